@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { contract, isOpName } from '../../shared/api/contract.ts';
+import type { Envelope, OpArgs, OpName, OpOutput } from '../../shared/api/contract.ts';
+import { TesseraError, toErrorBody } from '../../shared/errors.ts';
+
+export type Handler<N extends OpName> = (args: OpArgs<N>) => Promise<OpOutput<N>> | OpOutput<N>;
+export type Handlers = { [N in OpName]: Handler<N> };
+
+/**
+ * The single entry point of every adapter: checks the operation name and its arguments against the contract,
+ * runs the handler, checks the result, and wraps everything (including failures) in an envelope.
+ */
+export async function dispatch(handlers: Handlers, op: unknown, input: unknown): Promise<Envelope<unknown>> {
+  if (!isOpName(op)) {
+    return { ok: false, error: { code: 'BAD_REQUEST', message: `Unknown operation "${String(op)}".` } };
+  }
+  const spec = contract[op];
+  const parsed = spec.input.safeParse(input ?? {});
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: `Invalid arguments for ${op}: ${z.prettifyError(parsed.error)}` },
+    };
+  }
+  try {
+    const handler = handlers[op] as (args: unknown) => unknown;
+    const value = await handler(parsed.data);
+    return { ok: true, value: spec.output.parse(value) };
+  } catch (err) {
+    if (!(err instanceof TesseraError)) console.error(`[tessera] ${op} failed:`, err);
+    return { ok: false, error: toErrorBody(err) };
+  }
+}

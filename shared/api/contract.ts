@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import { appOps } from './ops/app.ts';
+import { itemOps } from './ops/items.ts';
+import type { ErrorBody } from '../errors.ts';
+
+/**
+ * The one API of Tessera. Every adapter (Electron IPC, the headless host's HTTP API, the CLI) exposes exactly these
+ * operations and validates against these schemas; the core implements them once.
+ */
+export const contract = {
+  ...appOps,
+  ...itemOps,
+};
+
+export type Contract = typeof contract;
+export type OpName = keyof Contract;
+export type OpInput<N extends OpName> = z.input<Contract[N]['input']>;
+export type OpArgs<N extends OpName> = z.output<Contract[N]['input']>;
+export type OpOutput<N extends OpName> = z.output<Contract[N]['output']>;
+
+export const OP_NAMES = Object.keys(contract) as OpName[];
+
+export function isOpName(value: unknown): value is OpName {
+  return typeof value === 'string' && Object.hasOwn(contract, value);
+}
+
+/** What every adapter returns for a call. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/**
+ * Events tell front ends that something changed so they re-read it through the contract; they carry no data that
+ * the contract does not already expose. `notice` is for things a person should be told (a pending request).
+ */
+export const Topic = z.enum(['status', 'items', 'friends', 'backup', 'requests', 'held', 'recovery']);
+export type Topic = z.infer<typeof Topic>;
+
+export const TesseraEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('changed'), topics: z.array(Topic) }),
+  z.object({ type: z.literal('notice'), title: z.string(), body: z.string() }),
+]);
+export type TesseraEvent = z.infer<typeof TesseraEvent>;

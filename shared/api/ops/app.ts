@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { op } from '../op.ts';
+
+export const VaultState = z.enum(['empty', 'locked', 'unlocked', 'recovering']);
+export type VaultState = z.infer<typeof VaultState>;
+
+export const IdentitySummary = z.object({
+  name: z.string(),
+  peerId: z.string(),
+  fingerprint: z.string(),
+});
+
+export const Status = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  state: VaultState,
+  identity: IdentitySummary.nullable(),
+  addresses: z.array(z.string()),
+  friends: z.number().int().nonnegative(),
+  holdingFor: z.number().int().nonnegative(),
+  pendingRequests: z.number().int().nonnegative(),
+});
+export type Status = z.infer<typeof Status>;
+
+export const Passphrase = z
+  .string()
+  .min(8, 'A passphrase needs at least 8 characters.')
+  .max(1024, 'A passphrase can have at most 1024 characters.');
+
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'A name cannot be empty.')
+  .max(64, 'A name can have at most 64 characters.');
+
+export const appOps = {
+  'app.status': op(z.object({}), Status, { public: true }),
+  'vault.create': op(z.object({ name: DisplayName, passphrase: Passphrase }), Status, { public: true }),
+  'vault.unlock': op(z.object({ passphrase: z.string().max(1024) }), Status, { public: true }),
+  'vault.lock': op(z.object({}), Status, { public: true }),
+  'vault.changePassphrase': op(z.object({ current: z.string().max(1024), next: Passphrase }), z.object({})),
+};

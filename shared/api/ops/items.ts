@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { op } from '../op.ts';
+
+/** Attachments travel as base64 in the API; the store keeps raw bytes, encrypted. */
+export const MAX_ATTACHMENT_BYTES = 1024 * 1024;
+export const MAX_SECRET_CHARS = 64 * 1024;
+
+export const ItemId = z.string().regex(/^[0-9a-f]{32}$/, 'An item id is 32 hex characters.');
+
+export const AttachmentInput = z.object({
+  name: z.string().min(1).max(255),
+  mediaType: z.string().max(255).default('application/octet-stream'),
+  dataBase64: z.string().max(Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 8),
+});
+
+export const Attachment = z.object({
+  name: z.string(),
+  mediaType: z.string(),
+  size: z.number().int().nonnegative(),
+  dataBase64: z.string(),
+});
+
+export const ItemFields = z.object({
+  title: z.string().trim().min(1, 'An item needs a title.').max(200),
+  secret: z.string().max(MAX_SECRET_CHARS),
+  notes: z.string().max(MAX_SECRET_CHARS).default(''),
+  tags: z.array(z.string().trim().min(1).max(64)).max(32).default([]),
+});
+
+export const ItemSummary = z.object({
+  id: ItemId,
+  title: z.string(),
+  tags: z.array(z.string()),
+  attachmentCount: z.number().int().nonnegative(),
+  updatedAt: z.number().int(),
+});
+export type ItemSummary = z.infer<typeof ItemSummary>;
+
+export const Item = ItemSummary.extend({
+  secret: z.string(),
+  notes: z.string(),
+  attachments: z.array(Attachment),
+  createdAt: z.number().int(),
+});
+export type Item = z.infer<typeof Item>;
+
+export const itemOps = {
+  'items.list': op(z.object({ query: z.string().max(200).optional() }), z.array(ItemSummary)),
+  'items.get': op(z.object({ id: ItemId }), Item),
+  'items.create': op(ItemFields.extend({ attachments: z.array(AttachmentInput).max(16).default([]) }), Item),
+  'items.update': op(
+    ItemFields.partial().extend({ id: ItemId, attachments: z.array(AttachmentInput).max(16).optional() }),
+    Item,
+  ),
+  'items.delete': op(z.object({ id: ItemId }), z.object({})),
+};

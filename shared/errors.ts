@@ -1,0 +1,140 @@
+/**
+ * Every failure the API can report has a stable code. Codes travel across every adapter (IPC, HTTP, CLI --json),
+ * so scripts can rely on them; messages are for people and say what to do next.
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'NO_VAULT',
+  'VAULT_EXISTS',
+  'LOCKED',
+  'WRONG_PASSPHRASE',
+  'NOT_FOUND',
+  'TOO_LARGE',
+  'CONFLICT',
+  'UNKNOWN_FRIEND',
+  'INVALID_CODE',
+  'EXPIRED',
+  'NOT_ENOUGH_SHARDS',
+  'BAD_SHARD',
+  'VERIFICATION_FAILED',
+  'UNSUPPORTED_VERSION',
+  'DATABASE_CORRUPT',
+  'DATABASE_TOO_NEW',
+  'DATA_DIR_BUSY',
+  'NO_DAEMON',
+  'UNREACHABLE',
+  'TIMEOUT',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Base class of every error Tessera raises on purpose. */
+export class TesseraError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export class BadRequestError extends TesseraError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
+}
+export class UnauthorizedError extends TesseraError {
+  constructor(message = 'Missing or wrong API token.') {
+    super('UNAUTHORIZED', message);
+  }
+}
+export class NoVaultError extends TesseraError {
+  constructor(message = 'No vault exists in this data directory yet. Create one or recover one first.') {
+    super('NO_VAULT', message);
+  }
+}
+export class VaultExistsError extends TesseraError {
+  constructor(message = 'A vault already exists in this data directory.') {
+    super('VAULT_EXISTS', message);
+  }
+}
+export class VaultLockedError extends TesseraError {
+  constructor(message = 'The vault is locked. Unlock it with your passphrase first.') {
+    super('LOCKED', message);
+  }
+}
+export class WrongPassphraseError extends TesseraError {
+  constructor(message = 'That passphrase is not right. Nothing was changed; try again.') {
+    super('WRONG_PASSPHRASE', message);
+  }
+}
+export class NotFoundError extends TesseraError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+export class TooLargeError extends TesseraError {
+  constructor(message: string) {
+    super('TOO_LARGE', message);
+  }
+}
+export class ConflictError extends TesseraError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+export class UnknownFriendError extends TesseraError {
+  constructor(name: string) {
+    super('UNKNOWN_FRIEND', `No friend called "${name}". List your friends with \`tessera friends\`.`);
+  }
+}
+export class InvalidCodeError extends TesseraError {
+  constructor(message: string) {
+    super('INVALID_CODE', message);
+  }
+}
+export class ExpiredError extends TesseraError {
+  constructor(message: string) {
+    super('EXPIRED', message);
+  }
+}
+export class UnsupportedVersionError extends TesseraError {
+  constructor(message: string) {
+    super('UNSUPPORTED_VERSION', message);
+  }
+}
+export class VerificationError extends TesseraError {
+  constructor(message: string) {
+    super('VERIFICATION_FAILED', message);
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Converts anything thrown into a body that is safe to send to a client. */
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof TesseraError) return err.toBody();
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Rebuilds a TesseraError on the client side of an adapter from its body. */
+export function fromErrorBody(body: ErrorBody): TesseraError {
+  return new TesseraError(isErrorCode(body.code) ? body.code : 'INTERNAL', body.message);
+}
+
+/** For exhaustive switches: fails to compile when a case is missing. */
+export function missingCase(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}
