@@ -19,7 +19,10 @@ export async function dispatch(handlers: Handlers, op: unknown, input: unknown):
   if (!parsed.success) {
     return {
       ok: false,
-      error: { code: 'BAD_REQUEST', message: `Invalid arguments for ${op}: ${z.prettifyError(parsed.error)}` },
+      error: {
+        code: 'BAD_REQUEST',
+        message: `Invalid arguments for ${op}: ${z.prettifyError(parsed.error)}`,
+      },
     };
   }
   try {

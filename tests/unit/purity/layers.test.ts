@@ -15,25 +15,33 @@ function sources(dir: string): string[] {
   return out;
 }
 
-const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(importRe)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
 }
 
-const nodeBuiltin = /^(node:|fs$|fs\/|path$|os$|crypto$|child_process$|net$|http$|https$|stream$|util$|events$|url$|buffer$|worker_threads$|zlib$|dgram$|dns$|tls$|readline$)/;
+const nodeBuiltin =
+  /^(node:|fs$|fs\/|path$|os$|crypto$|child_process$|net$|http$|https$|stream$|util$|events$|url$|buffer$|worker_threads$|zlib$|dgram$|dns$|tls$|readline$)/;
 
 test('shared/ imports no Node, Electron or main-process code', () => {
   const offenders: string[] = [];
   for (const file of sources(join(root, 'shared'))) {
     for (const spec of importsOf(file)) {
-      if (nodeBuiltin.test(spec) || spec === 'electron' || spec.startsWith('electron/') || spec.includes('/electron/')) {
+      if (
+        nodeBuiltin.test(spec) ||
+        spec === 'electron' ||
+        spec.startsWith('electron/') ||
+        spec.includes('/electron/')
+      ) {
         offenders.push(`${relative(root, file)} imports ${spec}`);
       }
     }
     const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-    if (/\b(document|window|localStorage|Buffer|process)\./.test(text)) offenders.push(`${relative(root, file)} uses a DOM or Node global`);
+    if (/\b(document|window|localStorage|Buffer|process)\./.test(text))
+      offenders.push(`${relative(root, file)} uses a DOM or Node global`);
   }
   assert.deepEqual(offenders, []);
 });
@@ -49,7 +57,8 @@ test('core services, host and CLI never import electron', () => {
     }
     for (const file of files) {
       for (const spec of importsOf(file)) {
-        if (spec === 'electron' || spec.startsWith('electron/')) offenders.push(`${relative(root, file)} imports ${spec}`);
+        if (spec === 'electron' || spec.startsWith('electron/'))
+          offenders.push(`${relative(root, file)} imports ${spec}`);
       }
     }
   }
@@ -66,7 +75,8 @@ test('renderer/ reaches the app only through the contract', () => {
   }
   for (const file of files) {
     for (const spec of importsOf(file)) {
-      if (nodeBuiltin.test(spec) || spec === 'electron' || spec.includes('/electron/')) offenders.push(`${relative(root, file)} imports ${spec}`);
+      if (nodeBuiltin.test(spec) || spec === 'electron' || spec.includes('/electron/'))
+        offenders.push(`${relative(root, file)} imports ${spec}`);
     }
   }
   assert.deepEqual(offenders, []);

@@ -1,0 +1,63 @@
+import { ensureDataDir } from './data-dir.ts';
+import { DataDirLock } from './data-dir-lock.ts';
+import { EventBus } from './event-bus.ts';
+import { dispatch } from './dispatcher.ts';
+import { openServices } from './services.ts';
+import type { Services } from './services.ts';
+import type { Envelope } from '../../shared/api/contract.ts';
+import type { TesseraEvent } from '../../shared/api/events.ts';
+
+export interface CoreOptions {
+  dataDir: string;
+}
+
+/**
+ * Tessera's core: everything behind the API contract, runnable under plain Node. Adapters (Electron IPC, the
+ * headless host, the CLI) only call `dispatch` and `subscribe`.
+ */
+export class TesseraCore {
+  readonly dataDir: string;
+  readonly events = new EventBus();
+  private readonly lock: DataDirLock;
+  private services: Services | null = null;
+  private closed = false;
+
+  private constructor(dataDir: string, lock: DataDirLock) {
+    this.dataDir = dataDir;
+    this.lock = lock;
+  }
+
+  static async open(options: CoreOptions): Promise<TesseraCore> {
+    const dataDir = ensureDataDir(options.dataDir);
+    const lock = DataDirLock.acquire(dataDir);
+    const core = new TesseraCore(dataDir, lock);
+    try {
+      core.services = await openServices({ dataDir, events: core.events });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    return core;
+  }
+
+  dispatch(op: unknown, input: unknown): Promise<Envelope<unknown>> {
+    if (!this.services || this.closed) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'INTERNAL', message: 'Tessera is shutting down.' },
+      });
+    }
+    return dispatch(this.services.handlers, op, input);
+  }
+
+  subscribe(listener: (event: TesseraEvent) => void): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.services?.close();
+    this.lock.release();
+  }
+}
