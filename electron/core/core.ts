@@ -9,6 +9,8 @@ import type { TesseraEvent } from '../../shared/api/events.ts';
 
 export interface CoreOptions {
   dataDir: string;
+  /** libp2p listen multiaddrs for the mesh; the mesh picks a LAN-friendly default when absent. */
+  listen?: string[];
 }
 
 /**
@@ -32,7 +34,7 @@ export class TesseraCore {
     const lock = DataDirLock.acquire(dataDir);
     const core = new TesseraCore(dataDir, lock);
     try {
-      core.services = await openServices({ dataDir, events: core.events });
+      core.services = await openServices({ dataDir, events: core.events, listen: options.listen ?? null });
     } catch (err) {
       lock.release();
       throw err;

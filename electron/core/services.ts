@@ -6,6 +6,8 @@ import type { Handlers } from './dispatcher.ts';
 export interface ServiceContext {
   dataDir: string;
   events: EventBus;
+  /** libp2p listen multiaddrs from `--listen`, or null for the default. */
+  listen: string[] | null;
 }
 
 export interface Services {
