@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'NO_DAEMON',
   'UNREACHABLE',
   'TIMEOUT',
+  'USAGE',
   'INTERNAL',
 ] as const;
 

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { TesseraCore } from '../../core/core.ts';
+import { startHost } from '../../host/http-host.ts';
+import { removeApiEndpoint, writeApiEndpoint } from '../../host/api-endpoint-file.ts';
+import type { Command } from '../command.ts';
+import { UsageError } from '../usage-error.ts';
+
+const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
+
+const ServeStarted = z.object({ url: z.string(), port: z.number().int(), pid: z.number().int() });
+
+function parsePort(value: string | boolean | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError('--ui-port takes a port number from 0 to 65535 (0 picks a free one).');
+  }
+  return port;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  usage: 'tessera serve [--listen MULTIADDR[,MULTIADDR…]] [--ui-port N]',
+  summary: 'Run headless: mesh, custodian role, recovery serving, local API and web UI on 127.0.0.1.',
+  options: ['listen', 'ui-port'],
+  async run({ dataDir, out, options }) {
+    const uiPort = parsePort(options['ui-port']);
+    const listen =
+      typeof options.listen === 'string' ? options.listen.split(',').map((a) => a.trim()) : undefined;
+    const core = await TesseraCore.open({ dataDir, ...(listen ? { listen } : {}) });
+    let host: Awaited<ReturnType<typeof startHost>> | null = null;
+    try {
+      const passphrase = process.env.TESSERA_PASSPHRASE;
+      if (passphrase) {
+        const status = await core.dispatch('app.status', {});
+        if (status.ok && (status.value as { state: string }).state === 'locked') {
+          const unlocked = await core.dispatch('vault.unlock', { passphrase });
+          if (!unlocked.ok)
+            out.info(`tessera: could not unlock with TESSERA_PASSPHRASE: ${unlocked.error.message}`);
+        }
+      }
+      if (!existsSync(`${RENDERER_DIR}index.html`)) {
+        out.info('tessera: the web UI is not built (run `npm run build`); the local API works without it.');
+      }
+      host = await startHost({ core, rendererDir: RENDERER_DIR, port: uiPort });
+      writeApiEndpoint(core.dataDir, { pid: process.pid, port: host.port, token: host.token });
+      out.result(
+        ServeStarted,
+        { url: host.url, port: host.port, pid: process.pid },
+        (s) => `Tessera UI: ${s.url}`,
+      );
+      out.info(`tessera: serving ${core.dataDir} (pid ${process.pid}); stop with Ctrl+C.`);
+      const signal = await waitForSignal();
+      out.info(`tessera: ${signal} received, stopping.`);
+    } finally {
+      removeApiEndpoint(core.dataDir);
+      await host?.close();
+      await core.close();
+    }
+  },
+};

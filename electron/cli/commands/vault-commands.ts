@@ -1,0 +1,72 @@
+import { CliStatus } from '../../../shared/api/cli-output.ts';
+import type { z } from 'zod';
+import type { Status } from '../../../shared/api/ops/app.ts';
+import type { Command } from '../command.ts';
+import { connect } from '../connect.ts';
+import { readPassphrase } from '../passphrase.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function toCliStatus(status: Status): z.output<typeof CliStatus> {
+  return {
+    name: status.identity?.name ?? null,
+    peerId: status.identity?.peerId ?? null,
+    fingerprint: status.identity?.fingerprint ?? null,
+    addresses: status.addresses,
+    friends: status.friends,
+    holdingFor: status.holdingFor,
+    backup: null,
+    state: status.state,
+  };
+}
+
+function describeStatus(status: z.output<typeof CliStatus>): string {
+  if (status.state === 'empty') return 'No vault here yet. Create one with `tessera init --name NAME`.';
+  return [
+    `Name:        ${status.name ?? '-'}`,
+    `Peer ID:     ${status.peerId ?? '-'}`,
+    `Fingerprint: ${status.fingerprint ?? '-'}`,
+    `Vault:       ${status.state}`,
+    `Addresses:   ${status.addresses.length ? status.addresses.join(', ') : '(not online)'}`,
+    `Friends:     ${status.friends}`,
+    `Holding for: ${status.holdingFor} friend(s)`,
+  ].join('\n');
+}
+
+export const vaultCommands: Command[] = [
+  {
+    name: 'init',
+    usage: 'tessera init --name NAME',
+    summary: 'Create a vault and identity in the data directory.',
+    options: ['name'],
+    async run({ dataDir, out, options }) {
+      const name = options.name;
+      if (typeof name !== 'string' || name.trim() === '') throw new UsageError('init needs --name NAME.');
+      const conn = await connect(dataDir, { allowDirect: true });
+      try {
+        const passphrase = await readPassphrase('Choose a passphrase: ', { confirm: true });
+        const status = await conn.client.call('vault.create', { name, passphrase });
+        out.result(
+          CliStatus,
+          toCliStatus(status),
+          (s) => `Created a vault for ${s.name}.\n${describeStatus(s)}`,
+        );
+      } finally {
+        await conn.close();
+      }
+    },
+  },
+  {
+    name: 'status',
+    usage: 'tessera status',
+    summary: 'Show identity, addresses, friends and backup state.',
+    async run({ dataDir, out }) {
+      const conn = await connect(dataDir, { allowDirect: true });
+      try {
+        const status = await conn.client.call('app.status', {});
+        out.result(CliStatus, toCliStatus(status), describeStatus);
+      } finally {
+        await conn.close();
+      }
+    },
+  },
+];

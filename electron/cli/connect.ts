@@ -1,0 +1,42 @@
+import { createClient } from '../../shared/api/client.ts';
+import type { TesseraClient } from '../../shared/api/client.ts';
+import { TesseraCore } from '../core/core.ts';
+import { lockHolder } from '../core/data-dir-lock.ts';
+import { readApiEndpoint } from '../host/api-endpoint-file.ts';
+import { createHttpBridge } from './http-bridge.ts';
+import { TesseraError } from '../../shared/errors.ts';
+
+export interface Connection {
+  client: TesseraClient;
+  /** 'daemon': a running `tessera serve` answers; 'direct': this process opened the data dir itself. */
+  mode: 'daemon' | 'direct';
+  close(): Promise<void>;
+}
+
+export class NoDaemonError extends TesseraError {
+  constructor(dataDir: string) {
+    super(
+      'NO_DAEMON',
+      `No \`tessera serve\` is running for ${dataDir}. Start it with \`tessera serve --data ${dataDir}\` and try again.`,
+    );
+  }
+}
+
+/**
+ * Talks to the `serve` that holds the data dir if one runs; otherwise, when `allowDirect`, opens the store in this
+ * process. Either way every command goes through the same contract and the same dispatcher.
+ */
+export async function connect(dataDir: string, options: { allowDirect: boolean }): Promise<Connection> {
+  const endpoint = readApiEndpoint(dataDir);
+  const holder = lockHolder(dataDir);
+  if (endpoint && holder === endpoint.pid) {
+    return { client: createClient(createHttpBridge(endpoint)), mode: 'daemon', close: async () => {} };
+  }
+  if (!options.allowDirect) throw new NoDaemonError(dataDir);
+  const core = await TesseraCore.open({ dataDir });
+  const client = createClient({
+    call: (op, input) => core.dispatch(op, input),
+    onEvent: (listener) => core.subscribe(listener),
+  });
+  return { client, mode: 'direct', close: () => core.close() };
+}

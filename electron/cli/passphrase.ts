@@ -1,0 +1,50 @@
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { TesseraError } from '../../shared/errors.ts';
+
+/** Reads the passphrase from TESSERA_PASSPHRASE, or asks on the terminal without echoing it. */
+export async function readPassphrase(prompt: string, options: { confirm?: boolean } = {}): Promise<string> {
+  const fromEnv = process.env.TESSERA_PASSPHRASE;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (!process.stdin.isTTY) {
+    throw new TesseraError(
+      'BAD_REQUEST',
+      'A passphrase is needed. Set TESSERA_PASSPHRASE or run this command in a terminal to be asked for it.',
+    );
+  }
+  const first = await askHidden(prompt);
+  if (options.confirm) {
+    const second = await askHidden('Repeat the passphrase: ');
+    if (first !== second)
+      throw new TesseraError('BAD_REQUEST', 'The two passphrases differ. Nothing was created.');
+  }
+  return first;
+}
+
+function askHidden(prompt: string): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (!muted) process.stderr.write(chunk);
+      callback();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  return new Promise((resolve) => {
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+    muted = true;
+  });
+}
+
+/** Reads all of standard input (for secrets passed with a pipe). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * The CLI's `--json` shapes. They are a public interface (scripts depend on them): change only by adding fields.
+ * Tests validate every command's output against these schemas.
+ */
+export const CliError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+export const CliBackupCustodian = z.object({
+  name: z.string(),
+  state: z.string(),
+  versionHeld: z.number().int().nullable(),
+  lastConfirmed: z.string().nullable(),
+});
+
+export const CliBackupStatus = z.object({
+  version: z.number().int(),
+  threshold: z.number().int(),
+  custodians: z.array(CliBackupCustodian),
+});
+
+export const CliStatus = z.object({
+  name: z.string().nullable(),
+  peerId: z.string().nullable(),
+  fingerprint: z.string().nullable(),
+  addresses: z.array(z.string()),
+  friends: z.number().int().nonnegative(),
+  holdingFor: z.number().int().nonnegative(),
+  backup: CliBackupStatus.nullable(),
+  state: z.enum(['empty', 'locked', 'unlocked', 'recovering']),
+});
+
+export const CliItemSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  tags: z.array(z.string()),
+  updatedAt: z.string(),
+});
+
+export const CliItem = CliItemSummary.extend({ secret: z.string(), notes: z.string() });
+export const CliItemList = z.array(CliItemSummary);
+export const CliDeleted = z.object({ deleted: z.string() });
