@@ -44,17 +44,24 @@ export class BadShardError extends TesseraError {
   }
 }
 
-/** Fewer valid shards than the threshold. `needed` is how many more valid shards are required. */
+/**
+ * Fewer valid shards than the threshold. `needed` is how many more valid shards are required (when the threshold
+ * is unknown because no valid shard arrived, at least 2 are needed).
+ */
 export class NotEnoughShardsError extends TesseraError {
   readonly have: number;
-  readonly threshold: number;
+  readonly threshold: number | undefined;
   readonly needed: number;
-  constructor(have: number, threshold: number, detail = '') {
-    const needed = Math.max(1, threshold - have);
+  constructor(have: number, threshold: number | undefined, detail = '') {
+    const needed = threshold === undefined ? Math.max(1, 2 - have) : Math.max(1, threshold - have);
+    const need =
+      threshold === undefined
+        ? `Recovery has no valid shard yet and needs at least 2`
+        : `Recovery needs ${threshold} valid shards but has ${have}`;
     super(
       'NOT_ENOUGH_SHARDS',
-      `Recovery needs ${threshold} valid shards but has ${have}: ask ${needed} more ` +
-        `${needed === 1 ? 'friend' : 'friends'} for their shard.${detail ? ' ' + detail : ''}`,
+      `${need}: ask ${needed} more ${needed === 1 ? 'friend' : 'friends'} for their shard.` +
+        (detail ? ' ' + detail : ''),
     );
     this.have = have;
     this.threshold = threshold;

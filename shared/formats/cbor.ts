@@ -1,0 +1,48 @@
+/**
+ * Canonical CBOR (RFC 8949 §4.2.1 core deterministic encoding via cborg's rfc8949EncodeOptions) and a strict,
+ * capped decoder. Every Tessera structure is a CBOR map with text keys whose values are unsigned integers, text,
+ * byte strings, arrays or maps; no floats, tags, undefined, indefinite lengths or big integers.
+ *
+ * decodeCanonical() checks the byte cap BEFORE parsing, parses strictly (minimal integer encodings, no duplicate keys)
+ * and then re-encodes the result and requires identical bytes, so every value has exactly one accepted encoding.
+ * Any failure — including a stack overflow from absurd nesting — becomes a MalformedDataError.
+ */
+import { decode, encode, rfc8949EncodeOptions } from 'cborg';
+import { equalBytes } from '../crypto/bytes.ts';
+import { MalformedDataError } from '../crypto/errors.ts';
+
+const DECODE_OPTIONS = {
+  strict: true,
+  allowIndefinite: false,
+  allowUndefined: false,
+  allowNaN: false,
+  allowInfinity: false,
+  allowBigInt: false,
+  rejectDuplicateMapKeys: true,
+  useMaps: false,
+} as const;
+
+export function encodeCanonical(value: unknown): Uint8Array {
+  return encode(value, rfc8949EncodeOptions);
+}
+
+/** Strict decode of `bytes` (at most `maxBytes` long) as canonical CBOR. `what` names the thing in errors. */
+export function decodeCanonical(bytes: Uint8Array, maxBytes: number, what: string): unknown {
+  if (!(bytes instanceof Uint8Array)) throw new MalformedDataError(what, 'expected bytes');
+  if (bytes.length > maxBytes) throw new MalformedDataError(what, `larger than the ${maxBytes}-byte limit`);
+  if (bytes.length === 0) throw new MalformedDataError(what, 'empty');
+  let value: unknown;
+  try {
+    value = decode(bytes, DECODE_OPTIONS);
+  } catch (err) {
+    throw new MalformedDataError(what, 'not valid CBOR', { cause: err });
+  }
+  let again: Uint8Array;
+  try {
+    again = encodeCanonical(value);
+  } catch (err) {
+    throw new MalformedDataError(what, 'not canonical CBOR', { cause: err });
+  }
+  if (!equalBytes(again, bytes)) throw new MalformedDataError(what, 'not canonical CBOR');
+  return value;
+}
