@@ -1,7 +1,13 @@
 import { APP_VERSION } from './version.ts';
 import { TesseraError } from '../../shared/errors.ts';
+import { OP_NAMES } from '../../shared/api/contract.ts';
+import type { OpName, OpOutput } from '../../shared/api/contract.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Handlers } from './dispatcher.ts';
+import { Store, databasePath } from './store/store.ts';
+import { VaultService } from './vault/vault-service.ts';
+import { vaultHandlers } from './vault/handlers.ts';
+import { itemHandlers } from './vault/items/handlers.ts';
 
 export interface ServiceContext {
   dataDir: string;
@@ -12,35 +18,82 @@ export interface ServiceContext {
 
 export interface Services {
   handlers: Handlers;
+  /** The local database; other services add their tables through migrations (see docs/STORAGE.md). */
+  store: Store;
+  /** The vault: state, identity keys, items, snapshot data, change hooks. */
+  vault: VaultService;
   close(): Promise<void>;
 }
+
+/** Operations that are not user activity: polling them must not keep the vault unlocked. */
+const PASSIVE_OPS: ReadonlySet<OpName> = new Set<OpName>(['app.status']);
 
 function notBuilt(op: string): never {
   throw new TesseraError('INTERNAL', `${op} is not available in this build yet.`);
 }
 
+function notBuiltHandlers(): Handlers {
+  return Object.fromEntries(OP_NAMES.map((op) => [op, () => notBuilt(op)])) as unknown as Handlers;
+}
+
+/** Every API call except passive ones counts as activity for the vault's auto-lock. */
+function withActivity(handlers: Handlers, vault: VaultService): Handlers {
+  const out: Record<string, unknown> = {};
+  for (const op of OP_NAMES) {
+    const handler = handlers[op] as (args: unknown) => unknown;
+    out[op] = PASSIVE_OPS.has(op)
+      ? handler
+      : (args: unknown) => {
+          vault.touch();
+          return handler(args);
+        };
+  }
+  return out as Handlers;
+}
+
 /** Opens every service of a data dir and maps each contract operation to the service that implements it. */
 export async function openServices(ctx: ServiceContext): Promise<Services> {
-  const handlers: Handlers = {
-    'app.status': () => ({
+  const store = Store.open(databasePath(ctx.dataDir));
+  let vault: VaultService;
+  try {
+    vault = new VaultService(store, ctx.events);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+
+  const status = (): OpOutput<'app.status'> => {
+    const identity = vault.publicIdentity();
+    return {
       version: APP_VERSION,
       dataDir: ctx.dataDir,
-      state: 'empty',
-      identity: null,
+      state: vault.state(),
+      identity: identity && {
+        name: identity.name,
+        peerId: identity.peerId,
+        fingerprint: identity.fingerprint,
+      },
       addresses: [],
       friends: 0,
       holdingFor: 0,
       pendingRequests: 0,
-    }),
-    'vault.create': () => notBuilt('vault.create'),
-    'vault.unlock': () => notBuilt('vault.unlock'),
-    'vault.lock': () => notBuilt('vault.lock'),
-    'vault.changePassphrase': () => notBuilt('vault.changePassphrase'),
-    'items.list': () => notBuilt('items.list'),
-    'items.get': () => notBuilt('items.get'),
-    'items.create': () => notBuilt('items.create'),
-    'items.update': () => notBuilt('items.update'),
-    'items.delete': () => notBuilt('items.delete'),
+    };
   };
-  return { handlers, close: async () => {} };
+
+  const handlers: Handlers = {
+    ...notBuiltHandlers(),
+    'app.status': status,
+    ...vaultHandlers(vault, status),
+    ...itemHandlers(vault.items),
+  };
+
+  return {
+    handlers: withActivity(handlers, vault),
+    store,
+    vault,
+    close: async () => {
+      vault.close();
+      store.close();
+    },
+  };
 }

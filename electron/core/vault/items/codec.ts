@@ -1,0 +1,65 @@
+import { VaultDataCorruptError } from '../errors.ts';
+import type { AttachmentData, ItemFieldsInput } from './types.ts';
+
+/** What an item row's sealed blob holds. The attachment ids authenticate the set and order of its attachments. */
+export interface ItemPayload extends ItemFieldsInput {
+  createdAt: number;
+  updatedAt: number;
+  attachments: string[];
+}
+
+const PAYLOAD_VERSION = 1;
+
+export function encodeItem(payload: ItemPayload): Buffer {
+  return Buffer.from(JSON.stringify({ v: PAYLOAD_VERSION, ...payload }), 'utf8');
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+export function decodeItem(id: string, bytes: Uint8Array): ItemPayload {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new VaultDataCorruptError(`item ${id}`, { cause: err });
+  }
+  const { v, title, secret, notes, tags, createdAt, updatedAt, attachments } = raw;
+  if (
+    v !== PAYLOAD_VERSION ||
+    typeof title !== 'string' ||
+    typeof secret !== 'string' ||
+    typeof notes !== 'string' ||
+    !isStringArray(tags) ||
+    typeof createdAt !== 'number' ||
+    typeof updatedAt !== 'number' ||
+    !isStringArray(attachments)
+  )
+    throw new VaultDataCorruptError(`item ${id}`);
+  return { title, secret, notes, tags, createdAt, updatedAt, attachments };
+}
+
+/** Attachment plaintext: u32 header length || JSON {name, mediaType} || raw bytes. */
+export function encodeAttachment(attachment: AttachmentData): Buffer {
+  const header = Buffer.from(
+    JSON.stringify({ name: attachment.name, mediaType: attachment.mediaType }),
+    'utf8',
+  );
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(header.length);
+  return Buffer.concat([len, header, attachment.data]);
+}
+
+export function decodeAttachment(what: string, bytes: Buffer): AttachmentData {
+  try {
+    const len = bytes.readUInt32BE(0);
+    if (4 + len > bytes.length) throw new Error('header past end');
+    const header = JSON.parse(bytes.subarray(4, 4 + len).toString('utf8')) as Record<string, unknown>;
+    if (typeof header.name !== 'string' || typeof header.mediaType !== 'string')
+      throw new Error('bad header');
+    return { name: header.name, mediaType: header.mediaType, data: new Uint8Array(bytes.subarray(4 + len)) };
+  } catch (err) {
+    throw new VaultDataCorruptError(what, { cause: err });
+  }
+}

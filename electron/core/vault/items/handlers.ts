@@ -1,0 +1,37 @@
+import type { Handlers } from '../../dispatcher.ts';
+import { attachmentFromApi, itemToApi, summaryToApi } from './api-mapping.ts';
+import type { ItemService } from './item-service.ts';
+
+export type ItemHandlers = Pick<
+  Handlers,
+  'items.list' | 'items.get' | 'items.create' | 'items.update' | 'items.delete'
+>;
+
+/** The `items.*` operations of the contract, on top of ItemService. */
+export function itemHandlers(items: ItemService): ItemHandlers {
+  return {
+    'items.list': ({ query }) => items.list(query ?? '').map(summaryToApi),
+    'items.get': ({ id }) => itemToApi(items.get(id)),
+    'items.create': (input) =>
+      itemToApi(
+        items.create({
+          title: input.title,
+          secret: input.secret,
+          notes: input.notes,
+          tags: input.tags,
+          attachments: input.attachments.map(attachmentFromApi),
+        }),
+      ),
+    'items.update': ({ id, attachments, ...fields }) =>
+      itemToApi(
+        items.update(id, {
+          ...fields,
+          ...(attachments ? { attachments: attachments.map(attachmentFromApi) } : {}),
+        }),
+      ),
+    'items.delete': ({ id }) => {
+      items.delete(id);
+      return {};
+    },
+  };
+}
