@@ -28,3 +28,49 @@ export function fcRuns(defaultRuns = 200): number {
   const n = Number(process.env.TESSERA_FC_RUNS);
   return Number.isInteger(n) && n > 0 ? n : defaultRuns;
 }
+
+import { generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
+import type { Snapshot, VaultItem } from '../../../shared/formats/snapshot.ts';
+
+/** A realistic snapshot built from deterministic randomness. */
+export function sampleSnapshot(seed: number, itemCount = 20): Snapshot {
+  const random = counterRandom(seed);
+  const identity = generateIdentity(random);
+  const friend = generateIdentity(random);
+  const owner = generateIdentity(random);
+  const items: VaultItem[] = Array.from({ length: itemCount }, (_, i) => ({
+    id: `item-${seed}-${i}`,
+    title: `Account ${i}`,
+    secret: `pw-${i}-${Array.from(random(12), (b) => b.toString(16)).join('')}`,
+    notes: `Notes for item ${i}. `.repeat(1 + (i % 7)),
+    tags: i % 2 ? ['work'] : ['home', 'bank'],
+    attachments:
+      i % 5 === 0 ? [{ name: `file${i}.bin`, mediaType: 'application/octet-stream', data: random(300) }] : [],
+    createdAt: 1_700_000_000_000 + i,
+    updatedAt: 1_700_000_100_000 + i,
+  }));
+  return {
+    identity,
+    displayName: 'Alice',
+    contacts: [
+      {
+        name: 'Bob',
+        peerId: peerIdOf(friend.signPublic),
+        boxPublic: friend.boxPublic,
+        boxSignature: friend.boxSignature,
+        addresses: ['/ip4/192.168.1.2/tcp/4001'],
+      },
+    ],
+    items,
+    heldShards: [
+      {
+        ownerPeerId: peerIdOf(owner.signPublic),
+        envelope: random(330),
+        latestVersion: 3,
+        manifest: random(200),
+      },
+      { ownerPeerId: peerIdOf(friend.signPublic), envelope: random(330), latestVersion: 0 },
+    ],
+    settings: { theme: 'dark', 'backup.threshold': '2' },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Content-defined chunking (FastCDC-style gear hash with normalized chunking) so that a small change to the backup
+ * changes only a few chunks.
+ *
+ * Parameters: MIN = 2 KiB, AVG = 8 KiB, MAX = 32 KiB (suited to vaults of a few KiB to a few MiB).
+ * The gear table is KEYED: gear[i] = u32be(G[4i .. 4i+4]) with G = HKDF-SHA256(K, "tessera/backup/gear/v1", 1024),
+ * so chunk boundaries cannot be predicted from known content without K.
+ *
+ * Cut-point search for data[start..]:   (all arithmetic on unsigned 32-bit h)
+ *   remaining = len - start; if remaining ≤ MIN: return remaining
+ *   limit = min(remaining, MAX); normal = min(AVG, limit); h = 0; i = MIN
+ *   while i < normal: h = (h << 1) + gear[data[start+i]] mod 2^32; if h & MASK_S == 0: return i + 1; i++
+ *   while i < limit:  h = (h << 1) + gear[data[start+i]] mod 2^32; if h & MASK_L == 0: return i + 1; i++
+ *   return limit
+ * MASK_S = 0xFFFE0000 (top 15 bits), MASK_L = 0xFFE00000 (top 11 bits): normalization level 2 around 2^13.
+ */
+import { deriveKey } from '../crypto/kdf.ts';
+
+export const CHUNK_MIN = 2 * 1024;
+export const CHUNK_AVG = 8 * 1024;
+export const CHUNK_MAX = 32 * 1024;
+const MASK_S = 0xfffe0000;
+const MASK_L = 0xffe00000;
+
+export function gearTable(backupKey: Uint8Array): Uint32Array {
+  const g = deriveKey(backupKey, 'tessera/backup/gear/v1', 1024);
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++)
+    table[i] = ((g[4 * i]! << 24) | (g[4 * i + 1]! << 16) | (g[4 * i + 2]! << 8) | g[4 * i + 3]!) >>> 0;
+  return table;
+}
+
+function cutPoint(data: Uint8Array, start: number, gear: Uint32Array): number {
+  const remaining = data.length - start;
+  if (remaining <= CHUNK_MIN) return remaining;
+  const limit = Math.min(remaining, CHUNK_MAX);
+  const normal = Math.min(CHUNK_AVG, limit);
+  let h = 0;
+  let i = CHUNK_MIN;
+  for (; i < normal; i++) {
+    h = ((h << 1) + gear[data[start + i]!]!) >>> 0;
+    if ((h & MASK_S) === 0) return i + 1;
+  }
+  for (; i < limit; i++) {
+    h = ((h << 1) + gear[data[start + i]!]!) >>> 0;
+    if ((h & MASK_L) === 0) return i + 1;
+  }
+  return limit;
+}
+
+/** Splits `data` into consecutive content-defined chunks (views into `data`). */
+export function chunk(data: Uint8Array, gear: Uint32Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  while (start < data.length) {
+    const n = cutPoint(data, start, gear);
+    out.push(data.subarray(start, start + n));
+    start += n;
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+/**
+ * Signed backup manifest: one per backup version, listing the encrypted chunks in order.
+ *
+ *   body   = canonical CBOR { v: 1, owner: bytes32 (Ed25519 identity key), version: uint ≥ 1, keyId: bytes16,
+ *                             size: uint (padded plaintext length), chunks: [ [id: bytes32, len: uint, digest: bytes32] ] }
+ *            len = encrypted chunk length, digest = SHA-256(encrypted chunk) so a custodian can check every chunk it
+ *            receives without K.
+ *   signed = canonical CBOR { v: 1, body: bytes, sig: bytes64 },
+ *            sig = Ed25519(owner, signingInput("tessera/backup-manifest/v1", body))
+ *
+ * Custodians must accept a manifest only if it verifies under the owner key they already know and its version is
+ * greater than the one they hold (versions increase monotonically).
+ */
+import { equalBytes, toHex, fromHex } from '../crypto/bytes.ts';
+import {
+  MalformedDataError,
+  SignatureError,
+  UnsupportedFormatError,
+  InvalidArgumentError,
+} from '../crypto/errors.ts';
+import { sha256 } from '../crypto/kdf.ts';
+import { SIGN_CONTEXTS, signWithContext, verifyWithContext } from '../crypto/sign.ts';
+import { decodeCanonical, encodeCanonical } from './cbor.ts';
+import { MAX_CHUNK_BYTES, CHUNK_OVERHEAD } from './chunk-crypto.ts';
+import { asMap, expectKeys, readArray, readBytes, readUint } from './fields.ts';
+import { MAX_PADDED_BYTES } from './padding.ts';
+import { CHUNK_MIN } from './chunker.ts';
+
+export const MANIFEST_VERSION = 1;
+export const MAX_MANIFEST_CHUNKS = Math.ceil(MAX_PADDED_BYTES / CHUNK_MIN);
+export const MAX_MANIFEST_BYTES = 128 + MAX_MANIFEST_CHUNKS * 80;
+
+export interface ChunkRef {
+  /** Chunk id, lowercase hex of 32 bytes. */
+  id: string;
+  /** Length of the encrypted chunk in bytes. */
+  length: number;
+  /** SHA-256 of the encrypted chunk. */
+  digest: Uint8Array;
+}
+
+export interface BackupManifest {
+  owner: Uint8Array;
+  version: number;
+  keyId: Uint8Array;
+  size: number;
+  chunks: ChunkRef[];
+}
+
+export function signManifest(m: BackupManifest, ownerSignSeed: Uint8Array): Uint8Array {
+  const body = encodeCanonical({
+    v: MANIFEST_VERSION,
+    owner: m.owner,
+    version: m.version,
+    keyId: m.keyId,
+    size: m.size,
+    chunks: m.chunks.map((c) => [fromHex(c.id), c.length, c.digest]),
+  });
+  const sig = signWithContext(SIGN_CONTEXTS.backupManifest, body, ownerSignSeed);
+  if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, m.owner))
+    throw new InvalidArgumentError('The manifest owner is not the key it is being signed with.');
+  return encodeCanonical({ v: MANIFEST_VERSION, body, sig });
+}
+
+function decodeBody(body: Uint8Array): BackupManifest {
+  const what = 'Backup manifest body';
+  const m = asMap(decodeCanonical(body, MAX_MANIFEST_BYTES, what), what);
+  if (m.v !== MANIFEST_VERSION) throw new UnsupportedFormatError('This backup', m.v);
+  expectKeys(m, what, ['v', 'owner', 'version', 'keyId', 'size', 'chunks']);
+  const chunks = readArray(m, 'chunks', what, MAX_MANIFEST_CHUNKS).map((entry): ChunkRef => {
+    if (!Array.isArray(entry) || entry.length !== 3) throw new MalformedDataError(what, 'bad chunk entry');
+    const [id, length, digest] = entry as unknown[];
+    if (!(id instanceof Uint8Array) || id.length !== 32) throw new MalformedDataError(what, 'bad chunk id');
+    if (
+      typeof length !== 'number' ||
+      !Number.isSafeInteger(length) ||
+      length < CHUNK_OVERHEAD + 1 ||
+      length > MAX_CHUNK_BYTES
+    )
+      throw new MalformedDataError(what, 'bad chunk length');
+    if (!(digest instanceof Uint8Array) || digest.length !== 32)
+      throw new MalformedDataError(what, 'bad chunk digest');
+    return { id: toHex(id), length, digest: Uint8Array.from(digest) };
+  });
+  const size = readUint(m, 'size', what, MAX_PADDED_BYTES);
+  const sum = chunks.reduce((acc, c) => acc + c.length - CHUNK_OVERHEAD, 0);
+  if (sum !== size) throw new MalformedDataError(what, 'chunk sizes do not add up to the total size');
+  return {
+    owner: readBytes(m, 'owner', what, { exact: 32 }),
+    version: readUint(m, 'version', what, Number.MAX_SAFE_INTEGER, 1),
+    keyId: readBytes(m, 'keyId', what, { exact: 16 }),
+    size,
+    chunks,
+  };
+}
+
+/**
+ * Parses a signed manifest and verifies it was signed by `ownerSignPublic`. Throws MalformedDataError,
+ * UnsupportedFormatError or SignatureError for any other input.
+ */
+export function verifyManifest(signed: Uint8Array, ownerSignPublic: Uint8Array): BackupManifest {
+  const what = 'Backup manifest';
+  const m = asMap(decodeCanonical(signed, MAX_MANIFEST_BYTES, what), what);
+  if (m.v !== MANIFEST_VERSION) throw new UnsupportedFormatError('This backup', m.v);
+  expectKeys(m, what, ['v', 'body', 'sig']);
+  const body = readBytes(m, 'body', what, { max: MAX_MANIFEST_BYTES });
+  const sig = readBytes(m, 'sig', what, { exact: 64 });
+  if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, ownerSignPublic))
+    throw new SignatureError('this backup manifest');
+  const manifest = decodeBody(body);
+  if (!equalBytes(manifest.owner, ownerSignPublic)) throw new SignatureError('this backup manifest');
+  return manifest;
+}
+
+/** Custodian check for a received chunk against the manifest (length and digest), without K. */
+export function chunkMatchesManifest(ref: ChunkRef, bytes: Uint8Array): boolean {
+  return bytes.length === ref.length && equalBytes(sha256(bytes), ref.digest);
+}

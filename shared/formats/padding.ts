@@ -1,0 +1,42 @@
+/**
+ * Length-hiding padding for the backup plaintext.
+ *
+ *   padded = u32be(len) || data || 0x00 * (bucket(len + 4) - len - 4)
+ *   bucket(n) = max(4096, next power of two ≥ n)   for n ≤ 1 MiB
+ *             = n rounded up to a multiple of 1 MiB  above that
+ *
+ * So a custodian learns only the bucket (4, 8, 16 … 1024 KiB, then whole MiB), not the vault's exact size.
+ */
+import { concatBytes, u32be } from '../crypto/bytes.ts';
+import { MalformedDataError } from '../crypto/errors.ts';
+
+const MIN_BUCKET = 4096;
+const MIB = 1024 * 1024;
+/** Largest plaintext we pad (well above the 32 MiB snapshot cap, below 2^32). */
+export const MAX_PADDED_BYTES = 64 * MIB;
+
+export function paddedSize(n: number): number {
+  if (n <= MIN_BUCKET) return MIN_BUCKET;
+  if (n <= MIB) return 2 ** Math.ceil(Math.log2(n));
+  return Math.ceil(n / MIB) * MIB;
+}
+
+export function pad(data: Uint8Array): Uint8Array {
+  const total = paddedSize(data.length + 4);
+  if (total > MAX_PADDED_BYTES)
+    throw new MalformedDataError('Backup', `larger than ${MAX_PADDED_BYTES} bytes`);
+  const out = new Uint8Array(total);
+  out.set(concatBytes(u32be(data.length), data));
+  return out;
+}
+
+export function unpad(padded: Uint8Array): Uint8Array {
+  const what = 'Padded backup';
+  if (padded.length < 4 || padded.length !== paddedSize(padded.length))
+    throw new MalformedDataError(what, 'length is not a padding bucket');
+  const len = ((padded[0]! << 24) | (padded[1]! << 16) | (padded[2]! << 8) | padded[3]!) >>> 0;
+  if (len > padded.length - 4) throw new MalformedDataError(what, 'declared length exceeds the data');
+  for (let i = 4 + len; i < padded.length; i++)
+    if (padded[i] !== 0) throw new MalformedDataError(what, 'padding is not zero');
+  return padded.slice(4, 4 + len);
+}

@@ -1,0 +1,245 @@
+/**
+ * Backup snapshot: everything needed to come back on a fresh device, as versioned canonical CBOR.
+ *
+ *   { v: 1,
+ *     identity: { sign: bytes32 (Ed25519 seed), box: bytes32 (X25519 secret) },
+ *     name:     text,
+ *     contacts: [ { name: text, peer: text (libp2p peer ID), boxPub: bytes32, boxSig: bytes64, addrs: [text] } ],
+ *     items:    [ { id: text, title: text, secret: text, notes: text, tags: [text],
+ *                   files: [ { name: text, type: text, data: bytes } ], created: uint, updated: uint } ],
+ *     held:     [ { owner: text (peer ID), envelope: bytes (sealed shard as received), version: uint,
+ *                   manifest?: bytes (owner's latest signed manifest) } ],
+ *     settings: { text: text } }
+ *
+ * Public identity keys and the box-key signature are recomputed from the two secrets on decode. Times are ms since
+ * the Unix epoch. Limits (MAX_*) are enforced on decode and, because encodeSnapshot() decodes its own output, on
+ * encode too: we never produce a snapshot we could not read back.
+ */
+import { signPublicFromPeerId, identityFromSecrets, type IdentityKeys } from '../crypto/identity.ts';
+import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
+import { decodeCanonical, encodeCanonical } from './cbor.ts';
+import {
+  asMap,
+  expectKeys,
+  readArray,
+  readBytes,
+  readText,
+  readTextArray,
+  readUint,
+  type CborMap,
+} from './fields.ts';
+import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
+
+export const SNAPSHOT_VERSION = 1;
+
+export const SNAPSHOT_LIMITS = {
+  bytes: 32 * 1024 * 1024,
+  nameChars: 256,
+  contacts: 1000,
+  addresses: 32,
+  addressChars: 1024,
+  items: 100_000,
+  idChars: 128,
+  titleChars: 1024,
+  secretChars: 65_536,
+  notesChars: 1_048_576,
+  tags: 64,
+  tagChars: 128,
+  attachments: 64,
+  attachmentBytes: 16 * 1024 * 1024,
+  mediaTypeChars: 256,
+  heldShards: 1000,
+  manifestBytes: 2 * 1024 * 1024,
+  settings: 1000,
+  settingKeyChars: 256,
+  settingValueChars: 65_536,
+} as const;
+
+export interface Contact {
+  name: string;
+  peerId: string;
+  boxPublic: Uint8Array;
+  boxSignature: Uint8Array;
+  addresses: string[];
+}
+
+export interface Attachment {
+  name: string;
+  mediaType: string;
+  data: Uint8Array;
+}
+
+export interface VaultItem {
+  id: string;
+  title: string;
+  secret: string;
+  notes: string;
+  tags: string[];
+  attachments: Attachment[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface HeldShard {
+  ownerPeerId: string;
+  /** The sealed shard envelope exactly as received from the owner. */
+  envelope: Uint8Array;
+  /** Version of the owner's latest backup manifest we hold (0 if none yet). */
+  latestVersion: number;
+  /** The owner's latest signed backup manifest, if any. */
+  manifest?: Uint8Array;
+}
+
+export interface Snapshot {
+  identity: IdentityKeys;
+  displayName: string;
+  contacts: Contact[];
+  items: VaultItem[];
+  heldShards: HeldShard[];
+  settings: Record<string, string>;
+}
+
+function toCbor(s: Snapshot): unknown {
+  return {
+    v: SNAPSHOT_VERSION,
+    identity: { sign: s.identity.signSeed, box: s.identity.boxSecret },
+    name: s.displayName,
+    contacts: s.contacts.map((c) => ({
+      name: c.name,
+      peer: c.peerId,
+      boxPub: c.boxPublic,
+      boxSig: c.boxSignature,
+      addrs: c.addresses,
+    })),
+    items: s.items.map((i) => ({
+      id: i.id,
+      title: i.title,
+      secret: i.secret,
+      notes: i.notes,
+      tags: i.tags,
+      files: i.attachments.map((a) => ({ name: a.name, type: a.mediaType, data: a.data })),
+      created: i.createdAt,
+      updated: i.updatedAt,
+    })),
+    held: s.heldShards.map((h) => ({
+      owner: h.ownerPeerId,
+      envelope: h.envelope,
+      version: h.latestVersion,
+      ...(h.manifest === undefined ? {} : { manifest: h.manifest }),
+    })),
+    settings: { ...s.settings },
+  };
+}
+
+/** Encodes a snapshot. Throws MalformedDataError if it breaks a limit or holds an invalid peer ID. */
+export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeCanonical(toCbor(snapshot));
+  } catch (err) {
+    throw new MalformedDataError('Snapshot', 'cannot be encoded', { cause: err });
+  }
+  decodeSnapshot(bytes); // refuse to write what we could not read back
+  return bytes;
+}
+
+const L = SNAPSHOT_LIMITS;
+
+export function decodeSnapshot(bytes: Uint8Array): Snapshot {
+  const what = 'Backup snapshot';
+  const m = asMap(decodeCanonical(bytes, L.bytes, what), what);
+  if (m.v !== SNAPSHOT_VERSION) throw new UnsupportedFormatError('This backup', m.v);
+  expectKeys(m, what, ['v', 'identity', 'name', 'contacts', 'items', 'held', 'settings']);
+  const idMap = asMap(m.identity, 'Snapshot identity');
+  expectKeys(idMap, 'Snapshot identity', ['sign', 'box']);
+  const identity = identityFromSecrets(
+    readBytes(idMap, 'sign', 'Snapshot identity', { exact: 32 }),
+    readBytes(idMap, 'box', 'Snapshot identity', { exact: 32 }),
+  );
+  return {
+    identity,
+    displayName: readText(m, 'name', what, L.nameChars),
+    contacts: readArray(m, 'contacts', what, L.contacts).map(decodeContact),
+    items: readArray(m, 'items', what, L.items).map(decodeItem),
+    heldShards: readArray(m, 'held', what, L.heldShards).map(decodeHeld),
+    settings: decodeSettings(m.settings),
+  };
+}
+
+function checkPeerId(peerId: string, what: string): string {
+  try {
+    signPublicFromPeerId(peerId);
+  } catch {
+    throw new MalformedDataError(what, 'has an invalid peer ID');
+  }
+  return peerId;
+}
+
+function decodeContact(value: unknown): Contact {
+  const what = 'Snapshot contact';
+  const c = asMap(value, what);
+  expectKeys(c, what, ['name', 'peer', 'boxPub', 'boxSig', 'addrs']);
+  return {
+    name: readText(c, 'name', what, L.nameChars),
+    peerId: checkPeerId(readText(c, 'peer', what, 128), what),
+    boxPublic: readBytes(c, 'boxPub', what, { exact: 32 }),
+    boxSignature: readBytes(c, 'boxSig', what, { exact: 64 }),
+    addresses: readTextArray(c, 'addrs', what, L.addresses, L.addressChars),
+  };
+}
+
+function decodeItem(value: unknown): VaultItem {
+  const what = 'Snapshot item';
+  const i = asMap(value, what);
+  expectKeys(i, what, ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated']);
+  return {
+    id: readText(i, 'id', what, L.idChars),
+    title: readText(i, 'title', what, L.titleChars),
+    secret: readText(i, 'secret', what, L.secretChars),
+    notes: readText(i, 'notes', what, L.notesChars),
+    tags: readTextArray(i, 'tags', what, L.tags, L.tagChars),
+    attachments: readArray(i, 'files', what, L.attachments).map(decodeAttachment),
+    createdAt: readUint(i, 'created', what),
+    updatedAt: readUint(i, 'updated', what),
+  };
+}
+
+function decodeAttachment(value: unknown): Attachment {
+  const what = 'Snapshot attachment';
+  const a = asMap(value, what);
+  expectKeys(a, what, ['name', 'type', 'data']);
+  return {
+    name: readText(a, 'name', what, L.titleChars),
+    mediaType: readText(a, 'type', what, L.mediaTypeChars),
+    data: readBytes(a, 'data', what, { max: L.attachmentBytes }),
+  };
+}
+
+function decodeHeld(value: unknown): HeldShard {
+  const what = 'Snapshot held shard';
+  const h: CborMap = asMap(value, what);
+  expectKeys(h, what, ['owner', 'envelope', 'version'], ['manifest']);
+  const held: HeldShard = {
+    ownerPeerId: checkPeerId(readText(h, 'owner', what, 128), what),
+    envelope: readBytes(h, 'envelope', what, { max: MAX_SEALED_ENVELOPE_BYTES }),
+    latestVersion: readUint(h, 'version', what),
+  };
+  if (Object.hasOwn(h, 'manifest')) held.manifest = readBytes(h, 'manifest', what, { max: L.manifestBytes });
+  return held;
+}
+
+function decodeSettings(value: unknown): Record<string, string> {
+  const what = 'Snapshot settings';
+  const s = asMap(value, what);
+  const entries = Object.entries(s);
+  if (entries.length > L.settings) throw new MalformedDataError(what, `more than ${L.settings} entries`);
+  for (const [k, v] of entries) {
+    if (k.length > L.settingKeyChars) throw new MalformedDataError(what, 'a key is too long');
+    if (typeof v !== 'string' || v.length > L.settingValueChars)
+      throw new MalformedDataError(
+        what,
+        `value of "${k}" must be text of at most ${L.settingValueChars} characters`,
+      );
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
