@@ -1,0 +1,373 @@
+/**
+ * Property tests (fast-check) for every decoder in shared/: arbitrary bytes give a value or a typed error (never a
+ * crash or an untyped exception), decode(encode(x)) = x, and a flipped byte in signed or encrypted data is rejected.
+ * Run counts come from TESSERA_FC_RUNS (default 200; the slower ones use a fraction of it).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { TesseraError } from '../../../shared/errors.ts';
+import {
+  fromBase58btc,
+  fromBase64,
+  fromBase64url,
+  fromHex,
+  toBase58btc,
+  toBase64,
+  toBase64url,
+  toHex,
+} from '../../../shared/crypto/bytes.ts';
+import { openSealed, sealTo } from '../../../shared/crypto/box.ts';
+import { DecryptionError, SignatureError } from '../../../shared/crypto/errors.ts';
+import { generateIdentity, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import { decodeCanonical, encodeCanonical } from '../../../shared/formats/cbor.ts';
+import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
+import { pad, unpad } from '../../../shared/formats/padding.ts';
+import { signManifest, verifyManifest, type BackupManifest } from '../../../shared/formats/manifest.ts';
+import { deriveBackupKeys } from '../../../shared/formats/backup-keys.ts';
+import { openChunk, sealChunk, CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
+import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
+import {
+  openShardEnvelope,
+  sealShardEnvelope,
+  signShardEnvelope,
+  verifyShardEnvelope,
+  type ShardEnvelope,
+} from '../../../shared/shards/envelope.ts';
+import { counterRandom, fcRuns, sampleSnapshot } from './helpers.ts';
+
+const RUNS = fcRuns();
+const SLOW = Math.max(10, Math.floor(RUNS / 10));
+const DECODE_CODES = new Set(['BAD_REQUEST', 'VERIFICATION_FAILED', 'UNSUPPORTED_VERSION', 'BAD_SHARD']);
+
+/** Runs `fn`; passes if it returns or throws a TesseraError with a decode/verify code. */
+function okOrTyped(fn: () => unknown): boolean {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    if (err instanceof TesseraError && DECODE_CODES.has(err.code)) return true;
+    throw err;
+  }
+}
+
+function rejectsTyped(fn: () => unknown): boolean {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof TesseraError && DECODE_CODES.has(err.code)) return true;
+    throw err;
+  }
+  return false;
+}
+
+function flip(bytes: Uint8Array, index: number, bit: number): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  out[index % out.length]! ^= 1 << (bit % 8);
+  return out;
+}
+
+const bytesArb = (max: number) => fc.uint8Array({ maxLength: max });
+/** Arbitrary bytes plus mutations of `valid`, so the decoder also sees almost-valid input. */
+const nearlyValid = (valid: Uint8Array) =>
+  fc.oneof(
+    bytesArb(valid.length + 64),
+    fc.tuple(fc.nat(), fc.nat(7)).map(([i, b]) => flip(valid, i, b)),
+    fc.nat(valid.length).map((n) => valid.slice(0, n)),
+    bytesArb(16).map((extra) => Uint8Array.from([...valid, ...extra])),
+  );
+
+const owner = generateIdentity(counterRandom(1));
+const custodian = generateIdentity(counterRandom(2));
+
+test('text codecs: round-trip, and arbitrary text gives a value or a typed error', () => {
+  fc.assert(
+    fc.property(bytesArb(200), (b) => {
+      assert.deepEqual(fromHex(toHex(b)), b);
+      assert.deepEqual(fromBase64(toBase64(b)), b);
+      assert.deepEqual(fromBase64url(toBase64url(b)), b);
+      assert.deepEqual(fromBase58btc(toBase58btc(b), 1000), b);
+    }),
+    { numRuns: RUNS },
+  );
+  fc.assert(
+    fc.property(fc.string({ maxLength: 80 }), (s) => {
+      okOrTyped(() => fromHex(s));
+      okOrTyped(() => fromBase64(s));
+      okOrTyped(() => fromBase64url(s));
+      okOrTyped(() => fromBase58btc(s));
+      return okOrTyped(() => signPublicFromPeerId(s));
+    }),
+    { numRuns: RUNS },
+  );
+  assert.equal(
+    rejectsTyped(() => fromBase58btc('1'.repeat(500))),
+    true,
+  ); // over its cap
+});
+
+const cborValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { maxDepth: 3 },
+    fc.nat(),
+    fc.integer({ min: -1_000_000, max: -1 }),
+    fc.string({ maxLength: 20 }),
+    bytesArb(20),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+  ),
+}));
+
+test('canonical CBOR: decode(encode(x)) = x and arbitrary bytes give a value or a typed error', () => {
+  fc.assert(
+    fc.property(cborValue.value, (v) => {
+      const bytes = encodeCanonical(v);
+      assert.deepEqual(encodeCanonical(decodeCanonical(bytes, 1 << 20, 'test')), bytes);
+    }),
+    { numRuns: RUNS },
+  );
+  fc.assert(
+    fc.property(bytesArb(300), (b) => okOrTyped(() => decodeCanonical(b, 1 << 20, 'test'))),
+    { numRuns: RUNS },
+  );
+  // Deep nesting, over-cap input and non-canonical encodings are typed errors.
+  assert.ok(rejectsTyped(() => decodeCanonical(new Uint8Array(100_000).fill(0x81), 1 << 20, 'test')));
+  assert.ok(rejectsTyped(() => decodeCanonical(new Uint8Array(11), 10, 'test')));
+  assert.ok(
+    rejectsTyped(() => decodeCanonical(Uint8Array.from([0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02]), 99, 't')),
+  );
+});
+
+const envelopeArb: fc.Arbitrary<ShardEnvelope> = fc.record(
+  {
+    splitId: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    owner: fc.constant(owner.signPublic),
+    custodian: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    threshold: fc.integer({ min: 2, max: 16 }),
+    commitment: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    x: fc.integer({ min: 1, max: 255 }),
+    y: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    created: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+  },
+  { noNullPrototype: true },
+);
+
+test('shard envelope: round-trip, arbitrary bytes typed, flipped byte rejected', () => {
+  fc.assert(
+    fc.property(envelopeArb, fc.nat(), fc.nat(7), (env, i, bit) => {
+      const signed = signShardEnvelope(env, owner.signSeed);
+      assert.deepEqual(verifyShardEnvelope(signed), env);
+      assert.ok(rejectsTyped(() => verifyShardEnvelope(flip(signed, i, bit))));
+    }),
+    { numRuns: SLOW },
+  );
+  const valid = signShardEnvelope(fc.sample(envelopeArb, { numRuns: 1, seed: 1 })[0]!, owner.signSeed);
+  fc.assert(
+    fc.property(nearlyValid(valid), (b) => {
+      try {
+        const env = verifyShardEnvelope(b);
+        assert.deepEqual(b, valid); // only the untouched envelope may verify
+        return env !== undefined;
+      } catch (err) {
+        return err instanceof TesseraError && DECODE_CODES.has(err.code);
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('sealed shard envelope: arbitrary bytes typed, flipped byte fails decryption', () => {
+  const signed = signShardEnvelope(
+    { ...fc.sample(envelopeArb, { numRuns: 1, seed: 2 })[0]!, custodian: custodian.signPublic },
+    owner.signSeed,
+  );
+  const sealed = sealShardEnvelope(signed, custodian, counterRandom(3));
+  assert.deepEqual(openShardEnvelope(sealed, custodian).signed, signed);
+  fc.assert(
+    fc.property(fc.nat(), fc.nat(7), (i, bit) => {
+      assert.throws(
+        () => openShardEnvelope(flip(sealed, i, bit), custodian),
+        (e: unknown) =>
+          e instanceof TesseraError && (e instanceof DecryptionError || e.code === 'UNSUPPORTED_VERSION'),
+      );
+    }),
+    { numRuns: RUNS },
+  );
+  fc.assert(
+    fc.property(nearlyValid(sealed), (b) => okOrTyped(() => openShardEnvelope(b, custodian))),
+    { numRuns: SLOW },
+  );
+});
+
+test('sealed box: open(seal(m)) = m; other keys and contexts fail', () => {
+  fc.assert(
+    fc.property(bytesArb(500), fc.string({ maxLength: 20 }), (m, ctx) => {
+      const sealed = sealTo(custodian.boxPublic, m, ctx);
+      assert.deepEqual(openSealed(custodian.boxSecret, custodian.boxPublic, sealed, ctx), m);
+      assert.throws(() => openSealed(owner.boxSecret, owner.boxPublic, sealed, ctx), DecryptionError);
+      assert.throws(
+        () => openSealed(custodian.boxSecret, custodian.boxPublic, sealed, ctx + 'x'),
+        DecryptionError,
+      );
+    }),
+    { numRuns: SLOW },
+  );
+});
+
+const manifestArb: fc.Arbitrary<BackupManifest> = fc
+  .array(
+    fc.record(
+      {
+        id: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex),
+        length: fc.integer({ min: CHUNK_OVERHEAD + 1, max: 32 * 1024 + CHUNK_OVERHEAD }),
+        digest: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      },
+      { noNullPrototype: true },
+    ),
+    { maxLength: 20 },
+  )
+  .chain((chunks) =>
+    fc.record(
+      {
+        owner: fc.constant(owner.signPublic),
+        version: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        keyId: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        size: fc.constant(chunks.reduce((a, c) => a + c.length - CHUNK_OVERHEAD, 0)),
+        chunks: fc.constant(chunks),
+      },
+      { noNullPrototype: true },
+    ),
+  );
+
+test('manifest: round-trip, arbitrary bytes typed, flipped byte rejected', () => {
+  fc.assert(
+    fc.property(manifestArb, fc.nat(), fc.nat(7), (m, i, bit) => {
+      const signed = signManifest(m, owner.signSeed);
+      assert.deepEqual(verifyManifest(signed, owner.signPublic), m);
+      assert.ok(rejectsTyped(() => verifyManifest(flip(signed, i, bit), owner.signPublic)));
+      assert.throws(() => verifyManifest(signed, custodian.signPublic), SignatureError);
+    }),
+    { numRuns: SLOW },
+  );
+  const valid = signManifest(fc.sample(manifestArb, { numRuns: 1, seed: 3 })[0]!, owner.signSeed);
+  fc.assert(
+    fc.property(nearlyValid(valid), (b) => okOrTyped(() => verifyManifest(b, owner.signPublic))),
+    { numRuns: RUNS },
+  );
+});
+
+const text = (max: number) => fc.string({ maxLength: max, unit: 'grapheme' });
+const snapshotArb: fc.Arbitrary<Snapshot> = fc.record(
+  {
+    identity: fc.constant(owner),
+    displayName: text(30),
+    contacts: fc.array(
+      fc.record(
+        {
+          name: text(20),
+          peerId: fc.constant(peerIdOf(custodian.signPublic)),
+          boxPublic: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          boxSignature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+          addresses: fc.array(text(30), { maxLength: 3 }),
+        },
+        { noNullPrototype: true },
+      ),
+      { maxLength: 3 },
+    ),
+    items: fc.array(
+      fc.record(
+        {
+          id: text(20),
+          title: text(30),
+          secret: text(50),
+          notes: text(100),
+          tags: fc.array(text(10), { maxLength: 4 }),
+          attachments: fc.array(
+            fc.record(
+              { name: text(20), mediaType: text(20), data: bytesArb(100) },
+              { noNullPrototype: true },
+            ),
+            {
+              maxLength: 2,
+            },
+          ),
+          createdAt: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+          updatedAt: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        },
+        { noNullPrototype: true },
+      ),
+      { maxLength: 5 },
+    ),
+    heldShards: fc.array(
+      fc.record(
+        {
+          ownerPeerId: fc.constant(peerIdOf(owner.signPublic)),
+          envelope: bytesArb(400),
+          latestVersion: fc.nat(),
+          manifest: bytesArb(100),
+        },
+        { requiredKeys: ['ownerPeerId', 'envelope', 'latestVersion'], noNullPrototype: true },
+      ),
+      { maxLength: 3 },
+    ),
+    settings: fc.dictionary(text(10), text(20), { maxKeys: 5, noNullPrototype: true }),
+  },
+  { noNullPrototype: true },
+);
+
+test('snapshot: decode(encode(x)) = x and arbitrary bytes give a typed error', () => {
+  fc.assert(
+    fc.property(snapshotArb, (s) => {
+      assert.deepEqual(decodeSnapshot(encodeSnapshot(s)), s);
+    }),
+    { numRuns: SLOW },
+  );
+  const valid = encodeSnapshot(sampleSnapshot(9, 2));
+  fc.assert(
+    fc.property(nearlyValid(valid), (b) => okOrTyped(() => decodeSnapshot(b))),
+    { numRuns: RUNS },
+  );
+});
+
+test('padding: unpad(pad(x)) = x and arbitrary bytes give a value or a typed error', () => {
+  fc.assert(
+    fc.property(bytesArb(5000), (b) => {
+      assert.deepEqual(unpad(pad(b)), b);
+    }),
+    { numRuns: SLOW },
+  );
+  fc.assert(
+    fc.property(bytesArb(5000), (b) => okOrTyped(() => unpad(b))),
+    { numRuns: SLOW },
+  );
+});
+
+test('backup chunks and whole backups: flipped byte anywhere is rejected', async () => {
+  const keys = deriveBackupKeys(counterRandom(4)(32));
+  fc.assert(
+    fc.property(bytesArb(3000), fc.nat(), fc.nat(7), (pt, i, bit) => {
+      const c = sealChunk(keys, pt);
+      assert.deepEqual(openChunk(keys, c.id, c.bytes), pt);
+      assert.ok(rejectsTyped(() => openChunk(keys, c.id, flip(c.bytes, i, bit))));
+      return okOrTyped(() => openChunk(keys, c.id, pt));
+    }),
+    { numRuns: SLOW },
+  );
+  const K = counterRandom(5)(32);
+  const s = sampleSnapshot(6, 60);
+  const b = buildBackup(s, K, owner, 1);
+  const ids = [...b.chunks.keys()];
+  await fc.assert(
+    fc.asyncProperty(fc.nat(ids.length - 1), fc.nat(), fc.nat(7), async (which, i, bit) => {
+      const target = ids[which]!;
+      const get = (id: string) => (id === target ? flip(b.chunks.get(id)!, i, bit) : b.chunks.get(id));
+      await assert.rejects(
+        openBackup(b.manifest, get, K, owner.signPublic),
+        (e: unknown) => e instanceof TesseraError && DECODE_CODES.has(e.code),
+      );
+    }),
+    { numRuns: SLOW },
+  );
+});
