@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DatabaseCorruptError, DatabaseTooNewError } from './errors.ts';
 
@@ -22,6 +22,16 @@ function isSqliteFailure(err: unknown): boolean {
 }
 
 /**
+ * A read-only connection to a WAL database creates empty `-wal` and `-shm` files if they are missing. When the file
+ * is refused, remove those (and only those: never the database, never a `-wal` holding data).
+ */
+function removeCreatedSidecars(path: string, existed: { wal: boolean; shm: boolean }): void {
+  const wal = `${path}-wal`;
+  if (!existed.wal && existsSync(wal) && statSync(wal).size === 0) rmSync(wal);
+  if (!existed.shm) rmSync(`${path}-shm`, { force: true });
+}
+
+/**
  * Checks an existing database file without writing to it: the SQLite header, `PRAGMA quick_check` and the schema
  * version, all through a read-only connection (which never checkpoints into the file). Throws
  * DatabaseCorruptError or DatabaseTooNewError; a missing or empty file is fine (a new database).
@@ -39,6 +49,7 @@ export function inspectDatabaseFile(path: string, knownVersion: number): void {
   if (head.length < HEADER_BYTES || !head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC))
     throw new DatabaseCorruptError(path, 'it is not an SQLite database');
 
+  const existed = { wal: existsSync(`${path}-wal`), shm: existsSync(`${path}-shm`) };
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -47,6 +58,9 @@ export function inspectDatabaseFile(path: string, knownVersion: number): void {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > knownVersion) throw new DatabaseTooNewError(path, version, knownVersion);
   } catch (err) {
+    db?.close();
+    db = null;
+    removeCreatedSidecars(path, existed);
     if (isSqliteFailure(err)) throw new DatabaseCorruptError(path, (err as Error).message, { cause: err });
     throw err;
   } finally {

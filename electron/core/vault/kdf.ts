@@ -58,7 +58,7 @@ export function passphraseBytes(passphrase: string): Buffer {
 }
 
 /** scrypt on libuv's thread pool (off the event loop), after checking the parameters. */
-export function deriveKey(passphrase: string, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
+export async function deriveKey(passphrase: string, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
   checkScryptParams(params);
   const N = 2 ** params.logN;
   const maxmem = memoryOf(params) + 32 * 1024 * 1024;

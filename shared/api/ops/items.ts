@@ -20,12 +20,21 @@ export const Attachment = z.object({
   dataBase64: z.string(),
 });
 
-export const ItemFields = z.object({
+const itemFieldShapes = {
   title: z.string().trim().min(1, 'An item needs a title.').max(200),
   secret: z.string().max(MAX_SECRET_CHARS),
-  notes: z.string().max(MAX_SECRET_CHARS).default(''),
-  tags: z.array(z.string().trim().min(1).max(64)).max(32).default([]),
+  notes: z.string().max(MAX_SECRET_CHARS),
+  tags: z.array(z.string().trim().min(1).max(64)).max(32),
+};
+
+export const ItemFields = z.object({
+  ...itemFieldShapes,
+  notes: itemFieldShapes.notes.default(''),
+  tags: itemFieldShapes.tags.default([]),
 });
+
+/** For updates: no defaults, so a field left out stays as it is (zod applies defaults even inside partial()). */
+export const ItemFieldsPatch = z.object(itemFieldShapes).partial();
 
 export const ItemSummary = z.object({
   id: ItemId,
@@ -49,7 +58,7 @@ export const itemOps = {
   'items.get': op(z.object({ id: ItemId }), Item),
   'items.create': op(ItemFields.extend({ attachments: z.array(AttachmentInput).max(16).default([]) }), Item),
   'items.update': op(
-    ItemFields.partial().extend({ id: ItemId, attachments: z.array(AttachmentInput).max(16).optional() }),
+    ItemFieldsPatch.extend({ id: ItemId, attachments: z.array(AttachmentInput).max(16).optional() }),
     Item,
   ),
   'items.delete': op(z.object({ id: ItemId }), z.object({})),

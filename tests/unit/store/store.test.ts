@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Store, databasePath } from '../../../electron/core/store/store.ts';
+import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
+import type { Migration } from '../../../electron/core/store/migrations/index.ts';
+import { checkMigrationList } from '../../../electron/core/store/migrate.ts';
+import { tempDir } from '../vault/helpers.ts';
+
+test('the shipped migrations are numbered 1..n in order', () => {
+  assert.doesNotThrow(() => checkMigrationList(MIGRATIONS));
+  assert.deepEqual(
+    MIGRATIONS.map((m) => m.version),
+    MIGRATIONS.map((_, i) => i + 1),
+  );
+  assert.throws(() => checkMigrationList([MIGRATIONS[0]!, { ...MIGRATIONS[0]!, version: 3 }]), /expected 2/);
+});
+
+test('a new database is migrated to the latest version with WAL, FULL sync, foreign keys and STRICT tables', (t) => {
+  const path = databasePath(tempDir(t));
+  const store = Store.open(path);
+  t.after(() => store.close());
+  assert.equal(store.version, MIGRATIONS.length);
+  assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(store.db.pragma('synchronous', { simple: true }), 2); // FULL
+  assert.equal(store.db.pragma('foreign_keys', { simple: true }), 1);
+  assert.ok((store.db.pragma('busy_timeout', { simple: true }) as number) > 0);
+  const tables = store.db
+    .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+    .all() as { name: string; strict: number }[];
+  assert.ok(tables.length >= 5);
+  for (const table of tables) assert.equal(table.strict, 1, `${table.name} is STRICT`);
+});
+
+test('pending migrations run in one transaction: a failing one leaves the database as it was', (t) => {
+  const path = join(tempDir(t), 'm.db');
+  const good: Migration = {
+    version: 1,
+    name: 'good',
+    up: (db) => db.exec('CREATE TABLE a (x INTEGER) STRICT'),
+  };
+  const bad: Migration = {
+    version: 2,
+    name: 'bad',
+    up: (db) => {
+      db.exec('CREATE TABLE b (x INTEGER) STRICT');
+      throw new Error('boom');
+    },
+  };
+  assert.throws(() => Store.open(path, { migrations: [good, bad] }), /boom/);
+  const raw = new Database(path, { readonly: true });
+  assert.equal(raw.pragma('user_version', { simple: true }), 0);
+  assert.deepEqual(raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all(), []);
+  raw.close();
+
+  // Adding a migration later applies only the new one.
+  const v1 = Store.open(path, { migrations: [good] });
+  v1.db.prepare('INSERT INTO a VALUES (7)').run();
+  v1.close();
+  const next: Migration = { version: 2, name: 'next', up: (db) => db.exec('CREATE TABLE c (y TEXT) STRICT') };
+  const v2 = Store.open(path, { migrations: [good, next] });
+  t.after(() => v2.close());
+  assert.equal(v2.version, 2);
+  assert.deepEqual(v2.db.prepare('SELECT x FROM a').all(), [{ x: 7 }]);
+  assert.ok(v2.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'c'").get());
+});
+
+test('transaction() commits all or nothing and refuses async functions', (t) => {
+  const store = Store.open(databasePath(tempDir(t)));
+  t.after(() => store.close());
+  assert.throws(() =>
+    store.transaction(() => {
+      store.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('a', '1');
+      throw new Error('abort');
+    }),
+  );
+  assert.deepEqual(store.db.prepare('SELECT * FROM settings').all(), []);
+  assert.throws(() => store.transaction(() => Promise.resolve(1)), /cannot be async/);
+});
+
+test('backupDatabase writes a consistent copy with the online backup API', async (t) => {
+  const dir = tempDir(t);
+  const store = Store.open(databasePath(dir));
+  t.after(() => store.close());
+  store.transaction(() => store.db.prepare("INSERT INTO settings (key, value) VALUES ('k', '42')").run());
+  const dest = join(dir, 'backup.db');
+  await store.backupDatabase(dest);
+  assert.ok(existsSync(dest));
+  assert.equal(readFileSync(dest).subarray(0, 15).toString('latin1'), 'SQLite format 3');
+  const copy = new Database(dest, { readonly: true });
+  t.after(() => copy.close());
+  assert.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
+  assert.deepEqual(copy.prepare('SELECT value FROM settings').all(), [{ value: '42' }]);
+  assert.equal(copy.pragma('user_version', { simple: true }), MIGRATIONS.length);
+});
