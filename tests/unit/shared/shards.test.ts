@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fcRuns } from './helpers.ts';
 import { generateIdentity, peerIdOf, type IdentityKeys } from '../../../shared/crypto/identity.ts';
 import {
   BadShardError,
@@ -240,4 +242,41 @@ test('verifyShardEnvelope rejects a flipped signature', async () => {
   const s = Uint8Array.from(received[0]!.signed);
   s[s.length - 1]! ^= 0x80;
   assert.throws(() => verifyShardEnvelope(s), SignatureError);
+});
+
+test('property: any ≥ t shards with at most one bad share among more than t recover K and name the bad sender', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc
+        .integer({ min: 2, max: 6 })
+        .chain((n) =>
+          fc.tuple(
+            fc.constant(n),
+            fc.integer({ min: 2, max: n }),
+            fc.shuffledSubarray([...Array(n).keys()], { minLength: 1 }),
+            fc.option(fc.nat()),
+          ),
+        ),
+      async ([n, t, picked, badSeed]) => {
+        const { split, received, owner, custodians } = await setup(t, n);
+        const bad = badSeed !== null && picked.length > t ? picked[badSeed % picked.length]! : undefined;
+        const input = picked.map((i) =>
+          i === bad
+            ? { ...received[i]!, signed: signedBadShare(owner, custodians[i]!, split, i) }
+            : received[i]!,
+        );
+        if (picked.length < t) {
+          await assert.rejects(
+            combineShards(input),
+            (e: unknown) => e instanceof NotEnoughShardsError && e.needed === t - picked.length,
+          );
+          return;
+        }
+        const r = await combineShards(input);
+        assert.deepEqual(r.key, split.key);
+        assert.deepEqual(r.badCustodians, bad === undefined ? [] : [received[bad]!.from]);
+      },
+    ),
+    { numRuns: Math.max(10, Math.floor(fcRuns() / 10)) },
+  );
 });

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  compareBytes,
+  equalBytes,
+  fromBase58btc,
+  fromBase64,
+  fromUtf8,
+  toBase58btc,
+  u64be,
+} from '../../../shared/crypto/bytes.ts';
+import { aeadOpenRandomNonce, aeadSealRandomNonce } from '../../../shared/crypto/aead.ts';
+import { openSealed, sealTo } from '../../../shared/crypto/box.ts';
+import { comparisonCode } from '../../../shared/crypto/compare.ts';
+import { DecryptionError, InvalidArgumentError, MalformedDataError } from '../../../shared/crypto/errors.ts';
+import { generateIdentity } from '../../../shared/crypto/identity.ts';
+import { SIGN_CONTEXTS, signWithContext, verifyWithContext } from '../../../shared/crypto/sign.ts';
+import { counterRandom, fcRuns } from './helpers.ts';
+
+test('byte helpers: equality, ordering, base58 leading zeros, strict decoders', () => {
+  assert.ok(equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 2])));
+  assert.ok(!equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 3])));
+  assert.ok(!equalBytes(new Uint8Array([1]), new Uint8Array([1, 0])));
+  assert.ok(compareBytes(new Uint8Array([1]), new Uint8Array([1, 0])) < 0);
+  assert.equal(toBase58btc(new Uint8Array([0, 0, 1])), '112');
+  assert.deepEqual(fromBase58btc('112'), new Uint8Array([0, 0, 1]));
+  assert.deepEqual(u64be(2 ** 40 + 5), new Uint8Array([0, 0, 1, 0, 0, 0, 0, 5]));
+  assert.throws(() => fromBase64('AB=='), MalformedDataError); // non-canonical trailing bits
+  assert.throws(() => fromUtf8(new Uint8Array([0xff])), MalformedDataError);
+});
+
+test('signatures are bound to their context', () => {
+  const id = generateIdentity(counterRandom(3));
+  const msg = new Uint8Array([1, 2, 3]);
+  const sig = signWithContext(SIGN_CONTEXTS.shardEnvelope, msg, id.signSeed);
+  assert.ok(verifyWithContext(SIGN_CONTEXTS.shardEnvelope, msg, sig, id.signPublic));
+  assert.ok(!verifyWithContext(SIGN_CONTEXTS.backupManifest, msg, sig, id.signPublic));
+  assert.ok(!verifyWithContext(SIGN_CONTEXTS.shardEnvelope, new Uint8Array([1, 2, 4]), sig, id.signPublic));
+  assert.ok(!verifyWithContext(SIGN_CONTEXTS.shardEnvelope, msg, sig.subarray(1), id.signPublic));
+});
+
+test('AEAD with random nonce: round-trip; wrong key, AAD or a flipped byte fail', () => {
+  const key = counterRandom(4)(32);
+  const sealed = aeadSealRandomNonce(key, new Uint8Array([9, 9]), new Uint8Array([1]), counterRandom(5));
+  assert.deepEqual(aeadOpenRandomNonce(key, sealed, new Uint8Array([1]), 'x'), new Uint8Array([9, 9]));
+  assert.throws(() => aeadOpenRandomNonce(key, sealed, new Uint8Array([2]), 'x'), DecryptionError);
+  assert.throws(
+    () => aeadOpenRandomNonce(counterRandom(6)(32), sealed, new Uint8Array([1]), 'x'),
+    DecryptionError,
+  );
+  const flipped = Uint8Array.from(sealed);
+  flipped[30]! ^= 4;
+  assert.throws(() => aeadOpenRandomNonce(key, flipped, new Uint8Array([1]), 'x'), DecryptionError);
+  assert.throws(() => aeadOpenRandomNonce(key, new Uint8Array(10), new Uint8Array(), 'x'), DecryptionError);
+});
+
+test('sealed box refuses low-order recipient keys and is deterministic given the ephemeral key', () => {
+  assert.throws(() => sealTo(new Uint8Array(32), new Uint8Array([1]), 'c'), InvalidArgumentError);
+  const r = generateIdentity(counterRandom(7));
+  const a = sealTo(r.boxPublic, new Uint8Array([5]), 'c', counterRandom(8));
+  const b = sealTo(r.boxPublic, new Uint8Array([5]), 'c', counterRandom(8));
+  assert.deepEqual(a, b);
+  assert.deepEqual(openSealed(r.boxSecret, r.boxPublic, a, 'c'), new Uint8Array([5]));
+  // Opening with the right secret but claiming a different public key fails (both keys are bound).
+  assert.throws(() => openSealed(r.boxSecret, generateIdentity().boxPublic, a, 'c'), DecryptionError);
+});
+
+test('comparison code: six digits, order-independent, context- and input-sensitive', () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.string(),
+      (a, b, ctx) => {
+        const code = comparisonCode(a, b, ctx);
+        assert.match(code, /^\d{6}$/);
+        assert.equal(comparisonCode(b, a, ctx), code);
+      },
+    ),
+    { numRuns: fcRuns() },
+  );
+  const a = new Uint8Array(32).fill(1);
+  const b = new Uint8Array(32).fill(2);
+  const codes = new Set(
+    Array.from({ length: 50 }, (_, i) => comparisonCode(a, new Uint8Array([...b.subarray(1), i]), 'pair')),
+  );
+  assert.ok(codes.size >= 48); // distinct inputs give (almost always) distinct codes
+  assert.notEqual(comparisonCode(a, b, 'x'), comparisonCode(a, b, 'y'));
+});
