@@ -8,6 +8,8 @@ import { Store, databasePath } from './store/store.ts';
 import { VaultService } from './vault/vault-service.ts';
 import { vaultHandlers } from './vault/handlers.ts';
 import { itemHandlers } from './vault/items/handlers.ts';
+import { friendHandlers, openMesh } from '../mesh/handlers.ts';
+import type { MeshService } from '../mesh/mesh-service.ts';
 
 export interface ServiceContext {
   dataDir: string;
@@ -22,6 +24,8 @@ export interface Services {
   store: Store;
   /** The vault: state, identity keys, items, snapshot data, change hooks. */
   vault: VaultService;
+  /** The libp2p mesh: friends, pairing, connection gate (electron/mesh). */
+  mesh: MeshService;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     store.close();
     throw err;
   }
+  const mesh = openMesh(store.db, vault, ctx.events, { listen: ctx.listen });
 
   const status = (): OpOutput<'app.status'> => {
     const identity = vault.publicIdentity();
@@ -73,8 +78,8 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
         peerId: identity.peerId,
         fingerprint: identity.fingerprint,
       },
-      addresses: [],
-      friends: 0,
+      addresses: mesh.addresses(),
+      friends: mesh.friends.countFriends(),
       holdingFor: 0,
       pendingRequests: 0,
     };
@@ -85,13 +90,16 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     'app.status': status,
     ...vaultHandlers(vault, status),
     ...itemHandlers(vault.items),
+    ...friendHandlers(mesh, vault),
   };
 
   return {
     handlers: withActivity(handlers, vault),
     store,
     vault,
+    mesh,
     close: async () => {
+      await mesh.stop();
       vault.close();
       store.close();
     },

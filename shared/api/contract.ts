@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appOps } from './ops/app.ts';
 import { itemOps } from './ops/items.ts';
+import { friendOps } from './ops/friends.ts';
 import type { ErrorBody } from '../errors.ts';
 
 /**
@@ -10,6 +11,7 @@ import type { ErrorBody } from '../errors.ts';
 export const contract = {
   ...appOps,
   ...itemOps,
+  ...friendOps,
 };
 
 export type Contract = typeof contract;

@@ -1,0 +1,203 @@
+/**
+ * Friends, own invites and pending pairings in SQLite (tables from migration 002). Synchronous: better-sqlite3
+ * transactions cannot span an await, so callers do network work first and then one call here.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface FriendRecord {
+  peerId: string;
+  name: string;
+  signPublic: Uint8Array;
+  boxPublic: Uint8Array;
+  boxSignature: Uint8Array;
+  addresses: string[];
+  ownInviteHash: Uint8Array;
+  theirInviteHash: Uint8Array;
+  addedAt: number;
+  lastSeen: number | null;
+}
+
+export interface PendingPairing {
+  peerId: string;
+  name: string;
+  signPublic: Uint8Array;
+  boxPublic: Uint8Array;
+  boxSignature: Uint8Array;
+  addresses: string[];
+  inviteHash: Uint8Array;
+  acceptedAt: number;
+  giveUpAt: number;
+}
+
+interface FriendRow {
+  peer_id: string;
+  name: string;
+  sign_public: Buffer;
+  box_public: Buffer;
+  box_signature: Buffer;
+  addresses: string;
+  own_invite_hash: Buffer;
+  their_invite_hash: Buffer;
+  added_at: number;
+  last_seen: number | null;
+}
+
+interface PendingRow {
+  peer_id: string;
+  name: string;
+  sign_public: Buffer;
+  box_public: Buffer;
+  box_signature: Buffer;
+  addresses: string;
+  invite_hash: Buffer;
+  accepted_at: number;
+  give_up_at: number;
+}
+
+const MAX_STORED_ADDRESSES = 16;
+
+function parseAddresses(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((a): a is string => typeof a === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
+
+function toFriend(r: FriendRow): FriendRecord {
+  return {
+    peerId: r.peer_id,
+    name: r.name,
+    signPublic: bytes(r.sign_public),
+    boxPublic: bytes(r.box_public),
+    boxSignature: bytes(r.box_signature),
+    addresses: parseAddresses(r.addresses),
+    ownInviteHash: bytes(r.own_invite_hash),
+    theirInviteHash: bytes(r.their_invite_hash),
+    addedAt: r.added_at,
+    lastSeen: r.last_seen,
+  };
+}
+
+function toPending(r: PendingRow): PendingPairing {
+  return {
+    peerId: r.peer_id,
+    name: r.name,
+    signPublic: bytes(r.sign_public),
+    boxPublic: bytes(r.box_public),
+    boxSignature: bytes(r.box_signature),
+    addresses: parseAddresses(r.addresses),
+    inviteHash: bytes(r.invite_hash),
+    acceptedAt: r.accepted_at,
+    giveUpAt: r.give_up_at,
+  };
+}
+
+export class FriendsStore {
+  private readonly db: Database;
+
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  listFriends(): FriendRecord[] {
+    return (this.db.prepare('SELECT * FROM friends ORDER BY added_at, peer_id').all() as FriendRow[]).map(
+      toFriend,
+    );
+  }
+
+  getFriend(peerId: string): FriendRecord | null {
+    const row = this.db.prepare('SELECT * FROM friends WHERE peer_id = ?').get(peerId) as
+      FriendRow | undefined;
+    return row ? toFriend(row) : null;
+  }
+
+  countFriends(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM friends').get() as { n: number }).n;
+  }
+
+  /** Adds (or refreshes) a friend and drops its pending pairing, in one transaction. */
+  addFriend(friend: FriendRecord): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO friends (peer_id, name, sign_public, box_public, box_signature, addresses,
+             own_invite_hash, their_invite_hash, added_at, last_seen)
+           VALUES (@peerId, @name, @signPublic, @boxPublic, @boxSignature, @addresses,
+             @ownInviteHash, @theirInviteHash, @addedAt, @lastSeen)
+           ON CONFLICT (peer_id) DO UPDATE SET name = excluded.name, box_public = excluded.box_public,
+             box_signature = excluded.box_signature, addresses = excluded.addresses,
+             own_invite_hash = excluded.own_invite_hash, their_invite_hash = excluded.their_invite_hash,
+             last_seen = excluded.last_seen`,
+        )
+        .run({ ...friend, addresses: JSON.stringify(friend.addresses.slice(0, MAX_STORED_ADDRESSES)) });
+      this.db.prepare('DELETE FROM pending_pairings WHERE peer_id = ?').run(friend.peerId);
+    })();
+  }
+
+  removeFriend(peerId: string): boolean {
+    return this.db.transaction(() => {
+      const a = this.db.prepare('DELETE FROM friends WHERE peer_id = ?').run(peerId).changes;
+      const b = this.db.prepare('DELETE FROM pending_pairings WHERE peer_id = ?').run(peerId).changes;
+      return a + b > 0;
+    })();
+  }
+
+  /** Records that the friend was connected now, and (when given) the addresses it currently listens on. */
+  touchFriend(peerId: string, now: number, addresses?: string[]): void {
+    if (addresses && addresses.length > 0)
+      this.db
+        .prepare('UPDATE friends SET last_seen = ?, addresses = ? WHERE peer_id = ?')
+        .run(now, JSON.stringify(addresses.slice(0, MAX_STORED_ADDRESSES)), peerId);
+    else this.db.prepare('UPDATE friends SET last_seen = ? WHERE peer_id = ?').run(now, peerId);
+  }
+
+  addOwnInvite(hash: Uint8Array, createdAt: number, expiresAt: number): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO own_invites (hash, created_at, expires_at) VALUES (?, ?, ?)')
+      .run(hash, createdAt, expiresAt);
+  }
+
+  hasOwnInvite(hash: Uint8Array): boolean {
+    return this.db.prepare('SELECT 1 FROM own_invites WHERE hash = ?').get(hash) !== undefined;
+  }
+
+  /** Forgets own invites long past their expiry (they can no longer complete a pairing). */
+  pruneOwnInvites(before: number): void {
+    this.db.prepare('DELETE FROM own_invites WHERE expires_at < ?').run(before);
+  }
+
+  putPending(p: PendingPairing): void {
+    this.db
+      .prepare(
+        `INSERT INTO pending_pairings (peer_id, name, sign_public, box_public, box_signature, addresses,
+           invite_hash, accepted_at, give_up_at)
+         VALUES (@peerId, @name, @signPublic, @boxPublic, @boxSignature, @addresses, @inviteHash, @acceptedAt,
+           @giveUpAt)
+         ON CONFLICT (peer_id) DO UPDATE SET name = excluded.name, sign_public = excluded.sign_public,
+           box_public = excluded.box_public, box_signature = excluded.box_signature,
+           addresses = excluded.addresses, invite_hash = excluded.invite_hash,
+           accepted_at = excluded.accepted_at, give_up_at = excluded.give_up_at`,
+      )
+      .run({ ...p, addresses: JSON.stringify(p.addresses.slice(0, MAX_STORED_ADDRESSES)) });
+  }
+
+  getPending(peerId: string): PendingPairing | null {
+    const row = this.db.prepare('SELECT * FROM pending_pairings WHERE peer_id = ?').get(peerId) as
+      PendingRow | undefined;
+    return row ? toPending(row) : null;
+  }
+
+  listPending(): PendingPairing[] {
+    return (this.db.prepare('SELECT * FROM pending_pairings ORDER BY accepted_at').all() as PendingRow[]).map(
+      toPending,
+    );
+  }
+
+  prunePending(now: number): void {
+    this.db.prepare('DELETE FROM pending_pairings WHERE give_up_at < ?').run(now);
+  }
+}

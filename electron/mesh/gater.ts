@@ -1,0 +1,90 @@
+/**
+ * Who may connect. After Noise has authenticated the remote peer, inbound and outbound connections are refused
+ * unless the peer is a paired friend, a peer whose invite we accepted (pairing in progress), or a peer of an open
+ * temporary window (recovery). A stranger completes Noise (and so learns our peer ID) but never gets a muxer, let
+ * alone a stream. Protocol handlers re-check `connection.remotePeer` against the same gate.
+ */
+import type { ConnectionGater, PeerId } from '@libp2p/interface';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import { isLoopbackOrUnspecified } from './addresses.ts';
+
+export type GateReason = 'friend' | 'pairing' | 'window';
+
+export class PeerGate {
+  private readonly friends = new Set<string>();
+  private readonly pairing = new Set<string>();
+  private readonly windows = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  setFriends(peerIds: Iterable<string>): void {
+    this.friends.clear();
+    for (const id of peerIds) this.friends.add(id);
+  }
+
+  setPairing(peerIds: Iterable<string>): void {
+    this.pairing.clear();
+    for (const id of peerIds) this.pairing.add(id);
+  }
+
+  /** Admits `peerId` until `until` (ms), e.g. while a recovery is in progress. */
+  openWindow(peerId: string, until: number): void {
+    this.windows.set(peerId, until);
+  }
+
+  closeWindow(peerId: string): void {
+    this.windows.delete(peerId);
+  }
+
+  /** Why this peer may connect, or null when it may not. */
+  reason(peerId: string): GateReason | null {
+    if (this.friends.has(peerId)) return 'friend';
+    if (this.pairing.has(peerId)) return 'pairing';
+    const until = this.windows.get(peerId);
+    if (until !== undefined) {
+      if (until > this.now()) return 'window';
+      this.windows.delete(peerId);
+    }
+    return null;
+  }
+
+  allows(peerId: string): boolean {
+    return this.reason(peerId) !== null;
+  }
+
+  isFriend(peerId: string): boolean {
+    return this.friends.has(peerId);
+  }
+}
+
+export interface GaterOptions {
+  /** Tests run every node on 127.0.0.1; otherwise a remote peer's loopback address is never dialed. */
+  loopbackOnly: boolean;
+  /** Called (for logs and tests) whenever a peer is refused. */
+  onDeny?: (peerId: string, direction: 'inbound' | 'outbound') => void;
+}
+
+export function connectionGater(gate: PeerGate, options: GaterOptions): ConnectionGater {
+  const deny = (peer: PeerId, direction: 'inbound' | 'outbound'): boolean => {
+    const id = peer.toString();
+    if (gate.allows(id)) return false;
+    options.onDeny?.(id, direction);
+    return true;
+  };
+  const badAddress = (ma: Multiaddr): boolean => !options.loopbackOnly && isLoopbackOrUnspecified(ma);
+  return {
+    denyDialPeer: (peer) => !gate.allows(peer.toString()),
+    denyDialMultiaddr: (ma) => badAddress(ma),
+    filterMultiaddrForPeer: (_peer, ma) => !badAddress(ma),
+    denyInboundEncryptedConnection: (peer) => deny(peer, 'inbound'),
+    denyOutboundEncryptedConnection: (peer) => deny(peer, 'outbound'),
+    denyInboundUpgradedConnection: (peer) => deny(peer, 'inbound'),
+    denyOutboundUpgradedConnection: (peer) => deny(peer, 'outbound'),
+    denyInboundRelayReservation: () => true,
+    denyOutboundRelayedConnection: () => true,
+    denyInboundRelayedConnection: () => true,
+  };
+}

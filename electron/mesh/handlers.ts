@@ -1,0 +1,69 @@
+import type { Handlers } from '../core/dispatcher.ts';
+import type { VaultService } from '../core/vault/vault-service.ts';
+import { MeshService } from './mesh-service.ts';
+import type { MeshEvents, MeshOptions } from './mesh-service.ts';
+import type { Database } from 'better-sqlite3';
+
+export type FriendHandlers = Pick<
+  Handlers,
+  'friends.invite' | 'friends.pair' | 'friends.list' | 'friends.remove'
+>;
+
+/**
+ * Creates the mesh of a data dir and ties it to the vault: the node starts on the first unlock (or create) and
+ * then keeps running, also while the vault is locked, until the core closes.
+ */
+export function openMesh(
+  db: Database,
+  vault: VaultService,
+  events: MeshEvents,
+  options: MeshOptions,
+): MeshService {
+  const mesh = new MeshService(db, events, { log: meshLogger(), ...options });
+  const startIfUnlocked = (): void => {
+    if (vault.state() !== 'unlocked' || mesh.running) return;
+    const identity = vault.publicIdentity();
+    const keys = vault.identityKeys();
+    mesh
+      .start(keys, identity?.name ?? 'Tessera')
+      .catch((err: unknown) => console.error('[tessera] the mesh could not start:', err))
+      .finally(() => {
+        keys.signSeed.fill(0);
+        keys.boxSecret.fill(0);
+      });
+  };
+  vault.onStateChange(startIfUnlocked);
+  startIfUnlocked();
+  return mesh;
+}
+
+function meshLogger(): ((message: string) => void) | undefined {
+  return process.env.TESSERA_MESH_LOG === '1' ? (m) => console.error(`[mesh] ${m}`) : undefined;
+}
+
+/** The `friends.*` operations. Like every non-public op they need the vault unlocked. */
+export function friendHandlers(mesh: MeshService, vault: VaultService): FriendHandlers {
+  const ready = async (): Promise<void> => {
+    vault.requireUnlocked();
+    await mesh.ready();
+  };
+  return {
+    'friends.invite': async ({ ttlMinutes }) => {
+      await ready();
+      return mesh.invite(ttlMinutes);
+    },
+    'friends.pair': async ({ code }) => {
+      await ready();
+      return mesh.pair(code);
+    },
+    'friends.list': async () => {
+      await ready();
+      return mesh.list();
+    },
+    'friends.remove': async ({ peerId }) => {
+      await ready();
+      await mesh.remove(peerId);
+      return {};
+    },
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * The mesh: one libp2p node per process, started on the first unlock (it needs the identity's secret key) and kept
+ * running when the vault locks again, so a custodian in the tray keeps serving its friends. It stops when the core
+ * closes. Friends and pairing state live in SQLite (migration 002) and feed the connection gate.
+ */
+import { multiaddr } from '@multiformats/multiaddr';
+import { peerIdFromString } from '@libp2p/peer-id';
+import type { Database } from 'better-sqlite3';
+import type { IdentifyResult, PeerInfo } from '@libp2p/interface';
+import { fingerprintOf, peerIdOf } from '../../shared/crypto/identity.ts';
+import type { IdentityKeys } from '../../shared/crypto/identity.ts';
+import { systemRandom } from '../../shared/crypto/random.ts';
+import { BadRequestError, NotFoundError, TesseraError } from '../../shared/errors.ts';
+import type { Friend } from '../../shared/api/ops/friends.ts';
+import type { Topic } from '../../shared/api/events.ts';
+import {
+  checkInviteFresh,
+  decodeInvite,
+  encodeInvite,
+  inviteBytes,
+  inviteHash,
+  INVITE_SECRET_BYTES,
+} from '../../shared/protocol/invite.ts';
+import { friendComparisonCode } from '../../shared/protocol/pairing.ts';
+import { isLoopbackOrUnspecified, parseMultiaddr, usableAddresses } from './addresses.ts';
+import { FriendsStore } from './friends-store.ts';
+import type { FriendRecord } from './friends-store.ts';
+import { connectionGater, PeerGate } from './gater.ts';
+import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
+import type { MeshNode } from './node.ts';
+import { runPairingDialer, runPairingListener } from './pairing.ts';
+import { openConversation, serveProtocol } from './rpc.ts';
+
+export const PENDING_PAIRING_DAYS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface MeshEvents {
+  changed(...topics: Topic[]): void;
+}
+
+export interface MeshOptions {
+  listen?: string[] | null;
+  /** mDNS discovery on `_tessera._udp.local` (on by default; TESSERA_MDNS=0 turns it off). */
+  mdns?: boolean;
+  /** How often pending pairings are retried and absent friends re-dialed. */
+  retryMs?: number;
+  now?: () => number;
+  log?: (message: string) => void;
+}
+
+export class MeshService {
+  readonly friends: FriendsStore;
+  readonly gate: PeerGate;
+  private readonly events: MeshEvents;
+  private readonly listen: string[];
+  private readonly loopbackOnly: boolean;
+  private readonly options: MeshOptions;
+  private readonly now: () => number;
+  private node: MeshNode | null = null;
+  private keys: IdentityKeys | null = null;
+  private name = '';
+  private starting: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private readonly inFlight = new Map<string, Promise<FriendRecord | null>>();
+  private stopped = false;
+
+  constructor(db: Database, events: MeshEvents, options: MeshOptions = {}) {
+    this.friends = new FriendsStore(db);
+    this.events = events;
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.gate = new PeerGate(this.now);
+    this.listen = options.listen && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN;
+    this.loopbackOnly = this.listen.every((a) => {
+      const ma = parseMultiaddr(a);
+      return (
+        ma !== null &&
+        isLoopbackOrUnspecified(ma) &&
+        !a.startsWith('/ip4/0.0.0.0') &&
+        !a.startsWith('/ip6/::/')
+      );
+    });
+    this.refreshGate();
+  }
+
+  private log(message: string): void {
+    this.options.log?.(message);
+  }
+
+  get running(): boolean {
+    return this.node !== null || this.starting !== null;
+  }
+
+  /** Resolves once the node is up (rejects if it failed to start or was never started). */
+  async ready(): Promise<void> {
+    if (this.starting) await this.starting;
+    this.requireNode();
+  }
+
+  /** Starts the node with these keys (copied and kept in memory until stop); later calls are no-ops. */
+  start(keys: IdentityKeys, name: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.starting ??= this.doStart(keys, name).catch((err: unknown) => {
+      this.starting = null;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async doStart(keys: IdentityKeys, name: string): Promise<void> {
+    this.keys = {
+      signSeed: Uint8Array.from(keys.signSeed),
+      signPublic: Uint8Array.from(keys.signPublic),
+      boxSecret: Uint8Array.from(keys.boxSecret),
+      boxPublic: Uint8Array.from(keys.boxPublic),
+      boxSignature: Uint8Array.from(keys.boxSignature),
+    };
+    this.name = name;
+    const mdnsOn = this.options.mdns ?? process.env.TESSERA_MDNS !== '0';
+    const node = await createMeshNode({
+      signSeed: this.keys.signSeed,
+      signPublic: this.keys.signPublic,
+      listen: this.listen,
+      gater: connectionGater(this.gate, {
+        loopbackOnly: this.loopbackOnly,
+        onDeny: (peer, dir) => this.log(`refused ${dir} connection from ${peer}`),
+      }),
+      mdns: mdnsOn,
+    });
+    await serveProtocol(
+      node,
+      this.gate,
+      'pair',
+      async (conv) => {
+        const friend = await runPairingListener(conv, this.keys!, this.friends, this.now);
+        if (friend) this.afterFriendsChanged();
+      },
+      { onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`) },
+    );
+    node.addEventListener('connection:open', (e) => this.onConnection(e.detail.remotePeer.toString(), true));
+    node.addEventListener('connection:close', (e) =>
+      this.onConnection(e.detail.remotePeer.toString(), false),
+    );
+    node.addEventListener('peer:identify', (e) => this.onIdentify(e.detail));
+    node.addEventListener('peer:discovery', (e) => this.onDiscovery(e.detail));
+    if (this.stopped) {
+      await node.stop();
+      return;
+    }
+    this.node = node;
+    for (const f of this.friends.listFriends()) await this.rememberAddresses(f.peerId, f.addresses);
+    for (const p of this.friends.listPending()) await this.rememberAddresses(p.peerId, p.addresses);
+    this.timer = setInterval(() => void this.tick(), this.options.retryMs ?? 15_000);
+    this.timer.unref();
+    this.log(`mesh node ${node.peerId.toString()} listening on ${this.addresses().join(', ')}`);
+    void this.tick();
+    this.events.changed('status', 'friends');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.starting?.catch(() => {});
+    const node = this.node;
+    this.node = null;
+    if (node) await node.stop();
+    if (this.keys) {
+      this.keys.signSeed.fill(0);
+      this.keys.boxSecret.fill(0);
+      this.keys = null;
+    }
+  }
+
+  /** The addresses this node can be reached at (without /p2p), as put into invites. */
+  addresses(): string[] {
+    if (!this.node) return [];
+    return usableAddresses(this.node.getMultiaddrs(), this.loopbackOnly);
+  }
+
+  peerId(): string | null {
+    return this.node ? this.node.peerId.toString() : null;
+  }
+
+  private requireNode(): { node: MeshNode; keys: IdentityKeys } {
+    if (!this.node || !this.keys)
+      throw new TesseraError('UNREACHABLE', 'The network is not running yet. Unlock the vault first.');
+    return { node: this.node, keys: this.keys };
+  }
+
+  refreshGate(): void {
+    this.gate.setFriends(this.friends.listFriends().map((f) => f.peerId));
+    this.gate.setPairing(this.friends.listPending().map((p) => p.peerId));
+  }
+
+  private afterFriendsChanged(): void {
+    this.refreshGate();
+    this.events.changed('friends', 'status');
+  }
+
+  private async rememberAddresses(peerId: string, addrs: string[]): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    const multiaddrs = usableAddresses(addrs, this.loopbackOnly, 16).map((a) => multiaddr(a));
+    if (multiaddrs.length === 0) return;
+    try {
+      await node.peerStore.merge(peerIdFromString(peerId), { multiaddrs });
+    } catch (err) {
+      this.log(`could not store addresses of ${peerId}: ${String(err)}`);
+    }
+  }
+
+  // ---- operations ---------------------------------------------------------------------------------------------
+
+  invite(ttlMinutes: number): { code: string; expiresAt: number } {
+    const { keys } = this.requireNode();
+    const now = this.now();
+    const expiresAt = now + ttlMinutes * 60_000;
+    const invite = {
+      signPublic: keys.signPublic,
+      boxPublic: keys.boxPublic,
+      boxSignature: keys.boxSignature,
+      name: this.name,
+      addresses: this.addresses(),
+      expiresAt,
+      secret: systemRandom(INVITE_SECRET_BYTES),
+    };
+    const code = encodeInvite(invite);
+    this.friends.addOwnInvite(inviteHash(inviteBytes(invite)), now, expiresAt);
+    this.friends.pruneOwnInvites(now - PENDING_PAIRING_DAYS * DAY_MS);
+    return { code, expiresAt };
+  }
+
+  async pair(code: string): Promise<{
+    state: 'waiting' | 'paired';
+    name: string;
+    peerId: string;
+    comparisonCode: string;
+    friend?: Friend;
+  }> {
+    const { keys } = this.requireNode();
+    const invite = decodeInvite(code);
+    const now = this.now();
+    checkInviteFresh(invite, now);
+    if (invite.peerId === peerIdOf(keys.signPublic))
+      throw new BadRequestError('That is your own invite code. Enter the code your friend shows you.');
+    const comparisonCode = friendComparisonCode(keys.signPublic, invite.signPublic);
+    const base = { name: invite.name, peerId: invite.peerId, comparisonCode };
+    const existing = this.friends.getFriend(invite.peerId);
+    if (existing) return { ...base, state: 'paired', friend: this.toFriend(existing) };
+    this.friends.putPending({
+      peerId: invite.peerId,
+      name: invite.name,
+      signPublic: invite.signPublic,
+      boxPublic: invite.boxPublic,
+      boxSignature: invite.boxSignature,
+      addresses: invite.addresses,
+      inviteHash: invite.hash,
+      acceptedAt: now,
+      giveUpAt: now + PENDING_PAIRING_DAYS * DAY_MS,
+    });
+    this.afterFriendsChanged();
+    await this.rememberAddresses(invite.peerId, invite.addresses);
+    const friend = await this.tryPair(invite.peerId, 8_000);
+    if (friend) return { ...base, state: 'paired', friend: this.toFriend(friend) };
+    return { ...base, state: 'waiting' };
+  }
+
+  list(): Friend[] {
+    return this.friends.listFriends().map((f) => this.toFriend(f));
+  }
+
+  async remove(peerId: string): Promise<void> {
+    if (!this.friends.removeFriend(peerId)) throw new NotFoundError('No friend with that peer ID.');
+    this.afterFriendsChanged();
+    if (this.node) {
+      try {
+        await this.node.hangUp(peerIdFromString(peerId));
+      } catch (err) {
+        this.log(`hang up ${peerId}: ${String(err)}`);
+      }
+    }
+  }
+
+  private toFriend(f: FriendRecord): Friend {
+    const self = this.keys?.signPublic;
+    return {
+      name: f.name,
+      peerId: f.peerId,
+      fingerprint: fingerprintOf(f.signPublic),
+      comparisonCode: self ? friendComparisonCode(self, f.signPublic) : '',
+      addresses: f.addresses,
+      addedAt: f.addedAt,
+      lastSeen: f.lastSeen,
+      reachable: this.node ? this.node.getConnections(peerIdFromString(f.peerId)).length > 0 : false,
+    };
+  }
+
+  // ---- background ---------------------------------------------------------------------------------------------
+
+  /**
+   * Runs the pairing protocol as dialer; null when the peer is unreachable or has not accepted our invite yet.
+   * Concurrent calls for one peer share a single attempt.
+   */
+  private tryPair(peerId: string, timeoutMs = 10_000): Promise<FriendRecord | null> {
+    const running = this.inFlight.get(peerId);
+    if (running) return running;
+    const attempt = this.pairOnce(peerId, timeoutMs).finally(() => this.inFlight.delete(peerId));
+    this.inFlight.set(peerId, attempt);
+    return attempt;
+  }
+
+  private async pairOnce(peerId: string, timeoutMs: number): Promise<FriendRecord | null> {
+    const node = this.node;
+    const keys = this.keys;
+    if (!node || !keys) return null;
+    const started = this.now();
+    try {
+      const conv = await openConversation(node, peerId, 'pair', { timeoutMs });
+      try {
+        const friend = await runPairingDialer(conv, keys, this.friends, this.now);
+        await conv.close();
+        this.log(`paired with ${peerId}`);
+        this.afterFriendsChanged();
+        return friend;
+      } catch (err) {
+        conv.abort(String(err));
+        throw err;
+      }
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.log(`pairing with ${peerId} not done yet (${this.now() - started} ms): ${why}`);
+      return null;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || !this.node) return;
+    this.ticking = true;
+    try {
+      const now = this.now();
+      const before = this.friends.listPending().length;
+      this.friends.prunePending(now);
+      if (this.friends.listPending().length !== before) this.afterFriendsChanged();
+      for (const p of this.friends.listPending()) await this.tryPair(p.peerId);
+      for (const f of this.friends.listFriends()) {
+        if (!this.node) break;
+        const id = peerIdFromString(f.peerId);
+        if (this.node.getConnections(id).length > 0) continue;
+        try {
+          await this.node.dial(id, { signal: AbortSignal.timeout(5_000) });
+        } catch {
+          // Offline friends are normal; try again next tick.
+        }
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private onConnection(peerId: string, open: boolean): void {
+    if (!this.gate.isFriend(peerId)) return;
+    if (open) this.friends.touchFriend(peerId, this.now());
+    this.events.changed('friends');
+  }
+
+  private onIdentify(result: IdentifyResult): void {
+    const peerId = result.peerId.toString();
+    if (!this.gate.isFriend(peerId)) return;
+    const addrs = usableAddresses(result.listenAddrs, this.loopbackOnly, 16);
+    this.friends.touchFriend(peerId, this.now(), addrs);
+    this.events.changed('friends');
+  }
+
+  private onDiscovery(info: PeerInfo): void {
+    const peerId = info.id.toString();
+    const reason = this.gate.reason(peerId);
+    if (reason === 'pairing') void this.tryPair(peerId);
+    else if (reason === 'friend' && this.node && this.node.getConnections(info.id).length === 0)
+      this.node.dial(info.id, { signal: AbortSignal.timeout(5_000) }).catch(() => {});
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The libp2p node of a Tessera identity: TCP, Noise (the only encrypter), yamux, identify, mDNS on
+ * `_tessera._udp.local`. Its private key is the vault's Ed25519 identity seed, so its peer ID is `peerIdOf(signPublic)`.
+ */
+import { createLibp2p } from 'libp2p';
+import type { Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { mdns } from '@libp2p/mdns';
+import { privateKeyFromRaw } from '@libp2p/crypto/keys';
+import type { ConnectionGater } from '@libp2p/interface';
+import { concatBytes } from '../../shared/crypto/bytes.ts';
+import { peerIdOf } from '../../shared/crypto/identity.ts';
+
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
+export const MDNS_SERVICE_TAG = '_tessera._udp.local';
+
+export interface MeshNodeOptions {
+  signSeed: Uint8Array;
+  signPublic: Uint8Array;
+  listen: string[];
+  gater: ConnectionGater;
+  mdns: boolean;
+  mdnsIntervalMs?: number;
+}
+
+export type MeshNode = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>> }>;
+
+export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode> {
+  const privateKey = privateKeyFromRaw(concatBytes(options.signSeed, options.signPublic));
+  const expected = peerIdOf(options.signPublic);
+  const services = { identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4, timeout: 10_000 }) };
+  const node = await createLibp2p({
+    privateKey,
+    addresses: { listen: options.listen },
+    transports: [tcp({ maxConnections: 128, inboundSocketInactivityTimeout: 5 * 60_000 })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: options.gater,
+    connectionManager: {
+      maxConnections: 64,
+      maxIncomingPendingConnections: 16,
+      inboundConnectionThreshold: 100,
+      dialTimeout: 10_000,
+      maxPeerAddrsToDial: 8,
+    },
+    peerDiscovery: options.mdns
+      ? [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: options.mdnsIntervalMs ?? 10_000 })]
+      : [],
+    services,
+  });
+  if (node.peerId.toString() !== expected) {
+    await node.stop();
+    throw new Error(`libp2p peer ID ${node.peerId.toString()} does not match the identity (${expected}).`);
+  }
+  return node as MeshNode;
+}

@@ -1,0 +1,147 @@
+/**
+ * Conversations over libp2p streams: length-prefixed messages (lpStream, `maxDataLength` per protocol, so an
+ * oversized length prefix is refused before anything is allocated), one AbortSignal deadline per conversation,
+ * and a handler wrapper that re-checks the remote peer against the gate and always closes its stream.
+ */
+import { lpStream } from '@libp2p/utils';
+import { peerIdFromString } from '@libp2p/peer-id';
+import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import { TesseraError } from '../../shared/errors.ts';
+import { MESSAGE_CAPS, PROTOCOLS, STREAM_CAPS } from '../../shared/protocol/protocols.ts';
+import type { ProtocolName } from '../../shared/protocol/protocols.ts';
+import type { PeerGate } from './gater.ts';
+
+export const DEFAULT_RPC_TIMEOUT_MS = 15_000;
+
+export class UnreachableError extends TesseraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNREACHABLE', message, options);
+  }
+}
+
+export class PeerTimeoutError extends TesseraError {
+  constructor(message: string) {
+    super('TIMEOUT', message);
+  }
+}
+
+/** A protocol violation by the remote side (malformed or unexpected message). */
+export class ProtocolError extends TesseraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BAD_REQUEST', message, options);
+  }
+}
+
+export interface Conversation {
+  readonly remotePeer: string;
+  readonly signal: AbortSignal;
+  send(message: Uint8Array): Promise<void>;
+  /** The next message; typed errors for end-of-stream, oversize, timeout. */
+  receive(): Promise<Uint8Array>;
+  close(): Promise<void>;
+  abort(reason: string): void;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'object' && err !== null && 'type' in err ? String(err.type) : String(err);
+}
+
+function conversation(
+  stream: Stream,
+  remotePeer: string,
+  protocol: ProtocolName,
+  signal: AbortSignal,
+): Conversation {
+  const cap = MESSAGE_CAPS[protocol];
+  const lp = lpStream(stream, { maxDataLength: cap, maxBufferSize: cap + 16 });
+  return {
+    remotePeer,
+    signal,
+    async send(message) {
+      if (message.length > cap)
+        throw new TesseraError('TOO_LARGE', `A ${protocol} message exceeds ${cap} bytes.`);
+      await lp.write(message, { signal });
+    },
+    async receive() {
+      try {
+        const list = await lp.read({ signal });
+        return list.subarray();
+      } catch (err) {
+        if (signal.aborted) throw new PeerTimeoutError(`The friend did not answer in time (${protocol}).`);
+        const name = err instanceof Error ? err.name : '';
+        if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError')
+          throw new ProtocolError(`A ${protocol} message from the peer exceeds ${cap} bytes.`, {
+            cause: err,
+          });
+        throw new UnreachableError(`The conversation with the peer ended early (${describe(err)}).`, {
+          cause: err,
+        });
+      }
+    },
+    async close() {
+      try {
+        await stream.close({ signal });
+      } catch {
+        stream.abort(new Error('close failed'));
+      }
+    },
+    abort(reason) {
+      stream.abort(new Error(reason));
+    },
+  };
+}
+
+/** Opens a conversation with `peerId` (the pinned ID: Noise fails if another key answers at its addresses). */
+export async function openConversation(
+  node: Libp2p,
+  peerId: string,
+  protocol: ProtocolName,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<Conversation> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  let stream: Stream;
+  try {
+    stream = await node.dialProtocol(peerIdFromString(peerId), PROTOCOLS[protocol], { signal });
+  } catch (err) {
+    if (timeout.aborted) throw new PeerTimeoutError('The friend could not be reached in time.');
+    throw new UnreachableError(`Could not reach the peer: ${describe(err)}`, { cause: err });
+  }
+  return conversation(stream, peerId, protocol, signal);
+}
+
+export type ConversationHandler = (conv: Conversation, connection: Connection) => Promise<void>;
+
+/**
+ * Serves `protocol`: refuses (aborts) a stream from any peer the gate does not admit before the handler runs,
+ * bounds the whole exchange by `timeoutMs`, and closes the stream after the handler returns.
+ */
+export async function serveProtocol(
+  node: Libp2p,
+  gate: PeerGate,
+  protocol: ProtocolName,
+  handler: ConversationHandler,
+  options: { timeoutMs?: number; onError?: (err: unknown, remotePeer: string) => void } = {},
+): Promise<void> {
+  await node.handle(
+    PROTOCOLS[protocol],
+    async (stream, connection) => {
+      const remotePeer = connection.remotePeer.toString();
+      if (!gate.allows(remotePeer)) {
+        stream.abort(new Error('not admitted'));
+        return;
+      }
+      const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
+      const conv = conversation(stream, remotePeer, protocol, signal);
+      try {
+        await handler(conv, connection);
+        await conv.close();
+      } catch (err) {
+        options.onError?.(err, remotePeer);
+        stream.abort(err instanceof Error ? err : new Error(describe(err)));
+      }
+    },
+    { maxInboundStreams: STREAM_CAPS[protocol], maxOutboundStreams: STREAM_CAPS[protocol] },
+  );
+}

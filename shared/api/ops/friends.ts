@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { op } from '../op.ts';
+
+export const PeerId = z
+  .string()
+  .regex(/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44,48}$/, 'A peer ID looks like "12D3KooW…" (base58).');
+
+/** Invite codes are long (keys, addresses); the decoder enforces the real limits and checksum. */
+export const InviteCode = z.string().min(1).max(4096);
+
+export const Friend = z.object({
+  name: z.string(),
+  peerId: z.string(),
+  fingerprint: z.string(),
+  /** Same on both sides of a friendship: compare it with your friend once, in person or on a call. */
+  comparisonCode: z.string(),
+  addresses: z.array(z.string()),
+  addedAt: z.number().int(),
+  lastSeen: z.number().int().nullable(),
+  /** A connection to this friend is open right now. */
+  reachable: z.boolean(),
+});
+export type Friend = z.infer<typeof Friend>;
+
+export const PairState = z.enum(['waiting', 'paired']);
+
+export const friendOps = {
+  /** A fresh invite code (text; the UI renders it as a QR code as well). */
+  'friends.invite': op(
+    z.object({
+      ttlMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(24 * 60),
+    }),
+    z.object({ code: z.string(), expiresAt: z.number().int() }),
+  ),
+  /**
+   * Accept a friend's invite. Pairing completes once both people have accepted each other's code: until then the
+   * state is "waiting" (this side keeps trying in the background).
+   */
+  'friends.pair': op(
+    z.object({ code: InviteCode }),
+    z.object({
+      state: PairState,
+      name: z.string(),
+      peerId: z.string(),
+      comparisonCode: z.string(),
+      friend: Friend.optional(),
+    }),
+  ),
+  'friends.list': op(z.object({}), z.array(Friend)),
+  'friends.remove': op(z.object({ peerId: PeerId }), z.object({})),
+};

@@ -1,0 +1,183 @@
+/**
+ * The backup protocol (/tessera/backup/1.0.0) between an owner and a custodian. One conversation per exchange; the
+ * first message says which. Every message is canonical CBOR `{ v: 1, t, … }` inside one length-prefixed frame.
+ *
+ *   Holding request (owner → custodian):      hold-request → hold-reply { state }
+ *   Consent answer (custodian → owner):       hold-answer  → ack
+ *   Deposit / update (owner → custodian):     offer { split, sealed?, manifest } → need { ids }
+ *                                             chunk { id, data } × |ids| → done → receipt | refused
+ *   Deletion (owner → custodian):             delete { split, nonce, expires } → deletion receipt | refused
+ *   Health check (owner → custodian):         challenge { nonce } → proof { held, version, mac }
+ *
+ * `offer` carries the sealed shard envelope only when the custodian must store a new one (first deposit, re-share);
+ * updates send just the signed manifest and the chunks the custodian says it lacks.
+ */
+import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
+import { asMap, expectKeys, readArray, readBytes, readText, readUint } from '../formats/fields.ts';
+import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
+import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
+import { MAX_MANIFEST_BYTES, MAX_MANIFEST_CHUNKS } from '../formats/manifest.ts';
+import { MAX_CHUNK_BYTES } from '../formats/chunk-crypto.ts';
+import { MAX_RECEIPT_BYTES } from './receipts.ts';
+
+export const BACKUP_PROTOCOL_VERSION = 1;
+/** The largest frame: an offer with a full manifest and an envelope, or a `need` listing every chunk. */
+export const MAX_BACKUP_MESSAGE_BYTES = MAX_MANIFEST_BYTES + MAX_SEALED_ENVELOPE_BYTES + 1024;
+export const SPLIT_ID_BYTES = 16;
+export const NONCE_BYTES = 32;
+const REASON_MAX = 300;
+
+export const HOLD_STATES = ['pending', 'accepted', 'declined'] as const;
+export type HoldState = (typeof HOLD_STATES)[number];
+
+export type BackupMessage =
+  | { t: 'hold-request'; threshold: number; custodians: number; nonce: Uint8Array; expires: number }
+  | { t: 'hold-reply'; state: HoldState }
+  | { t: 'hold-answer'; accepted: boolean; nonce: Uint8Array }
+  | { t: 'ack' }
+  | { t: 'offer'; split: Uint8Array; sealed: Uint8Array | null; manifest: Uint8Array }
+  | { t: 'need'; ids: Uint8Array[] }
+  | { t: 'chunk'; id: Uint8Array; data: Uint8Array }
+  | { t: 'done' }
+  | { t: 'receipt'; receipt: Uint8Array }
+  | { t: 'delete'; split: Uint8Array; nonce: Uint8Array; expires: number }
+  | { t: 'challenge'; nonce: Uint8Array }
+  | { t: 'proof'; held: boolean; version: number; mac: Uint8Array }
+  | { t: 'refused'; reason: string };
+
+export type BackupMessageType = BackupMessage['t'];
+
+const TYPE_CODES: Record<BackupMessageType, number> = {
+  'hold-request': 1,
+  'hold-reply': 2,
+  'hold-answer': 3,
+  ack: 4,
+  offer: 5,
+  need: 6,
+  chunk: 7,
+  done: 8,
+  receipt: 9,
+  delete: 10,
+  challenge: 11,
+  proof: 12,
+  refused: 13,
+};
+const TYPES_BY_CODE = new Map(
+  Object.entries(TYPE_CODES).map(([name, code]) => [code, name as BackupMessageType]),
+);
+
+export function encodeBackupMessage(msg: BackupMessage): Uint8Array {
+  const { t, ...fields } = msg;
+  const body: Record<string, unknown> = { v: BACKUP_PROTOCOL_VERSION, t: TYPE_CODES[t] };
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'boolean') body[key] = value ? 1 : 0;
+    else if (value === null)
+      continue; // absent optional field
+    else if (key === 'state') body[key] = HOLD_STATES.indexOf(value as HoldState);
+    else body[key] = value;
+  }
+  return encodeCanonical(body);
+}
+
+/** Decodes one frame; any input that is not a valid message throws MalformedDataError or UnsupportedFormatError. */
+export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
+  const what = 'Backup message';
+  const map = asMap(decodeCanonical(bytes, MAX_BACKUP_MESSAGE_BYTES, what), what);
+  const v = map.v;
+  if (v !== BACKUP_PROTOCOL_VERSION) {
+    if (typeof v === 'number') throw new UnsupportedFormatError(what, v);
+    throw new MalformedDataError(what, 'missing version');
+  }
+  const t = TYPES_BY_CODE.get(readUint(map, 't', what, 255));
+  if (!t) throw new MalformedDataError(what, 'unknown message type');
+  const keys = (...names: string[]) => expectKeys(map, `${what} (${t})`, ['v', 't', ...names]);
+  const flag = (key: string) => {
+    const n = readUint(map, key, what, 1);
+    return n === 1;
+  };
+  switch (t) {
+    case 'hold-request':
+      keys('threshold', 'custodians', 'nonce', 'expires');
+      return {
+        t,
+        threshold: readUint(map, 'threshold', what, 16, 2),
+        custodians: readUint(map, 'custodians', what, 16, 2),
+        nonce: readBytes(map, 'nonce', what, { exact: NONCE_BYTES }),
+        expires: readUint(map, 'expires', what),
+      };
+    case 'hold-reply': {
+      keys('state');
+      const state = HOLD_STATES[readUint(map, 'state', what, HOLD_STATES.length - 1)] as HoldState;
+      return { t, state };
+    }
+    case 'hold-answer':
+      keys('accepted', 'nonce');
+      return { t, accepted: flag('accepted'), nonce: readBytes(map, 'nonce', what, { exact: NONCE_BYTES }) };
+    case 'ack':
+    case 'done':
+      keys();
+      return { t };
+    case 'offer': {
+      expectKeys(map, `${what} (offer)`, ['v', 't', 'split', 'manifest'], ['sealed']);
+      return {
+        t,
+        split: readBytes(map, 'split', what, { exact: SPLIT_ID_BYTES }),
+        sealed: 'sealed' in map ? readBytes(map, 'sealed', what, { max: MAX_SEALED_ENVELOPE_BYTES }) : null,
+        manifest: readBytes(map, 'manifest', what, { max: MAX_MANIFEST_BYTES }),
+      };
+    }
+    case 'need': {
+      keys('ids');
+      const ids = readArray(map, 'ids', what, MAX_MANIFEST_CHUNKS).map((id) => {
+        if (!(id instanceof Uint8Array) || id.length !== 32)
+          throw new MalformedDataError(what, 'bad chunk id');
+        return Uint8Array.from(id);
+      });
+      return { t, ids };
+    }
+    case 'chunk':
+      keys('id', 'data');
+      return {
+        t,
+        id: readBytes(map, 'id', what, { exact: 32 }),
+        data: readBytes(map, 'data', what, { max: MAX_CHUNK_BYTES }),
+      };
+    case 'receipt':
+      keys('receipt');
+      return { t, receipt: readBytes(map, 'receipt', what, { max: MAX_RECEIPT_BYTES }) };
+    case 'delete':
+      keys('split', 'nonce', 'expires');
+      return {
+        t,
+        split: readBytes(map, 'split', what, { exact: SPLIT_ID_BYTES }),
+        nonce: readBytes(map, 'nonce', what, { exact: NONCE_BYTES }),
+        expires: readUint(map, 'expires', what),
+      };
+    case 'challenge':
+      keys('nonce');
+      return { t, nonce: readBytes(map, 'nonce', what, { exact: NONCE_BYTES }) };
+    case 'proof':
+      keys('held', 'version', 'mac');
+      return {
+        t,
+        held: flag('held'),
+        version: readUint(map, 'version', what),
+        mac: readBytes(map, 'mac', what, { exact: 32 }),
+      };
+    case 'refused':
+      keys('reason');
+      return { t, reason: readText(map, 'reason', what, REASON_MAX) };
+  }
+}
+
+/** Decodes and insists on one of the expected types (a protocol step). */
+export function expectBackupMessage<T extends BackupMessageType>(
+  bytes: Uint8Array,
+  ...types: T[]
+): Extract<BackupMessage, { t: T }> | Extract<BackupMessage, { t: 'refused' }> {
+  const msg = decodeBackupMessage(bytes);
+  if (msg.t !== 'refused' && !(types as string[]).includes(msg.t)) {
+    throw new MalformedDataError('Backup message', `expected ${types.join(' or ')}, got ${msg.t}`);
+  }
+  return msg as Extract<BackupMessage, { t: T }> | Extract<BackupMessage, { t: 'refused' }>;
+}
