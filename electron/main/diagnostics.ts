@@ -11,6 +11,8 @@ export interface ShellDiagnostics {
   trayRunning(): boolean;
   trayMenuLabels(): string[];
   windowVisible(): boolean;
+  /** The shell's own guarded path to the system browser (what links and window.open use). */
+  openExternal(url: string): Promise<boolean>;
 }
 
 export const DIAGNOSTICS_KEY = Symbol.for('tessera.shell');

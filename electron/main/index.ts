@@ -13,7 +13,8 @@ import { ShellStateStore } from './shell-state.ts';
 import { acquireSingleInstance } from './single-instance.ts';
 import { SystemTrayService } from './tray.ts';
 import { electronTrayFactory } from './tray-factory.ts';
-import { guardDefaultSession, installWebContentsGuard } from './webcontents-guard.ts';
+import { guardDefaultSession, installWebContentsGuard, openWithShell } from './webcontents-guard.ts';
+import { openExternalSafely } from './external-links.ts';
 import { MainWindow, secureWebPreferences } from './window.ts';
 
 /**
@@ -119,6 +120,7 @@ async function start(): Promise<void> {
     trayRunning: () => tray.isRunning(),
     trayMenuLabels: () => tray.menuLabels(),
     windowVisible: () => window.isVisible(),
+    openExternal: (url) => openExternalSafely(url, openWithShell),
   });
 
   let shutdown: Promise<void> | null = null;

@@ -21,7 +21,8 @@ export type TrustedContents = (contents: WebContents) => boolean;
 export function isTrustedSender(event: IpcMainInvokeEvent, trusted: TrustedContents): boolean {
   const frame = event.senderFrame;
   if (!frame || frame.isDestroyed()) return false;
-  if (frame !== event.sender.mainFrame) return false;
+  // Only a top-level frame (the app has no subframes; frame-src 'none').
+  if (frame.parent !== null) return false;
   if (!trusted(event.sender)) return false;
   return isAppUrl(frame.url);
 }

@@ -10,6 +10,11 @@ import { allowPermissionCheck, allowPermissionRequest } from './permissions.ts';
  * except the camera for the app itself. Links to allow-listed https sites go to the system browser instead.
  */
 
+/** Looked up at call time, so it is always Electron's current `shell.openExternal`. */
+export function openWithShell(url: string): Promise<void> {
+  return shell.openExternal(url);
+}
+
 function refuseNavigation(kind: string, url: string): void {
   console.warn(`[tessera] blocked ${kind} to ${url.slice(0, 200)}`);
 }
@@ -23,10 +28,11 @@ function guardContents(contents: WebContents): void {
     if (isAppUrl(event.url)) return;
     event.preventDefault();
     refuseNavigation('navigation', event.url);
-    void openExternalSafely(event.url, (url) => shell.openExternal(url));
+    void openExternalSafely(event.url, openWithShell);
   });
+  // Subframes (the app has none; frame-src 'none'); the main frame is handled by will-navigate above.
   contents.on('will-frame-navigate', (event) => {
-    if (isAppUrl(event.url)) return;
+    if (event.isMainFrame || isAppUrl(event.url)) return;
     event.preventDefault();
     refuseNavigation('frame navigation', event.url);
   });
@@ -36,7 +42,7 @@ function guardContents(contents: WebContents): void {
     refuseNavigation('redirect', event.url);
   });
   contents.setWindowOpenHandler(({ url }) => {
-    void openExternalSafely(url, (target) => shell.openExternal(target));
+    void openExternalSafely(url, openWithShell);
     return { action: 'deny' };
   });
 }
@@ -56,7 +62,7 @@ function guardSession(ses: Session): void {
   // The renderer needs no network (libp2p runs in the main process under Node). Chromium requests to the web
   // from this session are cancelled, in addition to the CSP.
   ses.webRequest.onBeforeRequest(
-    { urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'] },
+    { urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] },
     (details, callback) => {
       console.warn(`[tessera] blocked network request to ${details.url.slice(0, 200)}`);
       callback({ cancel: true });
