@@ -30,6 +30,9 @@ import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
 import type { MeshNode } from './node.ts';
 import { runPairingDialer, runPairingListener } from './pairing.ts';
 import { openConversation, serveProtocol } from './rpc.ts';
+import type { Conversation } from './rpc.ts';
+import { CONVERSATION_TIMEOUT_MS } from '../../shared/protocol/protocols.ts';
+import type { ProtocolName } from '../../shared/protocol/protocols.ts';
 
 export const PENDING_PAIRING_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,6 +51,12 @@ export interface MeshOptions {
   log?: (message: string) => void;
 }
 
+/** TESSERA_MESH_RETRY_MS (100 ms .. 10 min) lets tests retry quickly; 15 s otherwise. */
+function retryFromEnv(): number {
+  const n = Number(process.env.TESSERA_MESH_RETRY_MS);
+  return Number.isInteger(n) && n >= 100 && n <= 600_000 ? n : 15_000;
+}
+
 export class MeshService {
   readonly friends: FriendsStore;
   readonly gate: PeerGate;
@@ -64,6 +73,10 @@ export class MeshService {
   private ticking = false;
   private readonly inFlight = new Map<string, Promise<FriendRecord | null>>();
   private stopped = false;
+  /** Protocols other services (backups, recovery) serve on this node. */
+  private readonly services: { protocol: ProtocolName; handler: (conv: Conversation) => Promise<void> }[] =
+    [];
+  private readonly connectListeners = new Set<(peerId: string) => void>();
 
   constructor(db: Database, events: MeshEvents, options: MeshOptions = {}) {
     this.friends = new FriendsStore(db);
@@ -138,6 +151,7 @@ export class MeshService {
       },
       { onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`) },
     );
+    for (const { protocol, handler } of this.services) await this.serveService(node, protocol, handler);
     node.addEventListener('connection:open', (e) => this.onConnection(e.detail.remotePeer.toString(), true));
     node.addEventListener('connection:close', (e) =>
       this.onConnection(e.detail.remotePeer.toString(), false),
@@ -151,7 +165,7 @@ export class MeshService {
     this.node = node;
     for (const f of this.friends.listFriends()) await this.rememberAddresses(f.peerId, f.addresses);
     for (const p of this.friends.listPending()) await this.rememberAddresses(p.peerId, p.addresses);
-    this.timer = setInterval(() => void this.tick(), this.options.retryMs ?? 15_000);
+    this.timer = setInterval(() => void this.tick(), this.options.retryMs ?? retryFromEnv());
     this.timer.unref();
     this.log(`mesh node ${node.peerId.toString()} listening on ${this.addresses().join(', ')}`);
     void this.tick();
@@ -363,6 +377,42 @@ export class MeshService {
     if (!this.gate.isFriend(peerId)) return;
     if (open) this.friends.touchFriend(peerId, this.now());
     this.events.changed('friends');
+    if (open) for (const listener of this.connectListeners) listener(peerId);
+  }
+
+  // ---- for other services ---------------------------------------------------------------------------------------
+
+  /** Serves `protocol` for friends (gate-checked) with `handler`, now if the node runs, else once it starts. */
+  handle(protocol: ProtocolName, handler: (conv: Conversation) => Promise<void>): void {
+    this.services.push({ protocol, handler });
+    if (this.node) void this.serveService(this.node, protocol, handler);
+  }
+
+  private serveService(
+    node: MeshNode,
+    protocol: ProtocolName,
+    handler: (conv: Conversation) => Promise<void>,
+  ): Promise<void> {
+    return serveProtocol(node, this.gate, protocol, (conv) => handler(conv), {
+      timeoutMs: CONVERSATION_TIMEOUT_MS[protocol],
+      onError: (err, peer) => this.log(`${protocol} with ${peer} failed: ${String(err)}`),
+    });
+  }
+
+  /** Opens a conversation with a friend's pinned peer ID. */
+  open(peerId: string, protocol: ProtocolName): Promise<Conversation> {
+    const { node } = this.requireNode();
+    return openConversation(node, peerId, protocol, { timeoutMs: CONVERSATION_TIMEOUT_MS[protocol] });
+  }
+
+  /** The identity keys held in memory since the node started (so the custodian role works while locked). */
+  identityKeys(): IdentityKeys | null {
+    return this.keys;
+  }
+
+  onPeerConnected(listener: (peerId: string) => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
   }
 
   private onIdentify(result: IdentifyResult): void {

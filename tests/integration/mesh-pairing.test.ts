@@ -8,10 +8,16 @@ import assert from 'node:assert/strict';
 import { startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
 import type { TesseraError } from '../../shared/errors.ts';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+
+const PROBE = join(import.meta.dirname, 'mesh-probe.ts');
 
 const PASS = 'correct horse battery';
 const running: ServeProcess[] = [];
-const ENV = { TESSERA_MDNS: '0', TESSERA_MESH_LOG: '1' };
+const ENV = { TESSERA_MDNS: '0', TESSERA_MESH_LOG: '1', TESSERA_MESH_RETRY_MS: '300' };
 
 async function serve(dataDir?: string, listen?: string): Promise<ServeProcess> {
   const p = await startServe({ env: ENV, ...(dataDir ? { dataDir } : {}), ...(listen ? { listen } : {}) });
@@ -127,11 +133,74 @@ test('two people pair mutually, see the same comparison code, and stay friends a
     return l[0]?.reachable === true;
   });
 
+  paired = { alice: alice2, bob, aliceId, bobId };
+});
+
+let paired: { alice: ServeProcess; bob: ServeProcess; aliceId: string; bobId: string } | null = null;
+
+interface ProbeEvent {
+  event: string;
+  peerId?: string;
+  remotePeer?: string;
+  error?: string;
+}
+
+function probe(args: string[]): { events: ProbeEvent[]; child: ChildProcess; exited: Promise<void> } {
+  const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const events: ProbeEvent[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line) as ProbeEvent));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { events, child, exited };
+}
+
+test('a stranger with its own key is refused before any handler runs', async () => {
+  assert.ok(paired, 'needs the pair from the first test');
+  const { alice, aliceId } = paired;
+  const [addr] = await addresses(alice);
+  const p = probe(['dial', `${addr}/p2p/${aliceId}`, '/tessera/pair/1.0.0']);
+  await p.exited;
+  assert.equal(p.events.length, 1);
+  assert.equal(p.events[0]!.event, 'refused', 'the stranger must not get a stream');
+  const stranger = p.events[0]!.peerId!;
+  assert.match(alice.log(), new RegExp(`refused inbound connection from ${stranger}`));
+  assert.doesNotMatch(alice.log(), new RegExp(`pairing with ${stranger}`));
+});
+
+test("an impostor at a friend's address is refused by the pinned peer ID", async () => {
+  assert.ok(paired, 'needs the pair from the first test');
+  const { alice, bob, bobId } = paired;
+  const [bobAddr] = await addresses(bob);
+  await stop(bob);
+  await until('Alice notices Bob is gone', async () => {
+    const l = await alice.client.call('friends.list', {});
+    return l[0]?.reachable === false;
+  });
+  // Another key now answers at Bob's address; Alice keeps re-dialing Bob's pinned ID there.
+  const impostor = probe(['listen', bobAddr!]);
+  try {
+    await until('the impostor listens', async () => impostor.events.some((e) => e.event === 'listening'));
+    await until(
+      'Alice dials the address',
+      async () => impostor.events.filter((e) => e.event === 'socket').length >= 2,
+    );
+    assert.deepEqual(
+      impostor.events.filter((e) => e.event === 'connection' || e.event === 'handler'),
+      [],
+      "Noise must fail: the key at that address is not Bob's",
+    );
+    const list = await alice.client.call('friends.list', {});
+    assert.equal(list[0]!.peerId, bobId);
+    assert.equal(list[0]!.reachable, false);
+  } finally {
+    impostor.child.kill('SIGTERM');
+    await impostor.exited;
+  }
+
   // Removing works on one side and closes the connection.
-  await alice2.client.call('friends.remove', { peerId: bobId });
-  assert.deepEqual(await alice2.client.call('friends.list', {}), []);
+  await alice.client.call('friends.remove', { peerId: bobId });
+  assert.deepEqual(await alice.client.call('friends.list', {}), []);
   await assert.rejects(
-    alice2.client.call('friends.remove', { peerId: bobId }),
+    alice.client.call('friends.remove', { peerId: bobId }),
     (e: TesseraError) => e.code === 'NOT_FOUND',
   );
 });
