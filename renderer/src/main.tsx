@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installHttpBridgeIfMissing } from './bridge/http-bridge.ts';
 import { App } from './App.tsx';
+import './styles/base.css';
 
 installHttpBridgeIfMissing();
 

@@ -1,0 +1,33 @@
+import { useEffect, useRef } from 'react';
+import type { ReactNode } from 'react';
+import './PageHeader.css';
+
+/**
+ * The heading of a screen. It takes focus when the screen opens so keyboard and screen-reader users start at the
+ * top of the new screen instead of wherever the old one left them.
+ */
+export function PageHeader({
+  title,
+  lead,
+  actions,
+}: {
+  title: string;
+  lead?: ReactNode;
+  actions?: ReactNode;
+}) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.focus({ preventScroll: true });
+  }, [title]);
+  return (
+    <header className="page-header">
+      <div className="page-header__text">
+        <h1 ref={ref} tabIndex={-1} className="page-header__title">
+          {title}
+        </h1>
+        {lead && <p className="page-header__lead">{lead}</p>}
+      </div>
+      {actions && <div className="page-header__actions">{actions}</div>}
+    </header>
+  );
+}

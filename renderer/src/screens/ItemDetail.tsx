@@ -1,0 +1,201 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Item } from '../../../shared/api/ops/items.ts';
+import { api, errorMessage } from '../lib/api.ts';
+import { copySensitive } from '../lib/clipboard.ts';
+import { useTopicVersion } from '../lib/events.tsx';
+import { base64ToBlob } from '../lib/files.ts';
+import { formatBytes, formatDate } from '../lib/format.ts';
+import { useRouter } from '../lib/router.tsx';
+import { useLoad } from '../lib/useLoad.ts';
+import { Busy } from '../components/Busy.tsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import './ItemDetail.css';
+
+/** One item: the secret stays hidden until asked for, can be copied, and files can be saved. */
+export function ItemDetail({ id }: { id: string }) {
+  const itemsVersion = useTopicVersion('items');
+  const load = useCallback(() => api().call('items.get', { id }), [id]);
+  const { data: item, error, reload } = useLoad(load, itemsVersion);
+  const { navigate } = useRouter();
+
+  return (
+    <div className="item-detail">
+      <button
+        type="button"
+        className="button button--ghost button--small vault__back"
+        onClick={() => navigate({ name: 'vault' })}
+      >
+        ← All items
+      </button>
+      {error && <ErrorNotice message={error} onRetry={reload} />}
+      {!item && !error && <Busy label="Opening item…" />}
+      {item && <ItemView item={item} />}
+    </div>
+  );
+}
+
+function ItemView({ item }: { item: Item }) {
+  const { navigate } = useRouter();
+  const [revealed, setRevealed] = useState(false);
+  const [copyError, setCopyError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    headingRef.current?.focus({ preventScroll: true });
+  }, [item.id]);
+
+  const copy = async () => {
+    setCopyError(null);
+    try {
+      await copySensitive(item.secret, `secret of “${item.title}”`);
+    } catch (err) {
+      setCopyError(errorMessage(err));
+    }
+  };
+
+  const remove = async () => {
+    setDeleting(true);
+    setDeleteError(null);
+    try {
+      await api().call('items.delete', { id: item.id });
+      setConfirming(false);
+      navigate({ name: 'vault' });
+    } catch (err) {
+      setDeleteError(errorMessage(err));
+      setDeleting(false);
+    }
+  };
+
+  const download = (index: number) => {
+    const attachment = item.attachments[index];
+    if (!attachment) return;
+    const url = URL.createObjectURL(base64ToBlob(attachment.dataBase64, attachment.mediaType));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = attachment.name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+
+  return (
+    <article className="item-detail__card card" aria-labelledby="item-title">
+      <header className="item-detail__head">
+        <h2 id="item-title" ref={headingRef} tabIndex={-1} className="item-detail__title">
+          {item.title}
+        </h2>
+        <div className="actions">
+          <button
+            type="button"
+            className="button"
+            onClick={() => navigate({ name: 'item-edit', itemId: item.id })}
+          >
+            Edit
+          </button>
+          <button type="button" className="button" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        </div>
+      </header>
+      {item.tags.length > 0 && (
+        <ul className="item-detail__tags" aria-label="Tags">
+          {item.tags.map((tag) => (
+            <li key={tag} className="tag">
+              {tag}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <section className="item-detail__section" aria-labelledby="secret-label">
+        <h3 id="secret-label" className="item-detail__label">
+          Secret
+        </h3>
+        {item.secret ? (
+          <>
+            <div className="item-detail__secret">
+              <code className="mono" data-testid="secret-value" aria-live="polite">
+                {revealed ? item.secret : '•'.repeat(Math.min(item.secret.length, 16))}
+              </code>
+            </div>
+            <div className="actions">
+              <button
+                type="button"
+                className="button button--small"
+                aria-pressed={revealed}
+                onClick={() => setRevealed((r) => !r)}
+              >
+                {revealed ? 'Hide secret' : 'Reveal secret'}
+              </button>
+              <button type="button" className="button button--small" onClick={() => void copy()}>
+                Copy secret
+              </button>
+            </div>
+            {copyError && <ErrorNotice message={copyError} />}
+          </>
+        ) : (
+          <p className="muted">No secret saved.</p>
+        )}
+      </section>
+
+      {item.notes && (
+        <section className="item-detail__section" aria-labelledby="notes-label">
+          <h3 id="notes-label" className="item-detail__label">
+            Notes
+          </h3>
+          <p className="item-detail__notes" data-testid="item-notes">
+            {item.notes}
+          </p>
+        </section>
+      )}
+
+      {item.attachments.length > 0 && (
+        <section className="item-detail__section" aria-labelledby="files-label">
+          <h3 id="files-label" className="item-detail__label">
+            Files
+          </h3>
+          <ul className="item-detail__files">
+            {item.attachments.map((attachment, index) => (
+              <li key={`${attachment.name}-${index}`}>
+                <span className="item-detail__file-name">{attachment.name}</span>
+                <span className="muted">{formatBytes(attachment.size)}</span>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => download(index)}
+                  aria-label={`Save ${attachment.name}`}
+                >
+                  Save
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <p className="item-detail__dates muted">
+        Added {formatDate(item.createdAt)} · Changed {formatDate(item.updatedAt)}
+      </p>
+
+      <ConfirmDialog
+        open={confirming}
+        title="Delete this item?"
+        confirmLabel="Delete"
+        danger
+        busy={deleting}
+        onConfirm={() => void remove()}
+        onCancel={() => {
+          setConfirming(false);
+          setDeleteError(null);
+        }}
+      >
+        <p>“{item.title}” and its files will be removed from this vault. This cannot be undone.</p>
+        {deleting && <Busy label="Deleting…" />}
+        {deleteError && <ErrorNotice message={deleteError} />}
+      </ConfirmDialog>
+    </article>
+  );
+}

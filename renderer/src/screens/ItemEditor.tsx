@@ -1,0 +1,277 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { ChangeEvent, FormEvent } from 'react';
+import { MAX_ATTACHMENT_BYTES } from '../../../shared/api/ops/items.ts';
+import { api, errorMessage } from '../lib/api.ts';
+import { readFileAsBase64 } from '../lib/files.ts';
+import { formatBytes } from '../lib/format.ts';
+import { generatePassword } from '../lib/generate.ts';
+import { useRouter } from '../lib/router.tsx';
+import { useLoad } from '../lib/useLoad.ts';
+import { Busy } from '../components/Busy.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { TextAreaField, TextField } from '../components/Field.tsx';
+import { PageHeader } from '../components/PageHeader.tsx';
+import './ItemEditor.css';
+
+interface DraftAttachment {
+  key: number;
+  name: string;
+  mediaType: string;
+  size: number;
+  dataBase64: string;
+}
+
+interface Draft {
+  title: string;
+  secret: string;
+  notes: string;
+  tags: string;
+  attachments: DraftAttachment[];
+}
+
+let nextKey = 1;
+
+/** Add or edit an item. */
+export function ItemEditor({ itemId }: { itemId: string | null }) {
+  const load = useCallback(
+    () => (itemId ? api().call('items.get', { id: itemId }) : Promise.resolve(null)),
+    [itemId],
+  );
+  const { data, error, reload } = useLoad(load);
+  if (error) return <ErrorNotice title="This item could not be opened" message={error} onRetry={reload} />;
+  if (data === undefined) return <Busy label="Opening item…" />;
+  const initial: Draft = data
+    ? {
+        title: data.title,
+        secret: data.secret,
+        notes: data.notes,
+        tags: data.tags.join(', '),
+        attachments: data.attachments.map((a) => ({ ...a, key: nextKey++ })),
+      }
+    : { title: '', secret: '', notes: '', tags: '', attachments: [] };
+  return <EditorForm itemId={itemId} initial={initial} />;
+}
+
+function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft }) {
+  const { navigate } = useRouter();
+  const [draft, setDraft] = useState<Draft>(initial);
+  const [attachmentsChanged, setAttachmentsChanged] = useState(false);
+  const [showSecret, setShowSecret] = useState(false);
+  const [titleError, setTitleError] = useState<string | null>(null);
+  const [reading, setReading] = useState<{ name: string; fraction: number } | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const fileInputId = useId();
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+
+  useEffect(() => {
+    if (draft.title.trim()) setTitleError(null);
+  }, [draft.title]);
+
+  const addFiles = async (e: ChangeEvent<HTMLInputElement>) => {
+    const input = e.currentTarget;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    setFileError(null);
+    for (const file of files) {
+      setReading({ name: file.name, fraction: 0 });
+      try {
+        const dataBase64 = await readFileAsBase64(file, (fraction) =>
+          setReading({ name: file.name, fraction }),
+        );
+        setDraft((d) => ({
+          ...d,
+          attachments: [
+            ...d.attachments,
+            {
+              key: nextKey++,
+              name: file.name,
+              mediaType: file.type || 'application/octet-stream',
+              size: file.size,
+              dataBase64,
+            },
+          ],
+        }));
+        setAttachmentsChanged(true);
+      } catch (err) {
+        setFileError(errorMessage(err));
+      }
+    }
+    setReading(null);
+  };
+
+  const removeAttachment = (key: number) => {
+    setDraft((d) => ({ ...d, attachments: d.attachments.filter((a) => a.key !== key) }));
+    setAttachmentsChanged(true);
+  };
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft.title.trim()) {
+      setTitleError('Give the item a title, for example the name of the website.');
+      return;
+    }
+    setSaving(true);
+    setSaveError(null);
+    const fields = {
+      title: draft.title.trim(),
+      secret: draft.secret,
+      notes: draft.notes,
+      tags: [
+        ...new Set(
+          draft.tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        ),
+      ],
+    };
+    const attachments = draft.attachments.map((a) => ({
+      name: a.name,
+      mediaType: a.mediaType,
+      dataBase64: a.dataBase64,
+    }));
+    try {
+      const saved = itemId
+        ? await api().call('items.update', {
+            id: itemId,
+            ...fields,
+            ...(attachmentsChanged ? { attachments } : {}),
+          })
+        : await api().call('items.create', { ...fields, attachments });
+      navigate({ name: 'vault', itemId: saved.id });
+    } catch (err) {
+      setSaveError(errorMessage(err));
+      setSaving(false);
+    }
+  };
+
+  const cancel = () => navigate(itemId ? { name: 'vault', itemId } : { name: 'vault' });
+
+  return (
+    <div className="item-editor">
+      <PageHeader title={itemId ? 'Edit item' : 'Add an item'} />
+      <form onSubmit={(e) => void onSubmit(e)} noValidate className="card">
+        <TextField
+          label="Title"
+          value={draft.title}
+          onChange={(e) => set('title', e.target.value)}
+          maxLength={200}
+          error={titleError}
+          autoComplete="off"
+          hint="For example “Email” or “Bank”."
+        />
+        <div className="field">
+          <label className="field__label" htmlFor="item-secret">
+            Secret
+          </label>
+          <div className="item-editor__secret">
+            <input
+              id="item-secret"
+              className="input input--mono"
+              type={showSecret ? 'text' : 'password'}
+              value={draft.secret}
+              onChange={(e) => set('secret', e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-describedby="item-secret-hint"
+            />
+            <button
+              type="button"
+              className="button button--ghost"
+              aria-pressed={showSecret}
+              onClick={() => setShowSecret((s) => !s)}
+            >
+              {showSecret ? 'Hide' : 'Show'}
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                set('secret', generatePassword());
+                setShowSecret(true);
+              }}
+            >
+              Generate
+            </button>
+          </div>
+          <p className="field__hint" id="item-secret-hint">
+            A password, PIN or recovery code. It stays hidden until you reveal it.
+          </p>
+        </div>
+        <TextAreaField
+          label="Notes"
+          value={draft.notes}
+          onChange={(e) => set('notes', e.target.value)}
+          rows={4}
+        />
+        <TextField
+          label="Tags"
+          value={draft.tags}
+          onChange={(e) => set('tags', e.target.value)}
+          hint="Separate tags with commas, for example “work, email”."
+          autoComplete="off"
+        />
+
+        <fieldset className="item-editor__files">
+          <legend className="field__label">Files</legend>
+          {draft.attachments.length > 0 && (
+            <ul className="item-editor__file-list">
+              {draft.attachments.map((a) => (
+                <li key={a.key}>
+                  <span className="item-editor__file-name">{a.name}</span>
+                  <span className="muted">{formatBytes(a.size)}</span>
+                  {a.size > MAX_ATTACHMENT_BYTES && (
+                    <span className="item-editor__too-big">
+                      Larger than 1 MB, the most Tessera keeps per file
+                    </span>
+                  )}
+                  <button
+                    type="button"
+                    className="button button--small"
+                    onClick={() => removeAttachment(a.key)}
+                    aria-label={`Remove ${a.name}`}
+                  >
+                    Remove
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <input
+            id={fileInputId}
+            type="file"
+            multiple
+            className="visually-hidden item-editor__file-input"
+            onChange={(e) => void addFiles(e)}
+            data-testid="attachment-input"
+          />
+          <label htmlFor={fileInputId} className="button item-editor__add-file">
+            Add a file…
+          </label>
+          <p className="field__hint">
+            Up to 1 MB per file, up to 16 files. Files are encrypted like everything else.
+          </p>
+          {reading && <Busy label={`Reading “${reading.name}”…`} value={reading.fraction} />}
+          {fileError && <ErrorNotice message={fileError} />}
+        </fieldset>
+
+        {saveError && <ErrorNotice title="The item was not saved" message={saveError} />}
+        {saving ? (
+          <Busy label="Encrypting and saving…" />
+        ) : (
+          <div className="actions">
+            <button type="submit" className="button button--primary" disabled={reading !== null}>
+              {itemId ? 'Save changes' : 'Save item'}
+            </button>
+            <button type="button" className="button button--ghost" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+        )}
+      </form>
+    </div>
+  );
+}

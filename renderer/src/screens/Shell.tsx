@@ -1,0 +1,132 @@
+import { useCallback, useMemo, useState } from 'react';
+import { api, errorMessage } from '../lib/api.ts';
+import { useAutoLockMinutes, useIdle } from '../lib/idle.ts';
+import { RouterContext } from '../lib/router.tsx';
+import type { Route, RouteName } from '../lib/router.tsx';
+import { useStatus } from '../lib/status.tsx';
+import { ClipboardStatus } from '../components/ClipboardStatus.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { screensAvailable } from './registry.ts';
+import { VaultScreen } from './VaultScreen.tsx';
+import { ItemEditor } from './ItemEditor.tsx';
+import { SettingsScreen } from './SettingsScreen.tsx';
+import { UnavailableScreen } from './UnavailableScreen.tsx';
+import './Shell.css';
+
+interface NavEntry {
+  name: RouteName;
+  label: string;
+  badge?: number;
+}
+
+/** The unlocked app: navigation on the side, the current screen in the middle, clipboard status at the bottom. */
+export function Shell() {
+  const { status, setStatus, expectLock } = useStatus();
+  const [route, setRoute] = useState<Route>({ name: 'vault' });
+  const [lockError, setLockError] = useState<string | null>(null);
+  const navigate = useCallback((next: Route) => setRoute(next), []);
+  const router = useMemo(() => ({ route, navigate }), [route, navigate]);
+  const available = screensAvailable();
+
+  const lock = useCallback(
+    async (reason: 'user' | 'auto') => {
+      try {
+        expectLock();
+        setStatus(await api().call('vault.lock', {}), reason);
+      } catch (err) {
+        setLockError(errorMessage(err));
+      }
+    },
+    [setStatus, expectLock],
+  );
+  const autoLockMinutes = useAutoLockMinutes();
+  useIdle(
+    autoLockMinutes,
+    useCallback(() => void lock('auto'), [lock]),
+  );
+
+  const entries: NavEntry[] = [
+    { name: 'vault', label: 'Vault' },
+    ...(available.friends ? [{ name: 'friends' as const, label: 'Friends', badge: 0 }] : []),
+    ...(available.backup ? [{ name: 'backup' as const, label: 'Backup' }] : []),
+    ...(available.holding
+      ? [{ name: 'holding' as const, label: 'Holding for friends', badge: status.pendingRequests }]
+      : []),
+    ...(available.recoveryHelp ? [{ name: 'recovery-help' as const, label: 'Help a friend recover' }] : []),
+    { name: 'settings', label: 'Settings' },
+  ];
+  const current: RouteName = route.name === 'item-new' || route.name === 'item-edit' ? 'vault' : route.name;
+
+  return (
+    <RouterContext.Provider value={router}>
+      <div className="shell">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <aside className="shell__side">
+          <div className="shell__brand">
+            <span className="shell__logo" aria-hidden="true">
+              Tessera
+            </span>
+            {status.identity && (
+              <span className="shell__owner" data-testid="owner-name">
+                {status.identity.name}
+              </span>
+            )}
+          </div>
+          <nav aria-label="Main" className="shell__nav">
+            <ul>
+              {entries.map((entry) => (
+                <li key={entry.name}>
+                  <button
+                    type="button"
+                    className="shell__link"
+                    aria-current={current === entry.name ? 'page' : undefined}
+                    onClick={() => navigate({ name: entry.name } as Route)}
+                  >
+                    <span>{entry.label}</span>
+                    {entry.badge ? (
+                      <span className="shell__badge" aria-label={`${entry.badge} waiting`}>
+                        {entry.badge}
+                      </span>
+                    ) : null}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="shell__foot">
+            <button type="button" className="button shell__lock" onClick={() => void lock('user')}>
+              Lock
+            </button>
+          </div>
+        </aside>
+        <main id="main" className="shell__main" tabIndex={-1}>
+          {lockError && <ErrorNotice title="The vault was not locked" message={lockError} />}
+          <RouteView route={route} />
+        </main>
+        <div className="shell__bottom">
+          <ClipboardStatus />
+        </div>
+      </div>
+    </RouterContext.Provider>
+  );
+}
+
+function RouteView({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'vault':
+      return <VaultScreen selectedId={route.itemId ?? null} />;
+    case 'item-new':
+      return <ItemEditor key="new" itemId={null} />;
+    case 'item-edit':
+      return <ItemEditor key={route.itemId} itemId={route.itemId} />;
+    case 'settings':
+      return <SettingsScreen />;
+    case 'friends':
+    case 'backup':
+    case 'holding':
+    case 'recovery-help':
+      return <UnavailableScreen name={route.name} />;
+  }
+}

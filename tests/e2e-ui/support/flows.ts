@@ -1,0 +1,49 @@
+import { expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+
+export const PASSPHRASE = 'correct horse battery staple';
+
+/** First run → "Create a new vault" → name and passphrase → the empty vault. */
+export async function createVault(page: Page, name = 'Alice', passphrase = PASSPHRASE): Promise<void> {
+  await page.getByRole('button', { name: /Create a new vault/ }).click();
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('Type the passphrase again', { exact: true }).fill(passphrase);
+  await page.getByRole('button', { name: 'Create vault' }).click();
+  await expect(page.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+}
+
+export async function lock(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Unlock your vault' })).toBeVisible();
+}
+
+export async function unlock(page: Page, passphrase = PASSPHRASE): Promise<void> {
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+}
+
+export interface NewItem {
+  title: string;
+  secret?: string;
+  notes?: string;
+  tags?: string;
+  files?: { name: string; mimeType: string; buffer: Buffer }[];
+}
+
+export async function addItem(page: Page, item: NewItem): Promise<void> {
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('heading', { name: 'Add an item' })).toBeVisible();
+  await fillItem(page, item);
+  await page.getByRole('button', { name: 'Save item' }).click();
+  await expect(page.getByRole('heading', { name: item.title, level: 2 })).toBeVisible();
+}
+
+export async function fillItem(page: Page, item: Partial<NewItem>): Promise<void> {
+  if (item.title !== undefined) await page.getByLabel('Title').fill(item.title);
+  if (item.secret !== undefined) await page.getByLabel('Secret', { exact: true }).fill(item.secret);
+  if (item.notes !== undefined) await page.getByLabel('Notes').fill(item.notes);
+  if (item.tags !== undefined) await page.getByLabel('Tags').fill(item.tags);
+  if (item.files) await page.getByTestId('attachment-input').setInputFiles(item.files);
+}
