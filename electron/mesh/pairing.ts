@@ -82,6 +82,11 @@ function counterpart(
   };
 }
 
+/** An invite this device issued: the one an existing friendship was made with, or any it still remembers. */
+function isOwnInvite(store: FriendsStore, pairedWith: Uint8Array | null, hash: Uint8Array): boolean {
+  return (pairedWith !== null && equalBytes(pairedWith, hash)) || store.hasOwnInvite(hash);
+}
+
 /** Dialer side. Returns the stored friend; throws PairingRefusedError or a network error. */
 export async function runPairingDialer(
   conv: Conversation,
@@ -96,9 +101,7 @@ export async function runPairingDialer(
   const challenge = await receive(conv);
   if (challenge.t === 5) throw new PairingRefusedError(challenge.reason);
   if (challenge.t !== 2) throw new ProtocolError('Unexpected pairing message (expected a challenge).');
-  const ownKnown = known.ownInvite
-    ? equalBytes(known.ownInvite, challenge.di)
-    : store.hasOwnInvite(challenge.di);
+  const ownKnown = isOwnInvite(store, known.ownInvite, challenge.di);
   if (!ownKnown) {
     await refuse(conv, 'that is not an invite of mine');
     throw new PairingRefusedError('the peer named an invite this device never issued.');
@@ -137,7 +140,7 @@ export async function runPairingListener(
     return null;
   }
   const { pending } = known;
-  const ownKnown = known.ownInvite ? equalBytes(known.ownInvite, hello.li) : store.hasOwnInvite(hello.li);
+  const ownKnown = isOwnInvite(store, known.ownInvite, hello.li);
   if (!ownKnown) {
     await refuse(conv, 'that is not an invite of mine');
     return null;

@@ -133,7 +133,22 @@ test('two people pair mutually, see the same comparison code, and stay friends a
     return l[0]?.reachable === true;
   });
 
-  paired = { alice: alice2, bob, aliceId, bobId };
+  // Locking the vault keeps the node serving friends: Bob restarts and reconnects to a locked Alice.
+  await alice2.client.call('vault.lock', {});
+  const locked = await alice2.client.call('app.status', {});
+  assert.equal(locked.state, 'locked');
+  assert.ok(locked.addresses.length > 0, 'the node keeps running while locked');
+  const bobDir = bob.dataDir;
+  await stop(bob);
+  const bob2 = await serve(bobDir);
+  await bob2.client.call('vault.unlock', { passphrase: PASS });
+  await until('Bob reconnects to the locked Alice', async () => {
+    const l = await bob2.client.call('friends.list', {});
+    return l[0]?.peerId === aliceId && l[0].reachable;
+  });
+  await alice2.client.call('vault.unlock', { passphrase: PASS });
+
+  paired = { alice: alice2, bob: bob2, aliceId, bobId };
 });
 
 let paired: { alice: ServeProcess; bob: ServeProcess; aliceId: string; bobId: string } | null = null;
