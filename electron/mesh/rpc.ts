@@ -54,7 +54,9 @@ function conversation(
   signal: AbortSignal,
 ): Conversation {
   const cap = MESSAGE_CAPS[protocol];
-  const lp = lpStream(stream, { maxDataLength: cap, maxBufferSize: cap + 16 });
+  // Bytes received but not yet read are bounded too: one frame being read plus one more queued behind it (a sender
+  // streaming many small frames, like backup chunks, stays far below this). Past it the stream is aborted.
+  const lp = lpStream(stream, { maxDataLength: cap, maxBufferSize: 2 * cap + 64 * 1024 });
   return {
     remotePeer,
     signal,
