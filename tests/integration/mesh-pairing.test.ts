@@ -181,6 +181,28 @@ test('a stranger with its own key is refused before any handler runs', async () 
   assert.doesNotMatch(alice.log(), new RegExp(`pairing with ${stranger}`));
 });
 
+test('a friend whose frame is over the protocol cap is cut off before the frame is read', async () => {
+  assert.ok(paired, 'needs the pair from the first test');
+  const { alice } = paired;
+  const { code } = await alice.client.call('friends.invite', {});
+  const p = probe(['oversize', code]);
+  const invite = await until('the probe prints its invite', async () =>
+    p.events.find((e) => e.event === 'invite'),
+  );
+  const accepted = await alice.client.call('friends.pair', {
+    code: (invite as ProbeEvent & { code: string }).code,
+  });
+  assert.equal(accepted.state, 'paired');
+  await p.exited;
+  const result = p.events.find((e) => e.event === 'oversize') as
+    (ProbeEvent & { status: string; received: number }) | undefined;
+  assert.ok(result, JSON.stringify(p.events));
+  assert.notEqual(result.status, 'open');
+  assert.equal(result.received, 0, 'no answer to an oversized frame');
+  assert.match(alice.log(), new RegExp(`pairing with ${invite.peerId} failed: .*exceeds 1024 bytes`));
+  await alice.client.call('friends.remove', { peerId: invite.peerId! });
+});
+
 test("an impostor at a friend's address is refused by the pinned peer ID", async () => {
   assert.ok(paired, 'needs the pair from the first test');
   const { alice, bob, bobId } = paired;

@@ -5,12 +5,23 @@
  *   node mesh-probe.ts dial <multiaddr-with-/p2p/> <protocol>   try to open a stream, report the outcome, exit
  *   node mesh-probe.ts listen <multiaddr>                        listen (e.g. on a friend's old address) and report
  *                                                                every inbound socket and every connection
+ *   node mesh-probe.ts oversize <invite code>                    become a real friend (MeshService, in-memory SQLite,
+ *                                                                prints its own invite; waits for the other side to
+ *                                                                accept it), then open a raw pairing stream and send a
+ *                                                                length prefix of 10 MB with a few bytes behind it
  */
 import { createLibp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { multiaddr } from '@multiformats/multiaddr';
+import { privateKeyFromRaw } from '@libp2p/crypto/keys';
+import { peerIdFromString } from '@libp2p/peer-id';
+import Database from 'better-sqlite3';
+import { concatBytes } from '../../shared/crypto/bytes.ts';
+import { generateIdentity } from '../../shared/crypto/identity.ts';
+import { migration002Friends } from '../../electron/core/store/migrations/002_friends.ts';
+import { MeshService } from '../../electron/mesh/mesh-service.ts';
 
 const [mode, address, protocol] = process.argv.slice(2);
 const emit = (event: Record<string, unknown>): void => {
@@ -61,7 +72,50 @@ if (mode === 'dial' && address && protocol) {
   process.on('SIGTERM', () => {
     void Promise.resolve(node.stop()).then(() => process.exit(0));
   });
+} else if (mode === 'oversize' && address) {
+  const db = new Database(':memory:');
+  migration002Friends.up(db);
+  const keys = generateIdentity();
+  const mesh = new MeshService(
+    db,
+    { changed: () => {} },
+    { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, retryMs: 200 },
+  );
+  await mesh.start(keys, 'Probe');
+  const first = await mesh.pair(address);
+  emit({ event: 'invite', code: mesh.invite(60).code, peerId: mesh.peerId(), state: first.state });
+  const deadline = Date.now() + 20_000;
+  while (mesh.list().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const friend = mesh.list()[0];
+  emit({ event: friend ? 'paired' : 'not-paired' });
+  await mesh.stop();
+  if (friend) {
+    // Same key, no gate, raw bytes: the friend's gate admits us, so only its frame cap can stop this.
+    const node = await createLibp2p({
+      privateKey: privateKeyFromRaw(concatBytes(keys.signSeed, keys.signPublic)),
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+    });
+    await node.peerStore.merge(peerIdFromString(friend.peerId), {
+      multiaddrs: friend.addresses.map((a) => multiaddr(a)),
+    });
+    const stream = await node.dialProtocol(peerIdFromString(friend.peerId), '/tessera/pair/1.0.0', {
+      signal: AbortSignal.timeout(5000),
+    });
+    const started = Date.now();
+    // varint(10_000_000) = 80 ad e2 04, then 100 bytes of a frame that would be 10 MB long.
+    stream.send(concatBytes(Uint8Array.of(0x80, 0xad, 0xe2, 0x04), new Uint8Array(100)));
+    let received = 0;
+    try {
+      for await (const chunk of stream) received += chunk.byteLength;
+    } catch {
+      // a reset is what we expect
+    }
+    emit({ event: 'oversize', status: stream.status, received, ms: Date.now() - started });
+    await node.stop();
+  }
 } else {
-  console.error('usage: mesh-probe.ts dial <multiaddr> <protocol> | listen <multiaddr>');
+  console.error('usage: mesh-probe.ts dial <multiaddr> <protocol> | listen <multiaddr> | oversize <invite>');
   process.exit(2);
 }
