@@ -29,7 +29,12 @@ function Root() {
   const [status, setStatusState] = useState<Status | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [lockReason, setLockReason] = useState<LockReason>(null);
-  const statusVersion = useTopicVersion('status');
+  // The status carries counts of friends, held pieces and pending requests: re-read it when those change too.
+  const statusVersion =
+    useTopicVersion('status') +
+    useTopicVersion('friends') +
+    useTopicVersion('requests') +
+    useTopicVersion('held');
   const previousState = useRef<Status['state'] | null>(null);
   const expectingLock = useRef(false);
 

@@ -1,5 +1,5 @@
 import { test, expect, shot } from './support/fixtures.ts';
-import { createVault, lock, PASSPHRASE, unlock } from './support/flows.ts';
+import { createVault, goTo, lock, PASSPHRASE, unlock } from './support/flows.ts';
 
 test('first run: create a vault with a passphrase checked for strength and typed twice', async ({
   app,
@@ -68,7 +68,7 @@ test('the UI locks itself after the chosen idle time and says so', async ({ page
   await page.clock.install();
   await page.goto(host.url);
   await createVault(page);
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await goTo(page, 'Settings');
   await page.getByLabel(/Lock the vault after/).selectOption('1');
   await page.mouse.move(5, 5);
   await page.clock.fastForward('01:10');

@@ -2,7 +2,6 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
 import { copyPlain } from '../lib/clipboard.ts';
-import { groupChars } from '../lib/format.ts';
 import { AUTO_LOCK_CHOICES, setAutoLockMinutes, useAutoLockMinutes } from '../lib/idle.ts';
 import { useStatus } from '../lib/status.tsx';
 import { Busy } from '../components/Busy.tsx';
@@ -166,7 +165,7 @@ function AboutCard() {
             <dd>{status.identity.name}</dd>
             <dt>Fingerprint</dt>
             <dd className="mono" data-testid="about-fingerprint">
-              {groupChars(status.identity.fingerprint)}
+              {status.identity.fingerprint}
             </dd>
             <dt>Peer ID</dt>
             <dd className="mono" data-testid="about-peer-id">

@@ -11,6 +11,7 @@ import { VaultScreen } from './VaultScreen.tsx';
 import { ItemEditor } from './ItemEditor.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { UnavailableScreen } from './UnavailableScreen.tsx';
+import { FriendsScreen } from './friends/FriendsScreen.tsx';
 import './Shell.css';
 
 interface NavEntry {
@@ -47,7 +48,7 @@ export function Shell() {
 
   const entries: NavEntry[] = [
     { name: 'vault', label: 'Vault' },
-    ...(available.friends ? [{ name: 'friends' as const, label: 'Friends', badge: 0 }] : []),
+    ...(available.friends ? [{ name: 'friends' as const, label: 'Friends' }] : []),
     ...(available.backup ? [{ name: 'backup' as const, label: 'Backup' }] : []),
     ...(available.holding
       ? [{ name: 'holding' as const, label: 'Holding for friends', badge: status.pendingRequests }]
@@ -124,6 +125,7 @@ function RouteView({ route }: { route: Route }) {
     case 'settings':
       return <SettingsScreen />;
     case 'friends':
+      return screensAvailable().friends ? <FriendsScreen /> : <UnavailableScreen name={route.name} />;
     case 'backup':
     case 'holding':
     case 'recovery-help':

@@ -47,3 +47,12 @@ export async function fillItem(page: Page, item: Partial<NewItem>): Promise<void
   if (item.tags !== undefined) await page.getByLabel('Tags').fill(item.tags);
   if (item.files) await page.getByTestId('attachment-input').setInputFiles(item.files);
 }
+
+/** Opens a screen from the main navigation. */
+export async function goTo(page: Page, screen: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: screen, exact: true })
+    .click();
+  await expect(page.getByRole('heading', { name: screen, level: 1 })).toBeVisible();
+}

@@ -1,0 +1,129 @@
+import { useId, useState } from 'react';
+import type { FormEvent } from 'react';
+import type { Friend } from '../../../../shared/api/ops/friends.ts';
+import type { OpOutput } from '../../../../shared/api/contract.ts';
+import { api, errorMessage } from '../../lib/api.ts';
+import { Busy } from '../../components/Busy.tsx';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { QrScanner } from '../../components/QrScanner.tsx';
+import { ComparisonCode } from './ComparisonCode.tsx';
+
+type Mode = 'choose' | 'scan' | 'paste';
+type PairResult = OpOutput<'friends.pair'>;
+
+/** Add a friend from their invite: scan it with the camera or paste the text, then compare codes. */
+export function AddFriendCard({ friends }: { friends: Friend[] }) {
+  const [mode, setMode] = useState<Mode>('choose');
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<PairResult | null>(null);
+  const id = useId();
+
+  const pair = async (code: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api().call('friends.pair', { code: code.trim() }));
+      setText('');
+      setMode('choose');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(false);
+  };
+
+  const onPaste = (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) {
+      setError('Paste the invite your friend sent you first.');
+      return;
+    }
+    void pair(text);
+  };
+
+  const paired = result && (result.state === 'paired' || friends.some((f) => f.peerId === result.peerId));
+
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 className="card__title" id={`${id}-title`}>
+        Add a friend
+      </h2>
+      {result && (
+        <div className="pair-result" data-testid="pair-result">
+          <ComparisonCode code={result.comparisonCode} name={result.name} />
+          {paired ? (
+            <p role="status" className="pair-result__done">
+              You and {result.name} are now friends.
+            </p>
+          ) : (
+            <p role="status">
+              Now let {result.name} add you: show them your invite. This finishes by itself once they do.
+            </p>
+          )}
+          <button type="button" className="button button--small" onClick={() => setResult(null)}>
+            Add another friend
+          </button>
+        </div>
+      )}
+      {!result && mode === 'choose' && (
+        <>
+          <p className="muted">Use your friend’s invite: scan the code on their screen, or paste the text.</p>
+          <div className="actions">
+            <button type="button" className="button button--primary" onClick={() => setMode('scan')}>
+              Scan their code
+            </button>
+            <button type="button" className="button" onClick={() => setMode('paste')}>
+              Paste their invite
+            </button>
+          </div>
+        </>
+      )}
+      {!result && mode === 'scan' && !busy && (
+        <>
+          <QrScanner
+            label="Camera view for scanning your friend’s invite"
+            onResult={(code) => void pair(code)}
+          />
+          <div className="actions">
+            <button type="button" className="button" onClick={() => setMode('paste')}>
+              Paste instead
+            </button>
+            <button type="button" className="button button--ghost" onClick={() => setMode('choose')}>
+              Cancel
+            </button>
+          </div>
+        </>
+      )}
+      {!result && mode === 'paste' && !busy && (
+        <form onSubmit={onPaste} noValidate>
+          <div className="field">
+            <label className="field__label" htmlFor={`${id}-paste`}>
+              Your friend’s invite
+            </label>
+            <textarea
+              id={`${id}-paste`}
+              className="input input--mono"
+              rows={4}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              spellCheck={false}
+              autoFocus
+              placeholder="TESSERA:…"
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" className="button button--primary">
+              Add friend
+            </button>
+            <button type="button" className="button button--ghost" onClick={() => setMode('choose')}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {busy && <Busy label="Contacting your friend’s device…" />}
+      {error && <ErrorNotice title="Your friend was not added" message={error} />}
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+import { chromium } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, shot, watchPage } from './support/fixtures.ts';
+import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
+import { startHost } from './support/host.ts';
+import { createVault, goTo } from './support/flows.ts';
+import { writeQrY4m } from './support/y4m.ts';
+
+test('two people become friends: one scans the other’s QR with the camera, the other pastes the text', async ({
+  app: alice,
+}) => {
+  test.setTimeout(120_000);
+  const bobHost = await startHost();
+  const scratch = mkdtempSync(join(tmpdir(), 'tessera-cam-'));
+  const camera = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: browserArgs(fakeCameraArgs(join(scratch, 'alice-invite.y4m'))),
+  });
+  try {
+    await createVault(alice, 'Alice');
+    await goTo(alice, 'Friends');
+    await expect(alice.getByRole('heading', { name: 'Friends', level: 1 })).toBeVisible();
+    await expect(alice.getByText('No friends yet. Add one above.')).toBeVisible();
+    await alice.getByRole('button', { name: 'Show my invite' }).click();
+    await expect(alice.getByRole('img', { name: 'Your invite as a QR code' })).toBeVisible();
+    const aliceInvite = await alice.getByTestId('invite-text').inputValue();
+    expect(aliceInvite).toMatch(/^TESSERA:/);
+    await shot(alice, 'friends-invite');
+
+    // Bob's browser has a (fake) camera pointed at Alice's screen: a video of her QR code.
+    writeQrY4m(join(scratch, 'alice-invite.y4m'), aliceInvite);
+    const bobContext = await camera.newContext({ viewport: { width: 1024, height: 720 } });
+    const bob = await bobContext.newPage();
+    const bobProblems = watchPage(bob);
+    await bob.goto(bobHost.url);
+    await createVault(bob, 'Bob');
+    await goTo(bob, 'Friends');
+    await bob.getByRole('button', { name: 'Scan their code' }).click();
+    await expect(bob.getByTestId('pair-result')).toBeVisible({ timeout: 20_000 });
+    await expect(bob.getByText('Compare this code with Alice:')).toBeVisible();
+    const bobCode = await bob.getByTestId('comparison-code').textContent();
+    await expect(bob.getByText(/Now let Alice add you/)).toBeVisible();
+    await shot(bob, 'friends-scanned-waiting');
+
+    // Alice adds Bob by pasting the text of his invite.
+    await bob.getByRole('button', { name: 'Show my invite' }).click();
+    const bobInvite = await bob.getByTestId('invite-text').inputValue();
+    await alice.getByRole('button', { name: 'Paste their invite' }).click();
+    await alice.getByLabel('Your friend’s invite').fill(bobInvite);
+    await alice.getByRole('button', { name: 'Add friend' }).click();
+    await expect(alice.getByText('Compare this code with Bob:')).toBeVisible({ timeout: 20_000 });
+    await expect(alice.getByTestId('comparison-code')).toHaveText(bobCode ?? '');
+    await expect(alice.getByText('You and Bob are now friends.')).toBeVisible({ timeout: 20_000 });
+    await expect(alice.getByTestId('friend-list')).toContainText('Bob');
+    await expect(bob.getByText('You and Alice are now friends.')).toBeVisible({ timeout: 20_000 });
+    await expect(bob.getByTestId('friend-list')).toContainText('Alice');
+    await shot(alice, 'friends-paired');
+
+    // A bad paste says what is wrong.
+    await alice.getByRole('button', { name: 'Add another friend' }).click();
+    await alice.getByRole('button', { name: 'Paste their invite' }).click();
+    await alice.getByLabel('Your friend’s invite').fill('TESSERA:NOTAREALINVITE');
+    await alice.getByRole('button', { name: 'Add friend' }).click();
+    await expect(alice.getByRole('alert')).toContainText('Your friend was not added');
+
+    // Remove Bob, after confirming.
+    await alice.getByRole('button', { name: 'Remove Bob' }).click();
+    await expect(alice.getByRole('dialog', { name: 'Remove Bob?' })).toBeVisible();
+    await shot(alice, 'friends-remove-confirm');
+    await alice.getByRole('button', { name: 'Remove friend' }).click();
+    await expect(alice.getByText('No friends yet. Add one above.')).toBeVisible();
+    expect(bobProblems).toEqual([]);
+    await bobContext.close();
+  } finally {
+    await camera.close();
+    await bobHost.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
