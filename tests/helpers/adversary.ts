@@ -1,0 +1,134 @@
+/**
+ * Test-only helpers for the adversarial suite (tests/adversarial): real `tessera serve` peers that pair through the
+ * HTTP API, and a way to turn one of them into an in-process libp2p node under the test's control ("a malicious
+ * friend"): pair a serve, stop it, read its identity keys from its vault with the passphrase, and start a js-libp2p
+ * node with the same key. The victim then sees a real, paired friend whose every byte the test chooses.
+ */
+import { databasePath, Store } from '../../electron/core/store/store.ts';
+import { VaultService } from '../../electron/core/vault/vault-service.ts';
+import { createMeshNode } from '../../electron/mesh/node.ts';
+import type { MeshNode } from '../../electron/mesh/node.ts';
+import type { IdentityKeys } from '../../shared/crypto/identity.ts';
+import { startServe } from './serve-process.ts';
+import type { ServeOptions, ServeProcess } from './serve-process.ts';
+
+export const ADV_PASSPHRASE = 'adversarial suite passphrase';
+
+/** mDNS off (loopback peers of other tests stay apart), fast retries, auto-unlock with the passphrase. */
+export const ADV_ENV: Record<string, string> = {
+  TESSERA_MDNS: '0',
+  TESSERA_MESH_RETRY_MS: '300',
+  TESSERA_RECONCILE_MS: '500',
+  TESSERA_MESH_LOG: '1',
+  TESSERA_PASSPHRASE: ADV_PASSPHRASE,
+};
+
+export interface AdvPeer {
+  name: string;
+  serve: ServeProcess;
+  peerId: string;
+}
+
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 30_000,
+  stepMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A running serve with an unlocked vault (created on first start). */
+export async function startPeer(name: string, options: ServeOptions = {}): Promise<AdvPeer> {
+  const serve = await startServe({ ...options, env: { ...ADV_ENV, ...options.env } });
+  let status = await serve.client.call('app.status', {});
+  if (status.state === 'empty')
+    status = await serve.client.call('vault.create', { name, passphrase: ADV_PASSPHRASE });
+  else if (status.state === 'locked') {
+    await serve.client.call('vault.unlock', { passphrase: ADV_PASSPHRASE });
+    status = await serve.client.call('app.status', {});
+  }
+  await until(
+    `${name}'s mesh to listen`,
+    async () => (await serve.client.call('app.status', {})).addresses.length > 0,
+  );
+  return { name, serve, peerId: status.identity?.peerId ?? '' };
+}
+
+/** Mutual pairing through the HTTP API; resolves once each lists the other. */
+export async function pair(a: AdvPeer, b: AdvPeer): Promise<void> {
+  const inviteA = await a.serve.client.call('friends.invite', {});
+  const inviteB = await b.serve.client.call('friends.invite', {});
+  await a.serve.client.call('friends.pair', { code: inviteB.code });
+  await b.serve.client.call('friends.pair', { code: inviteA.code });
+  await until(`${a.name} and ${b.name} to be friends`, async () => {
+    const [fa, fb] = await Promise.all([
+      a.serve.client.call('friends.list', {}),
+      b.serve.client.call('friends.list', {}),
+    ]);
+    return fa.some((f) => f.peerId === b.peerId) && fb.some((f) => f.peerId === a.peerId);
+  });
+}
+
+/** Accepts `owner`'s pending holding request on `custodian`. */
+export async function acceptHolding(custodian: AdvPeer, ownerPeerId: string): Promise<void> {
+  const id = `holding:${ownerPeerId}`;
+  await until(`${custodian.name} to see the holding request`, async () =>
+    (await custodian.serve.client.call('requests.list', {})).some((r) => r.id === id),
+  );
+  await custodian.serve.client.call('requests.accept', { id });
+}
+
+/**
+ * Reads the identity key pairs of a stopped peer's data dir by opening its vault with the passphrase (the keys are
+ * stored sealed under the vault key). The caller wipes them when done.
+ */
+export async function loadIdentityKeys(dataDir: string, passphrase = ADV_PASSPHRASE): Promise<IdentityKeys> {
+  const store = Store.open(databasePath(dataDir));
+  const vault = new VaultService(store, { changed: () => {} });
+  try {
+    await vault.unlock(passphrase);
+    return vault.identityKeys();
+  } finally {
+    vault.close();
+    store.close();
+  }
+}
+
+/**
+ * A libp2p node with a friend's identity key and Tessera's transport stack (TCP, Noise, yamux) but no gate and no
+ * handlers: the test drives it. Listens on loopback only.
+ */
+export async function startFriendNode(keys: IdentityKeys): Promise<MeshNode> {
+  return createMeshNode({
+    signSeed: keys.signSeed,
+    signPublic: keys.signPublic,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    gater: {},
+    mdns: false,
+  });
+}
+
+/** The first TCP multiaddr (with /p2p/) a serve listens on. */
+export async function dialAddress(peer: AdvPeer): Promise<string> {
+  const status = await peer.serve.client.call('app.status', {});
+  const addr = status.addresses.find((a) => a.startsWith('/ip4/127.0.0.1/tcp/'));
+  if (!addr) throw new Error(`${peer.name} has no loopback address`);
+  return `${addr}/p2p/${peer.peerId}`;
+}
