@@ -7,8 +7,9 @@ import { UsageError } from './usage-error.ts';
 import { vaultCommands } from './commands/vault-commands.ts';
 import { itemCommands } from './commands/item-commands.ts';
 import { serveCommand } from './commands/serve-command.ts';
+import { meshCommands } from './commands/mesh-commands.ts';
 
-export const commands: Command[] = [...vaultCommands, serveCommand, ...itemCommands];
+export const commands: Command[] = [...vaultCommands, serveCommand, ...itemCommands, ...meshCommands];
 
 const GLOBAL_OPTIONS = ['data', 'json', 'help'];
 const OPTION_SPECS = {

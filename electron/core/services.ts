@@ -1,5 +1,4 @@
 import { APP_VERSION } from './version.ts';
-import { TesseraError } from '../../shared/errors.ts';
 import { OP_NAMES } from '../../shared/api/contract.ts';
 import type { OpName, OpOutput } from '../../shared/api/contract.ts';
 import type { EventBus } from './event-bus.ts';
@@ -10,6 +9,7 @@ import { vaultHandlers } from './vault/handlers.ts';
 import { itemHandlers } from './vault/items/handlers.ts';
 import { friendHandlers, openMesh } from '../mesh/handlers.ts';
 import type { MeshService } from '../mesh/mesh-service.ts';
+import { BackupServices } from './backup/backup-services.ts';
 
 export interface ServiceContext {
   dataDir: string;
@@ -26,19 +26,13 @@ export interface Services {
   vault: VaultService;
   /** The libp2p mesh: friends, pairing, connection gate (electron/mesh). */
   mesh: MeshService;
+  /** Backups as owner and as custodian (electron/core/backup). */
+  backup: BackupServices;
   close(): Promise<void>;
 }
 
 /** Operations that are not user activity: polling them must not keep the vault unlocked. */
 const PASSIVE_OPS: ReadonlySet<OpName> = new Set<OpName>(['app.status']);
-
-function notBuilt(op: string): never {
-  throw new TesseraError('INTERNAL', `${op} is not available in this build yet.`);
-}
-
-function notBuiltHandlers(): Handlers {
-  return Object.fromEntries(OP_NAMES.map((op) => [op, () => notBuilt(op)])) as unknown as Handlers;
-}
 
 /** Every API call except passive ones counts as activity for the vault's auto-lock. */
 function withActivity(handlers: Handlers, vault: VaultService): Handlers {
@@ -66,6 +60,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     throw err;
   }
   const mesh = openMesh(store.db, vault, ctx.events, { listen: ctx.listen });
+  const backup = new BackupServices({ store, vault, mesh, events: ctx.events });
 
   const status = (): OpOutput<'app.status'> => {
     const identity = vault.publicIdentity();
@@ -80,17 +75,17 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
       },
       addresses: mesh.addresses(),
       friends: mesh.friends.countFriends(),
-      holdingFor: 0,
-      pendingRequests: 0,
+      holdingFor: backup.custodian.countHeld(),
+      pendingRequests: vault.state() === 'unlocked' ? backup.custodian.pendingRequests().length : 0,
     };
   };
 
   const handlers: Handlers = {
-    ...notBuiltHandlers(),
     'app.status': status,
     ...vaultHandlers(vault, status),
     ...itemHandlers(vault.items),
     ...friendHandlers(mesh, vault),
+    ...backup.handlers(vault),
   };
 
   return {
@@ -98,7 +93,9 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     store,
     vault,
     mesh,
+    backup,
     close: async () => {
+      backup.close();
       await mesh.stop();
       vault.close();
       store.close();

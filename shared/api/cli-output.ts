@@ -40,3 +40,34 @@ export const CliItemSummary = z.object({
 export const CliItem = CliItemSummary.extend({ secret: z.string(), notes: z.string() });
 export const CliItemList = z.array(CliItemSummary);
 export const CliDeleted = z.object({ deleted: z.string() });
+
+export const CliInvite = z.object({ code: z.string(), expiresAt: z.string() });
+
+export const CliPair = z.object({
+  state: z.enum(['waiting', 'paired']),
+  name: z.string(),
+  peerId: z.string(),
+  comparisonCode: z.string(),
+});
+
+export const CliFriend = z.object({
+  name: z.string(),
+  peerId: z.string(),
+  fingerprint: z.string(),
+  comparisonCode: z.string(),
+  addresses: z.array(z.string()),
+  lastSeen: z.string().nullable(),
+  reachable: z.boolean(),
+});
+export const CliFriends = z.array(CliFriend);
+
+export const CliRequest = z.object({
+  id: z.string(),
+  kind: z.enum(['holding', 'recovery']),
+  from: z.string(),
+  detail: z.string(),
+});
+export const CliRequests = z.array(CliRequest);
+export const CliAnswered = z.object({ id: z.string(), accepted: z.boolean() });
+
+export const CliHeld = z.array(z.object({ owner: z.string(), version: z.number().int(), since: z.string() }));

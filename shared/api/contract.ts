@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appOps } from './ops/app.ts';
 import { itemOps } from './ops/items.ts';
 import { friendOps } from './ops/friends.ts';
+import { backupOps } from './ops/backup.ts';
 import type { ErrorBody } from '../errors.ts';
 
 /**
@@ -12,6 +13,7 @@ export const contract = {
   ...appOps,
   ...itemOps,
   ...friendOps,
+  ...backupOps,
 };
 
 export type Contract = typeof contract;

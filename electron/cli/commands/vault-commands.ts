@@ -1,12 +1,14 @@
 import { CliStatus } from '../../../shared/api/cli-output.ts';
 import type { z } from 'zod';
 import type { Status } from '../../../shared/api/ops/app.ts';
+import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
+import { toCliBackupStatus } from './mesh-commands.ts';
 import type { Command } from '../command.ts';
 import { connect } from '../connect.ts';
 import { readPassphrase } from '../passphrase.ts';
 import { UsageError } from '../usage-error.ts';
 
-export function toCliStatus(status: Status): z.output<typeof CliStatus> {
+export function toCliStatus(status: Status, backup: BackupStatus | null = null): z.output<typeof CliStatus> {
   return {
     name: status.identity?.name ?? null,
     peerId: status.identity?.peerId ?? null,
@@ -14,7 +16,7 @@ export function toCliStatus(status: Status): z.output<typeof CliStatus> {
     addresses: status.addresses,
     friends: status.friends,
     holdingFor: status.holdingFor,
-    backup: null,
+    backup: backup?.configured ? toCliBackupStatus(backup) : null,
     state: status.state,
   };
 }
@@ -29,6 +31,7 @@ function describeStatus(status: z.output<typeof CliStatus>): string {
     `Addresses:   ${status.addresses.length ? status.addresses.join(', ') : '(not online)'}`,
     `Friends:     ${status.friends}`,
     `Holding for: ${status.holdingFor} friend(s)`,
+    `Backup:      ${status.backup ? `version ${status.backup.version}, ${status.backup.threshold} of ${status.backup.custodians.length}` : 'none yet'}`,
   ].join('\n');
 }
 
@@ -63,7 +66,8 @@ export const vaultCommands: Command[] = [
       const conn = await connect(dataDir, { allowDirect: true });
       try {
         const status = await conn.client.call('app.status', {});
-        out.result(CliStatus, toCliStatus(status), describeStatus);
+        const backup = status.state === 'unlocked' ? await conn.client.call('backup.status', {}) : null;
+        out.result(CliStatus, toCliStatus(status, backup), describeStatus);
       } finally {
         await conn.close();
       }

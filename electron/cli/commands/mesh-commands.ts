@@ -1,0 +1,227 @@
+import type { z } from 'zod';
+import {
+  CliAnswered,
+  CliBackupStatus,
+  CliFriends,
+  CliHeld,
+  CliInvite,
+  CliPair,
+  CliRequests,
+} from '../../../shared/api/cli-output.ts';
+import type { TesseraClient } from '../../../shared/api/client.ts';
+import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
+import { adviseThreshold } from '../../../shared/backup-guidance.ts';
+import { UnknownFriendError } from '../../../shared/errors.ts';
+import type { Command, CommandContext } from '../command.ts';
+import { connect } from '../connect.ts';
+import { ensureUnlocked } from '../unlock.ts';
+import { UsageError } from '../usage-error.ts';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Mesh commands need the running `tessera serve`: the node, the custodian role and delivery live there. */
+async function withDaemon(ctx: CommandContext, fn: (client: TesseraClient) => Promise<void>): Promise<void> {
+  const conn = await connect(ctx.dataDir, { allowDirect: false });
+  try {
+    await ensureUnlocked(conn.client);
+    await fn(conn.client);
+  } finally {
+    await conn.close();
+  }
+}
+
+export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBackupStatus> {
+  return {
+    version: status.version,
+    threshold: status.threshold,
+    custodians: status.custodians.map((c) => ({
+      name: c.name,
+      state: c.state,
+      versionHeld: c.versionHeld,
+      lastConfirmed: iso(c.lastConfirmed),
+    })),
+  };
+}
+
+function describeBackup(status: z.output<typeof CliBackupStatus>): string {
+  if (status.custodians.length === 0) return 'No backup yet. Create one with `tessera backup create`.';
+  return [
+    `Backup version ${status.version}, any ${status.threshold} of ${status.custodians.filter((c) => c.state !== 'removing' && c.state !== 'removed').length} friends can restore it.`,
+    ...status.custodians.map(
+      (c) =>
+        `  ${c.name.padEnd(20)} ${c.state.padEnd(10)} version ${c.versionHeld ?? '-'}  confirmed ${c.lastConfirmed ?? 'never'}`,
+    ),
+  ].join('\n');
+}
+
+export const meshCommands: Command[] = [
+  {
+    name: 'invite',
+    usage: 'tessera invite',
+    summary: 'Print an invite code for a friend to pair with you.',
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const invite = await client.call('friends.invite', {});
+        ctx.out.result(
+          CliInvite,
+          { code: invite.code, expiresAt: new Date(invite.expiresAt).toISOString() },
+          (i) => `${i.code}\n(valid until ${i.expiresAt}; your friend runs \`tessera pair CODE\` with it)`,
+        );
+      });
+    },
+  },
+  {
+    name: 'pair',
+    usage: 'tessera pair CODE',
+    summary: "Accept a friend's invite; pairing completes once both of you have.",
+    positionals: { min: 1, max: 1 },
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const result = await client.call('friends.pair', { code: ctx.args[0] as string });
+        ctx.out.result(
+          CliPair,
+          {
+            state: result.state,
+            name: result.name,
+            peerId: result.peerId,
+            comparisonCode: result.comparisonCode,
+          },
+          (p) =>
+            p.state === 'paired'
+              ? `Paired with ${p.name}. Compare this code with theirs: ${p.comparisonCode}`
+              : `Waiting for ${p.name} to accept your invite too. Comparison code: ${p.comparisonCode}`,
+        );
+      });
+    },
+  },
+  {
+    name: 'friends',
+    usage: 'tessera friends',
+    summary: 'List your friends.',
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const friends = await client.call('friends.list', {});
+        ctx.out.result(
+          CliFriends,
+          friends.map((f) => ({
+            name: f.name,
+            peerId: f.peerId,
+            fingerprint: f.fingerprint,
+            comparisonCode: f.comparisonCode,
+            addresses: f.addresses,
+            lastSeen: iso(f.lastSeen),
+            reachable: f.reachable,
+          })),
+          (list) =>
+            list.length
+              ? list
+                  .map((f) => `${f.name.padEnd(20)} ${f.reachable ? 'online ' : 'offline'} ${f.peerId}`)
+                  .join('\n')
+              : 'No friends yet. Exchange invites with `tessera invite` and `tessera pair CODE`.',
+        );
+      });
+    },
+  },
+  {
+    name: 'backup create',
+    usage: 'tessera backup create --custodians NAME[,NAME…] --threshold T',
+    summary: 'Split a new backup key among friends (also re-shares to a new set).',
+    options: ['custodians', 'threshold'],
+    async run(ctx) {
+      const names =
+        typeof ctx.options.custodians === 'string'
+          ? ctx.options.custodians.split(',').map((n) => n.trim())
+          : [];
+      const threshold = Number(ctx.options.threshold);
+      if (names.length === 0 || names.some((n) => n === ''))
+        throw new UsageError('backup create needs --custodians NAME[,NAME…].');
+      if (!Number.isInteger(threshold))
+        throw new UsageError('backup create needs --threshold T (a whole number).');
+      await withDaemon(ctx, async (client) => {
+        const friends = await client.call('friends.list', {});
+        const peerIds = names.map((name) => {
+          const matches = friends.filter((f) => f.name === name || f.peerId === name);
+          if (matches.length !== 1) throw new UnknownFriendError(name);
+          return (matches[0] as (typeof friends)[number]).peerId;
+        });
+        for (const warning of adviseThreshold(peerIds.length, threshold).warnings)
+          ctx.out.info(`Note: ${warning}`);
+        const status = await client.call('backup.create', { custodians: peerIds, threshold });
+        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), describeBackup);
+      });
+    },
+  },
+  {
+    name: 'backup status',
+    usage: 'tessera backup status',
+    summary: 'Show each custodian: consent, delivery, version held, last confirmed.',
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const status = await client.call('backup.status', {});
+        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), describeBackup);
+      });
+    },
+  },
+  {
+    name: 'backup check',
+    usage: 'tessera backup check',
+    summary: 'Ask every custodian to prove now that it still holds its piece.',
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const status = await client.call('backup.check', {});
+        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), describeBackup);
+      });
+    },
+  },
+  {
+    name: 'requests',
+    usage: 'tessera requests',
+    summary: 'List pending holding and recovery requests.',
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const requests = await client.call('requests.list', {});
+        ctx.out.result(
+          CliRequests,
+          requests.map((r) => ({ id: r.id, kind: r.kind, from: r.from, detail: r.detail })),
+          (list) =>
+            list.length ? list.map((r) => `${r.id}\n  ${r.detail}`).join('\n') : 'No pending requests.',
+        );
+      });
+    },
+  },
+  ...(['accept', 'decline'] as const).map((verb): Command => ({
+    name: verb,
+    usage: `tessera ${verb} ID`,
+    summary: verb === 'accept' ? 'Accept a pending request.' : 'Decline a pending request.',
+    positionals: { min: 1, max: 1 },
+    async run(ctx) {
+      const id = ctx.args[0] as string;
+      await withDaemon(ctx, async (client) => {
+        await client.call(verb === 'accept' ? 'requests.accept' : 'requests.decline', { id });
+        ctx.out.result(
+          CliAnswered,
+          { id, accepted: verb === 'accept' },
+          (a) => `${a.accepted ? 'Accepted' : 'Declined'} ${a.id}.`,
+        );
+      });
+    },
+  })),
+  {
+    name: 'held',
+    usage: 'tessera held',
+    summary: 'List the friends you hold a piece for.',
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const held = await client.call('held.list', {});
+        ctx.out.result(
+          CliHeld,
+          held.map((h) => ({ owner: h.owner, version: h.version, since: new Date(h.since).toISOString() })),
+          (list) =>
+            list.length
+              ? list.map((h) => `${h.owner.padEnd(20)} version ${h.version}  since ${h.since}`).join('\n')
+              : 'You hold nothing for anyone yet.',
+        );
+      });
+    },
+  },
+];

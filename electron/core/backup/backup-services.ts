@@ -1,0 +1,145 @@
+import type { Handlers } from '../dispatcher.ts';
+import type { EventBus } from '../event-bus.ts';
+import type { Store } from '../store/store.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+import type { FriendsStore } from '../../mesh/friends-store.ts';
+import type { Conversation } from '../../mesh/rpc.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import { BadRequestError } from '../../../shared/errors.ts';
+import { CustodianStore } from './custodian-store.ts';
+import { OwnerBackupService } from './owner-service.ts';
+import { CustodianBackupService } from './custodian-service.ts';
+import { serveBackupConversation } from './backup-protocol.ts';
+
+/** What backups need from the mesh. */
+export interface MeshAccess {
+  readonly friends: FriendsStore;
+  /** Identity keys the mesh holds in memory since the first unlock, or null before it. */
+  identityKeys(): IdentityKeys | null;
+  open(peerId: string, protocol: 'backup'): Promise<Conversation>;
+  handle(protocol: 'backup', handler: (conv: Conversation) => Promise<void>): void;
+  onPeerConnected(listener: (peerId: string) => void): () => void;
+}
+
+export type BackupHandlers = Pick<
+  Handlers,
+  | 'backup.create'
+  | 'backup.status'
+  | 'backup.check'
+  | 'held.list'
+  | 'requests.list'
+  | 'requests.accept'
+  | 'requests.decline'
+>;
+
+const RECONCILE_INTERVAL_MS = Number(process.env.TESSERA_RECONCILE_MS ?? 15_000);
+const HEALTH_INTERVAL_MS = Number(process.env.TESSERA_HEALTH_MS ?? 6 * 60 * 60_000);
+
+/**
+ * Both backup roles of one install, wired to the rest of the core: vault and friend changes and held-shard changes
+ * produce new versions; unlocks rebuild what changed while locked; a friend connecting, a timer and every change
+ * drive delivery; a slower timer runs health checks.
+ */
+export class BackupServices {
+  readonly owner: OwnerBackupService;
+  readonly custodian: CustodianBackupService;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(deps: {
+    store: Store;
+    vault: VaultService;
+    mesh: MeshAccess;
+    events: EventBus;
+    log?: (m: string) => void;
+  }) {
+    const { store, vault, mesh, events } = deps;
+    const ctx = {
+      store,
+      vault,
+      friends: mesh.friends,
+      custodianStore: new CustodianStore(store),
+      events,
+      keys: () => mesh.identityKeys(),
+      selfPeerId: () => vault.publicIdentity()?.peerId ?? '',
+      link: { open: (peerId: string) => mesh.open(peerId, 'backup') },
+      now: Date.now,
+      log: deps.log ?? ((m: string) => console.error(`[tessera] ${m}`)),
+    };
+    this.owner = new OwnerBackupService(ctx);
+    this.custodian = new CustodianBackupService(ctx);
+    this.custodian.onHeldShardsChanged = () => this.owner.scheduleRebuild();
+    mesh.handle('backup', (conv) => serveBackupConversation(conv, this.owner, this.custodian));
+    this.unsubscribe.push(
+      vault.onChange(() => this.owner.scheduleRebuild()),
+      vault.onStateChange((state) => {
+        if (state === 'unlocked')
+          void this.owner.onUnlocked().catch((err: unknown) => ctx.log(`backup: ${String(err)}`));
+      }),
+      events.subscribe((event) => {
+        if (event.type === 'changed' && event.topics.includes('friends')) this.owner.scheduleRebuild();
+      }),
+      mesh.onPeerConnected((peerId) => {
+        this.owner.peerConnected(peerId);
+        this.custodian.peerConnected(peerId);
+      }),
+    );
+    const tick = setInterval(() => {
+      this.owner.kick();
+      this.custodian.kick();
+    }, RECONCILE_INTERVAL_MS);
+    const health = setInterval(() => {
+      void this.owner
+        .checkHealth()
+        .catch((err: unknown) => ctx.log(`backup: health check failed: ${String(err)}`));
+    }, HEALTH_INTERVAL_MS);
+    tick.unref();
+    health.unref();
+    this.timers.push(tick, health);
+    if (vault.state() === 'unlocked') void this.owner.onUnlocked();
+  }
+
+  handlers(vault: VaultService): BackupHandlers {
+    const parseRequestId = (id: string) => {
+      const match = /^holding:(.+)$/.exec(id);
+      if (!match?.[1]) throw new BadRequestError(`Unknown request id "${id}".`);
+      return match[1];
+    };
+    return {
+      'backup.create': (input) => this.owner.create(input),
+      'backup.status': () => {
+        vault.requireUnlocked();
+        return this.owner.status();
+      },
+      'backup.check': () => {
+        vault.requireUnlocked();
+        return this.owner.checkHealth();
+      },
+      'held.list': () => {
+        vault.requireUnlocked();
+        return this.custodian.heldBackups();
+      },
+      'requests.list': () => {
+        vault.requireUnlocked();
+        return this.custodian.pendingRequests();
+      },
+      'requests.accept': ({ id }) => {
+        vault.requireUnlocked();
+        this.custodian.answer(parseRequestId(id), true);
+        return {};
+      },
+      'requests.decline': ({ id }) => {
+        vault.requireUnlocked();
+        this.custodian.answer(parseRequestId(id), false);
+        return {};
+      },
+    };
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const off of this.unsubscribe) off();
+    this.owner.close();
+    this.custodian.close();
+  }
+}

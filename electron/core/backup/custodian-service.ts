@@ -1,0 +1,321 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { verifyManifest } from '../../../shared/formats/manifest.ts';
+import { chunkMatchesManifest } from '../../../shared/formats/manifest.ts';
+import { missingChunks } from '../../../shared/formats/backup.ts';
+import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
+import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import { encodeBackupMessage, expectBackupMessage } from '../../../shared/protocol/backup.ts';
+import type { BackupMessage } from '../../../shared/protocol/backup.ts';
+import { signReceipt } from '../../../shared/protocol/receipts.ts';
+import { ExpiredError, NotFoundError, TesseraError } from '../../../shared/errors.ts';
+import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
+import type { Conversation } from '../../mesh/rpc.ts';
+import type { CustodianStore } from './custodian-store.ts';
+import { Backoff } from './peer-link.ts';
+import type { BackupContext } from './backup-context.ts';
+
+/** A request the custodian will not act on; the reason goes back to the owner as a `refused` message. */
+export class RefusedError extends TesseraError {
+  constructor(reason: string) {
+    super('CONFLICT', reason);
+  }
+}
+
+const ZERO32 = new Uint8Array(32);
+
+/**
+ * The custodian's side: consent to hold for a friend, store their shard and newest backup version (acknowledged
+ * with a signed receipt only after COMMIT), delete on request, and prove holding on a health check.
+ */
+export class CustodianBackupService {
+  private readonly ctx: BackupContext;
+  private readonly store: CustodianStore;
+  private readonly backoff = new Backoff();
+  private running = false;
+  private closed = false;
+  /** Called when a held shard arrives or is dropped: the custodian's own backup must carry it. */
+  onHeldShardsChanged: () => void = () => {};
+
+  constructor(ctx: BackupContext) {
+    this.ctx = ctx;
+    this.store = ctx.custodianStore;
+  }
+
+  private name(peerId: string): string {
+    return this.ctx.friends.getFriend(peerId)?.name ?? `${peerId.slice(0, 8)}…`;
+  }
+
+  private requireFriend(peerId: string): void {
+    if (!this.ctx.friends.getFriend(peerId)) throw new RefusedError('We are not friends.');
+  }
+
+  private requireKeys() {
+    const keys = this.ctx.keys();
+    if (!keys)
+      throw new RefusedError('This custodian has not been unlocked since it started; try again later.');
+    return keys;
+  }
+
+  /** Serves one conversation that a friend opened on the backup protocol (the first message is already read). */
+  async serve(conv: Conversation, first: BackupMessage): Promise<void> {
+    const from = conv.remotePeer;
+    const reply = (msg: BackupMessage) => conv.send(encodeBackupMessage(msg));
+    try {
+      this.requireFriend(from);
+      switch (first.t) {
+        case 'hold-request':
+          return await reply(this.onHoldRequest(from, first));
+        case 'offer':
+          return await this.onOffer(conv, from, first);
+        case 'delete':
+          return await reply(this.onDelete(from, first));
+        case 'challenge':
+          return await reply(this.onChallenge(from, first));
+        default:
+          throw new RefusedError(`Unexpected first message "${first.t}".`);
+      }
+    } catch (err) {
+      if (!(err instanceof TesseraError)) throw err;
+      await reply({ t: 'refused', reason: err.message.slice(0, 300) });
+    }
+  }
+
+  private onHoldRequest(from: string, msg: Extract<BackupMessage, { t: 'hold-request' }>): BackupMessage {
+    const now = this.ctx.now();
+    if (msg.expires < now) throw new RefusedError('This holding request has expired.');
+    const existing = this.store.request(from);
+    if (existing && equalBytes(existing.nonce, msg.nonce)) {
+      // The owner asking again while waiting: same answer as before.
+      return { t: 'hold-reply', state: existing.state };
+    }
+    // Consent is per friend: a friend we already hold for (a re-share) does not need asking again.
+    const state = existing?.state === 'accepted' ? 'accepted' : 'pending';
+    this.store.putRequest({
+      ownerPeerId: from,
+      threshold: msg.threshold,
+      custodians: msg.custodians,
+      nonce: msg.nonce,
+      expiresAt: msg.expires,
+      state,
+      createdAt: now,
+    });
+    if (state === 'accepted') this.store.markAnswerDelivered(from, msg.nonce);
+    else {
+      this.ctx.events.emit({
+        type: 'notice',
+        title: 'A friend asks for your help',
+        body: `${this.name(from)} asks you to keep a piece of their recovery key.`,
+      });
+    }
+    this.ctx.events.changed('requests');
+    return { t: 'hold-reply', state };
+  }
+
+  private async onOffer(
+    conv: Conversation,
+    from: string,
+    offer: Extract<BackupMessage, { t: 'offer' }>,
+  ): Promise<void> {
+    const keys = this.requireKeys();
+    const ownerKey = signPublicFromPeerId(from);
+    const consent = this.store.request(from);
+    if (consent?.state !== 'accepted')
+      throw new RefusedError('I have not agreed to keep a piece of your key.');
+    const manifest = verifyManifest(offer.manifest, ownerKey);
+    const held = this.store.held(from);
+    let sealed: Uint8Array;
+    if (offer.sealed) {
+      const opened = openShardEnvelope(offer.sealed, keys, ownerKey);
+      if (!equalBytes(opened.envelope.splitId, offer.split))
+        throw new RefusedError('The shard belongs to another split.');
+      sealed = offer.sealed;
+    } else {
+      if (!held || !equalBytes(held.splitId, offer.split)) {
+        throw new RefusedError('I do not hold your piece of this split; send it again.');
+      }
+      sealed = held.sealedEnvelope;
+    }
+    if (held && equalBytes(held.splitId, offer.split) && manifest.version < held.version) {
+      throw new RefusedError(`I already hold a newer version (${held.version}) than ${manifest.version}.`);
+    }
+    const sameSplit = held !== null && equalBytes(held.splitId, offer.split);
+    const need = missingChunks(manifest, (id) => sameSplit && this.store.hasChunk(from, id));
+    await conv.send(encodeBackupMessage({ t: 'need', ids: need.map((id) => fromHex(id)) }));
+    const wanted = new Map(manifest.chunks.filter((c) => need.includes(c.id)).map((c) => [c.id, c]));
+    const received = new Map<string, Uint8Array>();
+    for (;;) {
+      const msg = expectBackupMessage(await conv.receive(), 'chunk', 'done');
+      if (msg.t === 'refused') return;
+      if (msg.t === 'done') break;
+      const id = toHex(msg.id);
+      const ref = wanted.get(id);
+      if (!ref || received.has(id)) throw new RefusedError('A chunk I did not ask for.');
+      if (!chunkMatchesManifest(ref, msg.data))
+        throw new RefusedError('A chunk does not match the manifest.');
+      received.set(id, msg.data);
+    }
+    if (received.size !== wanted.size)
+      throw new RefusedError(`Missing ${wanted.size - received.size} chunk(s).`);
+    const now = this.ctx.now();
+    const { shardChanged } = this.store.commitHolding(
+      {
+        ownerPeerId: from,
+        splitId: offer.split,
+        sealedEnvelope: sealed,
+        manifest: offer.manifest,
+        version: manifest.version,
+      },
+      received,
+      new Set(manifest.chunks.map((c) => c.id)),
+      now,
+    );
+    // Committed: only now do we sign for it.
+    const receipt = signReceipt(
+      {
+        kind: 'holding',
+        owner: ownerKey,
+        custodian: keys.signPublic,
+        split: offer.split,
+        version: manifest.version,
+        manifest: sha256(offer.manifest),
+        at: now,
+      },
+      keys.signSeed,
+    );
+    await conv.send(encodeBackupMessage({ t: 'receipt', receipt }));
+    this.ctx.events.changed('held');
+    if (shardChanged) this.onHeldShardsChanged();
+  }
+
+  private onDelete(from: string, msg: Extract<BackupMessage, { t: 'delete' }>): BackupMessage {
+    const keys = this.requireKeys();
+    const now = this.ctx.now();
+    if (msg.expires < now) throw new ExpiredError('This deletion request has expired.');
+    if (!this.store.spendNonce(msg.nonce, msg.expires, now))
+      throw new RefusedError('This request was already used (replay).');
+    const dropped = this.store.dropHolding(from, msg.split);
+    const receipt = signReceipt(
+      {
+        kind: 'deletion',
+        owner: signPublicFromPeerId(from),
+        custodian: keys.signPublic,
+        split: msg.split,
+        version: 0,
+        manifest: ZERO32,
+        at: now,
+      },
+      keys.signSeed,
+    );
+    if (dropped) {
+      this.ctx.events.changed('held');
+      this.onHeldShardsChanged();
+    }
+    return { t: 'receipt', receipt };
+  }
+
+  private onChallenge(from: string, msg: Extract<BackupMessage, { t: 'challenge' }>): BackupMessage {
+    const held = this.store.held(from);
+    if (!held) return { t: 'proof', held: false, version: 0, mac: ZERO32 };
+    return {
+      t: 'proof',
+      held: true,
+      version: held.version,
+      mac: hmac(sha256, msg.nonce, held.sealedEnvelope),
+    };
+  }
+
+  // ---- what the person sees and decides -------------------------------------------------------------------------
+
+  pendingRequests(): PendingRequest[] {
+    const now = this.ctx.now();
+    return this.store
+      .requests('pending')
+      .filter((r) => r.expiresAt > now)
+      .map((r) => ({
+        id: `holding:${r.ownerPeerId}`,
+        kind: 'holding' as const,
+        fromPeerId: r.ownerPeerId,
+        from: this.name(r.ownerPeerId),
+        createdAt: r.createdAt,
+        expiresAt: r.expiresAt,
+        detail: `${this.name(r.ownerPeerId)} asks you to keep one of ${r.custodians} pieces of their recovery key (any ${r.threshold} of them can restore it).`,
+      }));
+  }
+
+  answer(ownerPeerId: string, accepted: boolean): void {
+    const request = this.store.request(ownerPeerId);
+    if (!request || request.state !== 'pending') throw new NotFoundError('There is no such pending request.');
+    if (request.expiresAt < this.ctx.now())
+      throw new ExpiredError('That request has expired; ask your friend to send it again.');
+    this.store.answer(ownerPeerId, accepted ? 'accepted' : 'declined', this.ctx.now());
+    this.backoff.reset(ownerPeerId);
+    this.ctx.events.changed('requests');
+    this.kick();
+  }
+
+  heldBackups(): HeldBackup[] {
+    return this.store.allHeld().map((h) => ({
+      ownerPeerId: h.ownerPeerId,
+      owner: this.name(h.ownerPeerId),
+      version: h.version,
+      since: h.since,
+      updatedAt: h.updatedAt,
+    }));
+  }
+
+  countHeld(): number {
+    return this.store.countHeld();
+  }
+
+  peerConnected(peerId: string): void {
+    this.backoff.reset(peerId);
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.closed) return;
+    void this.deliverAnswers().catch((err: unknown) =>
+      this.ctx.log(`backup: delivering answers failed: ${String(err)}`),
+    );
+  }
+
+  /** Tells owners our consent answers (persisted until they acknowledge). */
+  private async deliverAnswers(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const now = this.ctx.now();
+      await Promise.all(
+        this.store
+          .undeliveredAnswers()
+          .filter((r) => this.backoff.due(r.ownerPeerId, now))
+          .map(async (r) => {
+            try {
+              const conv = await this.ctx.link.open(r.ownerPeerId);
+              try {
+                await conv.send(
+                  encodeBackupMessage({ t: 'hold-answer', accepted: r.state === 'accepted', nonce: r.nonce }),
+                );
+                const ack = expectBackupMessage(await conv.receive(), 'ack');
+                if (ack.t === 'refused') throw new RefusedError(ack.reason);
+              } finally {
+                await conv.close();
+              }
+              this.store.markAnswerDelivered(r.ownerPeerId, r.nonce);
+            } catch (err) {
+              this.backoff.failed(r.ownerPeerId, this.ctx.now());
+              this.ctx.log(`backup: could not tell ${this.name(r.ownerPeerId)} our answer: ${String(err)}`);
+            }
+          }),
+      );
+    } finally {
+      this.running = false;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,236 @@
+import type { Store } from '../store/store.ts';
+import type { HoldState } from '../../../shared/protocol/backup.ts';
+
+export interface HoldingRequestRow {
+  ownerPeerId: string;
+  threshold: number;
+  custodians: number;
+  nonce: Uint8Array;
+  expiresAt: number;
+  state: HoldState;
+  answerDelivered: boolean;
+  createdAt: number;
+  answeredAt: number | null;
+}
+
+export interface HeldShardRow {
+  ownerPeerId: string;
+  splitId: Uint8Array;
+  sealedEnvelope: Uint8Array;
+  manifest: Uint8Array;
+  version: number;
+  since: number;
+  updatedAt: number;
+}
+
+interface RequestDbRow {
+  owner_peer_id: string;
+  threshold: number;
+  custodians: number;
+  nonce: Buffer;
+  expires_at: number;
+  state: HoldState;
+  answer_delivered: number;
+  created_at: number;
+  answered_at: number | null;
+}
+
+interface HeldDbRow {
+  owner_peer_id: string;
+  split_id: Buffer;
+  sealed_envelope: Buffer;
+  manifest: Buffer;
+  version: number;
+  since: number;
+  updated_at: number;
+}
+
+const toRequest = (r: RequestDbRow): HoldingRequestRow => ({
+  ownerPeerId: r.owner_peer_id,
+  threshold: r.threshold,
+  custodians: r.custodians,
+  nonce: r.nonce,
+  expiresAt: r.expires_at,
+  state: r.state,
+  answerDelivered: r.answer_delivered === 1,
+  createdAt: r.created_at,
+  answeredAt: r.answered_at,
+});
+
+const toHeld = (r: HeldDbRow): HeldShardRow => ({
+  ownerPeerId: r.owner_peer_id,
+  splitId: r.split_id,
+  sealedEnvelope: r.sealed_envelope,
+  manifest: r.manifest,
+  version: r.version,
+  since: r.since,
+  updatedAt: r.updated_at,
+});
+
+/** The custodian's side of backups in SQLite: consent, one held shard per owner, its chunks, spent nonces. */
+export class CustodianStore {
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  request(ownerPeerId: string): HoldingRequestRow | null {
+    const row = this.store.db
+      .prepare('SELECT * FROM holding_requests WHERE owner_peer_id = ?')
+      .get(ownerPeerId) as RequestDbRow | undefined;
+    return row ? toRequest(row) : null;
+  }
+
+  requests(state?: HoldState): HoldingRequestRow[] {
+    const rows = state
+      ? this.store.db.prepare('SELECT * FROM holding_requests WHERE state = ? ORDER BY created_at').all(state)
+      : this.store.db.prepare('SELECT * FROM holding_requests ORDER BY created_at').all();
+    return (rows as RequestDbRow[]).map(toRequest);
+  }
+
+  /** Answers that the owner has not heard yet. */
+  undeliveredAnswers(): HoldingRequestRow[] {
+    return (
+      this.store.db
+        .prepare("SELECT * FROM holding_requests WHERE state != 'pending' AND answer_delivered = 0")
+        .all() as RequestDbRow[]
+    ).map(toRequest);
+  }
+
+  putRequest(row: Omit<HoldingRequestRow, 'answerDelivered' | 'answeredAt'>): void {
+    this.store.db
+      .prepare(
+        `INSERT INTO holding_requests (owner_peer_id, threshold, custodians, nonce, expires_at, state, created_at)
+         VALUES (@owner, @threshold, @custodians, @nonce, @expires, @state, @created)
+         ON CONFLICT (owner_peer_id) DO UPDATE SET threshold = excluded.threshold, custodians = excluded.custodians,
+           nonce = excluded.nonce, expires_at = excluded.expires_at, state = excluded.state,
+           answer_delivered = 0, created_at = excluded.created_at, answered_at = NULL`,
+      )
+      .run({
+        owner: row.ownerPeerId,
+        threshold: row.threshold,
+        custodians: row.custodians,
+        nonce: row.nonce,
+        expires: row.expiresAt,
+        state: row.state,
+        created: row.createdAt,
+      });
+  }
+
+  answer(ownerPeerId: string, state: 'accepted' | 'declined', now: number): boolean {
+    const result = this.store.db
+      .prepare(
+        "UPDATE holding_requests SET state = ?, answered_at = ?, answer_delivered = 0 WHERE owner_peer_id = ? AND state = 'pending'",
+      )
+      .run(state, now, ownerPeerId);
+    return result.changes === 1;
+  }
+
+  markAnswerDelivered(ownerPeerId: string, nonce: Uint8Array): void {
+    this.store.db
+      .prepare('UPDATE holding_requests SET answer_delivered = 1 WHERE owner_peer_id = ? AND nonce = ?')
+      .run(ownerPeerId, nonce);
+  }
+
+  held(ownerPeerId: string): HeldShardRow | null {
+    const row = this.store.db
+      .prepare('SELECT * FROM held_shards WHERE owner_peer_id = ?')
+      .get(ownerPeerId) as HeldDbRow | undefined;
+    return row ? toHeld(row) : null;
+  }
+
+  allHeld(): HeldShardRow[] {
+    return (
+      this.store.db.prepare('SELECT * FROM held_shards ORDER BY owner_peer_id').all() as HeldDbRow[]
+    ).map(toHeld);
+  }
+
+  countHeld(): number {
+    return (this.store.db.prepare('SELECT count(*) AS n FROM held_shards').get() as { n: number }).n;
+  }
+
+  hasChunk(ownerPeerId: string, idHex: string): boolean {
+    return (
+      this.store.db
+        .prepare('SELECT 1 FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?')
+        .get(ownerPeerId, Buffer.from(idHex, 'hex')) !== undefined
+    );
+  }
+
+  chunk(ownerPeerId: string, idHex: string): Uint8Array | undefined {
+    const row = this.store.db
+      .prepare('SELECT data FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?')
+      .get(ownerPeerId, Buffer.from(idHex, 'hex')) as { data: Buffer } | undefined;
+    return row?.data;
+  }
+
+  /**
+   * Commits a deposit or update in one transaction: the held shard row (one per owner: a new split replaces the
+   * old), the new chunks, and garbage collection of chunks the new manifest no longer lists. Returns whether the
+   * shard itself changed (a new split), which is what the custodian's own backup carries.
+   */
+  commitHolding(
+    row: Omit<HeldShardRow, 'since' | 'updatedAt'>,
+    newChunks: Map<string, Uint8Array>,
+    keepIds: Set<string>,
+    now: number,
+  ): { shardChanged: boolean } {
+    return this.store.transaction(() => {
+      const before = this.held(row.ownerPeerId);
+      const shardChanged =
+        !before || Buffer.compare(Buffer.from(before.sealedEnvelope), Buffer.from(row.sealedEnvelope)) !== 0;
+      this.store.db
+        .prepare(
+          `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
+           VALUES (@owner, @split, @sealed, @manifest, @version, @now, @now)
+           ON CONFLICT (owner_peer_id) DO UPDATE SET split_id = excluded.split_id,
+             sealed_envelope = excluded.sealed_envelope, manifest = excluded.manifest, version = excluded.version,
+             since = CASE WHEN held_shards.split_id = excluded.split_id THEN held_shards.since ELSE excluded.since END,
+             updated_at = excluded.updated_at`,
+        )
+        .run({
+          owner: row.ownerPeerId,
+          split: row.splitId,
+          sealed: row.sealedEnvelope,
+          manifest: row.manifest,
+          version: row.version,
+          now,
+        });
+      const insert = this.store.db.prepare(
+        'INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, data) VALUES (?, ?, ?)',
+      );
+      for (const [id, data] of newChunks) insert.run(row.ownerPeerId, Buffer.from(id, 'hex'), data);
+      const del = this.store.db.prepare('DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?');
+      const existing = this.store.db
+        .prepare('SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?')
+        .all(row.ownerPeerId) as { chunk_id: Buffer }[];
+      for (const { chunk_id } of existing) {
+        if (!keepIds.has(chunk_id.toString('hex'))) del.run(row.ownerPeerId, chunk_id);
+      }
+      return { shardChanged };
+    });
+  }
+
+  /** Deletes what we hold for an owner if it belongs to `splitId`; returns whether anything was deleted. */
+  dropHolding(ownerPeerId: string, splitId: Uint8Array): boolean {
+    return this.store.transaction(() => {
+      const held = this.held(ownerPeerId);
+      if (!held || Buffer.compare(Buffer.from(held.splitId), Buffer.from(splitId)) !== 0) return false;
+      this.store.db.prepare('DELETE FROM held_shards WHERE owner_peer_id = ?').run(ownerPeerId);
+      this.store.db.prepare('DELETE FROM held_chunks WHERE owner_peer_id = ?').run(ownerPeerId);
+      return true;
+    });
+  }
+
+  /** Records a request nonce as used; false if it was already spent (a replay). Expired nonces are pruned. */
+  spendNonce(nonce: Uint8Array, expiresAt: number, now: number): boolean {
+    return this.store.transaction(() => {
+      this.store.db.prepare('DELETE FROM spent_nonces WHERE expires_at < ?').run(now);
+      const result = this.store.db
+        .prepare('INSERT OR IGNORE INTO spent_nonces (nonce, expires_at) VALUES (?, ?)')
+        .run(nonce, expiresAt);
+      return result.changes === 1;
+    });
+  }
+}

@@ -1,0 +1,479 @@
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { buildBackup } from '../../../shared/formats/backup.ts';
+import { verifyManifest } from '../../../shared/formats/manifest.ts';
+import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
+import { createShardEnvelopes } from '../../../shared/shards/envelope.ts';
+import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
+import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import { encodeBackupMessage, expectBackupMessage, NONCE_BYTES } from '../../../shared/protocol/backup.ts';
+import type { BackupMessage } from '../../../shared/protocol/backup.ts';
+import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
+import { BadRequestError, TesseraError, UnknownFriendError } from '../../../shared/errors.ts';
+import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/backup.ts';
+import type { Conversation } from '../../mesh/rpc.ts';
+import { OwnerStore } from './owner-store.ts';
+import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
+import { Backoff } from './peer-link.ts';
+import type { BackupContext } from './backup-context.ts';
+import { assembleSnapshot } from './snapshot-source.ts';
+
+/** How long a holding request stays open for the friend to answer. */
+export const HOLD_REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long to wait before asking again while a friend has not yet answered. */
+const CONSENT_POLL_MS = 60_000;
+
+export class CustodianRefusedError extends TesseraError {
+  constructor(name: string, reason: string) {
+    super('CONFLICT', `${name} refused: ${reason}`);
+  }
+}
+
+const hex = (b: Uint8Array) => toHex(b);
+
+/**
+ * The owner's side of backups. State lives in SQLite and the work is level-triggered: `reconcile()` compares what
+ * each custodian should have with what they confirmed, and does what is missing (ask consent, deposit the shard,
+ * send a newer version's missing chunks, ask retired custodians to delete). It runs after every change, when a
+ * friend connects, and on a timer, so delivery resumes after restarts and outages without a separate outbox.
+ */
+export class OwnerBackupService {
+  private readonly ctx: BackupContext;
+  readonly store: OwnerStore;
+  private readonly backoff = new Backoff();
+  private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
+  private again = false;
+  private closed = false;
+  /** Backup bytes sent to custodians by this process (messages on the wire, before framing and encryption). */
+  bytesSent = 0;
+
+  constructor(ctx: BackupContext) {
+    this.ctx = ctx;
+    this.store = new OwnerStore(ctx.store);
+  }
+
+  /** A first backup, or a re-share to a new set of custodians or threshold: always a fresh key and split. */
+  async create(input: { custodians: string[]; threshold: number }): Promise<BackupStatus> {
+    const { vault, friends } = this.ctx;
+    const session = vault.requireUnlocked();
+    const keys = vault.identityKeys();
+    const peerIds = [...new Set(input.custodians)];
+    if (peerIds.length !== input.custodians.length)
+      throw new BadRequestError('Each friend can be chosen only once.');
+    if (peerIds.includes(this.ctx.selfPeerId())) {
+      throw new BadRequestError('You cannot be your own custodian.');
+    }
+    checkThreshold(input.threshold, peerIds.length);
+    const records = peerIds.map((peerId) => {
+      const friend = friends.getFriend(peerId);
+      if (!friend) throw new UnknownFriendError(peerId);
+      return friend;
+    });
+    const split = await splitKey(input.threshold, peerIds.length);
+    const key = split.key;
+    const now = this.ctx.now();
+    const envelopes = createShardEnvelopes(
+      split,
+      keys,
+      records.map((f) => ({
+        signPublic: f.signPublic,
+        boxPublic: f.boxPublic,
+        boxSignature: f.boxSignature,
+      })),
+      now,
+    );
+    const keySealed = session.sealRow('backup_splits', hex(split.splitId), key);
+    this.store.startSplit(
+      { splitId: split.splitId, threshold: input.threshold, keySealed },
+      peerIds.map((peerId, i) => ({
+        peerId,
+        sealedEnvelope: envelopes[i] as Uint8Array,
+        requestNonce: new Uint8Array(randomBytes(NONCE_BYTES)),
+        requestExpires: now + HOLD_REQUEST_TTL_MS,
+      })),
+      now,
+    );
+    key.fill(0);
+    for (const peerId of peerIds) this.backoff.reset(peerId);
+    await this.rebuildNow();
+    return this.status();
+  }
+
+  status(): BackupStatus {
+    const split = this.store.activeSplit();
+    const current = this.store.current();
+    const rows = [...(split ? this.store.custodians(split.splitId) : []), ...this.store.formerCustodians()];
+    return {
+      configured: split !== null,
+      version: current.version,
+      threshold: split?.threshold ?? 0,
+      createdAt: split?.createdAt ?? null,
+      custodians: rows.map((row) => this.describe(row)),
+      bytesSent: this.bytesSent,
+    };
+  }
+
+  private describe(row: CustodianRow): CustodianStatus {
+    const state: CustodianStatus['state'] =
+      row.state === 'accepted' && row.envelopeDelivered ? 'delivered' : row.state;
+    return {
+      peerId: row.peerId,
+      name: this.ctx.friends.getFriend(row.peerId)?.name ?? row.peerId,
+      state,
+      versionHeld: row.versionHeld,
+      lastConfirmed: row.lastConfirmed,
+      health: row.health,
+      lastError: row.lastError,
+    };
+  }
+
+  /** Something in the snapshot changed: produce a new version soon (changes in a burst make one version). */
+  scheduleRebuild(delayMs = 1_000): void {
+    if (this.closed || !this.store.activeSplit()) return;
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = null;
+      this.rebuildNow().catch((err: unknown) => this.ctx.log(`backup: rebuilding failed: ${String(err)}`));
+    }, delayMs);
+  }
+
+  /**
+   * Builds the next version from the current snapshot under the active split's key. While the vault is locked the
+   * snapshot cannot be read: the backup is marked dirty and rebuilt at the next unlock.
+   */
+  async rebuildNow(): Promise<void> {
+    const split = this.store.activeSplit();
+    if (!split || this.closed) return;
+    const now = this.ctx.now();
+    if (this.ctx.vault.state() !== 'unlocked') {
+      this.store.markDirty(now);
+      return;
+    }
+    const key = this.backupKey(split);
+    const keys = this.ctx.vault.identityKeys();
+    try {
+      const snapshot = assembleSnapshot(this.ctx.vault, this.ctx.friends, this.ctx.custodianStore);
+      const current = this.store.current();
+      const previous =
+        current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
+          ? verifyManifest(current.manifest, keys.signPublic)
+          : undefined;
+      const built = buildBackup(snapshot, key, keys, current.version + 1, previous);
+      this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
+    } finally {
+      key.fill(0);
+    }
+    this.ctx.events.changed('backup');
+    this.kick();
+  }
+
+  /** Rebuild if changes happened while locked. */
+  async onUnlocked(): Promise<void> {
+    if (this.store.current().dirty) await this.rebuildNow();
+    this.kick();
+  }
+
+  private backupKey(split: SplitRow): Uint8Array {
+    const session = this.ctx.vault.requireUnlocked();
+    return new Uint8Array(session.openRow('backup_splits', hex(split.splitId), split.keySealed));
+  }
+
+  /** A friend came online: try them now rather than at the end of their backoff. */
+  peerConnected(peerId: string): void {
+    this.backoff.reset(peerId);
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.closed) return;
+    void this.reconcile().catch((err: unknown) => this.ctx.log(`backup: reconcile failed: ${String(err)}`));
+  }
+
+  /** Does whatever is owed to custodians; concurrent calls coalesce into one more pass. */
+  async reconcile(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        await this.reconcileOnce();
+      } while (this.again && !this.closed);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    if (!this.ctx.keys()) return;
+    const now = this.ctx.now();
+    const split = this.store.activeSplit();
+    const current = this.store.current();
+    const work = new Map<string, (() => Promise<void>)[]>();
+    const add = (peerId: string, task: () => Promise<void>) => {
+      if (!this.backoff.due(peerId, now)) return;
+      work.set(peerId, [...(work.get(peerId) ?? []), task]);
+    };
+    let delivered = 0;
+    if (split) {
+      for (const row of this.store.custodians(split.splitId)) {
+        if (row.state === 'accepted' && row.envelopeDelivered) delivered++;
+        if (row.state === 'requested') add(row.peerId, () => this.requestConsent(split, row));
+        else if (row.state === 'accepted' && this.owes(row, current, split)) {
+          add(row.peerId, () => this.push(split, row, current));
+        }
+      }
+    }
+    // Old shards are deleted only once the new split can already recover the vault on its own.
+    if (!split || delivered >= split.threshold) {
+      for (const row of this.store.custodiansToRemove()) add(row.peerId, () => this.requestDeletion(row));
+    }
+    await Promise.all(
+      [...work.entries()].map(async ([peerId, tasks]) => {
+        for (const task of tasks) {
+          try {
+            await task();
+          } catch (err) {
+            const delay = this.backoff.failed(peerId, this.ctx.now());
+            const message = err instanceof Error ? err.message : String(err);
+            this.ctx.log(`backup: ${peerId.slice(-8)}: ${message} (retry in ${Math.round(delay / 1000)} s)`);
+            this.recordError(peerId, message);
+            return;
+          }
+        }
+      }),
+    );
+  }
+
+  private owes(row: CustodianRow, current: CurrentBackup, split: SplitRow): boolean {
+    if (!current.manifest || !current.splitId || !equalBytes(current.splitId, split.splitId)) return false;
+    return !row.envelopeDelivered || (row.versionHeld ?? 0) < current.version;
+  }
+
+  private recordError(peerId: string, message: string): void {
+    const split = this.store.activeSplit();
+    if (split && this.store.custodian(split.splitId, peerId)) {
+      this.store.updateCustodian(split.splitId, peerId, { lastError: message }, this.ctx.now());
+      this.ctx.events.changed('backup');
+    }
+  }
+
+  private async converse<T>(peerId: string, fn: (conv: Conversation) => Promise<T>): Promise<T> {
+    const conv = await this.ctx.link.open(peerId);
+    try {
+      return await fn(conv);
+    } finally {
+      await conv.close();
+    }
+  }
+
+  private async send(conv: Conversation, msg: BackupMessage): Promise<void> {
+    const bytes = encodeBackupMessage(msg);
+    this.bytesSent += bytes.length;
+    await conv.send(bytes);
+  }
+
+  private friendName(peerId: string): string {
+    return this.ctx.friends.getFriend(peerId)?.name ?? peerId;
+  }
+
+  private async requestConsent(split: SplitRow, row: CustodianRow): Promise<void> {
+    const custodians = this.store.custodians(split.splitId).length;
+    const reply = await this.converse(row.peerId, async (conv) => {
+      await this.send(conv, {
+        t: 'hold-request',
+        threshold: split.threshold,
+        custodians,
+        nonce: row.requestNonce,
+        expires: row.requestExpires,
+      });
+      return expectBackupMessage(await conv.receive(), 'hold-reply');
+    });
+    if (reply.t === 'refused') throw new CustodianRefusedError(this.friendName(row.peerId), reply.reason);
+    const now = this.ctx.now();
+    if (reply.state === 'pending') {
+      this.store.updateCustodian(split.splitId, row.peerId, { lastError: null }, now);
+      this.backoff.wait(row.peerId, now, CONSENT_POLL_MS);
+      return;
+    }
+    this.applyConsent(split, row.peerId, reply.state === 'accepted');
+  }
+
+  /** The custodian's answer arrived (in a reply, or later as a hold-answer from them). */
+  onHoldAnswer(peerId: string, nonce: Uint8Array, accepted: boolean): boolean {
+    const split = this.store.activeSplit();
+    const row = split ? this.store.custodian(split.splitId, peerId) : null;
+    if (!split || !row || row.state !== 'requested' || !equalBytes(row.requestNonce, nonce)) return false;
+    this.applyConsent(split, peerId, accepted);
+    return true;
+  }
+
+  private applyConsent(split: SplitRow, peerId: string, accepted: boolean): void {
+    this.store.updateCustodian(
+      split.splitId,
+      peerId,
+      { state: accepted ? 'accepted' : 'declined', lastError: null },
+      this.ctx.now(),
+    );
+    this.backoff.reset(peerId);
+    this.ctx.events.changed('backup');
+    if (accepted) this.kick();
+  }
+
+  /** Deposit (with the sealed envelope) or update (manifest + only the chunks the custodian lacks). */
+  private async push(split: SplitRow, row: CustodianRow, current: CurrentBackup): Promise<void> {
+    const manifest = current.manifest as Uint8Array;
+    const keys = this.ctx.keys() as IdentityKeys;
+    const receiptBytes = await this.converse(row.peerId, async (conv) => {
+      await this.send(conv, {
+        t: 'offer',
+        split: split.splitId,
+        sealed: row.envelopeDelivered ? null : row.sealedEnvelope,
+        manifest,
+      });
+      const need = expectBackupMessage(await conv.receive(), 'need');
+      if (need.t === 'refused') {
+        if (row.envelopeDelivered) {
+          // They no longer hold our shard (lost data, restored device): deposit it again next time.
+          this.store.updateCustodian(split.splitId, row.peerId, { envelopeDelivered: false }, this.ctx.now());
+        }
+        throw new CustodianRefusedError(this.friendName(row.peerId), need.reason);
+      }
+      for (const id of need.ids) {
+        const data = this.store.chunk(hex(id));
+        if (!data)
+          throw new TesseraError('INTERNAL', `Backup chunk ${hex(id).slice(0, 12)}… is missing locally.`);
+        await this.send(conv, { t: 'chunk', id, data });
+      }
+      await this.send(conv, { t: 'done' });
+      const answer = expectBackupMessage(await conv.receive(), 'receipt');
+      if (answer.t === 'refused') throw new CustodianRefusedError(this.friendName(row.peerId), answer.reason);
+      return answer.receipt;
+    });
+    const receipt = verifyReceipt(receiptBytes, signPublicFromPeerId(row.peerId));
+    const manifestHash = sha256(manifest);
+    if (
+      receipt.kind !== 'holding' ||
+      !equalBytes(receipt.owner, keys.signPublic) ||
+      !equalBytes(receipt.split, split.splitId) ||
+      receipt.version !== current.version ||
+      !equalBytes(receipt.manifest, manifestHash)
+    ) {
+      throw new TesseraError(
+        'VERIFICATION_FAILED',
+        `${this.friendName(row.peerId)} sent a receipt for something else.`,
+      );
+    }
+    this.store.updateCustodian(
+      split.splitId,
+      row.peerId,
+      {
+        envelopeDelivered: true,
+        versionHeld: current.version,
+        manifestHeld: manifestHash,
+        receipt: receiptBytes,
+        lastConfirmed: this.ctx.now(),
+        health: 'ok',
+        lastError: null,
+      },
+      this.ctx.now(),
+    );
+    this.backoff.reset(row.peerId);
+    this.ctx.events.changed('backup');
+  }
+
+  private async requestDeletion(row: CustodianRow): Promise<void> {
+    const keys = this.ctx.keys() as IdentityKeys;
+    const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
+    const answer = await this.converse(row.peerId, async (conv) => {
+      await this.send(conv, {
+        t: 'delete',
+        split: row.splitId,
+        nonce,
+        expires: this.ctx.now() + 10 * 60_000,
+      });
+      return expectBackupMessage(await conv.receive(), 'receipt');
+    });
+    if (answer.t === 'refused') throw new CustodianRefusedError(this.friendName(row.peerId), answer.reason);
+    const receipt = verifyReceipt(answer.receipt, signPublicFromPeerId(row.peerId));
+    if (
+      receipt.kind !== 'deletion' ||
+      !equalBytes(receipt.owner, keys.signPublic) ||
+      !equalBytes(receipt.split, row.splitId)
+    ) {
+      throw new TesseraError(
+        'VERIFICATION_FAILED',
+        `${this.friendName(row.peerId)} sent the wrong deletion receipt.`,
+      );
+    }
+    this.store.updateCustodian(
+      row.splitId,
+      row.peerId,
+      { state: 'removed', deletionReceipt: answer.receipt, lastError: null },
+      this.ctx.now(),
+    );
+    this.ctx.events.changed('backup');
+  }
+
+  /**
+   * Health check: each custodian proves it still holds the exact envelope we gave it (an HMAC keyed by a fresh
+   * nonce over the stored envelope, which only a holder can compute) and says which version it has.
+   */
+  async checkHealth(): Promise<BackupStatus> {
+    const split = this.store.activeSplit();
+    if (!split) return this.status();
+    const rows = this.store
+      .custodians(split.splitId)
+      .filter((r) => r.state === 'accepted' && r.envelopeDelivered);
+    await Promise.all(
+      rows.map(async (row) => {
+        const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
+        try {
+          const proof = await this.converse(row.peerId, async (conv) => {
+            await this.send(conv, { t: 'challenge', nonce });
+            return expectBackupMessage(await conv.receive(), 'proof');
+          });
+          if (proof.t === 'refused')
+            throw new CustodianRefusedError(this.friendName(row.peerId), proof.reason);
+          const expected = hmac(sha256, nonce, row.sealedEnvelope);
+          const now = this.ctx.now();
+          if (!proof.held || !equalBytes(proof.mac, expected)) {
+            this.store.updateCustodian(
+              split.splitId,
+              row.peerId,
+              {
+                health: 'missing',
+                envelopeDelivered: false,
+                versionHeld: null,
+                lastError: `${this.friendName(row.peerId)} no longer holds your piece; sending it again.`,
+              },
+              now,
+            );
+          } else {
+            this.store.updateCustodian(
+              split.splitId,
+              row.peerId,
+              { health: 'ok', lastConfirmed: now, versionHeld: proof.version, lastError: null },
+              now,
+            );
+          }
+        } catch (err) {
+          this.recordError(row.peerId, err instanceof Error ? err.message : String(err));
+        }
+      }),
+    );
+    this.ctx.events.changed('backup');
+    this.kick();
+    return this.status();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+  }
+}

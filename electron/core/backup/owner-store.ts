@@ -1,0 +1,263 @@
+import type { Store } from '../store/store.ts';
+
+export type CustodianState = 'requested' | 'accepted' | 'declined' | 'removing' | 'removed';
+export type Health = 'ok' | 'missing' | 'mismatch';
+
+export interface SplitRow {
+  splitId: Uint8Array;
+  threshold: number;
+  keySealed: Uint8Array;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export interface CustodianRow {
+  splitId: Uint8Array;
+  peerId: string;
+  state: CustodianState;
+  requestNonce: Uint8Array;
+  requestExpires: number;
+  sealedEnvelope: Uint8Array;
+  envelopeDelivered: boolean;
+  versionHeld: number | null;
+  manifestHeld: Uint8Array | null;
+  receipt: Uint8Array | null;
+  deletionReceipt: Uint8Array | null;
+  lastConfirmed: number | null;
+  health: Health | null;
+  lastError: string | null;
+  updatedAt: number;
+}
+
+export interface CurrentBackup {
+  version: number;
+  splitId: Uint8Array | null;
+  manifest: Uint8Array | null;
+  dirty: boolean;
+}
+
+interface CustodianDbRow {
+  split_id: Buffer;
+  peer_id: string;
+  state: CustodianState;
+  request_nonce: Buffer;
+  request_expires: number;
+  sealed_envelope: Buffer;
+  envelope_delivered: number;
+  version_held: number | null;
+  manifest_held: Buffer | null;
+  receipt: Buffer | null;
+  deletion_receipt: Buffer | null;
+  last_confirmed: number | null;
+  health: Health | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
+const toCustodian = (r: CustodianDbRow): CustodianRow => ({
+  splitId: r.split_id,
+  peerId: r.peer_id,
+  state: r.state,
+  requestNonce: r.request_nonce,
+  requestExpires: r.request_expires,
+  sealedEnvelope: r.sealed_envelope,
+  envelopeDelivered: r.envelope_delivered === 1,
+  versionHeld: r.version_held,
+  manifestHeld: r.manifest_held,
+  receipt: r.receipt,
+  deletionReceipt: r.deletion_receipt,
+  lastConfirmed: r.last_confirmed,
+  health: r.health,
+  lastError: r.last_error,
+  updatedAt: r.updated_at,
+});
+
+export type CustodianPatch = Partial<
+  Pick<
+    CustodianRow,
+    | 'state'
+    | 'envelopeDelivered'
+    | 'versionHeld'
+    | 'manifestHeld'
+    | 'receipt'
+    | 'deletionReceipt'
+    | 'lastConfirmed'
+    | 'health'
+    | 'lastError'
+  >
+>;
+
+const PATCH_COLUMNS: Record<keyof CustodianPatch, string> = {
+  state: 'state',
+  envelopeDelivered: 'envelope_delivered',
+  versionHeld: 'version_held',
+  manifestHeld: 'manifest_held',
+  receipt: 'receipt',
+  deletionReceipt: 'deletion_receipt',
+  lastConfirmed: 'last_confirmed',
+  health: 'health',
+  lastError: 'last_error',
+};
+
+/** The owner's side of backups in SQLite: splits, custodians and the current version with its chunks. */
+export class OwnerStore {
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  activeSplit(): SplitRow | null {
+    const row = this.store.db
+      .prepare('SELECT * FROM backup_splits WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1')
+      .get() as
+      | {
+          split_id: Buffer;
+          threshold: number;
+          key_sealed: Buffer;
+          created_at: number;
+          retired_at: number | null;
+        }
+      | undefined;
+    return row
+      ? {
+          splitId: row.split_id,
+          threshold: row.threshold,
+          keySealed: row.key_sealed,
+          createdAt: row.created_at,
+          retiredAt: row.retired_at,
+        }
+      : null;
+  }
+
+  custodians(splitId: Uint8Array): CustodianRow[] {
+    return (
+      this.store.db
+        .prepare('SELECT * FROM backup_custodians WHERE split_id = ? ORDER BY peer_id')
+        .all(splitId) as CustodianDbRow[]
+    ).map(toCustodian);
+  }
+
+  /** Custodians of retired splits that still have to delete their old shard. */
+  custodiansToRemove(): CustodianRow[] {
+    return (
+      this.store.db
+        .prepare("SELECT * FROM backup_custodians WHERE state = 'removing'")
+        .all() as CustodianDbRow[]
+    ).map(toCustodian);
+  }
+
+  /** Custodians of retired splits that are not in the active one: being asked to delete, or done (with receipt). */
+  formerCustodians(): CustodianRow[] {
+    return (
+      this.store.db
+        .prepare(
+          `SELECT c.* FROM backup_custodians c JOIN backup_splits s ON s.split_id = c.split_id
+           WHERE s.retired_at IS NOT NULL AND c.state IN ('removing', 'removed')
+             AND c.peer_id NOT IN (SELECT peer_id FROM backup_custodians a JOIN backup_splits sa
+                                   ON sa.split_id = a.split_id WHERE sa.retired_at IS NULL)
+           ORDER BY s.created_at DESC, c.peer_id`,
+        )
+        .all() as CustodianDbRow[]
+    )
+      .map(toCustodian)
+      .filter((row, i, rows) => rows.findIndex((r) => r.peerId === row.peerId) === i);
+  }
+
+  custodian(splitId: Uint8Array, peerId: string): CustodianRow | null {
+    const row = this.store.db
+      .prepare('SELECT * FROM backup_custodians WHERE split_id = ? AND peer_id = ?')
+      .get(splitId, peerId) as CustodianDbRow | undefined;
+    return row ? toCustodian(row) : null;
+  }
+
+  /**
+   * Starts a new split (a first backup or a re-share) in one transaction: the previous split is retired and its
+   * custodians marked for deletion; the new custodians wait for their consent.
+   */
+  startSplit(
+    split: { splitId: Uint8Array; threshold: number; keySealed: Uint8Array },
+    custodians: {
+      peerId: string;
+      sealedEnvelope: Uint8Array;
+      requestNonce: Uint8Array;
+      requestExpires: number;
+    }[],
+    now: number,
+  ): void {
+    this.store.transaction(() => {
+      this.store.db
+        .prepare(
+          "UPDATE backup_custodians SET state = 'removing', updated_at = ? WHERE state NOT IN ('removed', 'declined') AND split_id IN (SELECT split_id FROM backup_splits WHERE retired_at IS NULL)",
+        )
+        .run(now);
+      this.store.db.prepare('UPDATE backup_splits SET retired_at = ? WHERE retired_at IS NULL').run(now);
+      this.store.db
+        .prepare(
+          'INSERT INTO backup_splits (split_id, threshold, key_sealed, created_at) VALUES (?, ?, ?, ?)',
+        )
+        .run(split.splitId, split.threshold, split.keySealed, now);
+      const insert = this.store.db.prepare(
+        "INSERT INTO backup_custodians (split_id, peer_id, state, request_nonce, request_expires, sealed_envelope, updated_at) VALUES (?, ?, 'requested', ?, ?, ?, ?)",
+      );
+      for (const c of custodians) {
+        insert.run(split.splitId, c.peerId, c.requestNonce, c.requestExpires, c.sealedEnvelope, now);
+      }
+    });
+  }
+
+  updateCustodian(splitId: Uint8Array, peerId: string, patch: CustodianPatch, now: number): void {
+    const entries = Object.entries(patch) as [keyof CustodianPatch, unknown][];
+    if (entries.length === 0) return;
+    const sets = entries.map(([key]) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
+    const values = entries.map(([, value]) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+    this.store.db
+      .prepare(`UPDATE backup_custodians SET ${sets}, updated_at = ? WHERE split_id = ? AND peer_id = ?`)
+      .run(...values, now, splitId, peerId);
+  }
+
+  current(): CurrentBackup {
+    const row = this.store.db.prepare('SELECT * FROM backup_current WHERE id = 1').get() as {
+      version: number;
+      split_id: Buffer | null;
+      manifest: Buffer | null;
+      dirty: number;
+    };
+    return { version: row.version, splitId: row.split_id, manifest: row.manifest, dirty: row.dirty === 1 };
+  }
+
+  /** Stores a new backup version and its chunks, dropping chunks no longer referenced, in one transaction. */
+  saveVersion(
+    version: number,
+    splitId: Uint8Array,
+    manifest: Uint8Array,
+    chunks: Map<string, Uint8Array>,
+    now: number,
+  ): void {
+    this.store.transaction(() => {
+      this.store.db
+        .prepare(
+          'UPDATE backup_current SET version = ?, split_id = ?, manifest = ?, dirty = 0, updated_at = ? WHERE id = 1',
+        )
+        .run(version, splitId, manifest, now);
+      const insert = this.store.db.prepare('INSERT OR IGNORE INTO backup_chunks (id, data) VALUES (?, ?)');
+      for (const [id, data] of chunks) insert.run(Buffer.from(id, 'hex'), data);
+      const keep = new Set(chunks.keys());
+      const del = this.store.db.prepare('DELETE FROM backup_chunks WHERE id = ?');
+      for (const row of this.store.db.prepare('SELECT id FROM backup_chunks').all() as { id: Buffer }[]) {
+        if (!keep.has(row.id.toString('hex'))) del.run(row.id);
+      }
+    });
+  }
+
+  markDirty(now: number): void {
+    this.store.db.prepare('UPDATE backup_current SET dirty = 1, updated_at = ? WHERE id = 1').run(now);
+  }
+
+  chunk(idHex: string): Uint8Array | undefined {
+    const row = this.store.db
+      .prepare('SELECT data FROM backup_chunks WHERE id = ?')
+      .get(Buffer.from(idHex, 'hex')) as { data: Buffer } | undefined;
+    return row?.data;
+  }
+}

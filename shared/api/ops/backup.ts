@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { op } from '../op.ts';
+import { PeerId } from './friends.ts';
+
+/** Where one custodian stands, as the owner sees it. */
+export const CustodianStatus = z.object({
+  peerId: z.string(),
+  name: z.string(),
+  /** requested = waiting for their consent; delivered = they confirmed holding their piece (signed receipt). */
+  state: z.enum(['requested', 'accepted', 'declined', 'delivered', 'removing', 'removed']),
+  versionHeld: z.number().int().nullable(),
+  lastConfirmed: z.number().int().nullable(),
+  health: z.enum(['ok', 'missing', 'mismatch']).nullable(),
+  lastError: z.string().nullable(),
+});
+export type CustodianStatus = z.infer<typeof CustodianStatus>;
+
+export const BackupStatus = z.object({
+  configured: z.boolean(),
+  version: z.number().int().nonnegative(),
+  threshold: z.number().int().nonnegative(),
+  createdAt: z.number().int().nullable(),
+  /** Custodians of the current split, then former ones (asked to delete their piece, or done with a receipt). */
+  custodians: z.array(CustodianStatus),
+  /** Bytes of backup data sent to custodians by this process (for the record and benchmarks). */
+  bytesSent: z.number().int().nonnegative(),
+});
+export type BackupStatus = z.infer<typeof BackupStatus>;
+
+export const HeldBackup = z.object({
+  ownerPeerId: z.string(),
+  owner: z.string(),
+  version: z.number().int().nonnegative(),
+  since: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type HeldBackup = z.infer<typeof HeldBackup>;
+
+export const PendingRequest = z.object({
+  id: z.string(),
+  kind: z.enum(['holding', 'recovery']),
+  fromPeerId: z.string(),
+  from: z.string(),
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+  detail: z.string(),
+});
+export type PendingRequest = z.infer<typeof PendingRequest>;
+
+export const backupOps = {
+  'backup.create': op(
+    z.object({ custodians: z.array(PeerId).min(2).max(16), threshold: z.number().int().min(2).max(16) }),
+    BackupStatus,
+  ),
+  'backup.status': op(z.object({}), BackupStatus),
+  /** Asks every custodian to prove it still holds its piece, now. */
+  'backup.check': op(z.object({}), BackupStatus),
+  'held.list': op(z.object({}), z.array(HeldBackup)),
+  'requests.list': op(z.object({}), z.array(PendingRequest)),
+  'requests.accept': op(z.object({ id: z.string().max(200) }), z.object({})),
+  'requests.decline': op(z.object({ id: z.string().max(200) }), z.object({})),
+};
