@@ -1,0 +1,201 @@
+/**
+ * The `tessera` CLI as scripts use it: real `tessera serve` processes, every step a separate CLI process with
+ * `--json`, every output checked against the public schemas in shared/api/cli-output.ts.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { z } from 'zod';
+import {
+  CliAnswered,
+  CliBackupStatus,
+  CliError,
+  CliFriends,
+  CliHeld,
+  CliInvite,
+  CliItem,
+  CliItemList,
+  CliPair,
+  CliRequests,
+  CliStatus,
+  CliDeleted,
+} from '../../shared/api/cli-output.ts';
+import { runCli, startServe, tempDataDir } from '../helpers/serve-process.ts';
+import type { ServeProcess } from '../helpers/serve-process.ts';
+import { FAST_MESH_ENV, TEST_PASSPHRASE, until } from '../helpers/cluster.ts';
+
+const running: ServeProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+});
+
+const env = { TESSERA_PASSPHRASE: TEST_PASSPHRASE };
+
+/** Runs `tessera --data DIR --json …`, expects success and returns the output parsed by `schema`. */
+async function cli<S extends z.ZodType>(
+  dir: string,
+  schema: S,
+  args: string[],
+  input?: string,
+): Promise<z.output<S>> {
+  const result = await runCli(['--data', dir, '--json', ...args], {
+    env,
+    ...(input !== undefined ? { input } : {}),
+  });
+  assert.equal(result.code, 0, `tessera ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  return schema.parse(JSON.parse(result.stdout));
+}
+
+/** Runs a command that must fail, returning the error code from its JSON output and the exit code. */
+async function cliError(dir: string, args: string[], extraEnv: Record<string, string> = env) {
+  const result = await runCli(['--data', dir, '--json', ...args], { env: extraEnv });
+  const body = CliError.parse(JSON.parse(result.stdout));
+  return { exit: result.code, code: body.error.code, message: body.error.message };
+}
+
+async function serve(): Promise<ServeProcess> {
+  // The daemon starts on an empty data dir; the CLI then creates the vault through it.
+  const s = await startServe({ env: FAST_MESH_ENV });
+  running.push(s);
+  return s;
+}
+
+test(
+  'pair, back up, update and inspect three nodes through the CLI alone',
+  { timeout: 240_000 },
+  async () => {
+    const [a, b, c] = await Promise.all([serve(), serve(), serve()]);
+    const names = ['Alice', 'Bob', 'Carol'];
+    for (const [i, s] of [a, b, c].entries()) {
+      const status = await cli(s.dataDir, CliStatus, ['init', '--name', names[i] as string]);
+      assert.equal(status.name, names[i]);
+      assert.equal(status.state, 'unlocked');
+      assert.match(status.peerId ?? '', /^12D3KooW/);
+    }
+    await until('all three online', async () => {
+      const statuses = await Promise.all([a, b, c].map((s) => cli(s.dataDir, CliStatus, ['status'])));
+      return statuses.every((s) => s.addresses.length > 0);
+    });
+
+    // Alice pairs with Bob and with Carol: each side accepts the other's code.
+    for (const other of [b, c]) {
+      const fromAlice = await cli(a.dataDir, CliInvite, ['invite']);
+      const fromOther = await cli(other.dataDir, CliInvite, ['invite']);
+      const first = await cli(a.dataDir, CliPair, ['pair', fromOther.code]);
+      const second = await cli(other.dataDir, CliPair, ['pair', fromAlice.code]);
+      assert.equal(second.state, 'paired');
+      assert.equal(first.comparisonCode, second.comparisonCode);
+    }
+    const friends = await until('Alice to list both friends', async () => {
+      const list = await cli(a.dataDir, CliFriends, ['friends']);
+      return list.length === 2 ? list : null;
+    });
+    assert.deepEqual(friends.map((f) => f.name).sort(), ['Bob', 'Carol']);
+
+    await cli(a.dataDir, CliItem, ['item', 'add', 'Email'], 'hunter2\n');
+    const got = await cli(a.dataDir, CliItem, ['item', 'get', 'Email']);
+    assert.equal(got.secret, 'hunter2');
+
+    const created = await cli(a.dataDir, CliBackupStatus, [
+      'backup',
+      'create',
+      '--custodians',
+      'Bob,Carol',
+      '--threshold',
+      '2',
+    ]);
+    assert.equal(created.threshold, 2);
+    assert.deepEqual(
+      created.custodians.map((x) => x.state),
+      ['requested', 'requested'],
+    );
+
+    for (const custodian of [b, c]) {
+      const requests = await until('the holding request', async () => {
+        const list = await cli(custodian.dataDir, CliRequests, ['requests']);
+        return list.length > 0 ? list : null;
+      });
+      assert.equal(requests[0]?.kind, 'holding');
+      assert.equal(requests[0]?.from, 'Alice');
+      const answered = await cli(custodian.dataDir, CliAnswered, ['accept', requests[0]?.id as string]);
+      assert.equal(answered.accepted, true);
+    }
+    const delivered = await until('both custodians to confirm', async () => {
+      const s = await cli(a.dataDir, CliBackupStatus, ['backup', 'status']);
+      return s.custodians.every((x) => x.state === 'delivered' && x.versionHeld === s.version) ? s : null;
+    });
+
+    // An update: a new item makes a new version on both custodians.
+    await cli(a.dataDir, CliItem, ['item', 'add', 'Wallet'], 'seed words\n');
+    const updated = await until('the new version everywhere', async () => {
+      const s = await cli(a.dataDir, CliBackupStatus, ['backup', 'status']);
+      return s.version > delivered.version && s.custodians.every((x) => x.versionHeld === s.version)
+        ? s
+        : null;
+    });
+    const held = await cli(b.dataDir, CliHeld, ['held']);
+    assert.deepEqual(
+      held.map((h) => [h.owner, h.version]),
+      [['Alice', updated.version]],
+    );
+
+    const status = await cli(a.dataDir, CliStatus, ['status']);
+    assert.equal(status.friends, 2);
+    assert.equal(status.backup?.version, updated.version);
+    const list = await cli(a.dataDir, CliItemList, ['item', 'list']);
+    assert.deepEqual(list.map((i) => i.title).sort(), ['Email', 'Wallet']);
+    const removed = await cli(a.dataDir, CliDeleted, ['item', 'rm', 'Email']);
+    assert.equal(removed.deleted, got.id);
+
+    // Errors scripts can rely on.
+    const unknown = await cliError(a.dataDir, [
+      'backup',
+      'create',
+      '--custodians',
+      'Mallory,Bob',
+      '--threshold',
+      '2',
+    ]);
+    assert.deepEqual([unknown.exit, unknown.code], [1, 'UNKNOWN_FRIEND']);
+    assert.match(unknown.message, /Mallory/);
+    const noItem = await cliError(a.dataDir, ['item', 'get', 'Nope']);
+    assert.deepEqual([noItem.exit, noItem.code], [1, 'NOT_FOUND']);
+  },
+);
+
+test(
+  'a locked vault, a missing daemon and bad arguments each get their own answer',
+  { timeout: 120_000 },
+  async () => {
+    const dir = tempDataDir();
+    const created = await cli(dir, CliStatus, ['init', '--name', 'Dana']);
+    assert.equal(created.state, 'unlocked');
+
+    // No serve runs: store-only commands open the data dir directly; mesh commands say there is no daemon.
+    const item = await cli(dir, CliItem, ['item', 'add', 'Note'], 'direct\n');
+    assert.equal(item.title, 'Note');
+    const noDaemon = await cliError(dir, ['friends']);
+    assert.deepEqual([noDaemon.exit, noDaemon.code], [1, 'NO_DAEMON']);
+    assert.match(noDaemon.message, /tessera serve/);
+
+    // Without a passphrase and without a terminal the vault stays locked and says how to unlock it.
+    const locked = await cliError(dir, ['item', 'list'], {});
+    assert.deepEqual([locked.exit, locked.code], [1, 'LOCKED']);
+    assert.match(locked.message, /TESSERA_PASSPHRASE/);
+    const wrong = await cliError(dir, ['item', 'list'], { TESSERA_PASSPHRASE: 'not the passphrase' });
+    assert.equal(wrong.code, 'WRONG_PASSPHRASE');
+
+    for (const args of [
+      ['frobnicate'],
+      ['init'],
+      ['item', 'add'],
+      ['status', '--threshold', '3'],
+      ['--bogus', 'status'],
+    ]) {
+      const result = await runCli(['--data', dir, ...args], { env });
+      assert.equal(result.code, 2, `tessera ${args.join(' ')} should be a usage error`);
+      assert.match(result.stderr, /tessera --help/);
+    }
+    const empty = await cliError(tempDataDir(), ['item', 'list']);
+    assert.equal(empty.code, 'NO_VAULT');
+  },
+);
