@@ -6,7 +6,7 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Database } from 'better-sqlite3';
-import type { IdentifyResult, PeerInfo } from '@libp2p/interface';
+import type { IdentifyResult, PeerUpdate } from '@libp2p/interface';
 import { fingerprintOf, peerIdOf } from '../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../shared/crypto/identity.ts';
 import { systemRandom } from '../../shared/crypto/random.ts';
@@ -77,6 +77,8 @@ export class MeshService {
   private readonly services: { protocol: ProtocolName; handler: (conv: Conversation) => Promise<void> }[] =
     [];
   private readonly connectListeners = new Set<(peerId: string) => void>();
+  /** Per friend or pending peer: the addresses onPeerUpdate has already reacted to. */
+  private readonly seenAddresses = new Map<string, Set<string>>();
 
   constructor(db: Database, events: MeshEvents, options: MeshOptions = {}) {
     this.friends = new FriendsStore(db);
@@ -157,7 +159,9 @@ export class MeshService {
       this.onConnection(e.detail.remotePeer.toString(), false),
     );
     node.addEventListener('peer:identify', (e) => this.onIdentify(e.detail));
-    node.addEventListener('peer:discovery', (e) => this.onDiscovery(e.detail));
+    // Not 'peer:discovery': libp2p fires that only for peers new to its peer store, and friends are put there at
+    // start with their last known addresses, so mDNS finding a friend at a new address is only a 'peer:update'.
+    node.addEventListener('peer:update', (e) => this.onPeerUpdate(e.detail));
     if (this.stopped) {
       await node.stop();
       return;
@@ -423,11 +427,25 @@ export class MeshService {
     this.events.changed('friends');
   }
 
-  private onDiscovery(info: PeerInfo): void {
-    const peerId = info.id.toString();
+  /**
+   * A friend or pending peer got a new address (mDNS, identify, our own merge): reach out if not connected. The
+   * update's `previous` cannot be trusted to differ (libp2p may hand over the merged record twice), so the addresses
+   * already acted on are remembered here.
+   */
+  private onPeerUpdate(update: PeerUpdate): void {
+    const peerId = update.peer.id.toString();
     const reason = this.gate.reason(peerId);
+    if (!reason || !this.node) return;
+    const seen = this.seenAddresses.get(peerId) ?? new Set<string>();
+    const added = [...new Set(update.peer.addresses.map((a) => a.multiaddr.toString()))].filter(
+      (a) => !seen.has(a),
+    );
+    if (added.length === 0) return;
+    for (const a of added) seen.add(a);
+    this.seenAddresses.set(peerId, seen);
+    this.log(`new address for ${reason} ${peerId}: ${added.join(', ')}`);
     if (reason === 'pairing') void this.tryPair(peerId);
-    else if (reason === 'friend' && this.node && this.node.getConnections(info.id).length === 0)
-      this.node.dial(info.id, { signal: AbortSignal.timeout(5_000) }).catch(() => {});
+    else if (reason === 'friend' && this.node.getConnections(update.peer.id).length === 0)
+      this.node.dial(update.peer.id, { signal: AbortSignal.timeout(5_000) }).catch(() => {});
   }
 }

@@ -147,6 +147,12 @@ test('two people pair mutually, see the same comparison code, and stay friends a
     return l[0]?.peerId === aliceId && l[0].reachable;
   });
   await alice2.client.call('vault.unlock', { passphrase: PASS });
+  // Bob came back on a new port; identify told Alice, who stored his new address.
+  const bobNow = await addresses(bob2);
+  await until("Alice learns Bob's new address", async () => {
+    const l = await alice2.client.call('friends.list', {});
+    return l[0]?.addresses.includes(bobNow[0]!);
+  });
 
   paired = { alice: alice2, bob: bob2, aliceId, bobId };
 });
