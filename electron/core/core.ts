@@ -3,7 +3,7 @@ import { DataDirLock } from './data-dir-lock.ts';
 import { EventBus } from './event-bus.ts';
 import { dispatch } from './dispatcher.ts';
 import { openServices } from './services.ts';
-import type { Services } from './services.ts';
+import type { KeyProtectorFactory, Services } from './services.ts';
 import type { Envelope } from '../../shared/api/contract.ts';
 import type { TesseraEvent } from '../../shared/api/events.ts';
 
@@ -11,6 +11,11 @@ export interface CoreOptions {
   dataDir: string;
   /** libp2p listen multiaddrs for the mesh; the mesh picks a LAN-friendly default when absent. */
   listen?: string[];
+  /**
+   * The desktop shell's OS keychain (safeStorage). Given the backend name the vault recorded (or null), returns a
+   * protector or throws why it cannot; absent under plain Node.
+   */
+  keyProtector?: KeyProtectorFactory;
 }
 
 /**
@@ -34,7 +39,12 @@ export class TesseraCore {
     const lock = DataDirLock.acquire(dataDir);
     const core = new TesseraCore(dataDir, lock);
     try {
-      core.services = await openServices({ dataDir, events: core.events, listen: options.listen ?? null });
+      core.services = await openServices({
+        dataDir,
+        events: core.events,
+        listen: options.listen ?? null,
+        keyProtector: options.keyProtector ?? null,
+      });
     } catch (err) {
       lock.release();
       throw err;

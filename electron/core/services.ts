@@ -5,6 +5,8 @@ import type { EventBus } from './event-bus.ts';
 import type { Handlers } from './dispatcher.ts';
 import { Store, databasePath } from './store/store.ts';
 import { VaultService } from './vault/vault-service.ts';
+import type { KeyProtector } from './vault/key-protector.ts';
+import { keychainHandlers, unlockWithKeychain } from './vault/keychain.ts';
 import { vaultHandlers } from './vault/handlers.ts';
 import { itemHandlers } from './vault/items/handlers.ts';
 import { friendHandlers, openMesh } from '../mesh/handlers.ts';
@@ -16,7 +18,11 @@ export interface ServiceContext {
   events: EventBus;
   /** libp2p listen multiaddrs from `--listen`, or null for the default. */
   listen: string[] | null;
+  keyProtector: KeyProtectorFactory | null;
 }
+
+/** Opens the OS keychain protector for a vault that recorded `recordedName` (null: none yet), or throws why not. */
+export type KeyProtectorFactory = (recordedName: string | null) => KeyProtector;
 
 export interface Services {
   handlers: Handlers;
@@ -77,6 +83,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
       friends: mesh.friends.countFriends(),
       holdingFor: backup.custodian.countHeld(),
       pendingRequests: vault.state() === 'unlocked' ? backup.custodian.pendingRequests().length : 0,
+      keychain: { available: ctx.keyProtector !== null, enabled: vault.protectorName() !== null },
     };
   };
 
@@ -86,7 +93,9 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     ...itemHandlers(vault.items),
     ...friendHandlers(mesh, vault),
     ...backup.handlers(vault),
+    ...keychainHandlers(vault, ctx.keyProtector, status),
   };
+  unlockWithKeychain(vault, ctx.keyProtector);
 
   return {
     handlers: withActivity(handlers, vault),

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { app, dialog, Menu } from 'electron';
+import { app, dialog, Menu, safeStorage } from 'electron';
 import { TesseraCore } from '../core/core.ts';
 import { defaultDataDir, ensureDataDir } from '../core/data-dir.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
@@ -16,6 +16,7 @@ import { electronTrayFactory } from './tray-factory.ts';
 import { guardDefaultSession, installWebContentsGuard, openWithShell } from './webcontents-guard.ts';
 import { openExternalSafely } from './external-links.ts';
 import { MainWindow, secureWebPreferences } from './window.ts';
+import { SafeStorageKeyProtector } from './safe-storage.ts';
 
 /**
  * The Electron main process: composes the shell's modules around one TesseraCore. Order matters — everything
@@ -70,7 +71,16 @@ async function start(): Promise<void> {
   guardDefaultSession();
   serveAppProtocol(shellPaths.renderer);
 
-  const core = await TesseraCore.open({ dataDir });
+  const core = await TesseraCore.open({
+    dataDir,
+    keyProtector: (recordedName) =>
+      SafeStorageKeyProtector.open({
+        api: safeStorage,
+        platform: process.platform,
+        passphraseSet: true,
+        recordedName,
+      }),
+  });
   const shellState = new ShellStateStore(join(app.getPath('sessionData'), 'shell-state.json'));
 
   const window: MainWindow = new MainWindow({

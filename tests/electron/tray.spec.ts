@@ -15,6 +15,7 @@ const baseStatus: Status = {
   friends: 3,
   holdingFor: 2,
   pendingRequests: 1,
+  keychain: { available: false, enabled: false },
 };
 
 function harness(initial: Status) {

@@ -19,6 +19,8 @@ export const Status = z.object({
   friends: z.number().int().nonnegative(),
   holdingFor: z.number().int().nonnegative(),
   pendingRequests: z.number().int().nonnegative(),
+  /** The OS keychain (desktop app only) can also unlock this vault on this device. */
+  keychain: z.object({ available: z.boolean(), enabled: z.boolean() }),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -39,4 +41,7 @@ export const appOps = {
   'vault.unlock': op(z.object({ passphrase: z.string().max(1024) }), Status, { public: true }),
   'vault.lock': op(z.object({}), Status, { public: true }),
   'vault.changePassphrase': op(z.object({ current: z.string().max(1024), next: Passphrase }), z.object({})),
+  /** Remember the vault key in the OS keychain on this device (the passphrase keeps working). */
+  'vault.keychain.enable': op(z.object({}), Status),
+  'vault.keychain.disable': op(z.object({}), Status),
 };
