@@ -29,7 +29,7 @@ import { connectionGater, PeerGate } from './gater.ts';
 import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
 import type { MeshNode } from './node.ts';
 import { runPairingDialer, runPairingListener } from './pairing.ts';
-import { openConversation, serveProtocol } from './rpc.ts';
+import { DEFAULT_ADMITS, openConversation, PROTOCOL_ADMITS, serveProtocol } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
 import { CONVERSATION_TIMEOUT_MS } from '../../shared/protocol/protocols.ts';
 import type { ProtocolName } from '../../shared/protocol/protocols.ts';
@@ -151,7 +151,10 @@ export class MeshService {
         const friend = await runPairingListener(conv, this.keys!, this.friends, this.now);
         if (friend) this.afterFriendsChanged();
       },
-      { onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`) },
+      {
+        onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`),
+        admits: PROTOCOL_ADMITS.pair,
+      },
     );
     for (const { protocol, handler } of this.services) await this.serveService(node, protocol, handler);
     node.addEventListener('connection:open', (e) => this.onConnection(e.detail.remotePeer.toString(), true));
@@ -400,6 +403,7 @@ export class MeshService {
     return serveProtocol(node, this.gate, protocol, (conv) => handler(conv), {
       timeoutMs: CONVERSATION_TIMEOUT_MS[protocol],
       onError: (err, peer) => this.log(`${protocol} with ${peer} failed: ${String(err)}`),
+      admits: PROTOCOL_ADMITS[protocol] ?? DEFAULT_ADMITS,
     });
   }
 

@@ -9,9 +9,19 @@ import type { Connection, Libp2p, Stream } from '@libp2p/interface';
 import { TesseraError } from '../../shared/errors.ts';
 import { MESSAGE_CAPS, PROTOCOLS, STREAM_CAPS } from '../../shared/protocol/protocols.ts';
 import type { ProtocolName } from '../../shared/protocol/protocols.ts';
-import type { PeerGate } from './gater.ts';
+import type { GateReason, PeerGate } from './gater.ts';
 
 export const DEFAULT_RPC_TIMEOUT_MS = 15_000;
+
+/** Protocols are for friends unless a service says otherwise (pairing: pending peers; recovery: open windows). */
+export const DEFAULT_ADMITS: readonly GateReason[] = ['friend'];
+
+/** Who may open a stream on each protocol, by the reason the gate admitted the connection. */
+export const PROTOCOL_ADMITS: Readonly<Record<string, readonly GateReason[]>> = {
+  pair: ['friend', 'pairing'],
+  backup: ['friend'],
+  recovery: ['friend', 'window'],
+};
 
 export class UnreachableError extends TesseraError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -116,7 +126,8 @@ export async function openConversation(
 export type ConversationHandler = (conv: Conversation, connection: Connection) => Promise<void>;
 
 /**
- * Serves `protocol`: refuses (aborts) a stream from any peer the gate does not admit before the handler runs,
+ * Serves `protocol`: refuses (aborts) a stream from any peer the gate does not admit for this protocol (a peer
+ * still pairing may only pair, a recovery window opens only the recovery protocol) before the handler runs,
  * bounds the whole exchange by `timeoutMs`, and closes the stream after the handler returns.
  */
 export async function serveProtocol(
@@ -124,13 +135,20 @@ export async function serveProtocol(
   gate: PeerGate,
   protocol: ProtocolName,
   handler: ConversationHandler,
-  options: { timeoutMs?: number; onError?: (err: unknown, remotePeer: string) => void } = {},
+  options: {
+    timeoutMs?: number;
+    onError?: (err: unknown, remotePeer: string) => void;
+    /** Why a peer may use this protocol (default: friends only). The gate already refused everyone else. */
+    admits?: readonly GateReason[];
+  } = {},
 ): Promise<void> {
   await node.handle(
     PROTOCOLS[protocol],
     async (stream, connection) => {
       const remotePeer = connection.remotePeer.toString();
-      if (!gate.allows(remotePeer)) {
+      const reason = gate.reason(remotePeer);
+      if (!reason || !(options.admits ?? DEFAULT_ADMITS).includes(reason)) {
+        options.onError?.(new Error(`not admitted (${reason ?? 'unknown peer'})`), remotePeer);
         stream.abort(new Error('not admitted'));
         return;
       }

@@ -167,7 +167,7 @@ interface ProbeEvent {
 }
 
 function probe(args: string[]): { events: ProbeEvent[]; child: ChildProcess; exited: Promise<void> } {
-  const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const events: ProbeEvent[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line) as ProbeEvent));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -206,6 +206,38 @@ test('a friend whose frame is over the protocol cap is cut off before the frame 
   assert.notEqual(result.status, 'open');
   assert.equal(result.received, 0, 'no answer to an oversized frame');
   assert.match(alice.log(), new RegExp(`pairing with ${invite.peerId} failed: .*exceeds 1024 bytes`));
+  await alice.client.call('friends.remove', { peerId: invite.peerId! });
+});
+
+test('a peer still pairing may only pair: its backup stream is refused before the handler runs', async () => {
+  assert.ok(paired, 'needs the pair from the first test');
+  const { alice } = paired;
+  const { code } = await alice.client.call('friends.invite', {});
+  const p = probe(['pending', code]);
+  const invite = await until('the probe prints its invite', async () =>
+    p.events.find((e) => e.event === 'invite'),
+  );
+  // Alice accepts the probe's code (so her gate admits it as "pairing"); the probe never accepts hers.
+  const accepted = await alice.client.call('friends.pair', {
+    code: (invite as ProbeEvent & { code: string }).code,
+  });
+  assert.equal(accepted.state, 'waiting');
+  p.child.stdin!.end('go\n');
+  await p.exited;
+  const tried = p.events.filter((e) => e.event === 'tried') as (ProbeEvent & {
+    protocol: string;
+    received: number;
+  })[];
+  assert.equal(tried.length, 2, JSON.stringify(p.events));
+  assert.equal(tried[0]!.protocol, '/tessera/backup/1.0.0');
+  assert.equal(tried[0]!.received, 0);
+  assert.match(
+    alice.log(),
+    new RegExp(`backup with ${invite.peerId} failed: Error: not admitted \\(pairing\\)`),
+  );
+  // The pairing protocol itself is open to it: Alice answers its hello (with a refusal: unknown invite).
+  assert.equal(tried[1]!.protocol, '/tessera/pair/1.0.0');
+  assert.ok(tried[1]!.received > 0, 'the pairing handler answered');
   await alice.client.call('friends.remove', { peerId: invite.peerId! });
 });
 

@@ -9,6 +9,9 @@
  *                                                                prints its own invite; waits for the other side to
  *                                                                accept it), then open a raw pairing stream and send a
  *                                                                length prefix of 10 MB with a few bytes behind it
+ *   node mesh-probe.ts pending <invite code>                     print an invite and wait for "go" on stdin (by then
+ *                                                                the other side has accepted it, but this side never
+ *                                                                accepts theirs), then try a backup stream
  */
 import { createLibp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
@@ -20,6 +23,8 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import Database from 'better-sqlite3';
 import { concatBytes } from '../../shared/crypto/bytes.ts';
 import { generateIdentity } from '../../shared/crypto/identity.ts';
+import { decodeInvite } from '../../shared/protocol/invite.ts';
+import { encodePairMessage } from '../../shared/protocol/pairing.ts';
 import { migration002Friends } from '../../electron/core/store/migrations/002_friends.ts';
 import { MeshService } from '../../electron/mesh/mesh-service.ts';
 
@@ -115,7 +120,46 @@ if (mode === 'dial' && address && protocol) {
     emit({ event: 'oversize', status: stream.status, received, ms: Date.now() - started });
     await node.stop();
   }
+} else if (mode === 'pending' && address) {
+  const db = new Database(':memory:');
+  migration002Friends.up(db);
+  const keys = generateIdentity();
+  const mesh = new MeshService(db, { changed: () => {} }, { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false });
+  await mesh.start(keys, 'Probe');
+  emit({ event: 'invite', code: mesh.invite(60).code, peerId: mesh.peerId() });
+  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  await mesh.stop();
+  const target = decodeInvite(address);
+  const node = await createLibp2p({
+    privateKey: privateKeyFromRaw(concatBytes(keys.signSeed, keys.signPublic)),
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+  });
+  await node.peerStore.merge(peerIdFromString(target.peerId), {
+    multiaddrs: target.addresses.map((a) => multiaddr(a)),
+  });
+  for (const protocol of ['/tessera/backup/1.0.0', '/tessera/pair/1.0.0']) {
+    let received = 0;
+    let status = 'no-stream';
+    try {
+      const stream = await node.dialProtocol(peerIdFromString(target.peerId), protocol, {
+        signal: AbortSignal.timeout(5000),
+      });
+      // A pairing hello naming an invite the other side never issued: it answers with a refusal.
+      const hello = encodePairMessage({ t: 1, li: new Uint8Array(32) });
+      stream.send(concatBytes(Uint8Array.of(hello.length), hello));
+      for await (const chunk of stream) received += chunk.byteLength;
+      status = stream.status;
+    } catch (err) {
+      status = `error: ${err instanceof Error ? err.name : String(err)}`;
+    }
+    emit({ event: 'tried', protocol, status, received });
+  }
+  await node.stop();
 } else {
-  console.error('usage: mesh-probe.ts dial <multiaddr> <protocol> | listen <multiaddr> | oversize <invite>');
+  console.error(
+    'usage: mesh-probe.ts dial <multiaddr> <protocol> | listen <multiaddr> | oversize <invite> | pending <invite>',
+  );
   process.exit(2);
 }
