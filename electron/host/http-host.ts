@@ -4,23 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { checkApiRequest, hostAllowed } from './request-guard.ts';
 import { readStaticFile } from './static-files.ts';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.ts';
 import type { TesseraCore } from '../core/core.ts';
 
 /** Largest API request body: 16 attachments of 1 MiB in base64 plus the rest of an item. */
 export const MAX_BODY_BYTES = 24 * 1024 * 1024;
-
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const COMMON_HEADERS = {
   'x-content-type-options': 'nosniff',

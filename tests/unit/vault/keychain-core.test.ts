@@ -1,30 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { deviceProtector } from './device-protector.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TesseraCore } from '../../../electron/core/core.ts';
-import type { KeyProtector } from '../../../electron/core/vault/key-protector.ts';
 import type { Status } from '../../../shared/api/ops/app.ts';
 
 process.env.TESSERA_INSECURE_FAST_KDF = '1';
-
-/** A real protector (AES-256-CTR under a device key kept in memory), implementing the same interface as safeStorage. */
-function deviceProtector(name: string, deviceKey: Buffer): KeyProtector {
-  return {
-    name,
-    protect(bytes) {
-      const iv = randomBytes(16);
-      const c = createCipheriv('aes-256-ctr', deviceKey, iv);
-      return Buffer.concat([iv, c.update(bytes), c.final()]);
-    },
-    unprotect(bytes) {
-      const d = createDecipheriv('aes-256-ctr', deviceKey, Buffer.from(bytes.subarray(0, 16)));
-      return Buffer.concat([d.update(bytes.subarray(16)), d.final()]);
-    },
-  };
-}
 
 async function call<T>(core: TesseraCore, op: string, input: unknown = {}): Promise<T> {
   const envelope = await core.dispatch(op, input);

@@ -1,29 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { KeyProtector } from '../../../electron/core/vault/key-protector.ts';
+import { deviceProtector } from './device-protector.ts';
 import {
   KeyProtectorChangedError,
   KeyProtectorFailedError,
   WeakKeyProtectorError,
 } from '../../../electron/core/vault/errors.ts';
 import { PASSPHRASE, openVault, tempDir } from './helpers.ts';
-
-/** A real protector for tests: AES-256-CTR under a device key held in memory (stands in for safeStorage). */
-function deviceProtector(name: string, deviceKey = randomBytes(32)): KeyProtector {
-  return {
-    name,
-    protect(bytes) {
-      const iv = randomBytes(16);
-      const c = createCipheriv('aes-256-ctr', deviceKey, iv);
-      return Buffer.concat([iv, c.update(bytes), c.final()]);
-    },
-    unprotect(bytes) {
-      const d = createDecipheriv('aes-256-ctr', deviceKey, Buffer.from(bytes.subarray(0, 16)));
-      return Buffer.concat([d.update(bytes.subarray(16)), d.final()]);
-    },
-  };
-}
 
 test('a KeyProtector can remember the vault key; a changed backend is a clear error and the passphrase still works', async (t) => {
   const dir = tempDir(t);
