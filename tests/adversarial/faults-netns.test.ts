@@ -1,0 +1,223 @@
+/**
+ * A network link cut and restored during delivery, with network namespaces (docs: /work/shared/notes/toolchain.md):
+ * an owner and two custodians each run `tessera serve` in their own namespace on a bridged 10.231.x.0/24 LAN; the
+ * test pairs them, creates a 2-of-2 backup, starts pushing a new multi-MiB version, takes one custodian's link down
+ * mid-delivery, brings it back, and requires every custodian to end up holding the newest version.
+ * Needs root and a working `ip netns`; otherwise the test is skipped and says why. Nothing leaves these namespaces.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { tempDataDir } from '../helpers/serve-process.ts';
+import { ADV_PASSPHRASE, sleep, until } from '../helpers/adversary.ts';
+import { figure, reportFor, scale } from './report.ts';
+
+reportFor('faults-netns');
+
+const AGENT = join(import.meta.dirname, '..', 'helpers', 'adversary-ns-agent.ts');
+const tag = randomBytes(2).toString('hex');
+const subnet = 10 + (randomBytes(1)[0]! % 240);
+const LAN = `tadv${tag}l`;
+const hosts = [1, 2, 3].map((i) => ({
+  ns: `tadv${tag}h${i}`,
+  veth: `ta${tag}v${i}`,
+  peer: `ta${tag}p${i}`,
+  ip: `10.231.${subnet}.${i}`,
+}));
+const created: string[] = [];
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function whyNoNamespaces(): string | null {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  try {
+    ip('netns', 'add', `${LAN}x`);
+    ip('netns', 'del', `${LAN}x`);
+    return null;
+  } catch (err) {
+    return `ip netns does not work here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
+  }
+}
+
+function buildLan(): void {
+  ip('netns', 'add', LAN);
+  created.push(LAN);
+  ip('-n', LAN, 'link', 'add', 'br0', 'type', 'bridge');
+  ip('-n', LAN, 'link', 'set', 'br0', 'up');
+  for (const h of hosts) {
+    ip('netns', 'add', h.ns);
+    created.push(h.ns);
+    ip('link', 'add', h.veth, 'type', 'veth', 'peer', 'name', h.peer);
+    ip('link', 'set', h.veth, 'netns', h.ns);
+    ip('link', 'set', h.peer, 'netns', LAN);
+    ip('-n', LAN, 'link', 'set', h.peer, 'master', 'br0');
+    ip('-n', LAN, 'link', 'set', h.peer, 'up');
+    ip('-n', h.ns, 'addr', 'add', `${h.ip}/24`, 'dev', h.veth);
+    ip('-n', h.ns, 'link', 'set', h.veth, 'up');
+    ip('-n', h.ns, 'link', 'set', 'lo', 'up');
+  }
+}
+
+interface Agent {
+  child: ChildProcess;
+  call<T = unknown>(op: string, input?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function agent(ns: string, listen: string): Promise<Agent> {
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, AGENT, tempDataDir('tessera-ns'), listen],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, TESSERA_INSECURE_FAST_KDF: '1' },
+    },
+  );
+  const waiting = new Map<
+    number,
+    (m: { ok: boolean; value?: unknown; error?: { code: string; message: string } }) => void
+  >();
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = JSON.parse(line) as { id?: number; ready?: boolean; ok: boolean };
+    if (m.ready) ready();
+    else if (m.id !== undefined) waiting.get(m.id)?.(m);
+  });
+  await Promise.race([
+    isReady,
+    sleep(30_000).then(() => Promise.reject(new Error(`agent in ${ns} did not start`))),
+  ]);
+  let next = 0;
+  return {
+    child,
+    call<T>(op: string, input: unknown = {}) {
+      const id = next++;
+      return new Promise<T>((resolve, reject) => {
+        waiting.set(id, (m) =>
+          m.ok ? resolve(m.value as T) : reject(Object.assign(new Error(m.error!.message), m.error)),
+        );
+        child.stdin!.write(JSON.stringify({ id, op, input }) + '\n');
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin!.write(JSON.stringify({ id: next++, cmd: 'stop' }) + '\n');
+      await Promise.race([exited, sleep(10_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+const agents: Agent[] = [];
+after(async () => {
+  await Promise.all(agents.map((a) => a.stop()));
+  for (const ns of created.reverse()) {
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      // already gone
+    }
+  }
+});
+
+type Status = { state: string; identity: { peerId: string } | null; addresses: string[] };
+type BStatus = {
+  version: number;
+  custodians: { peerId: string; state: string; versionHeld: number | null }[];
+};
+
+test('a link cut and restored during delivery: the custodian still receives the newest version', async (t) => {
+  const why = whyNoNamespaces();
+  if (why) {
+    figure('skipped', why);
+    console.log(`[adversarial] faults-netns: skipped — ${why}`);
+    t.skip(why);
+    return;
+  }
+  buildLan();
+  const [owner, kim, lee] = await Promise.all(hosts.map((h) => agent(h.ns, `/ip4/${h.ip}/tcp/0`)));
+  agents.push(owner!, kim!, lee!);
+  const peers = [owner!, kim!, lee!];
+  const ids: string[] = [];
+  for (const [i, a] of peers.entries()) {
+    const s = await a.call<Status>('vault.create', {
+      name: ['Olive', 'Kim', 'Lee'][i],
+      passphrase: ADV_PASSPHRASE,
+    });
+    ids.push(s.identity!.peerId);
+    await until('mesh up', async () => (await a.call<Status>('app.status')).addresses.length > 0);
+  }
+  const addrs = await owner!.call<Status>('app.status');
+  assert.ok(
+    addrs.addresses.every((a) => a.includes(`10.231.${subnet}.`)),
+    `LAN addresses only: ${addrs.addresses.join(' ')}`,
+  );
+  for (const c of [kim!, lee!]) {
+    const a = await owner!.call<{ code: string }>('friends.invite');
+    const b = await c.call<{ code: string }>('friends.invite');
+    await owner!.call('friends.pair', { code: b.code });
+    await c.call('friends.pair', { code: a.code });
+  }
+  await until('pairing', async () => (await owner!.call<unknown[]>('friends.list')).length === 2, 30_000);
+  await owner!.call('items.create', { title: 'Bank', secret: 'pin 2468' });
+  await owner!.call('backup.create', { custodians: [ids[1], ids[2]], threshold: 2 });
+  for (const c of [kim!, lee!]) {
+    await until('request', async () => (await c.call<unknown[]>('requests.list')).length === 1);
+    await c.call('requests.accept', { id: `holding:${ids[0]}` });
+  }
+  const delivered = () =>
+    until(
+      'every custodian to hold the newest version',
+      async () => {
+        const s = await owner!.call<BStatus>('backup.status');
+        return s.custodians.every((c) => c.state === 'delivered' && c.versionHeld === s.version) ? s : null;
+      },
+      180_000,
+      500,
+    );
+  const first = await delivered();
+
+  // A new version of several MiB, and Kim's link goes down while it is on its way.
+  const attachments = Array.from({ length: 4 }, (_, i) => ({
+    name: `bulk-${i}.bin`,
+    mediaType: 'application/octet-stream',
+    dataBase64: randomBytes(1024 * 1024).toString('base64'),
+  }));
+  await owner!.call('items.create', { title: 'Bulk', secret: 'bulk', attachments });
+  await until(
+    'the new version to be built',
+    async () => (await owner!.call<BStatus>('backup.status')).version > first.version,
+    30_000,
+    50,
+  );
+  await sleep(150);
+  const cutMs = scale(3_000, 15_000);
+  ip('-n', LAN, 'link', 'set', hosts[1]!.peer, 'down');
+  const atCut = await owner!.call<BStatus>('backup.status');
+  const kimAtCut = atCut.custodians.find((c) => c.peerId === ids[1]);
+  await sleep(cutMs);
+  const duringCut = await owner!.call<BStatus>('backup.status');
+  ip('-n', LAN, 'link', 'set', hosts[1]!.peer, 'up');
+  const done = await delivered();
+  figure('link cut (ms)', cutMs);
+  figure('Kim version at the cut / newest', `${kimAtCut?.versionHeld} / ${atCut.version}`);
+  figure(
+    'Kim version during the cut',
+    String(duringCut.custodians.find((c) => c.peerId === ids[1])?.versionHeld),
+  );
+  figure(
+    'versions held after restore',
+    done.custodians.map((c) => c.versionHeld).join(', ') + ` (newest ${done.version})`,
+  );
+  assert.ok(done.version > first.version);
+  const held = await kim!.call<{ ownerPeerId: string; version: number }[]>('held.list');
+  assert.equal(held.find((h) => h.ownerPeerId === ids[0])?.version, done.version);
+});
