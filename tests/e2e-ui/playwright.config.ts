@@ -20,5 +20,7 @@ export default defineConfig({
     viewport: { width: 1024, height: 720 },
     colorScheme: 'light',
     trace: 'retain-on-failure',
+    actionTimeout: 15_000,
+    navigationTimeout: 20_000,
   },
 });

@@ -8,6 +8,7 @@ export function ClipboardStatus() {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!clearAt) return;
+    setNow(Date.now());
     const id = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(id);
   }, [clearAt]);

@@ -12,6 +12,9 @@ import { ItemEditor } from './ItemEditor.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { UnavailableScreen } from './UnavailableScreen.tsx';
 import { FriendsScreen } from './friends/FriendsScreen.tsx';
+import { BackupScreen } from './backup/BackupScreen.tsx';
+import { HoldingScreen } from './holding/HoldingScreen.tsx';
+import { RecoveryHelpScreen } from './recovery/RecoveryHelpScreen.tsx';
 import './Shell.css';
 
 interface NavEntry {
@@ -127,8 +130,14 @@ function RouteView({ route }: { route: Route }) {
     case 'friends':
       return screensAvailable().friends ? <FriendsScreen /> : <UnavailableScreen name={route.name} />;
     case 'backup':
+      return screensAvailable().backup ? <BackupScreen /> : <UnavailableScreen name={route.name} />;
     case 'holding':
+      return screensAvailable().holding ? <HoldingScreen /> : <UnavailableScreen name={route.name} />;
     case 'recovery-help':
-      return <UnavailableScreen name={route.name} />;
+      return screensAvailable().recoveryHelp ? (
+        <RecoveryHelpScreen />
+      ) : (
+        <UnavailableScreen name={route.name} />
+      );
   }
 }

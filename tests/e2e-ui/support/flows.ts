@@ -52,7 +52,7 @@ export async function fillItem(page: Page, item: Partial<NewItem>): Promise<void
 export async function goTo(page: Page, screen: string): Promise<void> {
   await page
     .getByRole('navigation', { name: 'Main' })
-    .getByRole('button', { name: screen, exact: true })
+    .getByRole('button', { name: new RegExp(`^${screen}( \\d+ waiting)?$`) })
     .click();
   await expect(page.getByRole('heading', { name: screen, level: 1 })).toBeVisible();
 }

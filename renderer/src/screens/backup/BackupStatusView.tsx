@@ -1,0 +1,149 @@
+import { useId, useState } from 'react';
+import type { BackupStatus, CustodianStatus } from '../../../../shared/api/ops/backup.ts';
+import type { Friend } from '../../../../shared/api/ops/friends.ts';
+import { api, errorMessage } from '../../lib/api.ts';
+import { formatDate } from '../../lib/format.ts';
+import { Busy } from '../../components/Busy.tsx';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+
+const STATE_WORDS: Record<CustodianStatus['state'], string> = {
+  requested: 'Waiting for their consent',
+  accepted: 'Accepted; sending their piece',
+  declined: 'Declined',
+  delivered: 'Keeping your piece',
+  removing: 'Asked to delete an old piece',
+  removed: 'Old piece deleted',
+};
+
+const HEALTH_WORDS: Record<NonNullable<CustodianStatus['health']>, string> = {
+  ok: 'Piece checked and fine',
+  missing: 'Their piece is missing',
+  mismatch: 'Their piece does not match',
+};
+
+function isCurrent(c: CustodianStatus): boolean {
+  return c.state !== 'removing' && c.state !== 'removed';
+}
+
+export function BackupStatusView({
+  status,
+  friends,
+  onChange,
+}: {
+  status: BackupStatus;
+  friends: Friend[];
+  onChange(): void;
+}) {
+  const [checking, setChecking] = useState(false);
+  const [checkError, setCheckError] = useState<string | null>(null);
+  const id = useId();
+  const current = status.custodians.filter(isCurrent);
+  const retired = status.custodians.filter((c) => !isCurrent(c));
+  const delivered = current.filter((c) => c.state === 'delivered').length;
+  const friendIds = new Set(friends.map((f) => f.peerId));
+  const trouble = current.filter(
+    (c) =>
+      c.state === 'declined' || !friendIds.has(c.peerId) || c.health === 'missing' || c.health === 'mismatch',
+  );
+
+  const check = async () => {
+    setChecking(true);
+    setCheckError(null);
+    try {
+      await api().call('backup.check', {});
+    } catch (err) {
+      setCheckError(errorMessage(err));
+    }
+    setChecking(false);
+  };
+
+  return (
+    <>
+      <section className="card" aria-labelledby={`${id}-title`}>
+        <h2 className="card__title" id={`${id}-title`}>
+          Your backup
+        </h2>
+        <p className="backup__summary" data-testid="backup-summary">
+          Any {status.threshold} of {current.length} friends can restore your vault.{' '}
+          {delivered === current.length
+            ? 'Every friend is keeping their piece.'
+            : `${delivered} of ${current.length} are keeping their piece so far.`}
+        </p>
+        <progress
+          className="backup__progress"
+          value={delivered}
+          max={Math.max(current.length, 1)}
+          aria-label="Friends keeping their piece"
+        />
+        <p className="muted">
+          Backup version {status.version}
+          {status.createdAt ? ` · made ${formatDate(status.createdAt)}` : ''}
+        </p>
+        {trouble.length > 0 && (
+          <div className="note note--warn" role="status">
+            <p>
+              {trouble.map((c) => c.name).join(', ')} {trouble.length === 1 ? 'cannot' : 'cannot all'} be
+              counted on right now. Make a new backup with friends who can.
+            </p>
+          </div>
+        )}
+        <div className="actions">
+          <button type="button" className="button" onClick={() => void check()} disabled={checking}>
+            Check now
+          </button>
+          <button type="button" className="button" onClick={onChange}>
+            Change friends or number needed
+          </button>
+        </div>
+        {checking && <Busy label="Asking each friend to prove they still have their piece…" />}
+        {checkError && <ErrorNotice title="The check did not finish" message={checkError} />}
+      </section>
+
+      <section className="card" aria-labelledby={`${id}-custodians`}>
+        <h2 className="card__title" id={`${id}-custodians`}>
+          Friends keeping a piece
+        </h2>
+        <CustodianTable custodians={current} testId="custodians" />
+        {retired.length > 0 && (
+          <>
+            <h3 className="backup__subtitle">From earlier backups</h3>
+            <CustodianTable custodians={retired} testId="retired-custodians" />
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+function CustodianTable({ custodians, testId }: { custodians: CustodianStatus[]; testId: string }) {
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">Friend</th>
+            <th scope="col">Status</th>
+            <th scope="col">Version held</th>
+            <th scope="col">Last confirmed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {custodians.map((c) => (
+            <tr key={`${c.peerId}-${c.state}`} data-state={c.state}>
+              <th scope="row">{c.name}</th>
+              <td>
+                <span className={`pill pill--${c.state}`}>{STATE_WORDS[c.state]}</span>
+                {c.health && c.health !== 'ok' && (
+                  <span className="backup__problem">{HEALTH_WORDS[c.health]}</span>
+                )}
+                {c.lastError && <span className="backup__problem">{c.lastError}</span>}
+              </td>
+              <td>{c.versionHeld ?? '—'}</td>
+              <td>{c.lastConfirmed ? formatDate(c.lastConfirmed) : 'Not yet'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,221 @@
+import { useId, useState } from 'react';
+import type { BackupStatus } from '../../../../shared/api/ops/backup.ts';
+import type { Friend } from '../../../../shared/api/ops/friends.ts';
+import { api, errorMessage } from '../../lib/api.ts';
+import { useRouter } from '../../lib/router.tsx';
+import { Busy } from '../../components/Busy.tsx';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { recommendedThreshold, thresholdGuidance } from './guidance.ts';
+
+type Step = 'friends' | 'threshold' | 'review';
+
+interface Props {
+  friends: Friend[];
+  /** The backup being replaced when friends or the number needed change. */
+  current: BackupStatus | null;
+  onDone(): void;
+  onCancel?: () => void;
+}
+
+/** Three steps: who keeps a piece, how many are needed, then start. */
+export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
+  const { navigate } = useRouter();
+  const currentIds = new Set(
+    current?.custodians.filter((c) => c.state !== 'removing' && c.state !== 'removed').map((c) => c.peerId) ??
+      [],
+  );
+  const [step, setStep] = useState<Step>('friends');
+  const [chosen, setChosen] = useState<Set<string>>(
+    () => new Set(friends.filter((f) => currentIds.has(f.peerId)).map((f) => f.peerId)),
+  );
+  const [threshold, setThreshold] = useState<number | null>(current?.threshold ?? null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+
+  const n = chosen.size;
+  const t = threshold !== null && threshold <= n ? threshold : recommendedThreshold(n);
+  const guidance = thresholdGuidance(t, n);
+  const chosenFriends = friends.filter((f) => chosen.has(f.peerId));
+
+  const toggle = (peerId: string) =>
+    setChosen((prev) => {
+      const next = new Set(prev);
+      if (next.has(peerId)) next.delete(peerId);
+      else next.add(peerId);
+      return next;
+    });
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api().call('backup.create', { custodians: [...chosen], threshold: t });
+      onDone();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  if (friends.length < 2) {
+    return (
+      <section className="card" aria-labelledby={`${id}-title`}>
+        <h2 className="card__title" id={`${id}-title`}>
+          Add friends first
+        </h2>
+        <p>
+          A backup needs at least two friends, and three or more is safer. You have{' '}
+          {friends.length === 0 ? 'none yet' : 'one so far'}.
+        </p>
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={() => navigate({ name: 'friends' })}
+        >
+          Go to Friends
+        </button>
+      </section>
+    );
+  }
+
+  return (
+    <section className="card wizard" aria-labelledby={`${id}-title`}>
+      <ol className="wizard__steps" aria-label="Steps">
+        {(['friends', 'threshold', 'review'] as const).map((s, index) => (
+          <li key={s} aria-current={step === s ? 'step' : undefined}>
+            {index + 1}.{' '}
+            {s === 'friends' ? 'Choose friends' : s === 'threshold' ? 'How many needed' : 'Start'}
+          </li>
+        ))}
+      </ol>
+
+      {step === 'friends' && (
+        <fieldset className="wizard__fieldset">
+          <legend>
+            <h2 className="card__title" id={`${id}-title`}>
+              {current ? 'Who should keep a piece now?' : 'Who should keep a piece of your recovery key?'}
+            </h2>
+          </legend>
+          <p className="muted">
+            Choose friends you trust, who will not lose touch, and who are unlikely to all be together without
+            you.
+          </p>
+          <ul className="wizard__friends">
+            {friends.map((friend) => (
+              <li key={friend.peerId}>
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={chosen.has(friend.peerId)}
+                    onChange={() => toggle(friend.peerId)}
+                  />
+                  <span>
+                    {friend.name}
+                    <span className="muted">
+                      {friend.reachable ? ' · connected now' : ' · not connected now'}
+                    </span>
+                  </span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          {n < 2 && <p className="muted">Choose at least two friends.</p>}
+          <div className="actions">
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={n < 2}
+              onClick={() => setStep('threshold')}
+            >
+              Next
+            </button>
+            {onCancel && (
+              <button type="button" className="button button--ghost" onClick={onCancel}>
+                Cancel
+              </button>
+            )}
+          </div>
+        </fieldset>
+      )}
+
+      {step === 'threshold' && (
+        <fieldset className="wizard__fieldset">
+          <legend>
+            <h2 className="card__title" id={`${id}-title`}>
+              How many friends should be needed to restore your vault?
+            </h2>
+          </legend>
+          <p className="muted">
+            More friends needed is safer against friends getting together without you; fewer is easier when
+            some cannot be reached.
+          </p>
+          <div className="wizard__thresholds" role="radiogroup" aria-label="Friends needed">
+            {Array.from({ length: n - 1 }, (_, i) => i + 2).map((value) => (
+              <label key={value} className="check wizard__threshold">
+                <input
+                  type="radio"
+                  name={`${id}-threshold`}
+                  value={value}
+                  checked={t === value}
+                  onChange={() => setThreshold(value)}
+                />
+                <span>
+                  {value} of {n}
+                  {value === recommendedThreshold(n) && (
+                    <span className="wizard__recommended"> (recommended)</span>
+                  )}
+                </span>
+              </label>
+            ))}
+          </div>
+          <p className="wizard__summary" data-testid="threshold-summary">
+            {guidance.summary}
+          </p>
+          {guidance.warnings.map((warning) => (
+            <div key={warning} className="note note--warn" data-testid="threshold-warning">
+              <p>{warning}</p>
+            </div>
+          ))}
+          <div className="actions">
+            <button type="button" className="button button--primary" onClick={() => setStep('review')}>
+              Next
+            </button>
+            <button type="button" className="button button--ghost" onClick={() => setStep('friends')}>
+              Back
+            </button>
+          </div>
+        </fieldset>
+      )}
+
+      {step === 'review' && (
+        <div>
+          <h2 className="card__title" id={`${id}-title`}>
+            {current ? 'Make a new backup' : 'Start your backup'}
+          </h2>
+          <p>
+            {chosenFriends.map((f) => f.name).join(', ')} will each be asked to keep one piece. Any {t} of
+            them can help you restore your vault.
+          </p>
+          <p className="muted">
+            Each friend must accept on their own device. You can see who has accepted on this screen.
+            {current && ' Friends who are no longer chosen will be asked to delete their old piece.'}
+          </p>
+          {error && <ErrorNotice title="The backup was not started" message={error} />}
+          {busy ? (
+            <Busy label="Encrypting your vault and sending the pieces…" />
+          ) : (
+            <div className="actions">
+              <button type="button" className="button button--primary" onClick={() => void start()}>
+                {current ? 'Make new backup' : 'Start backup'}
+              </button>
+              <button type="button" className="button button--ghost" onClick={() => setStep('threshold')}>
+                Back
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,30 @@
+/** Advice for choosing how many friends are needed (t) out of those holding pieces (n). */
+export function recommendedThreshold(n: number): number {
+  if (n <= 2) return 2;
+  return Math.floor(n / 2) + 1;
+}
+
+export interface Guidance {
+  summary: string;
+  warnings: string[];
+}
+
+export function thresholdGuidance(t: number, n: number): Guidance {
+  const summary = `Any ${t} of these ${n} friends together can restore your vault. ${
+    t - 1 === 1 ? 'One friend alone' : `${t - 1} friends or fewer`
+  } learn nothing about it.`;
+  const warnings: string[] = [];
+  if (t <= 1) {
+    warnings.push('With 1, any single friend could open your backup on their own. Choose at least 2.');
+  }
+  if (n < 3) {
+    warnings.push(
+      'With only 2 friends, both are needed: if either loses their piece, your vault cannot be recovered. Three or more friends is much safer.',
+    );
+  } else if (t === n) {
+    warnings.push(
+      `All ${n} friends will be needed. If even one loses their piece or cannot come, your vault cannot be recovered. Consider ${recommendedThreshold(n)}.`,
+    );
+  }
+  return { summary, warnings };
+}

@@ -1,0 +1,79 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { api, errorMessage } from '../../lib/api.ts';
+import { Busy } from '../../components/Busy.tsx';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { PassphraseField } from '../../components/PassphraseField.tsx';
+import { StrengthMeter } from '../../components/StrengthMeter.tsx';
+
+/** Starts (or resumes) recovery on a new device with the passphrase for the recovered vault. */
+export function RecoverPassphraseForm({ mode, onStarted }: { mode: 'start' | 'resume'; onStarted(): void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const resume = mode === 'resume';
+
+  const passError = submitted && passphrase.length < 8 ? 'A passphrase needs at least 8 characters.' : null;
+  const confirmError =
+    submitted && !resume && confirm !== passphrase
+      ? 'The two passphrases are not the same. Type it again.'
+      : null;
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitted(true);
+    setError(null);
+    if (passphrase.length < 8 || (!resume && confirm !== passphrase)) return;
+    setBusy(true);
+    try {
+      await api().call('recovery.start', { passphrase });
+      onStarted();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(e) => void onSubmit(e)} noValidate>
+      <PassphraseField
+        label={resume ? 'Passphrase' : 'New passphrase'}
+        value={passphrase}
+        onChange={setPassphrase}
+        autoComplete={resume ? 'current-password' : 'new-password'}
+        error={passError}
+        hint={
+          resume ? undefined : (
+            <>
+              <span>This will unlock your recovered vault. It can be your old passphrase or a new one.</span>
+              <StrengthMeter passphrase={passphrase} />
+            </>
+          )
+        }
+        autoFocus
+      />
+      {!resume && (
+        <PassphraseField
+          label="Type the new passphrase again"
+          toggleName="repeated new passphrase"
+          value={confirm}
+          onChange={setConfirm}
+          autoComplete="new-password"
+          error={confirmError}
+        />
+      )}
+      {error && <ErrorNotice title="Recovery did not start" message={error} />}
+      {busy ? (
+        <Busy label="Preparing this device to receive your pieces…" />
+      ) : (
+        <div className="actions">
+          <button type="submit" className="button button--primary">
+            {resume ? 'Continue recovery' : 'Start recovery'}
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}

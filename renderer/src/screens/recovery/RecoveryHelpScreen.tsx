@@ -1,0 +1,307 @@
+import { useCallback, useId, useState } from 'react';
+import type { FormEvent } from 'react';
+import type { RecoveryApproval } from '../../../../shared/api/ops/recovery.ts';
+import { api, errorMessage } from '../../lib/api.ts';
+import { useTopicVersion } from '../../lib/events.tsx';
+import { formatDate } from '../../lib/format.ts';
+import { useLoad } from '../../lib/useLoad.ts';
+import { Busy } from '../../components/Busy.tsx';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { QrScanner } from '../../components/QrScanner.tsx';
+import './Recovery.css';
+
+type Step =
+  | { name: 'scan' }
+  | { name: 'paste' }
+  | { name: 'choose'; code: string }
+  | { name: 'compare'; approval: RecoveryApproval };
+
+const APPROVAL_WORDS: Record<RecoveryApproval['state'], string> = {
+  'awaiting-confirmation': 'Waiting for you to compare codes',
+  sent: 'Piece sent',
+  declined: 'Declined',
+  expired: 'Expired',
+  failed: 'Failed',
+};
+
+/** A custodian helps a friend recover: scan their new device's code → choose the friend → compare → send. */
+export function RecoveryHelpScreen() {
+  const [step, setStep] = useState<Step>({ name: 'scan' });
+  const [result, setResult] = useState<RecoveryApproval | null>(null);
+  const version = useTopicVersion('recovery');
+  const loadApprovals = useCallback(() => api().call('recovery.approvals', {}), []);
+  const approvals = useLoad(loadApprovals, version);
+
+  const restart = () => {
+    setResult(null);
+    setStep({ name: 'scan' });
+  };
+
+  return (
+    <div className="recovery-help">
+      <PageHeader
+        title="Help a friend recover"
+        lead="When a friend whose piece you keep has lost their device, you can send your piece to their new device. Do this only with your friend in front of you."
+      />
+      <section className="card">
+        {result ? (
+          <ApprovalResult approval={result} onAgain={restart} />
+        ) : (
+          <>
+            {step.name === 'scan' && (
+              <>
+                <h2 className="card__title">1. Scan the code on their new device</h2>
+                <QrScanner
+                  label="Camera view for scanning your friend’s recovery code"
+                  onResult={(code) => setStep({ name: 'choose', code })}
+                />
+                <div className="actions">
+                  <button type="button" className="button" onClick={() => setStep({ name: 'paste' })}>
+                    Paste the code instead
+                  </button>
+                </div>
+              </>
+            )}
+            {step.name === 'paste' && (
+              <PasteCode onCode={(code) => setStep({ name: 'choose', code })} onCancel={restart} />
+            )}
+            {step.name === 'choose' && (
+              <ChooseFriend
+                code={step.code}
+                onApproved={(approval) => setStep({ name: 'compare', approval })}
+                onCancel={restart}
+              />
+            )}
+            {step.name === 'compare' && <CompareAndSend approval={step.approval} onDone={setResult} />}
+          </>
+        )}
+      </section>
+      {approvals.data && approvals.data.length > 0 && (
+        <section className="card" aria-labelledby="approvals-title">
+          <h2 className="card__title" id="approvals-title">
+            Recent requests
+          </h2>
+          <div className="table-wrap">
+            <table className="table" data-testid="approvals">
+              <thead>
+                <tr>
+                  <th scope="col">Friend</th>
+                  <th scope="col">Code</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {approvals.data.map((a) => (
+                  <tr key={a.id}>
+                    <th scope="row">{a.friend}</th>
+                    <td className="mono">{a.comparisonCode}</td>
+                    <td>
+                      {APPROVAL_WORDS[a.state]}
+                      {a.error && <span className="backup__problem">{a.error}</span>}
+                    </td>
+                    <td>{formatDate(a.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function PasteCode({ onCode, onCancel }: { onCode(code: string): void; onCancel(): void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) {
+      setError('Paste the code shown on your friend’s new device.');
+      return;
+    }
+    onCode(text.trim());
+  };
+  return (
+    <form onSubmit={submit} noValidate>
+      <h2 className="card__title">1. Paste the code from their new device</h2>
+      <div className="field">
+        <label className="field__label" htmlFor={id}>
+          Recovery code
+        </label>
+        <textarea
+          id={id}
+          className="input input--mono"
+          rows={4}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          spellCheck={false}
+          autoFocus
+        />
+      </div>
+      {error && <ErrorNotice message={error} />}
+      <div className="actions">
+        <button type="submit" className="button button--primary">
+          Next
+        </button>
+        <button type="button" className="button button--ghost" onClick={onCancel}>
+          Back to scanning
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ChooseFriend({
+  code,
+  onApproved,
+  onCancel,
+}: {
+  code: string;
+  onApproved(approval: RecoveryApproval): void;
+  onCancel(): void;
+}) {
+  const loadHeld = useCallback(() => api().call('held.list', {}), []);
+  const held = useLoad(loadHeld);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const friend = chosen ?? (held.data?.length === 1 ? held.data[0]?.ownerPeerId : null);
+    if (!friend) {
+      setError('Choose the friend who is recovering.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onApproved(await api().call('recovery.approve', { code, friendPeerId: friend }));
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate>
+      <fieldset className="wizard__fieldset">
+        <legend>
+          <h2 className="card__title">2. Who is recovering?</h2>
+        </legend>
+        {held.error && <ErrorNotice message={held.error} onRetry={held.reload} />}
+        {!held.data && !held.error && <Busy label="Loading…" />}
+        {held.data && held.data.length === 0 && (
+          <p>You are not keeping a piece for anyone, so there is nothing to send.</p>
+        )}
+        {held.data && held.data.length > 0 && (
+          <div className="wizard__friends">
+            {held.data.map((h) => (
+              <label key={h.ownerPeerId} className="check">
+                <input
+                  type="radio"
+                  name={`${id}-friend`}
+                  checked={(chosen ?? (held.data?.length === 1 ? h.ownerPeerId : null)) === h.ownerPeerId}
+                  onChange={() => setChosen(h.ownerPeerId)}
+                />
+                <span>
+                  {h.owner}
+                  <span className="muted"> · keeping their piece since {formatDate(h.since)}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        )}
+      </fieldset>
+      {error && <ErrorNotice title="Could not reach the new device" message={error} />}
+      {busy ? (
+        <Busy label="Connecting to the new device…" />
+      ) : (
+        <div className="actions">
+          <button type="submit" className="button button--primary" disabled={!held.data?.length}>
+            Next
+          </button>
+          <button type="button" className="button button--ghost" onClick={onCancel}>
+            Start over
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function CompareAndSend({
+  approval,
+  onDone,
+}: {
+  approval: RecoveryApproval;
+  onDone(a: RecoveryApproval): void;
+}) {
+  const [busy, setBusy] = useState<'confirm' | 'decline' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const answer = async (choice: 'confirm' | 'decline') => {
+    setBusy(choice);
+    setError(null);
+    try {
+      onDone(
+        await api().call(choice === 'confirm' ? 'recovery.confirm' : 'recovery.decline', { id: approval.id }),
+      );
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(null);
+    }
+  };
+  return (
+    <div>
+      <h2 className="card__title">3. Compare the code with {approval.friend}’s new device</h2>
+      <div className="comparison">
+        <p className="comparison__label">This screen shows:</p>
+        <p className="comparison__code mono" data-testid="recovery-comparison-code">
+          {approval.comparisonCode}
+        </p>
+        <p className="muted comparison__hint">
+          The new device must show exactly the same number next to your name. If it does not, or if{' '}
+          {approval.friend} is not with you, do not send your piece.
+        </p>
+      </div>
+      {error && <ErrorNotice message={error} />}
+      {busy ? (
+        <Busy label={busy === 'confirm' ? 'Sending your piece…' : 'Declining…'} />
+      ) : (
+        <div className="actions">
+          <button type="button" className="button button--primary" onClick={() => void answer('confirm')}>
+            The codes match: send my piece
+          </button>
+          <button type="button" className="button" onClick={() => void answer('decline')}>
+            They do not match
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ApprovalResult({ approval, onAgain }: { approval: RecoveryApproval; onAgain(): void }) {
+  return (
+    <div role="status" data-testid="approval-result">
+      {approval.state === 'sent' ? (
+        <p className="recovery__done">Your piece was sent to {approval.friend}’s new device.</p>
+      ) : approval.state === 'declined' ? (
+        <p>Nothing was sent. If someone is pretending to be {approval.friend}, tell them in person.</p>
+      ) : (
+        <p>
+          {APPROVAL_WORDS[approval.state]}
+          {approval.error ? `: ${approval.error}` : '.'}
+        </p>
+      )}
+      <button type="button" className="button" onClick={onAgain}>
+        Done
+      </button>
+    </div>
+  );
+}
