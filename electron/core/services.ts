@@ -12,6 +12,8 @@ import { itemHandlers } from './vault/items/handlers.ts';
 import { friendHandlers, openMesh } from '../mesh/handlers.ts';
 import type { MeshService } from '../mesh/mesh-service.ts';
 import { BackupServices } from './backup/backup-services.ts';
+import { DeviceSettingsRepo } from './device-settings.ts';
+import { settingsHandlers } from './settings-handlers.ts';
 
 export interface ServiceContext {
   dataDir: string;
@@ -65,7 +67,11 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     store.close();
     throw err;
   }
-  const mesh = openMesh(store.db, vault, ctx.events, { listen: ctx.listen });
+  const device = new DeviceSettingsRepo(store.db);
+  const savedListen = device.read().listen;
+  const mesh = openMesh(store.db, vault, ctx.events, {
+    listen: ctx.listen ?? (savedListen.length > 0 ? savedListen : null),
+  });
   const backup = new BackupServices({ store, vault, mesh, events: ctx.events });
 
   const status = (): OpOutput<'app.status'> => {
@@ -94,6 +100,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     ...friendHandlers(mesh, vault),
     ...backup.handlers(vault),
     ...keychainHandlers(vault, ctx.keyProtector, status),
+    ...settingsHandlers(vault, device, () => mesh.addresses(), ctx.events),
   };
   unlockWithKeychain(vault, ctx.keyProtector);
 

@@ -3,6 +3,8 @@ import { app, dialog, Menu, safeStorage } from 'electron';
 import { TesseraCore } from '../core/core.ts';
 import { defaultDataDir, ensureDataDir } from '../core/data-dir.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
+import type { Settings } from '../../shared/api/ops/settings.ts';
+import { applyStartAtLogin } from './login-item.ts';
 import { parseShellArgs } from './args.ts';
 import { publishDiagnostics } from './diagnostics.ts';
 import { forwardEvents, installIpc } from './ipc.ts';
@@ -81,6 +83,27 @@ async function start(): Promise<void> {
         recordedName,
       }),
   });
+  // The person's preferences (settings.get works while locked); re-applied whenever they change.
+  const preferences = { closeToTray: true, startAtLogin: false };
+  const applyPreferences = async (): Promise<void> => {
+    const envelope = await core.dispatch('settings.get', {});
+    if (!envelope.ok) return;
+    const settings = envelope.value as Settings;
+    preferences.closeToTray = settings.closeToTray;
+    if (settings.startAtLogin !== preferences.startAtLogin) {
+      preferences.startAtLogin = settings.startAtLogin;
+      const command = app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()];
+      try {
+        applyStartAtLogin(app, settings.startAtLogin, [...command, '--data', dataDir]);
+      } catch (err) {
+        console.error('[tessera] could not change start at login:', err);
+      }
+    }
+  };
+  await applyPreferences();
+  const stopPreferences = core.subscribe((event) => {
+    if (event.type === 'changed' && event.topics.includes('settings')) void applyPreferences();
+  });
   const shellState = new ShellStateStore(join(app.getPath('sessionData'), 'shell-state.json'));
 
   const window: MainWindow = new MainWindow({
@@ -88,6 +111,8 @@ async function start(): Promise<void> {
     iconPath: resourcePath('icons', '256x256.png'),
     startHidden: args.hidden,
     isQuitting: () => quitting,
+    closeToTray: () => preferences.closeToTray,
+    quit: () => app.quit(),
     onHiddenToTray: () => {
       if (shellState.get().closeNoticeShown) return;
       shellState.update({ closeNoticeShown: true });
@@ -116,6 +141,7 @@ async function start(): Promise<void> {
   });
 
   const disposers = [
+    stopPreferences,
     installIpc(core, (contents) => window.owns(contents)),
     forwardEvents(core, () => window.contents()),
     forwardNotices(

@@ -30,6 +30,10 @@ export interface MainWindowOptions {
   startHidden: boolean;
   /** True once the app is quitting: then closing really closes. */
   isQuitting: () => boolean;
+  /** The person's choice: closing hides to the tray (true) or quits (false). */
+  closeToTray: () => boolean;
+  /** Called when closing should quit the app instead of hiding. */
+  quit: () => void;
   /** The window was closed into the tray (the process keeps running). */
   onHiddenToTray: () => void;
   /** Shown or hidden, for the tray menu. */
@@ -68,6 +72,10 @@ export class MainWindow {
     win.on('close', (event) => {
       if (this.options.isQuitting()) return;
       event.preventDefault();
+      if (!this.options.closeToTray()) {
+        this.options.quit();
+        return;
+      }
       win.hide();
       this.options.onHiddenToTray();
     });

@@ -4,7 +4,16 @@ import { z } from 'zod';
  * Events tell front ends that something changed so they re-read it through the contract; they carry no data that
  * the contract does not already expose. `notice` is for things a person should be told (a pending request).
  */
-export const Topic = z.enum(['status', 'items', 'friends', 'backup', 'requests', 'held', 'recovery']);
+export const Topic = z.enum([
+  'status',
+  'items',
+  'friends',
+  'backup',
+  'requests',
+  'held',
+  'recovery',
+  'settings',
+]);
 export type Topic = z.infer<typeof Topic>;
 
 export const TesseraEvent = z.discriminatedUnion('type', [

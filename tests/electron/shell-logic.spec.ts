@@ -179,3 +179,36 @@ test('flags: --data and --hidden are found among Chromium switches', () => {
   expect(parseShellArgs(['tessera', '--data', '--hidden'])).toEqual({ dataDir: null, hidden: true });
   expect(parseShellArgs(['tessera'])).toEqual({ dataDir: null, hidden: false });
 });
+
+test.describe('start at login (Linux autostart entry)', () => {
+  test('writes an XDG autostart file that starts Tessera hidden, and removes it', async () => {
+    const { applyStartAtLogin, autostartEntry, autostartFile } =
+      await import('../../electron/main/login-item.ts');
+    const { mkdtempSync, existsSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    test.skip(process.platform !== 'linux', 'the autostart file is the Linux mechanism');
+    const previous = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'tessera-xdg-'));
+    try {
+      const neverOnLinux = {
+        setLoginItemSettings: () => {
+          throw new Error('Electron login items are not used on Linux');
+        },
+      };
+      applyStartAtLogin(neverOnLinux, true, ['/opt/Tessera/tessera', '--data', '/home/a b/.config/Tessera']);
+      const file = autostartFile();
+      expect(file).toBe(join(process.env.XDG_CONFIG_HOME, 'autostart', 'tessera.desktop'));
+      const entry = readFileSync(file, 'utf8');
+      expect(entry).toContain('Exec=/opt/Tessera/tessera --data "/home/a b/.config/Tessera" --hidden');
+      expect(entry).toBe(
+        autostartEntry(['/opt/Tessera/tessera', '--data', '/home/a b/.config/Tessera', '--hidden']),
+      );
+      applyStartAtLogin(neverOnLinux, false, ['/opt/Tessera/tessera']);
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      if (previous === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = previous;
+    }
+  });
+});

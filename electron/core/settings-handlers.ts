@@ -1,0 +1,34 @@
+import type { Handlers } from './dispatcher.ts';
+import type { EventBus } from './event-bus.ts';
+import type { DeviceSettings, DeviceSettingsRepo } from './device-settings.ts';
+import type { VaultService } from './vault/vault-service.ts';
+import type { Settings } from '../../shared/api/ops/settings.ts';
+
+export type SettingsHandlers = Pick<Handlers, 'settings.get' | 'settings.update'>;
+
+/** `settings.*`: the vault's own settings (auto-lock, which travel with backups) and this device's preferences. */
+export function settingsHandlers(
+  vault: VaultService,
+  device: DeviceSettingsRepo,
+  listeningOn: () => string[],
+  events: EventBus,
+): SettingsHandlers {
+  const read = (): Settings => ({
+    autoLockMinutes: Math.max(1, Math.round(vault.settings().autoLockSeconds / 60)),
+    ...device.read(),
+    listeningOn: listeningOn(),
+  });
+  return {
+    'settings.get': read,
+    'settings.update': ({ autoLockMinutes, ...rest }) => {
+      vault.requireUnlocked();
+      const patch: Partial<DeviceSettings> = Object.fromEntries(
+        Object.entries(rest).filter(([, value]) => value !== undefined),
+      );
+      if (Object.keys(patch).length > 0) device.write(patch);
+      if (autoLockMinutes !== undefined) vault.updateSettings({ autoLockSeconds: autoLockMinutes * 60 });
+      events.changed('settings');
+      return read();
+    },
+  };
+}
