@@ -84,11 +84,14 @@ async function agent(ns: string, listen: string): Promise<Agent> {
     (m: { ok: boolean; value?: unknown; error?: { code: string; message: string } }) => void
   >();
   let ready!: () => void;
+  let servePid = 0;
   const isReady = new Promise<void>((r) => (ready = r));
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    const m = JSON.parse(line) as { id?: number; ready?: boolean; ok: boolean };
-    if (m.ready) ready();
-    else if (m.id !== undefined) waiting.get(m.id)?.(m);
+    const m = JSON.parse(line) as { id?: number; ready?: boolean; pid?: number; ok: boolean };
+    if (m.ready) {
+      servePid = m.pid ?? 0;
+      ready();
+    } else if (m.id !== undefined) waiting.get(m.id)?.(m);
   });
   await Promise.race([
     isReady,
@@ -110,8 +113,16 @@ async function agent(ns: string, listen: string): Promise<Agent> {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.stdin!.write(JSON.stringify({ id: next++, cmd: 'stop' }) + '\n');
-      await Promise.race([exited, sleep(10_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.race([exited, sleep(3_000)]);
+      if (child.exitCode === null) {
+        // Same PID namespace: the serve can be ended directly if it is slow to stop.
+        try {
+          if (servePid) process.kill(servePid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        child.kill('SIGKILL');
+      }
     },
   };
 }

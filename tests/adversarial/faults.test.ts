@@ -91,7 +91,7 @@ after(async () => {
 });
 
 test('a custodian SIGKILLed mid-delivery loses no acknowledged version and receives everything after restart', async () => {
-  const rounds = scale(4, 100);
+  const rounds = scale(3, 100);
   let midDelivery = 0;
   let maxAcked = 0;
   let lost = 0;
@@ -127,7 +127,7 @@ test('a custodian SIGKILLed mid-delivery loses no acknowledged version and recei
 });
 
 test('the owner SIGKILLed mid-update resumes after restart and delivers the newest version', async () => {
-  const rounds = scale(2, 10);
+  const rounds = scale(1, 10);
   let midUpdate = 0;
   for (let i = 0; i < rounds; i++) {
     await addBulk(owner, `owner-round-${i}`, 1024 + Math.floor(Math.random() * 1024));

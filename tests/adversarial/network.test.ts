@@ -211,7 +211,7 @@ test('a plaintext-only peer (no Noise) gets no connection; TCP garbage just clos
       setTimeout(() => {
         socket.destroy();
         resolve({ text, closed });
-      }, 4_000);
+      }, 2_000);
     });
   for (const proposal of ['/plaintext/2.0.0', '/plaintext/1.0.0', '/tls/1.0.0']) {
     const r = await talk(Uint8Array.from([...line('/multistream/1.0.0'), ...line(proposal)]));
