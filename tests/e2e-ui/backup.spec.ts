@@ -79,6 +79,7 @@ test('backup with two friends: wizard with guidance, friends accept in Holding, 
     await expect(alice.getByTestId('custodians').locator('tr[data-state="delivered"]')).toHaveCount(2);
     await alice.getByRole('button', { name: 'Check now' }).click();
     await expect(alice.getByTestId('custodians')).not.toContainText('Not yet', { timeout: 30_000 });
+    await expect(alice.getByRole('button', { name: 'Check now' })).toBeEnabled({ timeout: 30_000 });
     await shot(alice, 'backup-status-delivered');
 
     const status = await call<{ version: number }>(aliceHost, 'backup.status');

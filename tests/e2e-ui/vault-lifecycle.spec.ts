@@ -70,6 +70,7 @@ test('the UI locks itself after the chosen idle time and says so', async ({ page
   await createVault(page);
   await goTo(page, 'Settings');
   await page.getByLabel(/Lock the vault after/).selectOption('1');
+  await expect(page.getByText('Locking time saved.')).toBeVisible();
   await page.mouse.move(5, 5);
   await page.clock.fastForward('01:10');
   await expect(page.getByRole('heading', { name: 'Unlock your vault' })).toBeVisible();

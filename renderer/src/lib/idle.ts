@@ -1,44 +1,11 @@
-import { useEffect, useRef, useSyncExternalStore } from 'react';
-
-const KEY = 'tessera.autoLockMinutes';
-export const AUTO_LOCK_CHOICES = [1, 5, 10, 30, 60, 0] as const;
-const DEFAULT_MINUTES = 10;
-
-const listeners = new Set<() => void>();
+import { useEffect, useRef } from 'react';
 
 /**
- * Minutes of inactivity before the UI locks the vault (0 = never). Kept in this window's local storage until the
- * contract has a settings operation for it.
+ * Calls `onIdle` once after `minutes` without keyboard, mouse or touch input in this window. The core also locks
+ * after the same time without API calls; this catches a window left open whose background re-reads would
+ * otherwise keep the core awake.
  */
-export function getAutoLockMinutes(): number {
-  try {
-    const raw = localStorage.getItem(KEY);
-    if (raw === null) return DEFAULT_MINUTES;
-    const value = Number(raw);
-    return Number.isFinite(value) && value >= 0 ? value : DEFAULT_MINUTES;
-  } catch {
-    return DEFAULT_MINUTES;
-  }
-}
-
-export function setAutoLockMinutes(minutes: number): void {
-  try {
-    localStorage.setItem(KEY, String(minutes));
-  } catch {
-    // storage unavailable: the choice lasts for this session only
-  }
-  for (const listener of listeners) listener();
-}
-
-export function useAutoLockMinutes(): number {
-  return useSyncExternalStore((listener) => {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  }, getAutoLockMinutes);
-}
-
-/** Calls `onIdle` once after `minutes` without keyboard, mouse or touch input. */
-export function useIdle(minutes: number, onIdle: () => void): void {
+export function useIdle(minutes: number | null, onIdle: () => void): void {
   const onIdleRef = useRef(onIdle);
   useEffect(() => {
     onIdleRef.current = onIdle;

@@ -2,7 +2,9 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
 import { copyPlain } from '../lib/clipboard.ts';
-import { AUTO_LOCK_CHOICES, setAutoLockMinutes, useAutoLockMinutes } from '../lib/idle.ts';
+import { useSettings } from '../lib/settings.ts';
+import type { Settings } from '../../../shared/api/ops/settings.ts';
+import type { OpInput } from '../../../shared/api/contract.ts';
 import { useStatus } from '../lib/status.tsx';
 import { Busy } from '../components/Busy.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
@@ -12,19 +14,66 @@ import { StrengthMeter } from '../components/StrengthMeter.tsx';
 import './SettingsScreen.css';
 
 export function SettingsScreen() {
+  const settings = useSettings();
   return (
     <div className="settings">
       <PageHeader title="Settings" />
-      <AutoLockCard />
+      {settings.error && <ErrorNotice message={settings.error} onRetry={settings.reload} />}
+      {!settings.data && !settings.error && <Busy label="Reading settings…" />}
+      {settings.data && <AutoLockCard settings={settings.data} />}
       <ChangePassphraseCard />
+      {settings.data && <DeviceCard settings={settings.data} />}
       <AboutCard />
     </div>
   );
 }
 
-function AutoLockCard() {
-  const minutes = useAutoLockMinutes();
+const AUTO_LOCK_CHOICES = [1, 5, 10, 15, 30, 60, 240];
+
+function minutesLabel(minutes: number): string {
+  if (minutes === 1) return '1 minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  if (minutes === 60) return '1 hour';
+  return minutes % 60 === 0 ? `${minutes / 60} hours` : `${minutes} minutes`;
+}
+
+/** Saves one change to the core's settings and reports how it went. */
+function useSettingsUpdate() {
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const update = async (patch: SettingsPatch, what: string): Promise<boolean> => {
+    setSaving(true);
+    setError(null);
+    setSaved(null);
+    let ok = false;
+    try {
+      await api().call('settings.update', patch);
+      setSaved(what);
+      ok = true;
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setSaving(false);
+    return ok;
+  };
+  return { saving, error, saved, update };
+}
+
+type SettingsPatch = OpInput<'settings.update'>;
+
+function AutoLockCard({ settings }: { settings: Settings }) {
+  const { saving, error, saved, update } = useSettingsUpdate();
   const id = useId();
+  const [minutes, setMinutes] = useState(settings.autoLockMinutes);
+  const choices = AUTO_LOCK_CHOICES.includes(minutes)
+    ? AUTO_LOCK_CHOICES
+    : [...AUTO_LOCK_CHOICES, minutes].sort((a, b) => a - b);
+  const choose = async (value: number) => {
+    const before = minutes;
+    setMinutes(value);
+    if (!(await update({ autoLockMinutes: value }, 'Locking time saved.'))) setMinutes(before);
+  };
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 className="card__title" id={`${id}-title`}>
@@ -38,15 +87,137 @@ function AutoLockCard() {
           id={`${id}-select`}
           className="input settings__select"
           value={minutes}
-          onChange={(e) => setAutoLockMinutes(Number(e.target.value))}
+          disabled={saving}
+          onChange={(e) => void choose(Number(e.target.value))}
         >
-          {AUTO_LOCK_CHOICES.map((choice) => (
+          {choices.map((choice) => (
             <option key={choice} value={choice}>
-              {choice === 0 ? 'Never' : choice === 1 ? '1 minute' : `${choice} minutes`}
+              {minutesLabel(choice)}
             </option>
           ))}
         </select>
       </div>
+      {saved && (
+        <p className="muted" role="status">
+          {saved}
+        </p>
+      )}
+      {error && <ErrorNotice title="The setting was not saved" message={error} />}
+    </section>
+  );
+}
+
+function DeviceCard({ settings }: { settings: Settings }) {
+  const { saving, error, saved, update } = useSettingsUpdate();
+  const [listen, setListen] = useState(settings.listen.join('\n'));
+  // The boxes follow a click at once; a refused save puts them back.
+  const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
+  const [closeToTray, setCloseToTray] = useState(settings.closeToTray);
+  const toggle = async (key: 'startAtLogin' | 'closeToTray', value: boolean, what: string) => {
+    const set = key === 'startAtLogin' ? setStartAtLogin : setCloseToTray;
+    set(value);
+    if (!(await update({ [key]: value }, what))) set(!value);
+  };
+  const id = useId();
+  const saveListen = (e: FormEvent) => {
+    e.preventDefault();
+    const addresses = listen
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    void update(
+      { listen: addresses },
+      'Network addresses saved. They take effect the next time Tessera starts.',
+    );
+  };
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 className="card__title" id={`${id}-title`}>
+        This device
+      </h2>
+      <div className="settings__checks">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={startAtLogin}
+            disabled={saving}
+            onChange={(e) =>
+              void toggle(
+                'startAtLogin',
+                e.target.checked,
+                e.target.checked ? 'Tessera will start at login.' : 'Tessera will not start at login.',
+              )
+            }
+          />
+          <span>
+            Start Tessera when I log in
+            <span className="muted settings__check-hint">
+              It starts quietly in the tray, so friends can reach you.
+            </span>
+          </span>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={closeToTray}
+            disabled={saving}
+            onChange={(e) =>
+              void toggle(
+                'closeToTray',
+                e.target.checked,
+                e.target.checked
+                  ? 'Closing the window keeps Tessera running in the tray.'
+                  : 'Closing the window quits Tessera.',
+              )
+            }
+          />
+          <span>
+            Keep running in the tray when I close the window
+            <span className="muted settings__check-hint">
+              Friends can only reach you (to deliver or check pieces) while Tessera runs.
+            </span>
+          </span>
+        </label>
+      </div>
+      <form onSubmit={saveListen} noValidate className="settings__form">
+        <div className="field">
+          <label className="field__label" htmlFor={`${id}-listen`}>
+            Network addresses to listen on
+          </label>
+          <textarea
+            id={`${id}-listen`}
+            className="input input--mono"
+            rows={2}
+            value={listen}
+            onChange={(e) => setListen(e.target.value)}
+            spellCheck={false}
+            aria-describedby={`${id}-listen-hint`}
+          />
+          <p className="field__hint" id={`${id}-listen-hint`}>
+            One address per line, for example /ip4/0.0.0.0/tcp/4001. Leave empty for the default. Takes effect
+            the next time Tessera starts.
+          </p>
+        </div>
+        <button type="submit" className="button" disabled={saving}>
+          Save addresses
+        </button>
+      </form>
+      <p className="muted">
+        Listening now on:{' '}
+        {settings.listeningOn.length ? (
+          <span className="mono" data-testid="listening-on">
+            {settings.listeningOn.join(', ')}
+          </span>
+        ) : (
+          'nothing (not connected to the network)'
+        )}
+      </p>
+      {saved && (
+        <p className="muted" role="status">
+          {saved}
+        </p>
+      )}
+      {error && <ErrorNotice title="The setting was not saved" message={error} />}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
-import { useAutoLockMinutes, useIdle } from '../lib/idle.ts';
+import { useIdle } from '../lib/idle.ts';
+import { useSettings } from '../lib/settings.ts';
 import { RouterContext } from '../lib/router.tsx';
 import type { Route, RouteName } from '../lib/router.tsx';
 import { useStatus } from '../lib/status.tsx';
@@ -43,7 +44,8 @@ export function Shell() {
     },
     [setStatus, expectLock],
   );
-  const autoLockMinutes = useAutoLockMinutes();
+  const settings = useSettings();
+  const autoLockMinutes = settings.data?.autoLockMinutes ?? null;
   useIdle(
     autoLockMinutes,
     useCallback(() => void lock('auto'), [lock]),

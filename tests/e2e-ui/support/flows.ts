@@ -56,3 +56,12 @@ export async function goTo(page: Page, screen: string): Promise<void> {
     .click();
   await expect(page.getByRole('heading', { name: screen, level: 1 })).toBeVisible();
 }
+
+/** Opens a host's UI and unlocks it if it is locked (vaults made through the API stay unlocked). */
+export async function openUnlocked(page: Page, url: string, passphrase = PASSPHRASE): Promise<void> {
+  await page.goto(url);
+  const unlockHeading = page.getByRole('heading', { name: 'Unlock your vault' });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(unlockHeading.or(nav)).toBeVisible();
+  if (await unlockHeading.isVisible()) await unlock(page, passphrase);
+}

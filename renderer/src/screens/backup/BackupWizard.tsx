@@ -162,7 +162,7 @@ export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
                 />
                 <span>
                   {value} of {n}
-                  {value === recommendedThreshold(n) && (
+                  {n >= 3 && value === recommendedThreshold(n) && (
                     <span className="wizard__recommended"> (recommended)</span>
                   )}
                 </span>

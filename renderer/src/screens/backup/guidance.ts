@@ -11,8 +11,8 @@ export interface Guidance {
 
 export function thresholdGuidance(t: number, n: number): Guidance {
   const summary = `Any ${t} of these ${n} friends together can restore your vault. ${
-    t - 1 === 1 ? 'One friend alone' : `${t - 1} friends or fewer`
-  } learn nothing about it.`;
+    t - 1 === 1 ? 'One friend alone learns' : `${t - 1} friends or fewer learn`
+  } nothing about it.`;
   const warnings: string[] = [];
   if (t <= 1) {
     warnings.push('With 1, any single friend could open your backup on their own. Choose at least 2.');

@@ -1,0 +1,155 @@
+import { chromium } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, shot, watchPage } from './support/fixtures.ts';
+import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
+import { startHost } from './support/host.ts';
+import type { Host } from './support/host.ts';
+import { befriend, call } from './support/api.ts';
+import { goTo, openUnlocked } from './support/flows.ts';
+import { writeQrY4m } from './support/y4m.ts';
+
+const PASS = 'correct horse battery staple';
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Alice has a vault with an item and a 2-of-2 backup held by Bob and Carol (set up through their APIs). */
+async function aliceWithBackup(alice: Host, bob: Host, carol: Host): Promise<void> {
+  await call(alice, 'vault.create', { name: 'Alice', passphrase: PASS });
+  await call(bob, 'vault.create', { name: 'Bob', passphrase: PASS });
+  await call(carol, 'vault.create', { name: 'Carol', passphrase: PASS });
+  await call(alice, 'items.create', { title: 'Email', secret: 'alice-email-secret' });
+  await befriend(alice, bob);
+  await befriend(alice, carol);
+  const friends = await call<{ peerId: string }[]>(alice, 'friends.list');
+  await call(alice, 'backup.create', { custodians: friends.map((f) => f.peerId), threshold: 2 });
+  for (const custodian of [bob, carol]) {
+    await waitFor(
+      async () => (await call<unknown[]>(custodian, 'requests.list')).length > 0,
+      'the holding request',
+    );
+    const [request] = await call<{ id: string }[]>(custodian, 'requests.list');
+    await call(custodian, 'requests.accept', { id: request!.id });
+  }
+  await waitFor(
+    async () =>
+      (await call<{ custodians: { state: string }[] }>(alice, 'backup.status')).custodians.every(
+        (c) => c.state === 'delivered',
+      ),
+    'both pieces delivered',
+  );
+}
+
+async function helpRecover(page: Page, how: 'camera' | 'paste', code: string): Promise<string> {
+  await goTo(page, 'Help a friend recover');
+  if (how === 'paste') {
+    await page.getByRole('button', { name: 'Paste the code instead' }).click();
+    await page.getByLabel('Recovery code').fill(code);
+    await page.getByRole('button', { name: 'Next' }).click();
+  }
+  await expect(page.getByRole('heading', { name: '2. Who is recovering?' })).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('radio', { name: /Alice/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { name: /3\. Compare the code with Alice/ })).toBeVisible({
+    timeout: 20_000,
+  });
+  return (await page.getByTestId('recovery-comparison-code').textContent()) ?? '';
+}
+
+test('recovery on a new device: it shows a code, two friends scan/paste it, compare codes, send pieces; the vault is back', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const [aliceOld, bobHost, carolHost, newHost] = await Promise.all([
+    startHost(),
+    startHost(),
+    startHost(),
+    startHost(),
+  ]);
+  const scratch = mkdtempSync(join(tmpdir(), 'tessera-cam-'));
+  const cameraBrowser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: browserArgs(fakeCameraArgs(join(scratch, 'recovery.y4m'))),
+  });
+  try {
+    await aliceWithBackup(aliceOld, bobHost, carolHost);
+    await aliceOld.stop(); // Alice's old device is gone.
+
+    // The new device: first run → Recover my vault → new passphrase → a code to scan.
+    const deviceContext = await browser.newContext({ viewport: { width: 1024, height: 720 } });
+    const device = await deviceContext.newPage();
+    const problems = watchPage(device);
+    await device.goto(newHost.url);
+    await device.getByRole('button', { name: /Recover my vault/ }).click();
+    await expect(device.getByRole('heading', { name: 'Recover my vault' })).toBeVisible();
+    await device.getByLabel('New passphrase', { exact: true }).fill(PASS);
+    await device.getByLabel('Type the new passphrase again', { exact: true }).fill(PASS);
+    await shot(device, 'recovery-new-device-start');
+    await device.getByRole('button', { name: 'Start recovery' }).click();
+    await expect(device.getByRole('img', { name: 'Recovery code for your friends to scan' })).toBeVisible({
+      timeout: 20_000,
+    });
+    await device.getByText('Show the code as text').click();
+    const code = await device.getByTestId('recovery-code-text').inputValue();
+    await shot(device, 'recovery-new-device-code');
+
+    // Bob scans the code with his camera (a fake camera showing the new device's QR code).
+    writeQrY4m(join(scratch, 'recovery.y4m'), code);
+    const bobContext = await cameraBrowser.newContext({ viewport: { width: 1024, height: 720 } });
+    const bob = await bobContext.newPage();
+    problems.push(...watchPage(bob));
+    await openUnlocked(bob, bobHost.url, PASS);
+    const bobCode = await helpRecover(bob, 'camera', code);
+    // The new device shows the same code next to Bob's name.
+    await expect(device.getByRole('list', { name: 'Friends helping' })).toContainText('Bob', {
+      timeout: 20_000,
+    });
+    await expect(device.getByRole('list', { name: 'Friends helping' })).toContainText(bobCode);
+    await shot(bob, 'recovery-custodian-compare');
+    await bob.getByRole('button', { name: 'The codes match: send my piece' }).click();
+    await expect(bob.getByTestId('approval-result')).toContainText(
+      'Your piece was sent to Alice’s new device.',
+      {
+        timeout: 30_000,
+      },
+    );
+    await expect(device.getByTestId('recovery-count')).toContainText(/1 (of 2 )?piece/, { timeout: 30_000 });
+    await shot(device, 'recovery-new-device-progress');
+
+    // Carol pastes the code as text.
+    const carolContext = await browser.newContext({ viewport: { width: 1024, height: 720 } });
+    const carol = await carolContext.newPage();
+    problems.push(...watchPage(carol));
+    await openUnlocked(carol, carolHost.url, PASS);
+    const carolCode = await helpRecover(carol, 'paste', code);
+    await expect(device.getByRole('list', { name: 'Friends helping' })).toContainText(carolCode, {
+      timeout: 20_000,
+    });
+    await carol.getByRole('button', { name: 'The codes match: send my piece' }).click();
+    await expect(carol.getByTestId('approval-result')).toContainText('Your piece was sent', {
+      timeout: 30_000,
+    });
+
+    // The new device restores the vault and opens it.
+    await expect(device.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible({ timeout: 60_000 });
+    await expect(device.getByTestId('owner-name')).toHaveText('Alice');
+    await expect(device.getByTestId('item-list')).toContainText('Email');
+    await shot(device, 'recovery-restored-vault');
+    expect(problems).toEqual([]);
+    await bobContext.close();
+    await carolContext.close();
+    await deviceContext.close();
+  } finally {
+    await cameraBrowser.close();
+    for (const host of [aliceOld, bobHost, carolHost, newHost]) await host.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});

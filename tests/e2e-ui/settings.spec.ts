@@ -1,0 +1,58 @@
+import { test, expect, shot } from './support/fixtures.ts';
+import { createVault, goTo, lock, PASSPHRASE, unlock } from './support/flows.ts';
+
+test('settings: about shows who and where this is; locking time, device preferences and addresses are saved', async ({
+  app,
+  host,
+}) => {
+  await createVault(app, 'Alice');
+  await goTo(app, 'Settings');
+  await expect(app.getByTestId('about-version')).toHaveText(/^\d+\.\d+\.\d+/);
+  await expect(app.getByTestId('about-datadir')).toHaveText(host.dataDir);
+  await expect(app.getByTestId('about-peer-id')).toContainText(/12D3KooW/);
+  await expect(app.getByTestId('about-fingerprint')).toHaveText(/\d/);
+  await expect(app.getByTestId('listening-on')).toContainText('/ip4/127.0.0.1/tcp/');
+
+  await app.getByLabel(/Lock the vault after/).selectOption('5');
+  await expect(app.getByText('Locking time saved.')).toBeVisible();
+  await app.getByRole('checkbox', { name: /Start Tessera when I log in/ }).check();
+  await expect(app.getByText('Tessera will start at login.')).toBeVisible();
+  await app.getByRole('checkbox', { name: /Keep running in the tray/ }).uncheck();
+  await expect(app.getByText('Closing the window quits Tessera.')).toBeVisible();
+  await app.getByLabel('Network addresses to listen on').fill('/ip4/0.0.0.0/tcp/4001');
+  await app.getByRole('button', { name: 'Save addresses' }).click();
+  await expect(app.getByText(/Network addresses saved/)).toBeVisible();
+
+  // Saved in the core, not the page: a reload shows the same choices.
+  await app.reload();
+  await goTo(app, 'Settings');
+  await expect(app.getByLabel(/Lock the vault after/)).toHaveValue('5');
+  await expect(app.getByRole('checkbox', { name: /Start Tessera when I log in/ })).toBeChecked();
+  await expect(app.getByRole('checkbox', { name: /Keep running in the tray/ })).not.toBeChecked();
+  await expect(app.getByLabel('Network addresses to listen on')).toHaveValue('/ip4/0.0.0.0/tcp/4001');
+  await shot(app, 'settings');
+});
+
+test('change passphrase: a wrong current passphrase is refused; the new one unlocks, the old one no longer does', async ({
+  app,
+}) => {
+  await createVault(app);
+  await goTo(app, 'Settings');
+  const newPassphrase = 'a brand new passphrase for alice';
+  await app.getByLabel('Current passphrase', { exact: true }).fill('not the passphrase');
+  await app.getByLabel('New passphrase', { exact: true }).fill(newPassphrase);
+  await app.getByLabel('Type the new passphrase again', { exact: true }).fill(newPassphrase);
+  await app.getByRole('button', { name: 'Change passphrase' }).click();
+  await expect(app.getByRole('alert')).toContainText('That passphrase is not right');
+  await shot(app, 'settings-passphrase-wrong');
+
+  await app.getByLabel('Current passphrase', { exact: true }).fill(PASSPHRASE);
+  await app.getByRole('button', { name: 'Change passphrase' }).click();
+  await expect(app.getByText('Your passphrase was changed.')).toBeVisible();
+
+  await lock(app);
+  await app.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await app.getByRole('button', { name: 'Unlock' }).click();
+  await expect(app.getByRole('alert')).toContainText('That passphrase is not right');
+  await unlock(app, newPassphrase);
+});
