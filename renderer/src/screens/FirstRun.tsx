@@ -20,7 +20,7 @@ export function FirstRun() {
   const [step, setStep] = useState<Step>('welcome');
   return (
     <main className="first-run">
-      <div className="first-run__panel">
+      <div className={`first-run__panel ${step === 'recover' ? 'first-run__panel--wide' : ''}`}>
         <p className="app-brand" aria-hidden="true">
           Tessera
         </p>

@@ -6,7 +6,7 @@ import { RecoveryProgress } from './recovery/RecoveryProgress.tsx';
 export function RecoveringScreen() {
   return (
     <main className="first-run">
-      <div className="first-run__panel">
+      <div className="first-run__panel first-run__panel--wide">
         <p className="app-brand" aria-hidden="true">
           Tessera
         </p>

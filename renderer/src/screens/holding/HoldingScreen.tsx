@@ -4,6 +4,7 @@ import { api, errorMessage } from '../../lib/api.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
+import { useRouter } from '../../lib/router.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -19,6 +20,8 @@ export function HoldingScreen() {
   const held = useLoad(loadHeld, heldVersion);
   const id = useId();
   const holdingRequests = requests.data?.filter((r) => r.kind === 'holding') ?? [];
+  const recoveryRequests = requests.data?.filter((r) => r.kind === 'recovery') ?? [];
+  const { navigate } = useRouter();
 
   return (
     <div className="holding">
@@ -32,8 +35,29 @@ export function HoldingScreen() {
         </h2>
         {requests.error && <ErrorNotice message={requests.error} onRetry={requests.reload} />}
         {!requests.data && !requests.error && <Busy label="Loading requests…" />}
-        {requests.data && holdingRequests.length === 0 && (
+        {requests.data && holdingRequests.length === 0 && recoveryRequests.length === 0 && (
           <p className="muted">Nothing is waiting for you.</p>
+        )}
+        {recoveryRequests.length > 0 && (
+          <ul className="requests" data-testid="recovery-requests">
+            {recoveryRequests.map((request) => (
+              <li key={request.id} className="request">
+                <div className="request__text">
+                  <p className="request__title">{request.from} is recovering their vault</p>
+                  <p className="request__detail">{request.detail}</p>
+                </div>
+                <div className="actions request__actions">
+                  <button
+                    type="button"
+                    className="button button--primary"
+                    onClick={() => navigate({ name: 'recovery-help' })}
+                  >
+                    Help {request.from}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
         )}
         {holdingRequests.length > 0 && (
           <ul className="requests" data-testid="requests">

@@ -101,7 +101,18 @@ export function RecoveryHelpScreen() {
                       {APPROVAL_WORDS[a.state]}
                       {a.error && <span className="backup__problem">{a.error}</span>}
                     </td>
-                    <td>{formatDate(a.createdAt)}</td>
+                    <td>
+                      {formatDate(a.createdAt)}
+                      {a.state === 'awaiting-confirmation' && !result && (
+                        <button
+                          type="button"
+                          className="button button--small recovery-help__resume"
+                          onClick={() => setStep({ name: 'compare', approval: a })}
+                        >
+                          Compare codes
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
