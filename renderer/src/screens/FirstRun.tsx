@@ -90,6 +90,7 @@ function CreateVault({ onBack }: { onBack(): void }) {
     <>
       <PageHeader
         title="Create your vault"
+        takeFocus={false}
         lead="Choose a passphrase you will remember. Tessera never stores it and cannot reset it."
       />
       <form onSubmit={(e) => void onSubmit(e)} noValidate aria-describedby="create-note">

@@ -44,6 +44,7 @@ export function Unlock({ reason }: { reason: LockReason }) {
         </p>
         <PageHeader
           title="Unlock your vault"
+          takeFocus={false}
           lead={owner ? `This vault belongs to ${owner}.` : 'Type your passphrase to open your vault.'}
         />
         {reason && (
