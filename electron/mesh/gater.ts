@@ -65,6 +65,11 @@ export interface GaterOptions {
   loopbackOnly: boolean;
   /** Called (for logs and tests) whenever a peer is refused. */
   onDeny?: (peerId: string, direction: 'inbound' | 'outbound') => void;
+  /**
+   * This node serves as a circuit relay for its friends (relay.ts): reservations only from friends, and relayed
+   * connections only between two friends. Without it every reservation and relay request is refused.
+   */
+  relayForFriends?: boolean;
 }
 
 export function connectionGater(gate: PeerGate, options: GaterOptions): ConnectionGater {
@@ -83,8 +88,17 @@ export function connectionGater(gate: PeerGate, options: GaterOptions): Connecti
     denyOutboundEncryptedConnection: (peer) => deny(peer, 'outbound'),
     denyInboundUpgradedConnection: (peer) => deny(peer, 'inbound'),
     denyOutboundUpgradedConnection: (peer) => deny(peer, 'outbound'),
-    denyInboundRelayReservation: () => true,
-    denyOutboundRelayedConnection: () => true,
-    denyInboundRelayedConnection: () => true,
+    // Relay server side: only friends reserve, and we only relay between two friends.
+    denyInboundRelayReservation: (peer) =>
+      !(options.relayForFriends === true && gate.isFriend(peer.toString())),
+    denyOutboundRelayedConnection: (source, destination) =>
+      !(
+        options.relayForFriends === true &&
+        gate.isFriend(source.toString()) &&
+        gate.isFriend(destination.toString())
+      ),
+    // Client side: a relayed connection is accepted only through a friend's relay, from a peer the gate admits.
+    denyInboundRelayedConnection: (relay, remote) =>
+      !(gate.isFriend(relay.toString()) && gate.allows(remote.toString())),
   };
 }

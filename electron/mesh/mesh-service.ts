@@ -22,7 +22,7 @@ import {
   INVITE_SECRET_BYTES,
 } from '../../shared/protocol/invite.ts';
 import { friendComparisonCode } from '../../shared/protocol/pairing.ts';
-import { isLoopbackOrUnspecified, parseMultiaddr, usableAddresses } from './addresses.ts';
+import { isLoopbackOrUnspecified, parseMultiaddr } from './addresses.ts';
 import { FriendsStore } from './friends-store.ts';
 import type { FriendRecord } from './friends-store.ts';
 import { connectionGater, PeerGate } from './gater.ts';
@@ -33,6 +33,10 @@ import { DEFAULT_ADMITS, openConversation, PROTOCOL_ADMITS, serveProtocol } from
 import type { Conversation } from './rpc.ts';
 import { CONVERSATION_TIMEOUT_MS } from '../../shared/protocol/protocols.ts';
 import type { ProtocolName } from '../../shared/protocol/protocols.ts';
+import { relayListenAddresses, relayModeFromEnv, reserveOnNewFriend } from './relay.ts';
+import type { RelayMode } from './relay.ts';
+import { advertisedAddresses, friendAddresses, PathTracker } from './reachability.ts';
+import type { FriendPath } from './reachability.ts';
 
 export const PENDING_PAIRING_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,6 +53,8 @@ export interface MeshOptions {
   retryMs?: number;
   now?: () => number;
   log?: (message: string) => void;
+  /** Serve friends as a circuit relay (default: TESSERA_RELAY=1 turns it on). */
+  relay?: RelayMode;
 }
 
 /** TESSERA_MESH_RETRY_MS (100 ms .. 10 min) lets tests retry quickly; 15 s otherwise. */
@@ -79,6 +85,12 @@ export class MeshService {
   private readonly connectListeners = new Set<(peerId: string) => void>();
   /** Per friend or pending peer: the addresses onPeerUpdate has already reacted to. */
   private readonly seenAddresses = new Map<string, Set<string>>();
+  /** Direct, hole-punched or relayed, per friend (reachability.ts). */
+  readonly paths: PathTracker;
+  /** Says whether something for a friend who is not connected is on its way through a mutual friend (forwarding). */
+  private viaFriend: (peerId: string) => boolean = () => false;
+  private relayMode: RelayMode = 'off';
+  private readonly nudged = new Set<string>();
 
   constructor(db: Database, events: MeshEvents, options: MeshOptions = {}) {
     this.friends = new FriendsStore(db);
@@ -86,6 +98,7 @@ export class MeshService {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.gate = new PeerGate(this.now);
+    this.paths = new PathTracker(this.now);
     this.listen = options.listen && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN;
     this.loopbackOnly = this.listen.every((a) => {
       const ma = parseMultiaddr(a);
@@ -133,16 +146,24 @@ export class MeshService {
     };
     this.name = name;
     const mdnsOn = this.options.mdns ?? process.env.TESSERA_MDNS !== '0';
+    const relayMode = this.options.relay ?? relayModeFromEnv();
+    this.relayMode = relayMode;
     const node = await createMeshNode({
       signSeed: this.keys.signSeed,
       signPublic: this.keys.signPublic,
-      listen: this.listen,
+      // Beyond the LAN, keep reservations on friend relays (found among connected friends by identify).
+      listen: this.loopbackOnly ? this.listen : [...this.listen, ...relayListenAddresses()],
       gater: connectionGater(this.gate, {
         loopbackOnly: this.loopbackOnly,
         onDeny: (peer, dir) => this.log(`refused ${dir} connection from ${peer}`),
+        relayForFriends: relayMode === 'on',
       }),
       mdns: mdnsOn,
+      relayMode,
+      loopbackOnly: this.loopbackOnly,
     });
+    this.paths.attach(node);
+    if (relayMode === 'on') this.log('serving as a circuit relay for friends');
     await serveProtocol(
       node,
       this.gate,
@@ -150,6 +171,7 @@ export class MeshService {
       async (conv) => {
         const friend = await runPairingListener(conv, this.keys!, this.friends, this.now);
         if (friend) this.afterFriendsChanged();
+        if (friend) this.onNewFriend(conv.remotePeer);
       },
       {
         onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`),
@@ -197,7 +219,7 @@ export class MeshService {
   /** The addresses this node can be reached at (without /p2p), as put into invites. */
   addresses(): string[] {
     if (!this.node) return [];
-    return usableAddresses(this.node.getMultiaddrs(), this.loopbackOnly);
+    return advertisedAddresses(this.node.getMultiaddrs(), this.loopbackOnly);
   }
 
   peerId(): string | null {
@@ -223,7 +245,7 @@ export class MeshService {
   private async rememberAddresses(peerId: string, addrs: string[]): Promise<void> {
     const node = this.node;
     if (!node) return;
-    const multiaddrs = usableAddresses(addrs, this.loopbackOnly, 16).map((a) => multiaddr(a));
+    const multiaddrs = friendAddresses(addrs, this.loopbackOnly, 16).map((a) => multiaddr(a));
     if (multiaddrs.length === 0) return;
     try {
       await node.peerStore.merge(peerIdFromString(peerId), { multiaddrs });
@@ -315,7 +337,29 @@ export class MeshService {
       addedAt: f.addedAt,
       lastSeen: f.lastSeen,
       reachable: this.node ? this.node.getConnections(peerIdFromString(f.peerId)).length > 0 : false,
+      path: this.pathOf(f.peerId),
     };
+  }
+
+  /** How a friend is reached now: an open connection's kind, else a parcel on its way via a mutual friend. */
+  pathOf(peerId: string): FriendPath {
+    const open = this.node
+      ? this.paths.pathOf(peerId, this.node.getConnections(peerIdFromString(peerId)))
+      : null;
+    return open ?? (this.viaFriend(peerId) ? 'via-friend' : 'unreachable');
+  }
+
+  /** A friendship just completed: if they run a relay, make sure we hold a reservation there (relay.ts). */
+  private onNewFriend(peerId: string): void {
+    const node = this.node;
+    if (!node || this.loopbackOnly || this.relayMode === 'on' || this.nudged.has(peerId)) return;
+    this.nudged.add(peerId);
+    setTimeout(() => void reserveOnNewFriend(node, peerId, (m) => this.log(m)), 1_000).unref();
+  }
+
+  /** Forwarding tells the mesh which unconnected friends are being served through a mutual friend. */
+  setViaFriend(check: (peerId: string) => boolean): void {
+    this.viaFriend = check;
   }
 
   // ---- background ---------------------------------------------------------------------------------------------
@@ -344,6 +388,7 @@ export class MeshService {
         await conv.close();
         this.log(`paired with ${peerId}`);
         this.afterFriendsChanged();
+        this.onNewFriend(peerId);
         return friend;
       } catch (err) {
         conv.abort(String(err));
@@ -426,7 +471,7 @@ export class MeshService {
   private onIdentify(result: IdentifyResult): void {
     const peerId = result.peerId.toString();
     if (!this.gate.isFriend(peerId)) return;
-    const addrs = usableAddresses(result.listenAddrs, this.loopbackOnly, 16);
+    const addrs = friendAddresses(result.listenAddrs, this.loopbackOnly, 16);
     this.friends.touchFriend(peerId, this.now(), addrs);
     this.events.changed('friends');
   }

@@ -13,6 +13,9 @@ import { privateKeyFromRaw } from '@libp2p/crypto/keys';
 import type { ConnectionGater } from '@libp2p/interface';
 import { concatBytes } from '../../shared/crypto/bytes.ts';
 import { peerIdOf } from '../../shared/crypto/identity.ts';
+import { beyondLanServices, beyondLanTransport } from './relay.ts';
+import type { RelayMode } from './relay.ts';
+import { announceFilter } from './reachability.ts';
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 export const MDNS_SERVICE_TAG = '_tessera._udp.local';
@@ -24,6 +27,10 @@ export interface MeshNodeOptions {
   gater: ConnectionGater;
   mdns: boolean;
   mdnsIntervalMs?: number;
+  /** Serve friends as a circuit relay (relay.ts); every node uses friends' relays. Default off. */
+  relayMode?: RelayMode;
+  /** Every listen address is loopback (tests): then loopback addresses may be announced. */
+  loopbackOnly?: boolean;
 }
 
 export type MeshNode = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>> }>;
@@ -31,11 +38,17 @@ export type MeshNode = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>
 export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode> {
   const privateKey = privateKeyFromRaw(concatBytes(options.signSeed, options.signPublic));
   const expected = peerIdOf(options.signPublic);
-  const services = { identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4, timeout: 10_000 }) };
+  const services = {
+    identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4, timeout: 10_000 }),
+    ...beyondLanServices(options.relayMode ?? 'off'),
+  };
   const node = await createLibp2p({
     privateKey,
-    addresses: { listen: options.listen },
-    transports: [tcp({ maxConnections: 128, inboundSocketInactivityTimeout: 5 * 60_000 })],
+    addresses: { listen: options.listen, announceFilter: announceFilter(options.loopbackOnly ?? false) },
+    transports: [
+      tcp({ maxConnections: 128, inboundSocketInactivityTimeout: 5 * 60_000 }),
+      beyondLanTransport(),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: options.gater,

@@ -115,7 +115,11 @@ export async function openConversation(
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   let stream: Stream;
   try {
-    stream = await node.dialProtocol(peerIdFromString(peerId), PROTOCOLS[protocol], { signal });
+    // A friend behind NAT may be reachable only through a friend relay (a limited connection, relay.ts).
+    stream = await node.dialProtocol(peerIdFromString(peerId), PROTOCOLS[protocol], {
+      signal,
+      runOnLimitedConnection: true,
+    });
   } catch (err) {
     if (timeout.aborted) throw new PeerTimeoutError('The friend could not be reached in time.');
     throw new UnreachableError(`Could not reach the peer: ${describe(err)}`, { cause: err });
@@ -162,6 +166,11 @@ export async function serveProtocol(
         stream.abort(err instanceof Error ? err : new Error(describe(err)));
       }
     },
-    { maxInboundStreams: STREAM_CAPS[protocol], maxOutboundStreams: STREAM_CAPS[protocol] },
+    {
+      maxInboundStreams: STREAM_CAPS[protocol],
+      maxOutboundStreams: STREAM_CAPS[protocol],
+      // Friends may reach us over a friend relay (limited connection); the gate already admitted the peer.
+      runOnLimitedConnection: true,
+    },
   );
 }

@@ -58,6 +58,8 @@ export const CliFriend = z.object({
   addresses: z.array(z.string()),
   lastSeen: z.string().nullable(),
   reachable: z.boolean(),
+  /** direct, hole-punched, relayed, via-friend (a parcel through a mutual friend) or unreachable. */
+  path: z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']),
 });
 export const CliFriends = z.array(CliFriend);
 

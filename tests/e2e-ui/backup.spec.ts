@@ -3,14 +3,14 @@ import type { Page } from '@playwright/test';
 import { startHost } from './support/host.ts';
 import type { Host } from './support/host.ts';
 import { befriend, call } from './support/api.ts';
-import { addItem, createVault, goTo, PASSPHRASE } from './support/flows.ts';
+import { addItem, createVault, goTo, openUnlocked, PASSPHRASE } from './support/flows.ts';
 
 async function openAs(page: Page, host: Host, name: string): Promise<void> {
   await page.goto(host.url);
   await createVault(page, name);
 }
 
-test('backup with two friends: wizard with guidance, friends accept in Holding, status shows each piece', async ({
+test('backup: wizard with guidance, friends accept or decline in Holding, per-friend status, re-share when friends change', async ({
   app: alice,
   host: aliceHost,
   browser,
@@ -23,7 +23,7 @@ test('backup with two friends: wizard with guidance, friends accept in Holding, 
   try {
     const bob = await bobContext.newPage();
     const carol = await carolContext.newPage();
-    const problems = [...watchPage(bob), ...watchPage(carol)];
+    const problems: string[][] = [watchPage(bob), watchPage(carol)];
     await openAs(alice, aliceHost, 'Alice');
     await openAs(bob, bobHost, 'Bob');
     await openAs(carol, carolHost, 'Carol');
@@ -82,10 +82,61 @@ test('backup with two friends: wizard with guidance, friends accept in Holding, 
     await expect(alice.getByRole('button', { name: 'Check now' })).toBeEnabled({ timeout: 30_000 });
     await shot(alice, 'backup-status-delivered');
 
-    const status = await call<{ version: number }>(aliceHost, 'backup.status');
-    expect(status.version).toBeGreaterThan(0);
-    expect(problems).toEqual([]);
-    void PASSPHRASE;
+    // Re-share when custodians change: Dave joins; the wizard recommends 2 of 3 and warns about 3 of 3.
+    const daveHost = await startHost();
+    try {
+      await call(daveHost, 'vault.create', { name: 'Dave', passphrase: PASSPHRASE });
+      await befriend(aliceHost, daveHost);
+      await alice.getByRole('button', { name: 'Change friends or number needed' }).click();
+      await expect(alice.getByRole('heading', { name: 'Who should keep a piece now?' })).toBeVisible();
+      await expect(alice.getByRole('checkbox', { name: /Bob/ })).toBeChecked();
+      await alice.getByRole('checkbox', { name: /Dave/ }).check();
+      await alice.getByRole('button', { name: 'Next' }).click();
+      await expect(alice.getByRole('radio', { name: '2 of 3 (recommended)' })).toBeChecked();
+      await expect(alice.getByTestId('threshold-warning')).toHaveCount(0);
+      await alice.getByRole('radio', { name: '3 of 3' }).check();
+      await expect(alice.getByTestId('threshold-warning')).toContainText('All 3 friends will be needed');
+      await shot(alice, 'backup-wizard-threshold-all');
+      await alice.getByRole('radio', { name: '2 of 3 (recommended)' }).check();
+      await alice.getByRole('button', { name: 'Next' }).click();
+      await alice.getByRole('button', { name: 'Make new backup' }).click();
+      await expect(alice.getByTestId('backup-summary')).toContainText(
+        'Any 2 of 3 friends can restore your vault.',
+      );
+      await expect(alice.getByTestId('custodians').locator('tr', { hasText: 'Dave' })).toContainText(
+        'Waiting for their consent',
+      );
+      // Dave declines in his Holding screen; Alice sees it and is told to choose someone who can.
+      const daveContext = await browser.newContext({ viewport: { width: 1024, height: 720 } });
+      try {
+        const dave = await daveContext.newPage();
+        problems.push(watchPage(dave));
+        await openUnlocked(dave, daveHost.url);
+        await goTo(dave, 'Holding for friends');
+        await expect(dave.getByTestId('request')).toContainText(/Alice asks you to keep/, {
+          timeout: 20_000,
+        });
+        await dave.getByRole('button', { name: 'Decline Alice’s request' }).click();
+        await expect(dave.getByText('Nothing is waiting for you.')).toBeVisible();
+        await expect(dave.getByText('You are not keeping a piece for anyone yet.')).toBeVisible();
+      } finally {
+        await daveContext.close();
+      }
+      await expect(alice.getByTestId('custodians').locator('tr', { hasText: 'Dave' })).toContainText(
+        'Declined',
+        {
+          timeout: 30_000,
+        },
+      );
+      await expect(alice.getByTestId('custodians').locator('tr[data-state="delivered"]')).toHaveCount(2, {
+        timeout: 30_000,
+      });
+      await expect(alice.getByRole('status').filter({ hasText: 'Dave cannot be counted on' })).toBeVisible();
+      await shot(alice, 'backup-status-reshared');
+    } finally {
+      await daveHost.stop();
+    }
+    expect(problems.flat()).toEqual([]);
   } finally {
     await bobContext.close();
     await carolContext.close();

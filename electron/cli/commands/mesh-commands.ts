@@ -111,11 +111,15 @@ export const meshCommands: Command[] = [
             addresses: f.addresses,
             lastSeen: iso(f.lastSeen),
             reachable: f.reachable,
+            path: f.path,
           })),
           (list) =>
             list.length
               ? list
-                  .map((f) => `${f.name.padEnd(20)} ${f.reachable ? 'online ' : 'offline'} ${f.peerId}`)
+                  .map(
+                    (f) =>
+                      `${f.name.padEnd(20)} ${f.reachable ? 'online ' : 'offline'} ${f.path.padEnd(12)} ${f.lastSeen ?? 'never seen'} ${f.peerId}`,
+                  )
                   .join('\n')
               : 'No friends yet. Exchange invites with `tessera invite` and `tessera pair CODE`.',
         );

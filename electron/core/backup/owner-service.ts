@@ -19,6 +19,7 @@ import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
 import { Backoff } from './peer-link.ts';
 import type { BackupContext } from './backup-context.ts';
 import { assembleSnapshot } from './snapshot-source.ts';
+import { encodeSnapshot } from '../../../shared/formats/snapshot.ts';
 
 /** How long a holding request stays open for the friend to answer. */
 export const HOLD_REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -47,6 +48,8 @@ export class OwnerBackupService {
   private running = false;
   private again = false;
   private closed = false;
+  /** The snapshot (and split) the current version was built from: an unchanged snapshot makes no new version. */
+  private builtFrom: string | null = null;
   /** Backup bytes sent to custodians by this process (messages on the wire, before framing and encryption). */
   bytesSent = 0;
 
@@ -157,12 +160,16 @@ export class OwnerBackupService {
     try {
       const snapshot = assembleSnapshot(this.ctx.vault, this.ctx.friends, this.ctx.custodianStore);
       const current = this.store.current();
+      // Connections coming and going (relays, reservations) announce friend changes often; only real changes count.
+      const digest = `${hex(split.splitId)}:${hex(sha256(encodeSnapshot(snapshot)))}`;
+      if (digest === this.builtFrom && current.splitId && equalBytes(current.splitId, split.splitId)) return;
       const previous =
         current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
           ? verifyManifest(current.manifest, keys.signPublic)
           : undefined;
       const built = buildBackup(snapshot, key, keys, current.version + 1, previous);
       this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
+      this.builtFrom = digest;
     } finally {
       key.fill(0);
     }

@@ -8,6 +8,9 @@ export const PeerId = z
 /** Invite codes are long (keys, addresses); the decoder enforces the real limits and checksum. */
 export const InviteCode = z.string().min(1).max(4096);
 
+export const FriendPath = z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']);
+export type FriendPath = z.infer<typeof FriendPath>;
+
 export const Friend = z.object({
   name: z.string(),
   peerId: z.string(),
@@ -19,6 +22,11 @@ export const Friend = z.object({
   lastSeen: z.number().int().nullable(),
   /** A connection to this friend is open right now. */
   reachable: z.boolean(),
+  /**
+   * How this friend is reached: a direct connection, a direct one after hole punching, through a friend relay, a
+   * parcel on its way through a mutual friend (they are offline), or not at all right now.
+   */
+  path: FriendPath,
 });
 export type Friend = z.infer<typeof Friend>;
 

@@ -1,0 +1,144 @@
+/**
+ * Reachability beyond the LAN: which of our addresses are worth telling friends, which of theirs are worth keeping,
+ * and how each friend is reached right now (direct, hole-punched, relayed). Autonat (relay.ts) confirms public
+ * addresses; libp2p's address manager only lists observed addresses once confirmed, so what we advertise is our
+ * listen addresses (without loopback), confirmed public addresses and relay addresses of our reservations.
+ */
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import type { Connection, Libp2p } from '@libp2p/interface';
+import { isLinkLocal, isLoopbackOrUnspecified, parseMultiaddr, usableAddresses } from './addresses.ts';
+
+export type FriendPath = 'direct' | 'hole-punched' | 'relayed' | 'via-friend' | 'unreachable';
+
+/** Direct addresses and relay addresses we put into invites (together at most the invite's 8). */
+const MAX_DIRECT = 6;
+const MAX_RELAYED = 2;
+
+export function isCircuit(ma: Multiaddr | string): boolean {
+  return (typeof ma === 'string' ? ma : ma.toString()).includes('/p2p-circuit');
+}
+
+/**
+ * A relay address reduced to `<relay transport>/p2p/<relay id>/p2p-circuit` (the part after is the owner's own ID,
+ * which we always dial pinned), or null when the relay's transport address is not usable from elsewhere.
+ */
+export function relayAddress(ma: Multiaddr, loopbackOnly: boolean): string | null {
+  const comps = ma.getComponents();
+  const circuit = comps.findIndex((c) => c.name === 'p2p-circuit');
+  if (circuit < 1 || comps[circuit - 1]?.name !== 'p2p') return null;
+  const text = comps
+    .slice(0, circuit + 1)
+    .map((c) => `/${c.name}${c.value !== undefined ? '/' + c.value : ''}`)
+    .join('');
+  const relay = parseMultiaddr(text);
+  if (!relay || isLinkLocal(relay) || isLoopbackOrUnspecified(relay) !== loopbackOnly) return null;
+  return text;
+}
+
+/** Addresses of a friend worth storing and dialing: direct ones (addresses.ts rules) and relay addresses. */
+export function friendAddresses(
+  addrs: readonly (Multiaddr | string)[],
+  loopbackOnly: boolean,
+  max = 16,
+): string[] {
+  const parsed = addrs
+    .map((a) => (typeof a === 'string' ? parseMultiaddr(a) : a))
+    .filter((a): a is Multiaddr => a !== null);
+  const direct = usableAddresses(
+    parsed.filter((a) => !isCircuit(a)),
+    loopbackOnly,
+    max,
+  );
+  const relayed: string[] = [];
+  for (const a of parsed.filter((x) => isCircuit(x))) {
+    const r = relayAddress(a, loopbackOnly);
+    if (r && !relayed.includes(r)) relayed.push(r);
+  }
+  return [...direct.slice(0, Math.max(0, max - Math.min(relayed.length, MAX_RELAYED))), ...relayed].slice(
+    0,
+    max,
+  );
+}
+
+/** What we tell friends (invites): direct addresses first, then up to two relay addresses. */
+export function advertisedAddresses(addrs: readonly Multiaddr[], loopbackOnly: boolean): string[] {
+  const direct = usableAddresses(
+    addrs.filter((a) => !isCircuit(a)),
+    loopbackOnly,
+    MAX_DIRECT,
+  );
+  const relayed = friendAddresses(
+    addrs.filter((a) => isCircuit(a)),
+    loopbackOnly,
+  ).slice(0, MAX_RELAYED);
+  return [...direct, ...relayed];
+}
+
+/** libp2p `announceFilter`: never announce loopback or unspecified addresses to remote peers (except in tests). */
+export function announceFilter(loopbackOnly: boolean): (addrs: Multiaddr[]) => Multiaddr[] {
+  return (addrs) =>
+    addrs.filter((a) => {
+      if (isCircuit(a)) return relayAddress(a, loopbackOnly) !== null;
+      return !isLinkLocal(a) && (loopbackOnly || !isLoopbackOrUnspecified(a));
+    });
+}
+
+function isLimited(conn: Connection): boolean {
+  return conn.limits !== undefined || isCircuit(conn.remoteAddr);
+}
+
+/** How long after a relayed connection a new direct one counts as the result of hole punching (DCUtR). */
+const PUNCH_WINDOW_MS = 60_000;
+
+/**
+ * Tracks, per peer, whether the open connections are direct or relayed, and whether a direct connection appeared
+ * while (or just after) a relayed one was open: that is DCUtR's upgrade, reported as "hole-punched".
+ */
+export class PathTracker {
+  private readonly relayedAt = new Map<string, number>();
+  private readonly punched = new Set<string>();
+  private node: Libp2p | null = null;
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  attach(node: Libp2p): void {
+    this.node = node;
+    node.addEventListener('connection:open', (e) => this.onOpen(e.detail));
+    node.addEventListener('connection:close', (e) => {
+      const peer = e.detail.remotePeer.toString();
+      if (isLimited(e.detail)) this.relayedAt.set(peer, this.now());
+    });
+  }
+
+  detach(): void {
+    this.node = null;
+  }
+
+  private onOpen(conn: Connection): void {
+    const peer = conn.remotePeer.toString();
+    if (isLimited(conn)) {
+      this.relayedAt.set(peer, this.now());
+      return;
+    }
+    const relayedOpen = (this.node?.getConnections(conn.remotePeer) ?? []).some((c) => isLimited(c));
+    const recent = (this.relayedAt.get(peer) ?? -Infinity) > this.now() - PUNCH_WINDOW_MS;
+    if (relayedOpen || recent) this.punched.add(peer);
+    else this.punched.delete(peer);
+  }
+
+  /** The path of the open connections to `peerId`, or null when none is open. */
+  pathOf(peerId: string, connections: readonly Connection[]): FriendPath | null {
+    const open = connections.filter((c) => c.status === 'open');
+    if (open.length === 0) return null;
+    if (open.some((c) => !isLimited(c))) return this.punched.has(peerId) ? 'hole-punched' : 'direct';
+    return 'relayed';
+  }
+}
+
+export function toMultiaddrs(addrs: readonly string[]): Multiaddr[] {
+  return addrs.map((a) => multiaddr(a));
+}

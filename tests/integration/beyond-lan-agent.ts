@@ -1,0 +1,77 @@
+/**
+ * Runs inside one network namespace of the beyond-LAN test (`ip netns exec NS node beyond-lan-agent.ts`) and keeps
+ * any number of real `tessera serve` processes there (their loopback API is reachable only inside the namespace).
+ * One JSON line per request on stdin, one answer per line on stdout:
+ *   {"id", "cmd": "start", "name", "dataDir", "env"}   → {"id", "ok", "value": {"pid"}}
+ *   {"id", "cmd": "call", "name", "op", "input"}        → {"id", "ok", "value" | "error"}
+ *   {"id", "cmd": "stop", "name"}                       → {"id", "ok"}       (SIGTERM, clean exit)
+ *   {"id", "cmd": "exit"}                               stops everything and exits
+ * The first line out is {"ready": true}.
+ */
+import { createInterface } from 'node:readline';
+import { startServe } from '../helpers/serve-process.ts';
+import type { ServeProcess } from '../helpers/serve-process.ts';
+
+type Request = {
+  id: number;
+  cmd: 'start' | 'call' | 'stop' | 'exit';
+  name?: string;
+  dataDir?: string;
+  env?: Record<string, string>;
+  op?: string;
+  input?: unknown;
+};
+
+const out = (v: unknown) => process.stdout.write(JSON.stringify(v) + '\n');
+const serves = new Map<string, ServeProcess>();
+
+async function handle(msg: Request): Promise<unknown> {
+  const name = msg.name ?? '';
+  switch (msg.cmd) {
+    case 'start': {
+      if (serves.has(name)) throw new Error(`${name} is already running`);
+      const serve = await startServe({
+        dataDir: msg.dataDir,
+        listen: '/ip4/0.0.0.0/tcp/0',
+        env: msg.env ?? {},
+        timeoutMs: 60_000,
+      });
+      serves.set(name, serve);
+      return { pid: serve.pid };
+    }
+    case 'call': {
+      const serve = serves.get(name);
+      if (!serve) throw new Error(`${name} is not running`);
+      const client = serve.client as unknown as { call(op: string, input: unknown): Promise<unknown> };
+      return client.call(msg.op ?? '', msg.input ?? {});
+    }
+    case 'stop': {
+      const serve = serves.get(name);
+      serves.delete(name);
+      if (serve) {
+        if (process.env.BEYOND_LAN_LOGS === '1')
+          process.stderr.write(`--- log of ${name} ---\n${serve.log()}\n`);
+        await serve.stop();
+      }
+      return null;
+    }
+    case 'exit':
+      await Promise.all([...serves.keys()].map((n) => handle({ id: -1, cmd: 'stop', name: n })));
+      process.exit(0);
+  }
+}
+
+out({ ready: true });
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const msg = JSON.parse(line) as Request;
+  handle(msg).then(
+    (value) => out({ id: msg.id, ok: true, value: value ?? null }),
+    (err: { code?: string; message?: string }) =>
+      out({
+        id: msg.id,
+        ok: false,
+        error: { code: err.code ?? 'ERROR', message: err.message ?? String(err) },
+      }),
+  );
+});
+process.stdin.on('end', () => void handle({ id: -1, cmd: 'exit' }));

@@ -1,0 +1,392 @@
+/**
+ * Beyond the LAN (issue 10, docs/PROTOCOL.md §10), with network namespaces (recipe: /work/shared/notes/toolchain.md):
+ *
+ *   home A 192.168.71.0/24 ── router A (NAT) ──┐
+ *                                              ├── public segment 10.89.X.0/24 (bridge) ── Rita: tessera serve, relay
+ *   home B 192.168.72.0/24 ── router B (NAT) ──┘
+ *
+ * Olive (owner) lives in home A, Kim and Lee (custodians) in home B; each router masquerades its home onto the
+ * public segment, so nobody can dial into a home. Rita runs `tessera serve` with TESSERA_RELAY=1 on the public
+ * segment. Everyone pairs with Rita; Olive then pairs with Kim and Lee over the network (invites carry relay
+ * addresses), creates a backup and pushes an update, and the test prints which path each delivery took. The second
+ * case delivers an update to Lee while Lee is offline, through Rita (a mutual friend), and Olive later sees Lee's
+ * end-to-end receipt. Every process listens on its namespace's addresses; no traffic leaves these namespaces.
+ * Needs root, `ip netns` and `iptables`; otherwise the test says why and skips.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { tempDataDir } from '../helpers/serve-process.ts';
+import { TEST_PASSPHRASE } from '../helpers/cluster.ts';
+
+const AGENT = join(import.meta.dirname, 'beyond-lan-agent.ts');
+const PREFIX = 'tbl';
+const tag = randomBytes(2).toString('hex');
+const net = 10 + (randomBytes(1)[0]! % 240);
+const NS = {
+  pub: `${PREFIX}${tag}pub`,
+  rtrA: `${PREFIX}${tag}ra`,
+  homeA: `${PREFIX}${tag}ha`,
+  rtrB: `${PREFIX}${tag}rb`,
+  homeB: `${PREFIX}${tag}hb`,
+};
+const PUB = (i: number) => `10.89.${net}.${i}`;
+const HOME_A = '192.168.71';
+const HOME_B = '192.168.72';
+const created: string[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(cmd: string, ...args: string[]): void {
+  execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+const ip = (...args: string[]) => run('ip', ...args);
+
+function ownNamespaces(): string[] {
+  try {
+    return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '')
+      .filter((n) => n.startsWith(PREFIX) && /^tbl[0-9a-f]{4}(pub|ra|ha|rb|hb|x)$/.test(n));
+  } catch {
+    return [];
+  }
+}
+
+function whyNoNamespaces(): string | null {
+  if (process.getuid?.() !== 0) return 'not running as root (network namespaces need root)';
+  try {
+    execFileSync('iptables', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'iptables is not installed (Debian package "iptables")';
+  }
+  // Leftovers of an earlier, interrupted run of this test.
+  for (const ns of ownNamespaces()) {
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      // someone else's run may still be using it
+    }
+  }
+  try {
+    ip('netns', 'add', `${PREFIX}${tag}x`);
+    ip('netns', 'del', `${PREFIX}${tag}x`);
+    return null;
+  } catch (err) {
+    return `ip netns does not work here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
+  }
+}
+
+function addNs(name: string): void {
+  ip('netns', 'add', name);
+  created.push(name);
+  ip('-n', name, 'link', 'set', 'lo', 'up');
+}
+
+/** veth pair: `a` in namespace `nsA`, `b` in `nsB`. */
+function veth(a: string, nsA: string, b: string, nsB: string): void {
+  ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
+  ip('link', 'set', a, 'netns', nsA);
+  ip('link', 'set', b, 'netns', nsB);
+}
+
+function buildNetwork(): void {
+  for (const ns of Object.values(NS)) addNs(ns);
+  // The public segment: a bridge in `pub`, which is also Rita's host (10.89.X.1).
+  ip('-n', NS.pub, 'link', 'add', 'br0', 'type', 'bridge');
+  ip('-n', NS.pub, 'addr', 'add', `${PUB(1)}/24`, 'dev', 'br0');
+  ip('-n', NS.pub, 'link', 'set', 'br0', 'up');
+  const homes = [
+    { rtr: NS.rtrA, home: NS.homeA, lan: HOME_A, pubIp: PUB(2), id: 'a' },
+    { rtr: NS.rtrB, home: NS.homeB, lan: HOME_B, pubIp: PUB(3), id: 'b' },
+  ];
+  for (const h of homes) {
+    const wan = `tb${tag}w${h.id}`; // router's public leg
+    const port = `tb${tag}p${h.id}`; // its bridge port
+    const lanR = `tb${tag}l${h.id}`; // router's home leg
+    const lanH = `tb${tag}h${h.id}`; // the home host's interface
+    veth(wan, h.rtr, port, NS.pub);
+    ip('-n', NS.pub, 'link', 'set', port, 'master', 'br0');
+    ip('-n', NS.pub, 'link', 'set', port, 'up');
+    ip('-n', h.rtr, 'addr', 'add', `${h.pubIp}/24`, 'dev', wan);
+    ip('-n', h.rtr, 'link', 'set', wan, 'up');
+    veth(lanR, h.rtr, lanH, h.home);
+    ip('-n', h.rtr, 'addr', 'add', `${h.lan}.1/24`, 'dev', lanR);
+    ip('-n', h.rtr, 'link', 'set', lanR, 'up');
+    ip('-n', h.home, 'addr', 'add', `${h.lan}.2/24`, 'dev', lanH);
+    ip('-n', h.home, 'link', 'set', lanH, 'up');
+    ip('-n', h.home, 'route', 'add', 'default', 'via', `${h.lan}.1`);
+    run('ip', 'netns', 'exec', h.rtr, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+    run(
+      'ip',
+      'netns',
+      'exec',
+      h.rtr,
+      'iptables',
+      '-t',
+      'nat',
+      '-A',
+      'POSTROUTING',
+      '-o',
+      wan,
+      '-j',
+      'MASQUERADE',
+    );
+  }
+}
+
+interface Agent {
+  child: ChildProcess;
+  send<T = unknown>(msg: Record<string, unknown>): Promise<T>;
+  exit(): Promise<void>;
+}
+
+async function agent(ns: string): Promise<Agent> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, AGENT], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, TESSERA_INSECURE_FAST_KDF: '1' },
+  });
+  const waiting = new Map<
+    number,
+    (m: { ok: boolean; value?: unknown; error?: { message: string } }) => void
+  >();
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = JSON.parse(line) as { id?: number; ready?: boolean; ok: boolean };
+    if (m.ready) ready();
+    else if (m.id !== undefined) waiting.get(m.id)?.(m);
+  });
+  await Promise.race([
+    isReady,
+    sleep(30_000).then(() => Promise.reject(new Error(`agent in ${ns} did not start`))),
+  ]);
+  let next = 0;
+  return {
+    child,
+    send<T>(msg: Record<string, unknown>) {
+      const id = next++;
+      return new Promise<T>((resolve, reject) => {
+        waiting.set(id, (m) => {
+          waiting.delete(id);
+          if (m.ok) resolve(m.value as T);
+          else reject(new Error(m.error?.message ?? 'failed'));
+        });
+        child.stdin!.write(JSON.stringify({ id, ...msg }) + '\n');
+      });
+    },
+    async exit() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin!.end(JSON.stringify({ id: next++, cmd: 'exit' }) + '\n');
+      await Promise.race([exited, sleep(15_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+type Status = { state: string; identity: { peerId: string } | null; addresses: string[] };
+type FriendView = { name: string; peerId: string; reachable: boolean; path: string; addresses: string[] };
+type BStatus = {
+  version: number;
+  custodians: {
+    peerId: string;
+    name: string;
+    state: string;
+    versionHeld: number | null;
+    lastError: string | null;
+  }[];
+};
+
+const ENV = {
+  TESSERA_MDNS: '0',
+  TESSERA_MESH_RETRY_MS: '500',
+  TESSERA_RECONCILE_MS: '500',
+  TESSERA_PASSPHRASE: TEST_PASSPHRASE,
+  // Hand an undeliverable update to a mutual friend after 3 s (default: an hour).
+  TESSERA_FORWARD_AFTER_MS: '3000',
+};
+
+class Person {
+  peerId = '';
+  readonly dataDir = tempDataDir('tessera-bl');
+  readonly name: string;
+  readonly agent: Agent;
+  readonly env: Record<string, string>;
+  constructor(name: string, agent: Agent, env: Record<string, string> = {}) {
+    this.name = name;
+    this.agent = agent;
+    this.env = { ...ENV, ...env };
+  }
+  call<T = unknown>(op: string, input: unknown = {}): Promise<T> {
+    return this.agent.send<T>({ cmd: 'call', name: this.name, op, input });
+  }
+  async start(): Promise<void> {
+    await this.agent.send({ cmd: 'start', name: this.name, dataDir: this.dataDir, env: this.env });
+    const s = await this.call<Status>('app.status');
+    if (s.state === 'empty') {
+      const created = await this.call<Status>('vault.create', {
+        name: this.name,
+        passphrase: TEST_PASSPHRASE,
+      });
+      this.peerId = created.identity!.peerId;
+    } else this.peerId = s.identity!.peerId;
+    await until(
+      `${this.name}'s mesh`,
+      async () => (await this.call<Status>('app.status')).addresses.length > 0,
+    );
+  }
+  stop(): Promise<unknown> {
+    return this.agent.send({ cmd: 'stop', name: this.name });
+  }
+  friend(peerId: string): Promise<FriendView | undefined> {
+    return this.call<FriendView[]>('friends.list').then((l) => l.find((f) => f.peerId === peerId));
+  }
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
+    await sleep(300);
+  }
+}
+
+/** The people pair over the network: each types the other's code, as they would read it. */
+async function pair(a: Person, b: Person): Promise<void> {
+  const ia = await a.call<{ code: string }>('friends.invite');
+  const ib = await b.call<{ code: string }>('friends.invite');
+  await a.call('friends.pair', { code: ib.code });
+  await b.call('friends.pair', { code: ia.code });
+  await until(
+    `${a.name} and ${b.name} to be friends`,
+    async () => (await a.friend(b.peerId)) && (await b.friend(a.peerId)),
+    90_000,
+  );
+}
+
+const agents: Agent[] = [];
+after(async () => {
+  await Promise.all(agents.map((a) => a.exit()));
+  for (const ns of created.reverse()) {
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      // already gone
+    }
+  }
+});
+
+const why = whyNoNamespaces();
+let rita: Person, olive: Person, kim: Person, lee: Person;
+const report: string[] = [];
+const say = (line: string) => {
+  report.push(line);
+  console.log(`[beyond-lan] ${line}`);
+};
+
+test(
+  'two homes behind NAT: pairing through a friend relay, backup and update reach every custodian',
+  { timeout: 240_000 },
+  async (t) => {
+    if (why) {
+      console.log(`[beyond-lan] skipped: ${why}`);
+      t.skip(why);
+      return;
+    }
+    buildNetwork();
+    const [pubAgent, aAgent, bAgent] = await Promise.all([agent(NS.pub), agent(NS.homeA), agent(NS.homeB)]);
+    agents.push(pubAgent!, aAgent!, bAgent!);
+    rita = new Person('Rita', pubAgent!, { TESSERA_RELAY: '1' });
+    olive = new Person('Olive', aAgent!);
+    kim = new Person('Kim', bAgent!);
+    lee = new Person('Lee', bAgent!);
+    await Promise.all([rita, olive, kim, lee].map((p) => p.start()));
+    const oliveAddrs = (await olive.call<Status>('app.status')).addresses;
+    assert.ok(
+      oliveAddrs.every((a) => !a.startsWith('/ip4/127.')),
+      `no loopback advertised: ${oliveAddrs.join(' ')}`,
+    );
+
+    // Everyone befriends Rita first (her node is on the public segment; they dial out through their routers).
+    for (const p of [olive, kim, lee]) await pair(p, rita);
+    // Behind NAT, each keeps a reservation on Rita's relay, and advertises it.
+    for (const p of [olive, kim, lee]) {
+      const addrs = await until(
+        `${p.name} to hold a reservation on Rita's relay`,
+        async () => {
+          const a = (await p.call<Status>('app.status')).addresses;
+          return a.some((x) => x.includes(`/p2p/${rita.peerId}/p2p-circuit`)) ? a : null;
+        },
+        60_000,
+      );
+      say(`${p.name} advertises ${addrs.join(' ')}`);
+    }
+    // Across homes: the invites carry relay addresses, and pairing runs through Rita's relay.
+    await pair(olive, kim);
+    await pair(olive, lee);
+    for (const c of [kim, lee]) say(`Olive reaches ${c.name}: ${(await olive.friend(c.peerId))?.path}`);
+
+    await olive.call('items.create', { title: 'Bank', secret: 'pin 2468' });
+    await olive.call('backup.create', { custodians: [kim.peerId, lee.peerId], threshold: 2 });
+    for (const c of [kim, lee]) {
+      await until(
+        `${c.name} to see the request`,
+        async () => (await c.call<unknown[]>('requests.list')).length === 1,
+      );
+      await c.call('requests.accept', { id: `holding:${olive.peerId}` });
+    }
+    const deliveredAll = (what: string) =>
+      until(
+        what,
+        async () => {
+          const s = await olive.call<BStatus>('backup.status');
+          return s.custodians.every((c) => c.state === 'delivered' && c.versionHeld === s.version) ? s : null;
+        },
+        120_000,
+      ).catch(async (err: unknown) => {
+        say(`backup status: ${JSON.stringify(await olive.call<BStatus>('backup.status'))}`);
+        throw err;
+      });
+    const first = await deliveredAll('the first backup at every custodian');
+    for (const c of [kim, lee]) {
+      const path = (await olive.friend(c.peerId))?.path ?? '?';
+      say(`backup v${first.version} → ${c.name}: ${path}`);
+      assert.ok(
+        ['relayed', 'hole-punched'].includes(path),
+        `${c.name} is behind NAT in another home: ${path}`,
+      );
+    }
+
+    await olive.call('items.create', { title: 'Mail', secret: 'hunter2' });
+    await until(
+      'the update to be built',
+      async () => (await olive.call<BStatus>('backup.status')).version > first.version,
+    );
+    const second = await deliveredAll('the update at every custodian');
+    for (const c of [kim, lee]) {
+      const path = (await olive.friend(c.peerId))?.path ?? '?';
+      say(`update v${second.version} → ${c.name}: ${path}`);
+      const held = await c.call<{ ownerPeerId: string; version: number }[]>('held.list');
+      assert.equal(held.find((h) => h.ownerPeerId === olive.peerId)?.version, second.version);
+    }
+  },
+);
