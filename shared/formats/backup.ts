@@ -13,15 +13,18 @@
  *            what it lacks, chunkMatchesManifest(ref, bytes) to check each chunk on arrival.
  * Recovery:  openBackup(manifestBytes, getChunk, K, ownerSignPublic) → snapshot.
  *
+ * Both take an optional last `crypto` (backup-crypto.ts): a byte-identical provider of the per-byte primitives
+ * (electron/core/crypto-native supplies node:crypto); the default is the pure @noble one.
+ *
  * Everything is deterministic: the same snapshot, K and version give byte-identical output, and unchanged regions
  * of the snapshot give the same chunk ids as the previous version.
  */
 import { equalBytes, fromHex, toHex } from '../crypto/bytes.ts';
 import { InvalidArgumentError, MalformedDataError } from '../crypto/errors.ts';
 import type { IdentityKeys } from '../crypto/identity.ts';
-import { sha256 } from '../crypto/kdf.ts';
 import { NotFoundError, TesseraError } from '../errors.ts';
 import { deriveBackupKeys } from './backup-keys.ts';
+import { pureBackupCrypto, type BackupCrypto } from './backup-crypto.ts';
 import { openChunk, sealChunk } from './chunk-crypto.ts';
 import { chunk } from './chunker.ts';
 import {
@@ -65,6 +68,7 @@ export function buildBackup(
   ownerKeys: Pick<IdentityKeys, 'signSeed' | 'signPublic'>,
   version: number,
   previous?: BackupManifest,
+  crypto: BackupCrypto = pureBackupCrypto,
 ): BuiltBackup {
   if (!Number.isSafeInteger(version) || version < 1)
     throw new InvalidArgumentError('The backup version must be a whole number ≥ 1.');
@@ -79,10 +83,10 @@ export function buildBackup(
   const chunks = new Map<string, Uint8Array>();
   const refs: ChunkRef[] = [];
   for (const piece of chunk(padded, keys.gear)) {
-    const sealed = sealChunk(keys, piece);
+    const sealed = sealChunk(keys, piece, crypto);
     const id = toHex(sealed.id);
     chunks.set(id, sealed.bytes);
-    refs.push({ id, length: sealed.bytes.length, digest: sha256(sealed.bytes) });
+    refs.push({ id, length: sealed.bytes.length, digest: crypto.sha256(sealed.bytes) });
   }
   const info: BackupManifest = {
     owner: Uint8Array.from(ownerKeys.signPublic),
@@ -113,6 +117,7 @@ export async function openBackup(
   getChunk: ChunkSource,
   backupKey: Uint8Array,
   ownerSignPublic: Uint8Array,
+  crypto: BackupCrypto = pureBackupCrypto,
 ): Promise<Snapshot> {
   const manifest = verifyManifest(manifestBytes, ownerSignPublic);
   const keys = deriveBackupKeys(backupKey);
@@ -122,9 +127,9 @@ export async function openBackup(
   for (const ref of manifest.chunks) {
     const bytes = await getChunk(ref.id);
     if (!bytes) throw new MissingChunkError(ref.id);
-    if (!chunkMatchesManifest(ref, bytes))
+    if (!chunkMatchesManifest(ref, bytes, crypto))
       throw new MalformedDataError(`Backup chunk ${ref.id.slice(0, 12)}…`, 'does not match the manifest');
-    const pt = openChunk(keys, fromHex(ref.id), bytes);
+    const pt = openChunk(keys, fromHex(ref.id), bytes, crypto);
     padded.set(pt, offset);
     offset += pt.length;
   }

@@ -9,11 +9,11 @@
  * A nonce repeats only for an identical plaintext (which then yields identical bytes). openChunk() checks the AEAD
  * and then that the plaintext really hashes to the requested id.
  */
-import { aeadOpen, aeadSeal, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../crypto/aead.ts';
+import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../crypto/aead.ts';
 import { concatBytes, equalBytes, toHex, utf8 } from '../crypto/bytes.ts';
 import { DecryptionError, MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
-import { hmacSha256 } from '../crypto/kdf.ts';
 import type { BackupKeys } from './backup-keys.ts';
+import { pureBackupCrypto, type BackupCrypto } from './backup-crypto.ts';
 import { CHUNK_MAX } from './chunker.ts';
 
 export const CHUNK_FORMAT_VERSION = 1;
@@ -21,30 +21,43 @@ export const CHUNK_OVERHEAD = 1 + AEAD_NONCE_BYTES + AEAD_TAG_BYTES;
 export const MAX_CHUNK_BYTES = CHUNK_MAX + CHUNK_OVERHEAD;
 const AAD_PREFIX = utf8('tessera/backup-chunk/v1\0');
 
-export function chunkId(keys: BackupKeys, plaintext: Uint8Array): Uint8Array {
-  return hmacSha256(keys.idKey, plaintext);
+export function chunkId(
+  keys: BackupKeys,
+  plaintext: Uint8Array,
+  crypto: BackupCrypto = pureBackupCrypto,
+): Uint8Array {
+  return crypto.hmacSha256(keys.idKey, plaintext);
 }
 
-export function sealChunk(keys: BackupKeys, plaintext: Uint8Array): { id: Uint8Array; bytes: Uint8Array } {
-  const id = chunkId(keys, plaintext);
-  const nonce = hmacSha256(keys.nonceKey, plaintext).subarray(0, AEAD_NONCE_BYTES);
-  const ct = aeadSeal(keys.chunkKey, nonce, plaintext, concatBytes(AAD_PREFIX, id));
+export function sealChunk(
+  keys: BackupKeys,
+  plaintext: Uint8Array,
+  crypto: BackupCrypto = pureBackupCrypto,
+): { id: Uint8Array; bytes: Uint8Array } {
+  const id = chunkId(keys, plaintext, crypto);
+  const nonce = crypto.hmacSha256(keys.nonceKey, plaintext).subarray(0, AEAD_NONCE_BYTES);
+  const ct = crypto.aeadSeal(keys.chunkKey, nonce, plaintext, concatBytes(AAD_PREFIX, id));
   return { id, bytes: concatBytes(new Uint8Array([CHUNK_FORMAT_VERSION]), nonce, ct) };
 }
 
-export function openChunk(keys: BackupKeys, id: Uint8Array, bytes: Uint8Array): Uint8Array {
+export function openChunk(
+  keys: BackupKeys,
+  id: Uint8Array,
+  bytes: Uint8Array,
+  crypto: BackupCrypto = pureBackupCrypto,
+): Uint8Array {
   const what = `backup chunk ${toHex(id).slice(0, 12)}`;
   if (!(bytes instanceof Uint8Array) || bytes.length > MAX_CHUNK_BYTES || bytes.length < CHUNK_OVERHEAD)
     throw new MalformedDataError(`The ${what}`, 'wrong size');
   if (bytes[0] !== CHUNK_FORMAT_VERSION) throw new UnsupportedFormatError(`The ${what}`, bytes[0]);
   const nonce = bytes.subarray(1, 1 + AEAD_NONCE_BYTES);
-  const pt = aeadOpen(
+  const pt = crypto.aeadOpen(
     keys.chunkKey,
     nonce,
     bytes.subarray(1 + AEAD_NONCE_BYTES),
     concatBytes(AAD_PREFIX, id),
     what,
   );
-  if (!equalBytes(chunkId(keys, pt), id)) throw new DecryptionError(what);
+  if (!equalBytes(chunkId(keys, pt, crypto), id)) throw new DecryptionError(what);
   return pt;
 }

@@ -14,4 +14,6 @@ export { encodeSnapshot, decodeSnapshot, SNAPSHOT_LIMITS, SNAPSHOT_VERSION } fro
 export type { Snapshot, Contact, VaultItem, Attachment, HeldShard } from './snapshot.ts';
 export { MAX_CHUNK_BYTES } from './chunk-crypto.ts';
 export { backupKeyId } from './backup-keys.ts';
+export { pureBackupCrypto } from './backup-crypto.ts';
+export type { BackupCrypto } from './backup-crypto.ts';
 export { encodeCanonical, decodeCanonical } from './cbor.ts';

@@ -25,6 +25,7 @@ import { MAX_CHUNK_BYTES, CHUNK_OVERHEAD } from './chunk-crypto.ts';
 import { asMap, expectKeys, readArray, readBytes, readUint } from './fields.ts';
 import { MAX_PADDED_BYTES } from './padding.ts';
 import { CHUNK_MIN } from './chunker.ts';
+import type { BackupCrypto } from './backup-crypto.ts';
 
 export const MANIFEST_VERSION = 1;
 export const MAX_MANIFEST_CHUNKS = Math.ceil(MAX_PADDED_BYTES / CHUNK_MIN);
@@ -47,8 +48,9 @@ export interface BackupManifest {
   chunks: ChunkRef[];
 }
 
-export function signManifest(m: BackupManifest, ownerSignSeed: Uint8Array): Uint8Array {
-  const body = encodeCanonical({
+/** The manifest body bytes (what the signature covers). */
+export function encodeManifestBody(m: BackupManifest): Uint8Array {
+  return encodeCanonical({
     v: MANIFEST_VERSION,
     owner: m.owner,
     version: m.version,
@@ -56,10 +58,26 @@ export function signManifest(m: BackupManifest, ownerSignSeed: Uint8Array): Uint
     size: m.size,
     chunks: m.chunks.map((c) => [fromHex(c.id), c.length, c.digest]),
   });
+}
+
+/** The signed manifest bytes for a body and its signature (no check: verify with verifyManifest). */
+export function encodeSignedManifest(m: BackupManifest, sig: Uint8Array): Uint8Array {
+  return encodeCanonical({ v: MANIFEST_VERSION, body: encodeManifestBody(m), sig });
+}
+
+export function signManifest(m: BackupManifest, ownerSignSeed: Uint8Array): Uint8Array {
+  const body = encodeManifestBody(m);
   const sig = signWithContext(SIGN_CONTEXTS.backupManifest, body, ownerSignSeed);
   if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, m.owner))
     throw new InvalidArgumentError('The manifest owner is not the key it is being signed with.');
   return encodeCanonical({ v: MANIFEST_VERSION, body, sig });
+}
+
+/** The signature of a signed manifest (call after verifyManifest). */
+export function manifestSignature(signed: Uint8Array): Uint8Array {
+  const what = 'Backup manifest';
+  const m = asMap(decodeCanonical(signed, MAX_MANIFEST_BYTES, what), what);
+  return readBytes(m, 'sig', what, { exact: 64 });
 }
 
 function decodeBody(body: Uint8Array): BackupManifest {
@@ -113,6 +131,10 @@ export function verifyManifest(signed: Uint8Array, ownerSignPublic: Uint8Array):
 }
 
 /** Custodian check for a received chunk against the manifest (length and digest), without K. */
-export function chunkMatchesManifest(ref: ChunkRef, bytes: Uint8Array): boolean {
-  return bytes.length === ref.length && equalBytes(sha256(bytes), ref.digest);
+export function chunkMatchesManifest(
+  ref: ChunkRef,
+  bytes: Uint8Array,
+  crypto?: Pick<BackupCrypto, 'sha256'>,
+): boolean {
+  return bytes.length === ref.length && equalBytes((crypto?.sha256 ?? sha256)(bytes), ref.digest);
 }

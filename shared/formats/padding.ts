@@ -7,7 +7,7 @@
  *
  * So a custodian learns only the bucket (4, 8, 16 … 1024 KiB, then whole MiB), not the vault's exact size.
  */
-import { concatBytes, u32be } from '../crypto/bytes.ts';
+import { u32be } from '../crypto/bytes.ts';
 import { MalformedDataError } from '../crypto/errors.ts';
 
 const MIN_BUCKET = 4096;
@@ -26,7 +26,8 @@ export function pad(data: Uint8Array): Uint8Array {
   if (total > MAX_PADDED_BYTES)
     throw new MalformedDataError('Backup', `larger than ${MAX_PADDED_BYTES} bytes`);
   const out = new Uint8Array(total);
-  out.set(concatBytes(u32be(data.length), data));
+  out.set(u32be(data.length), 0);
+  out.set(data, 4);
   return out;
 }
 

@@ -35,7 +35,8 @@ export const SNAPSHOT_VERSION = 1;
 export const SNAPSHOT_LIMITS = {
   bytes: 32 * 1024 * 1024,
   nameChars: 256,
-  contacts: 1000,
+  /** A custodian holding for many friends has them all as contacts (issue 8: 10,000 owners per custodian). */
+  contacts: 16_384,
   addresses: 32,
   addressChars: 1024,
   items: 100_000,
@@ -48,7 +49,7 @@ export const SNAPSHOT_LIMITS = {
   attachments: 64,
   attachmentBytes: 16 * 1024 * 1024,
   mediaTypeChars: 256,
-  heldShards: 1000,
+  heldShards: 16_384,
   manifestBytes: 2 * 1024 * 1024,
   settings: 1000,
   settingKeyChars: 256,

@@ -6,6 +6,9 @@
  *   Consent answer (custodian → owner):       hold-answer  → ack
  *   Deposit / update (owner → custodian):     offer { split, sealed?, manifest } → need { ids }
  *                                             chunk { id, data } × |ids| → done → receipt | refused
+ *                                             (chunks may also come batched: chunks { items: [[id, data] …] })
+ *   Update by delta (owner → custodian):      offer-delta { split, base, version, size, sig, edits } → as offer
+ *                                             (or refused, then the owner sends a whole offer)
  *   Deletion (owner → custodian):             delete { split, nonce, expires } → deletion receipt | refused
  *   Health check (owner → custodian):         challenge { nonce } → proof { held, version, mac }
  *
@@ -19,6 +22,8 @@ import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
 import { MAX_MANIFEST_BYTES, MAX_MANIFEST_CHUNKS } from '../formats/manifest.ts';
 import { MAX_CHUNK_BYTES } from '../formats/chunk-crypto.ts';
 import { MAX_RECEIPT_BYTES } from './receipts.ts';
+import { editsFromCbor, editsToCbor } from '../formats/manifest-delta.ts';
+import type { ManifestEdit } from '../formats/manifest-delta.ts';
 
 export const BACKUP_PROTOCOL_VERSION = 1;
 /** The largest frame: an offer with a full manifest and an envelope, or a `need` listing every chunk. */
@@ -36,8 +41,20 @@ export type BackupMessage =
   | { t: 'hold-answer'; accepted: boolean; nonce: Uint8Array }
   | { t: 'ack' }
   | { t: 'offer'; split: Uint8Array; sealed: Uint8Array | null; manifest: Uint8Array }
+  | {
+      t: 'offer-delta';
+      split: Uint8Array;
+      /** SHA-256 of the signed manifest the custodian holds (the base of the edits). */
+      base: Uint8Array;
+      version: number;
+      size: number;
+      sig: Uint8Array;
+      edits: ManifestEdit[];
+    }
   | { t: 'need'; ids: Uint8Array[] }
   | { t: 'chunk'; id: Uint8Array; data: Uint8Array }
+  /** Several chunks in one frame: fewer, larger frames move bulk data at a multiple of the speed of small ones. */
+  | { t: 'chunks'; items: { id: Uint8Array; data: Uint8Array }[] }
   | { t: 'done' }
   | { t: 'receipt'; receipt: Uint8Array }
   | { t: 'delete'; split: Uint8Array; nonce: Uint8Array; expires: number }
@@ -61,7 +78,11 @@ const TYPE_CODES: Record<BackupMessageType, number> = {
   challenge: 11,
   proof: 12,
   refused: 13,
+  'offer-delta': 14,
+  chunks: 15,
 };
+/** Most chunks in one `chunks` frame (the frame cap bounds the bytes). */
+export const MAX_CHUNKS_PER_FRAME = 256;
 const TYPES_BY_CODE = new Map(
   Object.entries(TYPE_CODES).map(([name, code]) => [code, name as BackupMessageType]),
 );
@@ -74,6 +95,9 @@ export function encodeBackupMessage(msg: BackupMessage): Uint8Array {
     else if (value === null)
       continue; // absent optional field
     else if (key === 'state') body[key] = HOLD_STATES.indexOf(value as HoldState);
+    else if (key === 'edits') body[key] = editsToCbor(value as ManifestEdit[]);
+    else if (key === 'items')
+      body[key] = (value as { id: Uint8Array; data: Uint8Array }[]).map((c) => [c.id, c.data]);
     else body[key] = value;
   }
   return encodeCanonical(body);
@@ -126,6 +150,17 @@ export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
         manifest: readBytes(map, 'manifest', what, { max: MAX_MANIFEST_BYTES }),
       };
     }
+    case 'offer-delta':
+      keys('split', 'base', 'version', 'size', 'sig', 'edits');
+      return {
+        t,
+        split: readBytes(map, 'split', what, { exact: SPLIT_ID_BYTES }),
+        base: readBytes(map, 'base', what, { exact: 32 }),
+        version: readUint(map, 'version', what, Number.MAX_SAFE_INTEGER, 1),
+        size: readUint(map, 'size', what),
+        sig: readBytes(map, 'sig', what, { exact: 64 }),
+        edits: editsFromCbor(map.edits),
+      };
     case 'need': {
       keys('ids');
       const ids = readArray(map, 'ids', what, MAX_MANIFEST_CHUNKS).map((id) => {
@@ -142,6 +177,20 @@ export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
         id: readBytes(map, 'id', what, { exact: 32 }),
         data: readBytes(map, 'data', what, { max: MAX_CHUNK_BYTES }),
       };
+    case 'chunks': {
+      keys('items');
+      const items = readArray(map, 'items', what, MAX_CHUNKS_PER_FRAME).map((item) => {
+        if (!Array.isArray(item) || item.length !== 2) throw new MalformedDataError(what, 'bad chunk item');
+        const [id, data] = item as unknown[];
+        if (!(id instanceof Uint8Array) || id.length !== 32)
+          throw new MalformedDataError(what, 'bad chunk id');
+        if (!(data instanceof Uint8Array) || data.length > MAX_CHUNK_BYTES)
+          throw new MalformedDataError(what, 'bad chunk data');
+        return { id, data };
+      });
+      if (items.length === 0) throw new MalformedDataError(what, 'no chunks');
+      return { t, items };
+    }
     case 'receipt':
       keys('receipt');
       return { t, receipt: readBytes(map, 'receipt', what, { max: MAX_RECEIPT_BYTES }) };

@@ -1,7 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
-import { chunkMatchesManifest } from '../../../shared/formats/manifest.ts';
+import { chunkMatchesManifest, encodeSignedManifest } from '../../../shared/formats/manifest.ts';
+import { manifestFromDelta } from '../../../shared/formats/manifest-delta.ts';
 import { missingChunks } from '../../../shared/formats/backup.ts';
 import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
 import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
@@ -14,6 +15,7 @@ import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.
 import type { Conversation } from '../../mesh/rpc.ts';
 import type { CustodianStore } from './custodian-store.ts';
 import { Backoff } from './peer-link.ts';
+import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 import type { BackupContext } from './backup-context.ts';
 
 /** A request the custodian will not act on; the reason goes back to the owner as a `refused` message. */
@@ -69,6 +71,8 @@ export class CustodianBackupService {
           return await reply(this.onHoldRequest(from, first));
         case 'offer':
           return await this.onOffer(conv, from, first);
+        case 'offer-delta':
+          return await this.onOffer(conv, from, this.expandDelta(from, first));
         case 'delete':
           return await reply(this.onDelete(from, first));
         case 'challenge':
@@ -141,20 +145,25 @@ export class CustodianBackupService {
       throw new RefusedError(`I already hold a newer version (${held.version}) than ${manifest.version}.`);
     }
     const sameSplit = held !== null && equalBytes(held.splitId, offer.split);
-    const need = missingChunks(manifest, (id) => sameSplit && this.store.hasChunk(from, id));
+    // One query for the ids we hold (not one per manifest entry), and a set for the membership tests.
+    const have = sameSplit ? this.store.chunkIds(from) : new Set<string>();
+    const need = missingChunks(manifest, (id) => have.has(id));
     await conv.send(encodeBackupMessage({ t: 'need', ids: need.map((id) => fromHex(id)) }));
-    const wanted = new Map(manifest.chunks.filter((c) => need.includes(c.id)).map((c) => [c.id, c]));
+    const needed = new Set(need);
+    const wanted = new Map(manifest.chunks.filter((c) => needed.has(c.id)).map((c) => [c.id, c]));
     const received = new Map<string, Uint8Array>();
     for (;;) {
-      const msg = expectBackupMessage(await conv.receive(), 'chunk', 'done');
+      const msg = expectBackupMessage(await conv.receive(), 'chunk', 'chunks', 'done');
       if (msg.t === 'refused') return;
       if (msg.t === 'done') break;
-      const id = toHex(msg.id);
-      const ref = wanted.get(id);
-      if (!ref || received.has(id)) throw new RefusedError('A chunk I did not ask for.');
-      if (!chunkMatchesManifest(ref, msg.data))
-        throw new RefusedError('A chunk does not match the manifest.');
-      received.set(id, msg.data);
+      for (const item of msg.t === 'chunks' ? msg.items : [msg]) {
+        const id = toHex(item.id);
+        const ref = wanted.get(id);
+        if (!ref || received.has(id)) throw new RefusedError('A chunk I did not ask for.');
+        if (!chunkMatchesManifest(ref, item.data, nativeBackupCrypto))
+          throw new RefusedError('A chunk does not match the manifest.');
+        received.set(id, item.data);
+      }
     }
     if (received.size !== wanted.size)
       throw new RefusedError(`Missing ${wanted.size - received.size} chunk(s).`);
@@ -187,6 +196,22 @@ export class CustodianBackupService {
     await conv.send(encodeBackupMessage({ t: 'receipt', receipt }));
     this.ctx.events.changed('held');
     if (shardChanged) this.onHeldShardsChanged();
+  }
+
+  /**
+   * An update sent as edits to the manifest we hold: rebuild the new signed manifest from it (canonical CBOR makes
+   * the bytes the owner's) and handle it exactly as a whole offer, which verifies the signature.
+   */
+  private expandDelta(
+    from: string,
+    msg: Extract<BackupMessage, { t: 'offer-delta' }>,
+  ): Extract<BackupMessage, { t: 'offer' }> {
+    const held = this.store.held(from);
+    if (!held || !equalBytes(held.splitId, msg.split) || !equalBytes(sha256(held.manifest), msg.base))
+      throw new RefusedError('I do not hold the manifest this update is based on; send it whole.');
+    const base = verifyManifest(held.manifest, signPublicFromPeerId(from));
+    const next = manifestFromDelta(base, msg.edits, msg.version, msg.size);
+    return { t: 'offer', split: msg.split, sealed: null, manifest: encodeSignedManifest(next, msg.sig) };
   }
 
   private onDelete(from: string, msg: Extract<BackupMessage, { t: 'delete' }>): BackupMessage {

@@ -158,6 +158,15 @@ export class CustodianStore {
     );
   }
 
+  /** Ids (hex) of every chunk held for an owner. */
+  chunkIds(ownerPeerId: string): Set<string> {
+    const rows = this.store.db
+      .prepare('SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?')
+      .raw()
+      .all(ownerPeerId) as [Buffer][];
+    return new Set(rows.map(([id]) => id.toString('hex')));
+  }
+
   chunk(ownerPeerId: string, idHex: string): Uint8Array | undefined {
     const row = this.store.db
       .prepare('SELECT data FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?')

@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { buildBackup } from '../../../shared/formats/backup.ts';
-import { verifyManifest } from '../../../shared/formats/manifest.ts';
+import { encodeSignedManifest, manifestSignature, verifyManifest } from '../../../shared/formats/manifest.ts';
+import { diffManifest, manifestFromDelta } from '../../../shared/formats/manifest-delta.ts';
 import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
 import { createShardEnvelopes } from '../../../shared/shards/envelope.ts';
 import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import { encodeBackupMessage, expectBackupMessage, NONCE_BYTES } from '../../../shared/protocol/backup.ts';
+import {
+  encodeBackupMessage,
+  expectBackupMessage,
+  MAX_CHUNKS_PER_FRAME,
+  NONCE_BYTES,
+} from '../../../shared/protocol/backup.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
 import { BadRequestError, TesseraError, UnknownFriendError } from '../../../shared/errors.ts';
@@ -20,9 +26,12 @@ import { Backoff } from './peer-link.ts';
 import type { BackupContext } from './backup-context.ts';
 import { assembleSnapshot } from './snapshot-source.ts';
 import { encodeSnapshot } from '../../../shared/formats/snapshot.ts';
+import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 
 /** How long a holding request stays open for the friend to answer. */
 export const HOLD_REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Target size of a `chunks` frame. */
+const CHUNK_FRAME_BYTES = 256 * 1024;
 /** How long to wait before asking again while a friend has not yet answered. */
 const CONSENT_POLL_MS = 60_000;
 
@@ -52,6 +61,14 @@ export class OwnerBackupService {
   private builtFrom: string | null = null;
   /** Backup bytes sent to custodians by this process (messages on the wire, before framing and encryption). */
   bytesSent = 0;
+  /**
+   * Recent signed manifests by SHA-256 (hex), so an update can be sent as edits to the one a custodian holds
+   * (its receipt names it). In memory only: after a restart the first update to each custodian goes whole.
+   */
+  private readonly recentManifests = new Map<string, Uint8Array>();
+  /** The chunks of the version built last, until every custodian has it (then dropped to free the memory). */
+  private builtChunks: Map<string, Uint8Array> | null = null;
+  private builtChunksTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: BackupContext) {
     this.ctx = ctx;
@@ -167,9 +184,17 @@ export class OwnerBackupService {
         current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
           ? verifyManifest(current.manifest, keys.signPublic)
           : undefined;
-      const built = buildBackup(snapshot, key, keys, current.version + 1, previous);
+      const built = buildBackup(snapshot, key, keys, current.version + 1, previous, nativeBackupCrypto);
+      if (current.manifest) this.rememberManifest(current.manifest);
+      this.rememberManifest(built.manifest);
       this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
       this.builtFrom = digest;
+      // Pushes right after a build (every custodian, concurrently) read the chunks from memory, not SQLite; kept
+      // until every custodian has this version, and at most a minute (an offline custodian reads from SQLite later).
+      this.builtChunks = built.chunks;
+      if (this.builtChunksTimer) clearTimeout(this.builtChunksTimer);
+      this.builtChunksTimer = setTimeout(() => (this.builtChunks = null), 60_000);
+      this.builtChunksTimer.unref();
     } finally {
       key.fill(0);
     }
@@ -255,6 +280,19 @@ export class OwnerBackupService {
         }
       }),
     );
+    if (this.builtChunks && this.pushesDone()) this.builtChunks = null;
+  }
+
+  /** Every custodian of the active split holds the current version or has declined (none is still asked). */
+  private pushesDone(): boolean {
+    const split = this.store.activeSplit();
+    if (!split) return true;
+    const current = this.store.current();
+    return this.store
+      .custodians(split.splitId)
+      .every((row) =>
+        row.state === 'accepted' ? !this.owes(row, current, split) : row.state !== 'requested',
+      );
   }
 
   private owes(row: CustodianRow, current: CurrentBackup, split: SplitRow): boolean {
@@ -332,18 +370,74 @@ export class OwnerBackupService {
     if (accepted) this.kick();
   }
 
-  /** Deposit (with the sealed envelope) or update (manifest + only the chunks the custodian lacks). */
-  private async push(split: SplitRow, row: CustodianRow, current: CurrentBackup): Promise<void> {
+  private rememberManifest(manifest: Uint8Array): void {
+    const id = hex(sha256(manifest));
+    this.recentManifests.delete(id);
+    this.recentManifests.set(id, manifest);
+    while (this.recentManifests.size > 4)
+      this.recentManifests.delete(this.recentManifests.keys().next().value!);
+  }
+
+  /**
+   * The update as edits to the manifest the custodian holds, when we still have that manifest and it is of the same
+   * split; null to send the manifest whole. Checked by rebuilding the exact bytes, as the custodian will.
+   */
+  private manifestDelta(
+    split: SplitRow,
+    row: CustodianRow,
+    manifest: Uint8Array,
+    ownerKey: Uint8Array,
+  ): Extract<BackupMessage, { t: 'offer-delta' }> | null {
+    if (!row.envelopeDelivered || !row.manifestHeld) return null;
+    const baseBytes = this.recentManifests.get(hex(row.manifestHeld));
+    if (!baseBytes) return null;
+    const base = verifyManifest(baseBytes, ownerKey);
+    const next = verifyManifest(manifest, ownerKey);
+    if (!equalBytes(base.keyId, next.keyId) || next.version <= base.version) return null;
+    const edits = diffManifest(base.chunks, next.chunks);
+    const sig = manifestSignature(manifest);
+    if (
+      !equalBytes(
+        encodeSignedManifest(manifestFromDelta(base, edits, next.version, next.size), sig),
+        manifest,
+      )
+    )
+      return null;
+    const delta = {
+      t: 'offer-delta' as const,
+      split: split.splitId,
+      base: row.manifestHeld,
+      version: next.version,
+      size: next.size,
+      sig,
+      edits,
+    };
+    return encodeBackupMessage(delta).length < manifest.length ? delta : null;
+  }
+
+  /** Deposit (with the sealed envelope) or update (manifest or its delta + only the chunks the custodian lacks). */
+  private async push(
+    split: SplitRow,
+    row: CustodianRow,
+    current: CurrentBackup,
+    allowDelta = true,
+  ): Promise<void> {
     const manifest = current.manifest as Uint8Array;
     const keys = this.ctx.keys() as IdentityKeys;
+    this.rememberManifest(manifest);
+    const delta = allowDelta ? this.manifestDelta(split, row, manifest, keys.signPublic) : null;
     const receiptBytes = await this.converse(row.peerId, async (conv) => {
-      await this.send(conv, {
-        t: 'offer',
-        split: split.splitId,
-        sealed: row.envelopeDelivered ? null : row.sealedEnvelope,
-        manifest,
-      });
+      await this.send(
+        conv,
+        delta ?? {
+          t: 'offer',
+          split: split.splitId,
+          sealed: row.envelopeDelivered ? null : row.sealedEnvelope,
+          manifest,
+        },
+      );
       const need = expectBackupMessage(await conv.receive(), 'need');
+      if (need.t === 'refused' && delta) return null; // it lacks the base (or predates deltas): send it whole
       if (need.t === 'refused') {
         if (row.envelopeDelivered) {
           // They no longer hold our shard (lost data, restored device): deposit it again next time.
@@ -351,17 +445,29 @@ export class OwnerBackupService {
         }
         throw new CustodianRefusedError(this.friendName(row.peerId), need.reason);
       }
+      // Chunks go in frames of ~256 KiB: per-frame costs (yamux, a Noise cipher per frame) dominate small frames.
+      let batch: { id: Uint8Array; data: Uint8Array }[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batch.length > 0) await this.send(conv, { t: 'chunks', items: batch });
+        batch = [];
+        batchBytes = 0;
+      };
       for (const id of need.ids) {
-        const data = this.store.chunk(hex(id));
+        const data = this.builtChunks?.get(hex(id)) ?? this.store.chunk(hex(id));
         if (!data)
           throw new TesseraError('INTERNAL', `Backup chunk ${hex(id).slice(0, 12)}… is missing locally.`);
-        await this.send(conv, { t: 'chunk', id, data });
+        batch.push({ id, data });
+        batchBytes += data.length;
+        if (batchBytes >= CHUNK_FRAME_BYTES || batch.length >= MAX_CHUNKS_PER_FRAME) await flush();
       }
+      await flush();
       await this.send(conv, { t: 'done' });
       const answer = expectBackupMessage(await conv.receive(), 'receipt');
       if (answer.t === 'refused') throw new CustodianRefusedError(this.friendName(row.peerId), answer.reason);
       return answer.receipt;
     });
+    if (receiptBytes === null) return this.push(split, row, current, false);
     const receipt = verifyReceipt(receiptBytes, signPublicFromPeerId(row.peerId));
     const manifestHash = sha256(manifest);
     if (
@@ -482,5 +588,7 @@ export class OwnerBackupService {
   close(): void {
     this.closed = true;
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    if (this.builtChunksTimer) clearTimeout(this.builtChunksTimer);
+    this.builtChunks = null;
   }
 }

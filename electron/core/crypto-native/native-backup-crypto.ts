@@ -1,0 +1,139 @@
+/**
+ * Byte-identical, faster backup primitives from node:crypto (OpenSSL), injected into the shared backup format
+ * (shared/formats/backup-crypto.ts) on the Node side only.
+ *
+ * node:crypto has IETF ChaCha20-Poly1305 (12-byte nonce) but not XChaCha20-Poly1305. XChaCha is defined on top of
+ * it (draft-irtf-cfrg-xchacha-03 §2.3):
+ *
+ *   subkey = HChaCha20(key, nonce[0..16])
+ *   XChaCha20-Poly1305(key, nonce, aad, pt) = ChaCha20-Poly1305(subkey, 0x00000000 || nonce[16..24], aad, pt)
+ *
+ * HChaCha20 is one ChaCha block (the @noble implementation: ~1 µs per chunk); the bulk cipher and Poly1305 run in
+ * OpenSSL. HMAC-SHA256 and SHA-256 come straight from OpenSSL (SHA-NI where the CPU has it). Equality with the pure
+ * provider and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
+ */
+import { createCipheriv, createDecipheriv, createHash, hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { hchacha } from '@noble/ciphers/chacha.js';
+import type { BackupCrypto } from '../../../shared/formats/backup-crypto.ts';
+import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
+import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../../../shared/crypto/aead.ts';
+
+/** "expand 32-byte k" as little-endian words. */
+const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function leWords(bytes: Uint8Array, count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, count * 4);
+  for (let i = 0; i < count; i++) out[i] = view.getUint32(4 * i, true);
+  return out;
+}
+
+/** HChaCha20(key, nonce[0..16]) → 32-byte subkey, and the 12-byte IETF nonce 0x00000000 || nonce[16..24]. */
+function xchachaToIetf(key: Uint8Array, nonce: Uint8Array): { subkey: Buffer; iv: Buffer } {
+  const words = new Uint32Array(8);
+  hchacha(SIGMA, leWords(key, 8), leWords(nonce, 4), words);
+  const subkey = Buffer.alloc(32);
+  for (let i = 0; i < 8; i++) subkey.writeUInt32LE(words[i]!, 4 * i);
+  words.fill(0);
+  const iv = Buffer.alloc(12);
+  iv.set(nonce.subarray(16, 24), 4);
+  return { subkey, iv };
+}
+
+function checkSizes(key: Uint8Array, nonce: Uint8Array): boolean {
+  return key.length === AEAD_KEY_BYTES && nonce.length === AEAD_NONCE_BYTES;
+}
+
+export function nativeXChaChaSeal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
+  if (!checkSizes(key, nonce))
+    throw new InvalidArgumentError('AEAD key must be 32 bytes and nonce 24 bytes.');
+  const { subkey, iv } = xchachaToIetf(key, nonce);
+  const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: AEAD_TAG_BYTES });
+  subkey.fill(0);
+  cipher.setAAD(aad, { plaintextLength: plaintext.length });
+  const out = new Uint8Array(plaintext.length + AEAD_TAG_BYTES);
+  const body = cipher.update(plaintext);
+  out.set(body, 0);
+  const tail = cipher.final();
+  out.set(tail, body.length);
+  out.set(cipher.getAuthTag(), plaintext.length);
+  return out;
+}
+
+export function nativeXChaChaOpen(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+  what: string,
+): Uint8Array {
+  if (!checkSizes(key, nonce) || ciphertext.length < AEAD_TAG_BYTES) throw new DecryptionError(what);
+  const { subkey, iv } = xchachaToIetf(key, nonce);
+  const n = ciphertext.length - AEAD_TAG_BYTES;
+  try {
+    const decipher = createDecipheriv('chacha20-poly1305', subkey, iv, { authTagLength: AEAD_TAG_BYTES });
+    decipher.setAuthTag(ciphertext.subarray(n));
+    decipher.setAAD(aad, { plaintextLength: n });
+    const out = new Uint8Array(n);
+    const body = decipher.update(ciphertext.subarray(0, n));
+    out.set(body, 0);
+    out.set(decipher.final(), body.length);
+    return out;
+  } catch {
+    throw new DecryptionError(what);
+  } finally {
+    subkey.fill(0);
+  }
+}
+
+/**
+ * HMAC-SHA256 (RFC 2104) with the key's inner and outer pad blocks hashed once and cloned per message
+ * (`Hash.copy()`), instead of createHmac re-deriving them for every chunk. Byte-identical to createHmac.
+ */
+/** Keyed by the key array itself, so the pad states live exactly as long as the caller keeps that key. */
+const padCache = new WeakMap<Uint8Array, { inner: Hash; outer: Hash; key: string }>();
+
+function pads(key: Uint8Array): { inner: Hash; outer: Hash } {
+  const id = Buffer.from(key.buffer, key.byteOffset, key.length).toString('base64');
+  let entry = padCache.get(key);
+  // The same array with different contents (a caller reusing a buffer) gets fresh pads.
+  if (!entry || entry.key !== id) {
+    const block = new Uint8Array(64);
+    block.set(key.length > 64 ? hash('sha256', key, 'buffer') : key);
+    const ipad = block.map((b) => b ^ 0x36);
+    const opad = block.map((b) => b ^ 0x5c);
+    entry = { inner: createHash('sha256').update(ipad), outer: createHash('sha256').update(opad), key: id };
+    block.fill(0);
+    ipad.fill(0);
+    opad.fill(0);
+    padCache.set(key, entry);
+  }
+  return entry;
+}
+
+export function nativeHmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
+  const { inner, outer } = pads(key);
+  return new Uint8Array(outer.copy().update(inner.copy().update(message).digest()).digest());
+}
+
+export function nativeSha256(message: Uint8Array): Uint8Array {
+  return new Uint8Array(hash('sha256', message, 'buffer'));
+}
+
+export const nativeBackupCrypto: BackupCrypto = {
+  name: 'native (node:crypto)',
+  hmacSha256: nativeHmacSha256,
+  sha256: nativeSha256,
+  aeadSeal: nativeXChaChaSeal,
+  aeadOpen: nativeXChaChaOpen,
+};
+
+/** True on the hosts this was verified on (little-endian; OpenSSL with chacha20-poly1305). */
+export const nativeBackupCryptoAvailable = LITTLE_ENDIAN;

@@ -1,0 +1,35 @@
+/**
+ * The primitives the backup format runs per byte (HMAC-SHA256 for chunk ids and nonces, SHA-256 for manifest
+ * digests, XChaCha20-Poly1305 for chunks), behind one small interface so a platform can supply faster but
+ * byte-identical implementations (electron/core/crypto-native uses node:crypto). `shared/` stays pure: the default
+ * is the @noble implementation, and every function that takes a provider falls back to it.
+ *
+ * A provider MUST be byte-identical to `pureBackupCrypto` (tests/unit/perf checks the native one against it and
+ * against tests/vectors) and `aeadOpen` MUST throw DecryptionError for every failure.
+ */
+import { aeadOpen, aeadSeal } from '../crypto/aead.ts';
+import { hmacSha256, sha256 } from '../crypto/kdf.ts';
+
+export interface BackupCrypto {
+  /** Short label for logs and benchmarks. */
+  readonly name: string;
+  hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array;
+  sha256(message: Uint8Array): Uint8Array;
+  /** XChaCha20-Poly1305: ciphertext || 16-byte tag. */
+  aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  aeadOpen(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    aad: Uint8Array,
+    what: string,
+  ): Uint8Array;
+}
+
+export const pureBackupCrypto: BackupCrypto = {
+  name: 'pure (@noble)',
+  hmacSha256,
+  sha256: (message) => sha256(message),
+  aeadSeal,
+  aeadOpen,
+};

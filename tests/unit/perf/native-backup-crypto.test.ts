@@ -1,0 +1,127 @@
+/**
+ * The node:crypto backup provider is byte-identical to the pure one: XChaCha20-Poly1305 seal/open, HMAC-SHA256 and
+ * SHA-256 over random keys, nonces, AADs and messages (fast-check), every failure a DecryptionError, and whole
+ * backups built with it reproduce tests/vectors/backup.json and open with either provider.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { nativeBackupCrypto } from '../../../electron/core/crypto-native/native-backup-crypto.ts';
+import { pureBackupCrypto } from '../../../shared/formats/backup-crypto.ts';
+import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
+import { DecryptionError } from '../../../shared/crypto/errors.ts';
+import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { BACKUP_KEY, OWNER, vectorSnapshot } from '../shared/vector-cases.ts';
+
+const RUNS = Number(process.env.TESSERA_FC_RUNS ?? 300);
+const native = nativeBackupCrypto;
+const pure = pureBackupCrypto;
+const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+const message = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }),
+  fc.uint8Array({ minLength: 8000, maxLength: 33000 }),
+);
+
+test('XChaCha20-Poly1305 seal: native = pure, and each opens the other', () => {
+  fc.assert(
+    fc.property(bytes(32), bytes(24), message, fc.uint8Array({ maxLength: 100 }), (key, nonce, pt, aad) => {
+      const a = pure.aeadSeal(key, nonce, pt, aad);
+      const b = native.aeadSeal(key, nonce, pt, aad);
+      assert.equal(toHex(b), toHex(a));
+      assert.deepEqual(native.aeadOpen(key, nonce, a, aad, 'x'), pt);
+      assert.deepEqual(pure.aeadOpen(key, nonce, b, aad, 'x'), pt);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('native open refuses a flipped bit, a wrong AAD, a wrong key and short input with DecryptionError', () => {
+  fc.assert(
+    fc.property(
+      bytes(32),
+      bytes(24),
+      fc.uint8Array({ maxLength: 200 }),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.nat(),
+      (key, nonce, pt, aad, where) => {
+        const ct = native.aeadSeal(key, nonce, pt, aad);
+        const flipped = Uint8Array.from(ct);
+        const at = where % flipped.length;
+        flipped[at] = flipped[at]! ^ 1;
+        assert.throws(() => native.aeadOpen(key, nonce, flipped, aad, 'x'), DecryptionError);
+        const otherAad = Uint8Array.of(...aad, 0);
+        assert.throws(() => native.aeadOpen(key, nonce, ct, otherAad, 'x'), DecryptionError);
+        const otherKey = Uint8Array.from(key);
+        otherKey[0] = otherKey[0]! ^ 0x80;
+        assert.throws(() => native.aeadOpen(otherKey, nonce, ct, aad, 'x'), DecryptionError);
+        assert.throws(() => native.aeadOpen(key, nonce, ct.subarray(0, 15), aad, 'x'), DecryptionError);
+        assert.throws(() => native.aeadOpen(key, nonce.subarray(1), ct, aad, 'x'), DecryptionError);
+      },
+    ),
+    { numRuns: RUNS },
+  );
+});
+
+test('XChaCha20-Poly1305: draft-irtf-cfrg-xchacha-03 appendix A.3.1 vector', () => {
+  const pt = new TextEncoder().encode(
+    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+  );
+  const key = fromHex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
+  const nonce = fromHex('404142434445464748494a4b4c4d4e4f5051525354555657');
+  const aad = fromHex('50515253c0c1c2c3c4c5c6c7');
+  const out = native.aeadSeal(key, nonce, pt, aad);
+  assert.equal(toHex(out.subarray(out.length - 16)), 'c0875924c1c7987947deafd8780acf49');
+  assert.equal(
+    toHex(out.subarray(0, 16)),
+    'bd6d179d3e83d43b9576579493c0e939',
+    'first ciphertext block of the draft vector',
+  );
+});
+
+test('HMAC-SHA256 and SHA-256: native = pure', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 100 }), message, (key, msg) => {
+      assert.equal(toHex(native.hmacSha256(key, msg)), toHex(pure.hmacSha256(key, msg)));
+      assert.equal(toHex(native.sha256(msg)), toHex(pure.sha256(msg)));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('backups built with the native provider reproduce tests/vectors/backup.json and open with both', async () => {
+  const vectors = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'vectors', 'backup.json'), 'utf8'),
+  ) as {
+    small: { manifest: string; chunks: Record<string, string> };
+    large: { manifest: string; newChunkIds: string[] };
+  };
+  const b1 = buildBackup(vectorSnapshot(3), BACKUP_KEY, OWNER, 1, undefined, native);
+  assert.equal(toHex(b1.manifest), vectors.small.manifest);
+  assert.deepEqual(Object.fromEntries([...b1.chunks].map(([id, b]) => [id, toHex(b)])), vectors.small.chunks);
+  const b2 = buildBackup(vectorSnapshot(400), BACKUP_KEY, OWNER, 2, b1.info, native);
+  assert.equal(toHex(b2.manifest), vectors.large.manifest);
+  assert.deepEqual(b2.newChunkIds, vectors.large.newChunkIds);
+  for (const crypto of [native, pure]) {
+    const snap = await openBackup(
+      b2.manifest,
+      (id) => b2.chunks.get(id),
+      BACKUP_KEY,
+      OWNER.signPublic,
+      crypto,
+    );
+    assert.equal(snap.items.length, 400);
+  }
+});
+
+test('native HMAC: a key buffer reused with new contents gets the new key', () => {
+  const key = new Uint8Array(32).fill(1);
+  const msg = new Uint8Array([1, 2, 3]);
+  const first = native.hmacSha256(key, msg);
+  key.fill(2);
+  assert.equal(toHex(native.hmacSha256(key, msg)), toHex(pure.hmacSha256(key, msg)));
+  assert.notEqual(toHex(native.hmacSha256(key, msg)), toHex(first));
+  const long = new Uint8Array(100).fill(7);
+  assert.equal(toHex(native.hmacSha256(long, msg)), toHex(pure.hmacSha256(long, msg)));
+});
