@@ -65,7 +65,7 @@ async function helpRecover(page: Page, how: 'camera' | 'paste', code: string): P
   return (await page.getByTestId('recovery-comparison-code').textContent()) ?? '';
 }
 
-test('recovery on a new device: it shows a code, two friends scan/paste it, compare codes, send pieces; the vault is back', async ({
+test('recovery on a new device: it shows a code, friends scan/paste it and compare codes, it survives a restart, a mismatch sends nothing; the vault is back', async ({
   browser,
 }) => {
   test.setTimeout(180_000);
@@ -75,6 +75,7 @@ test('recovery on a new device: it shows a code, two friends scan/paste it, comp
     startHost(),
     startHost(),
   ]);
+  let restartedHost: Host | undefined;
   const scratch = mkdtempSync(join(tmpdir(), 'tessera-cam-'));
   const cameraBrowser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -125,12 +126,34 @@ test('recovery on a new device: it shows a code, two friends scan/paste it, comp
     await expect(device.getByTestId('recovery-count')).toContainText(/1 (of 2 )?piece/, { timeout: 30_000 });
     await shot(device, 'recovery-new-device-progress');
 
+    // The new device restarts mid-recovery: it asks for the passphrase again and keeps the piece it has.
+    await newHost.stop({ keepData: true });
+    const restarted = await startHost({ dataDir: newHost.dataDir });
+    restartedHost = restarted;
+    await device.goto(restarted.url);
+    await expect(device.getByRole('heading', { name: 'Recovering your vault' })).toBeVisible();
+    await expect(device.getByText(/Tessera was restarted during your recovery/)).toBeVisible();
+    await shot(device, 'recovery-new-device-restarted');
+    await device.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
+    await device.getByRole('button', { name: 'Continue recovery' }).click();
+    await expect(device.getByRole('alert')).toContainText('Recovery did not start');
+    await device.getByLabel('Passphrase', { exact: true }).fill(PASS);
+    await device.getByRole('button', { name: 'Continue recovery' }).click();
+    await expect(device.getByTestId('recovery-count')).toContainText(/1 (of 2 )?piece/, { timeout: 30_000 });
+    await device.getByText('Show the code as text').click();
+    const codeAfterRestart = await device.getByTestId('recovery-code-text').inputValue();
+
     // Carol pastes the code as text.
     const carolContext = await browser.newContext({ viewport: { width: 1024, height: 720 } });
     const carol = await carolContext.newPage();
     problems.push(watchPage(carol));
     await openUnlocked(carol, carolHost.url, PASS);
-    const carolCode = await helpRecover(carol, 'paste', code);
+    // Carol first says the codes do not match: nothing is sent. Then she scans again and sends.
+    await helpRecover(carol, 'paste', codeAfterRestart);
+    await carol.getByRole('button', { name: 'They do not match' }).click();
+    await expect(carol.getByTestId('approval-result')).toContainText('Nothing was sent.');
+    await carol.getByRole('button', { name: 'Done' }).click();
+    const carolCode = await helpRecover(carol, 'paste', codeAfterRestart);
     await expect(device.getByRole('list', { name: 'Friends helping' })).toContainText(carolCode, {
       timeout: 20_000,
     });
@@ -150,7 +173,7 @@ test('recovery on a new device: it shows a code, two friends scan/paste it, comp
     await deviceContext.close();
   } finally {
     await cameraBrowser.close();
-    for (const host of [aliceOld, bobHost, carolHost, newHost]) await host.stop();
+    for (const host of [aliceOld, bobHost, carolHost, newHost, restartedHost]) await host?.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 });

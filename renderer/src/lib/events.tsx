@@ -13,9 +13,16 @@ interface EventsValue {
   versions: Partial<Record<Topic, number>>;
   notices: Notice[];
   dismiss(id: number): void;
+  /** Shows a message from the UI itself (for example a follow-up step that failed after the main one worked). */
+  notify(title: string, body: string): void;
 }
 
-const EventsContext = createContext<EventsValue>({ versions: {}, notices: [], dismiss: () => {} });
+const EventsContext = createContext<EventsValue>({
+  versions: {},
+  notices: [],
+  dismiss: () => {},
+  notify: () => {},
+});
 
 let nextNoticeId = 1;
 
@@ -49,7 +56,12 @@ export function EventsProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const dismiss = useCallback((id: number) => setNotices((prev) => prev.filter((n) => n.id !== id)), []);
-  const value = useMemo(() => ({ versions, notices, dismiss }), [versions, notices, dismiss]);
+  const notify = useCallback(
+    (title: string, body: string) =>
+      setNotices((prev) => [...prev.slice(-4), { id: nextNoticeId++, title, body }]),
+    [],
+  );
+  const value = useMemo(() => ({ versions, notices, dismiss, notify }), [versions, notices, dismiss, notify]);
   return <EventsContext.Provider value={value}>{children}</EventsContext.Provider>;
 }
 
@@ -58,7 +70,11 @@ export function useTopicVersion(topic: Topic): number {
   return useContext(EventsContext).versions[topic] ?? 0;
 }
 
-export function useNotices(): { notices: Notice[]; dismiss(id: number): void } {
-  const { notices, dismiss } = useContext(EventsContext);
-  return { notices, dismiss };
+export function useNotices(): {
+  notices: Notice[];
+  dismiss(id: number): void;
+  notify(title: string, body: string): void;
+} {
+  const { notices, dismiss, notify } = useContext(EventsContext);
+  return { notices, dismiss, notify };
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
+import { useNotices } from '../lib/events.tsx';
 import { useStatus } from '../lib/status.tsx';
 import { passphraseStrength } from '../lib/strength.ts';
 import { Busy } from '../components/Busy.tsx';
@@ -57,7 +58,10 @@ function Welcome({ onChoose }: { onChoose(step: Step): void }) {
 }
 
 function CreateVault({ onBack }: { onBack(): void }) {
-  const { setStatus } = useStatus();
+  const { status: current, setStatus } = useStatus();
+  const { notify } = useNotices();
+  const keychainAvailable = current.keychain.available;
+  const [useKeychain, setUseKeychain] = useState(false);
   const [name, setName] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -78,7 +82,17 @@ function CreateVault({ onBack }: { onBack(): void }) {
     if (!name.trim() || passphrase.length < 8 || confirm !== passphrase) return;
     setBusy(true);
     try {
-      const status = await api().call('vault.create', { name: name.trim(), passphrase });
+      let status = await api().call('vault.create', { name: name.trim(), passphrase });
+      if (useKeychain) {
+        try {
+          status = await api().call('vault.keychain.enable', {});
+        } catch (err) {
+          notify(
+            'Your vault was created, but the keychain was not set up',
+            `${errorMessage(err)} You can try again in Settings; your passphrase works either way.`,
+          );
+        }
+      }
       setStatus(status);
     } catch (err) {
       setError(errorMessage(err));
@@ -121,6 +135,18 @@ function CreateVault({ onBack }: { onBack(): void }) {
           autoComplete="new-password"
           error={confirmError}
         />
+        {keychainAvailable && (
+          <label className="check first-run__keychain">
+            <input type="checkbox" checked={useKeychain} onChange={(e) => setUseKeychain(e.target.checked)} />
+            <span>
+              Also unlock with this computer’s keychain
+              <span className="muted settings__check-hint">
+                Tessera opens without your passphrase while you are logged in to this computer. Your
+                passphrase keeps working.
+              </span>
+            </span>
+          </label>
+        )}
         {weak && (
           <div className="note note--warn">
             <p>

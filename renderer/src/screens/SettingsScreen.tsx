@@ -21,6 +21,7 @@ export function SettingsScreen() {
       {settings.error && <ErrorNotice message={settings.error} onRetry={settings.reload} />}
       {!settings.data && !settings.error && <Busy label="Reading settings…" />}
       {settings.data && <AutoLockCard settings={settings.data} />}
+      <KeychainCard />
       <ChangePassphraseCard />
       {settings.data && <DeviceCard settings={settings.data} />}
       <AboutCard />
@@ -218,6 +219,48 @@ function DeviceCard({ settings }: { settings: Settings }) {
         </p>
       )}
       {error && <ErrorNotice title="The setting was not saved" message={error} />}
+    </section>
+  );
+}
+
+/** The desktop app can keep the vault key in the OS keychain; hidden where that is not possible. */
+function KeychainCard() {
+  const { status, setStatus } = useStatus();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  if (!status.keychain.available) return null;
+  const toggle = async (enable: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      setStatus(await api().call(enable ? 'vault.keychain.enable' : 'vault.keychain.disable', {}));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(false);
+  };
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 className="card__title" id={`${id}-title`}>
+        Keychain
+      </h2>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={status.keychain.enabled}
+          disabled={busy}
+          onChange={(e) => void toggle(e.target.checked)}
+        />
+        <span>
+          Unlock with this computer’s keychain
+          <span className="muted settings__check-hint">
+            Tessera opens without your passphrase while you are logged in. Your passphrase keeps working.
+          </span>
+        </span>
+      </label>
+      {busy && <Busy label="Updating the keychain…" />}
+      {error && <ErrorNotice title="The keychain setting did not change" message={error} />}
     </section>
   );
 }

@@ -12,7 +12,8 @@ export interface Host {
   dataDir: string;
   child: ChildProcess;
   log(): string;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after 10 s); the temporary data dir is removed unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 const UI_LINE = /Tessera UI: (http:\/\/\S+#token=[0-9a-f]{64})/;
@@ -67,14 +68,14 @@ export async function startHost(options: { dataDir?: string; listen?: string } =
     dataDir,
     child,
     log: () => output,
-    async stop() {
+    async stop(stopOptions = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(timeout);
       }
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir && !stopOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
