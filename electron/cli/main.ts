@@ -8,8 +8,9 @@ import { vaultCommands } from './commands/vault-commands.ts';
 import { itemCommands } from './commands/item-commands.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { meshCommands } from './commands/mesh-commands.ts';
+import { recoverCommands } from './commands/recover-commands.ts';
 
-export const commands: Command[] = [...vaultCommands, serveCommand, ...itemCommands, ...meshCommands];
+export const commands: Command[] = [...vaultCommands, serveCommand, ...itemCommands, ...meshCommands, ...recoverCommands];
 
 const GLOBAL_OPTIONS = ['data', 'json', 'help'];
 const OPTION_SPECS = {

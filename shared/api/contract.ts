@@ -3,6 +3,7 @@ import { appOps } from './ops/app.ts';
 import { itemOps } from './ops/items.ts';
 import { friendOps } from './ops/friends.ts';
 import { backupOps } from './ops/backup.ts';
+import { recoveryOps } from './ops/recovery.ts';
 import { settingsOps } from './ops/settings.ts';
 import type { ErrorBody } from '../errors.ts';
 
@@ -15,6 +16,7 @@ export const contract = {
   ...itemOps,
   ...friendOps,
   ...backupOps,
+  ...recoveryOps,
   ...settingsOps,
 };
 

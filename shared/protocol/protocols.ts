@@ -1,9 +1,11 @@
 import { MAX_BACKUP_MESSAGE_BYTES } from './backup.ts';
+import { MAX_RECOVERY_MESSAGE_BYTES } from './recovery.ts';
 
 /** libp2p protocol IDs of the Tessera mesh and the per-protocol message caps (checked before allocating). */
 export const PROTOCOLS = {
   pair: '/tessera/pair/1.0.0',
   backup: '/tessera/backup/1.0.0',
+  recovery: '/tessera/recovery/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
@@ -11,16 +13,19 @@ export type ProtocolName = keyof typeof PROTOCOLS;
 export const MESSAGE_CAPS: Record<ProtocolName, number> = {
   pair: 1024,
   backup: MAX_BACKUP_MESSAGE_BYTES,
+  recovery: MAX_RECOVERY_MESSAGE_BYTES,
 };
 
 /** Per-connection stream caps for each protocol (inbound and outbound). */
 export const STREAM_CAPS: Record<ProtocolName, number> = {
   pair: 2,
   backup: 8,
+  recovery: 4,
 };
 
 /** How long one whole conversation may take (a backup deposit moves the whole encrypted vault). */
 export const CONVERSATION_TIMEOUT_MS: Record<ProtocolName, number> = {
   pair: 15_000,
   backup: 10 * 60_000,
+  recovery: 5 * 60_000,
 };

@@ -19,6 +19,9 @@ export function PageHeader({ title, lead, actions, takeFocus = true }: Props) {
   useEffect(() => {
     if (takeFocus) ref.current?.focus({ preventScroll: true });
   }, [title, takeFocus]);
+  useEffect(() => {
+    document.title = `${title} – Tessera`;
+  }, [title]);
   return (
     <header className="page-header">
       <div className="page-header__text">
