@@ -14,6 +14,7 @@ import type { MeshService } from '../mesh/mesh-service.ts';
 import { BackupServices } from './backup/backup-services.ts';
 import { DeviceSettingsRepo } from './device-settings.ts';
 import { settingsHandlers } from './settings-handlers.ts';
+import { RecoveryServices } from './recovery/recovery-services.ts';
 
 export interface ServiceContext {
   dataDir: string;
@@ -73,13 +74,22 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     listen: ctx.listen ?? (savedListen.length > 0 ? savedListen : null),
   });
   const backup = new BackupServices({ store, vault, mesh, events: ctx.events });
+  const recovery = new RecoveryServices({
+    store,
+    vault,
+    mesh,
+    backup,
+    events: ctx.events,
+    listen: ctx.listen,
+  });
+  await recovery.resume();
 
   const status = (): OpOutput<'app.status'> => {
     const identity = vault.publicIdentity();
     return {
       version: APP_VERSION,
       dataDir: ctx.dataDir,
-      state: vault.state(),
+      state: recovery.active() ? 'recovering' : vault.state(),
       identity: identity && {
         name: identity.name,
         peerId: identity.peerId,
@@ -88,7 +98,9 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
       addresses: mesh.addresses(),
       friends: mesh.friends.countFriends(),
       holdingFor: backup.custodian.countHeld(),
-      pendingRequests: vault.state() === 'unlocked' ? backup.custodian.pendingRequests().length : 0,
+      pendingRequests:
+        (vault.state() === 'unlocked' ? backup.custodian.pendingRequests().length : 0) +
+        recovery.pendingCount(),
       keychain: { available: ctx.keyProtector !== null, enabled: vault.protectorName() !== null },
     };
   };
@@ -101,6 +113,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     ...backup.handlers(vault),
     ...keychainHandlers(vault, ctx.keyProtector, status),
     ...settingsHandlers(vault, device, () => mesh.addresses(), ctx.events),
+    ...recovery.handlers(backup.handlers(vault)),
   };
   unlockWithKeychain(vault, ctx.keyProtector);
 
@@ -111,6 +124,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     mesh,
     backup,
     close: async () => {
+      await recovery.close();
       backup.close();
       await mesh.stop();
       vault.close();

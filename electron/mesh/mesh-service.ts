@@ -463,6 +463,23 @@ export class MeshService {
     return this.keys;
   }
 
+  /**
+   * Recovery: lets this node dial (and be reached by) a non-friend `peerId` until `until`, at `addresses` (e.g. a
+   * recovery session from its code). Always dialed by its pinned peer ID; `release` closes the window again.
+   */
+  async admit(peerId: string, addresses: string[], until: number): Promise<void> {
+    this.requireNode();
+    this.gate.openWindow(peerId, until);
+    await this.rememberAddresses(peerId, addresses);
+  }
+
+  async release(peerId: string): Promise<void> {
+    this.gate.closeWindow(peerId);
+    if (this.node && !this.gate.allows(peerId)) {
+      await this.node.hangUp(peerIdFromString(peerId)).catch(() => {});
+    }
+  }
+
   onPeerConnected(listener: (peerId: string) => void): () => void {
     this.connectListeners.add(listener);
     return () => this.connectListeners.delete(listener);

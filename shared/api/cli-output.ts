@@ -73,3 +73,24 @@ export const CliRequests = z.array(CliRequest);
 export const CliAnswered = z.object({ id: z.string(), accepted: z.boolean() });
 
 export const CliHeld = z.array(z.object({ owner: z.string(), version: z.number().int(), since: z.string() }));
+
+/** `tessera recover start` (issue 5/7): the code the new device shows (also as a QR in human output). */
+export const CliRecoverStart = z.object({ code: z.string() });
+
+export const CliRecoverCustodian = z.object({
+  name: z.string(),
+  peerId: z.string(),
+  comparisonCode: z.string(),
+  state: z.string(),
+});
+
+/** `tessera recover status`: `have` valid pieces of `need` (the threshold; 0 while unknown). */
+export const CliRecoverStatus = z.object({
+  state: z.string(),
+  have: z.number().int().nonnegative(),
+  need: z.number().int().nonnegative(),
+  custodians: z.array(CliRecoverCustodian),
+});
+
+/** `tessera recover approve CODE --friend NAME [--yes]`: state is `sent` or `declined`. */
+export const CliRecoverApprove = z.object({ friend: z.string(), comparisonCode: z.string(), state: z.string() });

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { fingerprintOf, generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
+import { fingerprintOf, generateIdentity, identityFromSecrets, peerIdOf } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import {
   ConflictError,
@@ -20,6 +20,8 @@ import { isWeakProtector } from './key-protector.ts';
 import type { KeyProtector } from './key-protector.ts';
 import { unwrapWithPassphrase, wrapWithPassphrase } from './key-wrap.ts';
 import { VaultSession } from './session.ts';
+import { insertRestoredItems, restoredSettings, sealItemsForRestore } from './restore.ts';
+import type { RestoreData } from './restore.ts';
 import { SettingsRepo } from './settings.ts';
 import type { VaultSettings } from './settings.ts';
 import { SNAPSHOT_DATA_FORMAT } from './snapshot.ts';
@@ -113,6 +115,49 @@ export class VaultService {
         if (this.repo.exists()) throw new VaultExistsError();
         this.repo.insertVault(wrap, now);
         this.repo.insertIdentity(identity, sealedSecrets, now);
+      });
+    } catch (err) {
+      session.wipe();
+      wipeIdentity(keys);
+      throw err;
+    }
+    this.exists = true;
+    this.becomeUnlocked({ session, identity: keys });
+    this.notifyChange('identity');
+  }
+
+  /**
+   * Recovery (issue 5): creates the vault from a recovered snapshot — the same identity keys and name, the items
+   * with their ids and times, the settings — wrapped by a new vault key under `passphrase`, and unlocks it.
+   * `alsoInTransaction` runs inside the same transaction (friends, held shards, dropping the recovery session), so
+   * the restore commits whole or not at all. Refused with VaultExistsError if a vault exists.
+   */
+  async restore(data: RestoreData, passphrase: string, alsoInTransaction: () => void = () => {}): Promise<void> {
+    if (this.exists) throw new VaultExistsError();
+    const vaultKey = randomBytes(KEY_BYTES);
+    const wrap = await wrapWithPassphrase(vaultKey, passphrase, paramsForNewKey(this.env));
+    const keys = identityFromSecrets(data.signSeed, data.boxSecret);
+    const session = new VaultSession(vaultKey);
+    const identity: PublicIdentity = {
+      name: data.name,
+      peerId: peerIdOf(keys.signPublic),
+      fingerprint: fingerprintOf(keys.signPublic),
+      signPublic: keys.signPublic,
+      boxPublic: keys.boxPublic,
+      boxSignature: keys.boxSignature,
+    };
+    const now = this.now();
+    try {
+      const sealedSecrets = sealIdentitySecrets(session, keys);
+      const items = sealItemsForRestore(session, data.items);
+      const settings = restoredSettings(data.settings);
+      this.store.transaction(() => {
+        if (this.repo.exists()) throw new VaultExistsError();
+        this.repo.insertVault(wrap, now);
+        this.repo.insertIdentity(identity, sealedSecrets, now);
+        insertRestoredItems(this.store.db, items);
+        this.settingsRepo.write(settings);
+        alsoInTransaction();
       });
     } catch (err) {
       session.wipe();

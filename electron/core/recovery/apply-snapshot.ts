@@ -1,0 +1,100 @@
+/**
+ * Puts a recovered snapshot into this data dir in ONE transaction: the vault (identity, name, items, settings),
+ * contacts as friends (same identity, so they are paired again implicitly), the shards it held for others with
+ * consent 'accepted' (its custodian role resumes; owners re-send their backups after a health check), and the
+ * recovery session is deleted. Then the vault is unlocked, which starts the mesh with the restored identity.
+ */
+import { randomBytes } from 'node:crypto';
+import { identityFromSecrets, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import type { Snapshot } from '../../../shared/formats/snapshot.ts';
+import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+import type { CustodianStore } from '../backup/custodian-store.ts';
+import type { FriendsStore } from '../../mesh/friends-store.ts';
+import type { RecoverySessionStore } from './session-store.ts';
+
+const NO_INVITE = new Uint8Array(32);
+
+export interface ApplyDeps {
+  vault: VaultService;
+  friends: FriendsStore;
+  held: CustodianStore;
+  session: RecoverySessionStore;
+  now: () => number;
+  log: (message: string) => void;
+}
+
+export async function applySnapshot(
+  deps: ApplyDeps,
+  snapshot: Snapshot,
+  passphrase: string,
+  name?: string,
+): Promise<void> {
+  const now = deps.now();
+  const keys = identityFromSecrets(snapshot.identity.signSeed, snapshot.identity.boxSecret);
+  // Work out each held shard's split now (it needs our restored box key), outside the transaction.
+  const held = snapshot.heldShards.flatMap((h) => {
+    try {
+      const opened = openShardEnvelope(h.envelope, keys, signPublicFromPeerId(h.ownerPeerId));
+      return [{ ...h, splitId: opened.envelope.splitId }];
+    } catch (err) {
+      deps.log(`recovery: skipping a held shard for ${h.ownerPeerId}: ${String(err)}`);
+      return [];
+    }
+  });
+  await deps.vault.restore(
+    {
+      name: name ?? snapshot.displayName,
+      signSeed: snapshot.identity.signSeed,
+      boxSecret: snapshot.identity.boxSecret,
+      items: snapshot.items,
+      settings: snapshot.settings,
+    },
+    passphrase,
+    () => {
+      for (const c of snapshot.contacts) {
+        if (deps.friends.getFriend(c.peerId)) continue;
+        deps.friends.addFriend({
+          peerId: c.peerId,
+          name: c.name,
+          signPublic: signPublicFromPeerId(c.peerId),
+          boxPublic: c.boxPublic,
+          boxSignature: c.boxSignature,
+          addresses: c.addresses,
+          ownInviteHash: NO_INVITE,
+          theirInviteHash: NO_INVITE,
+          addedAt: now,
+          lastSeen: null,
+        });
+      }
+      for (const h of held) {
+        const nonce = new Uint8Array(randomBytes(32));
+        deps.held.putRequest({
+          ownerPeerId: h.ownerPeerId,
+          threshold: 2,
+          custodians: 2,
+          nonce,
+          expiresAt: now,
+          state: 'accepted',
+          createdAt: now,
+        });
+        deps.held.markAnswerDelivered(h.ownerPeerId, nonce);
+        deps.held.commitHolding(
+          {
+            ownerPeerId: h.ownerPeerId,
+            splitId: h.splitId,
+            sealedEnvelope: h.envelope,
+            manifest: h.manifest ?? new Uint8Array(0),
+            version: 0,
+          },
+          new Map(),
+          new Set(),
+          now,
+        );
+      }
+      deps.session.deleteAll();
+    },
+  );
+  keys.signSeed.fill(0);
+  keys.boxSecret.fill(0);
+}

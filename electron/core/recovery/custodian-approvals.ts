@@ -1,0 +1,224 @@
+/**
+ * The custodian's side of recovery, in the process that stays online (tray or `serve`). A person enters the code
+ * shown by their friend's new device and picks the friend; this checks the code and that we hold something for that
+ * friend, dials the session's pinned peer ID and says hello (nothing secret), and keeps an approval with the
+ * comparison code both screens show. Only `confirm` opens the held envelope and sends it, re-sealed to the
+ * session's box key, with the newest backup. An approval not confirmed within the window expires having sent nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { sealTo } from '../../../shared/crypto/box.ts';
+import { peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import {
+  BadRequestError,
+  ExpiredError,
+  NotFoundError,
+  TesseraError,
+  UnknownFriendError,
+} from '../../../shared/errors.ts';
+import type { RecoveryApproval } from '../../../shared/api/ops/recovery.ts';
+import type { PendingRequest } from '../../../shared/api/ops/backup.ts';
+import {
+  checkRecoveryCodeFresh,
+  decodeRecoveryCode,
+  possessionProof,
+} from '../../../shared/protocol/recovery-code.ts';
+import type { DecodedRecoveryCode } from '../../../shared/protocol/recovery-code.ts';
+import { RECOVERY_SHARD_CONTEXT, recoveryComparisonCode } from '../../../shared/protocol/recovery.ts';
+import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
+import type { EventBus } from '../event-bus.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+import type { CustodianStore } from '../backup/custodian-store.ts';
+import type { FriendsStore } from '../../mesh/friends-store.ts';
+import type { Conversation } from '../../mesh/rpc.ts';
+import { deliver, sayHello } from './custodian-protocol.ts';
+import { describeDialFailure } from './errors.ts';
+
+/** How long an approval waits for the person to compare codes and confirm. */
+export const APPROVAL_WINDOW_MS = 10 * 60_000;
+
+export interface CustodianMesh {
+  readonly friends: FriendsStore;
+  identityKeys(): IdentityKeys | null;
+  admit(peerId: string, addresses: string[], until: number): Promise<void>;
+  release(peerId: string): Promise<void>;
+  open(peerId: string, protocol: 'recovery'): Promise<Conversation>;
+}
+
+interface Approval {
+  view: RecoveryApproval;
+  code: DecodedRecoveryCode;
+}
+
+export class RecoveryApprovals {
+  private readonly vault: VaultService;
+  private readonly mesh: CustodianMesh;
+  private readonly held: CustodianStore;
+  private readonly events: EventBus;
+  private readonly now: () => number;
+  private readonly approvals = new Map<string, Approval>();
+
+  constructor(deps: {
+    vault: VaultService;
+    mesh: CustodianMesh;
+    held: CustodianStore;
+    events: EventBus;
+    now?: () => number;
+  }) {
+    this.vault = deps.vault;
+    this.mesh = deps.mesh;
+    this.held = deps.held;
+    this.events = deps.events;
+    this.now = deps.now ?? Date.now;
+  }
+
+  private keys(): IdentityKeys {
+    this.vault.requireUnlocked();
+    const keys = this.mesh.identityKeys();
+    if (!keys)
+      throw new TesseraError('UNREACHABLE', 'The network is not running yet. Try again in a moment.');
+    return keys;
+  }
+
+  private ownName(): string {
+    return this.vault.publicIdentity()?.name ?? 'A friend';
+  }
+
+  async approve(input: { code: string; friendPeerId: string }): Promise<RecoveryApproval> {
+    const keys = this.keys();
+    const code = decodeRecoveryCode(input.code);
+    const now = this.now();
+    checkRecoveryCodeFresh(code, now);
+    if (code.peerId === peerIdOf(keys.signPublic))
+      throw new BadRequestError(
+        'That is the code of this device. Enter the code your friend’s new device shows.',
+      );
+    const friend = this.mesh.friends.getFriend(input.friendPeerId);
+    if (!friend) throw new UnknownFriendError(input.friendPeerId);
+    const held = this.held.held(friend.peerId);
+    if (!held)
+      throw new NotFoundError(`You hold nothing for ${friend.name}. Pick the friend whose piece you keep.`);
+    // Fail now, not after the person approved, if what we hold cannot be opened.
+    openShardEnvelope(held.sealedEnvelope, keys, signPublicFromPeerId(friend.peerId));
+    const expiresAt = Math.min(now + APPROVAL_WINDOW_MS, code.expiresAt);
+    await this.mesh.admit(code.peerId, code.addresses, expiresAt);
+    try {
+      const conv = await this.mesh.open(code.peerId, 'recovery').catch((err: unknown) => {
+        throw describeDialFailure(err, code.peerId);
+      });
+      try {
+        await sayHello(conv, possessionProof(code), this.ownName());
+      } finally {
+        await conv.close();
+      }
+    } catch (err) {
+      await this.mesh.release(code.peerId);
+      throw err;
+    }
+    const id = `recovery:${randomBytes(12).toString('hex')}`;
+    const view: RecoveryApproval = {
+      id,
+      friend: friend.name,
+      friendPeerId: friend.peerId,
+      sessionPeerId: code.peerId,
+      comparisonCode: recoveryComparisonCode(keys.signPublic, code.signPublic),
+      state: 'awaiting-confirmation',
+      createdAt: now,
+      expiresAt,
+    };
+    this.approvals.set(id, { view, code });
+    this.events.emit({
+      type: 'notice',
+      title: `Help ${friend.name} recover`,
+      body: `Compare the code ${view.comparisonCode} with ${friend.name}'s new device, then approve to send your piece.`,
+    });
+    this.events.changed('requests', 'recovery', 'status');
+    return { ...view };
+  }
+
+  private get(id: string): Approval {
+    const a = this.approvals.get(id);
+    if (!a) throw new NotFoundError('There is no such recovery request.');
+    this.expire(a);
+    return a;
+  }
+
+  private expire(a: Approval): void {
+    if (a.view.state === 'awaiting-confirmation' && a.view.expiresAt <= this.now()) {
+      a.view.state = 'expired';
+      void this.mesh.release(a.view.sessionPeerId);
+    }
+  }
+
+  /** Sends the piece and the newest backup to the session. Only here does anything secret leave this device. */
+  async confirm(id: string): Promise<RecoveryApproval> {
+    const a = this.get(id);
+    if (a.view.state === 'expired')
+      throw new ExpiredError(
+        'This recovery request expired before it was approved; nothing was sent. Enter the code again.',
+      );
+    if (a.view.state !== 'awaiting-confirmation')
+      throw new BadRequestError(`This recovery request is already ${a.view.state}.`);
+    const keys = this.keys();
+    const held = this.held.held(a.view.friendPeerId);
+    if (!held) throw new NotFoundError(`You no longer hold anything for ${a.view.friend}.`);
+    const opened = openShardEnvelope(held.sealedEnvelope, keys, signPublicFromPeerId(a.view.friendPeerId));
+    const shard = sealTo(a.code.boxPublic, opened.signed, RECOVERY_SHARD_CONTEXT);
+    opened.signed.fill(0);
+    try {
+      const conv = await this.mesh.open(a.view.sessionPeerId, 'recovery').catch((err: unknown) => {
+        throw describeDialFailure(err, a.view.sessionPeerId);
+      });
+      try {
+        await deliver(conv, {
+          q: possessionProof(a.code),
+          name: this.ownName(),
+          shard,
+          manifest: held.manifest,
+          chunk: (idHex) => this.held.chunk(a.view.friendPeerId, idHex),
+        });
+      } finally {
+        await conv.close();
+      }
+      a.view.state = 'sent';
+    } catch (err) {
+      a.view.state = 'failed';
+      a.view.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      await this.mesh.release(a.view.sessionPeerId);
+      this.events.changed('requests', 'recovery', 'status');
+    }
+    return { ...a.view };
+  }
+
+  async decline(id: string): Promise<RecoveryApproval> {
+    const a = this.get(id);
+    if (a.view.state === 'awaiting-confirmation') a.view.state = 'declined';
+    await this.mesh.release(a.view.sessionPeerId);
+    this.events.changed('requests', 'recovery', 'status');
+    return { ...a.view };
+  }
+
+  list(): RecoveryApproval[] {
+    return [...this.approvals.values()].map((a) => {
+      this.expire(a);
+      return { ...a.view };
+    });
+  }
+
+  /** Approvals waiting for the person, as `requests.list` shows them. */
+  pendingRequests(): PendingRequest[] {
+    return this.list()
+      .filter((a) => a.state === 'awaiting-confirmation')
+      .map((a) => ({
+        id: a.id,
+        kind: 'recovery' as const,
+        fromPeerId: a.friendPeerId,
+        from: a.friend,
+        createdAt: a.createdAt,
+        expiresAt: a.expiresAt,
+        detail: `${a.friend}'s new device asks for your piece. Approve only if it shows the code ${a.comparisonCode}.`,
+      }));
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Recovery, both roles, wired to the rest of the core: the new device's session (`recovery.start`/`status`) and the
+ * custodian's approvals (`recovery.approve`/`confirm`/`decline`/`approvals`, also listed by `requests.list` as kind
+ * `recovery`). After a restore it re-shares under a new key.
+ */
+import type { Handlers } from '../dispatcher.ts';
+import type { EventBus } from '../event-bus.ts';
+import type { Store } from '../store/store.ts';
+import type { VaultService } from '../vault/vault-service.ts';
+import { CustodianStore } from '../backup/custodian-store.ts';
+import type { BackupServices } from '../backup/backup-services.ts';
+import type { MeshService } from '../../mesh/mesh-service.ts';
+import { applySnapshot } from './apply-snapshot.ts';
+import { RecoveryApprovals } from './custodian-approvals.ts';
+import { reshareAfterRecovery } from './reshare.ts';
+import { RecoverySessionService } from './session-service.ts';
+import type { Recovered } from './session-service.ts';
+import { RecoverySessionStore } from './session-store.ts';
+
+export type RecoveryHandlers = Pick<
+  Handlers,
+  | 'recovery.start'
+  | 'recovery.status'
+  | 'recovery.approve'
+  | 'recovery.confirm'
+  | 'recovery.decline'
+  | 'recovery.approvals'
+  | 'requests.list'
+  | 'requests.accept'
+  | 'requests.decline'
+>;
+
+export interface RecoveryDeps {
+  store: Store;
+  vault: VaultService;
+  mesh: MeshService;
+  backup: BackupServices;
+  events: EventBus;
+  listen: string[] | null;
+  log?: (message: string) => void;
+}
+
+export class RecoveryServices {
+  readonly session: RecoverySessionService;
+  readonly approvals: RecoveryApprovals;
+  private readonly deps: RecoveryDeps;
+  private readonly log: (message: string) => void;
+
+  constructor(deps: RecoveryDeps) {
+    this.deps = deps;
+    this.log = deps.log ?? ((m) => console.error(`[tessera] ${m}`));
+    const held = new CustodianStore(deps.store);
+    const sessionStore = new RecoverySessionStore(deps.store);
+    this.session = new RecoverySessionService({
+      store: sessionStore,
+      vault: deps.vault,
+      events: deps.events,
+      listen: deps.listen,
+      mdns: process.env.TESSERA_MDNS !== '0',
+      restore: async (r) => {
+        await applySnapshot(
+          {
+            vault: deps.vault,
+            friends: deps.mesh.friends,
+            held,
+            session: sessionStore,
+            now: Date.now,
+            log: this.log,
+          },
+          r.snapshot,
+          r.passphrase,
+          r.name ?? undefined,
+        );
+        deps.mesh.refreshGate();
+        void this.reshare(r);
+      },
+      log: this.log,
+    });
+    this.approvals = new RecoveryApprovals({
+      vault: deps.vault,
+      mesh: {
+        friends: deps.mesh.friends,
+        identityKeys: () => deps.mesh.identityKeys(),
+        admit: (peerId, addresses, until) => deps.mesh.admit(peerId, addresses, until),
+        release: (peerId) => deps.mesh.release(peerId),
+        open: (peerId, protocol) => deps.mesh.open(peerId, protocol),
+      },
+      held,
+      events: deps.events,
+    });
+  }
+
+  /** Resumes a session that survived a restart (the node listens again; the passphrase opens the pieces later). */
+  async resume(): Promise<void> {
+    try {
+      await this.session.resume();
+    } catch (err) {
+      this.log(`recovery: could not resume the session: ${String(err)}`);
+    }
+  }
+
+  private async reshare(r: Recovered): Promise<void> {
+    const { mesh, backup, events } = this.deps;
+    try {
+      const result = await reshareAfterRecovery(
+        {
+          friends: mesh.friends,
+          ready: () => mesh.ready(),
+          open: (peerId, protocol) => mesh.open(peerId, protocol),
+          create: (input) => backup.owner.create(input),
+          log: this.log,
+        },
+        r.delivered,
+        r.threshold,
+      );
+      if ('error' in result) {
+        events.emit({ type: 'notice', title: 'Recovered — make a new backup', body: result.error });
+        return;
+      }
+      this.log(
+        `recovery: re-sharing under a new key to ${result.custodians.length} friends (any ${result.threshold})`,
+      );
+      events.emit({
+        type: 'notice',
+        title: 'Vault recovered',
+        body: `Your vault is back. A new backup key goes to the same ${result.custodians.length} friends; their old pieces are replaced.`,
+      });
+    } catch (err) {
+      this.log(`recovery: re-share failed: ${String(err)}`);
+      events.emit({
+        type: 'notice',
+        title: 'Recovered — re-share failed',
+        body: `Create a new backup: ${String(err)}`,
+      });
+    }
+  }
+
+  /** True while this data dir is recovering (app state `recovering`). */
+  active(): boolean {
+    return this.session.active();
+  }
+
+  pendingCount(): number {
+    return this.deps.vault.state() === 'unlocked' ? this.approvals.pendingRequests().length : 0;
+  }
+
+  handlers(
+    backupHandlers: Pick<Handlers, 'requests.list' | 'requests.accept' | 'requests.decline'>,
+  ): RecoveryHandlers {
+    const { vault } = this.deps;
+    const isRecovery = (id: string) => id.startsWith('recovery:');
+    return {
+      'recovery.start': (input) => this.session.start(input),
+      'recovery.status': () => this.session.status(),
+      'recovery.approve': (input) => this.approvals.approve(input),
+      'recovery.confirm': ({ id }) => this.approvals.confirm(id),
+      'recovery.decline': ({ id }) => this.approvals.decline(id),
+      'recovery.approvals': () => {
+        vault.requireUnlocked();
+        return this.approvals.list();
+      },
+      'requests.list': async (input) => [
+        ...(await backupHandlers['requests.list'](input)),
+        ...this.approvals.pendingRequests(),
+      ],
+      'requests.accept': async (input) => {
+        if (!isRecovery(input.id)) return backupHandlers['requests.accept'](input);
+        await this.approvals.confirm(input.id);
+        return {};
+      },
+      'requests.decline': async (input) => {
+        if (!isRecovery(input.id)) return backupHandlers['requests.decline'](input);
+        await this.approvals.decline(input.id);
+        return {};
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    // A re-share still running is abandoned; the next `backup.create` or health check picks up from the store.
+    await this.session.close();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The ephemeral identity of a recovery session and how its secrets rest on disk.
+ *
+ * The Ed25519 seed (the session's libp2p identity) is kept in the clear so a restarted device listens again with
+ * the same peer ID, and a code a custodian already scanned keeps working. The X25519 box secret, which opens the
+ * shards custodians send, is sealed under a random session key; that key is wrapped by the passphrase the person
+ * chose for the restored vault (scrypt, the vault's parameters and floor/ceiling checks). So what rests on disk
+ * during a session — sealed shards and encrypted chunks — is as safe as the vault it becomes.
+ */
+import { randomBytes } from 'node:crypto';
+import { generateIdentity, identityFromSecrets } from '../../../shared/crypto/identity.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import { open, rowAd, seal, KEY_BYTES } from '../vault/aead.ts';
+import { paramsForNewKey } from '../vault/kdf.ts';
+import { unwrapWithPassphrase, wrapWithPassphrase } from '../vault/key-wrap.ts';
+import type { PassphraseWrap } from '../vault/key-wrap.ts';
+
+const BOX_AD = rowAd('recovery_session', 'box_secret');
+
+interface StoredWrap {
+  format: number;
+  kdf: 'scrypt';
+  params: { logN: number; r: number; p: number };
+  salt: string;
+  wrapped: string;
+}
+
+export function encodeWrap(wrap: PassphraseWrap): string {
+  const stored: StoredWrap = {
+    format: wrap.format,
+    kdf: wrap.kdf,
+    params: { ...wrap.params },
+    salt: wrap.salt.toString('hex'),
+    wrapped: wrap.wrapped.toString('hex'),
+  };
+  return JSON.stringify(stored);
+}
+
+export function decodeWrap(text: string): PassphraseWrap {
+  const s = JSON.parse(text) as StoredWrap;
+  return {
+    format: s.format,
+    kdf: s.kdf,
+    params: { ...s.params },
+    salt: Buffer.from(s.salt, 'hex'),
+    wrapped: Buffer.from(s.wrapped, 'hex'),
+  };
+}
+
+export interface NewSessionKeys {
+  keys: IdentityKeys;
+  boxSealed: Uint8Array;
+  keyWrap: string;
+}
+
+/** Fresh session identity; the box secret sealed under a new session key wrapped by `passphrase`. */
+export async function createSessionKeys(
+  passphrase: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<NewSessionKeys> {
+  const keys = generateIdentity();
+  const sessionKey = randomBytes(KEY_BYTES);
+  try {
+    const wrap = await wrapWithPassphrase(sessionKey, passphrase, paramsForNewKey(env));
+    return { keys, boxSealed: seal(sessionKey, keys.boxSecret, BOX_AD), keyWrap: encodeWrap(wrap) };
+  } finally {
+    sessionKey.fill(0);
+  }
+}
+
+/** The full session identity; wrong passphrase → WrongPassphraseError (nothing changes). */
+export async function openSessionKeys(
+  signSeed: Uint8Array,
+  boxSealed: Uint8Array,
+  keyWrap: string,
+  passphrase: string,
+): Promise<IdentityKeys> {
+  const sessionKey = await unwrapWithPassphrase(decodeWrap(keyWrap), passphrase);
+  try {
+    const boxSecret = open(sessionKey, boxSealed, BOX_AD);
+    try {
+      return identityFromSecrets(signSeed, boxSecret);
+    } finally {
+      boxSecret.fill(0);
+    }
+  } finally {
+    sessionKey.fill(0);
+  }
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { op } from '../op.ts';
+import { DisplayName, Passphrase } from './app.ts';
+import { PeerId } from './friends.ts';
+
+/**
+ * Recovery over the LAN (issue 5). The new device (empty data dir) runs `recovery.start` and shows the code;
+ * each custodian runs `recovery.approve` with that code and the friend it holds for, compares the code both screens
+ * show, then `recovery.confirm` sends their piece and the backup. Nothing is sent before `recovery.confirm`.
+ */
+
+/** Where the new device stands. */
+export const RecoverySessionState = z.enum([
+  /** No recovery session in this data dir. */
+  'none',
+  /** Listening; waiting for custodians. */
+  'collecting',
+  /** Restarted mid-session: shards keep arriving, but the passphrase is needed to open them (`recovery.start`). */
+  'needs-passphrase',
+  /** Enough shards: combining, verifying, restoring. */
+  'restoring',
+  /** Restored: the vault is unlocked and re-shares under a new key. */
+  'restored',
+]);
+export type RecoverySessionState = z.infer<typeof RecoverySessionState>;
+
+export const RecoveryCustodian = z.object({
+  /** The name the custodian's device gave (their own display name). */
+  name: z.string(),
+  peerId: z.string(),
+  /** Six digits; the custodian's screen shows the same code. */
+  comparisonCode: z.string(),
+  /**
+   * connected = said hello, waiting for the custodian to approve; received = their piece arrived (not yet checked:
+   * the passphrase is needed); verified = their piece is valid; bad = their piece did not verify (see `problem`).
+   */
+  state: z.enum(['connected', 'received', 'verified', 'bad']),
+  problem: z.string().optional(),
+});
+export type RecoveryCustodian = z.infer<typeof RecoveryCustodian>;
+
+export const RecoveryStatus = z.object({
+  state: RecoverySessionState,
+  /** Valid pieces of the best split so far. */
+  have: z.number().int().nonnegative(),
+  /** The threshold t, once a valid piece has told it; 0 until then. */
+  need: z.number().int().nonnegative(),
+  custodians: z.array(RecoveryCustodian),
+  /** The current code (QR payload and text), while a session runs. */
+  code: z.string().nullable(),
+  expiresAt: z.number().int().nullable(),
+  /** One sentence for people, e.g. "2 of 3 pieces: ask 1 more friend." */
+  message: z.string(),
+  /** The last failure (a bad piece, a restore error), if any. */
+  error: z.string().optional(),
+});
+export type RecoveryStatus = z.infer<typeof RecoveryStatus>;
+
+/** A custodian's pending approval: the hello is done, the comparison code is known, nothing was sent yet. */
+export const RecoveryApproval = z.object({
+  id: z.string(),
+  friend: z.string(),
+  friendPeerId: z.string(),
+  sessionPeerId: z.string(),
+  comparisonCode: z.string(),
+  state: z.enum(['awaiting-confirmation', 'sent', 'declined', 'expired', 'failed']),
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+  error: z.string().optional(),
+});
+export type RecoveryApproval = z.infer<typeof RecoveryApproval>;
+
+export const RecoveryCodeText = z.string().min(1).max(4096);
+
+export const recoveryOps = {
+  /** New device: starts (or resumes after a restart) the recovery session; returns the code to show. */
+  'recovery.start': op(
+    z.object({ passphrase: Passphrase, name: DisplayName.optional() }),
+    z.object({ code: z.string(), sessionPeerId: z.string(), expiresAt: z.number().int() }),
+    { public: true },
+  ),
+  'recovery.status': op(z.object({}), RecoveryStatus, { public: true }),
+  /** Custodian: checks the code and the friend, says hello to the new device; returns the comparison code. */
+  'recovery.approve': op(z.object({ code: RecoveryCodeText, friendPeerId: PeerId }), RecoveryApproval),
+  /** Custodian: after comparing codes, sends the piece and the backup to the new device. */
+  'recovery.confirm': op(z.object({ id: z.string().max(200) }), RecoveryApproval),
+  'recovery.decline': op(z.object({ id: z.string().max(200) }), RecoveryApproval),
+  'recovery.approvals': op(z.object({}), z.array(RecoveryApproval)),
+};

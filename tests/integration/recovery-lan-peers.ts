@@ -1,0 +1,132 @@
+/**
+ * Hostile peers for the LAN recovery test, each a real libp2p node in its own process (in its own namespace in
+ * netns mode):
+ *   forge CODE NAME   a "custodian" that dials the session and delivers a piece whose owner signature is broken
+ *   impostor CODE     a node with another key that listens, and prints the code rewritten to point at itself
+ * Imported by the test for `forgedCustodian` / `impostorCode`; run directly as the peer process.
+ */
+import { createInterface } from 'node:readline';
+import { multiaddr } from '@multiformats/multiaddr';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { sealTo } from '../../shared/crypto/box.ts';
+import { generateIdentity } from '../../shared/crypto/identity.ts';
+import {
+  decodeRecoveryCode,
+  encodeRecoveryCode,
+  possessionProof,
+} from '../../shared/protocol/recovery-code.ts';
+import { RECOVERY_SHARD_CONTEXT } from '../../shared/protocol/recovery.ts';
+import { signShardEnvelope } from '../../shared/shards/envelope.ts';
+import { createMeshNode } from '../../electron/mesh/node.ts';
+import { openConversation } from '../../electron/mesh/rpc.ts';
+import { usableAddresses } from '../../electron/mesh/addresses.ts';
+import { deliver } from '../../electron/core/recovery/custodian-protocol.ts';
+import type { Lan } from './recovery-lan-hosts.ts';
+
+function isLoopbackCode(code: string): boolean {
+  return decodeRecoveryCode(code).addresses.every((a) => a.startsWith('/ip4/127.'));
+}
+
+async function startNode(loopback: boolean) {
+  const keys = generateIdentity();
+  const node = await createMeshNode({
+    signSeed: keys.signSeed,
+    signPublic: keys.signPublic,
+    listen: [loopback ? '/ip4/127.0.0.1/tcp/0' : '/ip4/0.0.0.0/tcp/0'],
+    gater: {},
+    mdns: false,
+    loopbackOnly: loopback,
+  });
+  return { keys, node, addresses: () => usableAddresses(node.getMultiaddrs(), loopback) };
+}
+
+async function forge(codeText: string, name: string): Promise<void> {
+  const code = decodeRecoveryCode(codeText);
+  const { keys, node } = await startNode(isLoopbackCode(codeText));
+  try {
+    const fakeOwner = generateIdentity();
+    const signed = signShardEnvelope(
+      {
+        splitId: new Uint8Array(16).fill(7),
+        owner: fakeOwner.signPublic,
+        custodian: keys.signPublic,
+        threshold: 3,
+        commitment: new Uint8Array(32).fill(9),
+        x: 200,
+        y: new Uint8Array(32).fill(1),
+        created: Date.now(),
+      },
+      fakeOwner.signSeed,
+    );
+    signed[signed.length - 1]! ^= 0x01; // tampered: the owner's signature no longer verifies
+    await node.peerStore.merge(peerIdFromString(code.peerId), {
+      multiaddrs: code.addresses.map((a) => multiaddr(a)),
+    });
+    const conv = await openConversation(node, code.peerId, 'recovery', { timeoutMs: 20_000 });
+    const result = await deliver(conv, {
+      q: possessionProof(code),
+      name,
+      shard: sealTo(code.boxPublic, signed, RECOVERY_SHARD_CONTEXT),
+      manifest: new Uint8Array(0),
+      chunk: () => undefined,
+    });
+    await conv.close();
+    console.log(JSON.stringify(result));
+  } finally {
+    await node.stop();
+  }
+}
+
+async function impostor(codeText: string): Promise<void> {
+  const code = decodeRecoveryCode(codeText);
+  const { node, addresses } = await startNode(isLoopbackCode(codeText));
+  console.log(encodeRecoveryCode({ ...code, addresses: addresses() }));
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.stdin.once('end', resolve);
+    process.stdin.resume();
+  });
+  await Promise.race([node.stop(), new Promise((r) => setTimeout(r, 1000))]);
+  process.exit(0);
+}
+
+function firstLine(child: ReturnType<Lan['spawnPeer']>, what: string): Promise<string> {
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (err += c));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (c) => reject(new Error(`${what} exited with ${c}: ${err}`)));
+  });
+}
+
+/** Delivers a tampered piece to the session as custodian `name`; resolves with the session's reply. */
+export async function forgedCustodian(
+  lan: Lan,
+  code: string,
+  name: string,
+): Promise<{ have: number; need: number }> {
+  const child = lan.spawnPeer(import.meta.filename, ['forge', code, name]);
+  return JSON.parse(await firstLine(child, 'the forged custodian')) as { have: number; need: number };
+}
+
+/** Starts an impostor node (another key) and returns the code rewritten to its addresses. */
+export async function impostorCode(lan: Lan, code: string): Promise<{ code: string; stop(): Promise<void> }> {
+  const child = lan.spawnPeer(import.meta.filename, ['impostor', code]);
+  const rewritten = await firstLine(child, 'the impostor');
+  return {
+    code: rewritten,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+if (import.meta.main) {
+  const [mode, code, name] = process.argv.slice(2);
+  if (mode === 'forge') await forge(code!, name ?? 'Mallory');
+  else if (mode === 'impostor') await impostor(code!);
+  else throw new Error(`unknown mode ${String(mode)}`);
+}
