@@ -92,6 +92,9 @@ test('names from peers are shown as text, never as markup', async ({ app, host }
 });
 
 test('looks right at 800×600, at a large size and in the dark theme', async ({ app }) => {
+  await app.emulateMedia({ colorScheme: 'dark' });
+  await shot(app, 'dark-first-run-welcome');
+  await app.emulateMedia({ colorScheme: 'light' });
   await createVault(app, 'Alice');
   await addItem(app, {
     title: 'Email',
@@ -116,6 +119,14 @@ test('looks right at 800×600, at a large size and in the dark theme', async ({ 
   await goTo(app, 'Settings');
   await noHorizontalScroll(app);
   await shot(app, 'small-800x600-settings');
+  for (const screen of ['Friends', 'Backup', 'Holding for friends', 'Help a friend recover']) {
+    await goTo(app, screen);
+    if (screen === 'Friends') await app.getByRole('button', { name: 'Show my invite' }).click();
+    await noHorizontalScroll(app);
+  }
+  await goTo(app, 'Friends');
+  await expect(app.getByText('No friends yet. Add one above.')).toBeVisible();
+  await shot(app, 'small-800x600-friends');
 
   await app.setViewportSize({ width: 1680, height: 1050 });
   await goTo(app, 'Vault');
