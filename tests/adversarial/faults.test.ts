@@ -130,8 +130,16 @@ test('the owner SIGKILLed mid-update resumes after restart and delivers the newe
   const rounds = scale(1, 10);
   let midUpdate = 0;
   for (let i = 0; i < rounds; i++) {
+    const prior = (await owner.serve.client.call('backup.status', {})).version;
     await addBulk(owner, `owner-round-${i}`, 1024 + Math.floor(Math.random() * 1024));
-    await sleep(300 + Math.random() * 1_200);
+    // Kill once the new version is built and its delivery has just started.
+    await until(
+      'the new version to be built',
+      async () => (await owner.serve.client.call('backup.status', {})).version > prior,
+      30_000,
+      25,
+    );
+    await sleep(Math.random() * 250);
     const before = await owner.serve.client.call('backup.status', {});
     if (before.custodians.some((c) => c.versionHeld !== before.version)) midUpdate++;
     const titlesBefore = (await owner.serve.client.call('items.list', {})).length;
