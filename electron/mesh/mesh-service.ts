@@ -357,6 +357,16 @@ export class MeshService {
     setTimeout(() => void reserveOnNewFriend(node, peerId, (m) => this.log(m)), 1_000).unref();
   }
 
+  /** A connection (direct or relayed) to `peerId` is open. */
+  isConnected(peerId: string): boolean {
+    return this.node ? this.node.getConnections(peerIdFromString(peerId)).length > 0 : false;
+  }
+
+  /** What store and forward needs from the mesh (electron/mesh/forwarding): the mesh itself. */
+  get forwarding(): MeshService {
+    return this;
+  }
+
   /** Forwarding tells the mesh which unconnected friends are being served through a mutual friend. */
   setViaFriend(check: (peerId: string) => boolean): void {
     this.viaFriend = check;

@@ -44,7 +44,11 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
   };
   const node = await createLibp2p({
     privateKey,
-    addresses: { listen: options.listen, announceFilter: announceFilter(options.loopbackOnly ?? false) },
+    addresses: {
+      listen: options.listen,
+      // Set by the mesh; a node created without it announces every listen address, as before.
+      ...(options.loopbackOnly === undefined ? {} : { announceFilter: announceFilter(options.loopbackOnly) }),
+    },
     transports: [
       tcp({ maxConnections: 128, inboundSocketInactivityTimeout: 5 * 60_000 }),
       beyondLanTransport(),

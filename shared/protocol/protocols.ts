@@ -1,10 +1,12 @@
 import { MAX_BACKUP_MESSAGE_BYTES } from './backup.ts';
+import { MAX_FORWARD_MESSAGE_BYTES } from './forward.ts';
 import { MAX_RECOVERY_MESSAGE_BYTES } from './recovery.ts';
 
 /** libp2p protocol IDs of the Tessera mesh and the per-protocol message caps (checked before allocating). */
 export const PROTOCOLS = {
   pair: '/tessera/pair/1.0.0',
   backup: '/tessera/backup/1.0.0',
+  forward: '/tessera/forward/1.0.0',
   recovery: '/tessera/recovery/1.0.0',
 } as const;
 
@@ -13,6 +15,7 @@ export type ProtocolName = keyof typeof PROTOCOLS;
 export const MESSAGE_CAPS: Record<ProtocolName, number> = {
   pair: 1024,
   backup: MAX_BACKUP_MESSAGE_BYTES,
+  forward: MAX_FORWARD_MESSAGE_BYTES,
   recovery: MAX_RECOVERY_MESSAGE_BYTES,
 };
 
@@ -20,6 +23,7 @@ export const MESSAGE_CAPS: Record<ProtocolName, number> = {
 export const STREAM_CAPS: Record<ProtocolName, number> = {
   pair: 2,
   backup: 8,
+  forward: 4,
   recovery: 4,
 };
 
@@ -27,5 +31,6 @@ export const STREAM_CAPS: Record<ProtocolName, number> = {
 export const CONVERSATION_TIMEOUT_MS: Record<ProtocolName, number> = {
   pair: 15_000,
   backup: 10 * 60_000,
+  forward: 5 * 60_000,
   recovery: 5 * 60_000,
 };

@@ -390,3 +390,54 @@ test(
     }
   },
 );
+
+test(
+  'an update for a custodian who is offline travels through a mutual friend, and the receipt comes back',
+  { timeout: 180_000 },
+  async (t) => {
+    if (why) {
+      t.skip(why);
+      return;
+    }
+    assert.ok(olive && lee && rita, 'the first case set up the homes');
+    await lee.stop(); // Lee is away for the whole of Olive's session.
+    const before = await olive.call<BStatus>('backup.status');
+    await olive.call('items.create', { title: 'Passport', secret: 'X1234567' });
+    const update = await until('the update to be built', async () => {
+      const s = await olive.call<BStatus>('backup.status');
+      return s.version > before.version ? s : null;
+    });
+    await until(`Kim to hold version ${update.version}`, async () => {
+      const s = await olive.call<BStatus>('backup.status');
+      return s.custodians.find((c) => c.peerId === kim.peerId)?.versionHeld === update.version;
+    });
+    const handed = await until("Olive to hand Lee's update to a mutual friend", async () => {
+      const f = await olive.friend(lee.peerId);
+      return f?.path === 'via-friend' ? f : null;
+    });
+    say(`update v${update.version} → Lee (offline): ${handed.path}`);
+    await olive.stop(); // Olive's session ends before Lee is back.
+
+    await lee.start();
+    await until(`Lee to receive version ${update.version} from Rita`, async () => {
+      const held = await lee.call<{ ownerPeerId: string; version: number }[]>('held.list');
+      return (held.find((h) => h.ownerPeerId === olive.peerId)?.version ?? 0) >= update.version;
+    });
+    say(`Lee holds v${update.version}, delivered by Rita while Olive was offline`);
+    await lee.stop(); // The receipt must come back through Rita, not from Lee directly.
+
+    await olive.start();
+    const acked = await until(
+      "Lee's end-to-end receipt to reach Olive through Rita",
+      async () => {
+        const s = await olive.call<BStatus>('backup.status');
+        const c = s.custodians.find((x) => x.peerId === lee.peerId);
+        return (c?.versionHeld ?? 0) >= update.version ? c : null;
+      },
+      90_000,
+    );
+    const path = (await olive.friend(lee.peerId))?.path;
+    say(`Olive sees Lee's signed receipt for v${acked!.versionHeld} (path ${path}, state ${acked!.state})`);
+    assert.equal(path, 'via-friend');
+  },
+);

@@ -10,6 +10,9 @@ import { CustodianStore } from './custodian-store.ts';
 import { OwnerBackupService } from './owner-service.ts';
 import { CustodianBackupService } from './custodian-service.ts';
 import { serveBackupConversation } from './backup-protocol.ts';
+import { ForwardService } from '../../mesh/forwarding/forward-service.ts';
+import type { ForwardMesh } from '../../mesh/forwarding/forward-service.ts';
+import { wireBackupForwarding } from '../../mesh/forwarding/backup-parcels.ts';
 
 /** What backups need from the mesh. */
 export interface MeshAccess {
@@ -19,6 +22,8 @@ export interface MeshAccess {
   open(peerId: string, protocol: 'backup'): Promise<Conversation>;
   handle(protocol: 'backup', handler: (conv: Conversation) => Promise<void>): void;
   onPeerConnected(listener: (peerId: string) => void): () => void;
+  /** Store and forward through mutual friends (electron/mesh/forwarding); absent in a mesh without it. */
+  forwarding?: ForwardMesh & { isConnected(peerId: string): boolean };
 }
 
 export type BackupHandlers = Pick<
@@ -43,6 +48,8 @@ const HEALTH_INTERVAL_MS = Number(process.env.TESSERA_HEALTH_MS ?? 6 * 60 * 60_0
 export class BackupServices {
   readonly owner: OwnerBackupService;
   readonly custodian: CustodianBackupService;
+  /** Parcels through mutual friends (carrier, author and recipient roles), when the mesh offers it. */
+  readonly forward: ForwardService | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -70,6 +77,13 @@ export class BackupServices {
     this.custodian = new CustodianBackupService(ctx);
     this.custodian.onHeldShardsChanged = () => this.owner.scheduleRebuild();
     mesh.handle('backup', (conv) => serveBackupConversation(conv, this.owner, this.custodian));
+    if (mesh.forwarding) {
+      const fm = mesh.forwarding;
+      this.forward = new ForwardService(store.db, fm, { log: ctx.log });
+      this.unsubscribe.push(
+        wireBackupForwarding(this.forward, ctx, this.owner, (peerId) => fm.isConnected(peerId)),
+      );
+    }
     this.unsubscribe.push(
       vault.onChange(() => this.owner.scheduleRebuild()),
       vault.onStateChange((state) => {
@@ -141,5 +155,6 @@ export class BackupServices {
     for (const off of this.unsubscribe) off();
     this.owner.close();
     this.custodian.close();
+    this.forward?.close();
   }
 }

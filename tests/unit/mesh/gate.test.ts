@@ -59,8 +59,26 @@ test('the libp2p gater denies strangers after Noise, in both directions, and loo
     false,
     'loopback test mode',
   );
+  // Beyond the LAN (PROTOCOL §10.2): relayed only through a friend's relay, from a peer the gate admits.
   assert.equal(
     await g.denyInboundRelayedConnection!(peerIdFromString(friend), peerIdFromString(friend)),
+    false,
+  );
+  assert.equal(
+    await g.denyInboundRelayedConnection!(peerIdFromString(friend), peerIdFromString(stranger)),
+    true,
+  );
+  assert.equal(
+    await g.denyInboundRelayedConnection!(peerIdFromString(stranger), peerIdFromString(friend)),
+    true,
+  );
+  // Not a relay unless configured; then reservations and relaying for friends only.
+  assert.equal(await g.denyInboundRelayReservation!(peerIdFromString(friend)), true);
+  const relay = connectionGater(gate, { loopbackOnly: false, relayForFriends: true });
+  assert.equal(await relay.denyInboundRelayReservation!(peerIdFromString(friend)), false);
+  assert.equal(await relay.denyInboundRelayReservation!(peerIdFromString(stranger)), true);
+  assert.equal(
+    await relay.denyOutboundRelayedConnection!(peerIdFromString(friend), peerIdFromString(stranger)),
     true,
   );
 });

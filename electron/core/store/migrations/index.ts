@@ -2,6 +2,7 @@ import { migration001Vault } from './001_vault.ts';
 import { migration002Friends } from './002_friends.ts';
 import { migration003Backup } from './003_backup.ts';
 import { migration004Recovery } from './004_recovery.ts';
+import { migration005Forwarding } from './005_forwarding.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -10,4 +11,10 @@ export type { Migration } from './migration.ts';
  * Every schema migration, in order. To add one: create `NNN_name.ts` next to this file exporting a `Migration` with
  * the next version number, and append it here. Never edit or reorder a migration that has shipped.
  */
-export const MIGRATIONS: readonly Migration[] = [migration001Vault, migration002Friends, migration003Backup, migration004Recovery];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Vault,
+  migration002Friends,
+  migration003Backup,
+  migration004Recovery,
+  migration005Forwarding,
+];

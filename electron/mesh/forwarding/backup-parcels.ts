@@ -1,0 +1,237 @@
+/**
+ * Backups through a mutual friend (docs/PROTOCOL.md §10.4). When a custodian the owner owes a version to has been out
+ * of reach for TESSERA_FORWARD_AFTER_MS (default one hour) and another friend is connected, the owner bundles what an
+ * `offer` exchange would carry (split, the sealed shard if not yet delivered, the signed manifest, every chunk) into a
+ * parcel sealed to the custodian. The custodian verifies and commits it exactly like an offer (consent given,
+ * manifest signed by the owner, envelope addressed to it, no older version, chunks match the manifest), and only
+ * after COMMIT signs the holding receipt (§9.3), which travels back to the owner through the carrier. The owner
+ * checks it like a direct receipt and records the custodian's new version.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { verifyManifest, chunkMatchesManifest } from '../../../shared/formats/manifest.ts';
+import { missingChunks } from '../../../shared/formats/backup.ts';
+import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
+import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
+import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import { signReceipt, verifyReceipt } from '../../../shared/protocol/receipts.ts';
+import {
+  decodeBackupBundle,
+  decodeReceiptPayload,
+  encodeBackupBundle,
+  encodeReceiptPayload,
+  MAX_PARCEL_BYTES,
+} from '../../../shared/protocol/forward.ts';
+import type { BackupContext } from '../../core/backup/backup-context.ts';
+import type { OwnerBackupService } from '../../core/backup/owner-service.ts';
+import type { ForwardService } from './forward-service.ts';
+
+/** TESSERA_FORWARD_AFTER_MS: how long a custodian must be out of reach before a carrier is used (default 1 h). */
+export function forwardAfterMs(): number {
+  const n = Number(process.env.TESSERA_FORWARD_AFTER_MS);
+  return Number.isInteger(n) && n >= 1_000 ? n : 60 * 60_000;
+}
+
+class Refused extends Error {}
+
+/** Wires backups to forwarding: the custodian's parcel handler, the owner's receipt handler and hand-off timer. */
+export function wireBackupForwarding(
+  forward: ForwardService,
+  ctx: BackupContext,
+  owner: OwnerBackupService,
+  isConnected: (peerId: string) => boolean,
+): () => void {
+  forward.onParcel('backup', (author, payload) => applyBundle(ctx, author, payload));
+  forward.onParcel('receipt', async (author, payload) => {
+    acceptReceipt(ctx, owner, forward, author, decodeReceiptPayload(payload));
+    return null;
+  });
+  const outOfReachSince = new Map<string, number>();
+  let busy = false;
+  const check = async () => {
+    if (busy || !ctx.keys()) return;
+    busy = true;
+    try {
+      await handOffDue(ctx, owner, forward, isConnected, outOfReachSince);
+    } catch (err) {
+      ctx.log(`forward: hand-off failed: ${String(err)}`);
+    } finally {
+      busy = false;
+    }
+  };
+  const every = Number(process.env.TESSERA_RECONCILE_MS) || 15_000;
+  const timer = setInterval(() => void check(), Math.max(every, 500));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function handOffDue(
+  ctx: BackupContext,
+  owner: OwnerBackupService,
+  forward: ForwardService,
+  isConnected: (peerId: string) => boolean,
+  since: Map<string, number>,
+): Promise<void> {
+  const split = owner.store.activeSplit();
+  const current = owner.store.current();
+  if (!split || !current.manifest || !current.splitId || !equalBytes(current.splitId, split.splitId)) return;
+  const now = ctx.now();
+  for (const row of owner.store.custodians(split.splitId)) {
+    const owed =
+      row.state === 'accepted' && (!row.envelopeDelivered || (row.versionHeld ?? 0) < current.version);
+    if (!owed || isConnected(row.peerId)) {
+      since.delete(row.peerId);
+      continue;
+    }
+    const first = since.get(row.peerId) ?? now;
+    since.set(row.peerId, first);
+    if (now - first < forwardAfterMs()) continue;
+    const manifestHash = sha256(current.manifest);
+    const already = forward.store
+      .outbox(row.peerId)
+      .some((o) => o.version >= current.version && o.expiresAt > now);
+    if (already) continue;
+    const manifest = verifyManifest(current.manifest, signPublicOf(ctx));
+    const chunks = manifest.chunks.map((c) => {
+      const data = owner.store.chunk(c.id);
+      if (!data) throw new Error(`chunk ${c.id.slice(0, 12)}… is missing locally`);
+      return { id: Uint8Array.from(Buffer.from(c.id, 'hex')), data };
+    });
+    const bundle = encodeBackupBundle({
+      split: split.splitId,
+      sealed: row.envelopeDelivered ? null : row.sealedEnvelope,
+      manifest: current.manifest,
+      chunks,
+    });
+    if (bundle.length > MAX_PARCEL_BYTES - 4096) {
+      ctx.log(`forward: version ${current.version} is too large to forward (${bundle.length} bytes)`);
+      continue;
+    }
+    const carrier = await forward.handOff(row.peerId, 'backup', bundle, {
+      version: current.version,
+      manifestHash,
+    });
+    if (carrier) {
+      ctx.log(`forward: version ${current.version} for ${row.peerId} is with ${carrier}`);
+      ctx.events.changed('friends', 'backup');
+    }
+  }
+}
+
+function signPublicOf(ctx: BackupContext): Uint8Array {
+  const keys = ctx.keys();
+  if (!keys) throw new Error('not unlocked');
+  return keys.signPublic;
+}
+
+/** Custodian: the same checks and commit as an `offer` exchange (§9.2), from a parcel; answers with the receipt. */
+async function applyBundle(ctx: BackupContext, from: string, payload: Uint8Array): Promise<Uint8Array> {
+  const keys = ctx.keys();
+  if (!keys) throw new Refused('This custodian has not been unlocked since it started.');
+  const store = ctx.custodianStore;
+  const bundle = decodeBackupBundle(payload);
+  const ownerKey = signPublicFromPeerId(from);
+  if (store.request(from)?.state !== 'accepted')
+    throw new Refused('I have not agreed to keep a piece of your key.');
+  const manifest = verifyManifest(bundle.manifest, ownerKey);
+  const held = store.held(from);
+  let sealed: Uint8Array;
+  if (bundle.sealed) {
+    const opened = openShardEnvelope(bundle.sealed, keys, ownerKey);
+    if (!equalBytes(opened.envelope.splitId, bundle.split))
+      throw new Refused('The shard belongs to another split.');
+    sealed = bundle.sealed;
+  } else {
+    if (!held || !equalBytes(held.splitId, bundle.split))
+      throw new Refused('I do not hold your piece of this split.');
+    sealed = held.sealedEnvelope;
+  }
+  if (held && equalBytes(held.splitId, bundle.split) && manifest.version < held.version)
+    throw new Refused(`I already hold a newer version (${held.version}).`);
+  const sameSplit = held !== null && equalBytes(held.splitId, bundle.split);
+  const need = new Set(missingChunks(manifest, (id) => sameSplit && store.hasChunk(from, id)));
+  const refs = new Map(manifest.chunks.map((c) => [c.id, c]));
+  const received = new Map<string, Uint8Array>();
+  for (const c of bundle.chunks) {
+    const id = toHex(c.id);
+    const ref = refs.get(id);
+    if (!ref) throw new Refused('A chunk the manifest does not list.');
+    if (!need.has(id)) continue;
+    if (!chunkMatchesManifest(ref, c.data)) throw new Refused('A chunk does not match the manifest.');
+    received.set(id, c.data);
+  }
+  if (received.size !== need.size) throw new Refused(`Missing ${need.size - received.size} chunk(s).`);
+  const now = ctx.now();
+  store.commitHolding(
+    {
+      ownerPeerId: from,
+      splitId: bundle.split,
+      sealedEnvelope: sealed,
+      manifest: bundle.manifest,
+      version: manifest.version,
+    },
+    received,
+    new Set(manifest.chunks.map((c) => c.id)),
+    now,
+  );
+  // Committed: only now do we sign for it.
+  const receipt = signReceipt(
+    {
+      kind: 'holding',
+      owner: ownerKey,
+      custodian: keys.signPublic,
+      split: bundle.split,
+      version: manifest.version,
+      manifest: sha256(bundle.manifest),
+      at: now,
+    },
+    keys.signSeed,
+  );
+  ctx.log(`forward: committed version ${manifest.version} from ${from} delivered by a friend`);
+  ctx.events.changed('held');
+  return encodeReceiptPayload(receipt);
+}
+
+/** Owner: the custodian's holding receipt came back through a carrier; check it like a direct one and record it. */
+function acceptReceipt(
+  ctx: BackupContext,
+  owner: OwnerBackupService,
+  forward: ForwardService,
+  custodian: string,
+  receiptBytes: Uint8Array,
+): void {
+  const keys = ctx.keys();
+  const split = owner.store.activeSplit();
+  if (!keys || !split) throw new Refused('No active backup.');
+  const receipt = verifyReceipt(receiptBytes, signPublicFromPeerId(custodian));
+  const handed = forward.store.outbox(custodian).find((o) => o.version === receipt.version);
+  const row = owner.store.custodian(split.splitId, custodian);
+  if (
+    !row ||
+    !handed ||
+    receipt.kind !== 'holding' ||
+    !equalBytes(receipt.owner, keys.signPublic) ||
+    !equalBytes(receipt.split, split.splitId) ||
+    !equalBytes(receipt.manifest, handed.manifestHash)
+  ) {
+    throw new Refused('A receipt for something I did not send.');
+  }
+  const now = ctx.now();
+  forward.store.acknowledge(custodian, receipt.version, now);
+  if ((row.versionHeld ?? 0) > receipt.version && row.envelopeDelivered) return;
+  owner.store.updateCustodian(
+    split.splitId,
+    custodian,
+    {
+      envelopeDelivered: true,
+      versionHeld: receipt.version,
+      manifestHeld: receipt.manifest,
+      receipt: receiptBytes,
+      lastConfirmed: now,
+      health: 'ok',
+      lastError: null,
+    },
+    now,
+  );
+  ctx.log(`forward: ${custodian} confirmed version ${receipt.version} through a friend`);
+  ctx.events.changed('backup', 'friends');
+}
