@@ -19,7 +19,13 @@ interface Stage {
 
 const npmRun = (script: string) => ['npm', 'run', '--silent', script];
 const nodeTest = (...globs: string[]) => [process.execPath, '--test', '--test-concurrency=1', ...globs];
-const playwright = (config: string) => [process.execPath, 'node_modules/@playwright/test/cli.js', 'test', '-c', config];
+const playwright = (config: string) => [
+  process.execPath,
+  'node_modules/@playwright/test/cli.js',
+  'test',
+  '-c',
+  config,
+];
 
 const stages: Stage[] = [
   { name: 'typecheck', command: npmRun('typecheck'), kind: 'check' },
@@ -38,13 +44,15 @@ const stages: Stage[] = [
     name: 'e2e (UI flows)',
     command: playwright('tests/e2e-ui/playwright.config.ts'),
     kind: 'playwright',
-    skipIf: () => (existsSync(join(root, 'tests', 'e2e-ui', 'playwright.config.ts')) ? null : 'no UI suite yet'),
+    skipIf: () =>
+      existsSync(join(root, 'tests', 'e2e-ui', 'playwright.config.ts')) ? null : 'no UI suite yet',
   },
   {
     name: 'electron',
     command: playwright('tests/electron/playwright.config.ts'),
     kind: 'playwright',
-    skipIf: () => (existsSync(join(root, 'tests', 'electron', 'playwright.config.ts')) ? null : 'no Electron suite yet'),
+    skipIf: () =>
+      existsSync(join(root, 'tests', 'electron', 'playwright.config.ts')) ? null : 'no Electron suite yet',
   },
 ];
 
@@ -56,12 +64,20 @@ interface Counts {
 
 function countNodeTest(output: string): Counts {
   const num = (label: string) => Number(new RegExp(`^ℹ ${label} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
-  return { passed: num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo') };
+  return {
+    passed: num('pass'),
+    failed: num('fail') + num('cancelled'),
+    skipped: num('skipped') + num('todo'),
+  };
 }
 
 function countPlaywright(output: string): Counts {
   const num = (label: string) => Number(new RegExp(`^\\s*(\\d+) ${label}\\b`, 'm').exec(output)?.[1] ?? 0);
-  return { passed: num('passed'), failed: num('failed') + num('flaky'), skipped: num('skipped') + num('did not run') };
+  return {
+    passed: num('passed'),
+    failed: num('failed') + num('flaky'),
+    skipped: num('skipped') + num('did not run'),
+  };
 }
 
 function run(stage: Stage): Promise<{ code: number; output: string }> {
@@ -93,7 +109,8 @@ for (const stage of stages) {
   const { code, output } = await run(stage);
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   let counts: Counts;
-  if (stage.kind === 'check') counts = code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
+  if (stage.kind === 'check')
+    counts = code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
   else counts = stage.kind === 'node-test' ? countNodeTest(output) : countPlaywright(output);
   if (code !== 0 && counts.failed === 0) counts.failed = 1; // a runner that crashed still fails the run
   total.passed += counts.passed;
@@ -104,6 +121,8 @@ for (const stage of stages) {
   );
 }
 
-process.stdout.write(`\n=== summary (${((Date.now() - started) / 1000).toFixed(0)} s) ===\n${rows.join('\n')}\n`);
+process.stdout.write(
+  `\n=== summary (${((Date.now() - started) / 1000).toFixed(0)} s) ===\n${rows.join('\n')}\n`,
+);
 process.stdout.write(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
 process.exitCode = total.failed === 0 ? 0 : 1;

@@ -93,4 +93,8 @@ export const CliRecoverStatus = z.object({
 });
 
 /** `tessera recover approve CODE --friend NAME [--yes]`: state is `sent` or `declined`. */
-export const CliRecoverApprove = z.object({ friend: z.string(), comparisonCode: z.string(), state: z.string() });
+export const CliRecoverApprove = z.object({
+  friend: z.string(),
+  comparisonCode: z.string(),
+  state: z.string(),
+});

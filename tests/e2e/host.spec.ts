@@ -26,7 +26,9 @@ test('the UI opened without the token cannot reach the API and says why', async 
   await expect(page.getByRole('alert')).toContainText(/token/i);
 });
 
-test('a page from another origin cannot make the API do anything, even knowing the token', async ({ page }) => {
+test('a page from another origin cannot make the API do anything, even knowing the token', async ({
+  page,
+}) => {
   const hostile = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>hostile</title>');
@@ -37,10 +39,17 @@ test('a page from another origin cannot make the API do anything, even knowing t
     await page.goto(`http://127.0.0.1:${hostilePort}/`);
     const attempts = await page.evaluate(
       async ({ port, token }) => {
-        const body = JSON.stringify({ op: 'vault.create', input: { name: 'Mallory', passphrase: 'correct horse battery' } });
+        const body = JSON.stringify({
+          op: 'vault.create',
+          input: { name: 'Mallory', passphrase: 'correct horse battery' },
+        });
         const outcomes: string[] = [];
         for (const init of [
-          { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body },
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body,
+          },
           { method: 'POST', headers: { 'content-type': 'text/plain' }, body },
         ]) {
           try {
