@@ -90,6 +90,6 @@ test('a second window sees the lock made in the first (changed events re-read th
   await expect(other.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
   await lock(app);
   await expect(other.getByRole('heading', { name: 'Unlock your vault' })).toBeVisible();
-  await expect(other.getByTestId('lock-reason')).toContainText('Tessera locked itself');
+  await expect(other.getByTestId('lock-reason')).toContainText('Your vault was locked');
   await other.close();
 });

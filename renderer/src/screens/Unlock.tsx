@@ -52,7 +52,7 @@ export function Unlock({ reason }: { reason: LockReason }) {
             <p>
               {reason === 'idle'
                 ? 'Tessera locked itself because it was not used for a while. Your data is safe.'
-                : 'Tessera locked itself. Your data is safe.'}
+                : 'Your vault was locked, after a while without use or from another window. Your data is safe.'}
             </p>
           </div>
         )}
