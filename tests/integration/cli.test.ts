@@ -18,7 +18,11 @@ import {
   CliRequests,
   CliStatus,
   CliDeleted,
+  CliRecoverApprove,
+  CliRecoverStart,
+  CliRecoverStatus,
 } from '../../shared/api/cli-output.ts';
+import { rmSync } from 'node:fs';
 import { runCli, startServe, tempDataDir } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
 import { FAST_MESH_ENV, TEST_PASSPHRASE, until } from '../helpers/cluster.ts';
@@ -60,8 +64,8 @@ async function serve(): Promise<ServeProcess> {
 }
 
 test(
-  'pair, back up, update and inspect three nodes through the CLI alone',
-  { timeout: 240_000 },
+  'pair, back up, update, recover and inspect three nodes through the CLI alone',
+  { timeout: 420_000 },
   async () => {
     const [a, b, c] = await Promise.all([serve(), serve(), serve()]);
     const names = ['Alice', 'Bob', 'Carol'];
@@ -159,6 +163,45 @@ test(
     assert.match(unknown.message, /Mallory/);
     const noItem = await cliError(a.dataDir, ['item', 'get', 'Nope']);
     assert.deepEqual([noItem.exit, noItem.code], [1, 'NOT_FOUND']);
+
+    // Alice loses her device. A fresh install recovers through the CLI with Bob and Carol approving theirs.
+    await a.stop();
+    running.splice(running.indexOf(a), 1);
+    rmSync(a.dataDir, { recursive: true, force: true });
+    const fresh = await serve();
+    const started = await cli(fresh.dataDir, CliRecoverStart, ['recover', 'start']);
+    assert.match(started.code, /^TESSERA-RECOVER:/);
+    for (const custodian of [b, c]) {
+      const approved = await cli(custodian.dataDir, CliRecoverApprove, [
+        'recover',
+        'approve',
+        started.code,
+        '--friend',
+        'Alice',
+        '--yes',
+      ]);
+      assert.equal(approved.friend, 'Alice');
+      assert.equal(approved.state, 'sent');
+      assert.ok(approved.comparisonCode.length > 0);
+    }
+    const recovered = await until('the fresh device to restore Alice', async () => {
+      const s = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'status']);
+      return s.state === 'restored' ? s : null;
+    });
+    assert.equal(recovered.need, 2);
+    assert.ok(recovered.have >= 2, 'both pieces counted');
+    assert.deepEqual(recovered.custodians.map((x) => x.name).sort(), ['Bob', 'Carol']);
+    const restored = await until('the restored vault to be unlocked', async () => {
+      const s = await cli(fresh.dataDir, CliStatus, ['status']);
+      return s.state === 'unlocked' ? s : null;
+    });
+    assert.equal(restored.name, 'Alice');
+    assert.equal(restored.peerId, status.peerId, 'the same identity is back');
+    const restoredItems = await cli(fresh.dataDir, CliItemList, ['item', 'list']);
+    assert.deepEqual(
+      restoredItems.map((i) => i.title),
+      ['Wallet'],
+    );
   },
 );
 

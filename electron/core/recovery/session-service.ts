@@ -74,6 +74,8 @@ export class RecoverySessionService {
   private keys: IdentityKeys | null = null;
   private passphrase: string | null = null;
   private phase: Phase = 'collecting';
+  /** What the session looked like when it completed (who helped, t of n), kept to report the result. */
+  private restoredStatus: RecoveryStatus | null = null;
   private readonly hellos = new Map<string, Hello>();
   private combineProblems = new Map<string, string>();
   private lastError: string | undefined;
@@ -276,6 +278,7 @@ export class RecoverySessionService {
         this.phase = 'collecting';
         return;
       }
+      const finalStatus = this.status();
       await this.node?.stop();
       this.node = null;
       try {
@@ -292,6 +295,13 @@ export class RecoverySessionService {
         throw err;
       }
       this.phase = 'restored';
+      this.restoredStatus = {
+        ...finalStatus,
+        state: 'restored',
+        code: null,
+        expiresAt: null,
+        message: 'Your vault is restored.',
+      };
       this.lastError = undefined;
       keys.signSeed.fill(0);
       keys.boxSecret.fill(0);
@@ -351,6 +361,7 @@ export class RecoverySessionService {
         message: 'No recovery in progress.',
       };
     }
+    if (this.phase === 'restored' && this.restoredStatus) return this.restoredStatus;
     if (this.phase === 'restored' || !row) {
       return {
         state: 'restored',
