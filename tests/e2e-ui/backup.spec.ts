@@ -1,6 +1,5 @@
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import type { Page } from '@playwright/test';
-import { startHost } from './support/host.ts';
 import type { Host } from './support/host.ts';
 import { befriend, call } from './support/api.ts';
 import { addItem, createVault, goTo, openUnlocked, PASSPHRASE } from './support/flows.ts';
@@ -14,6 +13,7 @@ test('backup: wizard with guidance, friends accept or decline in Holding, per-fr
   app: alice,
   host: aliceHost,
   browser,
+  startHost,
 }) => {
   test.setTimeout(150_000);
   const bobHost = await startHost();

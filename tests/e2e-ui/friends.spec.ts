@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
-import { startHost } from './support/host.ts';
 import { createVault, goTo } from './support/flows.ts';
 import { writeQrY4m } from './support/y4m.ts';
 
 test('two people become friends: one scans the other’s QR with the camera, the other pastes the text', async ({
   app: alice,
+  startHost,
 }) => {
   test.setTimeout(120_000);
   const bobHost = await startHost();

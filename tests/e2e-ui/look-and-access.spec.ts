@@ -1,6 +1,5 @@
 import type { Page } from '@playwright/test';
 import { test, expect, shot } from './support/fixtures.ts';
-import { startHost } from './support/host.ts';
 import { befriend, call } from './support/api.ts';
 import { addItem, createVault, goTo, PASSPHRASE } from './support/flows.ts';
 
@@ -75,7 +74,7 @@ test('keyboard only: create a vault, add an item and open it, with a visible foc
   await expect(app.getByRole('dialog')).toBeHidden();
 });
 
-test('names from peers are shown as text, never as markup', async ({ app, host }) => {
+test('names from peers are shown as text, never as markup', async ({ app, host, startHost }) => {
   const hostile = '<img src=x onerror="window.__pwned=1">';
   const mallory = await startHost();
   try {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
-import { startHost } from './support/host.ts';
 import type { Host } from './support/host.ts';
 import { befriend, call } from './support/api.ts';
 import { goTo, openUnlocked } from './support/flows.ts';
@@ -67,6 +66,7 @@ async function helpRecover(page: Page, how: 'camera' | 'paste', code: string): P
 
 test('recovery on a new device: it shows a code, friends scan/paste it and compare codes, it survives a restart, a mismatch sends nothing; the vault is back', async ({
   browser,
+  startHost,
 }) => {
   test.setTimeout(180_000);
   const [aliceOld, bobHost, carolHost, newHost] = await Promise.all([
@@ -173,7 +173,7 @@ test('recovery on a new device: it shows a code, friends scan/paste it and compa
     await deviceContext.close();
   } finally {
     await cameraBrowser.close();
-    for (const host of [aliceOld, bobHost, carolHost, newHost, restartedHost]) await host?.stop();
+    for (const host of [restartedHost, aliceOld, bobHost, carolHost, newHost]) await host?.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 });

@@ -8,6 +8,8 @@ import { SCREENS_DIR } from './paths.ts';
 interface Fixtures {
   /** A real `tessera serve` with its own empty data dir, stopped after the test. */
   host: Host;
+  /** Starts more hosts (other people's devices); all are stopped after the test, whatever happened. */
+  startHost: typeof startHost;
   /** Problems the page reported (CSP violations, uncaught errors); the test fails if any appear. */
   pageProblems: string[];
   /** The browser page opened at the host's printed address. */
@@ -23,6 +25,19 @@ export const test = base.extend<Fixtures>({
       await use(host);
     } finally {
       await host.stop();
+    }
+  },
+  // eslint-disable-next-line no-empty-pattern
+  startHost: async ({}, use) => {
+    const started: Host[] = [];
+    try {
+      await use(async (options) => {
+        const host = await startHost(options);
+        started.push(host);
+        return host;
+      });
+    } finally {
+      await Promise.all(started.map((host) => host.stop()));
     }
   },
   pageProblems: async ({ page }, use) => {

@@ -18,6 +18,12 @@ export interface Host {
 
 const UI_LINE = /Tessera UI: (http:\/\/\S+#token=[0-9a-f]{64})/;
 
+/** Every host still running; killed if the test runner itself exits early, so no host outlives the suite. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /**
  * Starts a real `tessera serve` on its own temporary data dir and waits for the line
  * `Tessera UI: http://127.0.0.1:PORT/#token=…` on stdout.
@@ -39,9 +45,15 @@ export async function startHost(options: { dataDir?: string; listen?: string } =
     env: { ...process.env, TESSERA_INSECURE_FAST_KDF: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let output = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
