@@ -78,8 +78,31 @@ export function buildBackup(
     );
   if (previous && !equalBytes(previous.owner, ownerKeys.signPublic))
     throw new InvalidArgumentError('The previous manifest belongs to a different owner.');
+  return buildBackupFromEncoded(encodeSnapshot(snapshot), backupKey, ownerKeys, version, previous, crypto);
+}
+
+/**
+ * buildBackup from snapshot bytes that encodeSnapshot() produced (and so checked decode back): for callers that
+ * need the bytes anyway (a change check), so a large snapshot is encoded once. Same output as buildBackup.
+ */
+export function buildBackupFromEncoded(
+  snapshotBytes: Uint8Array,
+  backupKey: Uint8Array,
+  ownerKeys: Pick<IdentityKeys, 'signSeed' | 'signPublic'>,
+  version: number,
+  previous?: BackupManifest,
+  crypto: BackupCrypto = pureBackupCrypto,
+): BuiltBackup {
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new InvalidArgumentError('The backup version must be a whole number ≥ 1.');
+  if (previous && version <= previous.version)
+    throw new InvalidArgumentError(
+      `The backup version must increase: the previous one is ${previous.version}, got ${version}.`,
+    );
+  if (previous && !equalBytes(previous.owner, ownerKeys.signPublic))
+    throw new InvalidArgumentError('The previous manifest belongs to a different owner.');
   const keys = deriveBackupKeys(backupKey);
-  const padded = pad(encodeSnapshot(snapshot));
+  const padded = pad(snapshotBytes);
   const chunks = new Map<string, Uint8Array>();
   const refs: ChunkRef[] = [];
   for (const piece of chunk(padded, keys.gear)) {

@@ -6,7 +6,14 @@
  *            missingChunks(manifest, has) → ids to request; chunkMatchesManifest(ref, bytes) on each arrival.
  * Recovery:  openBackup(manifestBytes, getChunk, K, ownerSignPublic) → Snapshot.
  */
-export { buildBackup, openBackup, missingChunks, MissingChunkError, WrongBackupKeyError } from './backup.ts';
+export {
+  buildBackup,
+  buildBackupFromEncoded,
+  openBackup,
+  missingChunks,
+  MissingChunkError,
+  WrongBackupKeyError,
+} from './backup.ts';
 export type { BuiltBackup, ChunkSource } from './backup.ts';
 export { verifyManifest, chunkMatchesManifest, MAX_MANIFEST_BYTES } from './manifest.ts';
 export type { BackupManifest, ChunkRef } from './manifest.ts';

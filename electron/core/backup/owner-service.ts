@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { buildBackup } from '../../../shared/formats/backup.ts';
+import { buildBackupFromEncoded } from '../../../shared/formats/backup.ts';
 import { encodeSignedManifest, manifestSignature, verifyManifest } from '../../../shared/formats/manifest.ts';
 import { diffManifest, manifestFromDelta } from '../../../shared/formats/manifest-delta.ts';
 import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
@@ -178,13 +178,23 @@ export class OwnerBackupService {
       const snapshot = assembleSnapshot(this.ctx.vault, this.ctx.friends, this.ctx.custodianStore);
       const current = this.store.current();
       // Connections coming and going (relays, reservations) announce friend changes often; only real changes count.
-      const digest = `${hex(split.splitId)}:${hex(sha256(encodeSnapshot(snapshot)))}`;
+      // Encoded once (a custodian for thousands of friends has a snapshot of many MiB): the change check and the
+      // build share the bytes, hashed natively.
+      const encoded = encodeSnapshot(snapshot);
+      const digest = `${hex(split.splitId)}:${hex(nativeBackupCrypto.sha256(encoded))}`;
       if (digest === this.builtFrom && current.splitId && equalBytes(current.splitId, split.splitId)) return;
       const previous =
         current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
           ? verifyManifest(current.manifest, keys.signPublic)
           : undefined;
-      const built = buildBackup(snapshot, key, keys, current.version + 1, previous, nativeBackupCrypto);
+      const built = buildBackupFromEncoded(
+        encoded,
+        key,
+        keys,
+        current.version + 1,
+        previous,
+        nativeBackupCrypto,
+      );
       if (current.manifest) this.rememberManifest(current.manifest);
       this.rememberManifest(built.manifest);
       this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
