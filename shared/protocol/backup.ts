@@ -16,10 +16,11 @@
  * updates send just the signed manifest and the chunks the custodian says it lacks.
  */
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
+import { expectStep, readChunk, readChunkIds } from './message-fields.ts';
 import { asMap, expectKeys, readArray, readBytes, readText, readUint } from '../formats/fields.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
-import { MAX_MANIFEST_BYTES, MAX_MANIFEST_CHUNKS } from '../formats/manifest.ts';
+import { MAX_MANIFEST_BYTES } from '../formats/manifest.ts';
 import { MAX_CHUNK_BYTES } from '../formats/chunk-crypto.ts';
 import { MAX_RECEIPT_BYTES } from './receipts.ts';
 import { editsFromCbor, editsToCbor } from '../formats/manifest-delta.ts';
@@ -163,20 +164,11 @@ export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
       };
     case 'need': {
       keys('ids');
-      const ids = readArray(map, 'ids', what, MAX_MANIFEST_CHUNKS).map((id) => {
-        if (!(id instanceof Uint8Array) || id.length !== 32)
-          throw new MalformedDataError(what, 'bad chunk id');
-        return Uint8Array.from(id);
-      });
-      return { t, ids };
+      return { t, ids: readChunkIds(map, 'ids', what) };
     }
     case 'chunk':
       keys('id', 'data');
-      return {
-        t,
-        id: readBytes(map, 'id', what, { exact: 32 }),
-        data: readBytes(map, 'data', what, { max: MAX_CHUNK_BYTES }),
-      };
+      return { t, ...readChunk(map, what) };
     case 'chunks': {
       keys('items');
       const items = readArray(map, 'items', what, MAX_CHUNKS_PER_FRAME).map((item) => {
@@ -224,9 +216,5 @@ export function expectBackupMessage<T extends BackupMessageType>(
   bytes: Uint8Array,
   ...types: T[]
 ): Extract<BackupMessage, { t: T }> | Extract<BackupMessage, { t: 'refused' }> {
-  const msg = decodeBackupMessage(bytes);
-  if (msg.t !== 'refused' && !(types as string[]).includes(msg.t)) {
-    throw new MalformedDataError('Backup message', `expected ${types.join(' or ')}, got ${msg.t}`);
-  }
-  return msg as Extract<BackupMessage, { t: T }> | Extract<BackupMessage, { t: 'refused' }>;
+  return expectStep(decodeBackupMessage(bytes), types, 'Backup message');
 }

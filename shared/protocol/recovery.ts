@@ -19,9 +19,9 @@
 import { comparisonCode } from '../crypto/compare.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
-import { asMap, expectKeys, readArray, readBytes, readText, readUint } from '../formats/fields.ts';
-import { MAX_MANIFEST_BYTES, MAX_MANIFEST_CHUNKS } from '../formats/manifest.ts';
-import { MAX_CHUNK_BYTES } from '../formats/chunk-crypto.ts';
+import { expectStep, readChunk, readChunkIds } from './message-fields.ts';
+import { asMap, expectKeys, readBytes, readText, readUint } from '../formats/fields.ts';
+import { MAX_MANIFEST_BYTES } from '../formats/manifest.ts';
 import { SEALED_BOX_OVERHEAD } from '../crypto/box.ts';
 import { MAX_SIGNED_ENVELOPE_BYTES } from '../shards/envelope.ts';
 
@@ -101,20 +101,11 @@ export function decodeRecoveryMessage(bytes: Uint8Array): RecoveryMessage {
       };
     case 'need': {
       keys('ids');
-      const ids = readArray(map, 'ids', what, MAX_MANIFEST_CHUNKS).map((id) => {
-        if (!(id instanceof Uint8Array) || id.length !== 32)
-          throw new MalformedDataError(what, 'bad chunk id');
-        return Uint8Array.from(id);
-      });
-      return { t, ids };
+      return { t, ids: readChunkIds(map, 'ids', what) };
     }
     case 'chunk':
       keys('id', 'data');
-      return {
-        t,
-        id: readBytes(map, 'id', what, { exact: 32 }),
-        data: readBytes(map, 'data', what, { max: MAX_CHUNK_BYTES }),
-      };
+      return { t, ...readChunk(map, what) };
     case 'stored':
       keys('have', 'need');
       return { t, have: readUint(map, 'have', what, 255), need: readUint(map, 'need', what, 255) };
@@ -129,11 +120,7 @@ export function expectRecoveryMessage<T extends RecoveryMessageType>(
   bytes: Uint8Array,
   ...types: T[]
 ): Extract<RecoveryMessage, { t: T }> | Extract<RecoveryMessage, { t: 'refused' }> {
-  const msg = decodeRecoveryMessage(bytes);
-  if (msg.t !== 'refused' && !(types as string[]).includes(msg.t)) {
-    throw new MalformedDataError('Recovery message', `expected ${types.join(' or ')}, got ${msg.t}`);
-  }
-  return msg as Extract<RecoveryMessage, { t: T }> | Extract<RecoveryMessage, { t: 'refused' }>;
+  return expectStep(decodeRecoveryMessage(bytes), types, 'Recovery message');
 }
 
 /** The six-digit code both screens show: the custodian's and the session's identity keys, in either order. */
