@@ -11,6 +11,10 @@ import type { MeshNode } from '../../electron/mesh/node.ts';
 import type { IdentityKeys } from '../../shared/crypto/identity.ts';
 import { startServe } from './serve-process.ts';
 import type { ServeOptions, ServeProcess } from './serve-process.ts';
+import { until } from './cluster.ts';
+import type { Participant } from './cluster.ts';
+
+export { acceptHolding, pair, sleep, until } from './cluster.ts';
 
 export const ADV_PASSPHRASE = 'adversarial suite passphrase';
 
@@ -23,36 +27,9 @@ export const ADV_ENV: Record<string, string> = {
   TESSERA_PASSPHRASE: ADV_PASSPHRASE,
 };
 
-export interface AdvPeer {
-  name: string;
+export interface AdvPeer extends Participant {
   serve: ServeProcess;
-  peerId: string;
 }
-
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 30_000,
-  stepMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let lastError: unknown = null;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${ms} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A running serve with an unlocked vault (created on first start). */
 export async function startPeer(name: string, options: ServeOptions = {}): Promise<AdvPeer> {
@@ -68,31 +45,7 @@ export async function startPeer(name: string, options: ServeOptions = {}): Promi
     `${name}'s mesh to listen`,
     async () => (await serve.client.call('app.status', {})).addresses.length > 0,
   );
-  return { name, serve, peerId: status.identity?.peerId ?? '' };
-}
-
-/** Mutual pairing through the HTTP API; resolves once each lists the other. */
-export async function pair(a: AdvPeer, b: AdvPeer): Promise<void> {
-  const inviteA = await a.serve.client.call('friends.invite', {});
-  const inviteB = await b.serve.client.call('friends.invite', {});
-  await a.serve.client.call('friends.pair', { code: inviteB.code });
-  await b.serve.client.call('friends.pair', { code: inviteA.code });
-  await until(`${a.name} and ${b.name} to be friends`, async () => {
-    const [fa, fb] = await Promise.all([
-      a.serve.client.call('friends.list', {}),
-      b.serve.client.call('friends.list', {}),
-    ]);
-    return fa.some((f) => f.peerId === b.peerId) && fb.some((f) => f.peerId === a.peerId);
-  });
-}
-
-/** Accepts `owner`'s pending holding request on `custodian`. */
-export async function acceptHolding(custodian: AdvPeer, ownerPeerId: string): Promise<void> {
-  const id = `holding:${ownerPeerId}`;
-  await until(`${custodian.name} to see the holding request`, async () =>
-    (await custodian.serve.client.call('requests.list', {})).some((r) => r.id === id),
-  );
-  await custodian.serve.client.call('requests.accept', { id });
+  return { name, serve, client: serve.client, peerId: status.identity?.peerId ?? '' };
 }
 
 /**

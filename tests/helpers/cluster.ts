@@ -1,4 +1,5 @@
 import { startServe } from './serve-process.ts';
+import type { TesseraClient } from '../../shared/api/client.ts';
 import type { ServeProcess, ServeOptions } from './serve-process.ts';
 
 export const TEST_PASSPHRASE = 'correct horse battery staple';
@@ -11,11 +12,14 @@ export const FAST_MESH_ENV = {
   TESSERA_PASSPHRASE: TEST_PASSPHRASE,
 };
 
-/** Polls `fn` until it returns a truthy value; fails naming `what` after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `fn` every `stepMs` until it returns a truthy value; fails naming `what` (and the last error) after `ms`. */
 export async function until<T>(
   what: string,
   fn: () => Promise<T | null | undefined | false>,
   ms = 30_000,
+  stepMs = 200,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   let lastError: unknown = null;
@@ -31,14 +35,19 @@ export async function until<T>(
         `timed out after ${ms} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(stepMs);
   }
 }
 
-export interface Peer {
+/** Anything a test drives through the API: a person's name, their peer ID and a client of their node. */
+export interface Participant {
   name: string;
-  serve: ServeProcess;
   peerId: string;
+  client: TesseraClient;
+}
+
+export interface Peer extends Participant {
+  serve: ServeProcess;
   /** Where its mesh listens; a restart reuses it so friends find it again (as a real install keeps its port). */
   listen: string;
 }
@@ -54,29 +63,36 @@ export async function startPeer(name: string, options: ServeOptions = {}): Promi
     const a = (await serve.client.call('app.status', {})).addresses;
     return a.length > 0 ? a : null;
   });
-  return { name, serve, peerId: status.identity?.peerId ?? '', listen: addresses[0] as string };
+  return {
+    name,
+    serve,
+    client: serve.client,
+    peerId: status.identity?.peerId ?? '',
+    listen: addresses[0] as string,
+  };
 }
 
 /** Both people accept each other's invite; resolves once each lists the other as a friend. */
-export async function pair(a: Peer, b: Peer): Promise<void> {
-  const inviteA = await a.serve.client.call('friends.invite', {});
-  const inviteB = await b.serve.client.call('friends.invite', {});
-  await a.serve.client.call('friends.pair', { code: inviteB.code });
-  await b.serve.client.call('friends.pair', { code: inviteA.code });
+export async function pair(a: Participant, b: Participant): Promise<void> {
+  const inviteA = await a.client.call('friends.invite', {});
+  const inviteB = await b.client.call('friends.invite', {});
+  await a.client.call('friends.pair', { code: inviteB.code });
+  await b.client.call('friends.pair', { code: inviteA.code });
   await until(`${a.name} and ${b.name} to be friends`, async () => {
     const [fa, fb] = await Promise.all([
-      a.serve.client.call('friends.list', {}),
-      b.serve.client.call('friends.list', {}),
+      a.client.call('friends.list', {}),
+      b.client.call('friends.list', {}),
     ]);
     return fa.some((f) => f.peerId === b.peerId) && fb.some((f) => f.peerId === a.peerId);
   });
 }
 
-/** Accepts the pending holding request from `owner` on `custodian`. */
-export async function acceptHolding(custodian: Peer, owner: Peer): Promise<void> {
-  const id = `holding:${owner.peerId}`;
-  await until(`${custodian.name} to see ${owner.name}'s request`, async () =>
-    (await custodian.serve.client.call('requests.list', {})).some((r) => r.id === id),
+/** Accepts the pending holding request from `owner` (a participant or a peer ID) on `custodian`. */
+export async function acceptHolding(custodian: Participant, owner: Participant | string): Promise<void> {
+  const ownerPeerId = typeof owner === 'string' ? owner : owner.peerId;
+  const id = `holding:${ownerPeerId}`;
+  await until(`${custodian.name} to see the holding request`, async () =>
+    (await custodian.client.call('requests.list', {})).some((r) => r.id === id),
   );
-  await custodian.serve.client.call('requests.accept', { id });
+  await custodian.client.call('requests.accept', { id });
 }

@@ -54,29 +54,7 @@ async function withVault(host: Host, name: string): Promise<Host> {
   return { ...host, peerId: status.identity?.peerId ?? '' };
 }
 
-/** Both people accept each other's invite; resolves once each lists the other as a friend. */
-export async function pair(a: Host, b: Host): Promise<void> {
-  const inviteA = await a.client.call('friends.invite', {});
-  const inviteB = await b.client.call('friends.invite', {});
-  await a.client.call('friends.pair', { code: inviteB.code });
-  await b.client.call('friends.pair', { code: inviteA.code });
-  await until(`${a.name} and ${b.name} to be friends`, async () => {
-    const [fa, fb] = await Promise.all([
-      a.client.call('friends.list', {}),
-      b.client.call('friends.list', {}),
-    ]);
-    return fa.some((f) => f.peerId === b.peerId) && fb.some((f) => f.peerId === a.peerId);
-  });
-}
-
-/** Accepts the pending holding request from `owner` on `custodian`. */
-export async function acceptHolding(custodian: Host, owner: Host): Promise<void> {
-  const id = `holding:${owner.peerId}`;
-  await until(`${custodian.name} to see ${owner.name}'s request`, async () =>
-    (await custodian.client.call('requests.list', {})).some((r) => r.id === id),
-  );
-  await custodian.client.call('requests.accept', { id });
-}
+export { acceptHolding, pair } from '../helpers/cluster.ts';
 
 // ---- loopback --------------------------------------------------------------------------------------------------
 
