@@ -16,7 +16,9 @@ export const CHROMIUM_ARGS = [
 
 export function chromiumLaunchOptions(extraArgs: string[] = []): LaunchOptions {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get update && apt-get install -y chromium`,
+    );
   }
   return { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] };
 }

@@ -1,24 +1,12 @@
-import { existsSync } from 'node:fs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumLaunchOptions } from '../../helpers/chromium.ts';
 
-/** Debian's Chromium, never a browser downloaded by Playwright. */
-export const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
+/** Debian's Chromium, never a browser downloaded by Playwright (see tests/helpers/chromium.ts). */
+export const CHROMIUM = CHROMIUM_PATH;
+export const BASE_ARGS = CHROMIUM_ARGS;
 
-export const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
+/** The launch arguments (throws with the install command when Chromium is missing). */
 export function browserArgs(extra: string[] = []): string[] {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}. Install it: apt-get update && apt-get install -y chromium`,
-    );
-  }
-  return [...BASE_ARGS, ...extra];
+  return chromiumLaunchOptions(extra).args ?? [];
 }
 
 /** Chromium's fake camera, showing the still image in a .y4m file to getUserMedia. */
