@@ -1,0 +1,137 @@
+/** Shared pieces of the benchmarks: the result shape, statistics, the machine record, process helpers. */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { startPeer } from '../tests/helpers/cluster.ts';
+import type { Peer } from '../tests/helpers/cluster.ts';
+import type { ServeOptions } from '../tests/helpers/serve-process.ts';
+
+export interface Figure {
+  figure: string;
+  value: number | null;
+  unit: string;
+  baseline: string;
+  baselineValue: number | null;
+  /** value / baselineValue (see `ratioMeaning`). */
+  ratio: number | null;
+  target: string;
+  met: boolean | null;
+  /** How the figure was measured, and anything it is not. */
+  note?: string;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  loadBefore: number[];
+  loadAfter?: number[];
+  date: string;
+}
+
+export function machine(): Machine {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu;
+  } catch {
+    // not Linux: os.cpus() is fine
+  }
+  return {
+    cpu,
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadBefore: loadavg().map((l) => Math.round(l * 100) / 100),
+    date: new Date().toISOString(),
+  };
+}
+
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export const MIB = 1024 * 1024;
+export const KIB = 1024;
+
+/** A figure with its ratio and target check filled in. */
+export function figure(f: Omit<Figure, 'ratio' | 'met'> & { met: boolean | null }): Figure {
+  const ratio =
+    f.value !== null && f.baselineValue !== null && f.baselineValue !== 0 ? f.value / f.baselineValue : null;
+  return {
+    ...f,
+    value: f.value === null ? null : round(f.value),
+    baselineValue: f.baselineValue === null ? null : round(f.baselineValue),
+    ratio: ratio === null ? null : round(ratio, 4),
+  };
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Resident set size (and its peak) of a process, from /proc. */
+export function rssOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+/** Peers started by a benchmark, stopped at its end whatever happens. */
+export class PeerGroup {
+  readonly peers: Peer[] = [];
+
+  async start(name: string, options: ServeOptions = {}): Promise<Peer> {
+    const peer = await startPeer(name, {
+      ...options,
+      env: { TESSERA_RECONCILE_MS: '200', TESSERA_MESH_RETRY_MS: '200', ...options.env },
+    });
+    this.peers.push(peer);
+    return peer;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.peers.map((p) => p.serve.stop().catch(() => null)));
+    this.peers.length = 0;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls fast (every `everyMs`) until `fn` returns a truthy value. */
+export async function poll<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 120_000,
+  everyMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await sleep(everyMs);
+  }
+}
