@@ -92,6 +92,9 @@ export const CliRecoverStatus = z.object({
   custodians: z.array(CliRecoverCustodian),
 });
 
+/** `tessera recover cancel`: the state afterwards (`none`). */
+export const CliRecoverCancelled = z.object({ state: z.string() });
+
 /** `tessera recover approve CODE --friend NAME [--yes]`: state is `sent` or `declined`. */
 export const CliRecoverApprove = z.object({
   friend: z.string(),

@@ -19,6 +19,7 @@ import {
   CliStatus,
   CliDeleted,
   CliRecoverApprove,
+  CliRecoverCancelled,
   CliRecoverStart,
   CliRecoverStatus,
 } from '../../shared/api/cli-output.ts';
@@ -240,5 +241,16 @@ test(
     }
     const empty = await cliError(tempDataDir(), ['item', 'list']);
     assert.equal(empty.code, 'NO_VAULT');
+
+    // A recovery started by mistake is cancelled, and the data dir can get a new vault.
+    const fresh = await serve();
+    await cli(fresh.dataDir, CliRecoverStart, ['recover', 'start']);
+    assert.equal((await cli(fresh.dataDir, CliStatus, ['status'])).state, 'recovering');
+    const cancelled = await cli(fresh.dataDir, CliRecoverCancelled, ['recover', 'cancel']);
+    assert.equal(cancelled.state, 'none');
+    const nothing = await cliError(fresh.dataDir, ['recover', 'cancel']);
+    assert.equal(nothing.exit, 1);
+    const erin = await cli(fresh.dataDir, CliStatus, ['init', '--name', 'Erin']);
+    assert.equal(erin.state, 'unlocked');
   },
 );

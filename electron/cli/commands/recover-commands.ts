@@ -1,6 +1,11 @@
 import { createInterface } from 'node:readline';
 import encodeQR from '@paulmillr/qr';
-import { CliRecoverApprove, CliRecoverStart, CliRecoverStatus } from '../../../shared/api/cli-output.ts';
+import {
+  CliRecoverApprove,
+  CliRecoverCancelled,
+  CliRecoverStart,
+  CliRecoverStatus,
+} from '../../../shared/api/cli-output.ts';
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import { UnknownFriendError } from '../../../shared/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -104,6 +109,25 @@ export const recoverCommands: Command[] = [
                 ...v.custodians.map((c) => `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}`),
                 ...(s.error ? [`Problem: ${s.error}`] : []),
               ].join('\n'),
+          );
+        },
+        { unlock: false },
+      );
+    },
+  },
+  {
+    name: 'recover cancel',
+    usage: 'tessera recover cancel',
+    summary: 'On the new device: give up the recovery; its code stops working and what arrived is deleted.',
+    async run(ctx) {
+      await withDaemon(
+        ctx,
+        async (client) => {
+          const s = await client.call('recovery.cancel', {});
+          ctx.out.result(
+            CliRecoverCancelled,
+            { state: s.state },
+            () => 'Recovery cancelled. This data directory is empty again.',
           );
         },
         { unlock: false },

@@ -21,6 +21,7 @@ export type RecoveryHandlers = Pick<
   Handlers,
   | 'recovery.start'
   | 'recovery.status'
+  | 'recovery.cancel'
   | 'recovery.approve'
   | 'recovery.confirm'
   | 'recovery.decline'
@@ -152,6 +153,10 @@ export class RecoveryServices {
     return {
       'recovery.start': (input) => this.session.start(input),
       'recovery.status': () => this.session.status(),
+      'recovery.cancel': async () => {
+        await this.session.cancel();
+        return this.session.status();
+      },
       'recovery.approve': (input) => this.approvals.approve(input),
       'recovery.confirm': ({ id }) => this.approvals.confirm(id),
       'recovery.decline': ({ id }) => this.approvals.decline(id),

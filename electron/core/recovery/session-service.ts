@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { SIGN_CONTEXTS, signWithContext } from '../../../shared/crypto/sign.ts';
 import { NotEnoughShardsError } from '../../../shared/crypto/errors.ts';
-import { TesseraError, VaultExistsError } from '../../../shared/errors.ts';
+import { ConflictError, TesseraError, VaultExistsError } from '../../../shared/errors.ts';
 import type { RecoveryCustodian, RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
 import { openBackup } from '../../../shared/formats/backup.ts';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
@@ -418,6 +418,27 @@ export class RecoverySessionService {
       message,
       ...(error ? { error } : {}),
     };
+  }
+
+  /**
+   * Gives up the session: the listener stops and the session key, code and every collected piece are deleted, so
+   * the data dir is empty again (create a vault, or start a new recovery). Refused while a restore is under way.
+   */
+  async cancel(): Promise<void> {
+    if (this.phase === 'restoring' || this.finishing) {
+      throw new ConflictError('Your vault is being restored right now; wait a moment.');
+    }
+    this.requireActive();
+    await this.node?.stop();
+    this.node = null;
+    this.keys?.boxSecret.fill(0);
+    this.keys = null;
+    this.passphrase = null;
+    this.assessment = null;
+    this.deps.store.deleteAll();
+    this.phase = 'collecting';
+    this.log('recovery: session cancelled; its pieces were deleted');
+    this.deps.events.changed('status', 'recovery');
   }
 
   requireActive(): void {

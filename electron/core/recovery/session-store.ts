@@ -151,8 +151,11 @@ export class RecoverySessionStore {
 
   /** Forgets the session and everything it collected (call inside the restore transaction). */
   deleteAll(): void {
-    this.store.db.exec(
-      'DELETE FROM recovery_chunks; DELETE FROM recovery_shards; DELETE FROM recovery_session;',
-    );
+    // A transaction of its own, or a savepoint inside the restore transaction: all three go, or none.
+    this.store.db.transaction(() => {
+      this.store.db.exec(
+        'DELETE FROM recovery_chunks; DELETE FROM recovery_shards; DELETE FROM recovery_session;',
+      );
+    })();
   }
 }

@@ -1,9 +1,31 @@
+import { useState } from 'react';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { AppFooter } from '../components/AppFooter.tsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { api, errorMessage } from '../lib/api.ts';
 import { RecoveryProgress } from './recovery/RecoveryProgress.tsx';
 
 /** Shown while this device is in the middle of a recovery (state `recovering`). */
 export function RecoveringScreen() {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const cancel = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      // The app returns to the first screen when the core reports the data dir empty again.
+      await api().call('recovery.cancel', {});
+    } catch (err) {
+      setError(errorMessage(err));
+      setAsking(false);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <main className="first-run">
       <div className="first-run__panel first-run__panel--wide">
@@ -15,7 +37,25 @@ export function RecoveringScreen() {
           lead="This device is collecting pieces of your recovery key from your friends."
         />
         <RecoveryProgress />
+        {error && <ErrorNotice message={error} />}
+        <p>
+          <button type="button" className="button" onClick={() => setAsking(true)}>
+            Stop recovering
+          </button>
+        </p>
       </div>
+      <ConfirmDialog
+        open={asking}
+        title="Stop recovering?"
+        confirmLabel="Stop and delete what arrived"
+        danger
+        busy={busy}
+        onConfirm={() => void cancel()}
+        onCancel={() => setAsking(false)}
+      >
+        The recovery code stops working and the pieces your friends already sent are deleted from this device.
+        You can then create a new vault, or start recovering again later.
+      </ConfirmDialog>
       <AppFooter />
     </main>
   );

@@ -80,6 +80,8 @@ export const recoveryOps = {
     { public: true },
   ),
   'recovery.status': op(z.object({}), RecoveryStatus, { public: true }),
+  /** Give up a recovery started on this device: its code stops working and what arrived is deleted. */
+  'recovery.cancel': op(z.object({}), RecoveryStatus, { public: true }),
   /** Custodian: checks the code and the friend, says hello to the new device; returns the comparison code. */
   'recovery.approve': op(z.object({ code: RecoveryCodeText, friendPeerId: PeerId }), RecoveryApproval),
   /** Custodian: after comparing codes, sends the piece and the backup to the new device. */
