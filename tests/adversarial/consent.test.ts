@@ -6,8 +6,7 @@
  *   - Expiry: a request with a short expiry (sent by a paired friend's key from an in-process node, because the
  *     app's own requests live for 7 days) disappears from the custodian's list once expired; accepting it then is
  *     refused with EXPIRED, and a deposit after that is refused for lack of consent.
- * Recovery approvals: electron/core/recovery/ was still being written (uncommitted) when this suite was; its
- * "unapproved recovery sends nothing" case belongs in this file once it lands (see docs/SECURITY.md).
+ * Recovery approvals left unconfirmed are covered by recovery-consent.test.ts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -35,7 +35,8 @@ import { deliver, sayHello } from './custodian-protocol.ts';
 import { describeDialFailure } from './errors.ts';
 
 /** How long an approval waits for the person to compare codes and confirm. */
-export const APPROVAL_WINDOW_MS = 10 * 60_000;
+/** How long an approval waits for the person's confirmation (TESSERA_RECOVERY_APPROVAL_MS shortens it for tests). */
+export const APPROVAL_WINDOW_MS = Number(process.env.TESSERA_RECOVERY_APPROVAL_MS ?? 10 * 60_000);
 
 export interface CustodianMesh {
   readonly friends: FriendsStore;
