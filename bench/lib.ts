@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmarks: the result shape, statistics, the machine record, process helpers. */
 import { cpus, loadavg, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { startPeer } from '../tests/helpers/cluster.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
 import type { ServeOptions } from '../tests/helpers/serve-process.ts';
@@ -104,8 +104,10 @@ export class PeerGroup {
     return peer;
   }
 
+  /** Stops every peer and deletes its temp data dir. */
   async stopAll(): Promise<void> {
     await Promise.all(this.peers.map((p) => p.serve.stop().catch(() => null)));
+    for (const p of this.peers) rmSync(p.serve.dataDir, { recursive: true, force: true });
     this.peers.length = 0;
   }
 }

@@ -84,7 +84,6 @@ export async function recovery(): Promise<Figure[]> {
     );
     const depositBytes = status.bytesSent / custodians.length;
     await owner.serve.stop();
-    group.peers.splice(group.peers.indexOf(owner), 1);
 
     const times: number[] = [];
     let retries = 0;
@@ -161,6 +160,7 @@ export async function recovery(): Promise<Figure[]> {
     ];
   } finally {
     await Promise.all(fresh.map((f) => f.stop().catch(() => null)));
+    for (const f of fresh) rmSync(f.dataDir, { recursive: true, force: true });
     await group.stopAll();
   }
 }
