@@ -10,7 +10,13 @@ import { serveCommand } from './commands/serve-command.ts';
 import { meshCommands } from './commands/mesh-commands.ts';
 import { recoverCommands } from './commands/recover-commands.ts';
 
-export const commands: Command[] = [...vaultCommands, serveCommand, ...itemCommands, ...meshCommands, ...recoverCommands];
+export const commands: Command[] = [
+  ...vaultCommands,
+  serveCommand,
+  ...itemCommands,
+  ...meshCommands,
+  ...recoverCommands,
+];
 
 const GLOBAL_OPTIONS = ['data', 'json', 'help'];
 const OPTION_SPECS = {

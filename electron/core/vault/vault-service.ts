@@ -1,5 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { fingerprintOf, generateIdentity, identityFromSecrets, peerIdOf } from '../../../shared/crypto/identity.ts';
+import {
+  fingerprintOf,
+  generateIdentity,
+  identityFromSecrets,
+  peerIdOf,
+} from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import {
   ConflictError,
@@ -132,7 +137,11 @@ export class VaultService {
    * `alsoInTransaction` runs inside the same transaction (friends, held shards, dropping the recovery session), so
    * the restore commits whole or not at all. Refused with VaultExistsError if a vault exists.
    */
-  async restore(data: RestoreData, passphrase: string, alsoInTransaction: () => void = () => {}): Promise<void> {
+  async restore(
+    data: RestoreData,
+    passphrase: string,
+    alsoInTransaction: () => void = () => {},
+  ): Promise<void> {
     if (this.exists) throw new VaultExistsError();
     const vaultKey = randomBytes(KEY_BYTES);
     const wrap = await wrapWithPassphrase(vaultKey, passphrase, paramsForNewKey(this.env));
