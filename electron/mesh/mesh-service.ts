@@ -85,6 +85,7 @@ export class MeshService {
   private readonly connectListeners = new Set<(peerId: string) => void>();
   /** Per friend or pending peer: the addresses onPeerUpdate has already reacted to. */
   private readonly seenAddresses = new Map<string, Set<string>>();
+  private cursor = 0;
   /** Direct, hole-punched or relayed, per friend (reachability.ts). */
   readonly paths: PathTracker;
   /** Says whether something for a friend who is not connected is on its way through a mutual friend (forwarding). */
@@ -192,7 +193,11 @@ export class MeshService {
       return;
     }
     this.node = node;
-    for (const f of this.friends.listFriends()) await this.rememberAddresses(f.peerId, f.addresses);
+    let n = 0;
+    for (const f of this.friends.listFriends()) {
+      await this.rememberAddresses(f.peerId, f.addresses);
+      if (++n % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     for (const p of this.friends.listPending()) await this.rememberAddresses(p.peerId, p.addresses);
     this.timer = setInterval(() => void this.tick(), this.options.retryMs ?? retryFromEnv());
     this.timer.unref();
@@ -247,6 +252,9 @@ export class MeshService {
     if (!node) return;
     const multiaddrs = friendAddresses(addrs, this.loopbackOnly, 16).map((a) => multiaddr(a));
     if (multiaddrs.length === 0) return;
+    const seen = this.seenAddresses.get(peerId) ?? new Set<string>();
+    for (const a of multiaddrs) seen.add(a.toString());
+    this.seenAddresses.set(peerId, seen);
     try {
       await node.peerStore.merge(peerIdFromString(peerId), { multiaddrs });
     } catch (err) {
@@ -420,16 +428,22 @@ export class MeshService {
       this.friends.prunePending(now);
       if (this.friends.listPending().length !== before) this.afterFriendsChanged();
       for (const p of this.friends.listPending()) await this.tryPair(p.peerId);
-      for (const f of this.friends.listFriends()) {
+      const all = this.friends.listFriends();
+      let dialed = 0;
+      let k = 0;
+      for (; k < all.length && dialed < 16; k++) {
+        const f = all[(this.cursor + k) % all.length]!;
         if (!this.node) break;
         const id = peerIdFromString(f.peerId);
         if (this.node.getConnections(id).length > 0) continue;
+        dialed++;
         try {
           await this.node.dial(id, { signal: AbortSignal.timeout(5_000) });
         } catch {
           // Offline friends are normal; try again next tick.
         }
       }
+      this.cursor = all.length ? (this.cursor + k) % all.length : 0;
     } finally {
       this.ticking = false;
     }
