@@ -281,7 +281,7 @@ export class CustodianBackupService {
   }
 
   heldBackups(): HeldBackup[] {
-    return this.store.allHeld().map((h) => ({
+    return this.store.heldSummaries().map((h) => ({
       ownerPeerId: h.ownerPeerId,
       owner: this.name(h.ownerPeerId),
       version: h.version,

@@ -140,10 +140,30 @@ export class CustodianStore {
     return row ? toHeld(row) : null;
   }
 
-  allHeld(): HeldShardRow[] {
+  /** What this custodian's own backup carries per owner: the envelope, without the (possibly large) manifest. */
+  heldEnvelopes(): { ownerPeerId: string; sealedEnvelope: Uint8Array }[] {
     return (
-      this.store.db.prepare('SELECT * FROM held_shards ORDER BY owner_peer_id').all() as HeldDbRow[]
-    ).map(toHeld);
+      this.store.db
+        .prepare('SELECT owner_peer_id, sealed_envelope FROM held_shards ORDER BY owner_peer_id')
+        .all() as {
+        owner_peer_id: string;
+        sealed_envelope: Buffer;
+      }[]
+    ).map((r) => ({ ownerPeerId: r.owner_peer_id, sealedEnvelope: r.sealed_envelope }));
+  }
+
+  /** Whom we hold for, which version and since when, without loading envelopes or manifests. */
+  heldSummaries(): Pick<HeldShardRow, 'ownerPeerId' | 'version' | 'since' | 'updatedAt'>[] {
+    return (
+      this.store.db
+        .prepare('SELECT owner_peer_id, version, since, updated_at FROM held_shards ORDER BY owner_peer_id')
+        .all() as { owner_peer_id: string; version: number; since: number; updated_at: number }[]
+    ).map((r) => ({
+      ownerPeerId: r.owner_peer_id,
+      version: r.version,
+      since: r.since,
+      updatedAt: r.updated_at,
+    }));
   }
 
   countHeld(): number {

@@ -40,7 +40,7 @@ export function assembleSnapshot(
       updatedAt: item.updatedAt,
     })),
     heldShards: custodian
-      .allHeld()
+      .heldEnvelopes()
       .map((h) => ({ ownerPeerId: h.ownerPeerId, envelope: h.sealedEnvelope, latestVersion: 0 })),
     settings: Object.fromEntries(Object.entries(data.settings).map(([key, value]) => [key, String(value)])),
   };

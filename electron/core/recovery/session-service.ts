@@ -28,6 +28,7 @@ import type { VaultService } from '../vault/vault-service.ts';
 import { assess, openPieces, progressMessage } from './assess.ts';
 import type { Assessment } from './assess.ts';
 import { NoRecoverySessionError } from './errors.ts';
+import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 import { createSessionKeys, openSessionKeys } from './session-keys.ts';
 import { startSessionNode } from './session-node.ts';
 import type { SessionNode } from './session-node.ts';
@@ -334,7 +335,13 @@ export class RecoverySessionService {
     const failures: string[] = [];
     for (const c of candidates) {
       try {
-        return await openBackup(c.row.manifest, (id) => this.deps.store.chunk(id), key, owner);
+        return await openBackup(
+          c.row.manifest,
+          (id) => this.deps.store.chunk(id),
+          key,
+          owner,
+          nativeBackupCrypto,
+        );
       } catch (err) {
         failures.push(
           `${c.row.name}'s copy (version ${c.version}): ${err instanceof Error ? err.message : String(err)}`,
