@@ -162,6 +162,8 @@ export class MeshService {
       mdns: mdnsOn,
       relayMode,
       loopbackOnly: this.loopbackOnly,
+      // Not on loopback-only nodes (tests); TESSERA_UPNP=0 turns it off.
+      upnp: !this.loopbackOnly && process.env.TESSERA_UPNP !== '0',
     });
     this.paths.attach(node);
     if (relayMode === 'on') this.log('serving as a circuit relay for friends');

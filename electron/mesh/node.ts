@@ -13,6 +13,7 @@ import { privateKeyFromRaw } from '@libp2p/crypto/keys';
 import type { ConnectionGater } from '@libp2p/interface';
 import { concatBytes } from '../../shared/crypto/bytes.ts';
 import { peerIdOf } from '../../shared/crypto/identity.ts';
+import { uPnPNAT } from '@libp2p/upnp-nat';
 import { beyondLanServices, beyondLanTransport } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { announceFilter } from './reachability.ts';
@@ -31,6 +32,8 @@ export interface MeshNodeOptions {
   relayMode?: RelayMode;
   /** Every listen address is loopback (tests): then loopback addresses may be announced. */
   loopbackOnly?: boolean;
+  /** Ask the home router (UPnP IGD / NAT-PMP) to forward our port, so friends elsewhere can dial us directly. */
+  upnp?: boolean;
 }
 
 export type MeshNode = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>> }>;
@@ -41,6 +44,11 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
   const services = {
     identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4, timeout: 10_000 }),
     ...beyondLanServices(options.relayMode ?? 'off'),
+    // A router that refuses or has no UPnP just leaves us relying on friend relays and hole punching; addresses it
+    // maps are checked by autoNAT before friends are told about them.
+    ...(options.upnp
+      ? { upnpNAT: uPnPNAT({ portMappingDescription: 'Tessera', autoConfirmAddress: false }) }
+      : {}),
   };
   const node = await createLibp2p({
     privateKey,

@@ -13,7 +13,8 @@ export const CLI = join(REPO_ROOT, 'electron', 'cli', 'main.ts');
 
 /** Environment for test processes: a cheap (but still real) scrypt so tests do not spend seconds per unlock. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, TESSERA_INSECURE_FAST_KDF: '1', ...extra };
+  // No UPnP searches from test processes: no router of theirs exists and nothing should go beyond their hosts.
+  return { ...process.env, TESSERA_INSECURE_FAST_KDF: '1', TESSERA_UPNP: '0', ...extra };
 }
 
 export function tempDataDir(label = 'tessera'): string {
