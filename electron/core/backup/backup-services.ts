@@ -81,7 +81,9 @@ export class BackupServices {
       const fm = mesh.forwarding;
       this.forward = new ForwardService(store.db, fm, { log: ctx.log });
       this.unsubscribe.push(
-        wireBackupForwarding(this.forward, ctx, this.owner, (peerId) => fm.isConnected(peerId)),
+        wireBackupForwarding(this.forward, ctx, this.owner, this.custodian, (peerId) =>
+          fm.isConnected(peerId),
+        ),
       );
     }
     this.unsubscribe.push(

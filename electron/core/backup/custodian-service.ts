@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
 import { chunkMatchesManifest, encodeSignedManifest } from '../../../shared/formats/manifest.ts';
+import type { BackupManifest, ChunkRef } from '../../../shared/formats/manifest.ts';
 import { manifestFromDelta } from '../../../shared/formats/manifest-delta.ts';
 import { missingChunks } from '../../../shared/formats/backup.ts';
 import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
@@ -17,6 +18,20 @@ import type { CustodianStore } from './custodian-store.ts';
 import { Backoff } from './peer-link.ts';
 import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 import type { BackupContext } from './backup-context.ts';
+
+/** A deposit or update that passed the checks of §9.2, with the chunks it still needs. */
+export interface VerifiedOffer {
+  from: string;
+  split: Uint8Array;
+  /** The envelope to store: the one offered, or the one already held for this split. */
+  sealed: Uint8Array;
+  manifestBytes: Uint8Array;
+  manifest: BackupManifest;
+  /** Every chunk the manifest lists, by hex id. */
+  listed: Map<string, ChunkRef>;
+  /** The chunks we do not hold yet. */
+  wanted: Map<string, ChunkRef>;
+}
 
 /** A request the custodian will not act on; the reason goes back to the owner as a `refused` message. */
 export class RefusedError extends TesseraError {
@@ -122,6 +137,34 @@ export class CustodianBackupService {
     from: string,
     offer: Extract<BackupMessage, { t: 'offer' }>,
   ): Promise<void> {
+    const verified = this.verifyOffer(from, offer);
+    await conv.send(
+      encodeBackupMessage({ t: 'need', ids: [...verified.wanted.keys()].map((id) => fromHex(id)) }),
+    );
+    const received = new Map<string, Uint8Array>();
+    for (;;) {
+      const msg = expectBackupMessage(await conv.receive(), 'chunk', 'chunks', 'done');
+      if (msg.t === 'refused') return;
+      if (msg.t === 'done') break;
+      for (const item of msg.t === 'chunks' ? msg.items : [msg]) {
+        const id = toHex(item.id);
+        if (received.has(id)) throw new RefusedError('A chunk I did not ask for.');
+        this.acceptChunk(verified, received, id, item.data);
+      }
+    }
+    const receipt = this.commitOffer(verified, received);
+    await conv.send(encodeBackupMessage({ t: 'receipt', receipt }));
+  }
+
+  /**
+   * The checks of a deposit or update (§9.2), whether it arrives in a conversation or in a parcel carried by a
+   * mutual friend: consent given, manifest signed by the owner, the envelope addressed to us for this split (or the
+   * one we hold), no version older than ours. Says which chunks are still needed. Throws RefusedError.
+   */
+  verifyOffer(
+    from: string,
+    offer: { split: Uint8Array; sealed: Uint8Array | null; manifest: Uint8Array },
+  ): VerifiedOffer {
     const keys = this.requireKeys();
     const ownerKey = signPublicFromPeerId(from);
     const consent = this.store.request(from);
@@ -147,55 +190,70 @@ export class CustodianBackupService {
     const sameSplit = held !== null && equalBytes(held.splitId, offer.split);
     // One query for the ids we hold (not one per manifest entry), and a set for the membership tests.
     const have = sameSplit ? this.store.chunkIds(from) : new Set<string>();
-    const need = missingChunks(manifest, (id) => have.has(id));
-    await conv.send(encodeBackupMessage({ t: 'need', ids: need.map((id) => fromHex(id)) }));
-    const needed = new Set(need);
-    const wanted = new Map(manifest.chunks.filter((c) => needed.has(c.id)).map((c) => [c.id, c]));
-    const received = new Map<string, Uint8Array>();
-    for (;;) {
-      const msg = expectBackupMessage(await conv.receive(), 'chunk', 'chunks', 'done');
-      if (msg.t === 'refused') return;
-      if (msg.t === 'done') break;
-      for (const item of msg.t === 'chunks' ? msg.items : [msg]) {
-        const id = toHex(item.id);
-        const ref = wanted.get(id);
-        if (!ref || received.has(id)) throw new RefusedError('A chunk I did not ask for.');
-        if (!chunkMatchesManifest(ref, item.data, nativeBackupCrypto))
-          throw new RefusedError('A chunk does not match the manifest.');
-        received.set(id, item.data);
-      }
-    }
-    if (received.size !== wanted.size)
-      throw new RefusedError(`Missing ${wanted.size - received.size} chunk(s).`);
+    const needed = new Set(missingChunks(manifest, (id) => have.has(id)));
+    return {
+      from,
+      split: offer.split,
+      sealed,
+      manifestBytes: offer.manifest,
+      manifest,
+      listed: new Map(manifest.chunks.map((c) => [c.id, c])),
+      wanted: new Map(manifest.chunks.filter((c) => needed.has(c.id)).map((c) => [c.id, c])),
+    };
+  }
+
+  /** Checks one arriving chunk against the manifest (length and digest, no key needed) and keeps it if needed. */
+  acceptChunk(
+    verified: VerifiedOffer,
+    received: Map<string, Uint8Array>,
+    id: string,
+    data: Uint8Array,
+  ): void {
+    const ref = verified.listed.get(id);
+    if (!ref) throw new RefusedError('A chunk the manifest does not list.');
+    if (!verified.wanted.has(id)) return;
+    if (!chunkMatchesManifest(ref, data, nativeBackupCrypto))
+      throw new RefusedError('A chunk does not match the manifest.');
+    received.set(id, data);
+  }
+
+  /**
+   * Stores the verified offer and the chunks that arrived in one transaction, and only after COMMIT signs the
+   * holding receipt (returned). A new shard also makes our own backup carry it.
+   */
+  commitOffer(verified: VerifiedOffer, received: Map<string, Uint8Array>): Uint8Array {
+    const keys = this.requireKeys();
+    const missing = [...verified.wanted.keys()].filter((id) => !received.has(id)).length;
+    if (missing > 0) throw new RefusedError(`Missing ${missing} chunk(s).`);
     const now = this.ctx.now();
     const { shardChanged } = this.store.commitHolding(
       {
-        ownerPeerId: from,
-        splitId: offer.split,
-        sealedEnvelope: sealed,
-        manifest: offer.manifest,
-        version: manifest.version,
+        ownerPeerId: verified.from,
+        splitId: verified.split,
+        sealedEnvelope: verified.sealed,
+        manifest: verified.manifestBytes,
+        version: verified.manifest.version,
       },
       received,
-      new Set(manifest.chunks.map((c) => c.id)),
+      new Set(verified.listed.keys()),
       now,
     );
     // Committed: only now do we sign for it.
     const receipt = signReceipt(
       {
         kind: 'holding',
-        owner: ownerKey,
+        owner: signPublicFromPeerId(verified.from),
         custodian: keys.signPublic,
-        split: offer.split,
-        version: manifest.version,
-        manifest: sha256(offer.manifest),
+        split: verified.split,
+        version: verified.manifest.version,
+        manifest: sha256(verified.manifestBytes),
         at: now,
       },
       keys.signSeed,
     );
-    await conv.send(encodeBackupMessage({ t: 'receipt', receipt }));
     this.ctx.events.changed('held');
     if (shardChanged) this.onHeldShardsChanged();
+    return receipt;
   }
 
   /**

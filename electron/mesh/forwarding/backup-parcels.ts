@@ -8,12 +8,10 @@
  * checks it like a direct receipt and records the custodian's new version.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { verifyManifest, chunkMatchesManifest } from '../../../shared/formats/manifest.ts';
-import { missingChunks } from '../../../shared/formats/backup.ts';
-import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
+import { verifyManifest } from '../../../shared/formats/manifest.ts';
 import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
-import { signReceipt, verifyReceipt } from '../../../shared/protocol/receipts.ts';
+import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
 import {
   decodeBackupBundle,
   decodeReceiptPayload,
@@ -23,6 +21,7 @@ import {
 } from '../../../shared/protocol/forward.ts';
 import type { BackupContext } from '../../core/backup/backup-context.ts';
 import type { OwnerBackupService } from '../../core/backup/owner-service.ts';
+import type { CustodianBackupService } from '../../core/backup/custodian-service.ts';
 import type { ForwardService } from './forward-service.ts';
 
 /** TESSERA_FORWARD_AFTER_MS: how long a custodian must be out of reach before a carrier is used (default 1 h). */
@@ -38,9 +37,10 @@ export function wireBackupForwarding(
   forward: ForwardService,
   ctx: BackupContext,
   owner: OwnerBackupService,
+  custodian: CustodianBackupService,
   isConnected: (peerId: string) => boolean,
 ): () => void {
-  forward.onParcel('backup', (author, payload) => applyBundle(ctx, author, payload));
+  forward.onParcel('backup', async (author, payload) => applyBundle(ctx, custodian, author, payload));
   forward.onParcel('receipt', async (author, payload) => {
     acceptReceipt(ctx, owner, forward, author, decodeReceiptPayload(payload));
     return null;
@@ -124,70 +124,18 @@ function signPublicOf(ctx: BackupContext): Uint8Array {
 }
 
 /** Custodian: the same checks and commit as an `offer` exchange (§9.2), from a parcel; answers with the receipt. */
-async function applyBundle(ctx: BackupContext, from: string, payload: Uint8Array): Promise<Uint8Array> {
-  const keys = ctx.keys();
-  if (!keys) throw new Refused('This custodian has not been unlocked since it started.');
-  const store = ctx.custodianStore;
+function applyBundle(
+  ctx: BackupContext,
+  custodian: CustodianBackupService,
+  from: string,
+  payload: Uint8Array,
+): Uint8Array {
   const bundle = decodeBackupBundle(payload);
-  const ownerKey = signPublicFromPeerId(from);
-  if (store.request(from)?.state !== 'accepted')
-    throw new Refused('I have not agreed to keep a piece of your key.');
-  const manifest = verifyManifest(bundle.manifest, ownerKey);
-  const held = store.held(from);
-  let sealed: Uint8Array;
-  if (bundle.sealed) {
-    const opened = openShardEnvelope(bundle.sealed, keys, ownerKey);
-    if (!equalBytes(opened.envelope.splitId, bundle.split))
-      throw new Refused('The shard belongs to another split.');
-    sealed = bundle.sealed;
-  } else {
-    if (!held || !equalBytes(held.splitId, bundle.split))
-      throw new Refused('I do not hold your piece of this split.');
-    sealed = held.sealedEnvelope;
-  }
-  if (held && equalBytes(held.splitId, bundle.split) && manifest.version < held.version)
-    throw new Refused(`I already hold a newer version (${held.version}).`);
-  const sameSplit = held !== null && equalBytes(held.splitId, bundle.split);
-  const need = new Set(missingChunks(manifest, (id) => sameSplit && store.hasChunk(from, id)));
-  const refs = new Map(manifest.chunks.map((c) => [c.id, c]));
+  const verified = custodian.verifyOffer(from, bundle);
   const received = new Map<string, Uint8Array>();
-  for (const c of bundle.chunks) {
-    const id = toHex(c.id);
-    const ref = refs.get(id);
-    if (!ref) throw new Refused('A chunk the manifest does not list.');
-    if (!need.has(id)) continue;
-    if (!chunkMatchesManifest(ref, c.data)) throw new Refused('A chunk does not match the manifest.');
-    received.set(id, c.data);
-  }
-  if (received.size !== need.size) throw new Refused(`Missing ${need.size - received.size} chunk(s).`);
-  const now = ctx.now();
-  store.commitHolding(
-    {
-      ownerPeerId: from,
-      splitId: bundle.split,
-      sealedEnvelope: sealed,
-      manifest: bundle.manifest,
-      version: manifest.version,
-    },
-    received,
-    new Set(manifest.chunks.map((c) => c.id)),
-    now,
-  );
-  // Committed: only now do we sign for it.
-  const receipt = signReceipt(
-    {
-      kind: 'holding',
-      owner: ownerKey,
-      custodian: keys.signPublic,
-      split: bundle.split,
-      version: manifest.version,
-      manifest: sha256(bundle.manifest),
-      at: now,
-    },
-    keys.signSeed,
-  );
-  ctx.log(`forward: committed version ${manifest.version} from ${from} delivered by a friend`);
-  ctx.events.changed('held');
+  for (const c of bundle.chunks) custodian.acceptChunk(verified, received, toHex(c.id), c.data);
+  const receipt = custodian.commitOffer(verified, received);
+  ctx.log(`forward: committed version ${verified.manifest.version} from ${from} delivered by a friend`);
   return encodeReceiptPayload(receipt);
 }
 
