@@ -14,18 +14,19 @@
  * an expired invite is ExpiredError (checked by `checkInviteFresh`).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8 } from '../crypto/bytes.ts';
+import { concatBytes } from '../crypto/bytes.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { peerIdOf, verifyBoxKey } from '../crypto/identity.ts';
 import { ExpiredError, InvalidCodeError, TesseraError } from '../errors.ts';
-import { fromBase32, toBase32 } from './base32.ts';
+import { addressReader, codeMaxChars, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
+import type { CheckedCodeFormat } from './checked-code.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
 import { Fields } from './fields.ts';
 
 export const INVITE_VERSION = 1;
 export const INVITE_PREFIX = 'TESSERA:';
 export const INVITE_MAX_BYTES = 1024;
-export const INVITE_MAX_CHARS = INVITE_PREFIX.length + Math.ceil(((INVITE_MAX_BYTES + 4) * 8) / 5);
+export const INVITE_MAX_CHARS = codeMaxChars({ prefix: INVITE_PREFIX, maxBytes: INVITE_MAX_BYTES });
 /** Accept pasted codes with whitespace and hyphens, but never unbounded input. */
 export const INVITE_MAX_INPUT_CHARS = INVITE_MAX_CHARS * 2;
 export const INVITE_MAX_ADDRESSES = 8;
@@ -49,19 +50,7 @@ export interface DecodedInvite extends Invite {
   hash: Uint8Array;
 }
 
-const CHECK_LABEL = utf8('tessera-invite-check-v1\0');
-
-function checksum(bytes: Uint8Array): Uint8Array {
-  return sha256(concatBytes(CHECK_LABEL, bytes)).subarray(0, 4);
-}
-
-function checkAddress(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > INVITE_MAX_ADDRESS_CHARS)
-    throw new MalformedDataError('Invite', 'an address is not a short string');
-  if (!/^\/[\x21-\x7e]*$/.test(value))
-    throw new MalformedDataError('Invite', 'an address is not a multiaddr');
-  return value;
-}
+const checkAddress = addressReader('Invite', INVITE_MAX_ADDRESS_CHARS);
 
 /** The invite's binary form (version byte + CBOR), without checksum. */
 export function inviteBytes(invite: Invite): Uint8Array {
@@ -98,7 +87,7 @@ export function inviteHash(bytes: Uint8Array): Uint8Array {
 
 export function encodeInvite(invite: Invite): string {
   const bytes = inviteBytes(invite);
-  return INVITE_PREFIX + toBase32(concatBytes(bytes, checksum(bytes)));
+  return encodeCheckedCode(INVITE_FORMAT, bytes);
 }
 
 function decodeInviteBytes(bytes: Uint8Array): DecodedInvite {
@@ -137,43 +126,20 @@ function decodeInviteBytes(bytes: Uint8Array): DecodedInvite {
   return { ...invite, peerId, hash: inviteHash(bytes) };
 }
 
+const INVITE_FORMAT: CheckedCodeFormat<DecodedInvite> = {
+  noun: 'invite code',
+  prefix: INVITE_PREFIX,
+  checkLabel: 'tessera-invite-check-v1',
+  maxBytes: INVITE_MAX_BYTES,
+  decodeBytes: (bytes) => decodeInviteBytes(bytes),
+};
+
 /**
  * Parses an invite code. Any input (wrong type, too long, typo, bad CBOR, bad signature) gives a TesseraError:
  * InvalidCodeError, or UnsupportedFormatError for a newer format. Does not check expiry.
  */
 export function decodeInvite(text: unknown): DecodedInvite {
-  if (typeof text !== 'string') throw new InvalidCodeError('An invite code is text.');
-  if (text.length > INVITE_MAX_INPUT_CHARS)
-    throw new InvalidCodeError('This is too long to be a Tessera invite code.');
-  const compact = text.replace(/[\s-]+/g, '');
-  if (compact.slice(0, INVITE_PREFIX.length).toUpperCase() !== INVITE_PREFIX)
-    throw new InvalidCodeError(`A Tessera invite code starts with "${INVITE_PREFIX}".`);
-  let raw: Uint8Array;
-  try {
-    raw = fromBase32(compact.slice(INVITE_PREFIX.length), INVITE_MAX_CHARS);
-  } catch (err) {
-    throw new InvalidCodeError(
-      'This invite code has a typo: check it and try again.' +
-        (err instanceof TesseraError ? ' ' + err.message : ''),
-    );
-  }
-  if (raw.length < 6)
-    throw new InvalidCodeError('This invite code is too short: check that it was copied whole.');
-  const bytes = raw.subarray(0, raw.length - 4);
-  const check = checksum(bytes);
-  const given = raw.subarray(raw.length - 4);
-  if (check.some((b, i) => b !== given[i]))
-    throw new InvalidCodeError(
-      'This invite code has a typo or was not copied whole: check it and try again.',
-    );
-  try {
-    return decodeInviteBytes(bytes);
-  } catch (err) {
-    if (err instanceof InvalidCodeError || err instanceof UnsupportedFormatError) throw err;
-    throw new InvalidCodeError(
-      'This is not a valid Tessera invite code.' + (err instanceof TesseraError ? ' ' + err.message : ''),
-    );
-  }
+  return decodeCheckedCode(INVITE_FORMAT, text);
 }
 
 export function checkInviteFresh(invite: Invite, now: number): void {

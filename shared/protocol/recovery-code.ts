@@ -20,14 +20,17 @@ import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts'
 import { peerIdOf, verifyBoxKey } from '../crypto/identity.ts';
 import { ExpiredError, InvalidCodeError, TesseraError } from '../errors.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
-import { fromBase32, toBase32 } from './base32.ts';
+import { addressReader, codeMaxChars, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
+import type { CheckedCodeFormat } from './checked-code.ts';
 import { Fields } from './fields.ts';
 
 export const RECOVERY_CODE_VERSION = 1;
 export const RECOVERY_CODE_PREFIX = 'TESSERA-RECOVER:';
 export const RECOVERY_CODE_MAX_BYTES = 1024;
-export const RECOVERY_CODE_MAX_CHARS =
-  RECOVERY_CODE_PREFIX.length + Math.ceil(((RECOVERY_CODE_MAX_BYTES + 4) * 8) / 5);
+export const RECOVERY_CODE_MAX_CHARS = codeMaxChars({
+  prefix: RECOVERY_CODE_PREFIX,
+  maxBytes: RECOVERY_CODE_MAX_BYTES,
+});
 /** Accept pasted codes with whitespace and hyphens, but never unbounded input. */
 export const RECOVERY_CODE_MAX_INPUT_CHARS = RECOVERY_CODE_MAX_CHARS * 2;
 export const RECOVERY_CODE_MAX_ADDRESSES = 8;
@@ -48,12 +51,7 @@ export interface DecodedRecoveryCode extends RecoveryCode {
   peerId: string;
 }
 
-const CHECK_LABEL = utf8('tessera-recovery-check-v1\0');
 const PROOF_LABEL = utf8('tessera-recovery-proof-v1\0');
-
-function checksum(bytes: Uint8Array): Uint8Array {
-  return sha256(concatBytes(CHECK_LABEL, bytes)).subarray(0, 4);
-}
 
 /**
  * What a custodian sends to show it holds the code: SHA-256("tessera-recovery-proof-v1" 0x00 || k || r). It stays
@@ -63,13 +61,7 @@ export function possessionProof(code: Pick<RecoveryCode, 'signPublic' | 'secret'
   return sha256(concatBytes(PROOF_LABEL, code.signPublic, code.secret));
 }
 
-function checkAddress(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > RECOVERY_CODE_MAX_ADDRESS_CHARS)
-    throw new MalformedDataError('Recovery code', 'an address is not a short string');
-  if (!/^\/[\x21-\x7e]*$/.test(value))
-    throw new MalformedDataError('Recovery code', 'an address is not a multiaddr');
-  return value;
-}
+const checkAddress = addressReader('Recovery code', RECOVERY_CODE_MAX_ADDRESS_CHARS);
 
 /** The code's binary form (version byte + CBOR), without checksum. */
 export function recoveryCodeBytes(code: RecoveryCode): Uint8Array {
@@ -98,7 +90,7 @@ export function recoveryCodeBytes(code: RecoveryCode): Uint8Array {
 
 export function encodeRecoveryCode(code: RecoveryCode): string {
   const bytes = recoveryCodeBytes(code);
-  return RECOVERY_CODE_PREFIX + toBase32(concatBytes(bytes, checksum(bytes)));
+  return encodeCheckedCode(RECOVERY_CODE_FORMAT, bytes);
 }
 
 function decodeBytes(bytes: Uint8Array): DecodedRecoveryCode {
@@ -132,45 +124,21 @@ function decodeBytes(bytes: Uint8Array): DecodedRecoveryCode {
   return { ...code, peerId };
 }
 
+const RECOVERY_CODE_FORMAT: CheckedCodeFormat<DecodedRecoveryCode> = {
+  noun: 'recovery code',
+  prefix: RECOVERY_CODE_PREFIX,
+  checkLabel: 'tessera-recovery-check-v1',
+  maxBytes: RECOVERY_CODE_MAX_BYTES,
+  prefixHint: "Copy it from your friend's new device.",
+  decodeBytes: (bytes) => decodeBytes(bytes),
+};
+
 /**
  * Parses a recovery code. Any input (wrong type, too long, typo, bad CBOR, bad signature) gives a TesseraError:
  * InvalidCodeError, or UnsupportedFormatError for a newer format. Does not check expiry.
  */
 export function decodeRecoveryCode(text: unknown): DecodedRecoveryCode {
-  if (typeof text !== 'string') throw new InvalidCodeError('A recovery code is text.');
-  if (text.length > RECOVERY_CODE_MAX_INPUT_CHARS)
-    throw new InvalidCodeError('This is too long to be a Tessera recovery code.');
-  const compact = text.replace(/\s+/g, '');
-  if (compact.slice(0, RECOVERY_CODE_PREFIX.length).toUpperCase() !== RECOVERY_CODE_PREFIX)
-    throw new InvalidCodeError(
-      `A Tessera recovery code starts with "${RECOVERY_CODE_PREFIX}". Copy it from your friend's new device.`,
-    );
-  let raw: Uint8Array;
-  try {
-    raw = fromBase32(compact.slice(RECOVERY_CODE_PREFIX.length).replace(/-+/g, ''), RECOVERY_CODE_MAX_CHARS);
-  } catch (err) {
-    throw new InvalidCodeError(
-      'This recovery code has a typo: check it and try again.' +
-        (err instanceof TesseraError ? ' ' + err.message : ''),
-    );
-  }
-  if (raw.length < 6)
-    throw new InvalidCodeError('This recovery code is too short: check that it was copied whole.');
-  const bytes = raw.subarray(0, raw.length - 4);
-  const check = checksum(bytes);
-  const given = raw.subarray(raw.length - 4);
-  if (check.some((b, i) => b !== given[i]))
-    throw new InvalidCodeError(
-      'This recovery code has a typo or was not copied whole: check it and try again.',
-    );
-  try {
-    return decodeBytes(bytes);
-  } catch (err) {
-    if (err instanceof InvalidCodeError || err instanceof UnsupportedFormatError) throw err;
-    throw new InvalidCodeError(
-      'This is not a valid Tessera recovery code.' + (err instanceof TesseraError ? ' ' + err.message : ''),
-    );
-  }
+  return decodeCheckedCode(RECOVERY_CODE_FORMAT, text);
 }
 
 export function checkRecoveryCodeFresh(code: RecoveryCode, now: number): void {
