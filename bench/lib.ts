@@ -1,7 +1,7 @@
 /** Shared pieces of the benchmarks: the result shape, statistics, the machine record, process helpers. */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
-import { startPeer } from '../tests/helpers/cluster.ts';
+import { sleep, startPeer, until } from '../tests/helpers/cluster.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
 import type { ServeOptions } from '../tests/helpers/serve-process.ts';
 
@@ -112,28 +112,14 @@ export class PeerGroup {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep };
 
 /** Polls fast (every `everyMs`) until `fn` returns a truthy value. */
-export async function poll<T>(
+export function poll<T>(
   what: string,
   fn: () => Promise<T | null | undefined | false>,
   timeoutMs = 120_000,
   everyMs = 25,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await sleep(everyMs);
-  }
+  return until(what, fn, timeoutMs, everyMs);
 }

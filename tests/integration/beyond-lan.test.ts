@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { tempDataDir } from '../helpers/serve-process.ts';
-import { TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { TEST_PASSPHRASE, sleep, until as waitUntil } from '../helpers/cluster.ts';
 
 const AGENT = join(import.meta.dirname, 'beyond-lan-agent.ts');
 const PREFIX = 'tbl';
@@ -38,8 +38,6 @@ const PUB = (i: number) => `10.89.${net}.${i}`;
 const HOME_A = '192.168.71';
 const HOME_B = '192.168.72';
 const created: string[] = [];
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function run(cmd: string, ...args: string[]): void {
   execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -248,26 +246,9 @@ class Person {
   }
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
-      );
-    await sleep(300);
-  }
+/** Namespaced hosts are slower to converge than loopback ones: a longer wait, polled less often. */
+function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
+  return waitUntil(what, fn, ms, 300);
 }
 
 /** The people pair over the network: each types the other's code, as they would read it. */
