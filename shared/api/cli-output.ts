@@ -17,6 +17,8 @@ export const CliBackupStatus = z.object({
   version: z.number().int(),
   threshold: z.number().int(),
   custodians: z.array(CliBackupCustodian),
+  /** Why the latest changes are not backed up yet, or null. */
+  problem: z.string().nullable(),
 });
 
 export const CliStatus = z.object({

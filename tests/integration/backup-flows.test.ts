@@ -199,5 +199,54 @@ test(
         });
       },
     );
+
+    await t.test(
+      'a vault that outgrows what a backup can hold says so, and the backup resumes once it fits',
+      async () => {
+        const before = await owner.client.call('backup.status', {});
+        assert.equal(before.problem, null);
+        const mib = Buffer.alloc(1024 * 1024);
+        const attachments = (n: number, tag: string) =>
+          Array.from({ length: n }, (_, i) => ({
+            name: `${tag}-${i}.bin`,
+            mediaType: 'application/octet-stream',
+            dataBase64: mib.fill(i + 1).toString('base64'),
+          }));
+        const big = [];
+        for (const tag of ['photos', 'scans', 'records']) {
+          big.push(
+            await owner.client.call('items.create', {
+              title: tag,
+              secret: '-',
+              attachments: attachments(12, tag),
+            }),
+          );
+        }
+        const stuck = await until('the size problem to be reported', async () => {
+          const s = await owner.client.call('backup.status', {});
+          return s.problem ? s : null;
+        });
+        assert.match(stuck.problem ?? '', /grown past the 32 MiB a backup can hold/);
+        assert.equal(stuck.version, before.version, 'no partial version was made');
+        assert.ok(
+          stuck.custodians
+            .filter((c) => c.state === 'delivered')
+            .every((c) => c.versionHeld === before.version),
+          'custodians keep the last version that fit',
+        );
+        for (const item of big) await owner.client.call('items.delete', { id: item.id });
+        // Back to what the custodians hold: the backup is current again, with no new version needed.
+        const resumed = await until('the problem to clear once the vault fits again', async () => {
+          const s = await owner.client.call('backup.status', {});
+          return s.problem === null ? s : null;
+        });
+        assert.equal(resumed.version, before.version);
+        await owner.client.call('items.create', { title: 'After the clean-up', secret: 'small' });
+        await until('a new version with the next change', async () => {
+          const s = await owner.client.call('backup.status', {});
+          return s.version > before.version && s.custodians.some((c) => c.versionHeld === s.version);
+        });
+      },
+    );
   },
 );

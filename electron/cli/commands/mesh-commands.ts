@@ -40,6 +40,7 @@ export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBacku
       versionHeld: c.versionHeld,
       lastConfirmed: iso(c.lastConfirmed),
     })),
+    problem: status.problem,
   };
 }
 
@@ -51,6 +52,7 @@ function describeBackup(status: z.output<typeof CliBackupStatus>): string {
       (c) =>
         `  ${c.name.padEnd(20)} ${c.state.padEnd(10)} version ${c.versionHeld ?? '-'}  confirmed ${c.lastConfirmed ?? 'never'}`,
     ),
+    ...(status.problem ? [`Problem: ${status.problem}`] : []),
   ].join('\n');
 }
 

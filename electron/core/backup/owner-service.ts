@@ -17,7 +17,7 @@ import {
 } from '../../../shared/protocol/backup.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
-import { BadRequestError, TesseraError, UnknownFriendError } from '../../../shared/errors.ts';
+import { BadRequestError, TesseraError, TooLargeError, UnknownFriendError } from '../../../shared/errors.ts';
 import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import { OwnerStore } from './owner-store.ts';
@@ -25,7 +25,9 @@ import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
 import { Backoff } from './peer-link.ts';
 import type { BackupContext } from './backup-context.ts';
 import { assembleSnapshot } from './snapshot-source.ts';
-import { encodeSnapshot } from '../../../shared/formats/snapshot.ts';
+import { encodeSnapshot, SNAPSHOT_LIMITS } from '../../../shared/formats/snapshot.ts';
+import type { Snapshot } from '../../../shared/formats/snapshot.ts';
+import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 
 /** How long a holding request stays open for the friend to answer. */
@@ -59,6 +61,8 @@ export class OwnerBackupService {
   private closed = false;
   /** The snapshot (and split) the current version was built from: an unchanged snapshot makes no new version. */
   private builtFrom: string | null = null;
+  /** Why the newest changes could not be turned into a backup version (shown in backup.status), or null. */
+  private problem: string | null = null;
   /** Backup bytes sent to custodians by this process (messages on the wire, before framing and encryption). */
   bytesSent = 0;
   /**
@@ -133,6 +137,7 @@ export class OwnerBackupService {
       createdAt: split?.createdAt ?? null,
       custodians: rows.map((row) => this.describe(row)),
       bytesSent: this.bytesSent,
+      problem: this.problem,
     };
   }
 
@@ -180,9 +185,16 @@ export class OwnerBackupService {
       // Connections coming and going (relays, reservations) announce friend changes often; only real changes count.
       // Encoded once (a custodian for thousands of friends has a snapshot of many MiB): the change check and the
       // build share the bytes, hashed natively.
-      const encoded = encodeSnapshot(snapshot);
+      const encoded = encodeSnapshotOrExplain(snapshot);
       const digest = `${hex(split.splitId)}:${hex(nativeBackupCrypto.sha256(encoded))}`;
-      if (digest === this.builtFrom && current.splitId && equalBytes(current.splitId, split.splitId)) return;
+      if (digest === this.builtFrom && current.splitId && equalBytes(current.splitId, split.splitId)) {
+        // Nothing new to back up: the current version already holds exactly this (e.g. a change was undone).
+        if (this.problem !== null) {
+          this.problem = null;
+          this.ctx.events.changed('backup');
+        }
+        return;
+      }
       const previous =
         current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
           ? verifyManifest(current.manifest, keys.signPublic)
@@ -205,6 +217,14 @@ export class OwnerBackupService {
       if (this.builtChunksTimer) clearTimeout(this.builtChunksTimer);
       this.builtChunksTimer = setTimeout(() => (this.builtChunks = null), 60_000);
       this.builtChunksTimer.unref();
+      this.problem = null;
+    } catch (err) {
+      this.problem =
+        err instanceof TesseraError
+          ? err.message
+          : 'Your latest changes could not be backed up; Tessera will retry.';
+      this.ctx.events.changed('backup');
+      throw err;
     } finally {
       key.fill(0);
     }
@@ -600,5 +620,21 @@ export class OwnerBackupService {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     if (this.builtChunksTimer) clearTimeout(this.builtChunksTimer);
     this.builtChunks = null;
+  }
+}
+
+/** Encodes the snapshot; a vault past the format's size limit gets a message a person can act on. */
+function encodeSnapshotOrExplain(snapshot: Snapshot): Uint8Array {
+  try {
+    return encodeSnapshot(snapshot);
+  } catch (err) {
+    if (err instanceof MalformedDataError && /larger than/.test(err.message)) {
+      const mib = Math.round(SNAPSHOT_LIMITS.bytes / (1024 * 1024));
+      throw new TooLargeError(
+        `Your vault has grown past the ${mib} MiB a backup can hold, so your latest changes are not backed up. ` +
+          'Remove large attachments; your friends keep the last version that fit.',
+      );
+    }
+    throw err;
   }
 }

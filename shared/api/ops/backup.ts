@@ -24,6 +24,8 @@ export const BackupStatus = z.object({
   custodians: z.array(CustodianStatus),
   /** Bytes of backup data sent to custodians by this process (for the record and benchmarks). */
   bytesSent: z.number().int().nonnegative(),
+  /** Why the latest changes are not in a backup version yet (e.g. the vault outgrew the size limit), or null. */
+  problem: z.string().nullable(),
 });
 export type BackupStatus = z.infer<typeof BackupStatus>;
 

@@ -79,6 +79,9 @@ export function BackupStatusView({
           Backup version {status.version}
           {status.createdAt ? ` · made ${formatDate(status.createdAt)}` : ''}
         </p>
+        {status.problem && (
+          <ErrorNotice title="Your latest changes are not backed up" message={status.problem} />
+        )}
         {trouble.length > 0 && (
           <div className="note note--warn" role="status">
             <p>
