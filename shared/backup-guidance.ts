@@ -1,9 +1,9 @@
 /**
- * Advice on choosing custodians and a threshold, shared by the UI and the CLI. t of n means any t of your n friends
- * can help you recover, and fewer than t can learn nothing.
+ * Advice on choosing how many friends are needed (t) out of those holding pieces (n), shared by the UI's backup
+ * wizard and `tessera backup create`. Any t of the n friends together can restore the vault; fewer learn nothing.
  */
-export interface ThresholdAdvice {
-  recommended: number;
+export interface ThresholdGuidance {
+  summary: string;
   warnings: string[];
 }
 
@@ -12,15 +12,22 @@ export function recommendedThreshold(custodians: number): number {
   return Math.max(2, Math.floor(custodians / 2) + 1);
 }
 
-export function adviseThreshold(custodians: number, threshold: number): ThresholdAdvice {
+export function thresholdGuidance(t: number, n: number): ThresholdGuidance {
+  const summary = `Any ${t} of these ${n} friends together can restore your vault. ${
+    t - 1 === 1 ? 'One friend alone learns' : `${t - 1} friends or fewer learn`
+  } nothing about it.`;
   const warnings: string[] = [];
-  if (custodians < 3) {
-    warnings.push('With fewer than 3 friends, losing touch with one of them may make recovery impossible.');
+  if (t <= 1) {
+    warnings.push('With 1, any single friend could open your backup on their own. Choose at least 2.');
   }
-  if (threshold <= 1) warnings.push('A threshold of 1 lets any single friend open your backup alone.');
-  if (threshold === custodians && custodians > 1) {
-    warnings.push('Needing every friend means one lost phone or one move away makes recovery impossible.');
+  if (n < 3) {
+    warnings.push(
+      'With only 2 friends, both are needed: if either loses their piece, your vault cannot be recovered. Three or more friends is much safer.',
+    );
+  } else if (t === n) {
+    warnings.push(
+      `All ${n} friends will be needed. If even one loses their piece or cannot come, your vault cannot be recovered. Consider ${recommendedThreshold(n)}.`,
+    );
   }
-  if (threshold > custodians) warnings.push('The threshold cannot be larger than the number of friends.');
-  return { recommended: recommendedThreshold(custodians), warnings };
+  return { summary, warnings };
 }

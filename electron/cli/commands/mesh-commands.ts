@@ -10,7 +10,7 @@ import {
 } from '../../../shared/api/cli-output.ts';
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
-import { adviseThreshold } from '../../../shared/backup-guidance.ts';
+import { thresholdGuidance } from '../../../shared/backup-guidance.ts';
 import { UnknownFriendError } from '../../../shared/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { connect } from '../connect.ts';
@@ -150,7 +150,7 @@ export const meshCommands: Command[] = [
           if (matches.length !== 1) throw new UnknownFriendError(name);
           return (matches[0] as (typeof friends)[number]).peerId;
         });
-        for (const warning of adviseThreshold(peerIds.length, threshold).warnings)
+        for (const warning of thresholdGuidance(threshold, peerIds.length).warnings)
           ctx.out.info(`Note: ${warning}`);
         const status = await client.call('backup.create', { custodians: peerIds, threshold });
         ctx.out.result(CliBackupStatus, toCliBackupStatus(status), describeBackup);

@@ -5,7 +5,7 @@ import { api, errorMessage } from '../../lib/api.ts';
 import { useRouter } from '../../lib/router.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
-import { recommendedThreshold, thresholdGuidance } from './guidance.ts';
+import { recommendedThreshold, thresholdGuidance } from '../../../../shared/backup-guidance.ts';
 
 type Step = 'friends' | 'threshold' | 'review';
 
