@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { BadRequestError } from '../../shared/errors.ts';
 import { parseMultiaddr } from '../mesh/addresses.ts';
+import { prepared } from './store/statements.ts';
 
 /**
  * Preferences of this installation, kept beside the vault's settings (same table, `device.` keys) but never put in
@@ -38,7 +39,7 @@ export class DeviceSettingsRepo {
 
   read(): DeviceSettings {
     const out: DeviceSettings = { ...DEFAULT_DEVICE_SETTINGS, listen: [] };
-    const rows = this.db.prepare("SELECT key, value FROM settings WHERE key LIKE 'device.%'").all() as {
+    const rows = prepared(this.db, "SELECT key, value FROM settings WHERE key LIKE 'device.%'").all() as {
       key: string;
       value: string;
     }[];
@@ -63,7 +64,8 @@ export class DeviceSettingsRepo {
   write(patch: Partial<DeviceSettings>): DeviceSettings {
     const next = { ...this.read(), ...patch };
     check(next);
-    const upsert = this.db.prepare(
+    const upsert = prepared(
+      this.db,
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.db.transaction(() => {

@@ -3,6 +3,7 @@
  * transactions cannot span an await, so callers do network work first and then one call here.
  */
 import type { Database } from 'better-sqlite3';
+import { prepared } from '../core/store/statements.ts';
 
 export interface FriendRecord {
   peerId: string;
@@ -104,27 +105,27 @@ export class FriendsStore {
   }
 
   listFriends(): FriendRecord[] {
-    return (this.db.prepare('SELECT * FROM friends ORDER BY added_at, peer_id').all() as FriendRow[]).map(
+    return (prepared(this.db, 'SELECT * FROM friends ORDER BY added_at, peer_id').all() as FriendRow[]).map(
       toFriend,
     );
   }
 
   getFriend(peerId: string): FriendRecord | null {
-    const row = this.db.prepare('SELECT * FROM friends WHERE peer_id = ?').get(peerId) as
+    const row = prepared(this.db, 'SELECT * FROM friends WHERE peer_id = ?').get(peerId) as
       FriendRow | undefined;
     return row ? toFriend(row) : null;
   }
 
   countFriends(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM friends').get() as { n: number }).n;
+    return (prepared(this.db, 'SELECT count(*) AS n FROM friends').get() as { n: number }).n;
   }
 
   /** Adds (or refreshes) a friend and drops its pending pairing, in one transaction. */
   addFriend(friend: FriendRecord): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO friends (peer_id, name, sign_public, box_public, box_signature, addresses,
+      prepared(
+        this.db,
+        `INSERT INTO friends (peer_id, name, sign_public, box_public, box_signature, addresses,
              own_invite_hash, their_invite_hash, added_at, last_seen)
            VALUES (@peerId, @name, @signPublic, @boxPublic, @boxSignature, @addresses,
              @ownInviteHash, @theirInviteHash, @addedAt, @lastSeen)
@@ -132,16 +133,15 @@ export class FriendsStore {
              box_signature = excluded.box_signature, addresses = excluded.addresses,
              own_invite_hash = excluded.own_invite_hash, their_invite_hash = excluded.their_invite_hash,
              last_seen = excluded.last_seen`,
-        )
-        .run({ ...friend, addresses: JSON.stringify(friend.addresses.slice(0, MAX_STORED_ADDRESSES)) });
-      this.db.prepare('DELETE FROM pending_pairings WHERE peer_id = ?').run(friend.peerId);
+      ).run({ ...friend, addresses: JSON.stringify(friend.addresses.slice(0, MAX_STORED_ADDRESSES)) });
+      prepared(this.db, 'DELETE FROM pending_pairings WHERE peer_id = ?').run(friend.peerId);
     })();
   }
 
   removeFriend(peerId: string): boolean {
     return this.db.transaction(() => {
-      const a = this.db.prepare('DELETE FROM friends WHERE peer_id = ?').run(peerId).changes;
-      const b = this.db.prepare('DELETE FROM pending_pairings WHERE peer_id = ?').run(peerId).changes;
+      const a = prepared(this.db, 'DELETE FROM friends WHERE peer_id = ?').run(peerId).changes;
+      const b = prepared(this.db, 'DELETE FROM pending_pairings WHERE peer_id = ?').run(peerId).changes;
       return a + b > 0;
     })();
   }
@@ -149,31 +149,34 @@ export class FriendsStore {
   /** Records that the friend was connected now, and (when given) the addresses it currently listens on. */
   touchFriend(peerId: string, now: number, addresses?: string[]): void {
     if (addresses && addresses.length > 0)
-      this.db
-        .prepare('UPDATE friends SET last_seen = ?, addresses = ? WHERE peer_id = ?')
-        .run(now, JSON.stringify(addresses.slice(0, MAX_STORED_ADDRESSES)), peerId);
-    else this.db.prepare('UPDATE friends SET last_seen = ? WHERE peer_id = ?').run(now, peerId);
+      prepared(this.db, 'UPDATE friends SET last_seen = ?, addresses = ? WHERE peer_id = ?').run(
+        now,
+        JSON.stringify(addresses.slice(0, MAX_STORED_ADDRESSES)),
+        peerId,
+      );
+    else prepared(this.db, 'UPDATE friends SET last_seen = ? WHERE peer_id = ?').run(now, peerId);
   }
 
   addOwnInvite(hash: Uint8Array, createdAt: number, expiresAt: number): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO own_invites (hash, created_at, expires_at) VALUES (?, ?, ?)')
-      .run(hash, createdAt, expiresAt);
+    prepared(
+      this.db,
+      'INSERT OR IGNORE INTO own_invites (hash, created_at, expires_at) VALUES (?, ?, ?)',
+    ).run(hash, createdAt, expiresAt);
   }
 
   hasOwnInvite(hash: Uint8Array): boolean {
-    return this.db.prepare('SELECT 1 FROM own_invites WHERE hash = ?').get(hash) !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM own_invites WHERE hash = ?').get(hash) !== undefined;
   }
 
   /** Forgets own invites long past their expiry (they can no longer complete a pairing). */
   pruneOwnInvites(before: number): void {
-    this.db.prepare('DELETE FROM own_invites WHERE expires_at < ?').run(before);
+    prepared(this.db, 'DELETE FROM own_invites WHERE expires_at < ?').run(before);
   }
 
   putPending(p: PendingPairing): void {
-    this.db
-      .prepare(
-        `INSERT INTO pending_pairings (peer_id, name, sign_public, box_public, box_signature, addresses,
+    prepared(
+      this.db,
+      `INSERT INTO pending_pairings (peer_id, name, sign_public, box_public, box_signature, addresses,
            invite_hash, accepted_at, give_up_at)
          VALUES (@peerId, @name, @signPublic, @boxPublic, @boxSignature, @addresses, @inviteHash, @acceptedAt,
            @giveUpAt)
@@ -181,23 +184,22 @@ export class FriendsStore {
            box_public = excluded.box_public, box_signature = excluded.box_signature,
            addresses = excluded.addresses, invite_hash = excluded.invite_hash,
            accepted_at = excluded.accepted_at, give_up_at = excluded.give_up_at`,
-      )
-      .run({ ...p, addresses: JSON.stringify(p.addresses.slice(0, MAX_STORED_ADDRESSES)) });
+    ).run({ ...p, addresses: JSON.stringify(p.addresses.slice(0, MAX_STORED_ADDRESSES)) });
   }
 
   getPending(peerId: string): PendingPairing | null {
-    const row = this.db.prepare('SELECT * FROM pending_pairings WHERE peer_id = ?').get(peerId) as
+    const row = prepared(this.db, 'SELECT * FROM pending_pairings WHERE peer_id = ?').get(peerId) as
       PendingRow | undefined;
     return row ? toPending(row) : null;
   }
 
   listPending(): PendingPairing[] {
-    return (this.db.prepare('SELECT * FROM pending_pairings ORDER BY accepted_at').all() as PendingRow[]).map(
-      toPending,
-    );
+    return (
+      prepared(this.db, 'SELECT * FROM pending_pairings ORDER BY accepted_at').all() as PendingRow[]
+    ).map(toPending);
   }
 
   prunePending(now: number): void {
-    this.db.prepare('DELETE FROM pending_pairings WHERE give_up_at < ?').run(now);
+    prepared(this.db, 'DELETE FROM pending_pairings WHERE give_up_at < ?').run(now);
   }
 }

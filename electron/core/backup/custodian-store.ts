@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.ts';
 import type { HoldState } from '../../../shared/protocol/backup.ts';
+import { prepared } from '../store/statements.ts';
 
 export interface HoldingRequestRow {
   ownerPeerId: string;
@@ -76,76 +77,79 @@ export class CustodianStore {
   }
 
   request(ownerPeerId: string): HoldingRequestRow | null {
-    const row = this.store.db
-      .prepare('SELECT * FROM holding_requests WHERE owner_peer_id = ?')
-      .get(ownerPeerId) as RequestDbRow | undefined;
+    const row = prepared(this.store.db, 'SELECT * FROM holding_requests WHERE owner_peer_id = ?').get(
+      ownerPeerId,
+    ) as RequestDbRow | undefined;
     return row ? toRequest(row) : null;
   }
 
   requests(state?: HoldState): HoldingRequestRow[] {
     const rows = state
-      ? this.store.db.prepare('SELECT * FROM holding_requests WHERE state = ? ORDER BY created_at').all(state)
-      : this.store.db.prepare('SELECT * FROM holding_requests ORDER BY created_at').all();
+      ? prepared(this.store.db, 'SELECT * FROM holding_requests WHERE state = ? ORDER BY created_at').all(
+          state,
+        )
+      : prepared(this.store.db, 'SELECT * FROM holding_requests ORDER BY created_at').all();
     return (rows as RequestDbRow[]).map(toRequest);
   }
 
   /** Answers that the owner has not heard yet. */
   undeliveredAnswers(): HoldingRequestRow[] {
     return (
-      this.store.db
-        .prepare("SELECT * FROM holding_requests WHERE state != 'pending' AND answer_delivered = 0")
-        .all() as RequestDbRow[]
+      prepared(
+        this.store.db,
+        "SELECT * FROM holding_requests WHERE state != 'pending' AND answer_delivered = 0",
+      ).all() as RequestDbRow[]
     ).map(toRequest);
   }
 
   putRequest(row: Omit<HoldingRequestRow, 'answerDelivered' | 'answeredAt'>): void {
-    this.store.db
-      .prepare(
-        `INSERT INTO holding_requests (owner_peer_id, threshold, custodians, nonce, expires_at, state, created_at)
+    prepared(
+      this.store.db,
+      `INSERT INTO holding_requests (owner_peer_id, threshold, custodians, nonce, expires_at, state, created_at)
          VALUES (@owner, @threshold, @custodians, @nonce, @expires, @state, @created)
          ON CONFLICT (owner_peer_id) DO UPDATE SET threshold = excluded.threshold, custodians = excluded.custodians,
            nonce = excluded.nonce, expires_at = excluded.expires_at, state = excluded.state,
            answer_delivered = 0, created_at = excluded.created_at, answered_at = NULL`,
-      )
-      .run({
-        owner: row.ownerPeerId,
-        threshold: row.threshold,
-        custodians: row.custodians,
-        nonce: row.nonce,
-        expires: row.expiresAt,
-        state: row.state,
-        created: row.createdAt,
-      });
+    ).run({
+      owner: row.ownerPeerId,
+      threshold: row.threshold,
+      custodians: row.custodians,
+      nonce: row.nonce,
+      expires: row.expiresAt,
+      state: row.state,
+      created: row.createdAt,
+    });
   }
 
   answer(ownerPeerId: string, state: 'accepted' | 'declined', now: number): boolean {
-    const result = this.store.db
-      .prepare(
-        "UPDATE holding_requests SET state = ?, answered_at = ?, answer_delivered = 0 WHERE owner_peer_id = ? AND state = 'pending'",
-      )
-      .run(state, now, ownerPeerId);
+    const result = prepared(
+      this.store.db,
+      "UPDATE holding_requests SET state = ?, answered_at = ?, answer_delivered = 0 WHERE owner_peer_id = ? AND state = 'pending'",
+    ).run(state, now, ownerPeerId);
     return result.changes === 1;
   }
 
   markAnswerDelivered(ownerPeerId: string, nonce: Uint8Array): void {
-    this.store.db
-      .prepare('UPDATE holding_requests SET answer_delivered = 1 WHERE owner_peer_id = ? AND nonce = ?')
-      .run(ownerPeerId, nonce);
+    prepared(
+      this.store.db,
+      'UPDATE holding_requests SET answer_delivered = 1 WHERE owner_peer_id = ? AND nonce = ?',
+    ).run(ownerPeerId, nonce);
   }
 
   held(ownerPeerId: string): HeldShardRow | null {
-    const row = this.store.db
-      .prepare('SELECT * FROM held_shards WHERE owner_peer_id = ?')
-      .get(ownerPeerId) as HeldDbRow | undefined;
+    const row = prepared(this.store.db, 'SELECT * FROM held_shards WHERE owner_peer_id = ?').get(
+      ownerPeerId,
+    ) as HeldDbRow | undefined;
     return row ? toHeld(row) : null;
   }
 
   /** What this custodian's own backup carries per owner: the envelope, without the (possibly large) manifest. */
   heldEnvelopes(): { ownerPeerId: string; sealedEnvelope: Uint8Array }[] {
     return (
-      this.store.db
-        .prepare('SELECT owner_peer_id, sealed_envelope FROM held_shards ORDER BY owner_peer_id')
-        .all() as {
+      prepared(
+        this.store.db,
+        'SELECT owner_peer_id, sealed_envelope FROM held_shards ORDER BY owner_peer_id',
+      ).all() as {
         owner_peer_id: string;
         sealed_envelope: Buffer;
       }[]
@@ -155,9 +159,10 @@ export class CustodianStore {
   /** Whom we hold for, which version and since when, without loading envelopes or manifests. */
   heldSummaries(): Pick<HeldShardRow, 'ownerPeerId' | 'version' | 'since' | 'updatedAt'>[] {
     return (
-      this.store.db
-        .prepare('SELECT owner_peer_id, version, since, updated_at FROM held_shards ORDER BY owner_peer_id')
-        .all() as { owner_peer_id: string; version: number; since: number; updated_at: number }[]
+      prepared(
+        this.store.db,
+        'SELECT owner_peer_id, version, since, updated_at FROM held_shards ORDER BY owner_peer_id',
+      ).all() as { owner_peer_id: string; version: number; since: number; updated_at: number }[]
     ).map((r) => ({
       ownerPeerId: r.owner_peer_id,
       version: r.version,
@@ -167,30 +172,31 @@ export class CustodianStore {
   }
 
   countHeld(): number {
-    return (this.store.db.prepare('SELECT count(*) AS n FROM held_shards').get() as { n: number }).n;
+    return (prepared(this.store.db, 'SELECT count(*) AS n FROM held_shards').get() as { n: number }).n;
   }
 
   hasChunk(ownerPeerId: string, idHex: string): boolean {
     return (
-      this.store.db
-        .prepare('SELECT 1 FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?')
-        .get(ownerPeerId, Buffer.from(idHex, 'hex')) !== undefined
+      prepared(this.store.db, 'SELECT 1 FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?').get(
+        ownerPeerId,
+        Buffer.from(idHex, 'hex'),
+      ) !== undefined
     );
   }
 
   /** Ids (hex) of every chunk held for an owner. */
   chunkIds(ownerPeerId: string): Set<string> {
-    const rows = this.store.db
-      .prepare('SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?')
-      .raw()
-      .all(ownerPeerId) as [Buffer][];
-    return new Set(rows.map(([id]) => id.toString('hex')));
+    const rows = prepared(this.store.db, 'SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?').all(
+      ownerPeerId,
+    ) as { chunk_id: Buffer }[];
+    return new Set(rows.map((r) => r.chunk_id.toString('hex')));
   }
 
   chunk(ownerPeerId: string, idHex: string): Uint8Array | undefined {
-    const row = this.store.db
-      .prepare('SELECT data FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?')
-      .get(ownerPeerId, Buffer.from(idHex, 'hex')) as { data: Buffer } | undefined;
+    const row = prepared(
+      this.store.db,
+      'SELECT data FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?',
+    ).get(ownerPeerId, Buffer.from(idHex, 'hex')) as { data: Buffer } | undefined;
     return row?.data;
   }
 
@@ -209,31 +215,32 @@ export class CustodianStore {
       const before = this.held(row.ownerPeerId);
       const shardChanged =
         !before || Buffer.compare(Buffer.from(before.sealedEnvelope), Buffer.from(row.sealedEnvelope)) !== 0;
-      this.store.db
-        .prepare(
-          `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
+      prepared(
+        this.store.db,
+        `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
            VALUES (@owner, @split, @sealed, @manifest, @version, @now, @now)
            ON CONFLICT (owner_peer_id) DO UPDATE SET split_id = excluded.split_id,
              sealed_envelope = excluded.sealed_envelope, manifest = excluded.manifest, version = excluded.version,
              since = CASE WHEN held_shards.split_id = excluded.split_id THEN held_shards.since ELSE excluded.since END,
              updated_at = excluded.updated_at`,
-        )
-        .run({
-          owner: row.ownerPeerId,
-          split: row.splitId,
-          sealed: row.sealedEnvelope,
-          manifest: row.manifest,
-          version: row.version,
-          now,
-        });
-      const insert = this.store.db.prepare(
+      ).run({
+        owner: row.ownerPeerId,
+        split: row.splitId,
+        sealed: row.sealedEnvelope,
+        manifest: row.manifest,
+        version: row.version,
+        now,
+      });
+      const insert = prepared(
+        this.store.db,
         'INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, data) VALUES (?, ?, ?)',
       );
       for (const [id, data] of newChunks) insert.run(row.ownerPeerId, Buffer.from(id, 'hex'), data);
-      const del = this.store.db.prepare('DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?');
-      const existing = this.store.db
-        .prepare('SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?')
-        .all(row.ownerPeerId) as { chunk_id: Buffer }[];
+      const del = prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?');
+      const existing = prepared(
+        this.store.db,
+        'SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?',
+      ).all(row.ownerPeerId) as { chunk_id: Buffer }[];
       for (const { chunk_id } of existing) {
         if (!keepIds.has(chunk_id.toString('hex'))) del.run(row.ownerPeerId, chunk_id);
       }
@@ -246,8 +253,8 @@ export class CustodianStore {
     return this.store.transaction(() => {
       const held = this.held(ownerPeerId);
       if (!held || Buffer.compare(Buffer.from(held.splitId), Buffer.from(splitId)) !== 0) return false;
-      this.store.db.prepare('DELETE FROM held_shards WHERE owner_peer_id = ?').run(ownerPeerId);
-      this.store.db.prepare('DELETE FROM held_chunks WHERE owner_peer_id = ?').run(ownerPeerId);
+      prepared(this.store.db, 'DELETE FROM held_shards WHERE owner_peer_id = ?').run(ownerPeerId);
+      prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ?').run(ownerPeerId);
       return true;
     });
   }
@@ -255,10 +262,11 @@ export class CustodianStore {
   /** Records a request nonce as used; false if it was already spent (a replay). Expired nonces are pruned. */
   spendNonce(nonce: Uint8Array, expiresAt: number, now: number): boolean {
     return this.store.transaction(() => {
-      this.store.db.prepare('DELETE FROM spent_nonces WHERE expires_at < ?').run(now);
-      const result = this.store.db
-        .prepare('INSERT OR IGNORE INTO spent_nonces (nonce, expires_at) VALUES (?, ?)')
-        .run(nonce, expiresAt);
+      prepared(this.store.db, 'DELETE FROM spent_nonces WHERE expires_at < ?').run(now);
+      const result = prepared(
+        this.store.db,
+        'INSERT OR IGNORE INTO spent_nonces (nonce, expires_at) VALUES (?, ?)',
+      ).run(nonce, expiresAt);
       return result.changes === 1;
     });
   }

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.ts';
+import { prepared } from '../store/statements.ts';
 
 export type CustodianState = 'requested' | 'accepted' | 'declined' | 'removing' | 'removed';
 export type Health = 'ok' | 'missing' | 'mismatch';
@@ -108,9 +109,10 @@ export class OwnerStore {
   }
 
   activeSplit(): SplitRow | null {
-    const row = this.store.db
-      .prepare('SELECT * FROM backup_splits WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1')
-      .get() as
+    const row = prepared(
+      this.store.db,
+      'SELECT * FROM backup_splits WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+    ).get() as
       | {
           split_id: Buffer;
           threshold: number;
@@ -132,42 +134,43 @@ export class OwnerStore {
 
   custodians(splitId: Uint8Array): CustodianRow[] {
     return (
-      this.store.db
-        .prepare('SELECT * FROM backup_custodians WHERE split_id = ? ORDER BY peer_id')
-        .all(splitId) as CustodianDbRow[]
+      prepared(this.store.db, 'SELECT * FROM backup_custodians WHERE split_id = ? ORDER BY peer_id').all(
+        splitId,
+      ) as CustodianDbRow[]
     ).map(toCustodian);
   }
 
   /** Custodians of retired splits that still have to delete their old shard. */
   custodiansToRemove(): CustodianRow[] {
     return (
-      this.store.db
-        .prepare("SELECT * FROM backup_custodians WHERE state = 'removing'")
-        .all() as CustodianDbRow[]
+      prepared(
+        this.store.db,
+        "SELECT * FROM backup_custodians WHERE state = 'removing'",
+      ).all() as CustodianDbRow[]
     ).map(toCustodian);
   }
 
   /** Custodians of retired splits that are not in the active one: being asked to delete, or done (with receipt). */
   formerCustodians(): CustodianRow[] {
     return (
-      this.store.db
-        .prepare(
-          `SELECT c.* FROM backup_custodians c JOIN backup_splits s ON s.split_id = c.split_id
+      prepared(
+        this.store.db,
+        `SELECT c.* FROM backup_custodians c JOIN backup_splits s ON s.split_id = c.split_id
            WHERE s.retired_at IS NOT NULL AND c.state IN ('removing', 'removed')
              AND c.peer_id NOT IN (SELECT peer_id FROM backup_custodians a JOIN backup_splits sa
                                    ON sa.split_id = a.split_id WHERE sa.retired_at IS NULL)
            ORDER BY s.created_at DESC, c.peer_id`,
-        )
-        .all() as CustodianDbRow[]
+      ).all() as CustodianDbRow[]
     )
       .map(toCustodian)
       .filter((row, i, rows) => rows.findIndex((r) => r.peerId === row.peerId) === i);
   }
 
   custodian(splitId: Uint8Array, peerId: string): CustodianRow | null {
-    const row = this.store.db
-      .prepare('SELECT * FROM backup_custodians WHERE split_id = ? AND peer_id = ?')
-      .get(splitId, peerId) as CustodianDbRow | undefined;
+    const row = prepared(
+      this.store.db,
+      'SELECT * FROM backup_custodians WHERE split_id = ? AND peer_id = ?',
+    ).get(splitId, peerId) as CustodianDbRow | undefined;
     return row ? toCustodian(row) : null;
   }
 
@@ -186,18 +189,17 @@ export class OwnerStore {
     now: number,
   ): void {
     this.store.transaction(() => {
-      this.store.db
-        .prepare(
-          "UPDATE backup_custodians SET state = 'removing', updated_at = ? WHERE state NOT IN ('removed', 'declined') AND split_id IN (SELECT split_id FROM backup_splits WHERE retired_at IS NULL)",
-        )
-        .run(now);
-      this.store.db.prepare('UPDATE backup_splits SET retired_at = ? WHERE retired_at IS NULL').run(now);
-      this.store.db
-        .prepare(
-          'INSERT INTO backup_splits (split_id, threshold, key_sealed, created_at) VALUES (?, ?, ?, ?)',
-        )
-        .run(split.splitId, split.threshold, split.keySealed, now);
-      const insert = this.store.db.prepare(
+      prepared(
+        this.store.db,
+        "UPDATE backup_custodians SET state = 'removing', updated_at = ? WHERE state NOT IN ('removed', 'declined') AND split_id IN (SELECT split_id FROM backup_splits WHERE retired_at IS NULL)",
+      ).run(now);
+      prepared(this.store.db, 'UPDATE backup_splits SET retired_at = ? WHERE retired_at IS NULL').run(now);
+      prepared(
+        this.store.db,
+        'INSERT INTO backup_splits (split_id, threshold, key_sealed, created_at) VALUES (?, ?, ?, ?)',
+      ).run(split.splitId, split.threshold, split.keySealed, now);
+      const insert = prepared(
+        this.store.db,
         "INSERT INTO backup_custodians (split_id, peer_id, state, request_nonce, request_expires, sealed_envelope, updated_at) VALUES (?, ?, 'requested', ?, ?, ?, ?)",
       );
       for (const c of custodians) {
@@ -211,13 +213,14 @@ export class OwnerStore {
     if (entries.length === 0) return;
     const sets = entries.map(([key]) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
     const values = entries.map(([, value]) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
-    this.store.db
-      .prepare(`UPDATE backup_custodians SET ${sets}, updated_at = ? WHERE split_id = ? AND peer_id = ?`)
-      .run(...values, now, splitId, peerId);
+    prepared(
+      this.store.db,
+      `UPDATE backup_custodians SET ${sets}, updated_at = ? WHERE split_id = ? AND peer_id = ?`,
+    ).run(...values, now, splitId, peerId);
   }
 
   current(): CurrentBackup {
-    const row = this.store.db.prepare('SELECT * FROM backup_current WHERE id = 1').get() as {
+    const row = prepared(this.store.db, 'SELECT * FROM backup_current WHERE id = 1').get() as {
       version: number;
       split_id: Buffer | null;
       manifest: Buffer | null;
@@ -235,29 +238,28 @@ export class OwnerStore {
     now: number,
   ): void {
     this.store.transaction(() => {
-      this.store.db
-        .prepare(
-          'UPDATE backup_current SET version = ?, split_id = ?, manifest = ?, dirty = 0, updated_at = ? WHERE id = 1',
-        )
-        .run(version, splitId, manifest, now);
-      const insert = this.store.db.prepare('INSERT OR IGNORE INTO backup_chunks (id, data) VALUES (?, ?)');
+      prepared(
+        this.store.db,
+        'UPDATE backup_current SET version = ?, split_id = ?, manifest = ?, dirty = 0, updated_at = ? WHERE id = 1',
+      ).run(version, splitId, manifest, now);
+      const insert = prepared(this.store.db, 'INSERT OR IGNORE INTO backup_chunks (id, data) VALUES (?, ?)');
       for (const [id, data] of chunks) insert.run(Buffer.from(id, 'hex'), data);
       const keep = new Set(chunks.keys());
-      const del = this.store.db.prepare('DELETE FROM backup_chunks WHERE id = ?');
-      for (const row of this.store.db.prepare('SELECT id FROM backup_chunks').all() as { id: Buffer }[]) {
+      const del = prepared(this.store.db, 'DELETE FROM backup_chunks WHERE id = ?');
+      for (const row of prepared(this.store.db, 'SELECT id FROM backup_chunks').all() as { id: Buffer }[]) {
         if (!keep.has(row.id.toString('hex'))) del.run(row.id);
       }
     });
   }
 
   markDirty(now: number): void {
-    this.store.db.prepare('UPDATE backup_current SET dirty = 1, updated_at = ? WHERE id = 1').run(now);
+    prepared(this.store.db, 'UPDATE backup_current SET dirty = 1, updated_at = ? WHERE id = 1').run(now);
   }
 
   chunk(idHex: string): Uint8Array | undefined {
-    const row = this.store.db
-      .prepare('SELECT data FROM backup_chunks WHERE id = ?')
-      .get(Buffer.from(idHex, 'hex')) as { data: Buffer } | undefined;
+    const row = prepared(this.store.db, 'SELECT data FROM backup_chunks WHERE id = ?').get(
+      Buffer.from(idHex, 'hex'),
+    ) as { data: Buffer } | undefined;
     return row?.data;
   }
 }

@@ -1,5 +1,6 @@
 /** SQL for the recovery session of a new device (tables from migration 004). Callers own the transactions. */
 import type { Store } from '../store/store.ts';
+import { prepared } from '../store/statements.ts';
 
 export interface SessionRow {
   signSeed: Uint8Array;
@@ -53,7 +54,7 @@ export class RecoverySessionStore {
   }
 
   session(): SessionRow | null {
-    const r = this.store.db.prepare('SELECT * FROM recovery_session WHERE id = 1').get() as
+    const r = prepared(this.store.db, 'SELECT * FROM recovery_session WHERE id = 1').get() as
       SessionDbRow | undefined;
     if (!r) return null;
     return {
@@ -71,22 +72,21 @@ export class RecoverySessionStore {
 
   insertSession(row: SessionRow): void {
     this.store.transaction(() => {
-      this.store.db
-        .prepare(
-          `INSERT INTO recovery_session (id, sign_seed, box_public, box_sealed, key_wrap, secret, name, port, expires_at, created_at)
+      prepared(
+        this.store.db,
+        `INSERT INTO recovery_session (id, sign_seed, box_public, box_sealed, key_wrap, secret, name, port, expires_at, created_at)
            VALUES (1, @seed, @boxPublic, @boxSealed, @wrap, @secret, @name, @port, @expires, @created)`,
-        )
-        .run({
-          seed: row.signSeed,
-          boxPublic: row.boxPublic,
-          boxSealed: row.boxSealed,
-          wrap: row.keyWrap,
-          secret: row.secret,
-          name: row.name,
-          port: row.port,
-          expires: row.expiresAt,
-          created: row.createdAt,
-        });
+      ).run({
+        seed: row.signSeed,
+        boxPublic: row.boxPublic,
+        boxSealed: row.boxSealed,
+        wrap: row.keyWrap,
+        secret: row.secret,
+        name: row.name,
+        port: row.port,
+        expires: row.expiresAt,
+        created: row.createdAt,
+      });
     });
   }
 
@@ -94,17 +94,17 @@ export class RecoverySessionStore {
     const db = this.store.db;
     this.store.transaction(() => {
       if (patch.expiresAt !== undefined)
-        db.prepare('UPDATE recovery_session SET expires_at = ? WHERE id = 1').run(patch.expiresAt);
+        prepared(db, 'UPDATE recovery_session SET expires_at = ? WHERE id = 1').run(patch.expiresAt);
       if (patch.port !== undefined)
-        db.prepare('UPDATE recovery_session SET port = ? WHERE id = 1').run(patch.port);
+        prepared(db, 'UPDATE recovery_session SET port = ? WHERE id = 1').run(patch.port);
       if (patch.name !== undefined)
-        db.prepare('UPDATE recovery_session SET name = ? WHERE id = 1').run(patch.name);
+        prepared(db, 'UPDATE recovery_session SET name = ? WHERE id = 1').run(patch.name);
     });
   }
 
   shards(): ShardRow[] {
     return (
-      this.store.db.prepare('SELECT * FROM recovery_shards ORDER BY received_at').all() as ShardDbRow[]
+      prepared(this.store.db, 'SELECT * FROM recovery_shards ORDER BY received_at').all() as ShardDbRow[]
     ).map((r) => ({
       custodianPeerId: r.custodian_peer_id,
       name: r.name,
@@ -116,15 +116,15 @@ export class RecoverySessionStore {
 
   hasChunk(idHex: string): boolean {
     return (
-      this.store.db.prepare('SELECT 1 FROM recovery_chunks WHERE id = ?').get(Buffer.from(idHex, 'hex')) !==
+      prepared(this.store.db, 'SELECT 1 FROM recovery_chunks WHERE id = ?').get(Buffer.from(idHex, 'hex')) !==
       undefined
     );
   }
 
   chunk(idHex: string): Uint8Array | undefined {
-    const row = this.store.db
-      .prepare('SELECT data FROM recovery_chunks WHERE id = ?')
-      .get(Buffer.from(idHex, 'hex')) as { data: Buffer } | undefined;
+    const row = prepared(this.store.db, 'SELECT data FROM recovery_chunks WHERE id = ?').get(
+      Buffer.from(idHex, 'hex'),
+    ) as { data: Buffer } | undefined;
     return row ? new Uint8Array(row.data) : undefined;
   }
 
@@ -132,7 +132,8 @@ export class RecoverySessionStore {
   commitDelivery(row: ShardRow, chunks: Map<string, Uint8Array>): void {
     const db = this.store.db;
     this.store.transaction(() => {
-      db.prepare(
+      prepared(
+        db,
         `INSERT INTO recovery_shards (custodian_peer_id, name, sealed, manifest, received_at)
          VALUES (@peer, @name, @sealed, @manifest, @at)
          ON CONFLICT (custodian_peer_id) DO UPDATE SET name = excluded.name, sealed = excluded.sealed,
@@ -144,7 +145,7 @@ export class RecoverySessionStore {
         manifest: row.manifest,
         at: row.receivedAt,
       });
-      const insert = db.prepare('INSERT OR IGNORE INTO recovery_chunks (id, data) VALUES (?, ?)');
+      const insert = prepared(db, 'INSERT OR IGNORE INTO recovery_chunks (id, data) VALUES (?, ?)');
       for (const [id, data] of chunks) insert.run(Buffer.from(id, 'hex'), data);
     });
   }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { BadRequestError } from '../../../shared/errors.ts';
+import { prepared } from '../store/statements.ts';
 
 /** Vault settings (not secret): stored as JSON text in the `settings` table. */
 export interface VaultSettings {
@@ -24,7 +25,10 @@ export class SettingsRepo {
   }
 
   read(): VaultSettings {
-    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+    const rows = prepared(this.db, 'SELECT key, value FROM settings').all() as {
+      key: string;
+      value: string;
+    }[];
     const out: VaultSettings = { ...DEFAULT_SETTINGS };
     for (const { key, value } of rows) {
       if (key === 'autoLockSeconds') {
@@ -39,7 +43,8 @@ export class SettingsRepo {
   write(patch: Partial<VaultSettings>): VaultSettings {
     const next = { ...this.read(), ...patch };
     checkSettings(next);
-    const upsert = this.db.prepare(
+    const upsert = prepared(
+      this.db,
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     for (const [key, value] of Object.entries(patch)) upsert.run(key, JSON.stringify(value));

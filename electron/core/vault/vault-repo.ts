@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { PassphraseWrap } from './key-wrap.ts';
+import { prepared } from '../store/statements.ts';
 
 /** Public half of the identity: readable while locked, so `app.status` can show who this is. */
 export interface PublicIdentity {
@@ -47,11 +48,11 @@ export class VaultRepo {
   }
 
   exists(): boolean {
-    return this.db.prepare('SELECT 1 FROM vault WHERE id = 1').get() !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM vault WHERE id = 1').get() !== undefined;
   }
 
   private row(): VaultRow | undefined {
-    return this.db.prepare('SELECT * FROM vault WHERE id = 1').get() as VaultRow | undefined;
+    return prepared(this.db, 'SELECT * FROM vault WHERE id = 1').get() as VaultRow | undefined;
   }
 
   passphraseWrap(): PassphraseWrap | null {
@@ -73,70 +74,68 @@ export class VaultRepo {
   }
 
   insertVault(wrap: PassphraseWrap, now: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO vault (id, format, kdf, kdf_log_n, kdf_r, kdf_p, kdf_salt, wrapped_key, created_at)
+    prepared(
+      this.db,
+      `INSERT INTO vault (id, format, kdf, kdf_log_n, kdf_r, kdf_p, kdf_salt, wrapped_key, created_at)
          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        wrap.format,
-        wrap.kdf,
-        wrap.params.logN,
-        wrap.params.r,
-        wrap.params.p,
-        wrap.salt,
-        wrap.wrapped,
-        now,
-      );
+    ).run(
+      wrap.format,
+      wrap.kdf,
+      wrap.params.logN,
+      wrap.params.r,
+      wrap.params.p,
+      wrap.salt,
+      wrap.wrapped,
+      now,
+    );
   }
 
   /** Replaces the passphrase wrap only if it is still `previous` (returns false if someone changed it meanwhile). */
   replacePassphraseWrap(previous: PassphraseWrap, next: PassphraseWrap): boolean {
-    const result = this.db
-      .prepare(
-        `UPDATE vault SET format = ?, kdf = ?, kdf_log_n = ?, kdf_r = ?, kdf_p = ?, kdf_salt = ?, wrapped_key = ?
+    const result = prepared(
+      this.db,
+      `UPDATE vault SET format = ?, kdf = ?, kdf_log_n = ?, kdf_r = ?, kdf_p = ?, kdf_salt = ?, wrapped_key = ?
          WHERE id = 1 AND wrapped_key = ?`,
-      )
-      .run(
-        next.format,
-        next.kdf,
-        next.params.logN,
-        next.params.r,
-        next.params.p,
-        next.salt,
-        next.wrapped,
-        previous.wrapped,
-      );
+    ).run(
+      next.format,
+      next.kdf,
+      next.params.logN,
+      next.params.r,
+      next.params.p,
+      next.salt,
+      next.wrapped,
+      previous.wrapped,
+    );
     return result.changes === 1;
   }
 
   setProtectedKey(value: ProtectedKey | null): void {
-    this.db
-      .prepare('UPDATE vault SET protector_name = ?, protected_key = ? WHERE id = 1')
-      .run(value?.name ?? null, value?.bytes ?? null);
+    prepared(this.db, 'UPDATE vault SET protector_name = ?, protected_key = ? WHERE id = 1').run(
+      value?.name ?? null,
+      value?.bytes ?? null,
+    );
   }
 
   insertIdentity(identity: PublicIdentity, sealedSecrets: Buffer, now: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO identity (id, name, peer_id, fingerprint, sign_public, box_public, box_signature,
+    prepared(
+      this.db,
+      `INSERT INTO identity (id, name, peer_id, fingerprint, sign_public, box_public, box_signature,
            sealed_secrets, created_at)
          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        identity.name,
-        identity.peerId,
-        identity.fingerprint,
-        identity.signPublic,
-        identity.boxPublic,
-        identity.boxSignature,
-        sealedSecrets,
-        now,
-      );
+    ).run(
+      identity.name,
+      identity.peerId,
+      identity.fingerprint,
+      identity.signPublic,
+      identity.boxPublic,
+      identity.boxSignature,
+      sealedSecrets,
+      now,
+    );
   }
 
   identity(): { identity: PublicIdentity; sealedSecrets: Buffer } | null {
-    const row = this.db.prepare('SELECT * FROM identity WHERE id = 1').get() as IdentityRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM identity WHERE id = 1').get() as IdentityRow | undefined;
     if (!row) return null;
     return {
       identity: {

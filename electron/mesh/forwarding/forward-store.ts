@@ -6,6 +6,7 @@ import {
   CARRIER_QUOTA_TOTAL,
 } from '../../../shared/protocol/forward.ts';
 import type { ParcelKind } from '../../../shared/protocol/forward.ts';
+import { prepared } from '../../core/store/statements.ts';
 
 export interface CarriedParcel {
   id: Uint8Array;
@@ -40,45 +41,43 @@ export class ForwardStore {
   /** Stores a parcel if it fits the quotas; a reason string when it does not. */
   carry(p: CarriedParcel, now: number): string | null {
     const tx = this.db.transaction((): string | null => {
-      this.db.prepare('DELETE FROM forward_parcels WHERE expires_at <= ?').run(now);
+      prepared(this.db, 'DELETE FROM forward_parcels WHERE expires_at <= ?').run(now);
       const sum = (where: string, ...args: unknown[]) =>
         (
-          this.db
-            .prepare(`SELECT COALESCE(SUM(size), 0) AS n FROM forward_parcels ${where}`)
-            .get(...args) as { n: number }
+          prepared(this.db, `SELECT COALESCE(SUM(size), 0) AS n FROM forward_parcels ${where}`).get(
+            ...args,
+          ) as { n: number }
         ).n;
       if (sum('') + p.size > CARRIER_QUOTA_TOTAL) return 'I am carrying too much already.';
       if (sum('WHERE author = ?', p.author) + p.size > CARRIER_QUOTA_PER_AUTHOR)
         return 'I am carrying too much for you already.';
       const count = (
-        this.db
-          .prepare('SELECT COUNT(*) AS n FROM forward_parcels WHERE author = ? AND recipient = ?')
-          .get(p.author, p.recipient) as { n: number }
+        prepared(this.db, 'SELECT COUNT(*) AS n FROM forward_parcels WHERE author = ? AND recipient = ?').get(
+          p.author,
+          p.recipient,
+        ) as { n: number }
       ).n;
       if (count >= CARRIER_MAX_PARCELS_PER_PAIR) {
         // A newer backup supersedes the oldest one for the same friend.
-        this.db
-          .prepare(
-            'DELETE FROM forward_parcels WHERE id = (SELECT id FROM forward_parcels WHERE author = ? AND recipient = ? ORDER BY received_at LIMIT 1)',
-          )
-          .run(p.author, p.recipient);
+        prepared(
+          this.db,
+          'DELETE FROM forward_parcels WHERE id = (SELECT id FROM forward_parcels WHERE author = ? AND recipient = ? ORDER BY received_at LIMIT 1)',
+        ).run(p.author, p.recipient);
       }
-      this.db
-        .prepare(
-          'INSERT OR IGNORE INTO forward_parcels (id, author, recipient, kind, size, expires_at, received_at, parcel) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(p.id, p.author, p.recipient, p.kind, p.size, p.expiresAt, now, p.parcel);
+      prepared(
+        this.db,
+        'INSERT OR IGNORE INTO forward_parcels (id, author, recipient, kind, size, expires_at, received_at, parcel) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(p.id, p.author, p.recipient, p.kind, p.size, p.expiresAt, now, p.parcel);
       return null;
     });
     return tx();
   }
 
   parcelsFor(recipient: string, now: number): CarriedParcel[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, author, recipient, kind, size, expires_at, parcel FROM forward_parcels WHERE recipient = ? AND expires_at > ? ORDER BY received_at',
-      )
-      .all(recipient, now) as {
+    const rows = prepared(
+      this.db,
+      'SELECT id, author, recipient, kind, size, expires_at, parcel FROM forward_parcels WHERE recipient = ? AND expires_at > ? ORDER BY received_at',
+    ).all(recipient, now) as {
       id: Buffer;
       author: string;
       recipient: string;
@@ -100,36 +99,34 @@ export class ForwardStore {
 
   recipients(now: number): string[] {
     return (
-      this.db.prepare('SELECT DISTINCT recipient FROM forward_parcels WHERE expires_at > ?').all(now) as {
+      prepared(this.db, 'SELECT DISTINCT recipient FROM forward_parcels WHERE expires_at > ?').all(now) as {
         recipient: string;
       }[]
     ).map((r) => r.recipient);
   }
 
   drop(id: Uint8Array): void {
-    this.db.prepare('DELETE FROM forward_parcels WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM forward_parcels WHERE id = ?').run(id);
   }
 
   prune(now: number): void {
-    this.db.prepare('DELETE FROM forward_parcels WHERE expires_at <= ?').run(now);
+    prepared(this.db, 'DELETE FROM forward_parcels WHERE expires_at <= ?').run(now);
   }
 
   // ---- author -------------------------------------------------------------------------------------------------
 
   recordHandOff(row: Omit<OutboxRow, 'acknowledgedAt'>): void {
-    this.db
-      .prepare(
-        'INSERT INTO forward_outbox (id, recipient, carrier, version, manifest_hash, handed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(row.id, row.recipient, row.carrier, row.version, row.manifestHash, row.handedAt, row.expiresAt);
+    prepared(
+      this.db,
+      'INSERT INTO forward_outbox (id, recipient, carrier, version, manifest_hash, handed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(row.id, row.recipient, row.carrier, row.version, row.manifestHash, row.handedAt, row.expiresAt);
   }
 
   outbox(recipient: string): OutboxRow[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, recipient, carrier, version, manifest_hash, handed_at, expires_at, acknowledged_at FROM forward_outbox WHERE recipient = ? ORDER BY handed_at DESC',
-      )
-      .all(recipient) as {
+    const rows = prepared(
+      this.db,
+      'SELECT id, recipient, carrier, version, manifest_hash, handed_at, expires_at, acknowledged_at FROM forward_outbox WHERE recipient = ? ORDER BY handed_at DESC',
+    ).all(recipient) as {
       id: Buffer;
       recipient: string;
       carrier: string;
@@ -152,10 +149,9 @@ export class ForwardStore {
   }
 
   acknowledge(recipient: string, version: number, now: number): void {
-    this.db
-      .prepare(
-        'UPDATE forward_outbox SET acknowledged_at = ? WHERE recipient = ? AND version <= ? AND acknowledged_at IS NULL',
-      )
-      .run(now, recipient, version);
+    prepared(
+      this.db,
+      'UPDATE forward_outbox SET acknowledged_at = ? WHERE recipient = ? AND version <= ? AND acknowledged_at IS NULL',
+    ).run(now, recipient, version);
   }
 }
