@@ -372,6 +372,13 @@ export class MeshService {
     return this.node ? this.node.getConnections(peerIdFromString(peerId)).length > 0 : false;
   }
 
+  /** Peer IDs of the friends with an open connection, read from the open connections (not the friend list). */
+  connectedFriends(): string[] {
+    if (!this.node) return [];
+    const ids = new Set(this.node.getConnections().map((c) => c.remotePeer.toString()));
+    return [...ids].filter((peerId) => this.gate.isFriend(peerId));
+  }
+
   /** What store and forward needs from the mesh (electron/mesh/forwarding): the mesh itself. */
   get forwarding(): MeshService {
     return this;

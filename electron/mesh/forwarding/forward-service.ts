@@ -31,7 +31,10 @@ export interface ForwardMesh {
   open(peerId: string, protocol: 'forward'): Promise<Conversation>;
   handle(protocol: 'forward', handler: (conv: Conversation) => Promise<void>): void;
   onPeerConnected(listener: (peerId: string) => void): () => void;
-  list(): { peerId: string; reachable: boolean }[];
+  /** A connection (direct or relayed) to this friend is open. */
+  isConnected(peerId: string): boolean;
+  /** Peer IDs of the friends with an open connection (cheap: from the open connections, not the friend list). */
+  connectedFriends(): string[];
   setViaFriend(check: (peerId: string) => boolean): void;
 }
 
@@ -87,14 +90,8 @@ export class ForwardService {
 
   private async tick(): Promise<void> {
     this.store.prune(this.now());
-    const online = new Set(
-      this.mesh
-        .list()
-        .filter((f) => f.reachable)
-        .map((f) => f.peerId),
-    );
     for (const recipient of this.store.recipients(this.now()))
-      if (online.has(recipient)) await this.deliverTo(recipient);
+      if (this.mesh.isConnected(recipient)) await this.deliverTo(recipient);
   }
 
   // ---- author -----------------------------------------------------------------------------------------------------
@@ -121,26 +118,24 @@ export class ForwardService {
       friend.boxPublic,
       keys.signSeed,
     );
-    const carriers = this.mesh.list().filter((f) => f.reachable && f.peerId !== recipient);
+    const carriers = this.mesh.connectedFriends().filter((peerId) => peerId !== recipient);
     for (const carrier of carriers) {
       try {
-        const answer = await this.exchange(carrier.peerId, { t: 'put', parcel });
+        const answer = await this.exchange(carrier, { t: 'put', parcel });
         if (answer.t !== 'ok') throw new Refused(answer.t === 'refused' ? answer.reason : answer.t);
         this.store.recordHandOff({
           id,
           recipient,
-          carrier: carrier.peerId,
+          carrier,
           version: meta.version,
           manifestHash: meta.manifestHash,
           handedAt: now,
           expiresAt: expires,
         });
-        this.log(
-          `forward: handed a ${parcel.length}-byte ${kind} parcel for ${recipient} to ${carrier.peerId}`,
-        );
-        return carrier.peerId;
+        this.log(`forward: handed a ${parcel.length}-byte ${kind} parcel for ${recipient} to ${carrier}`);
+        return carrier;
       } catch (err) {
-        this.log(`forward: ${carrier.peerId} would not carry for ${recipient}: ${String(err)}`);
+        this.log(`forward: ${carrier} would not carry for ${recipient}: ${String(err)}`);
       }
     }
     return null;
@@ -183,8 +178,7 @@ export class ForwardService {
         if (answer.reply) {
           const why = this.accept(answer.reply, recipient, p.author);
           if (why) this.log(`forward: not carrying ${recipient}'s answer: ${why}`);
-          else if (this.mesh.list().some((f) => f.peerId === p.author && f.reachable))
-            void this.deliverTo(p.author);
+          else if (this.mesh.isConnected(p.author)) void this.deliverTo(p.author);
         }
       }
     } finally {
@@ -230,7 +224,7 @@ export class ForwardService {
         answer = why ? { t: 'refused', reason: why } : { t: 'ok' };
         if (!why) {
           const to = peerIdOf(readParcel(msg.parcel).to);
-          if (this.mesh.list().some((f) => f.peerId === to && f.reachable)) void this.deliverTo(to);
+          if (this.mesh.isConnected(to)) void this.deliverTo(to);
         }
       } else if (msg.t === 'deliver') {
         answer = { t: 'accepted', reply: await this.receive(msg.parcel) };
