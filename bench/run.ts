@@ -4,7 +4,7 @@
  * bench/results.json. BENCH_ONLY=incremental,recovery,custodian,bulk,startup runs a subset (the JSON is then not
  * written unless BENCH_WRITE=1); the other BENCH_* knobs are in each module.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { incremental } from './incremental.ts';
@@ -14,7 +14,12 @@ import type { CustodianMeasures } from './custodian-scale.ts';
 import { encryption, fanOut } from './bulk.ts';
 import { startup } from './startup.ts';
 import { log, machine } from './lib.ts';
+import { BUILT_CLI, useServeEntry } from '../tests/helpers/serve-process.ts';
 import type { Figure } from './lib.ts';
+
+// Measure what people run: the built `tessera` (npm run bench builds first), not the TypeScript sources.
+if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first.`);
+useServeEntry(BUILT_CLI);
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wanted = (name: string) => !only || only.includes(name);

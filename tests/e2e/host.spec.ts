@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, expect } from '@playwright/test';
-import { startServe } from '../helpers/serve-process.ts';
+import { BUILT_CLI, startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
 
 let serve: ServeProcess;
@@ -19,6 +19,21 @@ test('the UI opened with the printed address shows status from the core', async 
   await expect(page.getByTestId('status-version')).toHaveText(/^\d+\.\d+\.\d+/);
   // The token moved out of the address bar.
   expect(page.url()).not.toContain('token=');
+});
+
+test('the built command (out/main/cli.js, what `npm run serve` runs) serves the same UI and API', async ({
+  page,
+}) => {
+  const built = await startServe({ entry: BUILT_CLI });
+  try {
+    await page.goto(built.url);
+    await expect(page.getByTestId('status-datadir')).toHaveText(built.dataDir);
+    await expect(page.getByRole('button', { name: /Create a new vault/ })).toBeVisible();
+    const status = await built.client.call('app.status', {});
+    expect(status.state).toBe('empty');
+  } finally {
+    expect(await built.stop()).toBe(0);
+  }
 });
 
 test('the UI opened without the token cannot reach the API and says why', async ({ page }) => {

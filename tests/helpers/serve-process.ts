@@ -10,6 +10,15 @@ import { createHttpBridge } from '../../electron/cli/http-bridge.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const CLI = join(REPO_ROOT, 'electron', 'cli', 'main.ts');
+/** The built `tessera` command (`npm run build`): what `npm run serve` runs and the bench measures. */
+export const BUILT_CLI = join(REPO_ROOT, 'out', 'main', 'cli.js');
+
+let defaultEntry = CLI;
+
+/** Which `tessera` the helpers start by default: the sources (tests) or the built command (the bench). */
+export function useServeEntry(entry: string): void {
+  defaultEntry = entry;
+}
 
 /** Environment for test processes: a cheap (but still real) scrypt so tests do not spend seconds per unlock. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -42,12 +51,14 @@ export interface ServeOptions {
   listen?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The `tessera` entry point to run (default: the sources, or what useServeEntry chose). */
+  entry?: string;
 }
 
 /** Starts a real `tessera serve` process with its own data dir and returns a client speaking its HTTP API. */
 export async function startServe(options: ServeOptions = {}): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const args = [CLI, '--data', dataDir, '--json', 'serve', '--ui-port', '0'];
+  const args = [options.entry ?? defaultEntry, '--data', dataDir, '--json', 'serve', '--ui-port', '0'];
   args.push('--listen', options.listen ?? '/ip4/127.0.0.1/tcp/0');
   const child = spawn(process.execPath, args, {
     env: testEnv(options.env),

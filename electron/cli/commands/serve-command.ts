@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { TesseraCore } from '../../core/core.ts';
@@ -7,7 +8,12 @@ import { removeApiEndpoint, writeApiEndpoint } from '../../host/api-endpoint-fil
 import type { Command } from '../command.ts';
 import { UsageError } from '../usage-error.ts';
 
-const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
+/** The built renderer: beside the built CLI (out/main/cli.js → out/renderer), or from the sources (→ out/renderer). */
+const RENDERER_DIR =
+  [new URL('../renderer/', import.meta.url), new URL('../../../out/renderer/', import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((dir) => existsSync(join(dir, 'index.html'))) ??
+  fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
 
 const ServeStarted = z.object({ url: z.string(), port: z.number().int(), pid: z.number().int() });
 
@@ -48,7 +54,7 @@ export const serveCommand: Command = {
             out.info(`tessera: could not unlock with TESSERA_PASSPHRASE: ${unlocked.error.message}`);
         }
       }
-      if (!existsSync(`${RENDERER_DIR}index.html`)) {
+      if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
         out.info('tessera: the web UI is not built (run `npm run build`); the local API works without it.');
       }
       host = await startHost({ core, rendererDir: RENDERER_DIR, port: uiPort });
