@@ -26,17 +26,25 @@ export function encodeCanonical(value: unknown): Uint8Array {
   return encode(value, rfc8949EncodeOptions);
 }
 
-/** Strict decode of `bytes` (at most `maxBytes` long) as canonical CBOR. `what` names the thing in errors. */
-export function decodeCanonical(bytes: Uint8Array, maxBytes: number, what: string): unknown {
+/**
+ * Strict parse of `bytes` (at most `maxBytes` long) WITHOUT the canonical-form check: only for bytes that
+ * encodeCanonical() has just produced (a writer checking it can read its own output back). Input from anyone else
+ * goes through decodeCanonical().
+ */
+export function decodeStrict(bytes: Uint8Array, maxBytes: number, what: string): unknown {
   if (!(bytes instanceof Uint8Array)) throw new MalformedDataError(what, 'expected bytes');
   if (bytes.length > maxBytes) throw new MalformedDataError(what, `larger than the ${maxBytes}-byte limit`);
   if (bytes.length === 0) throw new MalformedDataError(what, 'empty');
-  let value: unknown;
   try {
-    value = decode(bytes, DECODE_OPTIONS);
+    return decode(bytes, DECODE_OPTIONS);
   } catch (err) {
     throw new MalformedDataError(what, 'not valid CBOR', { cause: err });
   }
+}
+
+/** Strict decode of `bytes` (at most `maxBytes` long) as canonical CBOR. `what` names the thing in errors. */
+export function decodeCanonical(bytes: Uint8Array, maxBytes: number, what: string): unknown {
+  const value = decodeStrict(bytes, maxBytes, what);
   let again: Uint8Array;
   try {
     again = encodeCanonical(value);

@@ -17,7 +17,7 @@
  */
 import { signPublicFromPeerId, identityFromSecrets, type IdentityKeys } from '../crypto/identity.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
-import { decodeCanonical, encodeCanonical } from './cbor.ts';
+import { decodeCanonical, decodeStrict, encodeCanonical } from './cbor.ts';
 import {
   asMap,
   expectKeys,
@@ -140,15 +140,22 @@ export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
   } catch (err) {
     throw new MalformedDataError('Snapshot', 'cannot be encoded', { cause: err });
   }
-  decodeSnapshot(bytes); // refuse to write what we could not read back
+  // Refuse to write what we could not read back: parse the bytes and check every field and limit as decodeSnapshot
+  // does. The canonical-form check is left out here only: these bytes come straight from the canonical encoder.
+  snapshotFromCbor(decodeStrict(bytes, L.bytes, SNAPSHOT_WHAT));
   return bytes;
 }
 
 const L = SNAPSHOT_LIMITS;
+const SNAPSHOT_WHAT = 'Backup snapshot';
 
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
-  const what = 'Backup snapshot';
-  const m = asMap(decodeCanonical(bytes, L.bytes, what), what);
+  return snapshotFromCbor(decodeCanonical(bytes, L.bytes, SNAPSHOT_WHAT));
+}
+
+function snapshotFromCbor(value: unknown): Snapshot {
+  const what = SNAPSHOT_WHAT;
+  const m = asMap(value, what);
   if (m.v !== SNAPSHOT_VERSION) throw new UnsupportedFormatError('This backup', m.v);
   expectKeys(m, what, ['v', 'identity', 'name', 'contacts', 'items', 'held', 'settings']);
   const idMap = asMap(m.identity, 'Snapshot identity');
