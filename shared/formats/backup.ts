@@ -23,7 +23,7 @@ import { equalBytes, fromHex, toHex } from '../crypto/bytes.ts';
 import { InvalidArgumentError, MalformedDataError } from '../crypto/errors.ts';
 import type { IdentityKeys } from '../crypto/identity.ts';
 import { NotFoundError, TesseraError } from '../errors.ts';
-import { deriveBackupKeys } from './backup-keys.ts';
+import { deriveBackupKeys, type BackupKeys } from './backup-keys.ts';
 import { pureBackupCrypto, type BackupCrypto } from './backup-crypto.ts';
 import { openChunk, sealChunk } from './chunk-crypto.ts';
 import { chunk } from './chunker.ts';
@@ -70,14 +70,7 @@ export function buildBackup(
   previous?: BackupManifest,
   crypto: BackupCrypto = pureBackupCrypto,
 ): BuiltBackup {
-  if (!Number.isSafeInteger(version) || version < 1)
-    throw new InvalidArgumentError('The backup version must be a whole number ≥ 1.');
-  if (previous && version <= previous.version)
-    throw new InvalidArgumentError(
-      `The backup version must increase: the previous one is ${previous.version}, got ${version}.`,
-    );
-  if (previous && !equalBytes(previous.owner, ownerKeys.signPublic))
-    throw new InvalidArgumentError('The previous manifest belongs to a different owner.');
+  checkVersion(ownerKeys, version, previous);
   return buildBackupFromEncoded(encodeSnapshot(snapshot), backupKey, ownerKeys, version, previous, crypto);
 }
 
@@ -93,33 +86,79 @@ export function buildBackupFromEncoded(
   previous?: BackupManifest,
   crypto: BackupCrypto = pureBackupCrypto,
 ): BuiltBackup {
-  if (!Number.isSafeInteger(version) || version < 1)
-    throw new InvalidArgumentError('The backup version must be a whole number ≥ 1.');
-  if (previous && version <= previous.version)
-    throw new InvalidArgumentError(
-      `The backup version must increase: the previous one is ${previous.version}, got ${version}.`,
-    );
-  if (previous && !equalBytes(previous.owner, ownerKeys.signPublic))
-    throw new InvalidArgumentError('The previous manifest belongs to a different owner.');
+  const prepared = prepareBackup(snapshotBytes, backupKey, ownerKeys, version, previous);
+  const sealed = prepared.pieces.map((piece) => sealBackupChunk(prepared.keys, piece, crypto));
+  return assembleBackup(prepared, sealed, ownerKeys);
+}
+
+/**
+ * The steps of buildBackupFromEncoded, for a platform that seals the chunks elsewhere (in parallel, off the main
+ * thread: electron/core/crypto-native/parallel-build.ts): prepareBackup → sealBackupChunk for every piece, in any
+ * order or place → assembleBackup with the results in piece order. The output is byte-identical.
+ */
+export interface PreparedBackup {
+  keys: BackupKeys;
+  version: number;
+  previous: BackupManifest | undefined;
+  /** The padded snapshot; `pieces` are views into it, in order. */
+  padded: Uint8Array;
+  pieces: Uint8Array[];
+}
+
+export interface SealedChunk {
+  id: Uint8Array;
+  /** The chunk as stored and sent (chunk-crypto.ts). */
+  bytes: Uint8Array;
+  /** SHA-256 of `bytes`, listed in the manifest. */
+  digest: Uint8Array;
+}
+
+export function prepareBackup(
+  snapshotBytes: Uint8Array,
+  backupKey: Uint8Array,
+  ownerKeys: Pick<IdentityKeys, 'signPublic'>,
+  version: number,
+  previous?: BackupManifest,
+  allocate?: (n: number) => Uint8Array,
+): PreparedBackup {
+  checkVersion(ownerKeys, version, previous);
   const keys = deriveBackupKeys(backupKey);
-  const padded = pad(snapshotBytes);
+  const padded = pad(snapshotBytes, allocate);
+  return { keys, version, previous, padded, pieces: chunk(padded, keys.gear) };
+}
+
+export function sealBackupChunk(
+  keys: BackupKeys,
+  piece: Uint8Array,
+  crypto: BackupCrypto = pureBackupCrypto,
+): SealedChunk {
+  const { id, bytes } = sealChunk(keys, piece, crypto);
+  return { id, bytes, digest: crypto.sha256(bytes) };
+}
+
+export function assembleBackup(
+  prepared: PreparedBackup,
+  sealed: readonly SealedChunk[],
+  ownerKeys: Pick<IdentityKeys, 'signSeed' | 'signPublic'>,
+): BuiltBackup {
+  if (sealed.length !== prepared.pieces.length)
+    throw new InvalidArgumentError(`Expected ${prepared.pieces.length} sealed chunks, got ${sealed.length}.`);
   const chunks = new Map<string, Uint8Array>();
   const refs: ChunkRef[] = [];
-  for (const piece of chunk(padded, keys.gear)) {
-    const sealed = sealChunk(keys, piece, crypto);
-    const id = toHex(sealed.id);
-    chunks.set(id, sealed.bytes);
-    refs.push({ id, length: sealed.bytes.length, digest: crypto.sha256(sealed.bytes) });
+  for (const s of sealed) {
+    const id = toHex(s.id);
+    chunks.set(id, s.bytes);
+    refs.push({ id, length: s.bytes.length, digest: s.digest });
   }
   const info: BackupManifest = {
     owner: Uint8Array.from(ownerKeys.signPublic),
-    version,
-    keyId: keys.keyId,
-    size: padded.length,
+    version: prepared.version,
+    keyId: prepared.keys.keyId,
+    size: prepared.padded.length,
     chunks: refs,
   };
   const manifest = signManifest(info, ownerKeys.signSeed);
-  const had = new Set(previous?.chunks.map((c) => c.id) ?? []);
+  const had = new Set(prepared.previous?.chunks.map((c) => c.id) ?? []);
   const newChunkIds = unique(refs.map((r) => r.id)).filter((id) => !had.has(id));
   return { manifest, info, chunks, newChunkIds };
 }
@@ -157,6 +196,21 @@ export async function openBackup(
     offset += pt.length;
   }
   return decodeSnapshot(unpad(padded));
+}
+
+function checkVersion(
+  ownerKeys: Pick<IdentityKeys, 'signPublic'>,
+  version: number,
+  previous: BackupManifest | undefined,
+): void {
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new InvalidArgumentError('The backup version must be a whole number ≥ 1.');
+  if (previous && version <= previous.version)
+    throw new InvalidArgumentError(
+      `The backup version must increase: the previous one is ${previous.version}, got ${version}.`,
+    );
+  if (previous && !equalBytes(previous.owner, ownerKeys.signPublic))
+    throw new InvalidArgumentError('The previous manifest belongs to a different owner.');
 }
 
 function unique(ids: string[]): string[] {

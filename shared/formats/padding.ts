@@ -21,11 +21,15 @@ export function paddedSize(n: number): number {
   return Math.ceil(n / MIB) * MIB;
 }
 
-export function pad(data: Uint8Array): Uint8Array {
+/** `allocate` must return `n` zero bytes (a caller may want them in shared memory, for worker threads). */
+export function pad(
+  data: Uint8Array,
+  allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n),
+): Uint8Array {
   const total = paddedSize(data.length + 4);
   if (total > MAX_PADDED_BYTES)
     throw new MalformedDataError('Backup', `larger than ${MAX_PADDED_BYTES} bytes`);
-  const out = new Uint8Array(total);
+  const out = allocate(total);
   out.set(u32be(data.length), 0);
   out.set(data, 4);
   return out;
