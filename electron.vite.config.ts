@@ -16,7 +16,12 @@ export default defineConfig({
       // instead of hundreds of TypeScript files stripped at load, so the always-on custodian starts faster and
       // uses less memory. Dependencies stay in node_modules either way.
       rollupOptions: {
-        input: { index: resolve(root, 'electron/main/index.ts'), cli: resolve(root, 'electron/cli/main.ts') },
+        input: {
+          index: resolve(root, 'electron/main/index.ts'),
+          cli: resolve(root, 'electron/cli/main.ts'),
+          // The worker thread that seals backup chunks (electron/core/crypto-native/parallel-build.ts).
+          'seal-worker': resolve(root, 'electron/core/crypto-native/seal-worker.ts'),
+        },
       },
     },
   },

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { buildBackupFromEncoded } from '../../../shared/formats/backup.ts';
 import { encodeSignedManifest, manifestSignature, verifyManifest } from '../../../shared/formats/manifest.ts';
 import { diffManifest, manifestFromDelta } from '../../../shared/formats/manifest-delta.ts';
 import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
@@ -29,6 +28,7 @@ import { encodeSnapshot, SNAPSHOT_LIMITS } from '../../../shared/formats/snapsho
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
+import { ParallelBackupBuilder } from '../crypto-native/parallel-build.ts';
 
 /** How long a holding request stays open for the friend to answer. */
 export const HOLD_REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -73,6 +73,10 @@ export class OwnerBackupService {
   /** The chunks of the version built last, until every custodian has it (then dropped to free the memory). */
   private builtChunks: Map<string, Uint8Array> | null = null;
   private builtChunksTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Seals large backups on worker threads, off the event loop that serves friends and the UI. */
+  private readonly builder = new ParallelBackupBuilder();
+  private rebuilding: Promise<void> = Promise.resolve();
 
   constructor(ctx: BackupContext) {
     this.ctx = ctx;
@@ -167,9 +171,16 @@ export class OwnerBackupService {
 
   /**
    * Builds the next version from the current snapshot under the active split's key. While the vault is locked the
-   * snapshot cannot be read: the backup is marked dirty and rebuilt at the next unlock.
+   * snapshot cannot be read: the backup is marked dirty and rebuilt at the next unlock. Builds run one at a time
+   * (sealing is asynchronous, on worker threads), so two never claim the same version number.
    */
-  async rebuildNow(): Promise<void> {
+  rebuildNow(): Promise<void> {
+    const run = this.rebuilding.then(() => this.rebuildOnce());
+    this.rebuilding = run.catch(() => {});
+    return run;
+  }
+
+  private async rebuildOnce(): Promise<void> {
     const split = this.store.activeSplit();
     if (!split || this.closed) return;
     const now = this.ctx.now();
@@ -199,14 +210,10 @@ export class OwnerBackupService {
         current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
           ? verifyManifest(current.manifest, keys.signPublic)
           : undefined;
-      const built = buildBackupFromEncoded(
-        encoded,
-        key,
-        keys,
-        current.version + 1,
-        previous,
-        nativeBackupCrypto,
-      );
+      const built = await this.builder.build(encoded, key, keys, current.version + 1, previous);
+      // A re-share may have replaced the split while this one was sealing; its own build follows this one.
+      const active = this.store.activeSplit();
+      if (this.closed || !active || !equalBytes(active.splitId, split.splitId)) return;
       if (current.manifest) this.rememberManifest(current.manifest);
       this.rememberManifest(built.manifest);
       this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
@@ -620,6 +627,7 @@ export class OwnerBackupService {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     if (this.builtChunksTimer) clearTimeout(this.builtChunksTimer);
     this.builtChunks = null;
+    void this.builder.close();
   }
 }
 
