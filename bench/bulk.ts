@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { acceptHolding, pair } from '../tests/helpers/cluster.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
 import { buildBackup } from '../shared/formats/backup.ts';
@@ -22,6 +23,7 @@ import type { Snapshot } from '../shared/formats/snapshot.ts';
 import { pad } from '../shared/formats/padding.ts';
 import { generateIdentity } from '../shared/crypto/identity.ts';
 import { nativeBackupCrypto } from '../electron/core/crypto-native/native-backup-crypto.ts';
+import { ParallelBackupBuilder } from '../electron/core/crypto-native/parallel-build.ts';
 import { fillVault } from './vault-fill.ts';
 import { figure, log, median, MIB, PeerGroup, poll } from './lib.ts';
 import type { Figure } from './lib.ts';
@@ -71,54 +73,78 @@ function nativeAeadOverChunks(pieces: Uint8Array[], key: Uint8Array): void {
   }
 }
 
-function time(fn: () => void): number {
-  const t0 = performance.now();
-  fn();
-  return performance.now() - t0;
-}
-
-export function encryption(): Figure[] {
+export async function encryption(): Promise<Figure[]> {
   const snapshot = bigSnapshot(VAULT_MIB * MIB - 64 * 1024);
   const key = new Uint8Array(randomBytes(32));
   const padded = pad(encodeSnapshot(snapshot));
   const pieces = chunk(padded, deriveBackupKeys(key).gear);
   const mb = padded.length / 1e6;
-  const runs = (fn: () => void) => median(Array.from({ length: RUNS }, () => time(fn)));
+  const runs = async (fn: () => unknown) => {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      await fn();
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
   const build = (crypto: BackupCrypto) => () =>
     void buildBackup(snapshot, key, snapshot.identity, 1, undefined, crypto);
-  // Warm up each path once.
-  build(nativeBackupCrypto)();
-  nativeAeadOverChunks(pieces, key);
-  const aeadMs = runs(() => nativeAeadOverChunks(pieces, key));
-  const nativeMs = runs(build(nativeBackupCrypto));
-  const pureMs = runs(build(pureBackupCrypto));
-  const aead = mb / (aeadMs / 1000);
-  log(
-    `encryption: native AEAD ${aead.toFixed(0)} MB/s, buildBackup native ${(mb / (nativeMs / 1000)).toFixed(0)}, pure ${(mb / (pureMs / 1000)).toFixed(0)} MB/s`,
-  );
-  const common = `${(padded.length / MIB).toFixed(0)} MiB padded vault (${pieces.length} chunks); snapshot encode, pad, chunk, HMAC id + nonce, AEAD, SHA-256 digests, signed manifest; median of ${RUNS}`;
-  return [
-    figure({
-      figure: `Bulk: buildBackup of a ${VAULT_MIB} MiB vault, native provider (node:crypto)`,
-      value: mb / (nativeMs / 1000),
-      unit: 'MB/s',
-      baseline: 'native ChaCha20-Poly1305 (node:crypto) over the same chunks',
-      baselineValue: aead,
-      target: '≥ 50% of baseline',
-      met: nativeMs <= 2 * aeadMs,
-      note: `${common}. The format is ${VAULT_MIB} MiB, not 100 MiB: snapshots are capped at 32 MiB (PROTOCOL §5.1)`,
-    }),
-    figure({
-      figure: `Bulk: buildBackup of a ${VAULT_MIB} MiB vault, pure provider (@noble, before)`,
-      value: mb / (pureMs / 1000),
-      unit: 'MB/s',
-      baseline: 'native ChaCha20-Poly1305 (node:crypto) over the same chunks',
-      baselineValue: aead,
-      target: '≥ 50% of baseline',
-      met: pureMs <= 2 * aeadMs,
-      note: common,
-    }),
-  ];
+  // What the app runs (owner-service.ts): encode once, then the parallel builder.
+  const builder = new ParallelBackupBuilder();
+  const appBuild = () => builder.build(encodeSnapshot(snapshot), key, snapshot.identity, 1);
+  try {
+    // Warm up each path once.
+    build(nativeBackupCrypto)();
+    await appBuild();
+    nativeAeadOverChunks(pieces, key);
+    const aeadMs = await runs(() => nativeAeadOverChunks(pieces, key));
+    const appMs = await runs(appBuild);
+    const nativeMs = await runs(build(nativeBackupCrypto));
+    const pureMs = await runs(build(pureBackupCrypto));
+    const aead = mb / (aeadMs / 1000);
+    const rate = (ms: number) => (mb / (ms / 1000)).toFixed(0);
+    log(
+      `encryption: native AEAD ${aead.toFixed(0)} MB/s; build as the app runs it ${rate(appMs)}, one thread native ${rate(nativeMs)}, pure ${rate(pureMs)} MB/s`,
+    );
+    const common = `${(padded.length / MIB).toFixed(0)} MiB padded vault (${pieces.length} chunks); snapshot encode, pad, chunk, HMAC id + nonce, AEAD, SHA-256 digests, signed manifest; median of ${RUNS}`;
+    const cap = `The format is ${VAULT_MIB} MiB, not 100 MiB: snapshots are capped at 32 MiB (PROTOCOL §5.1)`;
+    const baseline = 'native ChaCha20-Poly1305 (node:crypto, one thread) over the same chunks';
+    return [
+      figure({
+        figure: `Bulk: backup build of a ${VAULT_MIB} MiB vault as the app runs it (sealing on ${builder.threads} worker threads)`,
+        value: mb / (appMs / 1000),
+        unit: 'MB/s',
+        baseline,
+        baselineValue: aead,
+        target: '≥ 50% of baseline',
+        met: appMs <= 2 * aeadMs,
+        note: `${common}; electron/core/crypto-native/parallel-build.ts on ${builder.threads} workers (this machine has ${availableParallelism()} cores; the baseline uses one). ${cap}`,
+      }),
+      figure({
+        figure: `Bulk: backup build of a ${VAULT_MIB} MiB vault on one thread, native provider (node:crypto)`,
+        value: mb / (nativeMs / 1000),
+        unit: 'MB/s',
+        baseline,
+        baselineValue: aead,
+        target: '≥ 50% of baseline',
+        met: nativeMs <= 2 * aeadMs,
+        note: `${common}; shared/formats/backup.ts buildBackup`,
+      }),
+      figure({
+        figure: `Bulk: backup build of a ${VAULT_MIB} MiB vault on one thread, pure provider (@noble, before)`,
+        value: mb / (pureMs / 1000),
+        unit: 'MB/s',
+        baseline,
+        baselineValue: aead,
+        target: '≥ 50% of baseline',
+        met: pureMs <= 2 * aeadMs,
+        note: common,
+      }),
+    ];
+  } finally {
+    await builder.close();
+  }
 }
 
 function spawnJsonLine(args: string[]): {

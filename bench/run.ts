@@ -52,7 +52,7 @@ await section('custodian', async () => {
   big = r.big;
   return r.figures;
 });
-await section('bulk', async () => [...encryption(), ...(await fanOut())]);
+await section('bulk', async () => [...(await encryption()), ...(await fanOut())]);
 await section('startup', () => startup(big));
 
 const totalS = (performance.now() - started) / 1000;
