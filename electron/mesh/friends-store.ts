@@ -110,6 +110,15 @@ export class FriendsStore {
     );
   }
 
+  /** Peer IDs of all friends, in the order listFriends() gives (cheap: no addresses or keys decoded). */
+  friendIds(): string[] {
+    return (
+      prepared(this.db, 'SELECT peer_id FROM friends ORDER BY added_at, peer_id').all() as {
+        peer_id: string;
+      }[]
+    ).map((r) => r.peer_id);
+  }
+
   getFriend(peerId: string): FriendRecord | null {
     const row = prepared(this.db, 'SELECT * FROM friends WHERE peer_id = ?').get(peerId) as
       FriendRow | undefined;

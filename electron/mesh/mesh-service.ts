@@ -85,6 +85,8 @@ export class MeshService {
   private readonly connectListeners = new Set<(peerId: string) => void>();
   /** Per friend or pending peer: the addresses onPeerUpdate has already reacted to. */
   private readonly seenAddresses = new Map<string, Set<string>>();
+  /** Friends whose stored addresses are in the peer store already (knownAddresses). */
+  private readonly storedAddressesLoaded = new Set<string>();
   private cursor = 0;
   /** Direct, hole-punched or relayed, per friend (reachability.ts). */
   readonly paths: PathTracker;
@@ -187,19 +189,16 @@ export class MeshService {
       this.onConnection(e.detail.remotePeer.toString(), false),
     );
     node.addEventListener('peer:identify', (e) => this.onIdentify(e.detail));
-    // Not 'peer:discovery': libp2p fires that only for peers new to its peer store, and friends are put there at
-    // start with their last known addresses, so mDNS finding a friend at a new address is only a 'peer:update'.
+    // Not 'peer:discovery': libp2p fires that only for peers new to its peer store, and a friend dialed before is
+    // there already, so mDNS finding it at a new address is only a 'peer:update' (which every change fires).
     node.addEventListener('peer:update', (e) => this.onPeerUpdate(e.detail));
     if (this.stopped) {
       await node.stop();
       return;
     }
     this.node = node;
-    let n = 0;
-    for (const f of this.friends.listFriends()) {
-      await this.rememberAddresses(f.peerId, f.addresses);
-      if (++n % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
+    // Friends' stored addresses go into the peer store when we first dial them (knownAddresses), not all at start:
+    // a custodian for 10,000 friends would otherwise build 10,000 peer records before serving, most never dialed.
     for (const p of this.friends.listPending()) await this.rememberAddresses(p.peerId, p.addresses);
     this.timer = setInterval(() => void this.tick(), this.options.retryMs ?? retryFromEnv());
     this.timer.unref();
@@ -240,13 +239,22 @@ export class MeshService {
   }
 
   refreshGate(): void {
-    this.gate.setFriends(this.friends.listFriends().map((f) => f.peerId));
+    this.gate.setFriends(this.friends.friendIds());
     this.gate.setPairing(this.friends.listPending().map((p) => p.peerId));
   }
 
   private afterFriendsChanged(): void {
     this.refreshGate();
     this.events.changed('friends', 'status');
+  }
+
+  /** Puts a friend's stored addresses into the peer store before the first dial of this run. */
+  private async knownAddresses(peerId: string): Promise<void> {
+    if (this.storedAddressesLoaded.has(peerId)) return;
+    const friend = this.friends.getFriend(peerId);
+    if (!friend) return;
+    this.storedAddressesLoaded.add(peerId);
+    await this.rememberAddresses(peerId, friend.addresses);
   }
 
   private async rememberAddresses(peerId: string, addrs: string[]): Promise<void> {
@@ -437,16 +445,17 @@ export class MeshService {
       this.friends.prunePending(now);
       if (this.friends.listPending().length !== before) this.afterFriendsChanged();
       for (const p of this.friends.listPending()) await this.tryPair(p.peerId);
-      const all = this.friends.listFriends();
+      const all = this.friends.friendIds();
       let dialed = 0;
       let k = 0;
       for (; k < all.length && dialed < 16; k++) {
-        const f = all[(this.cursor + k) % all.length]!;
+        const peerId = all[(this.cursor + k) % all.length]!;
         if (!this.node) break;
-        const id = peerIdFromString(f.peerId);
+        const id = peerIdFromString(peerId);
         if (this.node.getConnections(id).length > 0) continue;
         dialed++;
         try {
+          await this.knownAddresses(peerId);
           await this.node.dial(id, { signal: AbortSignal.timeout(5_000) });
         } catch {
           // Offline friends are normal; try again next tick.
@@ -486,8 +495,9 @@ export class MeshService {
   }
 
   /** Opens a conversation with a friend's pinned peer ID. */
-  open(peerId: string, protocol: ProtocolName): Promise<Conversation> {
+  async open(peerId: string, protocol: ProtocolName): Promise<Conversation> {
     const { node } = this.requireNode();
+    if (node.getConnections(peerIdFromString(peerId)).length === 0) await this.knownAddresses(peerId);
     return openConversation(node, peerId, protocol, { timeoutMs: CONVERSATION_TIMEOUT_MS[protocol] });
   }
 

@@ -134,7 +134,13 @@ test('friends store: pending → friend in one step, touch, remove, prune', () =
   assert.deepEqual(store.getFriend(peerId)?.addresses, ['/ip4/10.0.0.3/tcp/2']);
   assert.equal(store.getFriend(peerId)?.lastSeen, 20);
   assert.equal(store.countFriends(), 1);
+  assert.deepEqual(store.friendIds(), [peerId]);
+  assert.deepEqual(
+    store.friendIds(),
+    store.listFriends().map((f) => f.peerId),
+  );
   assert.equal(store.removeFriend(peerId), true);
+  assert.deepEqual(store.friendIds(), []);
   assert.equal(store.removeFriend(peerId), false);
   store.putPending({ ...base, inviteHash: new Uint8Array(32).fill(1), acceptedAt: 5, giveUpAt: 100 });
   store.prunePending(101);
