@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3';
 
 export type FriendHandlers = Pick<
   Handlers,
-  'friends.invite' | 'friends.pair' | 'friends.list' | 'friends.remove'
+  'friends.invite' | 'friends.pair' | 'friends.list' | 'friends.pending' | 'friends.remove'
 >;
 
 /**
@@ -59,6 +59,10 @@ export function friendHandlers(mesh: MeshService, vault: VaultService): FriendHa
     'friends.list': async () => {
       await ready();
       return mesh.list();
+    },
+    'friends.pending': async () => {
+      await ready();
+      return mesh.pending();
     },
     'friends.remove': async ({ peerId }) => {
       await ready();

@@ -11,7 +11,7 @@ import { fingerprintOf, peerIdOf } from '../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../shared/crypto/identity.ts';
 import { systemRandom } from '../../shared/crypto/random.ts';
 import { BadRequestError, NotFoundError, TesseraError } from '../../shared/errors.ts';
-import type { Friend } from '../../shared/api/ops/friends.ts';
+import type { Friend, PendingFriend } from '../../shared/api/ops/friends.ts';
 import type { Topic } from '../../shared/api/events.ts';
 import {
   checkInviteFresh,
@@ -332,8 +332,20 @@ export class MeshService {
     return this.friends.listFriends().map((f) => this.toFriend(f));
   }
 
+  pending(): PendingFriend[] {
+    const self = this.keys?.signPublic;
+    return this.friends.listPending().map((p) => ({
+      name: p.name,
+      peerId: p.peerId,
+      comparisonCode: self ? friendComparisonCode(self, p.signPublic) : '',
+      since: p.acceptedAt,
+      giveUpAt: p.giveUpAt,
+    }));
+  }
+
   async remove(peerId: string): Promise<void> {
-    if (!this.friends.removeFriend(peerId)) throw new NotFoundError('No friend with that peer ID.');
+    if (!this.friends.removeFriend(peerId))
+      throw new NotFoundError('No friend or pending pairing with that peer ID.');
     this.afterFriendsChanged();
     if (this.node) {
       try {

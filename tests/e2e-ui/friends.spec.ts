@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
-import { createVault, goTo } from './support/flows.ts';
+import { call } from './support/api.ts';
+import { createVault, goTo, PASSPHRASE } from './support/flows.ts';
 import { writeQrY4m } from './support/y4m.ts';
 
 test('two people become friends: one scans the other’s QR with the camera, the other pastes the text', async ({
@@ -42,6 +43,9 @@ test('two people become friends: one scans the other’s QR with the camera, the
     await expect(bob.getByText('Compare this code with Alice:')).toBeVisible();
     const bobCode = await bob.getByTestId('comparison-code').textContent();
     await expect(bob.getByText(/Now let Alice add you/)).toBeVisible();
+    // The waiting pairing is listed with its code, so it is still there after leaving the screen.
+    await expect(bob.getByTestId('pending-list')).toContainText('Alice');
+    await expect(bob.getByTestId('pending-list')).toContainText(bobCode ?? 'no code');
     await shot(bob, 'friends-scanned-waiting');
 
     // Alice adds Bob by pasting the text of his invite.
@@ -56,6 +60,7 @@ test('two people become friends: one scans the other’s QR with the camera, the
     await expect(alice.getByTestId('friend-list')).toContainText('Bob');
     await expect(bob.getByText('You and Alice are now friends.')).toBeVisible({ timeout: 20_000 });
     await expect(bob.getByTestId('friend-list')).toContainText('Alice');
+    await expect(bob.getByTestId('pending-list')).toBeHidden();
     await shot(alice, 'friends-paired');
 
     // A bad paste says what is wrong.
@@ -78,4 +83,33 @@ test('two people become friends: one scans the other’s QR with the camera, the
     await bobHost.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+});
+
+test('a pairing that waits for the other person is listed until they accept, and can be withdrawn', async ({
+  app: alice,
+  host,
+  startHost,
+}) => {
+  const carolHost = await startHost();
+  await call(carolHost, 'vault.create', { name: 'Carol', passphrase: PASSPHRASE });
+  const carolInvite = await call<{ code: string }>(carolHost, 'friends.invite', {});
+  await createVault(alice, 'Alice');
+  await goTo(alice, 'Friends');
+  await alice.getByRole('button', { name: 'Paste their invite' }).click();
+  await alice.getByLabel('Your friend’s invite').fill(carolInvite.code);
+  await alice.getByRole('button', { name: 'Add friend' }).click();
+  await expect(alice.getByText(/Now let Carol add you/)).toBeVisible({ timeout: 20_000 });
+  const code = await alice.getByTestId('comparison-code').textContent();
+
+  // Away and back: the pair result is gone, the waiting pairing is not.
+  await goTo(alice, 'Vault');
+  await goTo(alice, 'Friends');
+  await expect(alice.getByTestId('pair-result')).toBeHidden();
+  await expect(alice.getByTestId('pending-list')).toContainText('Carol');
+  await expect(alice.getByTestId('pending-list')).toContainText(code ?? 'no code');
+  await shot(alice, 'friends-pending');
+
+  await alice.getByRole('button', { name: 'Stop waiting for Carol' }).click();
+  await expect(alice.getByTestId('pending-list')).toBeHidden();
+  expect(await call<unknown[]>(host, 'friends.pending', {})).toEqual([]);
 });

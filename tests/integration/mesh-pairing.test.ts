@@ -96,6 +96,14 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   assert.equal(first.name, 'Bob');
   assert.deepEqual(await bob.client.call('friends.list', {}), []);
   assert.deepEqual(await alice.client.call('friends.list', {}), []);
+  // Alice can see whom she is waiting for, with the code to compare later; Bob waits for no one.
+  const waiting = await alice.client.call('friends.pending', {});
+  assert.deepEqual(
+    waiting.map((p) => [p.name, p.peerId, p.comparisonCode]),
+    [['Bob', bobId, first.comparisonCode]],
+  );
+  assert.ok(waiting[0]!.giveUpAt > waiting[0]!.since);
+  assert.deepEqual(await bob.client.call('friends.pending', {}), []);
 
   // Bob accepts Alice's code: he holds both invites, dials her pinned ID, and both sides store the friendship.
   const second = await bob.client.call('friends.pair', { code: aliceInvite.code });
@@ -118,6 +126,7 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   assert.equal(aliceFriends[0]!.fingerprint, bobStatus.identity!.fingerprint);
   assert.equal(bobFriends[0]!.reachable, true);
   assert.equal((await alice.client.call('app.status', {})).friends, 1);
+  assert.deepEqual(await alice.client.call('friends.pending', {}), [], 'no longer waiting once paired');
 
   // Restart Alice on the same data dir: the friend is still there, and the two reconnect once she unlocks.
   const aliceDir = alice.dataDir;
@@ -238,7 +247,18 @@ test('a peer still pairing may only pair: its backup stream is refused before th
   // The pairing protocol itself is open to it: Alice answers its hello (with a refusal: unknown invite).
   assert.equal(tried[1]!.protocol, '/tessera/pair/1.0.0');
   assert.ok(tried[1]!.received > 0, 'the pairing handler answered');
+  // Alice stops waiting for it: the pending pairing is gone, and so is the gate's "pairing" admission.
+  const pending = await alice.client.call('friends.pending', {});
+  assert.deepEqual(
+    pending.map((p) => p.peerId),
+    [invite.peerId],
+  );
   await alice.client.call('friends.remove', { peerId: invite.peerId! });
+  assert.deepEqual(await alice.client.call('friends.pending', {}), []);
+  await assert.rejects(
+    alice.client.call('friends.remove', { peerId: invite.peerId! }),
+    (e: TesseraError) => e.code === 'NOT_FOUND',
+  );
 });
 
 test("an impostor at a friend's address is refused by the pinned peer ID", async () => {

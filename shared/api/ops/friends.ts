@@ -32,6 +32,19 @@ export type Friend = z.infer<typeof Friend>;
 
 export const PairState = z.enum(['waiting', 'paired']);
 
+/** Someone whose invite you accepted, waiting for them to accept yours (friends.pair said "waiting"). */
+export const PendingFriend = z.object({
+  name: z.string(),
+  peerId: z.string(),
+  /** The code friends.pair showed: compare it with theirs once they have added you. */
+  comparisonCode: z.string(),
+  /** When you accepted their invite. */
+  since: z.number().int(),
+  /** Tessera stops trying after this (ms since the epoch); accept their invite again to retry. */
+  giveUpAt: z.number().int(),
+});
+export type PendingFriend = z.infer<typeof PendingFriend>;
+
 export const friendOps = {
   /** A fresh invite code (text; the UI renders it as a QR code as well). */
   'friends.invite': op(
@@ -60,5 +73,8 @@ export const friendOps = {
     }),
   ),
   'friends.list': op(z.object({}), z.array(Friend)),
+  /** Pairings still waiting for the other person to accept your invite. */
+  'friends.pending': op(z.object({}), z.array(PendingFriend)),
+  /** Removes a friend, or stops waiting for a pending pairing with that peer. */
   'friends.remove': op(z.object({ peerId: PeerId }), z.object({})),
 };

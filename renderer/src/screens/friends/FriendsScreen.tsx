@@ -6,6 +6,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { InviteCard } from './InviteCard.tsx';
 import { AddFriendCard } from './AddFriendCard.tsx';
 import { FriendList } from './FriendList.tsx';
+import { PendingList } from './PendingList.tsx';
 import './Friends.css';
 
 /** Friends: show my invite, add a friend from theirs, compare codes, remove. */
@@ -13,6 +14,8 @@ export function FriendsScreen() {
   const version = useTopicVersion('friends');
   const load = useCallback(() => api().call('friends.list', {}), []);
   const friends = useLoad(load, version);
+  const loadPending = useCallback(() => api().call('friends.pending', {}), []);
+  const pending = useLoad(loadPending, version);
   return (
     <div className="friends">
       <PageHeader
@@ -23,6 +26,7 @@ export function FriendsScreen() {
         <InviteCard />
         <AddFriendCard friends={friends.data ?? []} />
       </div>
+      <PendingList loaded={pending} />
       <FriendList loaded={friends} />
     </div>
   );
