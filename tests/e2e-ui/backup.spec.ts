@@ -61,6 +61,23 @@ test('backup: wizard with guidance, friends accept or decline in Holding, per-fr
     await expect(alice.getByTestId('custodians')).toContainText('Waiting for their consent');
     await shot(alice, 'backup-status-waiting');
 
+    // The request also arrives as a notice; Bob's screen keeps room to scroll its last rows out from under it.
+    await expect(bob.getByTestId('notice').first()).toContainText('Alice asks you to keep a piece');
+    const room = await bob.evaluate(() => {
+      const main = document.querySelector<HTMLElement>('.shell__main')!;
+      const notices = document.querySelector<HTMLElement>('.notices')!.getBoundingClientRect();
+      main.scrollTop = main.scrollHeight;
+      const content = main.lastElementChild!.getBoundingClientRect();
+      return {
+        padding: parseFloat(getComputedStyle(main).paddingBottom),
+        noticesHeight: notices.height,
+        contentBottom: content.bottom,
+        noticesTop: notices.top,
+      };
+    });
+    expect(room.padding).toBeGreaterThan(room.noticesHeight);
+    expect(room.contentBottom).toBeLessThanOrEqual(room.noticesTop);
+
     // Bob and Carol see the request (and a badge) and accept it.
     for (const friend of [bob, carol]) {
       await friend.reload();
