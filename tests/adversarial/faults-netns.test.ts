@@ -7,12 +7,13 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { tempDataDir } from '../helpers/serve-process.ts';
+import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
 import { ADV_PASSPHRASE, sleep, until } from '../helpers/adversary.ts';
 import { figure, reportFor, scale } from './report.ts';
 
@@ -28,39 +29,14 @@ const hosts = [1, 2, 3].map((i) => ({
   peer: `ta${tag}p${i}`,
   ip: `10.231.${subnet}.${i}`,
 }));
-const created: string[] = [];
-
-function ip(...args: string[]): void {
-  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-function whyNoNamespaces(): string | null {
-  if (process.getuid?.() !== 0) return 'not running as root';
-  try {
-    ip('netns', 'add', `${LAN}x`);
-    ip('netns', 'del', `${LAN}x`);
-    return null;
-  } catch (err) {
-    return `ip netns does not work here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
-  }
-}
+const lab = new NetnsLab();
 
 function buildLan(): void {
-  ip('netns', 'add', LAN);
-  created.push(LAN);
-  ip('-n', LAN, 'link', 'add', 'br0', 'type', 'bridge');
-  ip('-n', LAN, 'link', 'set', 'br0', 'up');
+  lab.add(LAN);
+  lab.bridge(LAN);
   for (const h of hosts) {
-    ip('netns', 'add', h.ns);
-    created.push(h.ns);
-    ip('link', 'add', h.veth, 'type', 'veth', 'peer', 'name', h.peer);
-    ip('link', 'set', h.veth, 'netns', h.ns);
-    ip('link', 'set', h.peer, 'netns', LAN);
-    ip('-n', LAN, 'link', 'set', h.peer, 'master', 'br0');
-    ip('-n', LAN, 'link', 'set', h.peer, 'up');
-    ip('-n', h.ns, 'addr', 'add', `${h.ip}/24`, 'dev', h.veth);
-    ip('-n', h.ns, 'link', 'set', h.veth, 'up');
-    ip('-n', h.ns, 'link', 'set', 'lo', 'up');
+    lab.add(h.ns);
+    lab.plug({ ns: h.ns, inner: h.veth, outer: h.peer, bridgeNs: LAN, cidr: `${h.ip}/24` });
   }
 }
 
@@ -130,13 +106,7 @@ async function agent(ns: string, listen: string): Promise<Agent> {
 const agents: Agent[] = [];
 after(async () => {
   await Promise.all(agents.map((a) => a.stop()));
-  for (const ns of created.reverse()) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // already gone
-    }
-  }
+  lab.destroy();
 });
 
 type Status = { state: string; identity: { peerId: string } | null; addresses: string[] };
@@ -146,7 +116,7 @@ type BStatus = {
 };
 
 test('a link cut and restored during delivery: the custodian still receives the newest version', async (t) => {
-  const why = whyNoNamespaces();
+  const why = netnsUnavailable();
   if (why) {
     figure('skipped', why);
     console.log(`[adversarial] faults-netns: skipped — ${why}`);

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { tempDataDir } from '../helpers/serve-process.ts';
+import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
 import { TEST_PASSPHRASE, sleep, until as waitUntil } from '../helpers/cluster.ts';
 
 const AGENT = join(import.meta.dirname, 'beyond-lan-agent.ts');
@@ -37,12 +38,7 @@ const NS = {
 const PUB = (i: number) => `10.89.${net}.${i}`;
 const HOME_A = '192.168.71';
 const HOME_B = '192.168.72';
-const created: string[] = [];
-
-function run(cmd: string, ...args: string[]): void {
-  execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-const ip = (...args: string[]) => run('ip', ...args);
+const lab = new NetnsLab();
 
 function ownNamespaces(): string[] {
   try {
@@ -56,12 +52,8 @@ function ownNamespaces(): string[] {
 }
 
 function whyNoNamespaces(): string | null {
-  if (process.getuid?.() !== 0) return 'not running as root (network namespaces need root)';
-  try {
-    execFileSync('iptables', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return 'iptables is not installed (Debian package "iptables")';
-  }
+  const why = netnsUnavailable({ iptables: true });
+  if (why) return why;
   // Leftovers of an earlier, interrupted run of this test.
   for (const ns of ownNamespaces()) {
     try {
@@ -70,34 +62,13 @@ function whyNoNamespaces(): string | null {
       // someone else's run may still be using it
     }
   }
-  try {
-    ip('netns', 'add', `${PREFIX}${tag}x`);
-    ip('netns', 'del', `${PREFIX}${tag}x`);
-    return null;
-  } catch (err) {
-    return `ip netns does not work here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
-  }
-}
-
-function addNs(name: string): void {
-  ip('netns', 'add', name);
-  created.push(name);
-  ip('-n', name, 'link', 'set', 'lo', 'up');
-}
-
-/** veth pair: `a` in namespace `nsA`, `b` in `nsB`. */
-function veth(a: string, nsA: string, b: string, nsB: string): void {
-  ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
-  ip('link', 'set', a, 'netns', nsA);
-  ip('link', 'set', b, 'netns', nsB);
+  return null;
 }
 
 function buildNetwork(): void {
-  for (const ns of Object.values(NS)) addNs(ns);
+  for (const ns of Object.values(NS)) lab.add(ns);
   // The public segment: a bridge in `pub`, which is also Rita's host (10.89.X.1).
-  ip('-n', NS.pub, 'link', 'add', 'br0', 'type', 'bridge');
-  ip('-n', NS.pub, 'addr', 'add', `${PUB(1)}/24`, 'dev', 'br0');
-  ip('-n', NS.pub, 'link', 'set', 'br0', 'up');
+  lab.bridge(NS.pub, 'br0', `${PUB(1)}/24`);
   const homes = [
     { rtr: NS.rtrA, home: NS.homeA, lan: HOME_A, pubIp: PUB(2), id: 'a' },
     { rtr: NS.rtrB, home: NS.homeB, lan: HOME_B, pubIp: PUB(3), id: 'b' },
@@ -107,33 +78,12 @@ function buildNetwork(): void {
     const port = `tb${tag}p${h.id}`; // its bridge port
     const lanR = `tb${tag}l${h.id}`; // router's home leg
     const lanH = `tb${tag}h${h.id}`; // the home host's interface
-    veth(wan, h.rtr, port, NS.pub);
-    ip('-n', NS.pub, 'link', 'set', port, 'master', 'br0');
-    ip('-n', NS.pub, 'link', 'set', port, 'up');
-    ip('-n', h.rtr, 'addr', 'add', `${h.pubIp}/24`, 'dev', wan);
-    ip('-n', h.rtr, 'link', 'set', wan, 'up');
-    veth(lanR, h.rtr, lanH, h.home);
-    ip('-n', h.rtr, 'addr', 'add', `${h.lan}.1/24`, 'dev', lanR);
-    ip('-n', h.rtr, 'link', 'set', lanR, 'up');
-    ip('-n', h.home, 'addr', 'add', `${h.lan}.2/24`, 'dev', lanH);
-    ip('-n', h.home, 'link', 'set', lanH, 'up');
+    lab.plug({ ns: h.rtr, inner: wan, outer: port, bridgeNs: NS.pub, cidr: `${h.pubIp}/24` });
+    lab.veth(lanR, h.rtr, lanH, h.home);
+    lab.address(h.rtr, lanR, `${h.lan}.1/24`);
+    lab.address(h.home, lanH, `${h.lan}.2/24`);
     ip('-n', h.home, 'route', 'add', 'default', 'via', `${h.lan}.1`);
-    run('ip', 'netns', 'exec', h.rtr, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-    run(
-      'ip',
-      'netns',
-      'exec',
-      h.rtr,
-      'iptables',
-      '-t',
-      'nat',
-      '-A',
-      'POSTROUTING',
-      '-o',
-      wan,
-      '-j',
-      'MASQUERADE',
-    );
+    lab.nat(h.rtr, wan);
   }
 }
 
@@ -267,13 +217,7 @@ async function pair(a: Person, b: Person): Promise<void> {
 const agents: Agent[] = [];
 after(async () => {
   await Promise.all(agents.map((a) => a.exit()));
-  for (const ns of created.reverse()) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // already gone
-    }
-  }
+  lab.destroy();
 });
 
 const why = whyNoNamespaces();

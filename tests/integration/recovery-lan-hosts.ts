@@ -4,7 +4,7 @@
  * advertised or dialed). In namespaces the test reaches each host's loopback-only API through a small forwarder
  * process in that namespace listening on a Unix socket (filesystem sockets are not namespaced).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import type { Envelope } from '../../shared/api/contract.ts';
 import { CLI, runCli, startServe, tempDataDir, testEnv } from '../helpers/serve-process.ts';
 import type { CliResult, ServeProcess } from '../helpers/serve-process.ts';
 import { FAST_MESH_ENV, TEST_PASSPHRASE, until } from '../helpers/cluster.ts';
+import { netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
 
 export interface Host {
   name: string;
@@ -101,11 +102,6 @@ function loopbackLan(reason: string): Lan {
 
 // ---- network namespaces ----------------------------------------------------------------------------------------
 
-function ip(...args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr || r.error?.message || 'failed'}`);
-}
-
 function unixBridge(socketPath: string, port: number, token: string): TesseraClient {
   return createClient({
     call: (op, input) =>
@@ -169,30 +165,26 @@ function waitLine(child: ChildProcess, what: string, log: () => string, ms = 20_
 
 function netnsLan(prefix: string): Lan {
   const bridgeNs = `${prefix}lan`;
-  const namespaces: string[] = [];
+  const lab = new NetnsLab();
   const children = new Set<ChildProcess>();
   const sockDir = tempDataDir('tessera-netns-sock');
-  ip('netns', 'add', bridgeNs);
-  ip('-n', bridgeNs, 'link', 'add', 'br0', 'type', 'bridge');
-  ip('-n', bridgeNs, 'link', 'set', 'br0', 'up');
+  lab.add(bridgeNs);
+  lab.bridge(bridgeNs);
   const nsOf = new Map<string, string>();
   let next = 1;
   const addHost = (label: string): string => {
     const existing = nsOf.get(label);
     if (existing) return existing;
     const i = next++;
-    const ns = `${prefix}h${i}`;
-    ip('netns', 'add', ns);
-    ip('link', 'add', `${prefix}v${i}`, 'type', 'veth', 'peer', 'name', `${prefix}p${i}`);
-    ip('link', 'set', `${prefix}v${i}`, 'netns', ns);
-    ip('link', 'set', `${prefix}p${i}`, 'netns', bridgeNs);
-    ip('-n', bridgeNs, 'link', 'set', `${prefix}p${i}`, 'master', 'br0');
-    ip('-n', bridgeNs, 'link', 'set', `${prefix}p${i}`, 'up');
-    ip('-n', ns, 'addr', 'add', `10.77.0.${i}/24`, 'dev', `${prefix}v${i}`);
-    ip('-n', ns, 'link', 'set', `${prefix}v${i}`, 'up');
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
-    ip('-n', ns, 'route', 'add', 'default', 'dev', `${prefix}v${i}`);
-    namespaces.push(ns);
+    const ns = lab.add(`${prefix}h${i}`);
+    lab.plug({
+      ns,
+      inner: `${prefix}v${i}`,
+      outer: `${prefix}p${i}`,
+      bridgeNs,
+      cidr: `10.77.0.${i}/24`,
+      defaultRoute: true,
+    });
     nsOf.set(label, ns);
     return ns;
   };
@@ -272,7 +264,7 @@ function netnsLan(prefix: string): Lan {
     spawnPeer: (script, args) => inNs(addHost('helper'), [script, ...args]),
     close: async () => {
       await Promise.all([...children].map(stopChild));
-      for (const ns of [...namespaces, bridgeNs]) spawnSync('ip', ['netns', 'del', ns]);
+      lab.destroy();
     },
   };
 }
@@ -281,14 +273,11 @@ function netnsLan(prefix: string): Lan {
 export async function chooseLan(): Promise<Lan> {
   const forced = process.env.TESSERA_RECOVERY_MODE;
   if (forced === 'loopback') return loopbackLan('loopback forced by TESSERA_RECOVERY_MODE');
-  const prefix = `tr${process.pid % 10000}`;
-  const probe = `${prefix}probe`;
-  const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    const why = `loopback: cannot create network namespaces (${(r.stderr || r.error?.message || 'ip failed').trim()})`;
+  const unavailable = netnsUnavailable();
+  if (unavailable) {
+    const why = `loopback: cannot create network namespaces (${unavailable})`;
     if (forced === 'netns') throw new Error(why);
     return loopbackLan(why);
   }
-  spawnSync('ip', ['netns', 'del', probe]);
-  return netnsLan(prefix);
+  return netnsLan(`tr${process.pid % 10000}`);
 }
