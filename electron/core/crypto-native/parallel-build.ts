@@ -127,17 +127,24 @@ export class ParallelBackupBuilder {
     const workers = this.ensureWorkers();
     const results: SealedChunk[][] = new Array<SealedChunk[]>(batches.length);
     let next = 0;
-    // Each worker takes the next batch as soon as it is done with one, so a slower core does less.
+    let failed = false;
+    // Each worker takes the next batch as soon as it is done with one, so a slower core does less; after a
+    // failure the others stop taking batches.
     await Promise.all(
       workers.map(async (worker) => {
-        while (next < batches.length) {
+        while (next < batches.length && !failed) {
           const index = next++;
-          results[index] = await this.send(worker, {
-            job: 0,
-            keys: { chunkKey: keys.chunkKey, idKey: keys.idKey, nonceKey: keys.nonceKey },
-            shared,
-            ranges: batches[index]!,
-          });
+          try {
+            results[index] = await this.send(worker, {
+              job: 0,
+              keys: { chunkKey: keys.chunkKey, idKey: keys.idKey, nonceKey: keys.nonceKey },
+              shared,
+              ranges: batches[index]!,
+            });
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
         }
       }),
     );
