@@ -32,6 +32,8 @@ import { ParallelBackupBuilder } from '../crypto-native/parallel-build.ts';
 
 /** How long a holding request stays open for the friend to answer. */
 export const HOLD_REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** TESSERA_HOLD_REQUEST_TTL_MS shortens it, for tests that watch a request expire. */
+const holdRequestTtlMs = (): number => Number(process.env.TESSERA_HOLD_REQUEST_TTL_MS) || HOLD_REQUEST_TTL_MS;
 /** Target size of a `chunks` frame. */
 const CHUNK_FRAME_BYTES = 256 * 1024;
 /** How long to wait before asking again while a friend has not yet answered. */
@@ -120,7 +122,7 @@ export class OwnerBackupService {
         peerId,
         sealedEnvelope: envelopes[i] as Uint8Array,
         requestNonce: new Uint8Array(randomBytes(NONCE_BYTES)),
-        requestExpires: now + HOLD_REQUEST_TTL_MS,
+        requestExpires: now + holdRequestTtlMs(),
       })),
       now,
     );
@@ -147,7 +149,11 @@ export class OwnerBackupService {
 
   private describe(row: CustodianRow): CustodianStatus {
     const state: CustodianStatus['state'] =
-      row.state === 'accepted' && row.envelopeDelivered ? 'delivered' : row.state;
+      row.state === 'accepted' && row.envelopeDelivered
+        ? 'delivered'
+        : row.state === 'requested' && row.requestExpires <= this.ctx.now()
+          ? 'expired'
+          : row.state;
     return {
       peerId: row.peerId,
       name: this.ctx.friends.getFriend(row.peerId)?.name ?? row.peerId,
@@ -292,7 +298,9 @@ export class OwnerBackupService {
     if (split) {
       for (const row of this.store.custodians(split.splitId)) {
         if (row.state === 'accepted' && row.envelopeDelivered) delivered++;
-        if (row.state === 'requested') add(row.peerId, () => this.requestConsent(split, row));
+        // An expired request is not asked again (the friend could no longer answer it); a new backup asks anew.
+        if (row.state === 'requested' && row.requestExpires > now)
+          add(row.peerId, () => this.requestConsent(split, row));
         else if (row.state === 'accepted' && this.owes(row, current, split)) {
           add(row.peerId, () => this.push(split, row, current));
         }
@@ -320,7 +328,7 @@ export class OwnerBackupService {
     if (this.builtChunks && this.pushesDone()) this.builtChunks = null;
   }
 
-  /** Every custodian of the active split holds the current version or has declined (none is still asked). */
+  /** Every custodian of the active split holds the current version, declined or let the request expire. */
   private pushesDone(): boolean {
     const split = this.store.activeSplit();
     if (!split) return true;
@@ -328,7 +336,9 @@ export class OwnerBackupService {
     return this.store
       .custodians(split.splitId)
       .every((row) =>
-        row.state === 'accepted' ? !this.owes(row, current, split) : row.state !== 'requested',
+        row.state === 'accepted'
+          ? !this.owes(row, current, split)
+          : row.state !== 'requested' || row.requestExpires <= this.ctx.now(),
       );
   }
 

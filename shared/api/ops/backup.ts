@@ -6,8 +6,11 @@ import { PeerId } from './friends.ts';
 export const CustodianStatus = z.object({
   peerId: z.string(),
   name: z.string(),
-  /** requested = waiting for their consent; delivered = they confirmed holding their piece (signed receipt). */
-  state: z.enum(['requested', 'accepted', 'declined', 'delivered', 'removing', 'removed']),
+  /**
+   * requested = waiting for their consent; expired = they did not answer before the request expired (nothing was
+   * sent; make the backup again to ask again); delivered = they confirmed holding their piece (signed receipt).
+   */
+  state: z.enum(['requested', 'expired', 'accepted', 'declined', 'delivered', 'removing', 'removed']),
   versionHeld: z.number().int().nullable(),
   lastConfirmed: z.number().int().nullable(),
   health: z.enum(['ok', 'missing', 'mismatch']).nullable(),

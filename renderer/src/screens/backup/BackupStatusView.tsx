@@ -8,6 +8,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
 const STATE_WORDS: Record<CustodianStatus['state'], string> = {
   requested: 'Waiting for their consent',
+  expired: 'Did not answer in time',
   accepted: 'Accepted; sending their piece',
   declined: 'Declined',
   delivered: 'Keeping your piece',
@@ -43,7 +44,11 @@ export function BackupStatusView({
   const friendIds = new Set(friends.map((f) => f.peerId));
   const trouble = current.filter(
     (c) =>
-      c.state === 'declined' || !friendIds.has(c.peerId) || c.health === 'missing' || c.health === 'mismatch',
+      c.state === 'declined' ||
+      c.state === 'expired' ||
+      !friendIds.has(c.peerId) ||
+      c.health === 'missing' ||
+      c.health === 'mismatch',
   );
 
   const check = async () => {
