@@ -79,6 +79,7 @@ export class OwnerBackupService {
   /** Seals large backups on worker threads, off the event loop that serves friends and the UI. */
   private readonly builder = new ParallelBackupBuilder();
   private rebuilding: Promise<void> = Promise.resolve();
+  private saidUnavailable = false;
 
   constructor(ctx: BackupContext) {
     this.ctx = ctx;
@@ -217,6 +218,10 @@ export class OwnerBackupService {
           ? verifyManifest(current.manifest, keys.signPublic)
           : undefined;
       const built = await this.builder.build(encoded, key, keys, current.version + 1, previous);
+      if (this.builder.unavailable && !this.saidUnavailable) {
+        this.saidUnavailable = true;
+        this.ctx.log(`backup: sealing on the main thread: ${this.builder.unavailable}`);
+      }
       // A re-share may have replaced the split while this one was sealing; its own build follows this one.
       const active = this.store.activeSplit();
       if (this.closed || !active || !equalBytes(active.splitId, split.splitId)) return;

@@ -55,13 +55,18 @@ interface Pending {
 
 export class ParallelBackupBuilder {
   readonly threads: number;
+  /** Why the workers are not used (they failed once); null while they are. */
+  unavailable: string | null = null;
   private workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextJob = 1;
   private closed = false;
+  private readonly file: (() => string) | string;
 
-  constructor(threads = Math.min(availableParallelism(), 4)) {
+  /** `options.workerFile` replaces the seal worker's path (tests use it to make the workers fail). */
+  constructor(threads = Math.min(availableParallelism(), 4), options: { workerFile?: string } = {}) {
     this.threads = Math.max(1, threads);
+    this.file = options.workerFile ?? workerFile;
   }
 
   /** Same arguments and output as buildBackupFromEncoded(…, nativeBackupCrypto). */
@@ -82,10 +87,19 @@ export class ParallelBackupBuilder {
       (n) => new Uint8Array(new SharedArrayBuffer(n)),
     );
     try {
-      if (this.threads < 2 || this.closed || prepared.pieces.length < MIN_PIECES_FOR_WORKERS) {
-        const sealed = prepared.pieces.map((p) => sealBackupChunk(prepared.keys, p, nativeBackupCrypto));
-        return assembleBackup(prepared, sealed, ownerKeys);
-      }
+      const here = () =>
+        assembleBackup(
+          prepared,
+          prepared.pieces.map((p) => sealBackupChunk(prepared.keys, p, nativeBackupCrypto)),
+          ownerKeys,
+        );
+      if (
+        this.threads < 2 ||
+        this.closed ||
+        this.unavailable !== null ||
+        prepared.pieces.length < MIN_PIECES_FOR_WORKERS
+      )
+        return here();
       const shared = prepared.padded.buffer as SharedArrayBuffer;
       const base = prepared.padded.byteOffset;
       const batches: [number, number][][] = [];
@@ -102,7 +116,17 @@ export class ParallelBackupBuilder {
         }
       }
       if (batch.length > 0) batches.push(batch);
-      const results = await this.runBatches(batches, prepared.keys, shared);
+      let results: SealedChunk[][];
+      try {
+        results = await this.runBatches(batches, prepared.keys, shared);
+      } catch (err) {
+        if (!(err instanceof BackupBuildError)) throw err;
+        // Workers that cannot run here (a packaging or platform problem) must not stop backups: seal on this
+        // thread from now on, with the same result.
+        this.unavailable = err.message;
+        await this.stopWorkers();
+        return here();
+      }
       return assembleBackup(prepared, results.flat(), ownerKeys);
     } finally {
       prepared.keys.chunkKey.fill(0);
@@ -114,6 +138,10 @@ export class ParallelBackupBuilder {
   /** Stops the workers; later builds run on this thread. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.stopWorkers();
+  }
+
+  private async stopWorkers(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
     await Promise.all(workers.map((w) => w.terminate()));
@@ -161,7 +189,7 @@ export class ParallelBackupBuilder {
 
   private ensureWorkers(): Worker[] {
     if (this.workers.length > 0) return this.workers;
-    const file = workerFile();
+    const file = typeof this.file === 'string' ? this.file : this.file();
     for (let i = 0; i < this.threads; i++) {
       const worker = new Worker(file);
       worker.unref();

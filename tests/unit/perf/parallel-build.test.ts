@@ -6,6 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildBackupFromEncoded, openBackup, type BuiltBackup } from '../../../shared/formats/backup.ts';
 import { encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
 import { generateIdentity } from '../../../shared/crypto/identity.ts';
@@ -78,5 +81,27 @@ test('sealing on worker threads gives the one-thread bytes, and the result opens
     assertSame(one, await builder.build(big, key, owner, 1));
   } finally {
     await builder.close();
+  }
+});
+
+test('workers that cannot run do not stop backups: the build seals on this thread, with the same bytes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-seal-'));
+  const broken = join(dir, 'broken-worker.mjs');
+  writeFileSync(broken, "throw new Error('no worker threads here');\n");
+  const builder = new ParallelBackupBuilder(2, { workerFile: broken });
+  try {
+    const key = new Uint8Array(randomBytes(32));
+    const big = encodeSnapshot(snapshotOf(2 * MIB));
+    const built = await builder.build(big, key, owner, 1);
+    assertSame(buildBackupFromEncoded(big, key, owner, 1, undefined, nativeBackupCrypto), built);
+    assert.match(builder.unavailable ?? '', /no worker threads here|stopped/);
+    // Later builds do not try the workers again.
+    assertSame(
+      buildBackupFromEncoded(big, key, owner, 2, undefined, nativeBackupCrypto),
+      await builder.build(big, key, owner, 2),
+    );
+  } finally {
+    await builder.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
