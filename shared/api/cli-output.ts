@@ -65,6 +65,17 @@ export const CliFriend = z.object({
 });
 export const CliFriends = z.array(CliFriend);
 
+/** `tessera friends pending`: pairings waiting for the other person to accept your invite. */
+export const CliPendingFriends = z.array(
+  z.object({
+    name: z.string(),
+    peerId: z.string(),
+    comparisonCode: z.string(),
+    since: z.string(),
+    giveUpAt: z.string(),
+  }),
+);
+
 export const CliRequest = z.object({
   id: z.string(),
   kind: z.enum(['holding', 'recovery']),

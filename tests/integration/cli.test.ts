@@ -10,6 +10,7 @@ import {
   CliBackupStatus,
   CliError,
   CliFriends,
+  CliPendingFriends,
   CliHeld,
   CliInvite,
   CliItem,
@@ -86,6 +87,14 @@ test(
       const fromAlice = await cli(a.dataDir, CliInvite, ['invite']);
       const fromOther = await cli(other.dataDir, CliInvite, ['invite']);
       const first = await cli(a.dataDir, CliPair, ['pair', fromOther.code]);
+      // Until the other side accepts, Alice's pairing is listed as waiting, with the code to compare.
+      assert.equal(first.state, 'waiting');
+      const waiting = await cli(a.dataDir, CliPendingFriends, ['friends', 'pending']);
+      assert.deepEqual(
+        waiting.map((p) => [p.peerId, p.comparisonCode]),
+        [[first.peerId, first.comparisonCode]],
+      );
+      assert.ok(Date.parse(waiting[0]!.giveUpAt) > Date.parse(waiting[0]!.since));
       const second = await cli(other.dataDir, CliPair, ['pair', fromAlice.code]);
       assert.equal(second.state, 'paired');
       assert.equal(first.comparisonCode, second.comparisonCode);
@@ -95,6 +104,7 @@ test(
       return list.length === 2 ? list : null;
     });
     assert.deepEqual(friends.map((f) => f.name).sort(), ['Bob', 'Carol']);
+    assert.deepEqual(await cli(a.dataDir, CliPendingFriends, ['friends', 'pending']), []);
 
     await cli(a.dataDir, CliItem, ['item', 'add', 'Email'], 'hunter2\n');
     const got = await cli(a.dataDir, CliItem, ['item', 'get', 'Email']);

@@ -3,6 +3,7 @@ import {
   CliAnswered,
   CliBackupStatus,
   CliFriends,
+  CliPendingFriends,
   CliHeld,
   CliInvite,
   CliPair,
@@ -124,6 +125,35 @@ export const meshCommands: Command[] = [
                   )
                   .join('\n')
               : 'No friends yet. Exchange invites with `tessera invite` and `tessera pair CODE`.',
+        );
+      });
+    },
+  },
+  {
+    name: 'friends pending',
+    usage: 'tessera friends pending',
+    summary: 'List pairings still waiting for the other person to accept your invite.',
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const pending = await client.call('friends.pending', {});
+        ctx.out.result(
+          CliPendingFriends,
+          pending.map((p) => ({
+            name: p.name,
+            peerId: p.peerId,
+            comparisonCode: p.comparisonCode,
+            since: new Date(p.since).toISOString(),
+            giveUpAt: new Date(p.giveUpAt).toISOString(),
+          })),
+          (list) =>
+            list.length
+              ? list
+                  .map(
+                    (p) =>
+                      `${p.name.padEnd(20)} comparison code ${p.comparisonCode}, waiting since ${p.since}, until ${p.giveUpAt}`,
+                  )
+                  .join('\n')
+              : 'No pairing is waiting.',
         );
       });
     },
