@@ -74,7 +74,22 @@ async function handOffDue(
   const split = owner.store.activeSplit();
   const current = owner.store.current();
   if (!split || !current.manifest || !current.splitId || !equalBytes(current.splitId, split.splitId)) return;
+  const manifestBytes = current.manifest;
   const now = ctx.now();
+  const after = forwardAfterMs();
+  // The same for every custodian owed this version: worked out once, when the first one is due.
+  let bundleParts: { manifestHash: Uint8Array; chunks: { id: Uint8Array; data: Uint8Array }[] } | null = null;
+  const parts = () => {
+    if (bundleParts) return bundleParts;
+    const manifest = verifyManifest(manifestBytes, signPublicOf(ctx));
+    const chunks = manifest.chunks.map((c) => {
+      const data = owner.store.chunk(c.id);
+      if (!data) throw new Error(`chunk ${c.id.slice(0, 12)}… is missing locally`);
+      return { id: Uint8Array.from(Buffer.from(c.id, 'hex')), data };
+    });
+    bundleParts = { manifestHash: sha256(manifestBytes), chunks };
+    return bundleParts;
+  };
   for (const row of owner.store.custodians(split.splitId)) {
     const owed =
       row.state === 'accepted' && (!row.envelopeDelivered || (row.versionHeld ?? 0) < current.version);
@@ -84,18 +99,9 @@ async function handOffDue(
     }
     const first = since.get(row.peerId) ?? now;
     since.set(row.peerId, first);
-    if (now - first < forwardAfterMs()) continue;
-    const manifestHash = sha256(current.manifest);
-    const already = forward.store
-      .outbox(row.peerId)
-      .some((o) => o.version >= current.version && o.expiresAt > now);
-    if (already) continue;
-    const manifest = verifyManifest(current.manifest, signPublicOf(ctx));
-    const chunks = manifest.chunks.map((c) => {
-      const data = owner.store.chunk(c.id);
-      if (!data) throw new Error(`chunk ${c.id.slice(0, 12)}… is missing locally`);
-      return { id: Uint8Array.from(Buffer.from(c.id, 'hex')), data };
-    });
+    if (now - first < after) continue;
+    if (forward.store.hasLive(row.peerId, now, current.version)) continue;
+    const { manifestHash, chunks } = parts();
     const bundle = encodeBackupBundle({
       split: split.splitId,
       sealed: row.envelopeDelivered ? null : row.sealedEnvelope,

@@ -84,8 +84,7 @@ export class ForwardService {
 
   /** Something for `peerId` is with a carrier (or its answer came back that way), and we are not connected. */
   viaFriend(peerId: string): boolean {
-    const now = this.now();
-    return this.store.outbox(peerId).some((r) => r.expiresAt > now);
+    return this.store.hasLive(peerId, this.now());
   }
 
   private async tick(): Promise<void> {
@@ -176,8 +175,8 @@ export class ForwardService {
         if (answer.t !== 'accepted') continue;
         this.log(`forward: delivered a ${p.kind} parcel from ${p.author} to ${recipient}`);
         if (answer.reply) {
-          const why = this.accept(answer.reply, recipient, p.author);
-          if (why) this.log(`forward: not carrying ${recipient}'s answer: ${why}`);
+          const result = this.accept(answer.reply, recipient, p.author);
+          if ('refused' in result) this.log(`forward: not carrying ${recipient}'s answer: ${result.refused}`);
           else if (this.mesh.isConnected(p.author)) void this.deliverTo(p.author);
         }
       }
@@ -186,20 +185,29 @@ export class ForwardService {
     }
   }
 
-  /** Checks and stores a parcel written by `author` for `recipient`; a reason when refused. */
-  private accept(bytes: Uint8Array, author: string, recipient?: string): string | null {
+  /**
+   * Checks and stores a parcel written by `author` for `recipient`: the recipient's peer ID once stored, or the
+   * reason it was refused.
+   */
+  private accept(
+    bytes: Uint8Array,
+    author: string,
+    recipient?: string,
+  ): { stored: string } | { refused: string } {
+    const why = (refused: string) => ({ refused });
     const keys = this.mesh.identityKeys();
-    if (!keys) return 'This node has not been unlocked since it started.';
+    if (!keys) return why('This node has not been unlocked since it started.');
     const parcel = readParcel(bytes);
     const to = peerIdOf(parcel.to);
-    if (peerIdOf(parcel.from) !== author) return 'A parcel must be signed by the friend who hands it over.';
-    if (recipient !== undefined && to !== recipient) return 'The answer is not for the parcel’s author.';
-    if (equalBytes(parcel.to, keys.signPublic)) return 'That parcel is for me: send it directly.';
-    if (!this.mesh.friends.getFriend(to)) return 'I am not friends with the recipient.';
+    if (peerIdOf(parcel.from) !== author)
+      return why('A parcel must be signed by the friend who hands it over.');
+    if (recipient !== undefined && to !== recipient) return why('The answer is not for the parcel’s author.');
+    if (equalBytes(parcel.to, keys.signPublic)) return why('That parcel is for me: send it directly.');
+    if (!this.mesh.friends.getFriend(to)) return why('I am not friends with the recipient.');
     const now = this.now();
     if (parcel.expires <= now || parcel.expires > now + MAX_PARCEL_TTL_MS)
-      return 'The parcel’s expiry is out of range.';
-    return this.store.carry(
+      return why('The parcel’s expiry is out of range.');
+    const refused = this.store.carry(
       {
         id: parcel.id,
         author,
@@ -211,6 +219,7 @@ export class ForwardService {
       },
       now,
     );
+    return refused ? why(refused) : { stored: to };
   }
 
   // ---- serving ------------------------------------------------------------------------------------------------------
@@ -220,11 +229,11 @@ export class ForwardService {
     let answer: ForwardMessage;
     try {
       if (msg.t === 'put') {
-        const why = this.accept(msg.parcel, conv.remotePeer);
-        answer = why ? { t: 'refused', reason: why } : { t: 'ok' };
-        if (!why) {
-          const to = peerIdOf(readParcel(msg.parcel).to);
-          if (this.mesh.isConnected(to)) void this.deliverTo(to);
+        const result = this.accept(msg.parcel, conv.remotePeer);
+        if ('refused' in result) answer = { t: 'refused', reason: result.refused };
+        else {
+          answer = { t: 'ok' };
+          if (this.mesh.isConnected(result.stored)) void this.deliverTo(result.stored);
         }
       } else if (msg.t === 'deliver') {
         answer = { t: 'accepted', reply: await this.receive(msg.parcel) };

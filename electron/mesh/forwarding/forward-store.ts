@@ -41,7 +41,7 @@ export class ForwardStore {
   /** Stores a parcel if it fits the quotas; a reason string when it does not. */
   carry(p: CarriedParcel, now: number): string | null {
     const tx = this.db.transaction((): string | null => {
-      prepared(this.db, 'DELETE FROM forward_parcels WHERE expires_at <= ?').run(now);
+      this.prune(now);
       const sum = (where: string, ...args: unknown[]) =>
         (
           prepared(this.db, `SELECT COALESCE(SUM(size), 0) AS n FROM forward_parcels ${where}`).get(
@@ -120,6 +120,16 @@ export class ForwardStore {
       this.db,
       'INSERT INTO forward_outbox (id, recipient, carrier, version, manifest_hash, handed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(row.id, row.recipient, row.carrier, row.version, row.manifestHash, row.handedAt, row.expiresAt);
+  }
+
+  /** A parcel for `recipient` (of at least `minVersion`) is still with a carrier. */
+  hasLive(recipient: string, now: number, minVersion = 0): boolean {
+    return (
+      prepared(
+        this.db,
+        'SELECT 1 FROM forward_outbox WHERE recipient = ? AND expires_at > ? AND version >= ? LIMIT 1',
+      ).get(recipient, now, minVersion) !== undefined
+    );
   }
 
   outbox(recipient: string): OutboxRow[] {
