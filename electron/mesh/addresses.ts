@@ -70,3 +70,13 @@ export function usableAddresses(
   }
   return out;
 }
+
+/** True when every listen address is loopback (tests): then loopback addresses are advertised and dialed. */
+export function isLoopbackOnly(listen: readonly string[]): boolean {
+  return listen.every((a) => {
+    const ma = parseMultiaddr(a);
+    return (
+      ma !== null && isLoopbackOrUnspecified(ma) && !a.startsWith('/ip4/0.0.0.0') && !a.startsWith('/ip6/::/')
+    );
+  });
+}

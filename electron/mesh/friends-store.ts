@@ -156,14 +156,21 @@ export class FriendsStore {
   }
 
   /** Records that the friend was connected now, and (when given) the addresses it currently listens on. */
-  touchFriend(peerId: string, now: number, addresses?: string[]): void {
-    if (addresses && addresses.length > 0)
-      prepared(this.db, 'UPDATE friends SET last_seen = ?, addresses = ? WHERE peer_id = ?').run(
-        now,
-        JSON.stringify(addresses.slice(0, MAX_STORED_ADDRESSES)),
-        peerId,
-      );
-    else prepared(this.db, 'UPDATE friends SET last_seen = ? WHERE peer_id = ?').run(now, peerId);
+  /** Records that a friend was seen (and where, when `addresses` are given); true when the stored addresses changed. */
+  touchFriend(peerId: string, now: number, addresses?: string[]): boolean {
+    if (!addresses || addresses.length === 0) {
+      prepared(this.db, 'UPDATE friends SET last_seen = ? WHERE peer_id = ?').run(now, peerId);
+      return false;
+    }
+    const stored = JSON.stringify(addresses.slice(0, MAX_STORED_ADDRESSES));
+    const before = prepared(this.db, 'SELECT addresses FROM friends WHERE peer_id = ?').get(peerId) as
+      { addresses: string } | undefined;
+    prepared(this.db, 'UPDATE friends SET last_seen = ?, addresses = ? WHERE peer_id = ?').run(
+      now,
+      stored,
+      peerId,
+    );
+    return before !== undefined && before.addresses !== stored;
   }
 
   addOwnInvite(hash: Uint8Array, createdAt: number, expiresAt: number): void {

@@ -22,14 +22,14 @@ import {
   INVITE_SECRET_BYTES,
 } from '../../shared/protocol/invite.ts';
 import { friendComparisonCode } from '../../shared/protocol/pairing.ts';
-import { isLoopbackOrUnspecified, parseMultiaddr } from './addresses.ts';
+import { isLoopbackOnly } from './addresses.ts';
 import { FriendsStore } from './friends-store.ts';
 import type { FriendRecord } from './friends-store.ts';
 import { connectionGater, PeerGate } from './gater.ts';
 import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
 import type { MeshNode } from './node.ts';
 import { runPairingDialer, runPairingListener } from './pairing.ts';
-import { DEFAULT_ADMITS, openConversation, PROTOCOL_ADMITS, serveProtocol } from './rpc.ts';
+import { openConversation, serveProtocol } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
 import { CONVERSATION_TIMEOUT_MS } from '../../shared/protocol/protocols.ts';
 import type { ProtocolName } from '../../shared/protocol/protocols.ts';
@@ -83,6 +83,7 @@ export class MeshService {
   private readonly services: { protocol: ProtocolName; handler: (conv: Conversation) => Promise<void> }[] =
     [];
   private readonly connectListeners = new Set<(peerId: string) => void>();
+  private readonly contactListeners = new Set<() => void>();
   /** Per friend or pending peer: the addresses onPeerUpdate has already reacted to. */
   private readonly seenAddresses = new Map<string, Set<string>>();
   /** Friends whose stored addresses are in the peer store already (knownAddresses). */
@@ -103,15 +104,7 @@ export class MeshService {
     this.gate = new PeerGate(this.now);
     this.paths = new PathTracker(this.now);
     this.listen = options.listen && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN;
-    this.loopbackOnly = this.listen.every((a) => {
-      const ma = parseMultiaddr(a);
-      return (
-        ma !== null &&
-        isLoopbackOrUnspecified(ma) &&
-        !a.startsWith('/ip4/0.0.0.0') &&
-        !a.startsWith('/ip6/::/')
-      );
-    });
+    this.loopbackOnly = isLoopbackOnly(this.listen);
     this.refreshGate();
   }
 
@@ -180,7 +173,6 @@ export class MeshService {
       },
       {
         onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`),
-        admits: PROTOCOL_ADMITS.pair,
       },
     );
     for (const { protocol, handler } of this.services) await this.serveService(node, protocol, handler);
@@ -246,6 +238,16 @@ export class MeshService {
   private afterFriendsChanged(): void {
     this.refreshGate();
     this.events.changed('friends', 'status');
+    for (const listener of this.contactListeners) listener();
+  }
+
+  /**
+   * Friends were added or removed, or a friend's stored addresses changed: what a backup's contact list holds.
+   * (The `friends` event topic also fires on every connection, for the UI.)
+   */
+  onContactsChanged(listener: () => void): () => void {
+    this.contactListeners.add(listener);
+    return () => this.contactListeners.delete(listener);
   }
 
   /** Puts a friend's stored addresses into the peer store before the first dial of this run. */
@@ -366,7 +368,7 @@ export class MeshService {
       addresses: f.addresses,
       addedAt: f.addedAt,
       lastSeen: f.lastSeen,
-      reachable: this.node ? this.node.getConnections(peerIdFromString(f.peerId)).length > 0 : false,
+      reachable: this.isConnected(f.peerId),
       path: this.pathOf(f.peerId),
     };
   }
@@ -502,7 +504,6 @@ export class MeshService {
     return serveProtocol(node, this.gate, protocol, (conv) => handler(conv), {
       timeoutMs: CONVERSATION_TIMEOUT_MS[protocol],
       onError: (err, peer) => this.log(`${protocol} with ${peer} failed: ${String(err)}`),
-      admits: PROTOCOL_ADMITS[protocol] ?? DEFAULT_ADMITS,
     });
   }
 
@@ -544,8 +545,9 @@ export class MeshService {
     const peerId = result.peerId.toString();
     if (!this.gate.isFriend(peerId)) return;
     const addrs = friendAddresses(result.listenAddrs, this.loopbackOnly, 16);
-    this.friends.touchFriend(peerId, this.now(), addrs);
+    const moved = this.friends.touchFriend(peerId, this.now(), addrs);
     this.events.changed('friends');
+    if (moved) for (const listener of this.contactListeners) listener();
   }
 
   /**

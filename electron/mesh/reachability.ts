@@ -4,7 +4,6 @@
  * addresses; libp2p's address manager only lists observed addresses once confirmed, so what we advertise is our
  * listen addresses (without loopback), confirmed public addresses and relay addresses of our reservations.
  */
-import { multiaddr } from '@multiformats/multiaddr';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { Connection, Libp2p } from '@libp2p/interface';
 import { isLinkLocal, isLoopbackOrUnspecified, parseMultiaddr, usableAddresses } from './addresses.ts';
@@ -137,8 +136,4 @@ export class PathTracker {
     if (open.some((c) => !isLimited(c))) return this.punched.has(peerId) ? 'hole-punched' : 'direct';
     return 'relayed';
   }
-}
-
-export function toMultiaddrs(addrs: readonly string[]): Multiaddr[] {
-  return addrs.map((a) => multiaddr(a));
 }

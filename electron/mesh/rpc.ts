@@ -13,15 +13,15 @@ import type { GateReason, PeerGate } from './gater.ts';
 
 export const DEFAULT_RPC_TIMEOUT_MS = 15_000;
 
-/** Protocols are for friends unless a service says otherwise (pairing: pending peers; recovery: open windows). */
-export const DEFAULT_ADMITS: readonly GateReason[] = ['friend'];
-
-/** Who may open a stream on each protocol, by the reason the gate admitted the connection. */
-export const PROTOCOL_ADMITS: Readonly<Record<string, readonly GateReason[]>> = {
+/**
+ * Who may open a stream on each protocol, by the reason the gate admitted the connection: friends only unless
+ * listed here (pairing: pending peers too; recovery: open windows too).
+ */
+const PROTOCOL_ADMITS: Partial<Record<ProtocolName, readonly GateReason[]>> = {
   pair: ['friend', 'pairing'],
-  backup: ['friend'],
   recovery: ['friend', 'window'],
 };
+const DEFAULT_ADMITS: readonly GateReason[] = ['friend'];
 
 export class UnreachableError extends TesseraError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -142,16 +142,17 @@ export async function serveProtocol(
   options: {
     timeoutMs?: number;
     onError?: (err: unknown, remotePeer: string) => void;
-    /** Why a peer may use this protocol (default: friends only). The gate already refused everyone else. */
+    /** Why a peer may use this protocol (default: PROTOCOL_ADMITS). The gate already refused everyone else. */
     admits?: readonly GateReason[];
   } = {},
 ): Promise<void> {
+  const admits = options.admits ?? PROTOCOL_ADMITS[protocol] ?? DEFAULT_ADMITS;
   await node.handle(
     PROTOCOLS[protocol],
     async (stream, connection) => {
       const remotePeer = connection.remotePeer.toString();
       const reason = gate.reason(remotePeer);
-      if (!reason || !(options.admits ?? DEFAULT_ADMITS).includes(reason)) {
+      if (!reason || !admits.includes(reason)) {
         options.onError?.(new Error(`not admitted (${reason ?? 'unknown peer'})`), remotePeer);
         stream.abort(new Error('not admitted'));
         return;

@@ -22,6 +22,8 @@ export interface MeshAccess {
   open(peerId: string, protocol: 'backup'): Promise<Conversation>;
   handle(protocol: 'backup', handler: (conv: Conversation) => Promise<void>): void;
   onPeerConnected(listener: (peerId: string) => void): () => void;
+  /** Friends added or removed, or their stored addresses changed (what a backup's contact list holds). */
+  onContactsChanged(listener: () => void): () => void;
   /** Store and forward through mutual friends (electron/mesh/forwarding); absent in a mesh without it. */
   forwarding?: ForwardMesh & { isConnected(peerId: string): boolean };
 }
@@ -92,9 +94,7 @@ export class BackupServices {
         if (state === 'unlocked')
           void this.owner.onUnlocked().catch((err: unknown) => ctx.log(`backup: ${String(err)}`));
       }),
-      events.subscribe((event) => {
-        if (event.type === 'changed' && event.topics.includes('friends')) this.owner.scheduleRebuild();
-      }),
+      mesh.onContactsChanged(() => this.owner.scheduleRebuild()),
       mesh.onPeerConnected((peerId) => {
         this.owner.peerConnected(peerId);
         this.custodian.peerConnected(peerId);

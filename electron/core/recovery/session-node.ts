@@ -8,7 +8,7 @@ import { createMeshNode, DEFAULT_LISTEN } from '../../mesh/node.ts';
 import type { MeshNode } from '../../mesh/node.ts';
 import { connectionGater, PeerGate } from '../../mesh/gater.ts';
 import type { GateReason } from '../../mesh/gater.ts';
-import { isLoopbackOrUnspecified, parseMultiaddr, usableAddresses } from '../../mesh/addresses.ts';
+import { isLoopbackOnly, usableAddresses } from '../../mesh/addresses.ts';
 import { serveProtocol } from '../../mesh/rpc.ts';
 import type { ConversationHandler } from '../../mesh/rpc.ts';
 import { CONVERSATION_TIMEOUT_MS } from '../../../shared/protocol/protocols.ts';
@@ -28,16 +28,6 @@ class WindowGate extends PeerGate {
   override reason(_peerId: string): GateReason | null {
     return this.clock() < this.openUntil() ? 'window' : null;
   }
-}
-
-/** True when every listen address is loopback (tests): then loopback addresses are advertised and dialed. */
-export function isLoopbackOnly(listen: readonly string[]): boolean {
-  return listen.every((a) => {
-    const ma = parseMultiaddr(a);
-    return (
-      ma !== null && isLoopbackOrUnspecified(ma) && !a.startsWith('/ip4/0.0.0.0') && !a.startsWith('/ip6/::/')
-    );
-  });
 }
 
 /** `listen` with a random port (`/tcp/0`) replaced by `port`, to come back at the address a code names. */
