@@ -105,15 +105,16 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     };
   };
 
+  const backupHandlers = backup.handlers(vault);
   const handlers: Handlers = {
     'app.status': status,
     ...vaultHandlers(vault, status),
     ...itemHandlers(vault.items),
     ...friendHandlers(mesh, vault),
-    ...backup.handlers(vault),
+    ...backupHandlers,
     ...keychainHandlers(vault, ctx.keyProtector, status),
     ...settingsHandlers(vault, device, () => mesh.addresses(), ctx.events),
-    ...recovery.handlers(backup.handlers(vault)),
+    ...recovery.handlers(backupHandlers),
   };
   unlockWithKeychain(vault, ctx.keyProtector);
 

@@ -8,10 +8,9 @@
  *   edit  = [ at: uint (index in the base list), del: uint, ins: [ [id: bytes32, len: uint, digest: bytes32] … ] ]
  *   edits are in increasing `at`, non-overlapping (at ≥ previous at + previous del); entries between edits are kept.
  */
-import { fromHex, toHex } from '../crypto/bytes.ts';
+import { fromHex } from '../crypto/bytes.ts';
 import { MalformedDataError } from '../crypto/errors.ts';
-import { CHUNK_OVERHEAD, MAX_CHUNK_BYTES } from './chunk-crypto.ts';
-import { MAX_MANIFEST_CHUNKS } from './manifest.ts';
+import { MAX_MANIFEST_CHUNKS, readChunkRef } from './manifest.ts';
 import type { BackupManifest, ChunkRef } from './manifest.ts';
 
 export interface ManifestEdit {
@@ -100,23 +99,7 @@ export function editsFromCbor(value: unknown): ManifestEdit[] {
     return {
       at: at as number,
       del: del as number,
-      ins: ins.map((entry: unknown): ChunkRef => {
-        if (!Array.isArray(entry) || entry.length !== 3)
-          throw new MalformedDataError(what, 'bad chunk entry');
-        const [id, length, digest] = entry as unknown[];
-        if (!(id instanceof Uint8Array) || id.length !== 32)
-          throw new MalformedDataError(what, 'bad chunk id');
-        if (
-          typeof length !== 'number' ||
-          !Number.isSafeInteger(length) ||
-          length < CHUNK_OVERHEAD + 1 ||
-          length > MAX_CHUNK_BYTES
-        )
-          throw new MalformedDataError(what, 'bad chunk length');
-        if (!(digest instanceof Uint8Array) || digest.length !== 32)
-          throw new MalformedDataError(what, 'bad chunk digest');
-        return { id: toHex(id), length, digest: Uint8Array.from(digest) };
-      }),
+      ins: ins.map((entry: unknown) => readChunkRef(entry, what)),
     };
   });
 }

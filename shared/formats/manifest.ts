@@ -80,26 +80,29 @@ export function manifestSignature(signed: Uint8Array): Uint8Array {
   return readBytes(m, 'sig', what, { exact: 64 });
 }
 
+/** One `[id, length, digest]` entry of a manifest's chunk list (also in manifest deltas). */
+export function readChunkRef(entry: unknown, what: string): ChunkRef {
+  if (!Array.isArray(entry) || entry.length !== 3) throw new MalformedDataError(what, 'bad chunk entry');
+  const [id, length, digest] = entry as unknown[];
+  if (!(id instanceof Uint8Array) || id.length !== 32) throw new MalformedDataError(what, 'bad chunk id');
+  if (
+    typeof length !== 'number' ||
+    !Number.isSafeInteger(length) ||
+    length < CHUNK_OVERHEAD + 1 ||
+    length > MAX_CHUNK_BYTES
+  )
+    throw new MalformedDataError(what, 'bad chunk length');
+  if (!(digest instanceof Uint8Array) || digest.length !== 32)
+    throw new MalformedDataError(what, 'bad chunk digest');
+  return { id: toHex(id), length, digest: Uint8Array.from(digest) };
+}
+
 function decodeBody(body: Uint8Array): BackupManifest {
   const what = 'Backup manifest body';
   const m = asMap(decodeCanonical(body, MAX_MANIFEST_BYTES, what), what);
   if (m.v !== MANIFEST_VERSION) throw new UnsupportedFormatError('This backup', m.v);
   expectKeys(m, what, ['v', 'owner', 'version', 'keyId', 'size', 'chunks']);
-  const chunks = readArray(m, 'chunks', what, MAX_MANIFEST_CHUNKS).map((entry): ChunkRef => {
-    if (!Array.isArray(entry) || entry.length !== 3) throw new MalformedDataError(what, 'bad chunk entry');
-    const [id, length, digest] = entry as unknown[];
-    if (!(id instanceof Uint8Array) || id.length !== 32) throw new MalformedDataError(what, 'bad chunk id');
-    if (
-      typeof length !== 'number' ||
-      !Number.isSafeInteger(length) ||
-      length < CHUNK_OVERHEAD + 1 ||
-      length > MAX_CHUNK_BYTES
-    )
-      throw new MalformedDataError(what, 'bad chunk length');
-    if (!(digest instanceof Uint8Array) || digest.length !== 32)
-      throw new MalformedDataError(what, 'bad chunk digest');
-    return { id: toHex(id), length, digest: Uint8Array.from(digest) };
-  });
+  const chunks = readArray(m, 'chunks', what, MAX_MANIFEST_CHUNKS).map((entry) => readChunkRef(entry, what));
   const size = readUint(m, 'size', what, MAX_PADDED_BYTES);
   const sum = chunks.reduce((acc, c) => acc + c.length - CHUNK_OVERHEAD, 0);
   if (sum !== size) throw new MalformedDataError(what, 'chunk sizes do not add up to the total size');

@@ -30,7 +30,7 @@ export interface CheckedCodeFormat<T> {
 const CHECK_BYTES = 4;
 
 /** The longest text a valid code of this format can be (prefix + base32 of payload and checksum). */
-export function codeMaxChars(format: Pick<CheckedCodeFormat<unknown>, 'prefix' | 'maxBytes'>): number {
+function codeMaxChars(format: Pick<CheckedCodeFormat<unknown>, 'prefix' | 'maxBytes'>): number {
   return format.prefix.length + Math.ceil(((format.maxBytes + CHECK_BYTES) * 8) / 5);
 }
 

@@ -18,7 +18,7 @@ import { concatBytes } from '../crypto/bytes.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { peerIdOf, verifyBoxKey } from '../crypto/identity.ts';
 import { ExpiredError, InvalidCodeError, TesseraError } from '../errors.ts';
-import { addressReader, codeMaxChars, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
+import { addressReader, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
 import type { CheckedCodeFormat } from './checked-code.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
 import { Fields } from './fields.ts';
@@ -26,9 +26,6 @@ import { Fields } from './fields.ts';
 export const INVITE_VERSION = 1;
 export const INVITE_PREFIX = 'TESSERA:';
 export const INVITE_MAX_BYTES = 1024;
-export const INVITE_MAX_CHARS = codeMaxChars({ prefix: INVITE_PREFIX, maxBytes: INVITE_MAX_BYTES });
-/** Accept pasted codes with whitespace and hyphens, but never unbounded input. */
-export const INVITE_MAX_INPUT_CHARS = INVITE_MAX_CHARS * 2;
 export const INVITE_MAX_ADDRESSES = 8;
 export const INVITE_MAX_ADDRESS_CHARS = 200;
 export const NAME_MAX_CHARS = 64;

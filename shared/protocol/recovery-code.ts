@@ -20,19 +20,13 @@ import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts'
 import { peerIdOf, verifyBoxKey } from '../crypto/identity.ts';
 import { ExpiredError, InvalidCodeError, TesseraError } from '../errors.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
-import { addressReader, codeMaxChars, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
+import { addressReader, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
 import type { CheckedCodeFormat } from './checked-code.ts';
 import { Fields } from './fields.ts';
 
 export const RECOVERY_CODE_VERSION = 1;
 export const RECOVERY_CODE_PREFIX = 'TESSERA-RECOVER:';
 export const RECOVERY_CODE_MAX_BYTES = 1024;
-export const RECOVERY_CODE_MAX_CHARS = codeMaxChars({
-  prefix: RECOVERY_CODE_PREFIX,
-  maxBytes: RECOVERY_CODE_MAX_BYTES,
-});
-/** Accept pasted codes with whitespace and hyphens, but never unbounded input. */
-export const RECOVERY_CODE_MAX_INPUT_CHARS = RECOVERY_CODE_MAX_CHARS * 2;
 export const RECOVERY_CODE_MAX_ADDRESSES = 8;
 export const RECOVERY_CODE_MAX_ADDRESS_CHARS = 200;
 export const RECOVERY_SECRET_BYTES = 16;

@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.ts';
 import type { HoldState } from '../../../shared/protocol/backup.ts';
 import { prepared } from '../store/statements.ts';
+import { equalBytes } from '../../../shared/crypto/bytes.ts';
 
 export interface HoldingRequestRow {
   ownerPeerId: string;
@@ -175,15 +176,6 @@ export class CustodianStore {
     return (prepared(this.store.db, 'SELECT count(*) AS n FROM held_shards').get() as { n: number }).n;
   }
 
-  hasChunk(ownerPeerId: string, idHex: string): boolean {
-    return (
-      prepared(this.store.db, 'SELECT 1 FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?').get(
-        ownerPeerId,
-        Buffer.from(idHex, 'hex'),
-      ) !== undefined
-    );
-  }
-
   /** Ids (hex) of every chunk held for an owner. */
   chunkIds(ownerPeerId: string): Set<string> {
     const rows = prepared(this.store.db, 'SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?').all(
@@ -213,8 +205,7 @@ export class CustodianStore {
   ): { shardChanged: boolean } {
     return this.store.transaction(() => {
       const before = this.held(row.ownerPeerId);
-      const shardChanged =
-        !before || Buffer.compare(Buffer.from(before.sealedEnvelope), Buffer.from(row.sealedEnvelope)) !== 0;
+      const shardChanged = !before || !equalBytes(before.sealedEnvelope, row.sealedEnvelope);
       prepared(
         this.store.db,
         `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
@@ -237,13 +228,8 @@ export class CustodianStore {
       );
       for (const [id, data] of newChunks) insert.run(row.ownerPeerId, Buffer.from(id, 'hex'), data);
       const del = prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?');
-      const existing = prepared(
-        this.store.db,
-        'SELECT chunk_id FROM held_chunks WHERE owner_peer_id = ?',
-      ).all(row.ownerPeerId) as { chunk_id: Buffer }[];
-      for (const { chunk_id } of existing) {
-        if (!keepIds.has(chunk_id.toString('hex'))) del.run(row.ownerPeerId, chunk_id);
-      }
+      for (const id of this.chunkIds(row.ownerPeerId))
+        if (!keepIds.has(id)) del.run(row.ownerPeerId, Buffer.from(id, 'hex'));
       return { shardChanged };
     });
   }
@@ -252,7 +238,7 @@ export class CustodianStore {
   dropHolding(ownerPeerId: string, splitId: Uint8Array): boolean {
     return this.store.transaction(() => {
       const held = this.held(ownerPeerId);
-      if (!held || Buffer.compare(Buffer.from(held.splitId), Buffer.from(splitId)) !== 0) return false;
+      if (!held || !equalBytes(held.splitId, splitId)) return false;
       prepared(this.store.db, 'DELETE FROM held_shards WHERE owner_peer_id = ?').run(ownerPeerId);
       prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ?').run(ownerPeerId);
       return true;

@@ -21,7 +21,6 @@ import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../../../share
 
 /** "expand 32-byte k" as little-endian words. */
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function leWords(bytes: Uint8Array, count: number): Uint32Array {
   const out = new Uint32Array(count);
@@ -134,6 +133,3 @@ export const nativeBackupCrypto: BackupCrypto = {
   aeadSeal: nativeXChaChaSeal,
   aeadOpen: nativeXChaChaOpen,
 };
-
-/** True on the hosts this was verified on (little-endian; OpenSSL with chacha20-poly1305). */
-export const nativeBackupCryptoAvailable = LITTLE_ENDIAN;

@@ -2,7 +2,7 @@
  * The custodian's (dialer's) half of /tessera/recovery: the hello that lets both screens show the comparison code,
  * and — only after the person approved — the delivery of the piece and the backup.
  */
-import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { toHex } from '../../../shared/crypto/bytes.ts';
 import { TesseraError } from '../../../shared/errors.ts';
 import { encodeRecoveryMessage, expectRecoveryMessage } from '../../../shared/protocol/recovery.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
@@ -47,7 +47,7 @@ export async function deliver(
       missing += 1;
       continue;
     }
-    await conv.send(encodeRecoveryMessage({ t: 'chunk', id: fromHex(toHex(id)), data }));
+    await conv.send(encodeRecoveryMessage({ t: 'chunk', id, data }));
   }
   await conv.send(encodeRecoveryMessage({ t: 'done' }));
   const stored = expectRecoveryMessage(await conv.receive(), 'stored');

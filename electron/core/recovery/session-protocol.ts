@@ -7,6 +7,7 @@ import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { TesseraError } from '../../../shared/errors.ts';
 import { chunkMatchesManifest, verifyManifest } from '../../../shared/formats/manifest.ts';
 import type { BackupManifest } from '../../../shared/formats/manifest.ts';
+import { missingChunks } from '../../../shared/formats/backup.ts';
 import {
   decodeRecoveryMessage,
   encodeRecoveryMessage,
@@ -28,7 +29,8 @@ export interface SessionEndpoint {
   /** Null when offers are welcome, else the reason to refuse (e.g. already restored). */
   refuseReason(): string | null;
   onHello(peerId: string, name: string): void;
-  hasChunk(idHex: string): boolean;
+  /** Ids (hex) of the chunks this device already has. */
+  chunkIds(): Set<string>;
   /** Stores the delivery durably and returns the progress to report back. */
   onDelivery(peerId: string, delivery: ReceivedDelivery): Promise<{ have: number; need: number }>;
 }
@@ -64,7 +66,8 @@ export async function serveRecoveryConversation(conv: Conversation, s: SessionEn
     );
   }
   const refs = new Map((manifest?.chunks ?? []).map((c) => [c.id, c]));
-  const need = [...refs.keys()].filter((id) => !s.hasChunk(id));
+  const have = s.chunkIds();
+  const need = manifest ? missingChunks(manifest, (id) => have.has(id)) : [];
   await conv.send(encodeRecoveryMessage({ t: 'need', ids: need.map((id) => fromHex(id)) }));
   const wanted = new Set(need);
   const chunks = new Map<string, Uint8Array>();

@@ -161,7 +161,7 @@ export class RecoverySessionService {
           refuseReason: () =>
             this.phase === 'collecting' ? null : 'this recovery is already complete, thank you',
           onHello: (peerId, name) => this.onHello(peerId, name),
-          hasChunk: (id) => this.deps.store.hasChunk(id),
+          chunkIds: () => this.deps.store.chunkIds(),
           onDelivery: (peerId, d) => this.onDelivery(peerId, d),
         }),
       now: this.now,

@@ -114,11 +114,10 @@ export class RecoverySessionStore {
     }));
   }
 
-  hasChunk(idHex: string): boolean {
-    return (
-      prepared(this.store.db, 'SELECT 1 FROM recovery_chunks WHERE id = ?').get(Buffer.from(idHex, 'hex')) !==
-      undefined
-    );
+  /** Ids (hex) of the chunks collected so far. */
+  chunkIds(): Set<string> {
+    const rows = prepared(this.store.db, 'SELECT id FROM recovery_chunks').all() as { id: Buffer }[];
+    return new Set(rows.map((r) => r.id.toString('hex')));
   }
 
   chunk(idHex: string): Uint8Array | undefined {
