@@ -4,7 +4,8 @@ import { TesseraCore } from '../core/core.ts';
 import { lockHolder } from '../core/data-dir-lock.ts';
 import { readApiEndpoint } from '../host/api-endpoint-file.ts';
 import { createHttpBridge } from './http-bridge.ts';
-import { TesseraError } from '../../shared/errors.ts';
+import { TesseraError, UnknownFriendError } from '../../shared/errors.ts';
+import { ensureUnlocked } from './unlock.ts';
 
 export interface Connection {
   client: TesseraClient;
@@ -39,4 +40,29 @@ export async function connect(dataDir: string, options: { allowDirect: boolean }
     onEvent: (listener) => core.subscribe(listener),
   });
   return { client, mode: 'direct', close: () => core.close() };
+}
+
+/**
+ * Runs `fn` with a client for the data dir (the running serve; the core in-process too when `allowDirect`),
+ * unlocking first when `unlock`, and closes the connection afterwards.
+ */
+export async function withClient(
+  dataDir: string,
+  options: { allowDirect: boolean; unlock: boolean },
+  fn: (client: TesseraClient) => Promise<void>,
+): Promise<void> {
+  const conn = await connect(dataDir, { allowDirect: options.allowDirect });
+  try {
+    if (options.unlock) await ensureUnlocked(conn.client);
+    await fn(conn.client);
+  } finally {
+    await conn.close();
+  }
+}
+
+/** The one friend called `nameOrId` (a name or a peer ID), or UnknownFriendError. */
+export function resolveFriend<F extends { name: string; peerId: string }>(friends: F[], nameOrId: string): F {
+  const matches = friends.filter((f) => f.name === nameOrId || f.peerId === nameOrId);
+  if (matches.length !== 1) throw new UnknownFriendError(nameOrId);
+  return matches[0] as F;
 }

@@ -3,9 +3,8 @@ import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { ItemSummary } from '../../../shared/api/ops/items.ts';
 import { NotFoundError, TesseraError } from '../../../shared/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
-import { connect } from '../connect.ts';
+import { withClient } from '../connect.ts';
 import { readStdin } from '../passphrase.ts';
-import { ensureUnlocked } from '../unlock.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -27,18 +26,8 @@ async function findByTitle(client: TesseraClient, title: string): Promise<ItemSu
   return matches[0] as ItemSummary;
 }
 
-async function withUnlocked(
-  ctx: CommandContext,
-  fn: (client: TesseraClient) => Promise<void>,
-): Promise<void> {
-  const conn = await connect(ctx.dataDir, { allowDirect: true });
-  try {
-    await ensureUnlocked(conn.client);
-    await fn(conn.client);
-  } finally {
-    await conn.close();
-  }
-}
+const withUnlocked = (ctx: CommandContext, fn: (client: TesseraClient) => Promise<void>): Promise<void> =>
+  withClient(ctx.dataDir, { allowDirect: true, unlock: true }, fn);
 
 export const itemCommands: Command[] = [
   {

@@ -12,24 +12,15 @@ import {
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { thresholdGuidance } from '../../../shared/backup-guidance.ts';
-import { UnknownFriendError } from '../../../shared/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
-import { connect } from '../connect.ts';
-import { ensureUnlocked } from '../unlock.ts';
+import { resolveFriend, withClient } from '../connect.ts';
 import { UsageError } from '../usage-error.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Mesh commands need the running `tessera serve`: the node, the custodian role and delivery live there. */
-async function withDaemon(ctx: CommandContext, fn: (client: TesseraClient) => Promise<void>): Promise<void> {
-  const conn = await connect(ctx.dataDir, { allowDirect: false });
-  try {
-    await ensureUnlocked(conn.client);
-    await fn(conn.client);
-  } finally {
-    await conn.close();
-  }
-}
+const withDaemon = (ctx: CommandContext, fn: (client: TesseraClient) => Promise<void>): Promise<void> =>
+  withClient(ctx.dataDir, { allowDirect: false, unlock: true }, fn);
 
 export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBackupStatus> {
   return {
@@ -175,11 +166,7 @@ export const meshCommands: Command[] = [
         throw new UsageError('backup create needs --threshold T (a whole number).');
       await withDaemon(ctx, async (client) => {
         const friends = await client.call('friends.list', {});
-        const peerIds = names.map((name) => {
-          const matches = friends.filter((f) => f.name === name || f.peerId === name);
-          if (matches.length !== 1) throw new UnknownFriendError(name);
-          return (matches[0] as (typeof friends)[number]).peerId;
-        });
+        const peerIds = names.map((name) => resolveFriend(friends, name).peerId);
         for (const warning of thresholdGuidance(threshold, peerIds.length).warnings)
           ctx.out.info(`Note: ${warning}`);
         const status = await client.call('backup.create', { custodians: peerIds, threshold });

@@ -7,27 +7,17 @@ import {
   CliRecoverStatus,
 } from '../../../shared/api/cli-output.ts';
 import type { TesseraClient } from '../../../shared/api/client.ts';
-import { UnknownFriendError } from '../../../shared/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
-import { connect } from '../connect.ts';
+import { resolveFriend, withClient } from '../connect.ts';
 import { readPassphrase } from '../passphrase.ts';
-import { ensureUnlocked } from '../unlock.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** Recovery runs in the `tessera serve` that holds the data dir: its node listens (new device) or dials (custodian). */
-async function withDaemon(
+const withDaemon = (
   ctx: CommandContext,
   fn: (client: TesseraClient) => Promise<void>,
   options: { unlock: boolean },
-): Promise<void> {
-  const conn = await connect(ctx.dataDir, { allowDirect: false });
-  try {
-    if (options.unlock) await ensureUnlocked(conn.client);
-    await fn(conn.client);
-  } finally {
-    await conn.close();
-  }
-}
+): Promise<void> => withClient(ctx.dataDir, { allowDirect: false, unlock: options.unlock }, fn);
 
 /** Asks y/N on the terminal (or reads one line of piped input); anything but y/yes is no. */
 function confirm(question: string): Promise<boolean> {
@@ -148,9 +138,7 @@ export const recoverCommands: Command[] = [
         ctx,
         async (client) => {
           const friends = await client.call('friends.list', {});
-          const matches = friends.filter((f) => f.name === friendName || f.peerId === friendName);
-          if (matches.length !== 1) throw new UnknownFriendError(friendName);
-          const friend = matches[0]!;
+          const friend = resolveFriend(friends, friendName);
           const approval = await client.call('recovery.approve', {
             code: ctx.args[0]!,
             friendPeerId: friend.peerId,

@@ -8,12 +8,11 @@ import { removeApiEndpoint, writeApiEndpoint } from '../../host/api-endpoint-fil
 import type { Command } from '../command.ts';
 import { UsageError } from '../usage-error.ts';
 
-/** The built renderer: beside the built CLI (out/main/cli.js → out/renderer), or from the sources (→ out/renderer). */
-const RENDERER_DIR =
-  [new URL('../renderer/', import.meta.url), new URL('../../../out/renderer/', import.meta.url)]
-    .map((url) => fileURLToPath(url))
-    .find((dir) => existsSync(join(dir, 'index.html'))) ??
-  fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
+/** Where the built renderer may be: beside the built CLI (out/main/cli.js → out/renderer), or from the sources. */
+const RENDERER_DIRS = [
+  new URL('../renderer/', import.meta.url),
+  new URL('../../../out/renderer/', import.meta.url),
+].map((url) => fileURLToPath(url));
 
 const ServeStarted = z.object({ url: z.string(), port: z.number().int(), pid: z.number().int() });
 
@@ -54,10 +53,10 @@ export const serveCommand: Command = {
             out.info(`tessera: could not unlock with TESSERA_PASSPHRASE: ${unlocked.error.message}`);
         }
       }
-      if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+      const rendererDir = RENDERER_DIRS.find((dir) => existsSync(join(dir, 'index.html')));
+      if (!rendererDir)
         out.info('tessera: the web UI is not built (run `npm run build`); the local API works without it.');
-      }
-      host = await startHost({ core, rendererDir: RENDERER_DIR, port: uiPort });
+      host = await startHost({ core, rendererDir: rendererDir ?? RENDERER_DIRS.at(-1)!, port: uiPort });
       writeApiEndpoint(core.dataDir, { pid: process.pid, port: host.port, token: host.token });
       out.result(
         ServeStarted,
