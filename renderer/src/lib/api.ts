@@ -1,6 +1,5 @@
 import { createClient } from '../../../shared/api/client.ts';
 import type { TesseraClient } from '../../../shared/api/client.ts';
-import { OP_NAMES } from '../../../shared/api/contract.ts';
 import { TesseraError } from '../../../shared/errors.ts';
 
 let client: TesseraClient | null = null;
@@ -19,18 +18,9 @@ export function api(): TesseraClient {
   return client;
 }
 
-/** Whether this build's contract has an operation (used for screens whose operations are still arriving). */
-export function hasOp(name: string): boolean {
-  return (OP_NAMES as readonly string[]).includes(name);
-}
-
 /** What to show a person for any failure: the contract's message says what happened and what to do. */
 export function errorMessage(err: unknown): string {
   if (err instanceof TesseraError) return err.message;
   if (err instanceof Error && err.message) return err.message;
   return 'Something went wrong. Try again; if it keeps happening, restart Tessera.';
-}
-
-export function errorCode(err: unknown): string | null {
-  return err instanceof TesseraError ? err.code : null;
 }

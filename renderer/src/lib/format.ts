@@ -7,8 +7,3 @@ export function formatBytes(bytes: number): string {
 export function formatDate(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
-
-/** Long identifiers read better in groups of four. */
-export function groupChars(value: string, size = 4): string {
-  return value.match(new RegExp(`.{1,${size}}`, 'g'))?.join(' ') ?? value;
-}

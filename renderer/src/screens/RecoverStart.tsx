@@ -1,10 +1,8 @@
 import { PageHeader } from '../components/PageHeader.tsx';
-import { screensAvailable } from './registry.ts';
 import { RecoveryProgress } from './recovery/RecoveryProgress.tsx';
 
 /** "Recover my vault" on a new device: explain, choose a passphrase, then show the code for friends to scan. */
 export function RecoverStart({ onBack }: { onBack(): void }) {
-  const available = screensAvailable().recover;
   return (
     <>
       <PageHeader
@@ -17,13 +15,7 @@ export function RecoverStart({ onBack }: { onBack(): void }) {
         <li>Choose a passphrase. This device then shows a code.</li>
         <li>Each friend scans the code with Tessera, checks the numbers match, and sends their piece.</li>
       </ol>
-      {available ? (
-        <RecoveryProgress />
-      ) : (
-        <div className="note note--warn" role="status">
-          <p>Recovery is not available in this version of Tessera yet.</p>
-        </div>
-      )}
+      <RecoveryProgress />
       <div className="actions">
         <button type="button" className="button button--ghost" onClick={onBack}>
           Back

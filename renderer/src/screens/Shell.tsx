@@ -7,11 +7,9 @@ import type { Route, RouteName } from '../lib/router.tsx';
 import { useStatus } from '../lib/status.tsx';
 import { ClipboardStatus } from '../components/ClipboardStatus.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { screensAvailable } from './registry.ts';
 import { VaultScreen } from './VaultScreen.tsx';
 import { ItemEditor } from './ItemEditor.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
-import { UnavailableScreen } from './UnavailableScreen.tsx';
 import { FriendsScreen } from './friends/FriendsScreen.tsx';
 import { BackupScreen } from './backup/BackupScreen.tsx';
 import { HoldingScreen } from './holding/HoldingScreen.tsx';
@@ -31,7 +29,6 @@ export function Shell() {
   const [lockError, setLockError] = useState<string | null>(null);
   const navigate = useCallback((next: Route) => setRoute(next), []);
   const router = useMemo(() => ({ route, navigate }), [route, navigate]);
-  const available = screensAvailable();
 
   const lock = useCallback(
     async (reason: 'user' | 'auto') => {
@@ -53,12 +50,10 @@ export function Shell() {
 
   const entries: NavEntry[] = [
     { name: 'vault', label: 'Vault' },
-    ...(available.friends ? [{ name: 'friends' as const, label: 'Friends' }] : []),
-    ...(available.backup ? [{ name: 'backup' as const, label: 'Backup' }] : []),
-    ...(available.holding
-      ? [{ name: 'holding' as const, label: 'Holding for friends', badge: status.pendingRequests }]
-      : []),
-    ...(available.recoveryHelp ? [{ name: 'recovery-help' as const, label: 'Help a friend recover' }] : []),
+    { name: 'friends', label: 'Friends' },
+    { name: 'backup', label: 'Backup' },
+    { name: 'holding', label: 'Holding for friends', badge: status.pendingRequests },
+    { name: 'recovery-help', label: 'Help a friend recover' },
     { name: 'settings', label: 'Settings' },
   ];
   const current: RouteName = route.name === 'item-new' || route.name === 'item-edit' ? 'vault' : route.name;
@@ -130,16 +125,12 @@ function RouteView({ route }: { route: Route }) {
     case 'settings':
       return <SettingsScreen />;
     case 'friends':
-      return screensAvailable().friends ? <FriendsScreen /> : <UnavailableScreen name={route.name} />;
+      return <FriendsScreen />;
     case 'backup':
-      return screensAvailable().backup ? <BackupScreen /> : <UnavailableScreen name={route.name} />;
+      return <BackupScreen />;
     case 'holding':
-      return screensAvailable().holding ? <HoldingScreen /> : <UnavailableScreen name={route.name} />;
+      return <HoldingScreen />;
     case 'recovery-help':
-      return screensAvailable().recoveryHelp ? (
-        <RecoveryHelpScreen />
-      ) : (
-        <UnavailableScreen name={route.name} />
-      );
+      return <RecoveryHelpScreen />;
   }
 }
