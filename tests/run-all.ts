@@ -83,7 +83,9 @@ function countPlaywright(output: string): Counts {
 function run(stage: Stage): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const [cmd, ...args] = stage.command as [string, ...string[]];
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    // The build stage has just built out/: the Playwright suites reuse it instead of building again.
+    const env = { ...process.env, TESSERA_SKIP_BUILD: '1' };
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     const tee = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString('utf8');
