@@ -568,7 +568,20 @@ export class MeshService {
     this.seenAddresses.set(peerId, seen);
     this.log(`new address for ${reason} ${peerId}: ${added.join(', ')}`);
     if (reason === 'pairing') void this.tryPair(peerId);
-    else if (reason === 'friend' && this.node.getConnections(update.peer.id).length === 0)
-      this.node.dial(update.peer.id, { signal: AbortSignal.timeout(5_000) }).catch(() => {});
+    else if (reason === 'friend' && !this.isConnected(peerId)) this.dialNewAddress(update.peer.id, true);
+  }
+
+  /**
+   * Dials a friend just seen at a new address. libp2p joins a dial to a peer that is already under way, and that one
+   * may be trying only the old addresses (the periodic dial right after a restart): if it fails, dial once more a
+   * moment later, with the peer store's addresses as they are then.
+   */
+  private dialNewAddress(id: PeerUpdate['peer']['id'], retry: boolean): void {
+    this.node?.dial(id, { signal: AbortSignal.timeout(5_000) }).catch(() => {
+      if (!retry) return;
+      setTimeout(() => {
+        if (this.node && !this.isConnected(id.toString())) this.dialNewAddress(id, false);
+      }, 1_000).unref();
+    });
   }
 }
