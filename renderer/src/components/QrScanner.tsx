@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import decodeQR from '@paulmillr/qr/decode.js';
 import { Busy } from './Busy.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
+import { readQr } from '../lib/qr-read.ts';
 import './QrScanner.css';
 
 function cameraError(err: unknown): string {
@@ -16,8 +16,8 @@ function cameraError(err: unknown): string {
 }
 
 /**
- * Reads a QR code from the camera: frames go to a canvas and through @paulmillr/qr's decoder a few times a
- * second, until a code is found. The camera stops as soon as this component goes away.
+ * Reads a QR code from the camera: frames go to a canvas and through `readQr` a few times a second, until a
+ * code is found. The camera stops as soon as this component goes away.
  */
 export function QrScanner({ onResult, label }: { onResult(text: string): void; label: string }) {
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -50,12 +50,7 @@ export function QrScanner({ onResult, label }: { onResult(text: string): void; l
       canvas.height = Math.round(video.videoHeight * scale);
       context.drawImage(video, 0, 0, canvas.width, canvas.height);
       const image = context.getImageData(0, 0, canvas.width, canvas.height);
-      let text: string | undefined;
-      try {
-        text = decodeQR({ width: image.width, height: image.height, data: image.data });
-      } catch {
-        return; // no code in this frame
-      }
+      const text = readQr(image);
       if (text) {
         stop();
         onResultRef.current(text);
