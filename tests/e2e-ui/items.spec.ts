@@ -87,7 +87,7 @@ test('add, search, view, reveal, copy (cleared after 30 s), edit and delete item
   await expect(app.getByTestId('item-list')).not.toContainText('Personal email');
 });
 
-test('attachments: add a file, save it back, remove it; a file over 1 MiB is refused with the core’s message', async ({
+test('attachments: add a file, save it back, keep it while adding another, remove them; a file over 1 MiB is refused with the core’s message', async ({
   app,
 }) => {
   await createVault(app);
@@ -120,9 +120,22 @@ test('attachments: add a file, save it back, remove it; a file over 1 MiB is ref
   await expect(refusal).toBeVisible();
   await shot(app, 'vault-attachment-too-large');
 
-  // Remove the big file and the old one; the item keeps no files.
+  // Swap the big file for a small one. The file the item had is kept by reference and still saves whole.
   await app.getByRole('button', { name: 'Remove big.bin' }).click();
+  await fillItem(app, {
+    files: [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('second') }],
+  });
+  await app.getByRole('button', { name: 'Save changes' }).click();
+  await expect(app.getByRole('heading', { name: 'Passport scan', level: 2 })).toBeVisible();
+  await expect(app.getByRole('button', { name: 'Save notes.txt' })).toBeVisible();
+  const again = app.waitForEvent('download');
+  await app.getByRole('button', { name: 'Save sheet.txt' }).click();
+  expect(readFileSync(await (await again).path()).equals(content)).toBe(true);
+
+  // Remove both; the item keeps no files.
+  await app.getByRole('button', { name: 'Edit' }).click();
   await app.getByRole('button', { name: 'Remove sheet.txt' }).click();
+  await app.getByRole('button', { name: 'Remove notes.txt' }).click();
   await app.getByRole('button', { name: 'Save changes' }).click();
   await expect(app.getByRole('heading', { name: 'Passport scan', level: 2 })).toBeVisible();
   await expect(app.getByText('sheet.txt')).toHaveCount(0);

@@ -1,4 +1,4 @@
-import type { ItemData } from './items/types.ts';
+import type { FullItemData } from './items/types.ts';
 import type { VaultSettings } from './settings.ts';
 
 export const SNAPSHOT_DATA_FORMAT = 1;
@@ -19,6 +19,6 @@ export interface SnapshotData {
     boxPublic: Uint8Array;
     boxSignature: Uint8Array;
   };
-  items: ItemData[];
+  items: FullItemData[];
   settings: VaultSettings;
 }

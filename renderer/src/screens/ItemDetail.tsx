@@ -42,6 +42,8 @@ function ItemView({ item }: { item: Item }) {
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [savingIndex, setSavingIndex] = useState<number | null>(null);
+  const [saveError, setSaveError] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -70,15 +72,23 @@ function ItemView({ item }: { item: Item }) {
     }
   };
 
-  const download = (index: number) => {
-    const attachment = item.attachments[index];
-    if (!attachment) return;
-    const url = URL.createObjectURL(base64ToBlob(attachment.dataBase64, attachment.mediaType));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = attachment.name;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // The item lists its files without their bytes; a file is fetched when it is saved.
+  const download = async (index: number) => {
+    setSaveError(null);
+    setSavingIndex(index);
+    try {
+      const attachment = await api().call('items.attachment', { id: item.id, index });
+      const url = URL.createObjectURL(base64ToBlob(attachment.dataBase64, attachment.mediaType));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = attachment.name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      setSaveError(errorMessage(err));
+    } finally {
+      setSavingIndex(null);
+    }
   };
 
   return (
@@ -165,14 +175,16 @@ function ItemView({ item }: { item: Item }) {
                 <button
                   type="button"
                   className="button button--small"
-                  onClick={() => download(index)}
+                  onClick={() => void download(index)}
+                  disabled={savingIndex !== null}
                   aria-label={`Save ${attachment.name}`}
                 >
-                  Save
+                  {savingIndex === index ? 'Saving…' : 'Save'}
                 </button>
               </li>
             ))}
           </ul>
+          {saveError && <ErrorNotice message={saveError} />}
         </section>
       )}
 

@@ -13,12 +13,13 @@ import { TextAreaField, TextField } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import './ItemEditor.css';
 
+/** A file in the form: one the item already has (`keep`: its position; its bytes stay in the vault) or a new one. */
 interface DraftAttachment {
   key: number;
   name: string;
   mediaType: string;
   size: number;
-  dataBase64: string;
+  source: { keep: number } | { dataBase64: string };
 }
 
 interface Draft {
@@ -46,7 +47,7 @@ export function ItemEditor({ itemId }: { itemId: string | null }) {
         secret: data.secret,
         notes: data.notes,
         tags: data.tags.join(', '),
-        attachments: data.attachments.map((a) => ({ ...a, key: nextKey++ })),
+        attachments: data.attachments.map((a, index) => ({ ...a, key: nextKey++, source: { keep: index } })),
       }
     : { title: '', secret: '', notes: '', tags: '', attachments: [] };
   return <EditorForm itemId={itemId} initial={initial} />;
@@ -90,7 +91,7 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
               name: file.name,
               mediaType: file.type || 'application/octet-stream',
               size: file.size,
-              dataBase64,
+              source: { dataBase64 },
             },
           ],
         }));
@@ -128,11 +129,13 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
         ),
       ],
     };
-    const attachments = draft.attachments.map((a) => ({
-      name: a.name,
-      mediaType: a.mediaType,
-      dataBase64: a.dataBase64,
-    }));
+    const attachments = draft.attachments.map((a) =>
+      'keep' in a.source ? { keep: a.source.keep } : { name: a.name, mediaType: a.mediaType, ...a.source },
+    );
+    // A new item has only new files.
+    const added = draft.attachments.flatMap((a) =>
+      'dataBase64' in a.source ? [{ name: a.name, mediaType: a.mediaType, ...a.source }] : [],
+    );
     try {
       const saved = itemId
         ? await api().call('items.update', {
@@ -140,7 +143,7 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
             ...fields,
             ...(attachmentsChanged ? { attachments } : {}),
           })
-        : await api().call('items.create', { ...fields, attachments });
+        : await api().call('items.create', { ...fields, attachments: added });
       navigate({ name: 'vault', itemId: saved.id });
     } catch (err) {
       setSaveError(errorMessage(err));

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { op } from '../op.ts';
 
-/** Attachments travel as base64 in the API; the store keeps raw bytes, encrypted. */
+/**
+ * Attachments travel as base64 in the API; the store keeps raw bytes, encrypted. An item lists its attachments
+ * without their bytes; `items.attachment` fetches one when it is needed (saving a file), so opening an item with
+ * sixteen scans does not move 20 MiB of base64.
+ */
 export const MAX_ATTACHMENT_BYTES = 1024 * 1024;
 export const MAX_SECRET_CHARS = 64 * 1024;
 
@@ -13,11 +17,24 @@ export const AttachmentInput = z.object({
   dataBase64: z.string().max(Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 8),
 });
 
+export const MAX_ATTACHMENTS = 16;
+
 export const Attachment = z.object({
   name: z.string(),
   mediaType: z.string(),
   size: z.number().int().nonnegative(),
-  dataBase64: z.string(),
+});
+
+export const AttachmentContent = Attachment.extend({ dataBase64: z.string() });
+export type AttachmentContent = z.infer<typeof AttachmentContent>;
+
+/** In an update's list: keep the item's current attachment at this position (its bytes are not sent again). */
+export const KeptAttachment = z.object({
+  keep: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(MAX_ATTACHMENTS - 1),
 });
 
 const itemFieldShapes = {
@@ -56,9 +73,30 @@ export type Item = z.infer<typeof Item>;
 export const itemOps = {
   'items.list': op(z.object({ query: z.string().max(200).optional() }), z.array(ItemSummary)),
   'items.get': op(z.object({ id: ItemId }), Item),
-  'items.create': op(ItemFields.extend({ attachments: z.array(AttachmentInput).max(16).default([]) }), Item),
+  'items.attachment': op(
+    z.object({
+      id: ItemId,
+      index: z
+        .number()
+        .int()
+        .nonnegative()
+        .max(MAX_ATTACHMENTS - 1),
+    }),
+    AttachmentContent,
+  ),
+  'items.create': op(
+    ItemFields.extend({ attachments: z.array(AttachmentInput).max(MAX_ATTACHMENTS).default([]) }),
+    Item,
+  ),
+  /** `attachments`, when given, is the new list: new files, and `{ keep: i }` for current ones, in order. */
   'items.update': op(
-    ItemFieldsPatch.extend({ id: ItemId, attachments: z.array(AttachmentInput).max(16).optional() }),
+    ItemFieldsPatch.extend({
+      id: ItemId,
+      attachments: z
+        .array(z.union([AttachmentInput, KeptAttachment]))
+        .max(MAX_ATTACHMENTS)
+        .optional(),
+    }),
     Item,
   ),
   'items.delete': op(z.object({ id: ItemId }), z.object({})),

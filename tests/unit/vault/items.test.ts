@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { databasePath } from '../../../electron/core/store/store.ts';
 import { MAX_ATTACHMENT_BYTES } from '../../../shared/api/ops/items.ts';
-import type { Item, ItemSummary } from '../../../shared/api/ops/items.ts';
+import type { AttachmentContent, Item, ItemSummary } from '../../../shared/api/ops/items.ts';
 import type { TesseraEvent } from '../../../shared/api/events.ts';
 import { PASSPHRASE, expectError, expectOk, openCore, tempDir, useFastKdf } from './helpers.ts';
 
@@ -36,9 +36,16 @@ test('items through the contract: create, get, update, delete, search; locked an
 
   const got = expectOk<Item>(await core.dispatch('items.get', { id: bank.id }));
   assert.equal(got.secret, 'pin 1234');
-  assert.deepEqual(got.attachments, [
-    { name: 'card.png', mediaType: 'image/png', size: 7, dataBase64: b64('PNGDATA') },
-  ]);
+  assert.deepEqual(got.attachments, [{ name: 'card.png', mediaType: 'image/png', size: 7 }]);
+  assert.deepEqual(
+    expectOk<AttachmentContent>(await core.dispatch('items.attachment', { id: bank.id, index: 0 })),
+    {
+      name: 'card.png',
+      mediaType: 'image/png',
+      size: 7,
+      dataBase64: b64('PNGDATA'),
+    },
+  );
 
   const titles = async (query?: string): Promise<string[]> =>
     expectOk<ItemSummary[]>(await core.dispatch('items.list', query === undefined ? {} : { query })).map(
@@ -74,6 +81,89 @@ test('items through the contract: create, get, update, delete, search; locked an
   expectError(await core.dispatch('items.get', { id: bank.id }), 'LOCKED');
   expectOk(await core.dispatch('vault.unlock', { passphrase: PASSPHRASE }));
   assert.equal(expectOk<Item>(await core.dispatch('items.get', { id: bank.id })).secret, 'pin 9999');
+});
+
+test('an item lists its files without their bytes; each is fetched alone, and an update keeps, reorders, adds and drops files', async (t) => {
+  const dir = tempDir(t);
+  const core = await openCore(t, dir);
+  expectOk(await core.dispatch('vault.create', { name: 'Ann', passphrase: PASSPHRASE }));
+  const files = ['passport', 'licence', 'deed'].map((name, i) => ({
+    name: `${name}.pdf`,
+    mediaType: 'application/pdf',
+    dataBase64: b64(Buffer.alloc(300_000 + i, 0x61 + i)),
+  }));
+  const item = expectOk<Item>(
+    await core.dispatch('items.create', { title: 'Papers', secret: '', attachments: files }),
+  );
+  const fetch = async (index: number) =>
+    expectOk<AttachmentContent>(await core.dispatch('items.attachment', { id: item.id, index }));
+  assert.deepEqual(
+    item.attachments.map((a) => [a.name, a.size]),
+    [
+      ['passport.pdf', 300_000],
+      ['licence.pdf', 300_001],
+      ['deed.pdf', 300_002],
+    ],
+  );
+  assert.ok(!('dataBase64' in item.attachments[0]!), 'the item carries no file bytes');
+  assert.equal((await fetch(1)).dataBase64, files[1]!.dataBase64);
+  const missing = expectError(
+    await core.dispatch('items.attachment', { id: item.id, index: 3 }),
+    'NOT_FOUND',
+  );
+  assert.match(missing, /"Papers" has no attachment 4: it has 3/);
+
+  // Keep the deed first, drop the passport, keep the licence, add a new file: only the new one's bytes are sent.
+  const photo = { name: 'photo.jpg', mediaType: 'image/jpeg', dataBase64: b64('JPEG') };
+  const rowsBefore = new Database(databasePath(dir), { readonly: true });
+  t.after(() => rowsBefore.close());
+  const sealedOf = (index: number) =>
+    (
+      rowsBefore
+        .prepare('SELECT sealed FROM attachments WHERE item_id = ? AND position = ?')
+        .get(item.id, index) as { sealed: Buffer }
+    ).sealed;
+  const deedSealed = sealedOf(2);
+  const updated = expectOk<Item>(
+    await core.dispatch('items.update', {
+      id: item.id,
+      attachments: [{ keep: 2 }, { keep: 1 }, photo],
+    }),
+  );
+  assert.deepEqual(
+    updated.attachments.map((a) => a.name),
+    ['deed.pdf', 'licence.pdf', 'photo.jpg'],
+  );
+  assert.equal((await fetch(0)).dataBase64, files[2]!.dataBase64);
+  assert.equal((await fetch(1)).dataBase64, files[1]!.dataBase64);
+  assert.equal((await fetch(2)).dataBase64, photo.dataBase64);
+  assert.ok(sealedOf(0).equals(deedSealed), 'a kept file keeps its sealed row; it is not re-encrypted');
+
+  // Keeping a file the item no longer has, or one file twice, is refused and changes nothing.
+  const gone = expectError(
+    await core.dispatch('items.update', { id: item.id, title: 'Changed', attachments: [{ keep: 3 }] }),
+    'NOT_FOUND',
+  );
+  assert.match(gone, /has no attachment 4 to keep: it has 3/);
+  expectError(
+    await core.dispatch('items.update', { id: item.id, attachments: [{ keep: 0 }, { keep: 0 }] }),
+    'BAD_REQUEST',
+  );
+  const after = expectOk<Item>(await core.dispatch('items.get', { id: item.id }));
+  assert.equal(after.title, 'Papers');
+  assert.deepEqual(
+    after.attachments.map((a) => a.name),
+    ['deed.pdf', 'licence.pdf', 'photo.jpg'],
+  );
+
+  // After a restart the kept and moved file still opens.
+  await core.close();
+  const again = await openCore(t, dir);
+  expectOk(await again.dispatch('vault.unlock', { passphrase: PASSPHRASE }));
+  const reopened = expectOk<AttachmentContent>(
+    await again.dispatch('items.attachment', { id: item.id, index: 0 }),
+  );
+  assert.equal(reopened.dataBase64, files[2]!.dataBase64);
 });
 
 test('items survive closing and reopening the core', async (t) => {

@@ -1,7 +1,7 @@
 import { BadRequestError } from '../../../../shared/errors.ts';
-import type { Item, ItemSummary } from '../../../../shared/api/ops/items.ts';
+import type { AttachmentContent, Item, ItemSummary } from '../../../../shared/api/ops/items.ts';
 import { checkAttachmentSize } from './limits.ts';
-import type { AttachmentData, ItemData, ItemSummaryData } from './types.ts';
+import type { AttachmentData, ItemData, ItemSummaryData, KeptAttachment } from './types.ts';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -24,6 +24,22 @@ export function attachmentFromApi(input: {
   return { name: input.name, mediaType: input.mediaType, data: new Uint8Array(Buffer.from(text, 'base64')) };
 }
 
+/** An update's list entry: a kept attachment passes through, a new one is decoded. */
+export function attachmentChangeFromApi(
+  input: { keep: number } | { name: string; mediaType: string; dataBase64: string },
+): AttachmentData | KeptAttachment {
+  return 'keep' in input ? { keep: input.keep } : attachmentFromApi(input);
+}
+
+export function attachmentToApi(a: AttachmentData): AttachmentContent {
+  return {
+    name: a.name,
+    mediaType: a.mediaType,
+    size: a.data.length,
+    dataBase64: Buffer.from(a.data).toString('base64'),
+  };
+}
+
 export function summaryToApi(item: ItemSummaryData): ItemSummary {
   return {
     id: item.id,
@@ -40,11 +56,6 @@ export function itemToApi(item: ItemData): Item {
     secret: item.secret,
     notes: item.notes,
     createdAt: item.createdAt,
-    attachments: item.attachments.map((a) => ({
-      name: a.name,
-      mediaType: a.mediaType,
-      size: a.data.length,
-      dataBase64: Buffer.from(a.data).toString('base64'),
-    })),
+    attachments: item.attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, size: a.size })),
   };
 }

@@ -1,10 +1,16 @@
 import type { Handlers } from '../../dispatcher.ts';
-import { attachmentFromApi, itemToApi, summaryToApi } from './api-mapping.ts';
+import {
+  attachmentChangeFromApi,
+  attachmentFromApi,
+  attachmentToApi,
+  itemToApi,
+  summaryToApi,
+} from './api-mapping.ts';
 import type { ItemService } from './item-service.ts';
 
 export type ItemHandlers = Pick<
   Handlers,
-  'items.list' | 'items.get' | 'items.create' | 'items.update' | 'items.delete'
+  'items.list' | 'items.get' | 'items.attachment' | 'items.create' | 'items.update' | 'items.delete'
 >;
 
 /** The `items.*` operations of the contract, on top of ItemService. */
@@ -12,6 +18,7 @@ export function itemHandlers(items: ItemService): ItemHandlers {
   return {
     'items.list': ({ query }) => items.list(query ?? '').map(summaryToApi),
     'items.get': ({ id }) => itemToApi(items.get(id)),
+    'items.attachment': ({ id, index }) => attachmentToApi(items.attachment(id, index)),
     'items.create': (input) =>
       itemToApi(
         items.create({
@@ -26,7 +33,7 @@ export function itemHandlers(items: ItemService): ItemHandlers {
       itemToApi(
         items.update(id, {
           ...fields,
-          ...(attachments ? { attachments: attachments.map(attachmentFromApi) } : {}),
+          ...(attachments ? { attachments: attachments.map(attachmentChangeFromApi) } : {}),
         }),
       ),
     'items.delete': ({ id }) => {

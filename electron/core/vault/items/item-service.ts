@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError } from '../../../../shared/errors.ts';
+import { BadRequestError, NotFoundError } from '../../../../shared/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { VaultDataCorruptError } from '../errors.ts';
 import type { VaultSession } from '../session.ts';
 import { decodeAttachment, decodeItem, encodeAttachment, encodeItem } from './codec.ts';
 import type { ItemPayload } from './codec.ts';
 import { checkAttachmentSize } from './limits.ts';
-import { ItemRepo } from './item-repo.ts';
+import { ItemRepo, type SealedAttachmentRow } from './item-repo.ts';
 import { matchesQuery } from './search.ts';
-import type { AttachmentData, ItemData, ItemPatch, ItemSummaryData, NewItem } from './types.ts';
+import type {
+  AttachmentData,
+  AttachmentInfo,
+  FullItemData,
+  ItemData,
+  ItemPatch,
+  ItemSummaryData,
+  NewItem,
+} from './types.ts';
 
 const ITEMS = 'items';
 const ATTACHMENTS = 'attachments';
@@ -39,6 +47,12 @@ function newId(): string {
 function attachmentRowId(itemId: string, attachmentId: string): string {
   return `${itemId}/${attachmentId}`;
 }
+
+function info(a: AttachmentData): AttachmentInfo {
+  return { name: a.name, mediaType: a.mediaType, size: a.data.length };
+}
+
+const ordinal = (index: number) => `attachment ${index + 1}`;
 
 /**
  * Vault items with attachments. Every row is sealed under the vault key; every change is one transaction and
@@ -82,12 +96,23 @@ export class ItemService {
       }));
   }
 
+  /** The item, listing its attachments without their bytes. */
   get(id: string): ItemData {
+    const full = this.getFull(id);
+    return { ...full, attachments: full.attachments.map(info) };
+  }
+
+  /** One attachment of an item, with its bytes (position as listed by get()). */
+  attachment(id: string, index: number): AttachmentData {
     const session = this.deps.requireSession();
-    const row = this.repo.get(id);
-    if (!row) throw new NotFoundError(`No item with id ${id}.`);
-    const payload = this.openItem(session, row);
-    return this.toItem(id, payload, this.readAttachments(session, id, payload));
+    const payload = this.openItem(session, this.requireRow(id));
+    const rows = this.attachmentRows(id, payload);
+    const row = rows[index];
+    if (!row)
+      throw new NotFoundError(
+        `"${payload.title}" has no ${ordinal(index)}: it has ${rows.length}. Open the item again to see its files.`,
+      );
+    return this.openAttachment(session, id, row);
   }
 
   create(input: NewItem): ItemData {
@@ -113,17 +138,18 @@ export class ItemService {
     });
     this.cache.set(id, this.toCached(id, payload));
     this.deps.changed();
-    return this.toItem(id, payload, input.attachments);
+    return this.toItem(id, payload, input.attachments.map(info));
   }
 
+  /**
+   * Changes the fields given. `patch.attachments`, when given, is the new list in order: new files, and
+   * `{ keep: i }` for the item's current attachment at position i (its sealed row is kept as it is).
+   */
   update(id: string, patch: ItemPatch): ItemData {
     const session = this.deps.requireSession();
-    for (const a of patch.attachments ?? []) checkAttachmentSize(a.name, a.data.length);
-    const row = this.repo.get(id);
-    if (!row) throw new NotFoundError(`No item with id ${id}.`);
-    const previous = this.openItem(session, row);
-    const replacing = patch.attachments !== undefined;
-    const attachmentIds = replacing ? patch.attachments!.map(() => newId()) : previous.attachments;
+    for (const a of patch.attachments ?? []) if (!('keep' in a)) checkAttachmentSize(a.name, a.data.length);
+    const previous = this.openItem(session, this.requireRow(id));
+    const attachments = patch.attachments && this.nextAttachments(session, id, previous, patch.attachments);
     const payload: ItemPayload = {
       title: patch.title ?? previous.title,
       secret: patch.secret ?? previous.secret,
@@ -131,23 +157,19 @@ export class ItemService {
       tags: patch.tags ? [...patch.tags] : previous.tags,
       createdAt: previous.createdAt,
       updatedAt: Math.max(this.now(), previous.updatedAt),
-      attachments: attachmentIds,
+      attachments: attachments ? attachments.map((a) => a.id) : previous.attachments,
     };
     const sealed = session.sealRow(ITEMS, id, encodeItem(payload));
-    const sealedAttachments = replacing
-      ? this.sealAttachments(session, id, attachmentIds, patch.attachments!)
-      : [];
     this.deps.store.transaction(() => {
       if (!this.repo.update(id, sealed)) throw new NotFoundError(`No item with id ${id}.`);
-      if (replacing) {
+      if (attachments) {
         this.repo.deleteAttachments(id);
-        sealedAttachments.forEach((s, i) => this.repo.insertAttachment(id, attachmentIds[i]!, i, s));
+        attachments.forEach((a, i) => this.repo.insertAttachment(id, a.id, i, a.sealed));
       }
     });
     this.cache.set(id, this.toCached(id, payload));
     this.deps.changed();
-    const attachments = replacing ? patch.attachments! : this.readAttachments(session, id, payload);
-    return this.toItem(id, payload, attachments);
+    return this.get(id);
   }
 
   delete(id: string): void {
@@ -159,9 +181,47 @@ export class ItemService {
   }
 
   /** Every item in full, attachments included (for snapshots). */
-  exportAll(): ItemData[] {
+  exportAll(): FullItemData[] {
     this.deps.requireSession();
-    return [...this.cache.keys()].sort().map((id) => this.get(id));
+    return [...this.cache.keys()].sort().map((id) => this.getFull(id));
+  }
+
+  private getFull(id: string): FullItemData {
+    const session = this.deps.requireSession();
+    const payload = this.openItem(session, this.requireRow(id));
+    const attachments = this.attachmentRows(id, payload).map((r) => this.openAttachment(session, id, r));
+    return this.toItem(id, payload, attachments);
+  }
+
+  private requireRow(id: string): { id: string; sealed: Buffer } {
+    const row = this.repo.get(id);
+    if (!row) throw new NotFoundError(`No item with id ${id}.`);
+    return row;
+  }
+
+  /** The sealed rows of an update's new attachment list: kept ones as they are, new ones sealed here. */
+  private nextAttachments(
+    session: VaultSession,
+    itemId: string,
+    previous: ItemPayload,
+    list: NonNullable<ItemPatch['attachments']>,
+  ): { id: string; sealed: Buffer }[] {
+    const current = list.some((a) => 'keep' in a) ? this.attachmentRows(itemId, previous) : [];
+    const kept = new Set<number>();
+    return list.map((a) => {
+      if ('keep' in a) {
+        const row = current[a.keep];
+        if (!row)
+          throw new NotFoundError(
+            `"${previous.title}" has no ${ordinal(a.keep)} to keep: it has ${current.length}. Open the item again and retry.`,
+          );
+        if (kept.has(a.keep)) throw new BadRequestError(`The ${ordinal(a.keep)} is listed twice to keep.`);
+        kept.add(a.keep);
+        return { id: row.id, sealed: row.sealed };
+      }
+      const attachmentId = newId();
+      return { id: attachmentId, sealed: this.sealAttachment(session, itemId, attachmentId, a) };
+    });
   }
 
   private openItem(session: VaultSession, row: { id: string; sealed: Buffer }): ItemPayload {
@@ -174,21 +234,25 @@ export class ItemService {
     ids: string[],
     attachments: AttachmentData[],
   ): Buffer[] {
-    return attachments.map((a, i) =>
-      session.sealRow(ATTACHMENTS, attachmentRowId(itemId, ids[i]!), encodeAttachment(a)),
-    );
+    return attachments.map((a, i) => this.sealAttachment(session, itemId, ids[i]!, a));
   }
 
-  /** Reads and checks the attachments against the ids the item itself lists (none missing, added or reordered). */
-  private readAttachments(session: VaultSession, itemId: string, payload: ItemPayload): AttachmentData[] {
+  private sealAttachment(session: VaultSession, itemId: string, id: string, a: AttachmentData): Buffer {
+    return session.sealRow(ATTACHMENTS, attachmentRowId(itemId, id), encodeAttachment(a));
+  }
+
+  /** The attachment rows, checked against the ids the item itself lists (none missing, added or reordered). */
+  private attachmentRows(itemId: string, payload: ItemPayload): SealedAttachmentRow[] {
     const rows = this.repo.attachments(itemId);
     const ids = rows.map((r) => r.id);
     if (ids.length !== payload.attachments.length || ids.some((rid, i) => rid !== payload.attachments[i]))
       throw new VaultDataCorruptError(`the attachments of item ${itemId}`);
-    return rows.map((r) => {
-      const rowId = attachmentRowId(itemId, r.id);
-      return decodeAttachment(`attachment ${rowId}`, session.openRow(ATTACHMENTS, rowId, r.sealed));
-    });
+    return rows;
+  }
+
+  private openAttachment(session: VaultSession, itemId: string, row: SealedAttachmentRow): AttachmentData {
+    const rowId = attachmentRowId(itemId, row.id);
+    return decodeAttachment(`attachment ${rowId}`, session.openRow(ATTACHMENTS, rowId, row.sealed));
   }
 
   private toCached(id: string, p: ItemPayload): CachedItem {
@@ -202,7 +266,11 @@ export class ItemService {
     };
   }
 
-  private toItem(id: string, p: ItemPayload, attachments: AttachmentData[]): ItemData {
+  private toItem<A>(
+    id: string,
+    p: ItemPayload,
+    attachments: A[],
+  ): Omit<ItemData, 'attachments'> & { attachments: A[] } {
     return {
       id,
       title: p.title,

@@ -5,6 +5,18 @@ export interface AttachmentData {
   data: Uint8Array;
 }
 
+/** What an item lists about each attachment (the bytes are fetched one at a time). */
+export interface AttachmentInfo {
+  name: string;
+  mediaType: string;
+  size: number;
+}
+
+/** In an update's attachment list: the item's current attachment at this position, kept as it is. */
+export interface KeptAttachment {
+  keep: number;
+}
+
 export interface ItemFieldsInput {
   title: string;
   secret: string;
@@ -16,9 +28,9 @@ export interface NewItem extends ItemFieldsInput {
   attachments: AttachmentData[];
 }
 
-/** Fields left out are kept; `attachments`, when given, replaces the whole list. */
+/** Fields left out are kept; `attachments`, when given, is the whole new list (new files and kept ones). */
 export interface ItemPatch extends Partial<ItemFieldsInput> {
-  attachments?: AttachmentData[];
+  attachments?: (AttachmentData | KeptAttachment)[];
 }
 
 export interface ItemSummaryData {
@@ -32,6 +44,11 @@ export interface ItemSummaryData {
 export interface ItemData extends ItemSummaryData {
   secret: string;
   notes: string;
-  attachments: AttachmentData[];
+  attachments: AttachmentInfo[];
   createdAt: number;
+}
+
+/** An item with its attachments' bytes (for snapshots). */
+export interface FullItemData extends Omit<ItemData, 'attachments'> {
+  attachments: AttachmentData[];
 }
