@@ -30,6 +30,7 @@ const OPTION_SPECS = {
   threshold: { type: 'string' },
   friend: { type: 'string' },
   yes: { type: 'boolean' },
+  relay: { type: 'boolean' },
 } as const;
 
 function usage(): string {

@@ -11,6 +11,8 @@ export interface CoreOptions {
   dataDir: string;
   /** libp2p listen multiaddrs for the mesh; the mesh picks a LAN-friendly default when absent. */
   listen?: string[];
+  /** Relay for friends in this run (`tessera serve --relay`); absent: TESSERA_RELAY, else the saved setting. */
+  relay?: boolean;
   /**
    * The desktop shell's OS keychain (safeStorage). Given the backend name the vault recorded (or null), returns a
    * protector or throws why it cannot; absent under plain Node.
@@ -43,6 +45,7 @@ export class TesseraCore {
         dataDir,
         events: core.events,
         listen: options.listen ?? null,
+        relay: options.relay ?? null,
         keyProtector: options.keyProtector ?? null,
       });
     } catch (err) {

@@ -14,9 +14,20 @@ export interface DeviceSettings {
   closeToTray: boolean;
   /** libp2p listen multiaddrs; empty means the default. Applied at the next start; `--listen` overrides. */
   listen: string[];
+  /**
+   * Relay connections between friends who cannot dial each other (behind routers): worth turning on for an
+   * always-on, reachable machine. Applied at the next start; `tessera serve --relay` and TESSERA_RELAY override.
+   */
+  relayForFriends: boolean;
 }
 
-export const DEFAULT_DEVICE_SETTINGS: DeviceSettings = { startAtLogin: false, closeToTray: true, listen: [] };
+export const DEFAULT_DEVICE_SETTINGS: DeviceSettings = {
+  startAtLogin: false,
+  closeToTray: true,
+  listen: [],
+  relayForFriends: false,
+};
+const BOOLEAN_KEYS = ['startAtLogin', 'closeToTray', 'relayForFriends'] as const;
 const MAX_LISTEN = 8;
 const PREFIX = 'device.';
 
@@ -51,8 +62,8 @@ export class DeviceSettingsRepo {
         continue;
       }
       const name = key.slice(PREFIX.length);
-      if ((name === 'startAtLogin' || name === 'closeToTray') && typeof parsed === 'boolean')
-        out[name] = parsed;
+      const flag = BOOLEAN_KEYS.find((k) => k === name);
+      if (flag && typeof parsed === 'boolean') out[flag] = parsed;
       if (name === 'listen' && Array.isArray(parsed) && parsed.every((a) => typeof a === 'string')) {
         out.listen = parsed as string[];
       }

@@ -15,12 +15,15 @@ import { BackupServices } from './backup/backup-services.ts';
 import { DeviceSettingsRepo } from './device-settings.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 import { RecoveryServices } from './recovery/recovery-services.ts';
+import { relayModeFromEnv } from '../mesh/relay.ts';
 
 export interface ServiceContext {
   dataDir: string;
   events: EventBus;
   /** libp2p listen multiaddrs from `--listen`, or null for the default. */
   listen: string[] | null;
+  /** `tessera serve --relay`: relay for friends in this run, whatever the saved setting says; null: not given. */
+  relay: boolean | null;
   keyProtector: KeyProtectorFactory | null;
 }
 
@@ -69,9 +72,17 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     throw err;
   }
   const device = new DeviceSettingsRepo(store.db);
-  const savedListen = device.read().listen;
+  const saved = device.read();
+  // The relay role: `--relay`, else TESSERA_RELAY, else the saved choice.
+  const relay =
+    ctx.relay === null
+      ? (relayModeFromEnv() ?? (saved.relayForFriends ? 'on' : 'off'))
+      : ctx.relay
+        ? 'on'
+        : 'off';
   const mesh = openMesh(store.db, vault, ctx.events, {
-    listen: ctx.listen ?? (savedListen.length > 0 ? savedListen : null),
+    listen: ctx.listen ?? (saved.listen.length > 0 ? saved.listen : null),
+    relay,
   });
   const backup = new BackupServices({ store, vault, mesh, events: ctx.events });
   const recovery = new RecoveryServices({
@@ -113,7 +124,12 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     ...friendHandlers(mesh, vault),
     ...backupHandlers,
     ...keychainHandlers(vault, ctx.keyProtector, status),
-    ...settingsHandlers(vault, device, () => mesh.addresses(), ctx.events),
+    ...settingsHandlers(
+      vault,
+      device,
+      { listeningOn: () => mesh.addresses(), relaying: () => mesh.relaying() },
+      ctx.events,
+    ),
     ...recovery.handlers(backupHandlers),
   };
   unlockWithKeychain(vault, ctx.keyProtector);

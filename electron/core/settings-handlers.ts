@@ -10,13 +10,14 @@ export type SettingsHandlers = Pick<Handlers, 'settings.get' | 'settings.update'
 export function settingsHandlers(
   vault: VaultService,
   device: DeviceSettingsRepo,
-  listeningOn: () => string[],
+  network: { listeningOn(): string[]; relaying(): boolean },
   events: EventBus,
 ): SettingsHandlers {
   const read = (): Settings => ({
     autoLockMinutes: Math.max(1, Math.round(vault.settings().autoLockSeconds / 60)),
     ...device.read(),
-    listeningOn: listeningOn(),
+    listeningOn: network.listeningOn(),
+    relaying: network.relaying(),
   });
   return {
     'settings.get': read,

@@ -53,7 +53,7 @@ export interface MeshOptions {
   retryMs?: number;
   now?: () => number;
   log?: (message: string) => void;
-  /** Serve friends as a circuit relay (default: TESSERA_RELAY=1 turns it on). */
+  /** Serve friends as a circuit relay (absent: TESSERA_RELAY decides, else off). */
   relay?: RelayMode;
 }
 
@@ -142,7 +142,7 @@ export class MeshService {
     };
     this.name = name;
     const mdnsOn = this.options.mdns ?? process.env.TESSERA_MDNS !== '0';
-    const relayMode = this.options.relay ?? relayModeFromEnv();
+    const relayMode = this.options.relay ?? relayModeFromEnv() ?? 'off';
     this.relayMode = relayMode;
     const node = await createMeshNode({
       signSeed: this.keys.signSeed,
@@ -343,6 +343,12 @@ export class MeshService {
       since: p.acceptedAt,
       giveUpAt: p.giveUpAt,
     }));
+  }
+
+  /** Whether this node runs the relay server for friends now (chosen at start). */
+  relaying(): boolean {
+    const services = this.node?.services as Record<string, unknown> | undefined;
+    return services?.relay !== undefined;
   }
 
   async remove(peerId: string): Promise<void> {

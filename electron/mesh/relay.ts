@@ -1,6 +1,6 @@
 /**
  * Friend relays (docs/PROTOCOL.md §10): libp2p circuit-relay-v2 for the friend group only. A reachable friend (an
- * always-on `tessera serve` started with TESSERA_RELAY=1) runs the relay server; every node runs the relay transport
+ * always-on machine whose person turned on "Relay for friends", or `tessera serve --relay`) runs the relay server; every node runs the relay transport
  * and keeps a reservation on friend relays it is connected to, and tries DCUtR hole punching over a relayed
  * connection. Who may reserve and who may be relayed is decided by the connection gate (gater.ts `relayPolicy`).
  */
@@ -31,10 +31,12 @@ export const RELAY_RESERVATIONS = 2;
 /** The relay role of this node: `on` serves friends; `off` only uses friends' relays. */
 export type RelayMode = 'on' | 'off';
 
-/** TESSERA_RELAY=1 (or "on") makes this node a relay for its friends. */
-export function relayModeFromEnv(): RelayMode {
+/** TESSERA_RELAY=1 (or "on", "true") turns the relay role on, =0 ("off", "false") off; unset or other: null. */
+export function relayModeFromEnv(): RelayMode | null {
   const v = (process.env.TESSERA_RELAY ?? '').toLowerCase();
-  return v === '1' || v === 'on' || v === 'true' ? 'on' : 'off';
+  if (v === '1' || v === 'on' || v === 'true') return 'on';
+  if (v === '0' || v === 'off' || v === 'false') return 'off';
+  return null;
 }
 
 export function friendRelayServerInit(): CircuitRelayServerInit {

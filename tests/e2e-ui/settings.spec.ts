@@ -1,7 +1,7 @@
 import { test, expect, shot } from './support/fixtures.ts';
 import { createVault, goTo, lock, PASSPHRASE, unlock } from './support/flows.ts';
 
-test('settings: about shows who and where this is; locking time, device preferences and addresses are saved', async ({
+test('settings: about shows who and where this is; locking time, device preferences, relaying for friends and addresses are saved', async ({
   app,
   host,
 }) => {
@@ -19,6 +19,10 @@ test('settings: about shows who and where this is; locking time, device preferen
   await expect(app.getByText('Tessera will start at login.')).toBeVisible();
   await app.getByRole('checkbox', { name: /Keep running in the tray/ }).uncheck();
   await expect(app.getByText('Closing the window quits Tessera.')).toBeVisible();
+  const relay = app.getByRole('checkbox', { name: /Help friends behind home routers reach each other/ });
+  await expect(relay).not.toBeChecked();
+  await relay.check();
+  await expect(app.getByText(/will pass connections between your friends from the next start/)).toBeVisible();
   await app.getByLabel('Network addresses to listen on').fill('/ip4/0.0.0.0/tcp/4001');
   await app.getByRole('button', { name: 'Save addresses' }).click();
   await expect(app.getByText(/Network addresses saved/)).toBeVisible();
@@ -29,6 +33,7 @@ test('settings: about shows who and where this is; locking time, device preferen
   await expect(app.getByLabel(/Lock the vault after/)).toHaveValue('5');
   await expect(app.getByRole('checkbox', { name: /Start Tessera when I log in/ })).toBeChecked();
   await expect(app.getByRole('checkbox', { name: /Keep running in the tray/ })).not.toBeChecked();
+  await expect(app.getByRole('checkbox', { name: /Help friends behind home routers/ })).toBeChecked();
   await expect(app.getByLabel('Network addresses to listen on')).toHaveValue('/ip4/0.0.0.0/tcp/4001');
   await shot(app, 'settings');
 });

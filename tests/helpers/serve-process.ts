@@ -50,6 +50,8 @@ export interface ServeOptions {
   dataDir?: string;
   listen?: string;
   env?: Record<string, string>;
+  /** More `tessera serve` options, e.g. ['--relay']. */
+  serveArgs?: string[];
   timeoutMs?: number;
   /** The `tessera` entry point to run (default: the sources, or what useServeEntry chose). */
   entry?: string;
@@ -59,7 +61,7 @@ export interface ServeOptions {
 export async function startServe(options: ServeOptions = {}): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const args = [options.entry ?? defaultEntry, '--data', dataDir, '--json', 'serve', '--ui-port', '0'];
-  args.push('--listen', options.listen ?? '/ip4/127.0.0.1/tcp/0');
+  args.push('--listen', options.listen ?? '/ip4/127.0.0.1/tcp/0', ...(options.serveArgs ?? []));
   const child = spawn(process.execPath, args, {
     env: testEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
  * Runs inside one network namespace of the beyond-LAN test (`ip netns exec NS node beyond-lan-agent.ts`) and keeps
  * any number of real `tessera serve` processes there (their loopback API is reachable only inside the namespace).
  * One JSON line per request on stdin, one answer per line on stdout:
- *   {"id", "cmd": "start", "name", "dataDir", "env"}   → {"id", "ok", "value": {"pid"}}
+ *   {"id", "cmd": "start", "name", "dataDir", "env", "args"}  → {"id", "ok", "value": {"pid"}}  (args: serve options)
  *   {"id", "cmd": "call", "name", "op", "input"}        → {"id", "ok", "value" | "error"}
  *   {"id", "cmd": "stop", "name"}                       → {"id", "ok"}       (SIGTERM, clean exit)
  *   {"id", "cmd": "exit"}                               stops everything and exits
@@ -18,6 +18,7 @@ type Request = {
   name?: string;
   dataDir?: string;
   env?: Record<string, string>;
+  args?: string[];
   op?: string;
   input?: unknown;
 };
@@ -34,6 +35,7 @@ async function handle(msg: Request): Promise<unknown> {
         dataDir: msg.dataDir,
         listen: '/ip4/0.0.0.0/tcp/0',
         env: msg.env ?? {},
+        serveArgs: msg.args ?? [],
         timeoutMs: 60_000,
       });
       serves.set(name, serve);

@@ -6,7 +6,7 @@
  *   home B 192.168.72.0/24 ── router B (NAT) ──┘
  *
  * Olive (owner) lives in home A, Kim and Lee (custodians) in home B; each router masquerades its home onto the
- * public segment, so nobody can dial into a home. Rita runs `tessera serve` with TESSERA_RELAY=1 on the public
+ * public segment, so nobody can dial into a home. Rita runs `tessera serve --relay` on the public
  * segment. Everyone pairs with Rita; Olive then pairs with Kim and Lee over the network (invites carry relay
  * addresses), creates a backup and pushes an update, and the test prints which path each delivery took. The second
  * case delivers an update to Lee while Lee is offline, through Rita (a mutual friend), and Olive later sees Lee's
@@ -165,16 +165,24 @@ class Person {
   readonly name: string;
   readonly agent: Agent;
   readonly env: Record<string, string>;
-  constructor(name: string, agent: Agent, env: Record<string, string> = {}) {
+  readonly args: string[];
+  constructor(name: string, agent: Agent, args: string[] = []) {
     this.name = name;
     this.agent = agent;
-    this.env = { ...ENV, ...env };
+    this.env = { ...ENV };
+    this.args = args;
   }
   call<T = unknown>(op: string, input: unknown = {}): Promise<T> {
     return this.agent.send<T>({ cmd: 'call', name: this.name, op, input });
   }
   async start(): Promise<void> {
-    await this.agent.send({ cmd: 'start', name: this.name, dataDir: this.dataDir, env: this.env });
+    await this.agent.send({
+      cmd: 'start',
+      name: this.name,
+      dataDir: this.dataDir,
+      env: this.env,
+      args: this.args,
+    });
     const s = await this.call<Status>('app.status');
     if (s.state === 'empty') {
       const created = await this.call<Status>('vault.create', {
@@ -240,11 +248,13 @@ test(
     buildNetwork();
     const [pubAgent, aAgent, bAgent] = await Promise.all([agent(NS.pub), agent(NS.homeA), agent(NS.homeB)]);
     agents.push(pubAgent!, aAgent!, bAgent!);
-    rita = new Person('Rita', pubAgent!, { TESSERA_RELAY: '1' });
+    rita = new Person('Rita', pubAgent!, ['--relay']);
     olive = new Person('Olive', aAgent!);
     kim = new Person('Kim', bAgent!);
     lee = new Person('Lee', bAgent!);
     await Promise.all([rita, olive, kim, lee].map((p) => p.start()));
+    assert.equal((await rita.call<{ relaying: boolean }>('settings.get')).relaying, true, 'Rita relays');
+    assert.equal((await olive.call<{ relaying: boolean }>('settings.get')).relaying, false);
     const oliveAddrs = (await olive.call<Status>('app.status')).addresses;
     assert.ok(
       oliveAddrs.every((a) => !a.startsWith('/ip4/127.')),

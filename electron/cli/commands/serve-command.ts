@@ -34,14 +34,18 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'tessera serve [--listen MULTIADDR[,MULTIADDR…]] [--ui-port N]',
+  usage: 'tessera serve [--listen MULTIADDR[,MULTIADDR…]] [--ui-port N] [--relay]',
   summary: 'Run headless: mesh, custodian role, recovery serving, local API and web UI on 127.0.0.1.',
-  options: ['listen', 'ui-port'],
+  options: ['listen', 'ui-port', 'relay'],
   async run({ dataDir, out, options }) {
     const uiPort = parsePort(options['ui-port']);
     const listen =
       typeof options.listen === 'string' ? options.listen.split(',').map((a) => a.trim()) : undefined;
-    const core = await TesseraCore.open({ dataDir, ...(listen ? { listen } : {}) });
+    const core = await TesseraCore.open({
+      dataDir,
+      ...(listen ? { listen } : {}),
+      ...(options.relay === true ? { relay: true } : {}),
+    });
     let host: Awaited<ReturnType<typeof startHost>> | null = null;
     try {
       const passphrase = process.env.TESSERA_PASSPHRASE;

@@ -114,8 +114,14 @@ function DeviceCard({ settings }: { settings: Settings }) {
   // The boxes follow a click at once; a refused save puts them back.
   const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
   const [closeToTray, setCloseToTray] = useState(settings.closeToTray);
-  const toggle = async (key: 'startAtLogin' | 'closeToTray', value: boolean, what: string) => {
-    const set = key === 'startAtLogin' ? setStartAtLogin : setCloseToTray;
+  const [relayForFriends, setRelayForFriends] = useState(settings.relayForFriends);
+  const setters = {
+    startAtLogin: setStartAtLogin,
+    closeToTray: setCloseToTray,
+    relayForFriends: setRelayForFriends,
+  };
+  const toggle = async (key: keyof typeof setters, value: boolean, what: string) => {
+    const set = setters[key];
     set(value);
     if (!(await update({ [key]: value }, what))) set(!value);
   };
@@ -176,6 +182,30 @@ function DeviceCard({ settings }: { settings: Settings }) {
             Keep running in the tray when I close the window
             <span className="muted settings__check-hint">
               Friends can only reach you (to deliver or check pieces) while Tessera runs.
+            </span>
+          </span>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={relayForFriends}
+            disabled={saving}
+            onChange={(e) =>
+              void toggle(
+                'relayForFriends',
+                e.target.checked,
+                e.target.checked
+                  ? 'This device will pass connections between your friends from the next start.'
+                  : 'This device will stop passing connections between your friends at the next start.',
+              )
+            }
+          />
+          <span>
+            Help friends behind home routers reach each other
+            <span className="muted settings__check-hint">
+              For a computer that is always on and that friends can reach: it passes along their encrypted
+              traffic (your friends only; it cannot read it). Takes effect the next time Tessera starts.
+              {settings.relaying ? ' Doing this now.' : ''}
             </span>
           </span>
         </label>

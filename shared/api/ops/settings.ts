@@ -16,11 +16,18 @@ export const Settings = z.object({
   listen: z.array(z.string().max(200)).max(8),
   /** What the network listens on right now. */
   listeningOn: z.array(z.string()),
+  /**
+   * Relay connections between friends who cannot reach each other directly (friends only). For an always-on
+   * machine that friends can reach. Takes effect the next time Tessera starts.
+   */
+  relayForFriends: z.boolean(),
+  /** Whether this node relays for friends right now (the saved choice, or `tessera serve --relay`). */
+  relaying: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
 export const settingsOps = {
   /** Readable while locked (nothing in it is secret), so the shell can apply its preferences at start. */
   'settings.get': op(z.object({}), Settings, { public: true }),
-  'settings.update': op(Settings.omit({ listeningOn: true }).partial(), Settings),
+  'settings.update': op(Settings.omit({ listeningOn: true, relaying: true }).partial(), Settings),
 };

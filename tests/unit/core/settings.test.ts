@@ -45,6 +45,8 @@ test('settings: defaults, readable while locked, validated, saved listen address
   assert.equal(defaults.startAtLogin, false);
   assert.equal(defaults.closeToTray, true);
   assert.deepEqual(defaults.listen, []);
+  assert.equal(defaults.relayForFriends, false);
+  assert.equal(defaults.relaying, false);
 
   await assert.rejects(
     call(first, 'settings.update', { listen: ['not an address'] }),
@@ -62,8 +64,11 @@ test('settings: defaults, readable while locked, validated, saved listen address
     startAtLogin: true,
     closeToTray: false,
     listen: [`/ip4/127.0.0.1/tcp/${port}`],
+    relayForFriends: true,
   });
   assert.equal(updated.autoLockMinutes, 5);
+  assert.equal(updated.relayForFriends, true);
+  assert.equal(updated.relaying, false, 'the relay role changes at the next start');
   assert.equal(updated.closeToTray, false);
   await call(first, 'vault.lock');
   const whileLocked = await call<Settings>(first, 'settings.get');
@@ -91,5 +96,28 @@ test('settings: defaults, readable while locked, validated, saved listen address
   const settings = await call<Settings>(second, 'settings.get');
   assert.ok(settings.listeningOn.some((a) => a.includes(`/tcp/${port}`)));
   assert.equal(settings.autoLockMinutes, 5);
+  assert.equal(settings.relaying, true, 'the saved relay choice is applied at start');
   await second.close();
+
+  // `tessera serve --relay` and TESSERA_RELAY override the saved choice for one run; the saved choice stays.
+  const relayingWhen = async (options: { relay?: boolean }) => {
+    const core = await TesseraCore.open({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], ...options });
+    try {
+      await call(core, 'vault.unlock', { passphrase: 'a long passphrase' });
+      await until(async () => ((await call<Status>(core, 'app.status')).addresses.length > 0 ? true : null));
+      return await call<Settings>(core, 'settings.get');
+    } finally {
+      await core.close();
+    }
+  };
+  const flagOff = await relayingWhen({ relay: false });
+  assert.equal(flagOff.relaying, false);
+  assert.equal(flagOff.relayForFriends, true);
+  process.env.TESSERA_RELAY = '0';
+  try {
+    assert.equal((await relayingWhen({})).relaying, false);
+  } finally {
+    delete process.env.TESSERA_RELAY;
+  }
+  assert.equal((await relayingWhen({})).relaying, true);
 });
