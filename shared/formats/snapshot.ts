@@ -50,6 +50,8 @@ export const SNAPSHOT_LIMITS = {
   attachmentBytes: 16 * 1024 * 1024,
   mediaTypeChars: 256,
   heldShards: 16_384,
+  /** The backup operation allows at most 16 custodians. */
+  custodians: 16,
   manifestBytes: 2 * 1024 * 1024,
   settings: 1000,
   settingKeyChars: 256,
@@ -98,6 +100,11 @@ export interface Snapshot {
   items: VaultItem[];
   heldShards: HeldShard[];
   settings: Record<string, string>;
+  /**
+   * Peer IDs of the friends chosen to hold this backup's key (absent when none). Envelopes never list the other
+   * custodians, so this is how a recovered device knows whom to give the new key, online or not.
+   */
+  custodians?: string[];
 }
 
 function toCbor(s: Snapshot): unknown {
@@ -122,6 +129,7 @@ function toCbor(s: Snapshot): unknown {
       created: i.createdAt,
       updated: i.updatedAt,
     })),
+    ...(s.custodians?.length ? { custodians: s.custodians } : {}),
     held: s.heldShards.map((h) => ({
       owner: h.ownerPeerId,
       envelope: h.envelope,
@@ -157,7 +165,7 @@ function snapshotFromCbor(value: unknown): Snapshot {
   const what = SNAPSHOT_WHAT;
   const m = asMap(value, what);
   if (m.v !== SNAPSHOT_VERSION) throw new UnsupportedFormatError('This backup', m.v);
-  expectKeys(m, what, ['v', 'identity', 'name', 'contacts', 'items', 'held', 'settings']);
+  expectKeys(m, what, ['v', 'identity', 'name', 'contacts', 'items', 'held', 'settings'], ['custodians']);
   const idMap = asMap(m.identity, 'Snapshot identity');
   expectKeys(idMap, 'Snapshot identity', ['sign', 'box']);
   const identity = identityFromSecrets(
@@ -171,7 +179,16 @@ function snapshotFromCbor(value: unknown): Snapshot {
     items: readArray(m, 'items', what, L.items).map(decodeItem),
     heldShards: readArray(m, 'held', what, L.heldShards).map(decodeHeld),
     settings: decodeSettings(m.settings),
+    ...(Object.hasOwn(m, 'custodians') ? { custodians: decodeCustodians(m) } : {}),
   };
+}
+
+function decodeCustodians(m: CborMap): string[] {
+  const what = 'Snapshot custodians';
+  const ids = readTextArray(m, 'custodians', what, L.custodians, 128).map((p) => checkPeerId(p, what));
+  if (ids.length === 0) throw new MalformedDataError(what, 'is present but empty');
+  if (new Set(ids).size !== ids.length) throw new MalformedDataError(what, 'lists a friend twice');
+  return ids;
 }
 
 function checkPeerId(peerId: string, what: string): string {

@@ -61,8 +61,17 @@ export { acceptHolding, pair } from '../helpers/cluster.ts';
 
 function loopbackLan(reason: string): Lan {
   const running = new Set<ServeProcess>();
+  // Loopback has no mDNS to find a host that comes back on a new port, so a restarted host listens where it
+  // listened before (on a LAN, discovery finds it at its new address).
+  const lastPort = new Map<string, string>();
   const start = async (name: string, dataDir?: string): Promise<Host> => {
-    const serve = await startServe({ ...(dataDir ? { dataDir } : {}), env: MESH_ENV });
+    const port = dataDir ? lastPort.get(dataDir) : undefined;
+    const listen = port ? `/ip4/127.0.0.1/tcp/${port}` : undefined;
+    const serve = await startServe({
+      ...(dataDir ? { dataDir } : {}),
+      ...(listen ? { listen } : {}),
+      env: MESH_ENV,
+    });
     if (process.env.TESSERA_TEST_LOG === '1')
       serve.child.stderr?.on('data', (c: Buffer) =>
         process.stderr.write(c.toString().replace(/^/gm, `[${name}] `)),
@@ -75,7 +84,12 @@ function loopbackLan(reason: string): Lan {
       client: serve.client,
       ns: null,
       stop: async () => {
-        running.delete(serve);
+        if (!running.delete(serve)) return;
+        const status = await serve.client.call('app.status', {}).catch(() => null);
+        const port = status?.addresses
+          .map((a) => /^\/ip4\/127\.0\.0\.1\/tcp\/(\d+)/.exec(a)?.[1])
+          .find((p) => p !== undefined);
+        if (port) lastPort.set(serve.dataDir, port);
         await serve.stop();
       },
     };

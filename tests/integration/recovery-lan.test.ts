@@ -52,7 +52,8 @@ async function snapshotOf(h: Host) {
 test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 }, async (t) => {
   const olivia = await lan.startPeer('Olivia');
   const custodians = await Promise.all(['Ana', 'Ben', 'Cai', 'Dee', 'Eli'].map((n) => lan.startPeer(n)));
-  const [ana, ben, cai, dee, eli] = custodians as [Host, Host, Host, Host, Host];
+  const [ana, ben, cai, dee] = custodians as [Host, Host, Host, Host, Host];
+  let eli = custodians[4]!;
   for (const c of custodians) await pair(olivia, c);
   await pair(ana, ben);
   await pair(ana, cai);
@@ -86,9 +87,11 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
   assert.deepEqual(original.held, [ana.peerId]);
   console.log(`# backup v${backedUp.version} delivered to 5 (${elapsed()})`);
 
-  // Olivia loses her data dir.
+  // Olivia loses her data dir. Eli is away (offline) until after the recovery.
   await lan.stop(olivia);
   rmSync(olivia.dataDir, { recursive: true, force: true });
+  await lan.stop(eli);
+  const lostAt = Date.now();
 
   let fresh = await lan.startFresh('fresh device');
   let code = '';
@@ -211,25 +214,37 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     console.log(`# restored (${elapsed()})`);
   });
 
-  await t.test('it re-shares under a new key to the same 5 custodians, threshold 3', async () => {
-    const s = await until(
-      'the re-share to be delivered',
-      async () => {
-        const b = await fresh.client.call('backup.status', {});
-        return b.configured && b.custodians.length === 5 && b.custodians.every((c) => c.state === 'delivered')
-          ? b
-          : null;
-      },
-      90_000,
-    );
-    assert.equal(s.threshold, 3);
-    assert.deepEqual(s.custodians.map((c) => c.peerId).sort(), custodians.map((c) => c.peerId).sort());
-    for (const c of custodians) {
-      const held = (await c.client.call('held.list', {})).filter((h) => h.ownerPeerId === olivia.peerId);
-      assert.equal(held.length, 1, `${c.name} holds exactly one (new) piece`);
-    }
-    console.log(`# re-shared (${elapsed()})`);
-  });
+  await t.test(
+    'it re-shares under a new key to the same 5 custodians, threshold 3; Eli, away, gets his when he is back',
+    async () => {
+      const delivered = (b: { custodians: { peerId: string; state: string }[] }) =>
+        b.custodians.filter((c) => c.state === 'delivered').map((c) => c.peerId);
+      const s = await until(
+        'the re-share to reach the four who are online',
+        async () => {
+          const b = await fresh.client.call('backup.status', {});
+          return b.configured && b.custodians.length === 5 && delivered(b).length === 4 ? b : null;
+        },
+        90_000,
+      );
+      assert.equal(s.threshold, 3);
+      assert.deepEqual(s.custodians.map((c) => c.peerId).sort(), custodians.map((c) => c.peerId).sort());
+      assert.ok(!delivered(s).includes(eli.peerId), 'Eli is listed, waiting');
+
+      eli = await lan.restart(eli);
+      await until(
+        'Eli to receive his new piece',
+        async () => delivered(await fresh.client.call('backup.status', {})).length === 5,
+        90_000,
+      );
+      for (const c of [ana, ben, cai, dee, eli]) {
+        const held = (await c.client.call('held.list', {})).filter((h) => h.ownerPeerId === olivia.peerId);
+        assert.equal(held.length, 1, `${c.name} holds exactly one piece for Olivia`);
+        assert.ok(held[0]!.since > lostAt, `${c.name}'s piece is the new one`);
+      }
+      console.log(`# re-shared, Eli included after his return (${elapsed()})`);
+    },
+  );
 
   await t.test("its custodian role works again: Ana's next version reaches it", async () => {
     await ana.client.call('items.create', { title: 'Ana after', secret: 'x' });
@@ -245,6 +260,4 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     assert.ok(anaStatus.custodians.some((c) => c.peerId === olivia.peerId && c.state === 'delivered'));
     console.log(`# custodian role resumed (${elapsed()})`);
   });
-  void dee;
-  void eli;
 });

@@ -198,7 +198,16 @@ export class OwnerBackupService {
     const key = this.backupKey(split);
     const keys = this.ctx.vault.identityKeys();
     try {
-      const snapshot = assembleSnapshot(this.ctx.vault, this.ctx.friends, this.ctx.custodianStore);
+      const custodians = this.store
+        .custodians(split.splitId)
+        .filter((c) => c.state === 'requested' || c.state === 'accepted')
+        .map((c) => c.peerId);
+      const snapshot = assembleSnapshot(
+        this.ctx.vault,
+        this.ctx.friends,
+        this.ctx.custodianStore,
+        custodians,
+      );
       const current = this.store.current();
       // Connections coming and going (relays, reservations) announce friend changes often; only real changes count.
       // Encoded once (a custodian for thousands of friends has a snapshot of many MiB): the change check and the

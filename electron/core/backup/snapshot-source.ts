@@ -5,7 +5,8 @@ import type { CustodianStore } from './custodian-store.ts';
 
 /**
  * Everything a fresh device needs, gathered from the services that own it: identity, items and settings from the
- * vault, contacts from the friends list, and the shards held for others.
+ * vault, contacts from the friends list, the shards held for others, and who holds this backup's key (`custodians`:
+ * the recovered device re-shares to them, docs/PROTOCOL.md §11.5).
  *
  * Held shards travel with the envelope only (version 0, no manifest): the envelope is what lets a recovered
  * custodian resume its role, while the owner's blob is re-sent by the owner after a health check. Leaving the
@@ -16,6 +17,7 @@ export function assembleSnapshot(
   vault: VaultService,
   friends: FriendsStore,
   custodian: CustodianStore,
+  custodians: string[],
 ): Snapshot {
   const data = vault.exportSnapshotData();
   const { name, peerId: _peerId, fingerprint: _fingerprint, ...keys } = data.identity;
@@ -43,5 +45,6 @@ export function assembleSnapshot(
       .heldEnvelopes()
       .map((h) => ({ ownerPeerId: h.ownerPeerId, envelope: h.sealedEnvelope, latestVersion: 0 })),
     settings: Object.fromEntries(Object.entries(data.settings).map(([key, value]) => [key, String(value)])),
+    ...(custodians.length > 0 ? { custodians: [...new Set(custodians)].sort() } : {}),
   };
 }

@@ -107,12 +107,11 @@ export class RecoveryServices {
         {
           friends: mesh.friends,
           ready: () => mesh.ready(),
-          open: (peerId, protocol) => mesh.open(peerId, protocol),
           create: (input) => backup.owner.create(input),
-          log: this.log,
         },
         r.delivered,
         r.threshold,
+        r.snapshot.custodians,
       );
       if ('error' in result) {
         events.emit({ type: 'notice', title: 'Recovered — make a new backup', body: result.error });

@@ -44,6 +44,25 @@ test('snapshot encoding refuses invalid content instead of writing an unreadable
   );
 });
 
+test('snapshot custodians: listed when given, left out (same bytes as before) when not, checked on decode', () => {
+  const s = sampleSnapshot(2, 2);
+  const custodians = [...new Set(s.heldShards.map((h) => h.ownerPeerId))];
+  assert.equal(custodians.length, 2);
+  const listed = { ...s, custodians };
+  assert.deepEqual(decodeSnapshot(encodeSnapshot(listed)).custodians, custodians);
+  assert.equal(decodeSnapshot(encodeSnapshot(s)).custodians, undefined);
+  assert.deepEqual(encodeSnapshot({ ...s, custodians: [] }), encodeSnapshot(s), 'an empty list is left out');
+  assert.throws(() => encodeSnapshot({ ...s, custodians: ['not-a-peer-id'] }), /Snapshot custodians/);
+  assert.throws(
+    () => encodeSnapshot({ ...s, custodians: [custodians[0]!, custodians[0]!] }),
+    /lists a friend twice/,
+  );
+  assert.throws(
+    () => encodeSnapshot({ ...s, custodians: Array(17).fill(custodians[0]) }),
+    MalformedDataError,
+  );
+});
+
 test('padding hides the exact size in buckets and round-trips', () => {
   assert.equal(paddedSize(1), 4096);
   assert.equal(paddedSize(4097), 8192);
