@@ -108,23 +108,83 @@ function AutoLockCard({ settings }: { settings: Settings }) {
   );
 }
 
+type ToggleKey = 'startAtLogin' | 'closeToTray' | 'relayForFriends';
+
+/** A device preference as a checkbox: it follows a click at once, and a refused save puts it back. */
+function SettingToggle({
+  name,
+  initial,
+  disabled,
+  update,
+  label,
+  hint,
+  said,
+}: {
+  name: ToggleKey;
+  initial: boolean;
+  disabled: boolean;
+  update(patch: SettingsPatch, what: string): Promise<boolean>;
+  label: string;
+  hint: string;
+  /** What is said once saved: [when turned on, when turned off]. */
+  said: [string, string];
+}) {
+  const [checked, setChecked] = useState(initial);
+  const change = async (on: boolean) => {
+    setChecked(on);
+    if (!(await update({ [name]: on }, on ? said[0] : said[1]))) setChecked(!on);
+  };
+  return (
+    <label className="check">
+      <input
+        type="checkbox"
+        checked={checked}
+        disabled={disabled}
+        onChange={(e) => void change(e.target.checked)}
+      />
+      <span>
+        {label}
+        <span className="muted settings__check-hint">{hint}</span>
+      </span>
+    </label>
+  );
+}
+
+/** The device preferences shown as checkboxes. */
+function deviceToggles(
+  relaying: boolean,
+): { name: ToggleKey; label: string; hint: string; said: [string, string] }[] {
+  return [
+    {
+      name: 'startAtLogin',
+      label: 'Start Tessera when I log in',
+      hint: 'It starts quietly in the tray, so friends can reach you.',
+      said: ['Tessera will start at login.', 'Tessera will not start at login.'],
+    },
+    {
+      name: 'closeToTray',
+      label: 'Keep running in the tray when I close the window',
+      hint: 'Friends can only reach you (to deliver or check pieces) while Tessera runs.',
+      said: ['Closing the window keeps Tessera running in the tray.', 'Closing the window quits Tessera.'],
+    },
+    {
+      name: 'relayForFriends',
+      label: 'Help friends behind home routers reach each other',
+      hint:
+        'For a computer that is always on and that friends can reach: it passes along their encrypted traffic ' +
+        '(your friends only; it cannot read it). Takes effect the next time Tessera starts.' +
+        (relaying ? ' Doing this now.' : ''),
+      said: [
+        'This device will pass connections between your friends from the next start.',
+        'This device will stop passing connections between your friends at the next start.',
+      ],
+    },
+  ];
+}
+
 function DeviceCard({ settings }: { settings: Settings }) {
   const { saving, error, saved, update } = useSettingsUpdate();
   const [listen, setListen] = useState(settings.listen.join('\n'));
-  // The boxes follow a click at once; a refused save puts them back.
-  const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
-  const [closeToTray, setCloseToTray] = useState(settings.closeToTray);
-  const [relayForFriends, setRelayForFriends] = useState(settings.relayForFriends);
-  const setters = {
-    startAtLogin: setStartAtLogin,
-    closeToTray: setCloseToTray,
-    relayForFriends: setRelayForFriends,
-  };
-  const toggle = async (key: keyof typeof setters, value: boolean, what: string) => {
-    const set = setters[key];
-    set(value);
-    if (!(await update({ [key]: value }, what))) set(!value);
-  };
   const id = useId();
   const saveListen = (e: FormEvent) => {
     e.preventDefault();
@@ -143,72 +203,9 @@ function DeviceCard({ settings }: { settings: Settings }) {
         This device
       </h2>
       <div className="settings__checks">
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={startAtLogin}
-            disabled={saving}
-            onChange={(e) =>
-              void toggle(
-                'startAtLogin',
-                e.target.checked,
-                e.target.checked ? 'Tessera will start at login.' : 'Tessera will not start at login.',
-              )
-            }
-          />
-          <span>
-            Start Tessera when I log in
-            <span className="muted settings__check-hint">
-              It starts quietly in the tray, so friends can reach you.
-            </span>
-          </span>
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={closeToTray}
-            disabled={saving}
-            onChange={(e) =>
-              void toggle(
-                'closeToTray',
-                e.target.checked,
-                e.target.checked
-                  ? 'Closing the window keeps Tessera running in the tray.'
-                  : 'Closing the window quits Tessera.',
-              )
-            }
-          />
-          <span>
-            Keep running in the tray when I close the window
-            <span className="muted settings__check-hint">
-              Friends can only reach you (to deliver or check pieces) while Tessera runs.
-            </span>
-          </span>
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={relayForFriends}
-            disabled={saving}
-            onChange={(e) =>
-              void toggle(
-                'relayForFriends',
-                e.target.checked,
-                e.target.checked
-                  ? 'This device will pass connections between your friends from the next start.'
-                  : 'This device will stop passing connections between your friends at the next start.',
-              )
-            }
-          />
-          <span>
-            Help friends behind home routers reach each other
-            <span className="muted settings__check-hint">
-              For a computer that is always on and that friends can reach: it passes along their encrypted
-              traffic (your friends only; it cannot read it). Takes effect the next time Tessera starts.
-              {settings.relaying ? ' Doing this now.' : ''}
-            </span>
-          </span>
-        </label>
+        {deviceToggles(settings.relaying).map((t) => (
+          <SettingToggle key={t.name} {...t} initial={settings[t.name]} disabled={saving} update={update} />
+        ))}
       </div>
       <form onSubmit={saveListen} noValidate className="settings__form">
         <div className="field">
