@@ -12,8 +12,8 @@ import { MalformedDataError } from '../crypto/errors.ts';
 
 const MIN_BUCKET = 4096;
 const MIB = 1024 * 1024;
-/** Largest plaintext we pad (well above the 32 MiB snapshot cap, below 2^32). */
-export const MAX_PADDED_BYTES = 64 * MIB;
+/** Largest plaintext we pad (above the 128 MiB snapshot cap and its padding, below 2^32). */
+export const MAX_PADDED_BYTES = 160 * MIB;
 
 export function paddedSize(n: number): number {
   if (n <= MIN_BUCKET) return MIN_BUCKET;

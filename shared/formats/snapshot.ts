@@ -33,7 +33,8 @@ import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
 export const SNAPSHOT_VERSION = 1;
 
 export const SNAPSHOT_LIMITS = {
-  bytes: 32 * 1024 * 1024,
+  /** A vault of documents (scans, photos of papers) fits; every custodian stores this much per friend at most. */
+  bytes: 128 * 1024 * 1024,
   nameChars: 256,
   /** A custodian holding for many friends has them all as contacts (issue 8: 10,000 owners per custodian). */
   contacts: 16_384,

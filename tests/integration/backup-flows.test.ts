@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { acceptHolding, pair, startPeer, until } from '../helpers/cluster.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import type { BackupStatus, CustodianStatus } from '../../shared/api/ops/backup.ts';
+import { SNAPSHOT_LIMITS } from '../../shared/formats/snapshot.ts';
 
 const peers: Peer[] = [];
 after(async () => {
@@ -212,13 +213,15 @@ test(
             mediaType: 'application/octet-stream',
             dataBase64: mib.fill(i + 1).toString('base64'),
           }));
+        // Items of 16 files of 1 MiB each, until the vault is past the cap.
+        const capMiB = SNAPSHOT_LIMITS.bytes / (1024 * 1024);
         const big = [];
-        for (const tag of ['photos', 'scans', 'records']) {
+        for (let i = 0; i * 16 <= capMiB; i++) {
           big.push(
             await owner.client.call('items.create', {
-              title: tag,
+              title: `scans ${i}`,
               secret: '-',
-              attachments: attachments(12, tag),
+              attachments: attachments(16, `scan${i}`),
             }),
           );
         }
@@ -226,7 +229,7 @@ test(
           const s = await owner.client.call('backup.status', {});
           return s.problem ? s : null;
         });
-        assert.match(stuck.problem ?? '', /grown past the 32 MiB a backup can hold/);
+        assert.match(stuck.problem ?? '', new RegExp(`grown past the ${capMiB} MiB a backup can hold`));
         assert.equal(stuck.version, before.version, 'no partial version was made');
         assert.ok(
           stuck.custodians
