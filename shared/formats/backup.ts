@@ -121,10 +121,25 @@ export function prepareBackup(
   previous?: BackupManifest,
   allocate?: (n: number) => Uint8Array,
 ): PreparedBackup {
+  const padded = padBackup(snapshotBytes, backupKey, ownerKeys, version, previous, allocate);
+  return { ...padded, pieces: chunk(padded.padded, padded.keys.gear) };
+}
+
+/**
+ * prepareBackup without the cutting, for a caller that cuts with `chunks()` (chunker.ts) and seals pieces while it
+ * cuts; it must then list every piece, in order, as `pieces`.
+ */
+export function padBackup(
+  snapshotBytes: Uint8Array,
+  backupKey: Uint8Array,
+  ownerKeys: Pick<IdentityKeys, 'signPublic'>,
+  version: number,
+  previous?: BackupManifest,
+  allocate?: (n: number) => Uint8Array,
+): Omit<PreparedBackup, 'pieces'> {
   checkVersion(ownerKeys, version, previous);
   const keys = deriveBackupKeys(backupKey);
-  const padded = pad(snapshotBytes, allocate);
-  return { keys, version, previous, padded, pieces: chunk(padded, keys.gear) };
+  return { keys, version, previous, padded: pad(snapshotBytes, allocate) };
 }
 
 export function sealBackupChunk(

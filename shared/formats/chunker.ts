@@ -48,14 +48,17 @@ function cutPoint(data: Uint8Array, start: number, gear: Uint32Array): number {
   return limit;
 }
 
-/** Splits `data` into consecutive content-defined chunks (views into `data`). */
-export function chunk(data: Uint8Array, gear: Uint32Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
+/** The consecutive content-defined chunks of `data` (views into it), one at a time, for work that overlaps the cutting. */
+export function* chunks(data: Uint8Array, gear: Uint32Array): Generator<Uint8Array> {
   let start = 0;
   while (start < data.length) {
     const n = cutPoint(data, start, gear);
-    out.push(data.subarray(start, start + n));
+    yield data.subarray(start, start + n);
     start += n;
   }
-  return out;
+}
+
+/** Splits `data` into consecutive content-defined chunks (views into `data`). */
+export function chunk(data: Uint8Array, gear: Uint32Array): Uint8Array[] {
+  return [...chunks(data, gear)];
 }
