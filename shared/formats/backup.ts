@@ -113,15 +113,9 @@ export interface SealedChunk {
   digest: Uint8Array;
 }
 
-export function prepareBackup(
-  snapshotBytes: Uint8Array,
-  backupKey: Uint8Array,
-  ownerKeys: Pick<IdentityKeys, 'signPublic'>,
-  version: number,
-  previous?: BackupManifest,
-  allocate?: (n: number) => Uint8Array,
-): PreparedBackup {
-  const padded = padBackup(snapshotBytes, backupKey, ownerKeys, version, previous, allocate);
+/** Arguments as padBackup's: snapshot bytes, key, owner keys, version, previous manifest, allocator. */
+export function prepareBackup(...args: Parameters<typeof padBackup>): PreparedBackup {
+  const padded = padBackup(...args);
   return { ...padded, pieces: chunk(padded.padded, padded.keys.gear) };
 }
 
