@@ -7,6 +7,8 @@ export const TEST_PASSPHRASE = 'correct horse battery staple';
 /** Fast retries for tests; mDNS off so loopback tests do not see each other's unrelated nodes. */
 export const FAST_MESH_ENV = {
   TESSERA_MDNS: '0',
+  // A small deposit budget, so deposits that overlap in the tests wait for each other (and a leak would stall them).
+  TESSERA_DEPOSIT_BUDGET_MIB: '1',
   TESSERA_MESH_RETRY_MS: '300',
   TESSERA_RECONCILE_MS: '500',
   TESSERA_PASSPHRASE: TEST_PASSPHRASE,

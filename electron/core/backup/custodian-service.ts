@@ -15,6 +15,7 @@ import { ExpiredError, NotFoundError, TesseraError } from '../../../shared/error
 import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import type { CustodianStore } from './custodian-store.ts';
+import { depositBudgetFromEnv } from './deposit-budget.ts';
 import { Backoff } from './peer-link.ts';
 import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 import type { BackupContext } from './backup-context.ts';
@@ -42,6 +43,8 @@ export class RefusedError extends TesseraError {
 
 const ZERO32 = new Uint8Array(32);
 
+const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+
 /**
  * The custodian's side: consent to hold for a friend, store their shard and newest backup version (acknowledged
  * with a signed receipt only after COMMIT), delete on request, and prove holding on a health check.
@@ -50,6 +53,8 @@ export class CustodianBackupService {
   private readonly ctx: BackupContext;
   private readonly store: CustodianStore;
   private readonly backoff = new Backoff();
+  /** Chunk bytes of deposits in progress (held in memory until their COMMIT). */
+  private readonly budget = depositBudgetFromEnv();
   private running = false;
   private closed = false;
   /** Called when a held shard arrives or is dropped: the custodian's own backup must carry it. */
@@ -138,22 +143,34 @@ export class CustodianBackupService {
     offer: Extract<BackupMessage, { t: 'offer' }>,
   ): Promise<void> {
     const verified = this.verifyOffer(from, offer);
-    await conv.send(
-      encodeBackupMessage({ t: 'need', ids: [...verified.wanted.keys()].map((id) => fromHex(id)) }),
-    );
-    const received = new Map<string, Uint8Array>();
-    for (;;) {
-      const msg = expectBackupMessage(await conv.receive(), 'chunk', 'chunks', 'done');
-      if (msg.t === 'refused') return;
-      if (msg.t === 'done') break;
-      for (const item of msg.t === 'chunks' ? msg.items : [msg]) {
-        const id = toHex(item.id);
-        if (received.has(id)) throw new RefusedError('A chunk I did not ask for.');
-        this.acceptChunk(verified, received, id, item.data);
+    let wantedBytes = 0;
+    for (const ref of verified.wanted.values()) wantedBytes += ref.length;
+    // Ask for the chunks only when there is room to hold them until the commit (other friends may be depositing).
+    if (this.budget.used > 0 && this.budget.used + wantedBytes > this.budget.limitBytes)
+      this.ctx.log(
+        `backup: ${this.name(from)}'s backup waits for room (${mib(wantedBytes)} to receive, ${mib(this.budget.used)} in progress)`,
+      );
+    const release = await this.budget.reserve(wantedBytes);
+    try {
+      await conv.send(
+        encodeBackupMessage({ t: 'need', ids: [...verified.wanted.keys()].map((id) => fromHex(id)) }),
+      );
+      const received = new Map<string, Uint8Array>();
+      for (;;) {
+        const msg = expectBackupMessage(await conv.receive(), 'chunk', 'chunks', 'done');
+        if (msg.t === 'refused') return;
+        if (msg.t === 'done') break;
+        for (const item of msg.t === 'chunks' ? msg.items : [msg]) {
+          const id = toHex(item.id);
+          if (received.has(id)) throw new RefusedError('A chunk I did not ask for.');
+          this.acceptChunk(verified, received, id, item.data);
+        }
       }
+      const receipt = this.commitOffer(verified, received);
+      await conv.send(encodeBackupMessage({ t: 'receipt', receipt }));
+    } finally {
+      release();
     }
-    const receipt = this.commitOffer(verified, received);
-    await conv.send(encodeBackupMessage({ t: 'receipt', receipt }));
   }
 
   /**

@@ -1,0 +1,70 @@
+/**
+ * Bounds the chunk bytes a custodian holds in memory for deposits in progress. A deposit's chunks stay in memory
+ * until the one COMMIT that acknowledges them, and a backup may be 128 MiB; when many friends push at once (a
+ * custodian back online after a while, or restored on a new device, is sent everything it lacks by every owner at
+ * the same moment) that would add up to gigabytes.
+ *
+ * A deposit asks for the bytes it still needs before it asks the owner for them; it waits (in arrival order) while
+ * others use the budget. One deposit alone always proceeds, however large.
+ */
+export class DepositBudget {
+  readonly limitBytes: number;
+  private usedBytes = 0;
+  private running = 0;
+  private readonly waiting: { bytes: number; start(): void }[] = [];
+
+  constructor(limitBytes: number) {
+    this.limitBytes = limitBytes;
+  }
+
+  /** Bytes reserved by the deposits under way. */
+  get used(): number {
+    return this.usedBytes;
+  }
+
+  /** Deposits waiting for room. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves, once there is room, with the function that gives the bytes back (call it exactly once). */
+  async reserve(bytes: number): Promise<() => void> {
+    if (this.waiting.length > 0 || !this.fits(bytes)) {
+      await new Promise<void>((start) => this.waiting.push({ bytes, start }));
+    } else {
+      this.take(bytes);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.usedBytes -= bytes;
+      this.running -= 1;
+      this.admit();
+    };
+  }
+
+  private fits(bytes: number): boolean {
+    return this.running === 0 || this.usedBytes + bytes <= this.limitBytes;
+  }
+
+  private take(bytes: number): void {
+    this.usedBytes += bytes;
+    this.running += 1;
+  }
+
+  /** Starts waiting deposits in order while the first one fits. */
+  private admit(): void {
+    while (this.waiting.length > 0 && this.fits(this.waiting[0]!.bytes)) {
+      const next = this.waiting.shift()!;
+      this.take(next.bytes);
+      next.start();
+    }
+  }
+}
+
+/** TESSERA_DEPOSIT_BUDGET_MIB (at least 1) changes the default of 256 MiB. */
+export function depositBudgetFromEnv(): DepositBudget {
+  const mib = Number(process.env.TESSERA_DEPOSIT_BUDGET_MIB);
+  return new DepositBudget((Number.isFinite(mib) && mib >= 1 ? mib : 256) * 1024 * 1024);
+}
