@@ -2,6 +2,17 @@ import type { Store } from '../store/store.ts';
 import type { HoldState } from '../../../shared/protocol/backup.ts';
 import { prepared } from '../store/statements.ts';
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
+import { TesseraError } from '../../../shared/errors.ts';
+
+/**
+ * A deposit that lost a race at COMMIT: since it was checked, another (a parcel carried by a mutual friend, say)
+ * stored a newer version, or dropped chunks this one counted on. Nothing of it is stored; the owner sends again.
+ */
+export class StaleDepositError extends TesseraError {
+  constructor(reason: string) {
+    super('CONFLICT', `${reason} Nothing was stored; send the newest version again.`);
+  }
+}
 
 export interface HoldingRequestRow {
   ownerPeerId: string;
@@ -195,7 +206,8 @@ export class CustodianStore {
   /**
    * Commits a deposit or update in one transaction: the held shard row (one per owner: a new split replaces the
    * old), the new chunks, and garbage collection of chunks the new manifest no longer lists. Returns whether the
-   * shard itself changed (a new split), which is what the custodian's own backup carries.
+   * shard itself changed (a new split), which is what the custodian's own backup carries. A version older than the
+   * one held, or one whose chunks are not all held afterwards, is refused (StaleDepositError) and nothing changes.
    */
   commitHolding(
     row: Omit<HeldShardRow, 'since' | 'updatedAt'>,
@@ -205,6 +217,10 @@ export class CustodianStore {
   ): { shardChanged: boolean } {
     return this.store.transaction(() => {
       const before = this.held(row.ownerPeerId);
+      if (before && equalBytes(before.splitId, row.splitId) && before.version > row.version)
+        throw new StaleDepositError(
+          `A newer version (${before.version}) than ${row.version} is already held.`,
+        );
       const shardChanged = !before || !equalBytes(before.sealedEnvelope, row.sealedEnvelope);
       prepared(
         this.store.db,
@@ -227,9 +243,14 @@ export class CustodianStore {
         'INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, data) VALUES (?, ?, ?)',
       );
       for (const [id, data] of newChunks) insert.run(row.ownerPeerId, Buffer.from(id, 'hex'), data);
+      const held = this.chunkIds(row.ownerPeerId);
+      let missing = 0;
+      for (const id of keepIds) if (!held.has(id)) missing++;
+      // Rolls the whole deposit back: a version is stored complete or not at all.
+      if (missing > 0)
+        throw new StaleDepositError(`${missing} chunk(s) of version ${row.version} are not held.`);
       const del = prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?');
-      for (const id of this.chunkIds(row.ownerPeerId))
-        if (!keepIds.has(id)) del.run(row.ownerPeerId, Buffer.from(id, 'hex'));
+      for (const id of held) if (!keepIds.has(id)) del.run(row.ownerPeerId, Buffer.from(id, 'hex'));
       return { shardChanged };
     });
   }
