@@ -42,7 +42,7 @@ function ItemView({ item }: { item: Item }) {
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
-  const [savingIndex, setSavingIndex] = useState<number | null>(null);
+  const [saving, setSaving] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
@@ -73,11 +73,11 @@ function ItemView({ item }: { item: Item }) {
   };
 
   // The item lists its files without their bytes; a file is fetched when it is saved.
-  const download = async (index: number) => {
+  const download = async (attachmentId: string) => {
     setSaveError(null);
-    setSavingIndex(index);
+    setSaving(attachmentId);
     try {
-      const attachment = await api().call('items.attachment', { id: item.id, index });
+      const attachment = await api().call('items.attachment', { id: item.id, attachmentId });
       const url = URL.createObjectURL(base64ToBlob(attachment.dataBase64, attachment.mediaType));
       const link = document.createElement('a');
       link.href = url;
@@ -87,7 +87,7 @@ function ItemView({ item }: { item: Item }) {
     } catch (err) {
       setSaveError(errorMessage(err));
     } finally {
-      setSavingIndex(null);
+      setSaving(null);
     }
   };
 
@@ -168,18 +168,18 @@ function ItemView({ item }: { item: Item }) {
             Files
           </h3>
           <ul className="item-detail__files">
-            {item.attachments.map((attachment, index) => (
-              <li key={`${attachment.name}-${index}`}>
+            {item.attachments.map((attachment) => (
+              <li key={attachment.id}>
                 <span className="item-detail__file-name">{attachment.name}</span>
                 <span className="muted">{formatBytes(attachment.size)}</span>
                 <button
                   type="button"
                   className="button button--small"
-                  onClick={() => void download(index)}
-                  disabled={savingIndex !== null}
+                  onClick={() => void download(attachment.id)}
+                  disabled={saving !== null}
                   aria-label={`Save ${attachment.name}`}
                 >
-                  {savingIndex === index ? 'Saving…' : 'Save'}
+                  {saving === attachment.id ? 'Saving…' : 'Save'}
                 </button>
               </li>
             ))}

@@ -13,13 +13,13 @@ import { TextAreaField, TextField } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import './ItemEditor.css';
 
-/** A file in the form: one the item already has (`keep`: its position; its bytes stay in the vault) or a new one. */
+/** A file in the form: one the item already has (`keep`: its id; its bytes stay in the vault) or a new one. */
 interface DraftAttachment {
   key: number;
   name: string;
   mediaType: string;
   size: number;
-  source: { keep: number } | { dataBase64: string };
+  source: { keep: string } | { dataBase64: string };
 }
 
 interface Draft {
@@ -47,7 +47,7 @@ export function ItemEditor({ itemId }: { itemId: string | null }) {
         secret: data.secret,
         notes: data.notes,
         tags: data.tags.join(', '),
-        attachments: data.attachments.map((a, index) => ({ ...a, key: nextKey++, source: { keep: index } })),
+        attachments: data.attachments.map((a) => ({ ...a, key: nextKey++, source: { keep: a.id } })),
       }
     : { title: '', secret: '', notes: '', tags: '', attachments: [] };
   return <EditorForm itemId={itemId} initial={initial} />;

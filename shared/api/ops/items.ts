@@ -19,7 +19,11 @@ export const AttachmentInput = z.object({
 
 export const MAX_ATTACHMENTS = 16;
 
+/** An attachment's id within its item (a replaced file gets a new one; a kept or moved file keeps it). */
+export const AttachmentId = z.string().regex(/^[0-9a-f]{32}$/, 'An attachment id is 32 hex characters.');
+
 export const Attachment = z.object({
+  id: AttachmentId,
   name: z.string(),
   mediaType: z.string(),
   size: z.number().int().nonnegative(),
@@ -28,14 +32,8 @@ export const Attachment = z.object({
 export const AttachmentContent = Attachment.extend({ dataBase64: z.string() });
 export type AttachmentContent = z.infer<typeof AttachmentContent>;
 
-/** In an update's list: keep the item's current attachment at this position (its bytes are not sent again). */
-export const KeptAttachment = z.object({
-  keep: z
-    .number()
-    .int()
-    .nonnegative()
-    .max(MAX_ATTACHMENTS - 1),
-});
+/** In an update's list: keep the item's current attachment with this id (its bytes are not sent again). */
+export const KeptAttachment = z.object({ keep: AttachmentId });
 
 const itemFieldShapes = {
   title: z.string().trim().min(1, 'An item needs a title.').max(200),
@@ -73,22 +71,12 @@ export type Item = z.infer<typeof Item>;
 export const itemOps = {
   'items.list': op(z.object({ query: z.string().max(200).optional() }), z.array(ItemSummary)),
   'items.get': op(z.object({ id: ItemId }), Item),
-  'items.attachment': op(
-    z.object({
-      id: ItemId,
-      index: z
-        .number()
-        .int()
-        .nonnegative()
-        .max(MAX_ATTACHMENTS - 1),
-    }),
-    AttachmentContent,
-  ),
+  'items.attachment': op(z.object({ id: ItemId, attachmentId: AttachmentId }), AttachmentContent),
   'items.create': op(
     ItemFields.extend({ attachments: z.array(AttachmentInput).max(MAX_ATTACHMENTS).default([]) }),
     Item,
   ),
-  /** `attachments`, when given, is the new list: new files, and `{ keep: i }` for current ones, in order. */
+  /** `attachments`, when given, is the new list, in order: new files, and `{ keep: attachmentId }` for current ones. */
   'items.update': op(
     ItemFieldsPatch.extend({
       id: ItemId,

@@ -36,10 +36,16 @@ test('items through the contract: create, get, update, delete, search; locked an
 
   const got = expectOk<Item>(await core.dispatch('items.get', { id: bank.id }));
   assert.equal(got.secret, 'pin 1234');
-  assert.deepEqual(got.attachments, [{ name: 'card.png', mediaType: 'image/png', size: 7 }]);
+  const cardId = got.attachments[0]?.id ?? '';
+  assert.match(cardId, /^[0-9a-f]{32}$/);
+  assert.deepEqual(bank.attachments, got.attachments, 'create answers what get lists');
+  assert.deepEqual(got.attachments, [{ id: cardId, name: 'card.png', mediaType: 'image/png', size: 7 }]);
   assert.deepEqual(
-    expectOk<AttachmentContent>(await core.dispatch('items.attachment', { id: bank.id, index: 0 })),
+    expectOk<AttachmentContent>(
+      await core.dispatch('items.attachment', { id: bank.id, attachmentId: cardId }),
+    ),
     {
+      id: cardId,
       name: 'card.png',
       mediaType: 'image/png',
       size: 7,
@@ -95,8 +101,9 @@ test('an item lists its files without their bytes; each is fetched alone, and an
   const item = expectOk<Item>(
     await core.dispatch('items.create', { title: 'Papers', secret: '', attachments: files }),
   );
-  const fetch = async (index: number) =>
-    expectOk<AttachmentContent>(await core.dispatch('items.attachment', { id: item.id, index }));
+  const fetch = async (attachmentId: string) =>
+    expectOk<AttachmentContent>(await core.dispatch('items.attachment', { id: item.id, attachmentId }));
+  const [passport, licence, deed] = item.attachments.map((a) => a.id) as [string, string, string];
   assert.deepEqual(
     item.attachments.map((a) => [a.name, a.size]),
     [
@@ -106,12 +113,7 @@ test('an item lists its files without their bytes; each is fetched alone, and an
     ],
   );
   assert.ok(!('dataBase64' in item.attachments[0]!), 'the item carries no file bytes');
-  assert.equal((await fetch(1)).dataBase64, files[1]!.dataBase64);
-  const missing = expectError(
-    await core.dispatch('items.attachment', { id: item.id, index: 3 }),
-    'NOT_FOUND',
-  );
-  assert.match(missing, /"Papers" has no attachment 4: it has 3/);
+  assert.equal((await fetch(licence)).dataBase64, files[1]!.dataBase64);
 
   // Keep the deed first, drop the passport, keep the licence, add a new file: only the new one's bytes are sent.
   const photo = { name: 'photo.jpg', mediaType: 'image/jpeg', dataBase64: b64('JPEG') };
@@ -127,26 +129,41 @@ test('an item lists its files without their bytes; each is fetched alone, and an
   const updated = expectOk<Item>(
     await core.dispatch('items.update', {
       id: item.id,
-      attachments: [{ keep: 2 }, { keep: 1 }, photo],
+      attachments: [{ keep: deed }, { keep: licence }, photo],
     }),
   );
   assert.deepEqual(
     updated.attachments.map((a) => a.name),
     ['deed.pdf', 'licence.pdf', 'photo.jpg'],
   );
-  assert.equal((await fetch(0)).dataBase64, files[2]!.dataBase64);
-  assert.equal((await fetch(1)).dataBase64, files[1]!.dataBase64);
-  assert.equal((await fetch(2)).dataBase64, photo.dataBase64);
+  assert.deepEqual(
+    updated.attachments.slice(0, 2).map((a) => a.id),
+    [deed, licence],
+    'kept files keep their ids',
+  );
+  assert.equal((await fetch(deed)).dataBase64, files[2]!.dataBase64);
+  assert.equal((await fetch(licence)).dataBase64, files[1]!.dataBase64);
+  assert.equal((await fetch(updated.attachments[2]!.id)).dataBase64, photo.dataBase64);
   assert.ok(sealedOf(0).equals(deedSealed), 'a kept file keeps its sealed row; it is not re-encrypted');
 
-  // Keeping a file the item no longer has, or one file twice, is refused and changes nothing.
-  const gone = expectError(
-    await core.dispatch('items.update', { id: item.id, title: 'Changed', attachments: [{ keep: 3 }] }),
+  // A file the item no longer has (another window removed it) can be neither fetched nor kept; keeping one file
+  // twice is refused. Nothing changes.
+  const missing = expectError(
+    await core.dispatch('items.attachment', { id: item.id, attachmentId: passport }),
     'NOT_FOUND',
   );
-  assert.match(gone, /has no attachment 4 to keep: it has 3/);
+  assert.match(missing, /"Papers" no longer has that file/);
+  const gone = expectError(
+    await core.dispatch('items.update', {
+      id: item.id,
+      title: 'Changed',
+      attachments: [{ keep: deed }, { keep: passport }],
+    }),
+    'NOT_FOUND',
+  );
+  assert.match(gone, /no longer has a file you kept/);
   expectError(
-    await core.dispatch('items.update', { id: item.id, attachments: [{ keep: 0 }, { keep: 0 }] }),
+    await core.dispatch('items.update', { id: item.id, attachments: [{ keep: deed }, { keep: deed }] }),
     'BAD_REQUEST',
   );
   const after = expectOk<Item>(await core.dispatch('items.get', { id: item.id }));
@@ -161,7 +178,7 @@ test('an item lists its files without their bytes; each is fetched alone, and an
   const again = await openCore(t, dir);
   expectOk(await again.dispatch('vault.unlock', { passphrase: PASSPHRASE }));
   const reopened = expectOk<AttachmentContent>(
-    await again.dispatch('items.attachment', { id: item.id, index: 0 }),
+    await again.dispatch('items.attachment', { id: item.id, attachmentId: deed }),
   );
   assert.equal(reopened.dataBase64, files[2]!.dataBase64);
 });

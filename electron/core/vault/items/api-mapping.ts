@@ -26,13 +26,14 @@ export function attachmentFromApi(input: {
 
 /** An update's list entry: a kept attachment passes through, a new one is decoded. */
 export function attachmentChangeFromApi(
-  input: { keep: number } | { name: string; mediaType: string; dataBase64: string },
+  input: { keep: string } | { name: string; mediaType: string; dataBase64: string },
 ): AttachmentData | KeptAttachment {
   return 'keep' in input ? { keep: input.keep } : attachmentFromApi(input);
 }
 
-export function attachmentToApi(a: AttachmentData): AttachmentContent {
+export function attachmentToApi(a: AttachmentData & { id: string }): AttachmentContent {
   return {
+    id: a.id,
     name: a.name,
     mediaType: a.mediaType,
     size: a.data.length,
@@ -56,6 +57,11 @@ export function itemToApi(item: ItemData): Item {
     secret: item.secret,
     notes: item.notes,
     createdAt: item.createdAt,
-    attachments: item.attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, size: a.size })),
+    attachments: item.attachments.map((a) => ({
+      id: a.id,
+      name: a.name,
+      mediaType: a.mediaType,
+      size: a.size,
+    })),
   };
 }

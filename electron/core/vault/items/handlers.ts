@@ -18,7 +18,7 @@ export function itemHandlers(items: ItemService): ItemHandlers {
   return {
     'items.list': ({ query }) => items.list(query ?? '').map(summaryToApi),
     'items.get': ({ id }) => itemToApi(items.get(id)),
-    'items.attachment': ({ id, index }) => attachmentToApi(items.attachment(id, index)),
+    'items.attachment': ({ id, attachmentId }) => attachmentToApi(items.attachment(id, attachmentId)),
     'items.create': (input) =>
       itemToApi(
         items.create({

@@ -48,11 +48,9 @@ function attachmentRowId(itemId: string, attachmentId: string): string {
   return `${itemId}/${attachmentId}`;
 }
 
-function info(a: AttachmentData): AttachmentInfo {
-  return { name: a.name, mediaType: a.mediaType, size: a.data.length };
+function info(a: AttachmentData & { id: string }): AttachmentInfo {
+  return { id: a.id, name: a.name, mediaType: a.mediaType, size: a.data.length };
 }
-
-const ordinal = (index: number) => `attachment ${index + 1}`;
 
 /**
  * Vault items with attachments. Every row is sealed under the vault key; every change is one transaction and
@@ -102,15 +100,14 @@ export class ItemService {
     return { ...full, attachments: full.attachments.map(info) };
   }
 
-  /** One attachment of an item, with its bytes (position as listed by get()). */
-  attachment(id: string, index: number): AttachmentData {
+  /** One attachment of an item, with its bytes (by the id get() lists). */
+  attachment(id: string, attachmentId: string): AttachmentData & { id: string } {
     const session = this.deps.requireSession();
     const payload = this.openItem(session, this.requireRow(id));
-    const rows = this.attachmentRows(id, payload);
-    const row = rows[index];
+    const row = this.attachmentRows(id, payload).find((r) => r.id === attachmentId);
     if (!row)
       throw new NotFoundError(
-        `"${payload.title}" has no ${ordinal(index)}: it has ${rows.length}. Open the item again to see its files.`,
+        `"${payload.title}" no longer has that file (it was removed or replaced). Open the item again to see its files.`,
       );
     return this.openAttachment(session, id, row);
   }
@@ -138,7 +135,11 @@ export class ItemService {
     });
     this.cache.set(id, this.toCached(id, payload));
     this.deps.changed();
-    return this.toItem(id, payload, input.attachments.map(info));
+    return this.toItem(
+      id,
+      payload,
+      input.attachments.map((a, i) => info({ ...a, id: attachmentIds[i]! })),
+    );
   }
 
   /**
@@ -186,7 +187,7 @@ export class ItemService {
     return [...this.cache.keys()].sort().map((id) => this.getFull(id));
   }
 
-  private getFull(id: string): FullItemData {
+  private getFull(id: string): FullItemData & { attachments: (AttachmentData & { id: string })[] } {
     const session = this.deps.requireSession();
     const payload = this.openItem(session, this.requireRow(id));
     const attachments = this.attachmentRows(id, payload).map((r) => this.openAttachment(session, id, r));
@@ -207,15 +208,15 @@ export class ItemService {
     list: NonNullable<ItemPatch['attachments']>,
   ): { id: string; sealed: Buffer }[] {
     const current = list.some((a) => 'keep' in a) ? this.attachmentRows(itemId, previous) : [];
-    const kept = new Set<number>();
+    const kept = new Set<string>();
     return list.map((a) => {
       if ('keep' in a) {
-        const row = current[a.keep];
+        const row = current.find((r) => r.id === a.keep);
         if (!row)
           throw new NotFoundError(
-            `"${previous.title}" has no ${ordinal(a.keep)} to keep: it has ${current.length}. Open the item again and retry.`,
+            `"${previous.title}" no longer has a file you kept (it was removed or replaced meanwhile). Open the item again and retry.`,
           );
-        if (kept.has(a.keep)) throw new BadRequestError(`The ${ordinal(a.keep)} is listed twice to keep.`);
+        if (kept.has(a.keep)) throw new BadRequestError('The same file is listed twice to keep.');
         kept.add(a.keep);
         return { id: row.id, sealed: row.sealed };
       }
@@ -250,9 +251,16 @@ export class ItemService {
     return rows;
   }
 
-  private openAttachment(session: VaultSession, itemId: string, row: SealedAttachmentRow): AttachmentData {
+  private openAttachment(
+    session: VaultSession,
+    itemId: string,
+    row: SealedAttachmentRow,
+  ): AttachmentData & { id: string } {
     const rowId = attachmentRowId(itemId, row.id);
-    return decodeAttachment(`attachment ${rowId}`, session.openRow(ATTACHMENTS, rowId, row.sealed));
+    return {
+      id: row.id,
+      ...decodeAttachment(`attachment ${rowId}`, session.openRow(ATTACHMENTS, rowId, row.sealed)),
+    };
   }
 
   private toCached(id: string, p: ItemPayload): CachedItem {

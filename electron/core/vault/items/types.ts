@@ -7,14 +7,16 @@ export interface AttachmentData {
 
 /** What an item lists about each attachment (the bytes are fetched one at a time). */
 export interface AttachmentInfo {
+  /** Its id within the item. */
+  id: string;
   name: string;
   mediaType: string;
   size: number;
 }
 
-/** In an update's attachment list: the item's current attachment at this position, kept as it is. */
+/** In an update's attachment list: the item's current attachment with this id, kept as it is. */
 export interface KeptAttachment {
-  keep: number;
+  keep: string;
 }
 
 export interface ItemFieldsInput {
