@@ -1,8 +1,9 @@
 /**
  * Friend relays (docs/PROTOCOL.md §10): libp2p circuit-relay-v2 for the friend group only. A reachable friend (an
- * always-on machine whose person turned on "Relay for friends", or `tessera serve --relay`) runs the relay server; every node runs the relay transport
- * and keeps a reservation on friend relays it is connected to, and tries DCUtR hole punching over a relayed
- * connection. Who may reserve and who may be relayed is decided by the connection gate (gater.ts `relayPolicy`).
+ * always-on machine whose person chose to relay for friends in Settings, or `tessera serve --relay`) runs the relay
+ * server; every node runs the relay transport and keeps a reservation on friend relays it is connected to, and tries
+ * DCUtR hole punching over a relayed connection. Who may reserve and who may be relayed is decided by the
+ * connection gate (gater.ts `relayPolicy`).
  */
 import { circuitRelayServer, circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
 import type { CircuitRelayServerInit } from '@libp2p/circuit-relay-v2';
