@@ -113,6 +113,29 @@ export class NetnsLab {
     );
   }
 
+  /** Limits what leaves `ns` through `dev` to `rate` (tc token bucket, e.g. '4mbit'): a slow uplink. */
+  slowLink(ns: string, dev: string, rate: string): void {
+    run(
+      'ip',
+      'netns',
+      'exec',
+      ns,
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      dev,
+      'root',
+      'tbf',
+      'rate',
+      rate,
+      'burst',
+      '32kbit',
+      'latency',
+      '400ms',
+    );
+  }
+
   /** Deletes every namespace this lab made, newest first (their interfaces go with them). */
   destroy(): void {
     for (const ns of this.created.splice(0).reverse()) {

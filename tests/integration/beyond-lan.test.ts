@@ -15,16 +15,13 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
-import { tempDataDir } from '../helpers/serve-process.ts';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { TEST_PASSPHRASE, sleep, until as waitUntil } from '../helpers/cluster.ts';
+import { TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { agent, pair, Person, until } from '../helpers/netns-people.ts';
+import type { Agent, Status } from '../helpers/netns-people.ts';
 
-const AGENT = join(import.meta.dirname, 'beyond-lan-agent.ts');
 const PREFIX = 'tbl';
 const tag = randomBytes(2).toString('hex');
 const net = 10 + (randomBytes(1)[0]! % 240);
@@ -87,58 +84,6 @@ function buildNetwork(): void {
   }
 }
 
-interface Agent {
-  child: ChildProcess;
-  send<T = unknown>(msg: Record<string, unknown>): Promise<T>;
-  exit(): Promise<void>;
-}
-
-async function agent(ns: string): Promise<Agent> {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, AGENT], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, TESSERA_INSECURE_FAST_KDF: '1' },
-  });
-  const waiting = new Map<
-    number,
-    (m: { ok: boolean; value?: unknown; error?: { message: string } }) => void
-  >();
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const m = JSON.parse(line) as { id?: number; ready?: boolean; ok: boolean };
-    if (m.ready) ready();
-    else if (m.id !== undefined) waiting.get(m.id)?.(m);
-  });
-  await Promise.race([
-    isReady,
-    sleep(30_000).then(() => Promise.reject(new Error(`agent in ${ns} did not start`))),
-  ]);
-  let next = 0;
-  return {
-    child,
-    send<T>(msg: Record<string, unknown>) {
-      const id = next++;
-      return new Promise<T>((resolve, reject) => {
-        waiting.set(id, (m) => {
-          waiting.delete(id);
-          if (m.ok) resolve(m.value as T);
-          else reject(new Error(m.error?.message ?? 'failed'));
-        });
-        child.stdin!.write(JSON.stringify({ id, ...msg }) + '\n');
-      });
-    },
-    async exit() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin!.end(JSON.stringify({ id: next++, cmd: 'exit' }) + '\n');
-      await Promise.race([exited, sleep(15_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
-}
-
-type Status = { state: string; identity: { peerId: string } | null; addresses: string[] };
-type FriendView = { name: string; peerId: string; reachable: boolean; path: string; addresses: string[] };
 type BStatus = {
   version: number;
   custodians: {
@@ -158,69 +103,6 @@ const ENV = {
   // Hand an undeliverable update to a mutual friend after 3 s (default: an hour).
   TESSERA_FORWARD_AFTER_MS: '3000',
 };
-
-class Person {
-  peerId = '';
-  readonly dataDir = tempDataDir('tessera-bl');
-  readonly name: string;
-  readonly agent: Agent;
-  readonly env: Record<string, string>;
-  readonly args: string[];
-  constructor(name: string, agent: Agent, args: string[] = []) {
-    this.name = name;
-    this.agent = agent;
-    this.env = { ...ENV };
-    this.args = args;
-  }
-  call<T = unknown>(op: string, input: unknown = {}): Promise<T> {
-    return this.agent.send<T>({ cmd: 'call', name: this.name, op, input });
-  }
-  async start(): Promise<void> {
-    await this.agent.send({
-      cmd: 'start',
-      name: this.name,
-      dataDir: this.dataDir,
-      env: this.env,
-      args: this.args,
-    });
-    const s = await this.call<Status>('app.status');
-    if (s.state === 'empty') {
-      const created = await this.call<Status>('vault.create', {
-        name: this.name,
-        passphrase: TEST_PASSPHRASE,
-      });
-      this.peerId = created.identity!.peerId;
-    } else this.peerId = s.identity!.peerId;
-    await until(
-      `${this.name}'s mesh`,
-      async () => (await this.call<Status>('app.status')).addresses.length > 0,
-    );
-  }
-  stop(): Promise<unknown> {
-    return this.agent.send({ cmd: 'stop', name: this.name });
-  }
-  friend(peerId: string): Promise<FriendView | undefined> {
-    return this.call<FriendView[]>('friends.list').then((l) => l.find((f) => f.peerId === peerId));
-  }
-}
-
-/** Namespaced hosts are slower to converge than loopback ones: a longer wait, polled less often. */
-function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
-  return waitUntil(what, fn, ms, 300);
-}
-
-/** The people pair over the network: each types the other's code, as they would read it. */
-async function pair(a: Person, b: Person): Promise<void> {
-  const ia = await a.call<{ code: string }>('friends.invite');
-  const ib = await b.call<{ code: string }>('friends.invite');
-  await a.call('friends.pair', { code: ib.code });
-  await b.call('friends.pair', { code: ia.code });
-  await until(
-    `${a.name} and ${b.name} to be friends`,
-    async () => (await a.friend(b.peerId)) && (await b.friend(a.peerId)),
-    90_000,
-  );
-}
 
 const agents: Agent[] = [];
 after(async () => {
@@ -248,10 +130,10 @@ test(
     buildNetwork();
     const [pubAgent, aAgent, bAgent] = await Promise.all([agent(NS.pub), agent(NS.homeA), agent(NS.homeB)]);
     agents.push(pubAgent!, aAgent!, bAgent!);
-    rita = new Person('Rita', pubAgent!, ['--relay']);
-    olive = new Person('Olive', aAgent!);
-    kim = new Person('Kim', bAgent!);
-    lee = new Person('Lee', bAgent!);
+    rita = new Person('Rita', pubAgent!, { env: ENV, args: ['--relay'] });
+    olive = new Person('Olive', aAgent!, { env: ENV });
+    kim = new Person('Kim', bAgent!, { env: ENV });
+    lee = new Person('Lee', bAgent!, { env: ENV });
     await Promise.all([rita, olive, kim, lee].map((p) => p.start()));
     assert.equal((await rita.call<{ relaying: boolean }>('settings.get')).relaying, true, 'Rita relays');
     assert.equal((await olive.call<{ relaying: boolean }>('settings.get')).relaying, false);

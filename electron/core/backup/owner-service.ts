@@ -57,6 +57,9 @@ export class OwnerBackupService {
   private readonly ctx: BackupContext;
   readonly store: OwnerStore;
   private readonly backoff = new Backoff();
+  /** Deposits and updates on their way, by custodian (shown in the status). */
+  private readonly sending = new Map<string, NonNullable<CustodianStatus['sending']>>();
+  private lastSendingEvent = 0;
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
   private again = false;
@@ -163,6 +166,7 @@ export class OwnerBackupService {
       lastConfirmed: row.lastConfirmed,
       health: row.health,
       lastError: row.lastError,
+      sending: this.sending.get(row.peerId) ?? null,
     };
   }
 
@@ -378,6 +382,14 @@ export class OwnerBackupService {
     }
   }
 
+  /** Progress of a deposit changed: the status is re-read by whoever shows it, at most twice a second. */
+  private sendingChanged(): void {
+    const now = Date.now();
+    if (now - this.lastSendingEvent < 500) return;
+    this.lastSendingEvent = now;
+    this.ctx.events.changed('backup');
+  }
+
   private async send(conv: Conversation, msg: BackupMessage): Promise<void> {
     const bytes = encodeBackupMessage(msg);
     this.bytesSent += bytes.length;
@@ -509,24 +521,35 @@ export class OwnerBackupService {
       // Chunks go in frames of ~256 KiB: per-frame costs (yamux, a Noise cipher per frame) dominate small frames.
       let batch: { id: Uint8Array; data: Uint8Array }[] = [];
       let batchBytes = 0;
+      const progress = { sentChunks: 0, totalChunks: need.ids.length, sentBytes: 0 };
       const flush = async () => {
         if (batch.length > 0) await this.send(conv, { t: 'chunks', items: batch });
+        progress.sentChunks += batch.length;
+        progress.sentBytes += batchBytes;
+        this.sendingChanged();
         batch = [];
         batchBytes = 0;
       };
-      for (const id of need.ids) {
-        const data = this.builtChunks?.get(hex(id)) ?? this.store.chunk(hex(id));
-        if (!data)
-          throw new TesseraError('INTERNAL', `Backup chunk ${hex(id).slice(0, 12)}… is missing locally.`);
-        batch.push({ id, data });
-        batchBytes += data.length;
-        if (batchBytes >= CHUNK_FRAME_BYTES || batch.length >= MAX_CHUNKS_PER_FRAME) await flush();
+      // Shown in the status until the receipt (the custodian stores everything before it answers).
+      this.sending.set(row.peerId, progress);
+      try {
+        for (const id of need.ids) {
+          const data = this.builtChunks?.get(hex(id)) ?? this.store.chunk(hex(id));
+          if (!data)
+            throw new TesseraError('INTERNAL', `Backup chunk ${hex(id).slice(0, 12)}… is missing locally.`);
+          batch.push({ id, data });
+          batchBytes += data.length;
+          if (batchBytes >= CHUNK_FRAME_BYTES || batch.length >= MAX_CHUNKS_PER_FRAME) await flush();
+        }
+        await flush();
+        await this.send(conv, { t: 'done' });
+        const answer = expectBackupMessage(await conv.receive(), 'receipt');
+        if (answer.t === 'refused')
+          throw new CustodianRefusedError(this.friendName(row.peerId), answer.reason);
+        return answer.receipt;
+      } finally {
+        this.sending.delete(row.peerId);
       }
-      await flush();
-      await this.send(conv, { t: 'done' });
-      const answer = expectBackupMessage(await conv.receive(), 'receipt');
-      if (answer.t === 'refused') throw new CustodianRefusedError(this.friendName(row.peerId), answer.reason);
-      return answer.receipt;
     });
     if (receiptBytes === null) return this.push(split, row, current, false);
     const receipt = verifyReceipt(receiptBytes, signPublicFromPeerId(row.peerId));

@@ -15,6 +15,14 @@ export const CustodianStatus = z.object({
   lastConfirmed: z.number().int().nullable(),
   health: z.enum(['ok', 'missing', 'mismatch']).nullable(),
   lastError: z.string().nullable(),
+  /** A deposit or update on its way now: chunks sent of those they asked for, and bytes sent; else null. */
+  sending: z
+    .object({
+      sentChunks: z.number().int().nonnegative(),
+      totalChunks: z.number().int().nonnegative(),
+      sentBytes: z.number().int().nonnegative(),
+    })
+    .nullable(),
 });
 export type CustodianStatus = z.infer<typeof CustodianStatus>;
 

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type { BackupStatus, CustodianStatus } from '../../../../shared/api/ops/backup.ts';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import { api, errorMessage } from '../../lib/api.ts';
-import { formatDate } from '../../lib/format.ts';
+import { formatBytes, formatDate } from '../../lib/format.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
@@ -123,6 +123,26 @@ export function BackupStatusView({
   );
 }
 
+/** A deposit or update on its way: how much has gone, then (all sent) that the friend is storing it. */
+function SendingProgress({
+  sending,
+  name,
+}: {
+  sending: NonNullable<CustodianStatus['sending']>;
+  name: string;
+}) {
+  const { sentChunks, totalChunks, sentBytes } = sending;
+  const done = sentChunks >= totalChunks;
+  return (
+    <span className="backup__sending" data-testid="sending">
+      <progress value={sentChunks} max={Math.max(totalChunks, 1)} aria-label={`Sending to ${name}`} />
+      {done
+        ? ` Sent ${formatBytes(sentBytes)}; ${name} is storing it…`
+        : ` Sending… ${Math.floor((100 * sentChunks) / Math.max(totalChunks, 1))} % (${formatBytes(sentBytes)})`}
+    </span>
+  );
+}
+
 function CustodianTable({ custodians, testId }: { custodians: CustodianStatus[]; testId: string }) {
   return (
     <div className="table-wrap">
@@ -144,6 +164,7 @@ function CustodianTable({ custodians, testId }: { custodians: CustodianStatus[];
                 {c.health && c.health !== 'ok' && (
                   <span className="backup__problem">{HEALTH_WORDS[c.health]}</span>
                 )}
+                {c.sending && <SendingProgress sending={c.sending} name={c.name} />}
                 {c.lastError && <span className="backup__problem">{c.lastError}</span>}
               </td>
               <td>{c.versionHeld ?? '—'}</td>

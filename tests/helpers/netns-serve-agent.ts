@@ -1,6 +1,7 @@
 /**
- * Runs inside one network namespace of the beyond-LAN test (`ip netns exec NS node beyond-lan-agent.ts`) and keeps
- * any number of real `tessera serve` processes there (their loopback API is reachable only inside the namespace).
+ * Runs inside one network namespace (`ip netns exec NS node netns-serve-agent.ts`, started by netns-people.ts)
+ * and keeps any number of real `tessera serve` processes there (their loopback API is reachable only inside the
+ * namespace).
  * One JSON line per request on stdin, one answer per line on stdout:
  *   {"id", "cmd": "start", "name", "dataDir", "env", "args"}  → {"id", "ok", "value": {"pid"}}  (args: serve options)
  *   {"id", "cmd": "call", "name", "op", "input"}        → {"id", "ok", "value" | "error"}
@@ -9,8 +10,8 @@
  * The first line out is {"ready": true}.
  */
 import { createInterface } from 'node:readline';
-import { startServe } from '../helpers/serve-process.ts';
-import type { ServeProcess } from '../helpers/serve-process.ts';
+import { startServe } from './serve-process.ts';
+import type { ServeProcess } from './serve-process.ts';
 
 type Request = {
   id: number;
