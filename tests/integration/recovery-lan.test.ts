@@ -108,7 +108,10 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
   await t.test(
     'wrong codes, an impostor and a custodian holding nothing are refused; nothing is sent',
     async () => {
-      const garbled = code.slice(0, -3) + (code.endsWith('A') ? 'B' : 'A') + code.slice(-2);
+      // One character mistyped (always a different one: the third from the end, which may itself be an A).
+      const typo = code.at(-3) === 'A' ? 'B' : 'A';
+      const garbled = code.slice(0, -3) + typo + code.slice(-2);
+      assert.notEqual(garbled, code);
       await assert.rejects(
         ana.client.call('recovery.approve', { code: garbled, friendPeerId: olivia.peerId }),
         (e: { code: string }) => e.code === 'INVALID_CODE',
