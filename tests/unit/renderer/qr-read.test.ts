@@ -1,15 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import encodeQR from '@paulmillr/qr';
 import { readQr, type RgbaFrame } from '../../../renderer/src/lib/qr-read.ts';
 import { INVITE_PREFIX } from '../../../shared/protocol/invite.ts';
 import { RECOVERY_CODE_PREFIX } from '../../../shared/protocol/recovery-code.ts';
+import { counterRandom } from '../shared/helpers.ts';
 
 const BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+// A fixed set of texts (seeded), so a run that passes here passes everywhere. @paulmillr/qr alone misses 7 of these
+// 300 (measured); with jsQR behind it every one is read.
+const random = counterRandom(4242);
+
 function codeLike(prefix: string, chars: number): string {
-  return prefix + Array.from(randomBytes(chars), (b) => BASE32[b & 31]).join('');
+  return prefix + Array.from(random(chars), (b) => BASE32[b & 31]).join('');
 }
 
 /** The code as the app draws it (black on white, quiet zone), centred in a 640×480 camera frame. */
@@ -58,7 +62,7 @@ test('a frame without a code is null, not an exception', () => {
   const noise: RgbaFrame = {
     width: 320,
     height: 240,
-    data: new Uint8ClampedArray(randomBytes(320 * 240 * 4)),
+    data: new Uint8ClampedArray(random(320 * 240 * 4)),
   };
   assert.equal(readQr(noise), null);
 });
