@@ -49,7 +49,14 @@ test(
     lab.veth(out, NS.owner, into, NS.custodians);
     lab.address(NS.owner, out, `10.90.${net}.1/24`);
     lab.address(NS.custodians, into, `10.90.${net}.2/24`);
-    lab.slowLink(NS.owner, out, '4mbit');
+    try {
+      lab.slowLink(NS.owner, out, '4mbit');
+    } catch (err) {
+      const reason = `tc cannot shape a link here: ${(err as Error).message}`;
+      console.log(`[slow-link] skipped: ${reason}`);
+      t.skip(reason);
+      return;
+    }
 
     const [ownerAgent, custodianAgent] = await Promise.all([agent(NS.owner), agent(NS.custodians)]);
     agents.push(ownerAgent, custodianAgent);
