@@ -25,7 +25,7 @@ import type { IdentityKeys } from '../crypto/identity.ts';
 import { NotFoundError, TesseraError } from '../errors.ts';
 import { deriveBackupKeys, type BackupKeys } from './backup-keys.ts';
 import { pureBackupCrypto, type BackupCrypto } from './backup-crypto.ts';
-import { openChunk, sealChunk } from './chunk-crypto.ts';
+import { openChunk, sealChunk, type ChunkKeys } from './chunk-crypto.ts';
 import { chunk } from './chunker.ts';
 import {
   chunkMatchesManifest,
@@ -86,15 +86,17 @@ export function buildBackupFromEncoded(
   previous?: BackupManifest,
   crypto: BackupCrypto = pureBackupCrypto,
 ): BuiltBackup {
-  const prepared = prepareBackup(snapshotBytes, backupKey, ownerKeys, version, previous);
+  const padded = padBackup(snapshotBytes, backupKey, ownerKeys, version, previous);
+  const prepared: PreparedBackup = { ...padded, pieces: chunk(padded.padded, padded.keys.gear) };
   const sealed = prepared.pieces.map((piece) => sealBackupChunk(prepared.keys, piece, crypto));
   return assembleBackup(prepared, sealed, ownerKeys);
 }
 
 /**
  * The steps of buildBackupFromEncoded, for a platform that seals the chunks elsewhere (in parallel, off the main
- * thread: electron/core/crypto-native/parallel-build.ts): prepareBackup → sealBackupChunk for every piece, in any
- * order or place → assembleBackup with the results in piece order. The output is byte-identical.
+ * thread: electron/core/crypto-native/parallel-build.ts): padBackup, then cut it with `chunks()` (chunker.ts) into
+ * `pieces` → sealBackupChunk for every piece, in any order or place → assembleBackup with the results in piece
+ * order. The output is byte-identical.
  */
 export interface PreparedBackup {
   keys: BackupKeys;
@@ -113,16 +115,7 @@ export interface SealedChunk {
   digest: Uint8Array;
 }
 
-/** Arguments as padBackup's: snapshot bytes, key, owner keys, version, previous manifest, allocator. */
-export function prepareBackup(...args: Parameters<typeof padBackup>): PreparedBackup {
-  const padded = padBackup(...args);
-  return { ...padded, pieces: chunk(padded.padded, padded.keys.gear) };
-}
-
-/**
- * prepareBackup without the cutting, for a caller that cuts with `chunks()` (chunker.ts) and seals pieces while it
- * cuts; it must then list every piece, in order, as `pieces`.
- */
+/** Checks the version, derives the keys and pads the snapshot (into memory from `allocate`, if given). */
 export function padBackup(
   snapshotBytes: Uint8Array,
   backupKey: Uint8Array,
@@ -137,7 +130,7 @@ export function padBackup(
 }
 
 export function sealBackupChunk(
-  keys: BackupKeys,
+  keys: ChunkKeys,
   piece: Uint8Array,
   crypto: BackupCrypto = pureBackupCrypto,
 ): SealedChunk {

@@ -21,8 +21,11 @@ export const CHUNK_OVERHEAD = 1 + AEAD_NONCE_BYTES + AEAD_TAG_BYTES;
 export const MAX_CHUNK_BYTES = CHUNK_MAX + CHUNK_OVERHEAD;
 const AAD_PREFIX = utf8('tessera/backup-chunk/v1\0');
 
+/** The keys that seal and open chunks (the rest of BackupKeys is for cutting and naming the backup). */
+export type ChunkKeys = Pick<BackupKeys, 'chunkKey' | 'idKey' | 'nonceKey'>;
+
 export function chunkId(
-  keys: BackupKeys,
+  keys: Pick<BackupKeys, 'idKey'>,
   plaintext: Uint8Array,
   crypto: BackupCrypto = pureBackupCrypto,
 ): Uint8Array {
@@ -30,7 +33,7 @@ export function chunkId(
 }
 
 export function sealChunk(
-  keys: BackupKeys,
+  keys: ChunkKeys,
   plaintext: Uint8Array,
   crypto: BackupCrypto = pureBackupCrypto,
 ): { id: Uint8Array; bytes: Uint8Array } {

@@ -16,13 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   assembleBackup,
+  buildBackupFromEncoded,
   padBackup,
-  sealBackupChunk,
   type BuiltBackup,
   type PreparedBackup,
   type SealedChunk,
 } from '../../../shared/formats/backup.ts';
-import { chunk, chunks } from '../../../shared/formats/chunker.ts';
+import { chunks } from '../../../shared/formats/chunker.ts';
+import { paddedSize } from '../../../shared/formats/padding.ts';
 import type { BackupManifest } from '../../../shared/formats/manifest.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { nativeBackupCrypto } from './native-backup-crypto.ts';
@@ -79,6 +80,15 @@ export class ParallelBackupBuilder {
     version: number,
     previous?: BackupManifest,
   ): Promise<BuiltBackup> {
+    const oneThread = () =>
+      buildBackupFromEncoded(snapshotBytes, backupKey, ownerKeys, version, previous, nativeBackupCrypto);
+    if (
+      this.threads < 2 ||
+      this.closed ||
+      this.unavailable !== null ||
+      paddedSize(snapshotBytes.length + 4) < MIN_BYTES_FOR_WORKERS
+    )
+      return oneThread();
     // The padded snapshot goes straight into shared memory: the workers read their pieces there, nothing is copied.
     const padded = padBackup(
       snapshotBytes,
@@ -89,29 +99,17 @@ export class ParallelBackupBuilder {
       (n) => new Uint8Array(new SharedArrayBuffer(n)),
     );
     const prepared: PreparedBackup = { ...padded, pieces: [] };
-    const here = () => {
-      prepared.pieces = chunk(padded.padded, padded.keys.gear);
-      const sealed = prepared.pieces.map((p) => sealBackupChunk(padded.keys, p, nativeBackupCrypto));
-      return assembleBackup(prepared, sealed, ownerKeys);
-    };
     try {
-      if (
-        this.threads < 2 ||
-        this.closed ||
-        this.unavailable !== null ||
-        padded.padded.length < MIN_BYTES_FOR_WORKERS
-      )
-        return here();
       let sealed: SealedChunk[];
       try {
         sealed = await this.cutAndSeal(prepared);
       } catch (err) {
-        if (!(err instanceof BackupBuildError)) throw err;
+        if (!(err instanceof BackupBuildError) || this.closed) throw err;
         // Workers that cannot run here (a packaging or platform problem) must not stop backups: seal on this
         // thread from now on, with the same result.
         this.unavailable = err.message;
         await this.stopWorkers();
-        return here();
+        return oneThread();
       }
       return assembleBackup(prepared, sealed, ownerKeys);
     } finally {
@@ -151,9 +149,10 @@ export class ParallelBackupBuilder {
     return (await Promise.all(results)).flat();
   }
 
-  /** Stops the workers; later builds run on this thread. */
+  /** Stops the workers (a build on them fails with BackupBuildError); later builds run on this thread. */
   async close(): Promise<void> {
     this.closed = true;
+    this.failAll(new BackupBuildError('the backup builder was closed.'));
     await this.stopWorkers();
   }
 
@@ -182,14 +181,8 @@ export class ParallelBackupBuilder {
         if (!pending) return;
         this.pending.delete(result.job);
         if ('error' in result) pending.reject(new BackupBuildError(result.error));
-        else
-          pending.resolve(
-            result.sealed.map((s) => ({
-              id: new Uint8Array(s.id),
-              bytes: new Uint8Array(s.bytes.buffer, s.bytes.byteOffset, s.bytes.length),
-              digest: new Uint8Array(s.digest),
-            })),
-          );
+        // Arrays that crossed the thread boundary are this thread's own (cloned, or transferred): used as they are.
+        else pending.resolve(result.sealed);
       });
       worker.on('error', (err) => this.failAll(err));
       worker.on('exit', (code) => {

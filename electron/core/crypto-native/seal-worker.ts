@@ -5,7 +5,6 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { sealBackupChunk } from '../../../shared/formats/backup.ts';
-import type { BackupKeys } from '../../../shared/formats/backup-keys.ts';
 import { nativeBackupCrypto } from './native-backup-crypto.ts';
 import type { SealBatch, SealBatchResult } from './seal-messages.ts';
 
@@ -13,7 +12,7 @@ if (!parentPort) throw new Error('seal-worker.ts runs only as a worker thread.')
 const port = parentPort;
 
 port.on('message', (batch: SealBatch) => {
-  const keys: BackupKeys = { ...batch.keys, keyId: new Uint8Array(0), gear: new Uint32Array(0) };
+  const { keys } = batch;
   try {
     const data = new Uint8Array(batch.shared);
     const sealed = batch.ranges.map(([start, end]) =>
