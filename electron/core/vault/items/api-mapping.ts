@@ -57,11 +57,6 @@ export function itemToApi(item: ItemData): Item {
     secret: item.secret,
     notes: item.notes,
     createdAt: item.createdAt,
-    attachments: item.attachments.map((a) => ({
-      id: a.id,
-      name: a.name,
-      mediaType: a.mediaType,
-      size: a.size,
-    })),
+    attachments: item.attachments,
   };
 }

@@ -46,6 +46,22 @@ export class ItemRepo {
     ).all(itemId) as SealedAttachmentRow[];
   }
 
+  /** The attachment ids of an item, in order (without loading the sealed files). */
+  attachmentIds(itemId: string): string[] {
+    return (
+      prepared(this.db, 'SELECT id FROM attachments WHERE item_id = ? ORDER BY position').all(itemId) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+  }
+
+  attachment(itemId: string, id: string): SealedAttachmentRow | undefined {
+    return prepared(this.db, 'SELECT id, position, sealed FROM attachments WHERE item_id = ? AND id = ?').get(
+      itemId,
+      id,
+    ) as SealedAttachmentRow | undefined;
+  }
+
   insertAttachment(itemId: string, id: string, position: number, sealed: Buffer): void {
     prepared(this.db, 'INSERT INTO attachments (id, item_id, position, sealed) VALUES (?, ?, ?, ?)').run(
       id,

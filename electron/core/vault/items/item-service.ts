@@ -104,7 +104,10 @@ export class ItemService {
   attachment(id: string, attachmentId: string): AttachmentData & { id: string } {
     const session = this.deps.requireSession();
     const payload = this.openItem(session, this.requireRow(id));
-    const row = this.attachmentRows(id, payload).find((r) => r.id === attachmentId);
+    this.checkListed(id, payload, this.repo.attachmentIds(id));
+    const row = payload.attachments.includes(attachmentId)
+      ? this.repo.attachment(id, attachmentId)
+      : undefined;
     if (!row)
       throw new NotFoundError(
         `"${payload.title}" no longer has that file (it was removed or replaced). Open the item again to see its files.`,
@@ -144,13 +147,13 @@ export class ItemService {
 
   /**
    * Changes the fields given. `patch.attachments`, when given, is the new list in order: new files, and
-   * `{ keep: i }` for the item's current attachment at position i (its sealed row is kept as it is).
+   * `{ keep: attachmentId }` for a current attachment (its sealed row is kept as it is).
    */
   update(id: string, patch: ItemPatch): ItemData {
     const session = this.deps.requireSession();
     for (const a of patch.attachments ?? []) if (!('keep' in a)) checkAttachmentSize(a.name, a.data.length);
     const previous = this.openItem(session, this.requireRow(id));
-    const attachments = patch.attachments && this.nextAttachments(session, id, previous, patch.attachments);
+    const next = patch.attachments && this.nextAttachments(session, id, previous, patch.attachments);
     const payload: ItemPayload = {
       title: patch.title ?? previous.title,
       secret: patch.secret ?? previous.secret,
@@ -158,19 +161,22 @@ export class ItemService {
       tags: patch.tags ? [...patch.tags] : previous.tags,
       createdAt: previous.createdAt,
       updatedAt: Math.max(this.now(), previous.updatedAt),
-      attachments: attachments ? attachments.map((a) => a.id) : previous.attachments,
+      attachments: next ? next.map((a) => a.id) : previous.attachments,
     };
     const sealed = session.sealRow(ITEMS, id, encodeItem(payload));
     this.deps.store.transaction(() => {
       if (!this.repo.update(id, sealed)) throw new NotFoundError(`No item with id ${id}.`);
-      if (attachments) {
+      if (next) {
         this.repo.deleteAttachments(id);
-        attachments.forEach((a, i) => this.repo.insertAttachment(id, a.id, i, a.sealed));
+        next.forEach((a, i) => this.repo.insertAttachment(id, a.id, i, a.sealed));
       }
     });
     this.cache.set(id, this.toCached(id, payload));
     this.deps.changed();
-    return this.get(id);
+    const listed =
+      next?.map((a) => a.info) ??
+      this.attachmentRows(id, payload).map((row) => info(this.openAttachment(session, id, row)));
+    return this.toItem(id, payload, listed);
   }
 
   delete(id: string): void {
@@ -200,13 +206,13 @@ export class ItemService {
     return row;
   }
 
-  /** The sealed rows of an update's new attachment list: kept ones as they are, new ones sealed here. */
+  /** The sealed rows of an update's new attachment list (kept ones as they are, new ones sealed here) and what get() lists of each. */
   private nextAttachments(
     session: VaultSession,
     itemId: string,
     previous: ItemPayload,
     list: NonNullable<ItemPatch['attachments']>,
-  ): { id: string; sealed: Buffer }[] {
+  ): { id: string; sealed: Buffer; info: AttachmentInfo }[] {
     const current = list.some((a) => 'keep' in a) ? this.attachmentRows(itemId, previous) : [];
     const kept = new Set<string>();
     return list.map((a) => {
@@ -218,10 +224,14 @@ export class ItemService {
           );
         if (kept.has(a.keep)) throw new BadRequestError('The same file is listed twice to keep.');
         kept.add(a.keep);
-        return { id: row.id, sealed: row.sealed };
+        return { id: row.id, sealed: row.sealed, info: info(this.openAttachment(session, itemId, row)) };
       }
       const attachmentId = newId();
-      return { id: attachmentId, sealed: this.sealAttachment(session, itemId, attachmentId, a) };
+      return {
+        id: attachmentId,
+        sealed: this.sealAttachment(session, itemId, attachmentId, a),
+        info: info({ ...a, id: attachmentId }),
+      };
     });
   }
 
@@ -242,13 +252,21 @@ export class ItemService {
     return session.sealRow(ATTACHMENTS, attachmentRowId(itemId, id), encodeAttachment(a));
   }
 
-  /** The attachment rows, checked against the ids the item itself lists (none missing, added or reordered). */
+  /** The attachment rows, checked against the ids the item itself lists. */
   private attachmentRows(itemId: string, payload: ItemPayload): SealedAttachmentRow[] {
     const rows = this.repo.attachments(itemId);
-    const ids = rows.map((r) => r.id);
+    this.checkListed(
+      itemId,
+      payload,
+      rows.map((r) => r.id),
+    );
+    return rows;
+  }
+
+  /** The stored attachment ids must be the ones the item itself lists (none missing, added or reordered). */
+  private checkListed(itemId: string, payload: ItemPayload, ids: string[]): void {
     if (ids.length !== payload.attachments.length || ids.some((rid, i) => rid !== payload.attachments[i]))
       throw new VaultDataCorruptError(`the attachments of item ${itemId}`);
-    return rows;
   }
 
   private openAttachment(
