@@ -155,7 +155,6 @@ export class FriendsStore {
     })();
   }
 
-  /** Records that the friend was connected now, and (when given) the addresses it currently listens on. */
   /** Records that a friend was seen (and where, when `addresses` are given); true when the stored addresses changed. */
   touchFriend(peerId: string, now: number, addresses?: string[]): boolean {
     if (!addresses || addresses.length === 0) {

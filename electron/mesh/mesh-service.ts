@@ -33,7 +33,7 @@ import { openConversation, serveProtocol } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
 import { CONVERSATION_TIMEOUT_MS } from '../../shared/protocol/protocols.ts';
 import type { ProtocolName } from '../../shared/protocol/protocols.ts';
-import { relayListenAddresses, relayModeFromEnv, reserveOnNewFriend } from './relay.ts';
+import { relayListenAddresses, reserveOnNewFriend } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { advertisedAddresses, friendAddresses, PathTracker } from './reachability.ts';
 import type { FriendPath } from './reachability.ts';
@@ -53,7 +53,7 @@ export interface MeshOptions {
   retryMs?: number;
   now?: () => number;
   log?: (message: string) => void;
-  /** Serve friends as a circuit relay (absent: TESSERA_RELAY decides, else off). */
+  /** Serve friends as a circuit relay (default off; the app decides in electron/core/services.ts). */
   relay?: RelayMode;
 }
 
@@ -142,7 +142,7 @@ export class MeshService {
     };
     this.name = name;
     const mdnsOn = this.options.mdns ?? process.env.TESSERA_MDNS !== '0';
-    const relayMode = this.options.relay ?? relayModeFromEnv() ?? 'off';
+    const relayMode = this.options.relay ?? 'off';
     this.relayMode = relayMode;
     const node = await createMeshNode({
       signSeed: this.keys.signSeed,
@@ -168,7 +168,7 @@ export class MeshService {
       'pair',
       async (conv) => {
         const friend = await runPairingListener(conv, this.keys!, this.friends, this.now);
-        if (friend) this.afterFriendsChanged();
+        if (friend) this.afterFriendsChanged(true);
         if (friend) this.onNewFriend(conv.remotePeer);
       },
       {
@@ -235,9 +235,14 @@ export class MeshService {
     this.gate.setPairing(this.friends.listPending().map((p) => p.peerId));
   }
 
-  private afterFriendsChanged(): void {
+  /** Friends or pending pairings changed; `contacts`: the friends themselves (what a backup's contact list holds). */
+  private afterFriendsChanged(contacts: boolean): void {
     this.refreshGate();
     this.events.changed('friends', 'status');
+    if (contacts) this.contactsChanged();
+  }
+
+  private contactsChanged(): void {
     for (const listener of this.contactListeners) listener();
   }
 
@@ -323,7 +328,7 @@ export class MeshService {
       acceptedAt: now,
       giveUpAt: now + PENDING_PAIRING_DAYS * DAY_MS,
     });
-    this.afterFriendsChanged();
+    this.afterFriendsChanged(false);
     await this.rememberAddresses(invite.peerId, invite.addresses);
     const friend = await this.tryPair(invite.peerId, 8_000);
     if (friend) return { ...base, state: 'paired', friend: this.toFriend(friend) };
@@ -347,14 +352,14 @@ export class MeshService {
 
   /** Whether this node runs the relay server for friends now (chosen at start). */
   relaying(): boolean {
-    const services = this.node?.services as Record<string, unknown> | undefined;
-    return services?.relay !== undefined;
+    return this.node !== null && this.relayMode === 'on';
   }
 
   async remove(peerId: string): Promise<void> {
+    const wasFriend = this.friends.getFriend(peerId) !== null;
     if (!this.friends.removeFriend(peerId))
       throw new NotFoundError('No friend or pending pairing with that peer ID.');
-    this.afterFriendsChanged();
+    this.afterFriendsChanged(wasFriend);
     if (this.node) {
       try {
         await this.node.hangUp(peerIdFromString(peerId));
@@ -442,7 +447,7 @@ export class MeshService {
         const friend = await runPairingDialer(conv, keys, this.friends, this.now);
         await conv.close();
         this.log(`paired with ${peerId}`);
-        this.afterFriendsChanged();
+        this.afterFriendsChanged(true);
         this.onNewFriend(peerId);
         return friend;
       } catch (err) {
@@ -463,7 +468,7 @@ export class MeshService {
       const now = this.now();
       const before = this.friends.listPending().length;
       this.friends.prunePending(now);
-      if (this.friends.listPending().length !== before) this.afterFriendsChanged();
+      if (this.friends.listPending().length !== before) this.afterFriendsChanged(false);
       for (const p of this.friends.listPending()) await this.tryPair(p.peerId);
       const all = this.friends.friendIds();
       let dialed = 0;
@@ -516,7 +521,7 @@ export class MeshService {
   /** Opens a conversation with a friend's pinned peer ID. */
   async open(peerId: string, protocol: ProtocolName): Promise<Conversation> {
     const { node } = this.requireNode();
-    if (node.getConnections(peerIdFromString(peerId)).length === 0) await this.knownAddresses(peerId);
+    await this.knownAddresses(peerId);
     return openConversation(node, peerId, protocol, { timeoutMs: CONVERSATION_TIMEOUT_MS[protocol] });
   }
 
@@ -553,7 +558,7 @@ export class MeshService {
     const addrs = friendAddresses(result.listenAddrs, this.loopbackOnly, 16);
     const moved = this.friends.touchFriend(peerId, this.now(), addrs);
     this.events.changed('friends');
-    if (moved) for (const listener of this.contactListeners) listener();
+    if (moved) this.contactsChanged();
   }
 
   /**

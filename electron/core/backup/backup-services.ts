@@ -25,7 +25,7 @@ export interface MeshAccess {
   /** Friends added or removed, or their stored addresses changed (what a backup's contact list holds). */
   onContactsChanged(listener: () => void): () => void;
   /** Store and forward through mutual friends (electron/mesh/forwarding); absent in a mesh without it. */
-  forwarding?: ForwardMesh & { isConnected(peerId: string): boolean };
+  forwarding?: ForwardMesh;
 }
 
 export type BackupHandlers = Pick<

@@ -146,10 +146,9 @@ export class CustodianBackupService {
     let wantedBytes = 0;
     for (const ref of verified.wanted.values()) wantedBytes += ref.length;
     // Ask for the chunks only when there is room to hold them until the commit (other friends may be depositing).
-    const { used, queued, limitBytes } = this.budget;
-    if (queued > 0 || (used > 0 && used + wantedBytes > limitBytes))
+    if (this.budget.wouldWait(wantedBytes))
       this.ctx.log(
-        `backup: ${this.name(from)}'s backup waits for room (${mib(wantedBytes)} to receive, ${mib(used)} in progress)`,
+        `backup: ${this.name(from)}'s backup waits for room (${mib(wantedBytes)} to receive, ${mib(this.budget.used)} in progress)`,
       );
     const release = await this.budget.reserve(wantedBytes);
     try {

@@ -27,9 +27,14 @@ export class DepositBudget {
     return this.waiting.length;
   }
 
+  /** Whether reserve(bytes) would wait now. */
+  wouldWait(bytes: number): boolean {
+    return this.waiting.length > 0 || !this.fits(bytes);
+  }
+
   /** Resolves, once there is room, with the function that gives the bytes back (call it exactly once). */
   async reserve(bytes: number): Promise<() => void> {
-    if (this.waiting.length > 0 || !this.fits(bytes)) {
+    if (this.wouldWait(bytes)) {
       await new Promise<void>((start) => this.waiting.push({ bytes, start }));
     } else {
       this.take(bytes);

@@ -155,7 +155,7 @@ export class OwnerBackupService {
     const state: CustodianStatus['state'] =
       row.state === 'accepted' && row.envelopeDelivered
         ? 'delivered'
-        : row.state === 'requested' && row.requestExpires <= this.ctx.now()
+        : row.state === 'requested' && !awaitingAnswer(row, this.ctx.now())
           ? 'expired'
           : row.state;
     return {
@@ -202,9 +202,10 @@ export class OwnerBackupService {
     const key = this.backupKey(split);
     const keys = this.ctx.vault.identityKeys();
     try {
+      // Those who hold, or may still agree to hold, this key: a recovered device re-shares to them.
       const custodians = this.store
         .custodians(split.splitId)
-        .filter((c) => c.state === 'requested' || c.state === 'accepted')
+        .filter((c) => c.state === 'accepted' || awaitingAnswer(c, now))
         .map((c) => c.peerId);
       const snapshot = assembleSnapshot(
         this.ctx.vault,
@@ -317,8 +318,7 @@ export class OwnerBackupService {
       for (const row of this.store.custodians(split.splitId)) {
         if (row.state === 'accepted' && row.envelopeDelivered) delivered++;
         // An expired request is not asked again (the friend could no longer answer it); a new backup asks anew.
-        if (row.state === 'requested' && row.requestExpires > now)
-          add(row.peerId, () => this.requestConsent(split, row));
+        if (awaitingAnswer(row, now)) add(row.peerId, () => this.requestConsent(split, row));
         else if (row.state === 'accepted' && this.owes(row, current, split)) {
           add(row.peerId, () => this.push(split, row, current));
         }
@@ -354,9 +354,7 @@ export class OwnerBackupService {
     return this.store
       .custodians(split.splitId)
       .every((row) =>
-        row.state === 'accepted'
-          ? !this.owes(row, current, split)
-          : row.state !== 'requested' || row.requestExpires <= this.ctx.now(),
+        row.state === 'accepted' ? !this.owes(row, current, split) : !awaitingAnswer(row, this.ctx.now()),
       );
   }
 
@@ -382,10 +380,10 @@ export class OwnerBackupService {
     }
   }
 
-  /** Progress of a deposit changed: the status is re-read by whoever shows it, at most twice a second. */
-  private sendingChanged(): void {
+  /** Progress of a deposit changed: the status is re-read by whoever shows it, at most twice a second (and when all is sent). */
+  private sendingChanged(allSent: boolean): void {
     const now = Date.now();
-    if (now - this.lastSendingEvent < 500) return;
+    if (!allSent && now - this.lastSendingEvent < 500) return;
     this.lastSendingEvent = now;
     this.ctx.events.changed('backup');
   }
@@ -526,7 +524,7 @@ export class OwnerBackupService {
         if (batch.length > 0) await this.send(conv, { t: 'chunks', items: batch });
         progress.sentChunks += batch.length;
         progress.sentBytes += batchBytes;
-        this.sendingChanged();
+        this.sendingChanged(progress.sentChunks === progress.totalChunks);
         batch = [];
         batchBytes = 0;
       };
@@ -676,6 +674,11 @@ export class OwnerBackupService {
     this.builtChunks = null;
     void this.builder.close();
   }
+}
+
+/** A holding request that is still open: asked, not answered, not expired. */
+function awaitingAnswer(row: CustodianRow, now: number): boolean {
+  return row.state === 'requested' && row.requestExpires > now;
 }
 
 /** Encodes the snapshot; a vault past the format's size limit gets a message a person can act on. */
