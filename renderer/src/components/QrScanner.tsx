@@ -42,15 +42,22 @@ export function QrScanner({ onResult, label }: { onResult(text: string): void; l
       stream?.getTracks().forEach((track) => track.stop());
     };
 
+    let frames = 0;
     const scan = () => {
       const video = videoRef.current;
       if (!video || !context || video.readyState < 2 || !video.videoWidth) return;
       const scale = Math.min(1, 800 / Math.max(video.videoWidth, video.videoHeight));
-      canvas.width = Math.round(video.videoWidth * scale);
-      canvas.height = Math.round(video.videoHeight * scale);
-      context.drawImage(video, 0, 0, canvas.width, canvas.height);
-      const image = context.getImageData(0, 0, canvas.width, canvas.height);
-      const text = readQr(image);
+      const width = Math.round(video.videoWidth * scale);
+      const height = Math.round(video.videoHeight * scale);
+      // Resizing a canvas reallocates it: only when the video's size changes.
+      if (canvas.width !== width || canvas.height !== height) {
+        canvas.width = width;
+        canvas.height = height;
+      }
+      context.drawImage(video, 0, 0, width, height);
+      const image = context.getImageData(0, 0, width, height);
+      // The slower second decoder on every third frame (about every 0.6 s) keeps the window responsive.
+      const text = readQr(image, { fallback: frames++ % 3 === 0 });
       if (text) {
         stop();
         onResultRef.current(text);

@@ -12,16 +12,19 @@ export interface RgbaFrame {
  * Reads the QR code in a frame, or null when none can be read.
  *
  * Two decoders, fastest first: @paulmillr/qr (about 3 ms for 640×480 here) misplaces the finder patterns of some
- * perfectly drawn codes (2 in 100 of our invite and recovery codes, measured; it then throws),
- * and jsQR (about 12 ms) reads those. A camera held on such a code would otherwise never read it.
+ * perfectly drawn codes (2 in 100 of our invite and recovery codes, measured; it then throws), and jsQR (about 12 ms,
+ * but hundreds on a busy frame with no code) reads those. A camera held on such a code would otherwise never read
+ * it. `fallback: false` skips jsQR, for a scanner that runs it only on some frames. Tessera draws its codes dark on
+ * light, so jsQR does not also try the inverted image.
  */
-export function readQr(frame: RgbaFrame): string | null {
+export function readQr(frame: RgbaFrame, options: { fallback?: boolean } = {}): string | null {
   try {
     const text = decodeQR(frame);
     if (text) return text;
   } catch {
     // no code found, or this decoder could not read it: try the other one
   }
-  const found = jsQR(frame.data, frame.width, frame.height);
+  if (options.fallback === false) return null;
+  const found = jsQR(frame.data, frame.width, frame.height, { inversionAttempts: 'dontInvert' });
   return found?.data ? found.data : null;
 }
