@@ -4,7 +4,7 @@ import type { Status } from '../../../shared/api/ops/app.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { toCliBackupStatus } from './mesh-commands.ts';
 import type { Command } from '../command.ts';
-import { connect } from '../connect.ts';
+import { withClient } from '../connect.ts';
 import { readPassphrase } from '../passphrase.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -44,18 +44,15 @@ export const vaultCommands: Command[] = [
     async run({ dataDir, out, options }) {
       const name = options.name;
       if (typeof name !== 'string' || name.trim() === '') throw new UsageError('init needs --name NAME.');
-      const conn = await connect(dataDir, { allowDirect: true });
-      try {
+      await withClient(dataDir, { allowDirect: true, unlock: false }, async (client) => {
         const passphrase = await readPassphrase('Choose a passphrase: ', { confirm: true });
-        const status = await conn.client.call('vault.create', { name, passphrase });
+        const status = await client.call('vault.create', { name, passphrase });
         out.result(
           CliStatus,
           toCliStatus(status),
           (s) => `Created a vault for ${s.name}.\n${describeStatus(s)}`,
         );
-      } finally {
-        await conn.close();
-      }
+      });
     },
   },
   {
@@ -63,14 +60,11 @@ export const vaultCommands: Command[] = [
     usage: 'tessera status',
     summary: 'Show identity, addresses, friends and backup state.',
     async run({ dataDir, out }) {
-      const conn = await connect(dataDir, { allowDirect: true });
-      try {
-        const status = await conn.client.call('app.status', {});
-        const backup = status.state === 'unlocked' ? await conn.client.call('backup.status', {}) : null;
+      await withClient(dataDir, { allowDirect: true, unlock: false }, async (client) => {
+        const status = await client.call('app.status', {});
+        const backup = status.state === 'unlocked' ? await client.call('backup.status', {}) : null;
         out.result(CliStatus, toCliStatus(status, backup), describeStatus);
-      } finally {
-        await conn.close();
-      }
+      });
     },
   },
 ];

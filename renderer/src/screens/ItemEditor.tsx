@@ -129,13 +129,11 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
         ),
       ],
     };
+    // An edit lists every file in order: kept ones by id, new ones whole. A new item has only new files.
     const attachments = draft.attachments.map((a) =>
       'keep' in a.source ? { keep: a.source.keep } : { name: a.name, mediaType: a.mediaType, ...a.source },
     );
-    // A new item has only new files.
-    const added = draft.attachments.flatMap((a) =>
-      'dataBase64' in a.source ? [{ name: a.name, mediaType: a.mediaType, ...a.source }] : [],
-    );
+    const added = attachments.filter((a): a is Exclude<typeof a, { keep: string }> => !('keep' in a));
     try {
       const saved = itemId
         ? await api().call('items.update', {
