@@ -98,7 +98,13 @@ export class PeerGroup {
   async start(name: string, options: ServeOptions = {}): Promise<Peer> {
     const peer = await startPeer(name, {
       ...options,
-      env: { TESSERA_RECONCILE_MS: '200', TESSERA_MESH_RETRY_MS: '200', ...options.env },
+      // The app's own deposit budget, not the tests' small one (empty: the default).
+      env: {
+        TESSERA_RECONCILE_MS: '200',
+        TESSERA_MESH_RETRY_MS: '200',
+        TESSERA_DEPOSIT_BUDGET_MIB: '',
+        ...options.env,
+      },
     });
     this.peers.push(peer);
     return peer;

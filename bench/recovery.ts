@@ -89,7 +89,10 @@ export async function recovery(): Promise<Figure[]> {
     let retries = 0;
     for (let run = 0; run < RUNS; run++) {
       const dataDir = tempDataDir('tessera-bench-recovered');
-      const device = await startServe({ dataDir, env: { ...FAST_MESH_ENV, TESSERA_PASSPHRASE: '' } });
+      const device = await startServe({
+        dataDir,
+        env: { ...FAST_MESH_ENV, TESSERA_PASSPHRASE: '', TESSERA_DEPOSIT_BUDGET_MIB: '' },
+      });
       fresh.push(device);
       const start = await call(device)('recovery.start', { passphrase: TEST_PASSPHRASE });
       const code = start.code as string;

@@ -63,6 +63,13 @@ test('backup: wizard with guidance, friends accept or decline in Holding, per-fr
 
     // The request also arrives as a notice; Bob's screen keeps room to scroll its last rows out from under it.
     await expect(bob.getByTestId('notice').first()).toContainText('Alice asks you to keep a piece');
+    // On a page taller than the window (Settings), so the check is about scrolling, not about a short page.
+    await goTo(bob, 'Settings');
+    await expect
+      .poll(() => bob.evaluate(() => document.querySelector<HTMLElement>('.shell__main')!.scrollHeight))
+      .toBeGreaterThan(
+        await bob.evaluate(() => document.querySelector<HTMLElement>('.shell__main')!.clientHeight),
+      );
     const room = await bob.evaluate(() => {
       const main = document.querySelector<HTMLElement>('.shell__main')!;
       const notices = document.querySelector<HTMLElement>('.notices')!.getBoundingClientRect();

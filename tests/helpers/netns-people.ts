@@ -12,6 +12,14 @@ import { TEST_PASSPHRASE, sleep, until as waitUntil } from './cluster.ts';
 
 const AGENT = join(import.meta.dirname, 'netns-serve-agent.ts');
 
+/** What every namespaced serve runs with: no mDNS (the tests dial what they mean to), quick retries, the test passphrase. */
+export const NETNS_ENV = {
+  TESSERA_MDNS: '0',
+  TESSERA_MESH_RETRY_MS: '500',
+  TESSERA_RECONCILE_MS: '500',
+  TESSERA_PASSPHRASE: TEST_PASSPHRASE,
+};
+
 export type Status = { state: string; identity: { peerId: string } | null; addresses: string[] };
 export type FriendView = {
   name: string;
@@ -84,7 +92,7 @@ export class Person {
   constructor(name: string, agent: Agent, options: { env?: Record<string, string>; args?: string[] } = {}) {
     this.name = name;
     this.agent = agent;
-    this.env = { ...options.env };
+    this.env = { ...NETNS_ENV, ...options.env };
     this.args = options.args ?? [];
   }
   call<T = unknown>(op: string, input: unknown = {}): Promise<T> {

@@ -7,7 +7,7 @@
  *   {"id", "cmd": "call", "name", "op", "input"}        → {"id", "ok", "value" | "error"}
  *   {"id", "cmd": "stop", "name"}                       → {"id", "ok"}       (SIGTERM, clean exit)
  *   {"id", "cmd": "exit"}                               stops everything and exits
- * The first line out is {"ready": true}.
+ * The first line out is {"ready": true}. NETNS_SERVE_LOGS=1 prints each serve's log when it stops.
  */
 import { createInterface } from 'node:readline';
 import { startServe } from './serve-process.ts';
@@ -52,7 +52,7 @@ async function handle(msg: Request): Promise<unknown> {
       const serve = serves.get(name);
       serves.delete(name);
       if (serve) {
-        if (process.env.BEYOND_LAN_LOGS === '1')
+        if (process.env.NETNS_SERVE_LOGS === '1')
           process.stderr.write(`--- log of ${name} ---\n${serve.log()}\n`);
         await serve.stop();
       }

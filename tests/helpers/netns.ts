@@ -4,7 +4,7 @@
  *
  *   const lab = new NetnsLab();
  *   lab.add('lan'); lab.bridge('lan');                       a LAN segment: a bridge in its own namespace
- *   lab.add('h1'); lab.plug({ ns: 'h1', inner: 'v1', outer: 'p1', bridgeNs: 'lan', address: '10.0.0.1/24' });
+ *   lab.add('h1'); lab.plug({ ns: 'h1', inner: 'v1', outer: 'p1', bridgeNs: 'lan', cidr: '10.0.0.1/24' });
  *   …
  *   lab.destroy();
  *

@@ -9,7 +9,8 @@ import { acceptHolding, pair, startPeer, until } from '../helpers/cluster.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import type { TesseraError } from '../../shared/errors.ts';
 
-const TTL_MS = 4_000;
+// Long enough for Ben to answer and Ana to see the request on a loaded machine, short enough to wait out.
+const TTL_MS = 10_000;
 const peers: Peer[] = [];
 after(async () => {
   await Promise.all(peers.map((p) => p.serve.stop()));

@@ -18,7 +18,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { TEST_PASSPHRASE } from '../helpers/cluster.ts';
 import { agent, pair, Person, until } from '../helpers/netns-people.ts';
 import type { Agent, Status } from '../helpers/netns-people.ts';
 
@@ -42,7 +41,7 @@ function ownNamespaces(): string[] {
     return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
       .split('\n')
       .map((l) => l.split(' ')[0] ?? '')
-      .filter((n) => n.startsWith(PREFIX) && /^tbl[0-9a-f]{4}(pub|ra|ha|rb|hb|x)$/.test(n));
+      .filter((n) => n.startsWith(PREFIX) && /^tbl[0-9a-f]{4}(pub|ra|ha|rb|hb)$/.test(n));
   } catch {
     return [];
   }
@@ -96,10 +95,6 @@ type BStatus = {
 };
 
 const ENV = {
-  TESSERA_MDNS: '0',
-  TESSERA_MESH_RETRY_MS: '500',
-  TESSERA_RECONCILE_MS: '500',
-  TESSERA_PASSPHRASE: TEST_PASSPHRASE,
   // Hand an undeliverable update to a mutual friend after 3 s (default: an hour).
   TESSERA_FORWARD_AFTER_MS: '3000',
 };

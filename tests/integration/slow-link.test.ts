@@ -11,7 +11,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { TEST_PASSPHRASE, sleep } from '../helpers/cluster.ts';
+import { sleep } from '../helpers/cluster.ts';
 import { agent, pair, Person, until } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import type { BackupStatus } from '../../shared/api/ops/backup.ts';
@@ -19,12 +19,6 @@ import type { BackupStatus } from '../../shared/api/ops/backup.ts';
 const tag = randomBytes(2).toString('hex');
 const net = 10 + (randomBytes(1)[0]! % 240);
 const NS = { owner: `tsl${tag}o`, custodians: `tsl${tag}c` };
-const ENV = {
-  TESSERA_MDNS: '0',
-  TESSERA_MESH_RETRY_MS: '500',
-  TESSERA_RECONCILE_MS: '500',
-  TESSERA_PASSPHRASE: TEST_PASSPHRASE,
-};
 const lab = new NetnsLab();
 const agents: Agent[] = [];
 after(async () => {
@@ -60,9 +54,9 @@ test(
 
     const [ownerAgent, custodianAgent] = await Promise.all([agent(NS.owner), agent(NS.custodians)]);
     agents.push(ownerAgent, custodianAgent);
-    const olga = new Person('Olga', ownerAgent, { env: ENV });
-    const carl = new Person('Carl', custodianAgent, { env: ENV });
-    const cleo = new Person('Cleo', custodianAgent, { env: ENV });
+    const olga = new Person('Olga', ownerAgent);
+    const carl = new Person('Carl', custodianAgent);
+    const cleo = new Person('Cleo', custodianAgent);
     await Promise.all([olga, carl, cleo].map((p) => p.start()));
     await pair(olga, carl);
     await pair(olga, cleo);
