@@ -7,19 +7,15 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
-import { tempDataDir } from '../helpers/serve-process.ts';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { ADV_PASSPHRASE, sleep, until } from '../helpers/adversary.ts';
+import { sleep, until } from '../helpers/adversary.ts';
+import { agent, pair, Person } from '../helpers/netns-people.ts';
+import type { Agent, Status } from '../helpers/netns-people.ts';
 import { figure, reportFor, scale } from './report.ts';
 
 reportFor('faults-netns');
 
-const AGENT = join(import.meta.dirname, '..', 'helpers', 'adversary-ns-agent.ts');
 const tag = randomBytes(2).toString('hex');
 const subnet = 10 + (randomBytes(1)[0]! % 240);
 const LAN = `tadv${tag}l`;
@@ -40,76 +36,12 @@ function buildLan(): void {
   }
 }
 
-interface Agent {
-  child: ChildProcess;
-  call<T = unknown>(op: string, input?: unknown): Promise<T>;
-  stop(): Promise<void>;
-}
-
-async function agent(ns: string, listen: string): Promise<Agent> {
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', ns, process.execPath, AGENT, tempDataDir('tessera-ns'), listen],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, TESSERA_INSECURE_FAST_KDF: '1' },
-    },
-  );
-  const waiting = new Map<
-    number,
-    (m: { ok: boolean; value?: unknown; error?: { code: string; message: string } }) => void
-  >();
-  let ready!: () => void;
-  let servePid = 0;
-  const isReady = new Promise<void>((r) => (ready = r));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const m = JSON.parse(line) as { id?: number; ready?: boolean; pid?: number; ok: boolean };
-    if (m.ready) {
-      servePid = m.pid ?? 0;
-      ready();
-    } else if (m.id !== undefined) waiting.get(m.id)?.(m);
-  });
-  await Promise.race([
-    isReady,
-    sleep(30_000).then(() => Promise.reject(new Error(`agent in ${ns} did not start`))),
-  ]);
-  let next = 0;
-  return {
-    child,
-    call<T>(op: string, input: unknown = {}) {
-      const id = next++;
-      return new Promise<T>((resolve, reject) => {
-        waiting.set(id, (m) =>
-          m.ok ? resolve(m.value as T) : reject(Object.assign(new Error(m.error!.message), m.error)),
-        );
-        child.stdin!.write(JSON.stringify({ id, op, input }) + '\n');
-      });
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin!.write(JSON.stringify({ id: next++, cmd: 'stop' }) + '\n');
-      await Promise.race([exited, sleep(3_000)]);
-      if (child.exitCode === null) {
-        // Same PID namespace: the serve can be ended directly if it is slow to stop.
-        try {
-          if (servePid) process.kill(servePid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        child.kill('SIGKILL');
-      }
-    },
-  };
-}
-
 const agents: Agent[] = [];
 after(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
+  await Promise.all(agents.map((a) => a.exit()));
   lab.destroy();
 });
 
-type Status = { state: string; identity: { peerId: string } | null; addresses: string[] };
 type BStatus = {
   version: number;
   custodians: { peerId: string; state: string; versionHeld: number | null }[];
@@ -124,30 +56,23 @@ test('a link cut and restored during delivery: the custodian still receives the 
     return;
   }
   buildLan();
-  const [owner, kim, lee] = await Promise.all(hosts.map((h) => agent(h.ns, `/ip4/${h.ip}/tcp/0`)));
-  agents.push(owner!, kim!, lee!);
-  const peers = [owner!, kim!, lee!];
-  const ids: string[] = [];
-  for (const [i, a] of peers.entries()) {
-    const s = await a.call<Status>('vault.create', {
-      name: ['Olive', 'Kim', 'Lee'][i],
-      passphrase: ADV_PASSPHRASE,
-    });
-    ids.push(s.identity!.peerId);
-    await until('mesh up', async () => (await a.call<Status>('app.status')).addresses.length > 0);
-  }
+  const started = await Promise.all(hosts.map((h) => agent(h.ns)));
+  agents.push(...started);
+  const [owner, kim, lee] = ['Olive', 'Kim', 'Lee'].map(
+    (name, i) =>
+      new Person(name, started[i]!, {
+        env: { TESSERA_MESH_RETRY_MS: '300' },
+        listen: `/ip4/${hosts[i]!.ip}/tcp/0`,
+      }),
+  );
+  await Promise.all([owner!, kim!, lee!].map((p) => p.start()));
+  const ids = [owner!.peerId, kim!.peerId, lee!.peerId];
   const addrs = await owner!.call<Status>('app.status');
   assert.ok(
     addrs.addresses.every((a) => a.includes(`10.231.${subnet}.`)),
     `LAN addresses only: ${addrs.addresses.join(' ')}`,
   );
-  for (const c of [kim!, lee!]) {
-    const a = await owner!.call<{ code: string }>('friends.invite');
-    const b = await c.call<{ code: string }>('friends.invite');
-    await owner!.call('friends.pair', { code: b.code });
-    await c.call('friends.pair', { code: a.code });
-  }
-  await until('pairing', async () => (await owner!.call<unknown[]>('friends.list')).length === 2, 30_000);
+  for (const c of [kim!, lee!]) await pair(owner!, c);
   await owner!.call('items.create', { title: 'Bank', secret: 'pin 2468' });
   await owner!.call('backup.create', { custodians: [ids[1], ids[2]], threshold: 2 });
   for (const c of [kim!, lee!]) {

@@ -88,12 +88,18 @@ export class Person {
   readonly agent: Agent;
   readonly env: Record<string, string>;
   readonly args: string[];
-  /** `env`: the serve's environment on top of the test defaults; `args`: more `tessera serve` options. */
-  constructor(name: string, agent: Agent, options: { env?: Record<string, string>; args?: string[] } = {}) {
+  readonly listen: string | undefined;
+  /** `env`: on top of NETNS_ENV; `args`: more `tessera serve` options; `listen`: one address (default: all). */
+  constructor(
+    name: string,
+    agent: Agent,
+    options: { env?: Record<string, string>; args?: string[]; listen?: string } = {},
+  ) {
     this.name = name;
     this.agent = agent;
     this.env = { ...NETNS_ENV, ...options.env };
     this.args = options.args ?? [];
+    this.listen = options.listen;
   }
   call<T = unknown>(op: string, input: unknown = {}): Promise<T> {
     return this.agent.send<T>({ cmd: 'call', name: this.name, op, input });
@@ -105,6 +111,7 @@ export class Person {
       dataDir: this.dataDir,
       env: this.env,
       args: this.args,
+      ...(this.listen ? { listen: this.listen } : {}),
     });
     const s = await this.call<Status>('app.status');
     if (s.state === 'empty') {

@@ -3,7 +3,8 @@
  * and keeps any number of real `tessera serve` processes there (their loopback API is reachable only inside the
  * namespace).
  * One JSON line per request on stdin, one answer per line on stdout:
- *   {"id", "cmd": "start", "name", "dataDir", "env", "args"}  → {"id", "ok", "value": {"pid"}}  (args: serve options)
+ *   {"id", "cmd": "start", "name", "dataDir", "env", "args", "listen"?}  → {"id", "ok", "value": {"pid"}}
+ *       (args: more serve options; listen: default /ip4/0.0.0.0/tcp/0)
  *   {"id", "cmd": "call", "name", "op", "input"}        → {"id", "ok", "value" | "error"}
  *   {"id", "cmd": "stop", "name"}                       → {"id", "ok"}       (SIGTERM, clean exit)
  *   {"id", "cmd": "exit"}                               stops everything and exits
@@ -20,6 +21,7 @@ type Request = {
   dataDir?: string;
   env?: Record<string, string>;
   args?: string[];
+  listen?: string;
   op?: string;
   input?: unknown;
 };
@@ -34,7 +36,7 @@ async function handle(msg: Request): Promise<unknown> {
       if (serves.has(name)) throw new Error(`${name} is already running`);
       const serve = await startServe({
         dataDir: msg.dataDir,
-        listen: '/ip4/0.0.0.0/tcp/0',
+        listen: msg.listen ?? '/ip4/0.0.0.0/tcp/0',
         env: msg.env ?? {},
         serveArgs: msg.args ?? [],
         timeoutMs: 60_000,
