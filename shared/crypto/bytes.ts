@@ -2,22 +2,21 @@
  * Byte helpers for pure code (no Buffer): hex, base64, base64url, base58btc, concatenation, constant-time equality,
  * UTF-8 and big-endian integers. Decoders throw MalformedDataError on bad input.
  */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { MalformedDataError } from './errors.ts';
 
-const HEX = '0123456789abcdef';
-
+/** Lowercase hex (@noble/hashes: a 256-entry table, or the engine's Uint8Array.prototype.toHex where it has one). */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
-  return out;
+  return bytesToHex(bytes);
 }
 
+/** Hex (either case) to bytes. */
 export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
-    throw new MalformedDataError('Hex string', 'not hex');
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  try {
+    return hexToBytes(hex);
+  } catch (err) {
+    throw new MalformedDataError('Hex string', 'not hex', { cause: err });
+  }
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -141,6 +140,26 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
+}
+
+/**
+ * Equality of public bytes (not constant-time), fast for large inputs: the work runs in 4 KiB blocks through a small
+ * function V8 optimizes whole. A single long loop is optimized on-stack mid-call instead, and V8 then deoptimized it
+ * at its exit on every call (the code after the loop had never run), which made checking a 256 KiB frame ~3x slower.
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let start = 0; start < a.length; start += SAME_BLOCK)
+    if (differsIn(a, b, start, Math.min(start + SAME_BLOCK, a.length))) return false;
+  return true;
+}
+
+const SAME_BLOCK = 4096;
+
+function differsIn(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  let diff = 0;
+  for (let i = start; i < end; i++) diff |= a[i]! ^ b[i]!;
+  return diff !== 0;
 }
 
 /** Lexicographic byte comparison (for canonical ordering, not for secrets). */

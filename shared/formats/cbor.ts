@@ -8,7 +8,7 @@
  * Any failure — including a stack overflow from absurd nesting — becomes a MalformedDataError.
  */
 import { decode, encode, rfc8949EncodeOptions } from 'cborg';
-import { equalBytes } from '../crypto/bytes.ts';
+import { sameBytes } from '../crypto/bytes.ts';
 import { MalformedDataError } from '../crypto/errors.ts';
 
 const DECODE_OPTIONS = {
@@ -51,6 +51,6 @@ export function decodeCanonical(bytes: Uint8Array, maxBytes: number, what: strin
   } catch (err) {
     throw new MalformedDataError(what, 'not canonical CBOR', { cause: err });
   }
-  if (!equalBytes(again, bytes)) throw new MalformedDataError(what, 'not canonical CBOR');
+  if (!sameBytes(again, bytes)) throw new MalformedDataError(what, 'not canonical CBOR');
   return value;
 }

@@ -6,8 +6,11 @@ import {
   equalBytes,
   fromBase58btc,
   fromBase64,
+  fromHex,
   fromUtf8,
+  sameBytes,
   toBase58btc,
+  toHex,
   u64be,
 } from '../../../shared/crypto/bytes.ts';
 import { aeadOpenRandomNonce, aeadSealRandomNonce } from '../../../shared/crypto/aead.ts';
@@ -28,6 +31,40 @@ test('byte helpers: equality, ordering, base58 leading zeros, strict decoders', 
   assert.deepEqual(u64be(2 ** 40 + 5), new Uint8Array([0, 0, 1, 0, 0, 0, 0, 5]));
   assert.throws(() => fromBase64('AB=='), MalformedDataError); // non-canonical trailing bits
   assert.throws(() => fromUtf8(new Uint8Array([0xff])), MalformedDataError);
+});
+
+test('hex: lowercase out, either case in, anything else is a typed error', () => {
+  assert.equal(toHex(new Uint8Array([0, 0x0f, 0xa0, 0xff])), '000fa0ff');
+  assert.deepEqual(fromHex('000FA0ff'), new Uint8Array([0, 0x0f, 0xa0, 0xff]));
+  assert.deepEqual(fromHex(''), new Uint8Array());
+  for (const bad of ['0', '0x00', 'zz', 'ab cd', '12\u0661\u0662'])
+    assert.throws(() => fromHex(bad), MalformedDataError, JSON.stringify(bad));
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (b) => assert.deepEqual(fromHex(toHex(b)), b)),
+    { numRuns: fcRuns(200) },
+  );
+});
+
+test('sameBytes agrees with equalBytes, across its 4 KiB blocks and at any offset', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }), (a, b) =>
+      assert.equal(sameBytes(a, b), equalBytes(a, b)),
+    ),
+    { numRuns: fcRuns(300) },
+  );
+  const big = counterRandom(11)(3 * 4096 + 17);
+  for (const at of [0, 4095, 4096, 8191, 3 * 4096, big.length - 1]) {
+    const other = Uint8Array.from(big);
+    assert.ok(sameBytes(big, other));
+    other[at]! ^= 1;
+    assert.ok(!sameBytes(big, other), `a difference at byte ${at}`);
+    // The same bytes seen through views that start elsewhere in their buffers.
+    const shifted = new Uint8Array(other.length + 3);
+    shifted.set(other, 3);
+    assert.ok(!sameBytes(big, shifted.subarray(3)));
+  }
+  assert.ok(!sameBytes(big, big.subarray(1)));
+  assert.ok(sameBytes(new Uint8Array(), new Uint8Array()));
 });
 
 test('signatures are bound to their context', () => {
