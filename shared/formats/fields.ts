@@ -53,7 +53,9 @@ export function readBytes(
     throw new MalformedDataError(what, `field "${key}" must be ${exactOrMax.exact} bytes`);
   if (exactOrMax.max !== undefined && v.length > exactOrMax.max)
     throw new MalformedDataError(what, `field "${key}" is longer than ${exactOrMax.max} bytes`);
-  return Uint8Array.from(v);
+  // Returned as is: every map read here comes from cbor.ts's decoder, which gives each byte string its own copy (a
+  // unit test holds cborg to that), so a second copy would only double the work for large attachments.
+  return v;
 }
 
 export function readText(map: CborMap, key: string, what: string, maxChars: number): string {

@@ -132,6 +132,12 @@ test('canonical CBOR: decode(encode(x)) = x and arbitrary bytes give a value or 
     fc.property(bytesArb(300), (b) => okOrTyped(() => decodeCanonical(b, 1 << 20, 'test'))),
     { numRuns: RUNS },
   );
+  // Decoded byte strings are copies, never views of the input (fields.ts readBytes returns them as they are).
+  const input = encodeCanonical({ b: new Uint8Array([1, 2, 3]) });
+  const decoded = decodeCanonical(input, 99, 'test') as { b: Uint8Array };
+  input.fill(0);
+  assert.deepEqual(decoded.b, new Uint8Array([1, 2, 3]));
+  assert.notEqual(decoded.b.buffer, input.buffer);
   // Deep nesting, over-cap input and non-canonical encodings are typed errors.
   assert.ok(rejectsTyped(() => decodeCanonical(new Uint8Array(100_000).fill(0x81), 1 << 20, 'test')));
   assert.ok(rejectsTyped(() => decodeCanonical(new Uint8Array(11), 10, 'test')));
