@@ -11,15 +11,22 @@ export const AEAD_KEY_BYTES = 32;
 export const AEAD_NONCE_BYTES = 24;
 export const AEAD_TAG_BYTES = 16;
 
+/**
+ * ciphertext || tag, after `headroom` zero bytes the caller fills with its own header (so a framed result costs no
+ * second copy of the ciphertext).
+ */
 export function aeadSeal(
   key: Uint8Array,
   nonce: Uint8Array,
   plaintext: Uint8Array,
   aad: Uint8Array,
+  headroom = 0,
 ): Uint8Array {
   if (key.length !== AEAD_KEY_BYTES || nonce.length !== AEAD_NONCE_BYTES)
     throw new InvalidArgumentError('AEAD key must be 32 bytes and nonce 24 bytes.');
-  return xchacha20poly1305(key, nonce, aad).encrypt(plaintext);
+  const out = new Uint8Array(headroom + plaintext.length + AEAD_TAG_BYTES);
+  xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(headroom));
+  return out;
 }
 
 export function aeadOpen(

@@ -39,8 +39,17 @@ export function sealChunk(
 ): { id: Uint8Array; bytes: Uint8Array } {
   const id = chunkId(keys, plaintext, crypto);
   const nonce = crypto.hmacSha256(keys.nonceKey, plaintext).subarray(0, AEAD_NONCE_BYTES);
-  const ct = crypto.aeadSeal(keys.chunkKey, nonce, plaintext, concatBytes(AAD_PREFIX, id));
-  return { id, bytes: concatBytes(new Uint8Array([CHUNK_FORMAT_VERSION]), nonce, ct) };
+  // The AEAD writes after room for the header, so the chunk's bytes are not copied again.
+  const bytes = crypto.aeadSeal(
+    keys.chunkKey,
+    nonce,
+    plaintext,
+    concatBytes(AAD_PREFIX, id),
+    1 + AEAD_NONCE_BYTES,
+  );
+  bytes[0] = CHUNK_FORMAT_VERSION;
+  bytes.set(nonce, 1);
+  return { id, bytes };
 }
 
 export function openChunk(

@@ -50,6 +50,7 @@ export function nativeXChaChaSeal(
   nonce: Uint8Array,
   plaintext: Uint8Array,
   aad: Uint8Array,
+  headroom = 0,
 ): Uint8Array {
   if (!checkSizes(key, nonce))
     throw new InvalidArgumentError('AEAD key must be 32 bytes and nonce 24 bytes.');
@@ -57,12 +58,12 @@ export function nativeXChaChaSeal(
   const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: AEAD_TAG_BYTES });
   subkey.fill(0);
   cipher.setAAD(aad, { plaintextLength: plaintext.length });
-  const out = new Uint8Array(plaintext.length + AEAD_TAG_BYTES);
+  const out = new Uint8Array(headroom + plaintext.length + AEAD_TAG_BYTES);
   const body = cipher.update(plaintext);
-  out.set(body, 0);
+  out.set(body, headroom);
   const tail = cipher.final();
-  out.set(tail, body.length);
-  out.set(cipher.getAuthTag(), plaintext.length);
+  out.set(tail, headroom + body.length);
+  out.set(cipher.getAuthTag(), headroom + plaintext.length);
   return out;
 }
 
