@@ -95,3 +95,57 @@ test('backupDatabase writes a consistent copy with the online backup API', async
   assert.deepEqual(copy.prepare('SELECT value FROM settings').all(), [{ value: '42' }]);
   assert.equal(copy.pragma('user_version', { simple: true }), MIGRATIONS.length);
 });
+
+test('migration 6 moves every chunk table to rowids and keeps its rows and unique keys', (t) => {
+  const path = join(tempDir(t), 'v5.db');
+  const v5 = Store.open(path, { migrations: MIGRATIONS.slice(0, 5) });
+  const id = (n: number) => Buffer.alloc(32, n);
+  const owner = '12D3KooWE678QX5h4NGXh2wkMbVoQR8fDsWhUavdudUDcEU4jgLJ';
+  v5.transaction(() => {
+    v5.db.prepare('INSERT INTO backup_chunks (id, data) VALUES (?, ?)').run(id(1), Buffer.from('own'));
+    v5.db
+      .prepare('INSERT INTO held_chunks (owner_peer_id, chunk_id, data) VALUES (?, ?, ?)')
+      .run(owner, id(2), Buffer.from('held'));
+    v5.db.prepare('INSERT INTO recovery_chunks (id, data) VALUES (?, ?)').run(id(3), Buffer.from('pooled'));
+  });
+  v5.close();
+
+  const store = Store.open(path);
+  t.after(() => store.close());
+  assert.equal(store.version, 6);
+  const chunkTables = ['backup_chunks', 'held_chunks', 'recovery_chunks'];
+  const shape = store.db
+    .prepare(
+      `SELECT name, wr, strict FROM pragma_table_list WHERE schema = 'main' AND name IN (${chunkTables.map(() => '?').join(', ')}) ORDER BY name`,
+    )
+    .all(...chunkTables);
+  assert.deepEqual(
+    shape,
+    chunkTables.map((name) => ({ name, wr: 0, strict: 1 })),
+  );
+  const data = (sql: string, ...args: unknown[]) =>
+    (store.db.prepare(sql).get(...args) as { data: Buffer }).data.toString();
+  assert.equal(data('SELECT data FROM backup_chunks WHERE id = ?', id(1)), 'own');
+  assert.equal(
+    data('SELECT data FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?', owner, id(2)),
+    'held',
+  );
+  assert.equal(data('SELECT data FROM recovery_chunks WHERE id = ?', id(3)), 'pooled');
+  // The keys are still unique, and the store's upserts still replace or ignore.
+  assert.throws(
+    () => store.db.prepare('INSERT INTO backup_chunks (id, data) VALUES (?, ?)').run(id(1), Buffer.from('x')),
+    /UNIQUE/,
+  );
+  store.db
+    .prepare('INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, data) VALUES (?, ?, ?)')
+    .run(owner, id(2), Buffer.from('newer'));
+  assert.equal(
+    data('SELECT data FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?', owner, id(2)),
+    'newer',
+  );
+  assert.deepEqual(store.db.prepare('SELECT count(*) AS n FROM held_chunks').get(), { n: 1 });
+  assert.throws(
+    () => store.db.prepare('INSERT INTO recovery_chunks (id, data) VALUES (NULL, ?)').run(Buffer.from('x')),
+    /NOT NULL/,
+  );
+});

@@ -3,6 +3,7 @@ import { migration002Friends } from './002_friends.ts';
 import { migration003Backup } from './003_backup.ts';
 import { migration004Recovery } from './004_recovery.ts';
 import { migration005Forwarding } from './005_forwarding.ts';
+import { migration006ChunkTables } from './006_chunk_tables.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003Backup,
   migration004Recovery,
   migration005Forwarding,
+  migration006ChunkTables,
 ];
