@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { acceptHolding, pair } from '../tests/helpers/cluster.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
@@ -62,10 +62,12 @@ function bigSnapshot(totalBytes: number): Snapshot {
   return { identity: owner, displayName: 'Bulk', contacts: [], items, heldShards: [], settings: {} };
 }
 
+/** The AEAD at its best in node:crypto: the key as one KeyObject (a raw key costs createCipheriv ~10 µs a call). */
 function nativeAeadOverChunks(pieces: Uint8Array[], key: Uint8Array): void {
   const aad = new Uint8Array(56);
+  const keyObject = createSecretKey(key);
   for (const piece of pieces) {
-    const c = createCipheriv('chacha20-poly1305', key, randomBytes(12), { authTagLength: 16 });
+    const c = createCipheriv('chacha20-poly1305', keyObject, randomBytes(12), { authTagLength: 16 });
     c.setAAD(aad, { plaintextLength: piece.length });
     c.update(piece);
     c.final();

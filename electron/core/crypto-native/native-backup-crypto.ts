@@ -12,8 +12,8 @@
  * OpenSSL. HMAC-SHA256 and SHA-256 come straight from OpenSSL (SHA-NI where the CPU has it). Equality with the pure
  * provider and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
  */
-import { createCipheriv, createDecipheriv, createHash, hash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, hash } from 'node:crypto';
+import type { Hash, KeyObject } from 'node:crypto';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import type { BackupCrypto } from '../../../shared/formats/backup-crypto.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
@@ -29,13 +29,19 @@ function leWords(bytes: Uint8Array, count: number): Uint32Array {
   return out;
 }
 
-/** HChaCha20(key, nonce[0..16]) → 32-byte subkey, and the 12-byte IETF nonce 0x00000000 || nonce[16..24]. */
-function xchachaToIetf(key: Uint8Array, nonce: Uint8Array): { subkey: Buffer; iv: Buffer } {
+/**
+ * HChaCha20(key, nonce[0..16]) → the 32-byte subkey, as a KeyObject, and the 12-byte IETF nonce
+ * 0x00000000 || nonce[16..24]. A KeyObject because createCipheriv takes one in ~1 µs but spends ~10 µs on a raw key
+ * (measured on Node 24; ~90 ms over the 11,000 chunks of a 100 MiB backup).
+ */
+function xchachaToIetf(key: Uint8Array, nonce: Uint8Array): { subkey: KeyObject; iv: Buffer } {
   const words = new Uint32Array(8);
   hchacha(SIGMA, leWords(key, 8), leWords(nonce, 4), words);
-  const subkey = Buffer.alloc(32);
-  for (let i = 0; i < 8; i++) subkey.writeUInt32LE(words[i]!, 4 * i);
+  const raw = Buffer.alloc(32);
+  for (let i = 0; i < 8; i++) raw.writeUInt32LE(words[i]!, 4 * i);
   words.fill(0);
+  const subkey = createSecretKey(raw);
+  raw.fill(0);
   const iv = Buffer.alloc(12);
   iv.set(nonce.subarray(16, 24), 4);
   return { subkey, iv };
@@ -56,7 +62,6 @@ export function nativeXChaChaSeal(
     throw new InvalidArgumentError('AEAD key must be 32 bytes and nonce 24 bytes.');
   const { subkey, iv } = xchachaToIetf(key, nonce);
   const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: AEAD_TAG_BYTES });
-  subkey.fill(0);
   cipher.setAAD(aad, { plaintextLength: plaintext.length });
   const out = new Uint8Array(headroom + plaintext.length + AEAD_TAG_BYTES);
   const body = cipher.update(plaintext);
@@ -88,8 +93,6 @@ export function nativeXChaChaOpen(
     return out;
   } catch {
     throw new DecryptionError(what);
-  } finally {
-    subkey.fill(0);
   }
 }
 
