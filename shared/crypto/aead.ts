@@ -12,8 +12,8 @@ export const AEAD_NONCE_BYTES = 24;
 export const AEAD_TAG_BYTES = 16;
 
 /**
- * ciphertext || tag, after `headroom` zero bytes the caller fills with its own header (so a framed result costs no
- * second copy of the ciphertext).
+ * ciphertext || tag after `headroom` bytes left for the caller's header (so a framed result costs no second copy of
+ * the ciphertext): in a new zeroed array, or in `into` (exactly headroom + plaintext + tag bytes), which is returned.
  */
 export function aeadSeal(
   key: Uint8Array,
@@ -21,12 +21,21 @@ export function aeadSeal(
   plaintext: Uint8Array,
   aad: Uint8Array,
   headroom = 0,
+  into?: Uint8Array,
 ): Uint8Array {
   if (key.length !== AEAD_KEY_BYTES || nonce.length !== AEAD_NONCE_BYTES)
     throw new InvalidArgumentError('AEAD key must be 32 bytes and nonce 24 bytes.');
-  const out = new Uint8Array(headroom + plaintext.length + AEAD_TAG_BYTES);
+  const out = sealOutput(headroom + plaintext.length + AEAD_TAG_BYTES, into);
   xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(headroom));
   return out;
+}
+
+/** `into` checked to be exactly `length` bytes, or a new zeroed array of that length. */
+export function sealOutput(length: number, into: Uint8Array | undefined): Uint8Array {
+  if (into === undefined) return new Uint8Array(length);
+  if (into.length !== length)
+    throw new InvalidArgumentError(`The AEAD output needs exactly ${length} bytes, got ${into.length}.`);
+  return into;
 }
 
 export function aeadOpen(

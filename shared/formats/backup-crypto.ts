@@ -15,13 +15,17 @@ export interface BackupCrypto {
   readonly name: string;
   hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array;
   sha256(message: Uint8Array): Uint8Array;
-  /** XChaCha20-Poly1305: ciphertext || 16-byte tag, after `headroom` (default 0) zero bytes for the caller's header. */
+  /**
+   * XChaCha20-Poly1305: ciphertext || 16-byte tag after `headroom` (default 0) bytes left for the caller's header, in
+   * a new zeroed array or in `into` (exactly headroom + plaintext + 16 bytes), which is returned.
+   */
   aeadSeal(
     key: Uint8Array,
     nonce: Uint8Array,
     plaintext: Uint8Array,
     aad: Uint8Array,
     headroom?: number,
+    into?: Uint8Array,
   ): Uint8Array;
   aeadOpen(
     key: Uint8Array,

@@ -129,12 +129,14 @@ export function padBackup(
   return { keys, version, previous, padded: pad(snapshotBytes, allocate) };
 }
 
+/** `into`, if given: where the chunk goes (sealChunk). */
 export function sealBackupChunk(
   keys: ChunkKeys,
   piece: Uint8Array,
   crypto: BackupCrypto = pureBackupCrypto,
+  into?: Uint8Array,
 ): SealedChunk {
-  const { id, bytes } = sealChunk(keys, piece, crypto);
+  const { id, bytes } = sealChunk(keys, piece, crypto, into);
   return { id, bytes, digest: crypto.sha256(bytes) };
 }
 

@@ -32,10 +32,12 @@ export function chunkId(
   return crypto.hmacSha256(keys.idKey, plaintext);
 }
 
+/** The chunk, in a new array or in `into` (exactly CHUNK_OVERHEAD + plaintext bytes: a slice of a batch's buffer). */
 export function sealChunk(
   keys: ChunkKeys,
   plaintext: Uint8Array,
   crypto: BackupCrypto = pureBackupCrypto,
+  into?: Uint8Array,
 ): { id: Uint8Array; bytes: Uint8Array } {
   const id = chunkId(keys, plaintext, crypto);
   const nonce = crypto.hmacSha256(keys.nonceKey, plaintext).subarray(0, AEAD_NONCE_BYTES);
@@ -46,6 +48,7 @@ export function sealChunk(
     plaintext,
     concatBytes(AAD_PREFIX, id),
     1 + AEAD_NONCE_BYTES,
+    into,
   );
   bytes[0] = CHUNK_FORMAT_VERSION;
   bytes.set(nonce, 1);

@@ -17,7 +17,7 @@ import type { Hash, KeyObject } from 'node:crypto';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import type { BackupCrypto } from '../../../shared/formats/backup-crypto.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
-import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../../../shared/crypto/aead.ts';
+import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES, sealOutput } from '../../../shared/crypto/aead.ts';
 
 /** "expand 32-byte k" as little-endian words. */
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
@@ -57,17 +57,20 @@ export function nativeXChaChaSeal(
   plaintext: Uint8Array,
   aad: Uint8Array,
   headroom = 0,
+  into?: Uint8Array,
 ): Uint8Array {
   if (!checkSizes(key, nonce))
     throw new InvalidArgumentError('AEAD key must be 32 bytes and nonce 24 bytes.');
   const { subkey, iv } = xchachaToIetf(key, nonce);
   const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: AEAD_TAG_BYTES });
   cipher.setAAD(aad, { plaintextLength: plaintext.length });
-  const out = new Uint8Array(headroom + plaintext.length + AEAD_TAG_BYTES);
+  const out = sealOutput(headroom + plaintext.length + AEAD_TAG_BYTES, into);
   const body = cipher.update(plaintext);
   out.set(body, headroom);
   const tail = cipher.final();
   out.set(tail, headroom + body.length);
+  if (body.length + tail.length !== plaintext.length)
+    throw new Error('ChaCha20-Poly1305 output has the wrong length.');
   out.set(cipher.getAuthTag(), headroom + plaintext.length);
   return out;
 }

@@ -27,7 +27,7 @@ import { paddedSize } from '../../../shared/formats/padding.ts';
 import type { BackupManifest } from '../../../shared/formats/manifest.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { nativeBackupCrypto } from './native-backup-crypto.ts';
-import type { SealBatch, SealBatchResult } from './seal-messages.ts';
+import { unpackSealed, type SealBatch, type SealBatchResult } from './seal-messages.ts';
 
 /** Below this size (about 64 pieces) the hand-off costs more than it saves. */
 const MIN_BYTES_FOR_WORKERS = 512 * 1024;
@@ -52,6 +52,7 @@ function workerFile(): string {
 }
 
 interface Pending {
+  ranges: [number, number][];
   resolve(sealed: SealedChunk[]): void;
   reject(err: Error): void;
 }
@@ -165,7 +166,7 @@ export class ParallelBackupBuilder {
   private send(worker: Worker, batch: SealBatch): Promise<SealedChunk[]> {
     const job = this.nextJob++;
     return new Promise((resolve, reject) => {
-      this.pending.set(job, { resolve, reject });
+      this.pending.set(job, { ranges: batch.ranges, resolve, reject });
       worker.postMessage({ ...batch, job });
     });
   }
@@ -181,8 +182,8 @@ export class ParallelBackupBuilder {
         if (!pending) return;
         this.pending.delete(result.job);
         if ('error' in result) pending.reject(new BackupBuildError(result.error));
-        // Arrays that crossed the thread boundary are this thread's own (cloned, or transferred): used as they are.
-        else pending.resolve(result.sealed);
+        // The batch's buffers were transferred: this thread's own now, used as they are.
+        else pending.resolve(unpackSealed(pending.ranges, result));
       });
       worker.on('error', (err) => this.failAll(err));
       worker.on('exit', (code) => {

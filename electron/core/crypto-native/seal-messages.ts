@@ -1,6 +1,9 @@
 /** Messages between the parallel backup builder and its seal workers (parallel-build.ts, seal-worker.ts). */
 import type { SealedChunk } from '../../../shared/formats/backup.ts';
-import type { ChunkKeys } from '../../../shared/formats/chunk-crypto.ts';
+import { CHUNK_OVERHEAD, type ChunkKeys } from '../../../shared/formats/chunk-crypto.ts';
+
+export const ID_BYTES = 32;
+export const DIGEST_BYTES = 32;
 
 export interface SealBatch {
   job: number;
@@ -12,4 +15,27 @@ export interface SealBatch {
   ranges: [number, number][];
 }
 
-export type SealBatchResult = { job: number; sealed: SealedChunk[] } | { job: number; error: string };
+/**
+ * A sealed batch: the chunks back to back (piece i sealed is its length + CHUNK_OVERHEAD bytes), and the ids and
+ * digests, 32 bytes each, in piece order.
+ */
+export type SealBatchResult =
+  { job: number; chunks: Uint8Array; ids: Uint8Array; digests: Uint8Array } | { job: number; error: string };
+
+/** The batch's sealed chunks as views into its three buffers (no copies). */
+export function unpackSealed(
+  ranges: readonly [number, number][],
+  result: { chunks: Uint8Array; ids: Uint8Array; digests: Uint8Array },
+): SealedChunk[] {
+  let offset = 0;
+  return ranges.map(([start, end], i) => {
+    const size = end - start + CHUNK_OVERHEAD;
+    const bytes = result.chunks.subarray(offset, offset + size);
+    offset += size;
+    return {
+      id: result.ids.subarray(i * ID_BYTES, (i + 1) * ID_BYTES),
+      bytes,
+      digest: result.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES),
+    };
+  });
+}

@@ -1,32 +1,41 @@
 /**
  * Worker thread of the parallel backup builder (parallel-build.ts): seals a batch of backup chunks with the native
  * primitives and sends them back. The padded snapshot arrives once per build in a SharedArrayBuffer; each batch
- * names its pieces as [start, end) offsets into it. Sealed bytes are transferred back, not copied.
+ * names its pieces as [start, end) offsets into it.
+ *
+ * A batch's sealed chunks are written one after another into one buffer, and their ids and digests into two more,
+ * and those three buffers are transferred back (not copied): one allocation per batch instead of three per chunk,
+ * and nothing for the main thread to deserialize piece by piece.
  */
 import { parentPort } from 'node:worker_threads';
 import { sealBackupChunk } from '../../../shared/formats/backup.ts';
+import { CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
 import { nativeBackupCrypto } from './native-backup-crypto.ts';
-import type { SealBatch, SealBatchResult } from './seal-messages.ts';
+import { DIGEST_BYTES, ID_BYTES, type SealBatch, type SealBatchResult } from './seal-messages.ts';
 
 if (!parentPort) throw new Error('seal-worker.ts runs only as a worker thread.');
 const port = parentPort;
 
 port.on('message', (batch: SealBatch) => {
-  const { keys } = batch;
+  const { keys, ranges } = batch;
   try {
     const data = new Uint8Array(batch.shared);
-    const sealed = batch.ranges.map(([start, end]) =>
-      sealBackupChunk(keys, data.subarray(start, end), nativeBackupCrypto),
-    );
-    // Only whole, unshared buffers can be transferred; anything else (none today) is copied.
-    const transfer = sealed
-      .map((s) => s.bytes)
-      .filter(
-        (b) => b.byteOffset === 0 && b.buffer.byteLength === b.length && b.buffer instanceof ArrayBuffer,
-      )
-      .map((b) => b.buffer as ArrayBuffer);
-    const result: SealBatchResult = { job: batch.job, sealed };
-    port.postMessage(result, transfer);
+    let total = 0;
+    for (const [start, end] of ranges) total += end - start + CHUNK_OVERHEAD;
+    const chunks = new Uint8Array(total);
+    const ids = new Uint8Array(ranges.length * ID_BYTES);
+    const digests = new Uint8Array(ranges.length * DIGEST_BYTES);
+    let offset = 0;
+    ranges.forEach(([start, end], i) => {
+      const size = end - start + CHUNK_OVERHEAD;
+      const into = chunks.subarray(offset, offset + size);
+      const sealed = sealBackupChunk(keys, data.subarray(start, end), nativeBackupCrypto, into);
+      ids.set(sealed.id, i * ID_BYTES);
+      digests.set(sealed.digest, i * DIGEST_BYTES);
+      offset += size;
+    });
+    const result: SealBatchResult = { job: batch.job, chunks, ids, digests };
+    port.postMessage(result, [chunks.buffer, ids.buffer, digests.buffer]);
   } catch (err) {
     const result: SealBatchResult = {
       job: batch.job,
