@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { nativeBackupCrypto } from '../../../electron/core/crypto-native/native-backup-crypto.ts';
 import { pureBackupCrypto } from '../../../shared/formats/backup-crypto.ts';
 import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
-import { DecryptionError } from '../../../shared/crypto/errors.ts';
+import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
 import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { BACKUP_KEY, OWNER, vectorSnapshot } from '../shared/vector-cases.ts';
 
@@ -34,6 +34,32 @@ test('XChaCha20-Poly1305 seal: native = pure, and each opens the other', () => {
       assert.deepEqual(pure.aeadOpen(key, nonce, b, aad, 'x'), pt);
     }),
     { numRuns: RUNS },
+  );
+});
+
+test('seal with headroom, into a given array: both providers write the same bytes there, after the headroom', () => {
+  fc.assert(
+    fc.property(bytes(32), bytes(24), message, fc.nat({ max: 40 }), (key, nonce, pt, headroom) => {
+      const aad = new Uint8Array([7]);
+      const plain = pure.aeadSeal(key, nonce, pt, aad);
+      for (const provider of [pure, native]) {
+        const fresh = provider.aeadSeal(key, nonce, pt, aad, headroom);
+        assert.deepEqual(fresh.subarray(0, headroom), new Uint8Array(headroom));
+        assert.equal(toHex(fresh.subarray(headroom)), toHex(plain));
+        // A slice of a larger buffer, as the seal workers pass: written in place, nothing outside it touched.
+        const batch = new Uint8Array(headroom + plain.length + 10).fill(0xee);
+        const into = batch.subarray(5, 5 + headroom + plain.length);
+        assert.equal(provider.aeadSeal(key, nonce, pt, aad, headroom, into), into);
+        assert.equal(toHex(into.subarray(headroom)), toHex(plain));
+        assert.deepEqual(batch.subarray(0, 5), new Uint8Array(5).fill(0xee));
+        assert.deepEqual(batch.subarray(5 + headroom + plain.length), new Uint8Array(5).fill(0xee));
+        assert.throws(
+          () => provider.aeadSeal(key, nonce, pt, aad, headroom, new Uint8Array(headroom + plain.length + 1)),
+          InvalidArgumentError,
+        );
+      }
+    }),
+    { numRuns: Math.min(RUNS, 100) },
   );
 });
 
