@@ -40,6 +40,7 @@ function xchachaToIetf(key: Uint8Array, nonce: Uint8Array): { subkey: KeyObject;
   const raw = Buffer.alloc(32);
   for (let i = 0; i < 8; i++) raw.writeUInt32LE(words[i]!, 4 * i);
   words.fill(0);
+  // The KeyObject's copy of the subkey lives until it is collected, as the cipher's own copy of a raw key did.
   const subkey = createSecretKey(raw);
   raw.fill(0);
   const iv = Buffer.alloc(12);
