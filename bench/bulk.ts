@@ -103,6 +103,7 @@ export async function encryption(): Promise<Figure[]> {
     build(nativeBackupCrypto)();
     await appBuild();
     nativeAeadOverChunks(pieces, key);
+    nativeAeadOverChunks(pieces, key, true);
     const aeadMs = await runs(() => nativeAeadOverChunks(pieces, key));
     const rawKeyMs = await runs(() => nativeAeadOverChunks(pieces, key, true));
     const appMs = await runs(appBuild);

@@ -143,9 +143,13 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Equality of public bytes (not constant-time), fast for large inputs: the work runs in 4 KiB blocks through a small
- * function V8 optimizes whole. A single long loop is optimized on-stack mid-call instead, and V8 then deoptimized it
- * at its exit on every call (the code after the loop had never run), which made checking a 256 KiB frame ~2.3x slower.
+ * Equality that is NOT constant-time: only where the timing reveals nothing worth hiding. decodeCanonical uses it on
+ * every decoded structure, secrets included; there it can show only where an input stops being canonical, which for
+ * authenticated plaintext only its author can cause.
+ *
+ * Fast for large inputs: the work runs in 4 KiB blocks through a small function V8 optimizes whole. A single long
+ * loop is optimized on-stack mid-call instead, and V8 then deoptimized it at its exit on every call (the code after
+ * the loop had never run), which made checking a 256 KiB frame ~2.3x slower.
  */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -1,6 +1,7 @@
 /**
  * Pieces shared by the mesh protocols' message codecs (backup, recovery): chunk ids and chunks as they travel, and
- * the "this step expects one of these message types" check. Each reader checks types and sizes before copying.
+ * the "this step expects one of these message types" check. Each reader checks types and sizes; the byte strings it
+ * returns are the decoder's own copies (see fields.ts readBytes), never views of the received frame.
  */
 import { MalformedDataError } from '../crypto/errors.ts';
 import { MAX_CHUNK_BYTES } from '../formats/chunk-crypto.ts';

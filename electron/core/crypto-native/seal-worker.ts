@@ -4,8 +4,8 @@
  * names its pieces as [start, end) offsets into it.
  *
  * A batch's sealed chunks are written one after another into one buffer, and their ids and digests into two more,
- * and those three buffers are transferred back (not copied): one allocation per batch instead of three per chunk,
- * and nothing for the main thread to deserialize piece by piece.
+ * and those three buffers are transferred back (not copied): the chunks' bytes need one allocation per batch instead
+ * of one per chunk, and the main thread receives three buffers instead of thousands of small arrays to clone.
  */
 import { parentPort } from 'node:worker_threads';
 import { sealBackupChunk } from '../../../shared/formats/backup.ts';
