@@ -25,7 +25,7 @@ import type { IdentityKeys } from '../crypto/identity.ts';
 import { NotFoundError, TesseraError } from '../errors.ts';
 import { deriveBackupKeys, type BackupKeys } from './backup-keys.ts';
 import { pureBackupCrypto, type BackupCrypto } from './backup-crypto.ts';
-import { openChunk, sealChunk, type ChunkKeys } from './chunk-crypto.ts';
+import { CHUNK_OVERHEAD, openChunk, sealChunk, type ChunkKeys } from './chunk-crypto.ts';
 import { chunk } from './chunker.ts';
 import {
   chunkMatchesManifest,
@@ -86,25 +86,25 @@ export function buildBackupFromEncoded(
   previous?: BackupManifest,
   crypto: BackupCrypto = pureBackupCrypto,
 ): BuiltBackup {
-  const padded = padBackup(snapshotBytes, backupKey, ownerKeys, version, previous);
-  const prepared: PreparedBackup = { ...padded, pieces: chunk(padded.padded, padded.keys.gear) };
-  const sealed = prepared.pieces.map((piece) => sealBackupChunk(prepared.keys, piece, crypto));
+  const prepared = padBackup(snapshotBytes, backupKey, ownerKeys, version, previous);
+  const sealed = chunk(prepared.padded, prepared.keys.gear).map((piece) =>
+    sealBackupChunk(prepared.keys, piece, crypto),
+  );
   return assembleBackup(prepared, sealed, ownerKeys);
 }
 
 /**
  * The steps of buildBackupFromEncoded, for a platform that seals the chunks elsewhere (in parallel, off the main
- * thread: electron/core/crypto-native/parallel-build.ts): padBackup, then cut it with `chunks()` (chunker.ts) into
- * `pieces` → sealBackupChunk for every piece, in any order or place → assembleBackup with the results in piece
+ * thread: electron/core/crypto-native/parallel-build.ts): padBackup, then cut `padded` with `chunks()` or `chunk()`
+ * (chunker.ts) → sealBackupChunk for every piece, in any order or place → assembleBackup with the results in piece
  * order. The output is byte-identical.
  */
 export interface PreparedBackup {
   keys: BackupKeys;
   version: number;
   previous: BackupManifest | undefined;
-  /** The padded snapshot; `pieces` are views into it, in order. */
+  /** The padded snapshot, which the pieces cut from it cover in order. */
   padded: Uint8Array;
-  pieces: Uint8Array[];
 }
 
 export interface SealedChunk {
@@ -123,7 +123,7 @@ export function padBackup(
   version: number,
   previous?: BackupManifest,
   allocate?: (n: number) => Uint8Array,
-): Omit<PreparedBackup, 'pieces'> {
+): PreparedBackup {
   checkVersion(ownerKeys, version, previous);
   const keys = deriveBackupKeys(backupKey);
   return { keys, version, previous, padded: pad(snapshotBytes, allocate) };
@@ -145,8 +145,11 @@ export function assembleBackup(
   sealed: readonly SealedChunk[],
   ownerKeys: Pick<IdentityKeys, 'signSeed' | 'signPublic'>,
 ): BuiltBackup {
-  if (sealed.length !== prepared.pieces.length)
-    throw new InvalidArgumentError(`Expected ${prepared.pieces.length} sealed chunks, got ${sealed.length}.`);
+  const covered = sealed.reduce((sum, s) => sum + s.bytes.length - CHUNK_OVERHEAD, 0);
+  if (covered !== prepared.padded.length)
+    throw new InvalidArgumentError(
+      `The sealed chunks hold ${covered} bytes of the backup's ${prepared.padded.length}: some are missing.`,
+    );
   const chunks = new Map<string, Uint8Array>();
   const refs: ChunkRef[] = [];
   for (const s of sealed) {

@@ -2,15 +2,15 @@ import type { Store } from '../store/store.ts';
 import type { HoldState } from '../../../shared/protocol/backup.ts';
 import { prepared } from '../store/statements.ts';
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
-import { TesseraError } from '../../../shared/errors.ts';
+import { ConflictError } from '../../../shared/errors.ts';
 
 /**
  * A deposit that lost a race at COMMIT: since it was checked, another (a parcel carried by a mutual friend, say)
  * stored a newer version, or dropped chunks this one counted on. Nothing of it is stored; the owner sends again.
  */
-export class StaleDepositError extends TesseraError {
+export class StaleDepositError extends ConflictError {
   constructor(reason: string) {
-    super('CONFLICT', `${reason} Nothing was stored; send the newest version again.`);
+    super(`${reason} Nothing was stored; send the newest version again.`);
   }
 }
 

@@ -5,8 +5,9 @@ import type { CustodianStore } from './custodian-store.ts';
 
 /**
  * Everything a fresh device needs, gathered from the services that own it: identity, items and settings from the
- * vault, contacts from the friends list, the shards held for others, and who holds this backup's key (`custodians`:
- * the recovered device re-shares to them, docs/PROTOCOL.md §11.5).
+ * vault, contacts from the friends list, the shards held for others, and who holds this backup's key (`custodians`,
+ * unique and in peer-ID order as OwnerStore.custodians lists them: the recovered device re-shares to them,
+ * docs/PROTOCOL.md §11.5).
  *
  * Held shards travel with the envelope only (version 0, no manifest): the envelope is what lets a recovered
  * custodian resume its role, while the owner's blob is re-sent by the owner after a health check. Leaving the
@@ -45,6 +46,6 @@ export function assembleSnapshot(
       .heldEnvelopes()
       .map((h) => ({ ownerPeerId: h.ownerPeerId, envelope: h.sealedEnvelope, latestVersion: 0 })),
     settings: Object.fromEntries(Object.entries(data.settings).map(([key, value]) => [key, String(value)])),
-    ...(custodians.length > 0 ? { custodians: [...new Set(custodians)].sort() } : {}),
+    ...(custodians.length > 0 ? { custodians } : {}),
   };
 }

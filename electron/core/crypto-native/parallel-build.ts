@@ -99,11 +99,10 @@ export class ParallelBackupBuilder {
       previous,
       (n) => new Uint8Array(new SharedArrayBuffer(n)),
     );
-    const prepared: PreparedBackup = { ...padded, pieces: [] };
     try {
       let sealed: SealedChunk[];
       try {
-        sealed = await this.cutAndSeal(prepared);
+        sealed = await this.cutAndSeal(padded);
       } catch (err) {
         if (!(err instanceof BackupBuildError) || this.closed) throw err;
         // Workers that cannot run here (a packaging or platform problem) must not stop backups: seal on this
@@ -112,7 +111,7 @@ export class ParallelBackupBuilder {
         await this.stopWorkers();
         return oneThread();
       }
-      return assembleBackup(prepared, sealed, ownerKeys);
+      return assembleBackup(padded, sealed, ownerKeys);
     } finally {
       padded.keys.chunkKey.fill(0);
       padded.keys.idKey.fill(0);
@@ -121,7 +120,7 @@ export class ParallelBackupBuilder {
   }
 
   /**
-   * Cuts the padded snapshot into `prepared.pieces` and, as each batch of pieces is cut, hands it to the next worker
+   * Cuts the padded snapshot into pieces and, as each batch of pieces is cut, hands it to the next worker
    * (in turn; batches are of equal size), so the sealing runs while this thread is still cutting.
    */
   private async cutAndSeal(prepared: PreparedBackup): Promise<SealedChunk[]> {
@@ -140,7 +139,6 @@ export class ParallelBackupBuilder {
       bytes = 0;
     };
     for (const piece of chunks(padded, keys.gear)) {
-      prepared.pieces.push(piece);
       const start = piece.byteOffset - base;
       batch.push([start, start + piece.length]);
       bytes += piece.length;

@@ -1,7 +1,13 @@
 import { BadRequestError } from '../../../../shared/errors.ts';
 import type { AttachmentContent, Item, ItemSummary } from '../../../../shared/api/ops/items.ts';
 import { checkAttachmentSize } from './limits.ts';
-import type { AttachmentData, ItemData, ItemSummaryData, KeptAttachment } from './types.ts';
+import {
+  attachmentInfo,
+  type AttachmentData,
+  type ItemData,
+  type ItemSummaryData,
+  type KeptAttachment,
+} from './types.ts';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -32,13 +38,7 @@ export function attachmentChangeFromApi(
 }
 
 export function attachmentToApi(a: AttachmentData & { id: string }): AttachmentContent {
-  return {
-    id: a.id,
-    name: a.name,
-    mediaType: a.mediaType,
-    size: a.data.length,
-    dataBase64: Buffer.from(a.data).toString('base64'),
-  };
+  return { ...attachmentInfo(a), dataBase64: Buffer.from(a.data).toString('base64') };
 }
 
 export function summaryToApi(item: ItemSummaryData): ItemSummary {

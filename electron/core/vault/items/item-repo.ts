@@ -10,6 +10,12 @@ export interface SealedAttachmentRow extends SealedRow {
   position: number;
 }
 
+/** An entry of an item's new attachment list: a new row (with its sealed bytes), or a current one (without). */
+export interface NextAttachment {
+  id: string;
+  sealed?: Buffer;
+}
+
 /** SQL for `items` and `attachments`. Callers own the transactions. */
 export class ItemRepo {
   private readonly db: Database;
@@ -71,7 +77,18 @@ export class ItemRepo {
     );
   }
 
-  deleteAttachments(itemId: string): void {
-    prepared(this.db, 'DELETE FROM attachments WHERE item_id = ?').run(itemId);
+  /**
+   * Makes `list` the item's attachments, in order: rows not in it are deleted, current ones only move to their new
+   * position (their sealed files are not written again), new ones are inserted.
+   */
+  replaceAttachments(itemId: string, list: readonly NextAttachment[]): void {
+    const keep = new Set(list.map((a) => a.id));
+    const drop = prepared(this.db, 'DELETE FROM attachments WHERE item_id = ? AND id = ?');
+    for (const id of this.attachmentIds(itemId)) if (!keep.has(id)) drop.run(itemId, id);
+    const move = prepared(this.db, 'UPDATE attachments SET position = ? WHERE item_id = ? AND id = ?');
+    list.forEach((a, position) => {
+      if (a.sealed) this.insertAttachment(itemId, a.id, position, a.sealed);
+      else move.run(position, itemId, a.id);
+    });
   }
 }

@@ -6,16 +6,17 @@ import type { VaultSession } from '../session.ts';
 import { decodeAttachment, decodeItem, encodeAttachment, encodeItem } from './codec.ts';
 import type { ItemPayload } from './codec.ts';
 import { checkAttachmentSize } from './limits.ts';
-import { ItemRepo, type SealedAttachmentRow } from './item-repo.ts';
+import { ItemRepo, type NextAttachment, type SealedAttachmentRow } from './item-repo.ts';
 import { matchesQuery } from './search.ts';
-import type {
-  AttachmentData,
-  AttachmentInfo,
-  FullItemData,
-  ItemData,
-  ItemPatch,
-  ItemSummaryData,
-  NewItem,
+import {
+  attachmentInfo,
+  type AttachmentData,
+  type AttachmentInfo,
+  type FullItemData,
+  type ItemData,
+  type ItemPatch,
+  type ItemSummaryData,
+  type NewItem,
 } from './types.ts';
 
 const ITEMS = 'items';
@@ -46,10 +47,6 @@ function newId(): string {
 
 function attachmentRowId(itemId: string, attachmentId: string): string {
   return `${itemId}/${attachmentId}`;
-}
-
-function info(a: AttachmentData & { id: string }): AttachmentInfo {
-  return { id: a.id, name: a.name, mediaType: a.mediaType, size: a.data.length };
 }
 
 /**
@@ -96,8 +93,14 @@ export class ItemService {
 
   /** The item, listing its attachments without their bytes. */
   get(id: string): ItemData {
-    const full = this.getFull(id);
-    return { ...full, attachments: full.attachments.map(info) };
+    const session = this.deps.requireSession();
+    const payload = this.openItem(session, this.requireRow(id));
+    const rows = this.attachmentRows(id, payload);
+    return this.toItem(
+      id,
+      payload,
+      rows.map((row) => this.attachmentInfo(session, id, row)),
+    );
   }
 
   /** One attachment of an item, with its bytes (by the id get() lists). */
@@ -141,7 +144,7 @@ export class ItemService {
     return this.toItem(
       id,
       payload,
-      input.attachments.map((a, i) => info({ ...a, id: attachmentIds[i]! })),
+      input.attachments.map((a, i) => attachmentInfo({ ...a, id: attachmentIds[i]! })),
     );
   }
 
@@ -166,16 +169,13 @@ export class ItemService {
     const sealed = session.sealRow(ITEMS, id, encodeItem(payload));
     this.deps.store.transaction(() => {
       if (!this.repo.update(id, sealed)) throw new NotFoundError(`No item with id ${id}.`);
-      if (next) {
-        this.repo.deleteAttachments(id);
-        next.forEach((a, i) => this.repo.insertAttachment(id, a.id, i, a.sealed));
-      }
+      if (next) this.repo.replaceAttachments(id, next);
     });
     this.cache.set(id, this.toCached(id, payload));
     this.deps.changed();
     const listed =
       next?.map((a) => a.info) ??
-      this.attachmentRows(id, payload).map((row) => info(this.openAttachment(session, id, row)));
+      this.attachmentRows(id, payload).map((row) => this.attachmentInfo(session, id, row));
     return this.toItem(id, payload, listed);
   }
 
@@ -206,13 +206,16 @@ export class ItemService {
     return row;
   }
 
-  /** The sealed rows of an update's new attachment list (kept ones as they are, new ones sealed here) and what get() lists of each. */
+  /**
+   * An update's new attachment list: kept ones by id (their rows stay as they are), new ones sealed here; and what
+   * get() lists of each.
+   */
   private nextAttachments(
     session: VaultSession,
     itemId: string,
     previous: ItemPayload,
     list: NonNullable<ItemPatch['attachments']>,
-  ): { id: string; sealed: Buffer; info: AttachmentInfo }[] {
+  ): (NextAttachment & { info: AttachmentInfo })[] {
     const current = list.some((a) => 'keep' in a) ? this.attachmentRows(itemId, previous) : [];
     const kept = new Set<string>();
     return list.map((a) => {
@@ -224,13 +227,13 @@ export class ItemService {
           );
         if (kept.has(a.keep)) throw new BadRequestError('The same file is listed twice to keep.');
         kept.add(a.keep);
-        return { id: row.id, sealed: row.sealed, info: info(this.openAttachment(session, itemId, row)) };
+        return { id: row.id, info: this.attachmentInfo(session, itemId, row) };
       }
       const attachmentId = newId();
       return {
         id: attachmentId,
         sealed: this.sealAttachment(session, itemId, attachmentId, a),
-        info: info({ ...a, id: attachmentId }),
+        info: attachmentInfo({ ...a, id: attachmentId }),
       };
     });
   }
@@ -267,6 +270,10 @@ export class ItemService {
   private checkListed(itemId: string, payload: ItemPayload, ids: string[]): void {
     if (ids.length !== payload.attachments.length || ids.some((rid, i) => rid !== payload.attachments[i]))
       throw new VaultDataCorruptError(`the attachments of item ${itemId}`);
+  }
+
+  private attachmentInfo(session: VaultSession, itemId: string, row: SealedAttachmentRow): AttachmentInfo {
+    return attachmentInfo(this.openAttachment(session, itemId, row));
   }
 
   private openAttachment(

@@ -14,6 +14,11 @@ export interface AttachmentInfo {
   size: number;
 }
 
+/** What an item lists about an attachment it holds. */
+export function attachmentInfo(a: AttachmentData & { id: string }): AttachmentInfo {
+  return { id: a.id, name: a.name, mediaType: a.mediaType, size: a.data.length };
+}
+
 /** In an update's attachment list: the item's current attachment with this id, kept as it is. */
 export interface KeptAttachment {
   keep: string;
