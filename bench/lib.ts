@@ -92,17 +92,19 @@ export function rssOf(pid: number): { rssMiB: number; peakMiB: number } {
 }
 
 /** Peers started by a benchmark, stopped at its end whatever happens. */
+/** Benchmarks run with the app's own deposit budget, not the tests' small one (FAST_MESH_ENV); empty: the default. */
+export const APP_DEPOSIT_BUDGET_ENV = { TESSERA_DEPOSIT_BUDGET_MIB: '' };
+
 export class PeerGroup {
   readonly peers: Peer[] = [];
 
   async start(name: string, options: ServeOptions = {}): Promise<Peer> {
     const peer = await startPeer(name, {
       ...options,
-      // The app's own deposit budget, not the tests' small one (empty: the default).
       env: {
         TESSERA_RECONCILE_MS: '200',
         TESSERA_MESH_RETRY_MS: '200',
-        TESSERA_DEPOSIT_BUDGET_MIB: '',
+        ...APP_DEPOSIT_BUDGET_ENV,
         ...options.env,
       },
     });

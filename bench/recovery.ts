@@ -16,7 +16,7 @@ import { acceptHolding, FAST_MESH_ENV, pair, TEST_PASSPHRASE } from '../tests/he
 import { startServe, tempDataDir } from '../tests/helpers/serve-process.ts';
 import type { ServeProcess } from '../tests/helpers/serve-process.ts';
 import { fillVault } from './vault-fill.ts';
-import { figure, log, median, MIB, PeerGroup, poll } from './lib.ts';
+import { APP_DEPOSIT_BUDGET_ENV, figure, log, median, MIB, PeerGroup, poll } from './lib.ts';
 import type { Figure } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RECOVERY_RUNS ?? 5);
@@ -91,7 +91,7 @@ export async function recovery(): Promise<Figure[]> {
       const dataDir = tempDataDir('tessera-bench-recovered');
       const device = await startServe({
         dataDir,
-        env: { ...FAST_MESH_ENV, TESSERA_PASSPHRASE: '', TESSERA_DEPOSIT_BUDGET_MIB: '' },
+        env: { ...FAST_MESH_ENV, TESSERA_PASSPHRASE: '', ...APP_DEPOSIT_BUDGET_ENV },
       });
       fresh.push(device);
       const start = await call(device)('recovery.start', { passphrase: TEST_PASSPHRASE });

@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
 import { sleep, until } from '../helpers/adversary.ts';
-import { agent, pair, Person } from '../helpers/netns-people.ts';
-import type { Agent, Status } from '../helpers/netns-people.ts';
+import { acceptHolding, agent, pair, Person } from '../helpers/netns-people.ts';
+import type { Agent } from '../helpers/netns-people.ts';
+import type { Status } from '../../shared/api/ops/app.ts';
+import type { BackupStatus } from '../../shared/api/ops/backup.ts';
 import { figure, reportFor, scale } from './report.ts';
 
 reportFor('faults-netns');
@@ -42,11 +44,6 @@ after(async () => {
   lab.destroy();
 });
 
-type BStatus = {
-  version: number;
-  custodians: { peerId: string; state: string; versionHeld: number | null }[];
-};
-
 test('a link cut and restored during delivery: the custodian still receives the newest version', async (t) => {
   const why = netnsUnavailable();
   if (why) {
@@ -75,15 +72,12 @@ test('a link cut and restored during delivery: the custodian still receives the 
   for (const c of [kim!, lee!]) await pair(owner!, c);
   await owner!.call('items.create', { title: 'Bank', secret: 'pin 2468' });
   await owner!.call('backup.create', { custodians: [ids[1], ids[2]], threshold: 2 });
-  for (const c of [kim!, lee!]) {
-    await until('request', async () => (await c.call<unknown[]>('requests.list')).length === 1);
-    await c.call('requests.accept', { id: `holding:${ids[0]}` });
-  }
+  for (const c of [kim!, lee!]) await acceptHolding(c, owner!);
   const delivered = () =>
     until(
       'every custodian to hold the newest version',
       async () => {
-        const s = await owner!.call<BStatus>('backup.status');
+        const s = await owner!.call<BackupStatus>('backup.status');
         return s.custodians.every((c) => c.state === 'delivered' && c.versionHeld === s.version) ? s : null;
       },
       180_000,
@@ -100,17 +94,17 @@ test('a link cut and restored during delivery: the custodian still receives the 
   await owner!.call('items.create', { title: 'Bulk', secret: 'bulk', attachments });
   await until(
     'the new version to be built',
-    async () => (await owner!.call<BStatus>('backup.status')).version > first.version,
+    async () => (await owner!.call<BackupStatus>('backup.status')).version > first.version,
     30_000,
     50,
   );
   await sleep(150);
   const cutMs = scale(3_000, 15_000);
   ip('-n', LAN, 'link', 'set', hosts[1]!.peer, 'down');
-  const atCut = await owner!.call<BStatus>('backup.status');
+  const atCut = await owner!.call<BackupStatus>('backup.status');
   const kimAtCut = atCut.custodians.find((c) => c.peerId === ids[1]);
   await sleep(cutMs);
-  const duringCut = await owner!.call<BStatus>('backup.status');
+  const duringCut = await owner!.call<BackupStatus>('backup.status');
   ip('-n', LAN, 'link', 'set', hosts[1]!.peer, 'up');
   const done = await delivered();
   figure('link cut (ms)', cutMs);

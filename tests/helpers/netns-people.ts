@@ -9,24 +9,20 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { tempDataDir } from './serve-process.ts';
 import { TEST_PASSPHRASE, sleep, until as waitUntil } from './cluster.ts';
+import type { Status } from '../../shared/api/ops/app.ts';
+import type { Friend } from '../../shared/api/ops/friends.ts';
 
 const AGENT = join(import.meta.dirname, 'netns-serve-agent.ts');
 
-/** What every namespaced serve runs with: no mDNS (the tests dial what they mean to), quick retries, the test passphrase. */
-export const NETNS_ENV = {
+/**
+ * What every namespaced serve runs with: no mDNS (the tests dial what they mean to), quick retries (slower than
+ * FAST_MESH_ENV's: namespaced links converge more slowly), the test passphrase.
+ */
+const NETNS_ENV = {
   TESSERA_MDNS: '0',
   TESSERA_MESH_RETRY_MS: '500',
   TESSERA_RECONCILE_MS: '500',
   TESSERA_PASSPHRASE: TEST_PASSPHRASE,
-};
-
-export type Status = { state: string; identity: { peerId: string } | null; addresses: string[] };
-export type FriendView = {
-  name: string;
-  peerId: string;
-  reachable: boolean;
-  path: string;
-  addresses: string[];
 };
 
 export interface Agent {
@@ -129,8 +125,8 @@ export class Person {
   stop(): Promise<unknown> {
     return this.agent.send({ cmd: 'stop', name: this.name });
   }
-  friend(peerId: string): Promise<FriendView | undefined> {
-    return this.call<FriendView[]>('friends.list').then((l) => l.find((f) => f.peerId === peerId));
+  friend(peerId: string): Promise<Friend | undefined> {
+    return this.call<Friend[]>('friends.list').then((l) => l.find((f) => f.peerId === peerId));
   }
 }
 
@@ -154,4 +150,13 @@ export async function pair(a: Person, b: Person): Promise<void> {
     async () => (await a.friend(b.peerId)) && (await b.friend(a.peerId)),
     90_000,
   );
+}
+
+/** The custodian accepts the owner's holding request once it has arrived. */
+export async function acceptHolding(custodian: Person, owner: Person): Promise<void> {
+  const id = `holding:${owner.peerId}`;
+  await until(`${custodian.name} to see the holding request`, async () =>
+    (await custodian.call<{ id: string }[]>('requests.list')).some((r) => r.id === id),
+  );
+  await custodian.call('requests.accept', { id });
 }

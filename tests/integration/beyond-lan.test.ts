@@ -18,8 +18,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { agent, pair, Person, until } from '../helpers/netns-people.ts';
-import type { Agent, Status } from '../helpers/netns-people.ts';
+import { acceptHolding, agent, pair, Person, until } from '../helpers/netns-people.ts';
+import type { Agent } from '../helpers/netns-people.ts';
+import type { Status } from '../../shared/api/ops/app.ts';
 
 const PREFIX = 'tbl';
 const tag = randomBytes(2).toString('hex');
@@ -159,13 +160,7 @@ test(
 
     await olive.call('items.create', { title: 'Bank', secret: 'pin 2468' });
     await olive.call('backup.create', { custodians: [kim.peerId, lee.peerId], threshold: 2 });
-    for (const c of [kim, lee]) {
-      await until(
-        `${c.name} to see the request`,
-        async () => (await c.call<unknown[]>('requests.list')).length === 1,
-      );
-      await c.call('requests.accept', { id: `holding:${olive.peerId}` });
-    }
+    for (const c of [kim, lee]) await acceptHolding(c, olive);
     const deliveredAll = (what: string) =>
       until(
         what,

@@ -12,9 +12,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
 import { sleep } from '../helpers/cluster.ts';
-import { agent, pair, Person, until } from '../helpers/netns-people.ts';
+import { acceptHolding, agent, pair, Person } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
-import type { BackupStatus } from '../../shared/api/ops/backup.ts';
+import type { BackupStatus, CustodianStatus } from '../../shared/api/ops/backup.ts';
 
 const tag = randomBytes(2).toString('hex');
 const net = 10 + (randomBytes(1)[0]! % 240);
@@ -69,16 +69,10 @@ test(
       });
     }
     await olga.call('backup.create', { custodians: [carl.peerId, cleo.peerId], threshold: 2 });
-    for (const c of [carl, cleo]) {
-      await until(
-        `${c.name} to see the request`,
-        async () => (await c.call<unknown[]>('requests.list')).length === 1,
-      );
-      await c.call('requests.accept', { id: `holding:${olga.peerId}` });
-    }
+    for (const c of [carl, cleo]) await acceptHolding(c, olga);
 
     // Read the status as the Backup screen does, until both hold the backup.
-    const seen = new Map<string, { sentChunks: number; totalChunks: number; sentBytes: number }[]>();
+    const seen = new Map<string, NonNullable<CustodianStatus['sending']>[]>();
     const started = Date.now();
     let last: BackupStatus | null = null;
     while (Date.now() - started < 150_000) {

@@ -22,14 +22,19 @@ export interface SealBatch {
 export type SealBatchResult =
   { job: number; chunks: Uint8Array; ids: Uint8Array; digests: Uint8Array } | { job: number; error: string };
 
+/** The size of the piece [start, end) once sealed. */
+export function sealedSize([start, end]: readonly [number, number]): number {
+  return end - start + CHUNK_OVERHEAD;
+}
+
 /** The batch's sealed chunks as views into its three buffers (no copies). */
 export function unpackSealed(
   ranges: readonly [number, number][],
   result: { chunks: Uint8Array; ids: Uint8Array; digests: Uint8Array },
 ): SealedChunk[] {
   let offset = 0;
-  return ranges.map(([start, end], i) => {
-    const size = end - start + CHUNK_OVERHEAD;
+  return ranges.map((range, i) => {
+    const size = sealedSize(range);
     const bytes = result.chunks.subarray(offset, offset + size);
     offset += size;
     return {

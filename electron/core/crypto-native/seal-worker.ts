@@ -9,9 +9,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { sealBackupChunk } from '../../../shared/formats/backup.ts';
-import { CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
 import { nativeBackupCrypto } from './native-backup-crypto.ts';
-import { DIGEST_BYTES, ID_BYTES, type SealBatch, type SealBatchResult } from './seal-messages.ts';
+import { DIGEST_BYTES, ID_BYTES, sealedSize, type SealBatch, type SealBatchResult } from './seal-messages.ts';
 
 if (!parentPort) throw new Error('seal-worker.ts runs only as a worker thread.');
 const port = parentPort;
@@ -20,14 +19,13 @@ port.on('message', (batch: SealBatch) => {
   const { keys, ranges } = batch;
   try {
     const data = new Uint8Array(batch.shared);
-    let total = 0;
-    for (const [start, end] of ranges) total += end - start + CHUNK_OVERHEAD;
+    const total = ranges.reduce((sum, range) => sum + sealedSize(range), 0);
     const chunks = new Uint8Array(total);
     const ids = new Uint8Array(ranges.length * ID_BYTES);
     const digests = new Uint8Array(ranges.length * DIGEST_BYTES);
     let offset = 0;
     ranges.forEach(([start, end], i) => {
-      const size = end - start + CHUNK_OVERHEAD;
+      const size = sealedSize([start, end]);
       const into = chunks.subarray(offset, offset + size);
       const sealed = sealBackupChunk(keys, data.subarray(start, end), nativeBackupCrypto, into);
       ids.set(sealed.id, i * ID_BYTES);

@@ -1,24 +1,18 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Store, databasePath } from '../../../electron/core/store/store.ts';
 import { CustodianStore, StaleDepositError } from '../../../electron/core/backup/custodian-store.ts';
+import { tempDir } from '../vault/helpers.ts';
 
 const OWNER = '12D3KooWOwner';
 const split = new Uint8Array(randomBytes(16));
 const id = () => randomBytes(32).toString('hex');
 const chunk = () => new Uint8Array(randomBytes(64));
 
-function open(t: { after(fn: () => void): void }): CustodianStore {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-held-'));
-  const store = Store.open(databasePath(dir));
-  t.after(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+function open(t: TestContext): CustodianStore {
+  const store = Store.open(databasePath(tempDir(t, 'tessera-held-')));
+  t.after(() => store.close());
   return new CustodianStore(store);
 }
 
