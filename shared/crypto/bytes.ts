@@ -147,20 +147,43 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  * every decoded structure, secrets included; there it can show only where an input stops being canonical, which for
  * authenticated plaintext only its author can cause.
  *
- * Fast for large inputs: the work runs in 4 KiB blocks through a small function V8 optimizes whole. A single long
- * loop is optimized on-stack mid-call instead, and V8 then deoptimized it at its exit on every call (the code after
- * the loop had never run), which made checking a 256 KiB frame ~2.3x slower.
+ * Fast for large inputs:
+ * - When both arrays sit at the same offset modulo 4 (decodeCanonical arranges it), the aligned middle is compared
+ *   as 32-bit words: about 3x faster than byte by byte (a 256 KiB frame in ~75 µs instead of ~210 µs).
+ * - The work runs in blocks through small functions V8 optimizes whole. A single long loop is optimized on-stack
+ *   mid-call instead, and V8 then deoptimized it at its exit on every call (the code after the loop had never run),
+ *   which made checking a 256 KiB frame ~2.3x slower.
  */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  for (let start = 0; start < a.length; start += SAME_BLOCK)
-    if (differsIn(a, b, start, Math.min(start + SAME_BLOCK, a.length))) return false;
+  const skew = a.byteOffset & 3;
+  if (skew !== (b.byteOffset & 3) || a.length < 64) return sameByteRange(a, b, 0, a.length);
+  const head = (4 - skew) & 3;
+  const words = (a.length - head) >>> 2;
+  const tail = head + words * 4;
+  if (!sameByteRange(a, b, 0, head) || !sameByteRange(a, b, tail, a.length)) return false;
+  const wa = new Int32Array(a.buffer, a.byteOffset + head, words);
+  const wb = new Int32Array(b.buffer, b.byteOffset + head, words);
+  for (let start = 0; start < words; start += SAME_BLOCK / 4)
+    if (wordsDifferIn(wa, wb, start, Math.min(start + SAME_BLOCK / 4, words))) return false;
   return true;
 }
 
 const SAME_BLOCK = 4096;
 
-function differsIn(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+function sameByteRange(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
+  for (let start = from; start < to; start += SAME_BLOCK)
+    if (bytesDifferIn(a, b, start, Math.min(start + SAME_BLOCK, to))) return false;
+  return true;
+}
+
+function bytesDifferIn(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  let diff = 0;
+  for (let i = start; i < end; i++) diff |= a[i]! ^ b[i]!;
+  return diff !== 0;
+}
+
+function wordsDifferIn(a: Int32Array, b: Int32Array, start: number, end: number): boolean {
   let diff = 0;
   for (let i = start; i < end; i++) diff |= a[i]! ^ b[i]!;
   return diff !== 0;

@@ -7,7 +7,7 @@
  * and then re-encodes the result and requires identical bytes, so every value has exactly one accepted encoding.
  * Any failure — including a stack overflow from absurd nesting — becomes a MalformedDataError.
  */
-import { decode, encode, rfc8949EncodeOptions } from 'cborg';
+import { decode, encode, encodeInto, rfc8949EncodeOptions } from 'cborg';
 import { sameBytes } from '../crypto/bytes.ts';
 import { MalformedDataError } from '../crypto/errors.ts';
 
@@ -45,12 +45,35 @@ export function decodeStrict(bytes: Uint8Array, maxBytes: number, what: string):
 /** Strict decode of `bytes` (at most `maxBytes` long) as canonical CBOR. `what` names the thing in errors. */
 export function decodeCanonical(bytes: Uint8Array, maxBytes: number, what: string): unknown {
   const value = decodeStrict(bytes, maxBytes, what);
-  let again: Uint8Array;
-  try {
-    again = encodeCanonical(value);
-  } catch (err) {
-    throw new MalformedDataError(what, 'not canonical CBOR', { cause: err });
-  }
-  if (!sameBytes(again, bytes)) throw new MalformedDataError(what, 'not canonical CBOR');
+  if (!encodesTo(value, bytes)) throw new MalformedDataError(what, 'not canonical CBOR');
   return value;
+}
+
+/**
+ * The re-encoding goes into a reused scratch buffer (a fresh one above SCRATCH_MAX), not a new array per call, at
+ * the same offset modulo 4 as `bytes`, so sameBytes compares 32-bit words. For a custodian receiving 100 MiB of
+ * chunk frames this check went from ~230 to ~75 ms. The written part is zeroed afterwards: decoded structures
+ * include secrets.
+ */
+const SCRATCH_MAX = 1024 * 1024;
+let scratch = new Uint8Array(0);
+
+function encodesTo(value: unknown, bytes: Uint8Array): boolean {
+  const need = bytes.length + 3;
+  let buffer = scratch;
+  if (need > buffer.length) {
+    buffer = new Uint8Array(need);
+    if (need <= SCRATCH_MAX) scratch = buffer;
+  }
+  // A canonical re-encoding has exactly bytes.length bytes; a longer one overflows the destination and throws.
+  const into = buffer.subarray((bytes.byteOffset - buffer.byteOffset) & 3, need);
+  let written = 0;
+  try {
+    written = encodeInto(value, into.subarray(0, bytes.length), rfc8949EncodeOptions).written;
+    return written === bytes.length && sameBytes(into.subarray(0, written), bytes);
+  } catch {
+    return false;
+  } finally {
+    into.fill(0, 0, written || bytes.length);
+  }
 }

@@ -67,6 +67,40 @@ test('sameBytes agrees with equalBytes, across its 4 KiB blocks and at any offse
   assert.ok(sameBytes(new Uint8Array(), new Uint8Array()));
 });
 
+test('sameBytes finds any one changed byte whatever the offsets of the two views (word and byte paths)', () => {
+  const at = (bytes: Uint8Array, offset: number) => {
+    const view = new Uint8Array(bytes.length + offset).subarray(offset);
+    view.set(bytes);
+    return view;
+  };
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 300 }),
+      fc.nat(3),
+      fc.nat(3),
+      fc.nat(),
+      (bytes, offsetA, offsetB, where) => {
+        const a = at(bytes, offsetA);
+        const b = at(bytes, offsetB);
+        assert.ok(sameBytes(a, b));
+        b[where % b.length]! ^= 0x80;
+        assert.ok(!sameBytes(a, b), `offsets ${offsetA}/${offsetB}, byte ${where % b.length}`);
+      },
+    ),
+    { numRuns: fcRuns(400) },
+  );
+  // Every byte of a large aligned pair: the first and last of each word and block.
+  const big = counterRandom(12)(2 * 4096 + 13);
+  for (const offset of [0, 1, 2, 3]) {
+    const a = at(big, offset);
+    for (const i of [0, 1, 2, 3, 4, 4095, 4096, 4097, 8191, 8192, big.length - 2, big.length - 1]) {
+      const b = at(big, offset);
+      b[i]! ^= 1;
+      assert.ok(!sameBytes(a, b), `offset ${offset}, byte ${i}`);
+    }
+  }
+});
+
 test('signatures are bound to their context', () => {
   const id = generateIdentity(counterRandom(3));
   const msg = new Uint8Array([1, 2, 3]);
