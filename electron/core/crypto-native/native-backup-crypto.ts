@@ -12,8 +12,8 @@
  * OpenSSL. HMAC-SHA256 and SHA-256 come straight from OpenSSL (SHA-NI where the CPU has it). Equality with the pure
  * provider and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
  */
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, hash } from 'node:crypto';
-import type { Hash, KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import type { BackupCrypto } from '../../../shared/formats/backup-crypto.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
@@ -102,33 +102,27 @@ export function nativeXChaChaOpen(
 }
 
 /**
- * HMAC-SHA256 (RFC 2104) with the key's inner and outer pad blocks hashed once and cloned per message
- * (`Hash.copy()`), instead of createHmac re-deriving them for every chunk. Byte-identical to createHmac.
+ * HMAC-SHA256 (createHmac) with the key as a KeyObject made once per key: createHmac with raw key bytes spends ~9 µs
+ * per call importing them. Measured over the ~11,000 chunks of 100 MiB: ~92 ms, against ~110 ms for hashing the
+ * key's pad blocks once and cloning them per chunk (Hash.copy(), what this did before) and ~200 ms with raw bytes.
  */
-/** Keyed by the key array itself, so the pad states live exactly as long as the caller keeps that key. */
-const padCache = new WeakMap<Uint8Array, { inner: Hash; outer: Hash; key: string }>();
+/** Keyed by the key array itself, so the KeyObject lives exactly as long as the caller keeps that key. */
+const hmacKeys = new WeakMap<Uint8Array, { key: KeyObject; contents: string }>();
 
-function pads(key: Uint8Array): { inner: Hash; outer: Hash } {
-  const id = Buffer.from(key.buffer, key.byteOffset, key.length).toString('base64');
-  let entry = padCache.get(key);
-  // The same array with different contents (a caller reusing a buffer) gets fresh pads.
-  if (!entry || entry.key !== id) {
-    const block = new Uint8Array(64);
-    block.set(key.length > 64 ? hash('sha256', key, 'buffer') : key);
-    const ipad = block.map((b) => b ^ 0x36);
-    const opad = block.map((b) => b ^ 0x5c);
-    entry = { inner: createHash('sha256').update(ipad), outer: createHash('sha256').update(opad), key: id };
-    block.fill(0);
-    ipad.fill(0);
-    opad.fill(0);
-    padCache.set(key, entry);
+function hmacKey(key: Uint8Array): KeyObject {
+  const contents = Buffer.from(key.buffer, key.byteOffset, key.length).toString('base64');
+  let entry = hmacKeys.get(key);
+  // The same array with different contents (a caller reusing a buffer, or zeroing it) gets a fresh KeyObject.
+  if (!entry || entry.contents !== contents) {
+    entry = { key: createSecretKey(key), contents };
+    hmacKeys.set(key, entry);
   }
-  return entry;
+  return entry.key;
 }
 
 export function nativeHmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
-  const { inner, outer } = pads(key);
-  return new Uint8Array(outer.copy().update(inner.copy().update(message).digest()).digest());
+  const digest = createHmac('sha256', hmacKey(key)).update(message).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
 }
 
 export function nativeSha256(message: Uint8Array): Uint8Array {
