@@ -25,21 +25,48 @@ export function signingInput(context: string, payload: Uint8Array): Uint8Array {
   return concatBytes(PREFIX, u16be(ctx.length), ctx, payload);
 }
 
-export function signWithContext(context: string, payload: Uint8Array, signSeed: Uint8Array): Uint8Array {
-  return ed25519.sign(signingInput(context, payload), signSeed);
+/**
+ * Plain Ed25519 (RFC 8032), so a platform can sign large payloads natively (electron/core/crypto-native): signatures
+ * are deterministic, so every implementation must return the same bytes as this one (tests check it).
+ */
+export interface Ed25519 {
+  sign(message: Uint8Array, signSeed: Uint8Array): Uint8Array;
+  /** False (never a throw) for any malformed key or signature. */
+  verify(signature: Uint8Array, message: Uint8Array, signPublic: Uint8Array): boolean;
 }
 
-/** Returns false (never throws) for any malformed key or signature. */
+export const nobleEd25519: Ed25519 = {
+  sign: (message, signSeed) => ed25519.sign(message, signSeed),
+  verify(signature, message, signPublic) {
+    try {
+      return ed25519.verify(signature, message, signPublic);
+    } catch {
+      return false;
+    }
+  },
+};
+
+export function signWithContext(
+  context: string,
+  payload: Uint8Array,
+  signSeed: Uint8Array,
+  ed: Ed25519 = nobleEd25519,
+): Uint8Array {
+  return ed.sign(signingInput(context, payload), signSeed);
+}
+
+/**
+ * Returns false (never throws) for any malformed key or signature. Signatures from others are checked with the
+ * default (@noble, ZIP-215 rules) everywhere, so every device accepts exactly the same ones; a native `ed` is only
+ * for checking one's own fresh signature.
+ */
 export function verifyWithContext(
   context: string,
   payload: Uint8Array,
   signature: Uint8Array,
   signPublic: Uint8Array,
+  ed: Ed25519 = nobleEd25519,
 ): boolean {
   if (signature.length !== 64 || signPublic.length !== 32) return false;
-  try {
-    return ed25519.verify(signature, signingInput(context, payload), signPublic);
-  } catch {
-    return false;
-  }
+  return ed.verify(signature, signingInput(context, payload), signPublic);
 }

@@ -1,6 +1,6 @@
 /**
  * The primitives the backup format runs per byte (HMAC-SHA256 for chunk ids and nonces, SHA-256 for manifest
- * digests, XChaCha20-Poly1305 for chunks), behind one small interface so a platform can supply faster but
+ * digests, XChaCha20-Poly1305 for chunks, Ed25519 for signing the manifest, which lists every chunk), behind one small interface so a platform can supply faster but
  * byte-identical implementations (electron/core/crypto-native uses node:crypto). `shared/` stays pure: the default
  * is the @noble implementation, and every function that takes a provider falls back to it.
  *
@@ -9,6 +9,7 @@
  */
 import { aeadOpen, aeadSeal } from '../crypto/aead.ts';
 import { hmacSha256, sha256 } from '../crypto/kdf.ts';
+import { nobleEd25519, type Ed25519 } from '../crypto/sign.ts';
 
 export interface BackupCrypto {
   /** Short label for logs and benchmarks. */
@@ -34,6 +35,8 @@ export interface BackupCrypto {
     aad: Uint8Array,
     what: string,
   ): Uint8Array;
+  /** Signs the owner's own manifest and checks that fresh signature; manifests from others use the pure one. */
+  readonly ed25519: Ed25519;
 }
 
 export const pureBackupCrypto: BackupCrypto = {
@@ -42,4 +45,5 @@ export const pureBackupCrypto: BackupCrypto = {
   sha256: (message) => sha256(message),
   aeadSeal,
   aeadOpen,
+  ed25519: nobleEd25519,
 };

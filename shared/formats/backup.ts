@@ -90,7 +90,7 @@ export function buildBackupFromEncoded(
   const sealed = chunk(prepared.padded, prepared.keys.gear).map((piece) =>
     sealBackupChunk(prepared.keys, piece, crypto),
   );
-  return assembleBackup(prepared, sealed, ownerKeys);
+  return assembleBackup(prepared, sealed, ownerKeys, crypto);
 }
 
 /**
@@ -140,10 +140,12 @@ export function sealBackupChunk(
   return { id, bytes, digest: crypto.sha256(bytes) };
 }
 
+/** `crypto`: whose Ed25519 signs the manifest (byte-identical either way). */
 export function assembleBackup(
   prepared: PreparedBackup,
   sealed: readonly SealedChunk[],
   ownerKeys: Pick<IdentityKeys, 'signSeed' | 'signPublic'>,
+  crypto: BackupCrypto = pureBackupCrypto,
 ): BuiltBackup {
   const covered = sealed.reduce((sum, s) => sum + s.bytes.length - CHUNK_OVERHEAD, 0);
   if (covered !== prepared.padded.length)
@@ -164,7 +166,7 @@ export function assembleBackup(
     size: prepared.padded.length,
     chunks: refs,
   };
-  const manifest = signManifest(info, ownerKeys.signSeed);
+  const manifest = signManifest(info, ownerKeys.signSeed, crypto.ed25519);
   const had = new Set(prepared.previous?.chunks.map((c) => c.id) ?? []);
   const newChunkIds = unique(refs.map((r) => r.id)).filter((id) => !had.has(id));
   return { manifest, info, chunks, newChunkIds };

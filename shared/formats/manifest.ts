@@ -19,7 +19,13 @@ import {
   InvalidArgumentError,
 } from '../crypto/errors.ts';
 import { sha256 } from '../crypto/kdf.ts';
-import { SIGN_CONTEXTS, signWithContext, verifyWithContext } from '../crypto/sign.ts';
+import {
+  nobleEd25519,
+  SIGN_CONTEXTS,
+  signWithContext,
+  verifyWithContext,
+  type Ed25519,
+} from '../crypto/sign.ts';
 import { decodeCanonical, encodeCanonical } from './cbor.ts';
 import { MAX_CHUNK_BYTES, CHUNK_OVERHEAD } from './chunk-crypto.ts';
 import { asMap, expectKeys, readArray, readBytes, readUint } from './fields.ts';
@@ -65,10 +71,15 @@ export function encodeSignedManifest(m: BackupManifest, sig: Uint8Array): Uint8A
   return encodeCanonical({ v: MANIFEST_VERSION, body: encodeManifestBody(m), sig });
 }
 
-export function signManifest(m: BackupManifest, ownerSignSeed: Uint8Array): Uint8Array {
+/** `ed`: the Ed25519 that signs and checks the fresh signature (a native one for large manifests; same bytes). */
+export function signManifest(
+  m: BackupManifest,
+  ownerSignSeed: Uint8Array,
+  ed: Ed25519 = nobleEd25519,
+): Uint8Array {
   const body = encodeManifestBody(m);
-  const sig = signWithContext(SIGN_CONTEXTS.backupManifest, body, ownerSignSeed);
-  if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, m.owner))
+  const sig = signWithContext(SIGN_CONTEXTS.backupManifest, body, ownerSignSeed, ed);
+  if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, m.owner, ed))
     throw new InvalidArgumentError('The manifest owner is not the key it is being signed with.');
   return encodeCanonical({ v: MANIFEST_VERSION, body, sig });
 }

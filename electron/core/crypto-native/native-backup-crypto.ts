@@ -9,13 +9,24 @@
  *   XChaCha20-Poly1305(key, nonce, aad, pt) = ChaCha20-Poly1305(subkey, 0x00000000 || nonce[16..24], aad, pt)
  *
  * HChaCha20 is one ChaCha block (the @noble implementation: ~1 µs per chunk); the bulk cipher and Poly1305 run in
- * OpenSSL. HMAC-SHA256 and SHA-256 come straight from OpenSSL (SHA-NI where the CPU has it). Equality with the pure
+ * OpenSSL. HMAC-SHA256, SHA-256 (SHA-NI where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with the pure
  * provider and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
  */
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hash } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  hash,
+  sign,
+  verify,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import type { BackupCrypto } from '../../../shared/formats/backup-crypto.ts';
+import type { Ed25519 } from '../../../shared/crypto/sign.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
 import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES, sealOutput } from '../../../shared/crypto/aead.ts';
 
@@ -129,10 +140,46 @@ export function nativeSha256(message: Uint8Array): Uint8Array {
   return new Uint8Array(hash('sha256', message, 'buffer'));
 }
 
+/**
+ * Ed25519 from OpenSSL: a manifest listing the 11,000 chunks of 100 MiB is ~800 KB, which @noble signs in ~16 ms and
+ * OpenSSL in ~2 ms (and checks in ~3). The keys go in as DER: PKCS #8 around the 32-byte seed, SPKI around the public
+ * key (RFC 8410). The private KeyObject's copy of the seed lives until it is collected.
+ */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+export const nativeEd25519: Ed25519 = {
+  sign(message, signSeed) {
+    if (signSeed.length !== 32) throw new InvalidArgumentError('An Ed25519 seed must be 32 bytes.');
+    const der = Buffer.concat([PKCS8_ED25519_PREFIX, signSeed]);
+    try {
+      const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      const signature = sign(null, message, key);
+      return new Uint8Array(signature.buffer, signature.byteOffset, signature.length);
+    } finally {
+      der.fill(0);
+    }
+  },
+  verify(signature, message, signPublic) {
+    if (signature.length !== 64 || signPublic.length !== 32) return false;
+    try {
+      const key = createPublicKey({
+        key: Buffer.concat([SPKI_ED25519_PREFIX, signPublic]),
+        format: 'der',
+        type: 'spki',
+      });
+      return verify(null, message, key, signature);
+    } catch {
+      return false;
+    }
+  },
+};
+
 export const nativeBackupCrypto: BackupCrypto = {
   name: 'native (node:crypto)',
   hmacSha256: nativeHmacSha256,
   sha256: nativeSha256,
   aeadSeal: nativeXChaChaSeal,
   aeadOpen: nativeXChaChaOpen,
+  ed25519: nativeEd25519,
 };

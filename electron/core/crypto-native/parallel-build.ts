@@ -111,7 +111,7 @@ export class ParallelBackupBuilder {
         await this.stopWorkers();
         return oneThread();
       }
-      return assembleBackup(padded, sealed, ownerKeys);
+      return assembleBackup(padded, sealed, ownerKeys, nativeBackupCrypto);
     } finally {
       padded.keys.chunkKey.fill(0);
       padded.keys.idKey.fill(0);

@@ -1,6 +1,7 @@
 /**
  * The node:crypto backup provider is byte-identical to the pure one: XChaCha20-Poly1305 seal/open, HMAC-SHA256 and
- * SHA-256 over random keys, nonces, AADs and messages (fast-check), every failure a DecryptionError, and whole
+ * SHA-256 over random keys, nonces, AADs and messages (fast-check), every failure a DecryptionError, Ed25519
+ * signatures equal to @noble's, and whole
  * backups built with it reproduce tests/vectors/backup.json and open with either provider.
  */
 import { test } from 'node:test';
@@ -13,6 +14,7 @@ import { pureBackupCrypto } from '../../../shared/formats/backup-crypto.ts';
 import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
 import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { BACKUP_KEY, OWNER, vectorSnapshot } from '../shared/vector-cases.ts';
 
 const RUNS = Number(process.env.TESSERA_FC_RUNS ?? 300);
@@ -114,6 +116,29 @@ test('HMAC-SHA256 and SHA-256: native = pure', () => {
     }),
     { numRuns: RUNS },
   );
+});
+
+test('Ed25519: native signatures = pure ones, and each verifies the other', () => {
+  fc.assert(
+    fc.property(bytes(32), message, (seed, msg) => {
+      const sig = native.ed25519.sign(msg, seed);
+      assert.equal(toHex(sig), toHex(pure.ed25519.sign(msg, seed)));
+      const signPublic = ed25519.getPublicKey(seed);
+      assert.ok(native.ed25519.verify(sig, msg, signPublic));
+      assert.ok(pure.ed25519.verify(sig, msg, signPublic));
+      const other = Uint8Array.from(msg, (b) => b);
+      other[0] = (other[0] ?? 0) ^ 1;
+      if (other.length > 0) assert.ok(!native.ed25519.verify(sig, other, signPublic));
+    }),
+    { numRuns: Math.min(RUNS, 100) },
+  );
+  const seed = new Uint8Array(32).fill(9);
+  const sig = native.ed25519.sign(new Uint8Array([1]), seed);
+  // Malformed keys and signatures are false, never a throw.
+  assert.equal(native.ed25519.verify(sig.subarray(1), new Uint8Array([1]), new Uint8Array(32)), false);
+  assert.equal(native.ed25519.verify(sig, new Uint8Array([1]), new Uint8Array(31)), false);
+  assert.equal(native.ed25519.verify(sig, new Uint8Array([1]), new Uint8Array(32).fill(0xff)), false);
+  assert.throws(() => native.ed25519.sign(new Uint8Array([1]), new Uint8Array(31)), InvalidArgumentError);
 });
 
 test('backups built with the native provider reproduce tests/vectors/backup.json and open with both', async () => {
