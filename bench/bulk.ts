@@ -97,7 +97,7 @@ export async function encryption(): Promise<Figure[]> {
     void buildBackup(snapshot, key, snapshot.identity, 1, undefined, crypto);
   // What the app runs (owner-service.ts): encode once, then the parallel builder.
   const builder = new ParallelBackupBuilder();
-  const appBuild = () => builder.build(encodeSnapshot(snapshot), key, snapshot.identity, 1);
+  const appBuild = () => builder.build(builder.encodeSnapshot(snapshot), key, snapshot.identity, 1);
   try {
     // Warm up each path once.
     build(nativeBackupCrypto)();

@@ -124,9 +124,19 @@ export function padBackup(
   previous?: BackupManifest,
   allocate?: (n: number) => Uint8Array,
 ): PreparedBackup {
+  return preparePadded(pad(snapshotBytes, allocate), backupKey, ownerKeys, version, previous);
+}
+
+/** padBackup for a snapshot that is padded already (snapshot.ts encodeSnapshotPadded). */
+export function preparePadded(
+  padded: Uint8Array,
+  backupKey: Uint8Array,
+  ownerKeys: Pick<IdentityKeys, 'signPublic'>,
+  version: number,
+  previous?: BackupManifest,
+): PreparedBackup {
   checkVersion(ownerKeys, version, previous);
-  const keys = deriveBackupKeys(backupKey);
-  return { keys, version, previous, padded: pad(snapshotBytes, allocate) };
+  return { keys: deriveBackupKeys(backupKey), version, previous, padded };
 }
 
 /** `into`, if given: where the chunk goes (sealChunk). */

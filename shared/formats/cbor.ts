@@ -26,6 +26,11 @@ export function encodeCanonical(value: unknown): Uint8Array {
   return encode(value, rfc8949EncodeOptions);
 }
 
+/** encodeCanonical into `destination`; returns the number of bytes written. Throws if they do not fit. */
+export function encodeCanonicalInto(value: unknown, destination: Uint8Array): number {
+  return encodeInto(value, destination, rfc8949EncodeOptions).written;
+}
+
 /**
  * Strict parse of `bytes` (at most `maxBytes` long) WITHOUT the canonical-form check: only for bytes that
  * encodeCanonical() has just produced (a writer checking it can read its own output back). Input from anyone else

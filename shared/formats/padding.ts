@@ -8,7 +8,7 @@
  * So a custodian learns only the bucket (4, 8, 16 … 1024 KiB, then whole MiB), not the vault's exact size.
  */
 import { u32be } from '../crypto/bytes.ts';
-import { MalformedDataError } from '../crypto/errors.ts';
+import { InvalidArgumentError, MalformedDataError } from '../crypto/errors.ts';
 
 const MIN_BUCKET = 4096;
 const MIB = 1024 * 1024;
@@ -33,6 +33,22 @@ export function pad(
   out.set(u32be(data.length), 0);
   out.set(data, 4);
   return out;
+}
+
+/**
+ * pad() for data already at offset 4 of `space`, with only zeros after it: writes the length in front and returns
+ * the padded bytes as a view of `space`, without copying the data (snapshot.ts encodes straight into `space`).
+ */
+export function padInPlace(space: Uint8Array, length: number): Uint8Array {
+  const total = paddedSize(length + 4);
+  if (total > MAX_PADDED_BYTES)
+    throw new MalformedDataError('Backup', `larger than ${MAX_PADDED_BYTES} bytes`);
+  if (total > space.length)
+    throw new InvalidArgumentError(
+      `Padding ${length} bytes needs ${total} bytes of space; got ${space.length}.`,
+    );
+  space.set(u32be(length), 0);
+  return space.subarray(0, total);
 }
 
 export function unpad(padded: Uint8Array): Uint8Array {

@@ -17,7 +17,8 @@
  */
 import { signPublicFromPeerId, identityFromSecrets, type IdentityKeys } from '../crypto/identity.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
-import { decodeCanonical, decodeStrict, encodeCanonical } from './cbor.ts';
+import { decodeCanonical, decodeStrict, encodeCanonical, encodeCanonicalInto } from './cbor.ts';
+import { paddedSize, padInPlace } from './padding.ts';
 import {
   asMap,
   expectKeys,
@@ -153,6 +154,38 @@ export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
   // does. The canonical-form check is left out here only: these bytes come straight from the canonical encoder.
   snapshotFromCbor(decodeStrict(bytes, L.bytes, SNAPSHOT_WHAT));
   return bytes;
+}
+
+/** encodeSnapshot's bytes, already padded (padding.ts) in the memory they were encoded into. */
+export interface PaddedSnapshot {
+  /** What encodeSnapshot returns: a view of `padded`, from its byte 4. */
+  bytes: Uint8Array;
+  padded: Uint8Array;
+}
+
+/**
+ * encodeSnapshot written straight into its padded form, in memory from `allocate`, which must return `n` zero bytes:
+ * a large vault's snapshot is then neither concatenated from pieces nor copied again to be padded (~85 ms for
+ * 100 MiB in shared memory). `allocate` is asked for room for the largest snapshot (129 MiB); memory that is never
+ * written, like a fresh SharedArrayBuffer's, costs address space only. Same bytes and checks as encodeSnapshot.
+ */
+export function encodeSnapshotPadded(
+  snapshot: Snapshot,
+  allocate: (n: number) => Uint8Array,
+): PaddedSnapshot {
+  const space = allocate(paddedSize(L.bytes + 4));
+  let written: number;
+  try {
+    // One byte past the limit, so a snapshot over it is refused below with encodeSnapshot's message.
+    written = encodeCanonicalInto(toCbor(snapshot), space.subarray(4, 4 + L.bytes + 1));
+  } catch {
+    // Too large for the room, or not encodable: encodeSnapshot says which, in its own words.
+    const bytes = encodeSnapshot(snapshot);
+    throw new MalformedDataError('Snapshot', `cannot be encoded in place (${bytes.length} bytes)`);
+  }
+  const bytes = space.subarray(4, 4 + written);
+  snapshotFromCbor(decodeStrict(bytes, L.bytes, SNAPSHOT_WHAT));
+  return { bytes, padded: padInPlace(space, written) };
 }
 
 const L = SNAPSHOT_LIMITS;

@@ -24,8 +24,7 @@ import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
 import { Backoff } from './peer-link.ts';
 import type { BackupContext } from './backup-context.ts';
 import { assembleSnapshot } from './snapshot-source.ts';
-import { encodeSnapshot, SNAPSHOT_LIMITS } from '../../../shared/formats/snapshot.ts';
-import type { Snapshot } from '../../../shared/formats/snapshot.ts';
+import { SNAPSHOT_LIMITS } from '../../../shared/formats/snapshot.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 import { ParallelBackupBuilder } from '../crypto-native/parallel-build.ts';
@@ -217,8 +216,9 @@ export class OwnerBackupService {
       // Connections coming and going (relays, reservations) announce friend changes often; only real changes count.
       // Encoded once (a custodian for thousands of friends has a snapshot of many MiB): the change check and the
       // build share the bytes, hashed natively.
-      const encoded = encodeSnapshotOrExplain(snapshot);
-      const digest = `${hex(split.splitId)}:${hex(nativeBackupCrypto.sha256(encoded))}`;
+      const encoded = encodeSnapshotOrExplain(() => this.builder.encodeSnapshot(snapshot));
+      const bytes = encoded instanceof Uint8Array ? encoded : encoded.bytes;
+      const digest = `${hex(split.splitId)}:${hex(nativeBackupCrypto.sha256(bytes))}`;
       if (digest === this.builtFrom && current.splitId && equalBytes(current.splitId, split.splitId)) {
         // Nothing new to back up: the current version already holds exactly this (e.g. a change was undone).
         if (this.problem !== null) {
@@ -682,9 +682,9 @@ function awaitingAnswer(row: CustodianRow, now: number): boolean {
 }
 
 /** Encodes the snapshot; a vault past the format's size limit gets a message a person can act on. */
-function encodeSnapshotOrExplain(snapshot: Snapshot): Uint8Array {
+function encodeSnapshotOrExplain<T>(encode: () => T): T {
   try {
-    return encodeSnapshot(snapshot);
+    return encode();
   } catch (err) {
     if (err instanceof MalformedDataError && /larger than/.test(err.message)) {
       const mib = Math.round(SNAPSHOT_LIMITS.bytes / (1024 * 1024));

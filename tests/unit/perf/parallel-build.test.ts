@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBackupFromEncoded, openBackup, type BuiltBackup } from '../../../shared/formats/backup.ts';
 import { encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
+import { pad } from '../../../shared/formats/padding.ts';
 import { generateIdentity } from '../../../shared/crypto/identity.ts';
 import { nativeBackupCrypto } from '../../../electron/core/crypto-native/native-backup-crypto.ts';
 import { ParallelBackupBuilder } from '../../../electron/core/crypto-native/parallel-build.ts';
@@ -79,6 +80,36 @@ test('sealing on worker threads gives the one-thread bytes, and the result opens
     );
     await builder.close();
     assertSame(one, await builder.build(big, key, owner, 1));
+  } finally {
+    await builder.close();
+  }
+});
+
+test('the builder encodes a large snapshot straight into shared memory, padded there, with the same bytes', async () => {
+  const builder = new ParallelBackupBuilder(2);
+  try {
+    const key = new Uint8Array(randomBytes(32));
+    const snapshot = snapshotOf(2 * MIB);
+    const encoded = builder.encodeSnapshot(snapshot);
+    assert.ok(!(encoded instanceof Uint8Array), 'a large snapshot comes padded');
+    assert.ok(encoded.padded.buffer instanceof SharedArrayBuffer);
+    assert.equal(encoded.bytes.buffer, encoded.padded.buffer, 'the bytes are a view of the padded memory');
+    const plain = encodeSnapshot(snapshot);
+    assert.deepEqual(Buffer.from(encoded.bytes), Buffer.from(plain));
+    assert.deepEqual(Buffer.from(encoded.padded), Buffer.from(pad(plain)));
+    assertSame(
+      buildBackupFromEncoded(plain, key, owner, 1, undefined, nativeBackupCrypto),
+      await builder.build(encoded, key, owner, 1),
+    );
+    // Small snapshots, and any once the workers are closed, are encodeSnapshot's plain bytes.
+    const smallSnapshot = snapshotOf(1000);
+    const small = builder.encodeSnapshot(smallSnapshot);
+    assert.ok(small instanceof Uint8Array);
+    assert.deepEqual(Buffer.from(small), Buffer.from(encodeSnapshot(smallSnapshot)));
+    await builder.close();
+    const after = builder.encodeSnapshot(snapshot);
+    assert.ok(after instanceof Uint8Array);
+    assert.deepEqual(Buffer.from(after), Buffer.from(plain));
   } finally {
     await builder.close();
   }

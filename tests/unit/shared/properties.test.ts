@@ -19,11 +19,11 @@ import {
   toHex,
 } from '../../../shared/crypto/bytes.ts';
 import { openSealed, sealTo } from '../../../shared/crypto/box.ts';
-import { DecryptionError, SignatureError } from '../../../shared/crypto/errors.ts';
+import { DecryptionError, InvalidArgumentError, SignatureError } from '../../../shared/crypto/errors.ts';
 import { generateIdentity, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import { decodeCanonical, encodeCanonical } from '../../../shared/formats/cbor.ts';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
-import { pad, unpad } from '../../../shared/formats/padding.ts';
+import { pad, padInPlace, unpad } from '../../../shared/formats/padding.ts';
 import { signManifest, verifyManifest, type BackupManifest } from '../../../shared/formats/manifest.ts';
 import { deriveBackupKeys } from '../../../shared/formats/backup-keys.ts';
 import { openChunk, sealChunk, CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
@@ -381,6 +381,18 @@ test('padding: unpad(pad(x)) = x and arbitrary bytes give a value or a typed err
     fc.property(bytesArb(5000), (b) => okOrTyped(() => unpad(b))),
     { numRuns: SLOW },
   );
+  // padInPlace around data already in place gives pad's bytes, as a view of the same memory.
+  fc.assert(
+    fc.property(bytesArb(5000), (b) => {
+      const space = new Uint8Array(8192 + 4);
+      space.set(b, 4);
+      const padded = padInPlace(space, b.length);
+      assert.deepEqual(padded, pad(b));
+      assert.equal(padded.buffer, space.buffer);
+    }),
+    { numRuns: SLOW },
+  );
+  assert.throws(() => padInPlace(new Uint8Array(4096), 5000), InvalidArgumentError);
 });
 
 test('backup chunks and whole backups: flipped byte anywhere is rejected', async () => {
