@@ -30,6 +30,12 @@ function fsyncPath(path: string, flags: string): void {
 }
 
 /**
+ * The WAL is cut back to this size after a checkpoint (SQLite's journal_size_limit). It is above the ~4 MiB that
+ * the default automatic checkpoint (every 1,000 pages) lets it reach, so ordinary writes never shrink and regrow it.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
  * The local SQLite store (`tessera.db`): WAL, `synchronous=FULL`, foreign keys, STRICT tables, schema migrations.
  * An existing file is checked read-only first; a corrupt or too-new one is refused and left untouched.
  */
@@ -52,6 +58,9 @@ export class Store {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)}).`);
       db.pragma('synchronous = FULL');
+      // A deposit of a large backup is one transaction, and the WAL grows to hold it; without a limit the file
+      // keeps that size for good (100 MiB after a 100 MiB deposit). With one, it is cut back once checkpointed.
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       db.pragma('foreign_keys = ON');
       db.pragma('trusted_schema = OFF');
       migrate(db, path, migrations);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Store, databasePath } from '../../../electron/core/store/store.ts';
+import { Store, WAL_SIZE_LIMIT_BYTES, databasePath } from '../../../electron/core/store/store.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import type { Migration } from '../../../electron/core/store/migrations/index.ts';
 import { checkMigrationList } from '../../../electron/core/store/migrate.ts';
@@ -32,6 +32,30 @@ test('a new database is migrated to the latest version with WAL, FULL sync, fore
     .all() as { name: string; strict: number }[];
   assert.ok(tables.length >= 5);
   for (const table of tables) assert.equal(table.strict, 1, `${table.name} is STRICT`);
+});
+
+test('the WAL shrinks back to its limit after a large transaction is checkpointed', (t) => {
+  const path = databasePath(tempDir(t));
+  const store = Store.open(path);
+  t.after(() => store.close());
+  assert.equal(store.db.pragma('journal_size_limit', { simple: true }), WAL_SIZE_LIMIT_BYTES);
+  const insert = store.db.prepare('INSERT INTO backup_chunks (id, data) VALUES (?, ?)');
+  const data = new Uint8Array(16 * 1024).fill(7);
+  const chunkId = (i: number) =>
+    Buffer.alloc(32, 0)
+      .fill(i & 0xff, 0, 1)
+      .fill((i >> 8) & 0xff, 1, 2);
+  // ~20 MiB in one transaction, as a deposit of a large backup is.
+  store.transaction(() => {
+    for (let i = 0; i < 1280; i++) insert.run(chunkId(i), data);
+  });
+  const wal = () => statSync(`${path}-wal`).size;
+  assert.ok(wal() > 2 * WAL_SIZE_LIMIT_BYTES, `the WAL held the transaction (${wal()} bytes)`);
+  // The next write starts the WAL over (the large one was checkpointed when it committed) and cuts the file back.
+  store.transaction(() => insert.run(Buffer.alloc(32, 0xff), data));
+  assert.ok(wal() <= WAL_SIZE_LIMIT_BYTES, `the WAL was cut back (${wal()} bytes)`);
+  const { n } = store.db.prepare('SELECT count(*) AS n FROM backup_chunks').get() as { n: number };
+  assert.equal(n, 1281);
 });
 
 test('pending migrations run in one transaction: a failing one leaves the database as it was', (t) => {
