@@ -9,8 +9,8 @@
  *   XChaCha20-Poly1305(key, nonce, aad, pt) = ChaCha20-Poly1305(subkey, 0x00000000 || nonce[16..24], aad, pt)
  *
  * HChaCha20 is one ChaCha block (the @noble implementation: ~1 µs per chunk); the bulk cipher and Poly1305 run in
- * OpenSSL. HMAC-SHA256, SHA-256 (SHA-NI where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with the pure
- * provider and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
+ * OpenSSL. HMAC-SHA256, SHA-256 (SHA-NI where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with
+ * the pure provider and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
  */
 import {
   createCipheriv,
