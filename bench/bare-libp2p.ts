@@ -3,7 +3,8 @@
  * processes like the app (same node factory: TCP, Noise, yamux; no gate). Run as a child:
  *   receiver            listens; prints {"addr"}; reads each stream to its end and answers the byte count (8 bytes)
  *   sender <json>       { targets: [addr], bytes, frame }: sends `bytes` to every target at once, in `frame`-sized
- *                       writes honouring backpressure; prints {"ms"} once every receiver has answered
+ *                       writes honouring backpressure; prints {"ms", "cpuMs"} once every receiver has answered
+ *                       (cpuMs: this process's CPU time during the transfer)
  */
 import { multiaddr } from '@multiformats/multiaddr';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +41,7 @@ if (mode === 'receiver') {
   // Connect first (the app's connections are also up before a deposit), then time the transfer.
   const streams = await Promise.all(targets.map((t) => node.dialProtocol(multiaddr(t), PROTOCOL)));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(
     streams.map(async (stream) => {
       let sent = 0;
@@ -58,7 +60,8 @@ if (mode === 'receiver') {
     }),
   );
   const ms = performance.now() - t0;
-  process.stdout.write(`${JSON.stringify({ ms })}\n`);
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
   await node.stop();
   process.exit(0);
 }

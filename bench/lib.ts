@@ -91,6 +91,14 @@ export function rssOf(pid: number): { rssMiB: number; peakMiB: number } {
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux clock ticks: 100 a second). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Peers started by a benchmark, stopped at its end whatever happens. */
 /** Benchmarks run with the app's own deposit budget, not the tests' small one (FAST_MESH_ENV); empty: the default. */
 export const APP_DEPOSIT_BUDGET_ENV = { TESSERA_DEPOSIT_BUDGET_MIB: '' };
