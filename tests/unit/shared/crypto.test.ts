@@ -19,7 +19,7 @@ import { comparisonCode } from '../../../shared/crypto/compare.ts';
 import { DecryptionError, InvalidArgumentError, MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { generateIdentity } from '../../../shared/crypto/identity.ts';
 import { SIGN_CONTEXTS, signWithContext, verifyWithContext } from '../../../shared/crypto/sign.ts';
-import { counterRandom, fcRuns } from './helpers.ts';
+import { atOffset, counterRandom, fcRuns } from './helpers.ts';
 
 test('byte helpers: equality, ordering, base58 leading zeros, strict decoders', () => {
   assert.ok(equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 2])));
@@ -68,11 +68,6 @@ test('sameBytes agrees with equalBytes, across its 4 KiB blocks and at any offse
 });
 
 test('sameBytes finds any one changed byte whatever the offsets of the two views (word and byte paths)', () => {
-  const at = (bytes: Uint8Array, offset: number) => {
-    const view = new Uint8Array(bytes.length + offset).subarray(offset);
-    view.set(bytes);
-    return view;
-  };
   fc.assert(
     fc.property(
       fc.uint8Array({ minLength: 1, maxLength: 300 }),
@@ -80,8 +75,8 @@ test('sameBytes finds any one changed byte whatever the offsets of the two views
       fc.nat(3),
       fc.nat(),
       (bytes, offsetA, offsetB, where) => {
-        const a = at(bytes, offsetA);
-        const b = at(bytes, offsetB);
+        const a = atOffset(bytes, offsetA);
+        const b = atOffset(bytes, offsetB);
         assert.ok(sameBytes(a, b));
         b[where % b.length]! ^= 0x80;
         assert.ok(!sameBytes(a, b), `offsets ${offsetA}/${offsetB}, byte ${where % b.length}`);
@@ -92,9 +87,9 @@ test('sameBytes finds any one changed byte whatever the offsets of the two views
   // Every byte of a large aligned pair: the first and last of each word and block.
   const big = counterRandom(12)(2 * 4096 + 13);
   for (const offset of [0, 1, 2, 3]) {
-    const a = at(big, offset);
+    const a = atOffset(big, offset);
     for (const i of [0, 1, 2, 3, 4, 4095, 4096, 4097, 8191, 8192, big.length - 2, big.length - 1]) {
-      const b = at(big, offset);
+      const b = atOffset(big, offset);
       b[i]! ^= 1;
       assert.ok(!sameBytes(a, b), `offset ${offset}, byte ${i}`);
     }

@@ -23,6 +23,13 @@ function u32(n: number): number[] {
   return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 }
 
+/** A copy of `bytes` that starts `offset` bytes into its own buffer (for code with an aligned fast path). */
+export function atOffset(bytes: Uint8Array, offset: number): Uint8Array {
+  const view = new Uint8Array(bytes.length + offset).subarray(offset);
+  view.set(bytes);
+  return view;
+}
+
 /** fast-check run count: TESSERA_FC_RUNS or a modest default so the normal suite stays fast. */
 export function fcRuns(defaultRuns = 200): number {
   const n = Number(process.env.TESSERA_FC_RUNS);

@@ -35,7 +35,7 @@ import {
   verifyShardEnvelope,
   type ShardEnvelope,
 } from '../../../shared/shards/envelope.ts';
-import { counterRandom, fcRuns, sampleSnapshot } from './helpers.ts';
+import { atOffset, counterRandom, fcRuns, sampleSnapshot } from './helpers.ts';
 
 const RUNS = fcRuns();
 const SLOW = Math.max(10, Math.floor(RUNS / 10));
@@ -148,11 +148,6 @@ test('canonical CBOR: decode(encode(x)) = x and arbitrary bytes give a value or 
 });
 
 test('canonical CBOR: the check holds at every offset of the input and above its scratch buffer', () => {
-  const at = (bytes: Uint8Array, offset: number) => {
-    const view = new Uint8Array(bytes.length + offset).subarray(offset);
-    view.set(bytes);
-    return view;
-  };
   const big = counterRandom(7)(2 * 1024 * 1024 + 5);
   const canonical = encodeCanonical({ a: 1, b: big, c: 'text' });
   // The same map with its entries out of canonical order: c, a, b (each key is one letter; "c" maps to "text").
@@ -164,18 +159,20 @@ test('canonical CBOR: the check holds at every offset of the input and above its
   // 1.0 as a 64-bit float where the canonical form is the integer 1: a shorter re-encoding.
   const float = Uint8Array.from([0xa1, 0x61, 0x61, 0xfb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0]);
   for (const offset of [0, 1, 2, 3]) {
-    const decoded = decodeCanonical(at(canonical, offset), 4 << 20, 'test') as { b: Uint8Array };
+    const decoded = decodeCanonical(atOffset(canonical, offset), 4 << 20, 'test') as { b: Uint8Array };
     assert.deepEqual(decoded.b, big, `offset ${offset}`);
     assert.ok(
-      rejectsTyped(() => decodeCanonical(at(shuffled, offset), 4 << 20, 'test')),
+      rejectsTyped(() => decodeCanonical(atOffset(shuffled, offset), 4 << 20, 'test')),
       `shuffled, ${offset}`,
     );
     assert.ok(
-      rejectsTyped(() => decodeCanonical(at(float, offset), 99, 'test')),
+      rejectsTyped(() => decodeCanonical(atOffset(float, offset), 99, 'test')),
       `float, ${offset}`,
     );
     // A canonical small one right after a refused one: nothing is left over from the refusal.
-    assert.deepEqual(decodeCanonical(at(encodeCanonical({ x: [1, 2] }), offset), 99, 't'), { x: [1, 2] });
+    assert.deepEqual(decodeCanonical(atOffset(encodeCanonical({ x: [1, 2] }), offset), 99, 't'), {
+      x: [1, 2],
+    });
   }
 });
 
