@@ -74,7 +74,7 @@ function encodesTo(value: unknown, bytes: Uint8Array): boolean {
   const into = buffer.subarray((bytes.byteOffset - buffer.byteOffset) & 3, need);
   let written = 0;
   try {
-    written = encodeInto(value, into.subarray(0, bytes.length), rfc8949EncodeOptions).written;
+    written = encodeCanonicalInto(value, into.subarray(0, bytes.length));
     return written === bytes.length && sameBytes(into.subarray(0, written), bytes);
   } catch {
     return false;

@@ -42,6 +42,11 @@ const MIN_BYTES_FOR_WORKERS = 512 * 1024;
 /** Bytes of pieces per batch: small enough to balance the workers, large enough to keep messages few. */
 const BATCH_BYTES = 1024 * 1024;
 
+/** `n` zero bytes in memory the workers share (written pages only take memory). */
+function sharedBytes(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
+}
+
 export class BackupBuildError extends Error {
   constructor(message: string) {
     super(`Building the backup failed in a worker thread: ${message}`);
@@ -87,7 +92,7 @@ export class ParallelBackupBuilder {
    */
   encodeSnapshot(snapshot: Snapshot): PaddedSnapshot | Uint8Array {
     if (!this.usable()) return encodeSnapshot(snapshot);
-    const encoded = encodeSnapshotPadded(snapshot, (n) => new Uint8Array(new SharedArrayBuffer(n)));
+    const encoded = encodeSnapshotPadded(snapshot, sharedBytes);
     return encoded.padded.length < MIN_BYTES_FOR_WORKERS ? encoded.bytes : encoded;
   }
 
@@ -109,14 +114,7 @@ export class ParallelBackupBuilder {
     // The padded snapshot is in shared memory: the workers read their pieces there, nothing is copied.
     const padded =
       snapshot instanceof Uint8Array || !(snapshot.padded.buffer instanceof SharedArrayBuffer)
-        ? padBackup(
-            bytes,
-            backupKey,
-            ownerKeys,
-            version,
-            previous,
-            (n) => new Uint8Array(new SharedArrayBuffer(n)),
-          )
+        ? padBackup(bytes, backupKey, ownerKeys, version, previous, sharedBytes)
         : preparePadded(snapshot.padded, backupKey, ownerKeys, version, previous);
     try {
       let sealed: SealedChunk[];
