@@ -21,7 +21,7 @@ import {
 import { openSealed, sealTo } from '../../../shared/crypto/box.ts';
 import { DecryptionError, InvalidArgumentError, SignatureError } from '../../../shared/crypto/errors.ts';
 import { generateIdentity, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
-import { decodeCanonical, encodeCanonical } from '../../../shared/formats/cbor.ts';
+import { decodeCanonical, encodeCanonical, readBack } from '../../../shared/formats/cbor.ts';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
 import { pad, padInPlace, unpad } from '../../../shared/formats/padding.ts';
 import { signManifest, verifyManifest, type BackupManifest } from '../../../shared/formats/manifest.ts';
@@ -174,6 +174,33 @@ test('canonical CBOR: the check holds at every offset of the input and above its
       x: [1, 2],
     });
   }
+});
+
+test('CBOR read-back: the same values as a decode, byte strings as plain views of the input, typed errors', () => {
+  fc.assert(
+    fc.property(cborValue.value, fc.integer({ min: 0, max: 3 }), (v, offset) => {
+      const bytes = atOffset(encodeCanonical(v), offset);
+      assert.deepEqual(readBack(bytes, 1 << 20, 'test'), decodeCanonical(bytes, 1 << 20, 'test'));
+    }),
+    { numRuns: RUNS },
+  );
+  // What the read-back saves: a byte string is not copied (cborg slices its input; a cborg that copies another way
+  // fails here, not silently). The view is a plain Uint8Array, in shared memory too.
+  for (const memory of [ArrayBuffer, SharedArrayBuffer]) {
+    const encoded = encodeCanonical({ b: new Uint8Array([1, 2, 3]), c: [new Uint8Array([4])] });
+    const input = new Uint8Array(new memory(encoded.length + 8), 8);
+    input.set(encoded);
+    const value = readBack(input, 99, 'test') as { b: Uint8Array; c: Uint8Array[] };
+    assert.deepEqual([...value.b], [1, 2, 3]);
+    assert.equal(value.b.buffer, input.buffer, memory.name);
+    assert.equal(Object.getPrototypeOf(value.b), Uint8Array.prototype);
+    assert.equal(value.c[0]!.byteOffset, input.byteOffset + encoded.length - 1);
+    assert.deepEqual([...value.b.slice()], [1, 2, 3]);
+    assert.notEqual(value.b.slice().buffer, input.buffer, 'slice() of a decoded value copies as usual');
+  }
+  assert.ok(rejectsTyped(() => readBack(new Uint8Array(100_000).fill(0x81), 1 << 20, 'test')));
+  assert.ok(rejectsTyped(() => readBack(new Uint8Array(11), 10, 'test')));
+  assert.ok(rejectsTyped(() => readBack(Uint8Array.of(0x5f), 99, 'test')));
 });
 
 const envelopeArb: fc.Arbitrary<ShardEnvelope> = fc.record(
