@@ -95,9 +95,9 @@ export async function encryption(): Promise<Figure[]> {
   };
   const build = (crypto: BackupCrypto) => () =>
     void buildBackup(snapshot, key, snapshot.identity, 1, undefined, crypto);
-  // What the app runs (owner-service.ts): encode once, then the parallel builder.
+  // What the app runs (owner-service.ts): the parallel builder, which encodes, cuts and seals at once.
   const builder = new ParallelBackupBuilder();
-  const appBuild = () => builder.build(builder.encodeSnapshot(snapshot), key, snapshot.identity, 1);
+  const appBuild = () => builder.build(snapshot, key, snapshot.identity, 1);
   try {
     // Warm up each path once.
     build(nativeBackupCrypto)();

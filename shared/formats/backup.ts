@@ -124,19 +124,19 @@ export function padBackup(
   previous?: BackupManifest,
   allocate?: (n: number) => Uint8Array,
 ): PreparedBackup {
-  return preparePadded(pad(snapshotBytes, allocate), backupKey, ownerKeys, version, previous);
+  const keys = backupKeysFor(backupKey, ownerKeys, version, previous);
+  return { keys, version, previous, padded: pad(snapshotBytes, allocate) };
 }
 
-/** padBackup for a snapshot that is padded already (snapshot.ts encodeSnapshotPadded). */
-export function preparePadded(
-  padded: Uint8Array,
+/** The first step of a build: checks the version against `previous` and derives the keys. */
+export function backupKeysFor(
   backupKey: Uint8Array,
   ownerKeys: Pick<IdentityKeys, 'signPublic'>,
   version: number,
   previous?: BackupManifest,
-): PreparedBackup {
+): BackupKeys {
   checkVersion(ownerKeys, version, previous);
-  return { keys: deriveBackupKeys(backupKey), version, previous, padded };
+  return deriveBackupKeys(backupKey);
 }
 
 /** `into`, if given: where the chunk goes (sealChunk). */
@@ -180,6 +180,19 @@ export function assembleBackup(
   const had = new Set(prepared.previous?.chunks.map((c) => c.id) ?? []);
   const newChunkIds = unique(refs.map((r) => r.id)).filter((id) => !had.has(id));
   return { manifest, info, chunks, newChunkIds };
+}
+
+/**
+ * Whether two manifests hold the same padded snapshot: same key, same size, and the same chunk ids in order (an id
+ * is a keyed hash of the chunk's plaintext, chunk-crypto.ts). For skipping a version that would change nothing.
+ */
+export function sameContent(a: BackupManifest, b: BackupManifest): boolean {
+  return (
+    equalBytes(a.keyId, b.keyId) &&
+    a.size === b.size &&
+    a.chunks.length === b.chunks.length &&
+    a.chunks.every((c, i) => c.id === b.chunks[i]!.id)
+  );
 }
 
 /** Ids (unique, in manifest order) of the chunks a holder lacks. */

@@ -8,8 +8,8 @@
  * Any failure — including a stack overflow from absurd nesting — becomes a MalformedDataError.
  */
 import { decode, encode, encodeInto, rfc8949EncodeOptions } from 'cborg';
-import { sameBytes } from '../crypto/bytes.ts';
-import { MalformedDataError } from '../crypto/errors.ts';
+import { compareBytes, sameBytes } from '../crypto/bytes.ts';
+import { InvalidArgumentError, MalformedDataError } from '../crypto/errors.ts';
 
 const DECODE_OPTIONS = {
   strict: true,
@@ -29,6 +29,60 @@ export function encodeCanonical(value: unknown): Uint8Array {
 /** encodeCanonical into `destination`; returns the number of bytes written. Throws if they do not fit. */
 export function encodeCanonicalInto(value: unknown, destination: Uint8Array): number {
   return encodeInto(value, destination, rfc8949EncodeOptions).written;
+}
+
+const MAJOR_ARRAY = 4;
+const MAJOR_MAP = 5;
+
+/** Writes the head of a CBOR item of `major` type with argument `n` (in its shortest form) at `at`; returns the end. */
+function writeHead(destination: Uint8Array, at: number, major: number, n: number): number {
+  const head =
+    n < 24
+      ? [(major << 5) | n]
+      : n < 0x100
+        ? [(major << 5) | 24, n]
+        : n < 0x10000
+          ? [(major << 5) | 25, n >>> 8, n & 0xff]
+          : [(major << 5) | 26, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+  if (n > 0xffffffff || at + head.length > destination.length)
+    throw new InvalidArgumentError('The CBOR encoding does not fit its destination.');
+  destination.set(head, at);
+  return at + head.length;
+}
+
+/**
+ * encodeCanonicalInto for a map, written one entry at a time, and an array entry one element at a time, telling
+ * `progress(written)` after each, so a caller can work on the bytes written so far while the rest is encoded (the
+ * parallel backup builder cuts and seals a large snapshot as it is written). Same bytes as encodeCanonicalInto; no
+ * value may be undefined. Throws if they do not fit.
+ */
+export function encodeCanonicalMapInto(
+  map: Record<string, unknown>,
+  destination: Uint8Array,
+  progress: (written: number) => void,
+): number {
+  // Canonical order: by the keys' encodings, bytewise.
+  const entries = Object.entries(map)
+    .map(([key, value]) => ({ key: encodeCanonical(key), value }))
+    .sort((a, b) => compareBytes(a.key, b.key));
+  const write = (value: unknown, at: number) => {
+    if (value === undefined) throw new InvalidArgumentError('A CBOR map value is undefined.');
+    const end = at + encodeCanonicalInto(value, destination.subarray(at));
+    progress(end);
+    return end;
+  };
+  let at = writeHead(destination, 0, MAJOR_MAP, entries.length);
+  for (const { key, value } of entries) {
+    if (at + key.length > destination.length)
+      throw new InvalidArgumentError('The CBOR encoding does not fit its destination.');
+    destination.set(key, at);
+    at += key.length;
+    if (Array.isArray(value)) {
+      at = writeHead(destination, at, MAJOR_ARRAY, value.length);
+      for (const element of value) at = write(element, at);
+    } else at = write(value, at);
+  }
+  return at;
 }
 
 /**

@@ -51,15 +51,37 @@ function cutPoint(data: Uint8Array, start: number, gear: Int32Array): number {
   return limit - start;
 }
 
+/**
+ * Cuts bytes that are still being written (a snapshot encoded a piece at a time): each call of pieces() yields, as
+ * [start, end) offsets, the pieces from where the last call stopped. A piece is final once the bytes written reach
+ * CHUNK_MAX past its start (the cut rule reads no further), so until the last call (`final`), pieces() stops short
+ * of that. Over the same bytes, the pieces are exactly chunk()'s.
+ */
+export class Cutter {
+  private readonly gear: Int32Array;
+  private next = 0;
+
+  /** `gear` is read as int32 (a view of the table, no copy). */
+  constructor(gear: Uint32Array) {
+    this.gear = new Int32Array(gear.buffer, gear.byteOffset, 256);
+  }
+
+  /**
+   * `data`: everything written so far, from offset 0 (the same memory on every call, longer each time); `final`: no
+   * more will be written, cut to the end.
+   */
+  *pieces(data: Uint8Array, final: boolean): Generator<[number, number]> {
+    while (this.next < data.length && (final || data.length - this.next >= CHUNK_MAX)) {
+      const start = this.next;
+      this.next += cutPoint(data, start, this.gear);
+      yield [start, this.next];
+    }
+  }
+}
+
 /** The consecutive content-defined chunks of `data` (views into it), one at a time, for work that overlaps the cutting. */
 export function* chunks(data: Uint8Array, gear: Uint32Array): Generator<Uint8Array> {
-  const signed = new Int32Array(gear.buffer, gear.byteOffset, 256);
-  let start = 0;
-  while (start < data.length) {
-    const n = cutPoint(data, start, signed);
-    yield data.subarray(start, start + n);
-    start += n;
-  }
+  for (const [start, end] of new Cutter(gear).pieces(data, true)) yield data.subarray(start, end);
 }
 
 /** Splits `data` into consecutive content-defined chunks (views into `data`). */

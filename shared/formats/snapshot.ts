@@ -17,7 +17,13 @@
  */
 import { signPublicFromPeerId, identityFromSecrets, type IdentityKeys } from '../crypto/identity.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
-import { decodeCanonical, encodeCanonical, encodeCanonicalInto, readBack } from './cbor.ts';
+import {
+  decodeCanonical,
+  encodeCanonical,
+  encodeCanonicalInto,
+  encodeCanonicalMapInto,
+  readBack,
+} from './cbor.ts';
 import { paddedSize, padInPlace } from './padding.ts';
 import {
   asMap,
@@ -109,7 +115,7 @@ export interface Snapshot {
   custodians?: string[];
 }
 
-function toCbor(s: Snapshot): unknown {
+function toCbor(s: Snapshot): Record<string, unknown> {
   return {
     v: SNAPSHOT_VERSION,
     identity: { sign: s.identity.signSeed, box: s.identity.boxSecret },
@@ -169,17 +175,25 @@ export interface PaddedSnapshot {
  * shared memory, ~85 ms against ~155 ms for encodeSnapshot and pad on the bench machine). `allocate` is asked for
  * room for the largest snapshot (129 MiB); memory that is never written, like a fresh SharedArrayBuffer's, costs
  * address space only. Same bytes and checks as encodeSnapshot.
+ *
+ * `progress(end)`, if given, is told as the encoding goes (after each contact, item, held shard…) that the padded
+ * bytes before `end` are written, except the length in bytes 0..4, which is written last: a caller can cut and seal
+ * them meanwhile (cbor.ts encodeCanonicalMapInto). It must not throw.
  */
 export function encodeSnapshotPadded(
   snapshot: Snapshot,
   allocate: (n: number) => Uint8Array,
+  progress?: (end: number) => void,
 ): PaddedSnapshot {
   const space = allocate(paddedSize(L.bytes + 4));
+  // Room for one byte past the limit: a snapshot that long is refused by the read-back check below, a longer one
+  // overflows the room and is refused in the catch, either way with encodeSnapshot's message.
+  const room = space.subarray(4, 4 + L.bytes + 1);
   let written: number;
   try {
-    // Room for one byte past the limit: a snapshot that long is refused by the read-back check below, a longer one
-    // overflows the room and is refused in the catch, either way with encodeSnapshot's message.
-    written = encodeCanonicalInto(toCbor(snapshot), space.subarray(4, 4 + L.bytes + 1));
+    written = progress
+      ? encodeCanonicalMapInto(toCbor(snapshot), room, (n) => progress(4 + n))
+      : encodeCanonicalInto(toCbor(snapshot), room);
   } catch {
     // Too large for the room, or not encodable: encodeSnapshot says which, in its own words.
     const bytes = encodeSnapshot(snapshot);

@@ -26,8 +26,8 @@ import type { BackupContext } from './backup-context.ts';
 import { assembleSnapshot } from './snapshot-source.ts';
 import { SNAPSHOT_LIMITS } from '../../../shared/formats/snapshot.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
-import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
 import { ParallelBackupBuilder } from '../crypto-native/parallel-build.ts';
+import { sameContent } from '../../../shared/formats/backup.ts';
 
 /** How long a holding request stays open for the friend to answer. */
 export const HOLD_REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -63,8 +63,6 @@ export class OwnerBackupService {
   private running = false;
   private again = false;
   private closed = false;
-  /** The snapshot (and split) the current version was built from: an unchanged snapshot makes no new version. */
-  private builtFrom: string | null = null;
   /** Why the newest changes could not be turned into a backup version (shown in backup.status), or null. */
   private problem: string | null = null;
   /** Backup bytes sent to custodians by this process (messages on the wire, before framing and encryption). */
@@ -213,13 +211,19 @@ export class OwnerBackupService {
         custodians,
       );
       const current = this.store.current();
+      const previous =
+        current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
+          ? verifyManifest(current.manifest, keys.signPublic)
+          : undefined;
+      const built = await buildOrExplain(() =>
+        this.builder.build(snapshot, key, keys, current.version + 1, previous),
+      );
+      if (this.builder.unavailable && !this.saidUnavailable) {
+        this.saidUnavailable = true;
+        this.ctx.log(`backup: sealing on the main thread: ${this.builder.unavailable}`);
+      }
       // Connections coming and going (relays, reservations) announce friend changes often; only real changes count.
-      // Encoded once (a custodian for thousands of friends has a snapshot of many MiB): the change check and the
-      // build share the bytes, hashed natively.
-      const encoded = encodeSnapshotOrExplain(() => this.builder.encodeSnapshot(snapshot));
-      const bytes = encoded instanceof Uint8Array ? encoded : encoded.bytes;
-      const digest = `${hex(split.splitId)}:${hex(nativeBackupCrypto.sha256(bytes))}`;
-      if (digest === this.builtFrom && current.splitId && equalBytes(current.splitId, split.splitId)) {
+      if (previous && sameContent(built.info, previous)) {
         // Nothing new to back up: the current version already holds exactly this (e.g. a change was undone).
         if (this.problem !== null) {
           this.problem = null;
@@ -227,22 +231,12 @@ export class OwnerBackupService {
         }
         return;
       }
-      const previous =
-        current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
-          ? verifyManifest(current.manifest, keys.signPublic)
-          : undefined;
-      const built = await this.builder.build(encoded, key, keys, current.version + 1, previous);
-      if (this.builder.unavailable && !this.saidUnavailable) {
-        this.saidUnavailable = true;
-        this.ctx.log(`backup: sealing on the main thread: ${this.builder.unavailable}`);
-      }
       // A re-share may have replaced the split while this one was sealing; its own build follows this one.
       const active = this.store.activeSplit();
       if (this.closed || !active || !equalBytes(active.splitId, split.splitId)) return;
       if (current.manifest) this.rememberManifest(current.manifest);
       this.rememberManifest(built.manifest);
       this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
-      this.builtFrom = digest;
       // Pushes right after a build (every custodian, concurrently) read the chunks from memory, not SQLite; kept
       // until every custodian has this version, and at most a minute (an offline custodian reads from SQLite later).
       this.builtChunks = built.chunks;
@@ -681,10 +675,10 @@ function awaitingAnswer(row: CustodianRow, now: number): boolean {
   return row.state === 'requested' && row.requestExpires > now;
 }
 
-/** Encodes the snapshot; a vault past the format's size limit gets a message a person can act on. */
-function encodeSnapshotOrExplain<T>(encode: () => T): T {
+/** Builds from the snapshot; a vault past the format's size limit gets a message a person can act on. */
+async function buildOrExplain<T>(build: () => Promise<T>): Promise<T> {
   try {
-    return encode();
+    return await build();
   } catch (err) {
     if (err instanceof MalformedDataError && /larger than/.test(err.message)) {
       const mib = Math.round(SNAPSHOT_LIMITS.bytes / (1024 * 1024));

@@ -1,7 +1,8 @@
 /**
- * The parallel backup builder (electron/core/crypto-native/parallel-build.ts) seals on real worker threads and must
- * give byte-for-byte what the one-thread build gives: same manifest, same chunks, same new-chunk list, for a vault
- * large enough to use the workers, one too small for them, and an update against a previous version.
+ * The parallel backup builder (electron/core/crypto-native/parallel-build.ts) encodes, cuts and seals at once, on real
+ * worker threads, and must give byte-for-byte what the one-thread build gives: same manifest, same chunks, same
+ * new-chunk list, for a vault large enough to use the workers, one too small for them, one of many parts, and an
+ * update against a previous version.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,12 +10,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBackupFromEncoded, openBackup, type BuiltBackup } from '../../../shared/formats/backup.ts';
+import { buildBackup, openBackup, sameContent, type BuiltBackup } from '../../../shared/formats/backup.ts';
+import type { BackupManifest } from '../../../shared/formats/manifest.ts';
 import { encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
-import { pad } from '../../../shared/formats/padding.ts';
+import { paddedSize } from '../../../shared/formats/padding.ts';
 import { generateIdentity } from '../../../shared/crypto/identity.ts';
+import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { nativeBackupCrypto } from '../../../electron/core/crypto-native/native-backup-crypto.ts';
 import { ParallelBackupBuilder } from '../../../electron/core/crypto-native/parallel-build.ts';
+import { sampleSnapshot } from '../shared/helpers.ts';
 
 const owner = generateIdentity();
 const MIB = 1024 * 1024;
@@ -51,12 +55,15 @@ function assertSame(a: BuiltBackup, b: BuiltBackup): void {
     assert.deepEqual(Buffer.from(b.chunks.get(id)!), Buffer.from(bytes), id);
 }
 
+const oneThread = (s: Snapshot, key: Uint8Array, version: number, previous?: BackupManifest) =>
+  buildBackup(s, key, owner, version, previous, nativeBackupCrypto);
+
 test('sealing on worker threads gives the one-thread bytes, and the result opens', async () => {
   const builder = new ParallelBackupBuilder(2);
   try {
     const key = new Uint8Array(randomBytes(32));
-    const big = encodeSnapshot(snapshotOf(3 * MIB));
-    const one = buildBackupFromEncoded(big, key, owner, 1, undefined, nativeBackupCrypto);
+    const big = snapshotOf(3 * MIB);
+    const one = oneThread(big, key, 1);
     const par = await builder.build(big, key, owner, 1);
     assert.ok(par.chunks.size >= 64, `enough pieces for the workers (${par.chunks.size})`);
     assertSame(one, par);
@@ -64,20 +71,19 @@ test('sealing on worker threads gives the one-thread bytes, and the result opens
     assert.equal(opened.items[0]?.title, 'Scans');
 
     // An update: only what changed is new, exactly as the one-thread build says.
-    const next = encodeSnapshot({
-      ...snapshotOf(0),
+    const next = {
+      ...opened,
       items: [...opened.items, { ...snapshotOf(0).items[0]!, id: 'item-2', title: 'New' }],
-    });
+    };
     const update = await builder.build(next, key, owner, 2, par.info);
-    assertSame(buildBackupFromEncoded(next, key, owner, 2, one.info, nativeBackupCrypto), update);
+    assertSame(oneThread(next, key, 2, one.info), update);
     assert.ok(update.newChunkIds.length < update.chunks.size / 4, 'an update adds few chunks');
+    assert.ok(!sameContent(update.info, par.info));
+    assert.ok(sameContent((await builder.build(next, key, owner, 3, update.info)).info, update.info));
 
     // Small backups are sealed on this thread; after close() large ones are too, with the same result.
-    const small = encodeSnapshot(snapshotOf(1000));
-    assertSame(
-      buildBackupFromEncoded(small, key, owner, 3, undefined, nativeBackupCrypto),
-      await builder.build(small, key, owner, 3),
-    );
+    const small = snapshotOf(1000);
+    assertSame(oneThread(small, key, 3), await builder.build(small, key, owner, 3));
     await builder.close();
     assertSame(one, await builder.build(big, key, owner, 1));
   } finally {
@@ -85,31 +91,53 @@ test('sealing on worker threads gives the one-thread bytes, and the result opens
   }
 });
 
-test('the builder encodes a large snapshot straight into shared memory, padded there, with the same bytes', async () => {
+test('a snapshot of many parts is cut and sealed while it is encoded, with the one-thread bytes', async () => {
   const builder = new ParallelBackupBuilder(2);
   try {
     const key = new Uint8Array(randomBytes(32));
-    const snapshot = snapshotOf(2 * MIB);
-    const encoded = builder.encodeSnapshot(snapshot);
-    assert.ok(!(encoded instanceof Uint8Array), 'a large snapshot comes padded');
-    assert.ok(encoded.padded.buffer instanceof SharedArrayBuffer);
-    assert.equal(encoded.bytes.buffer, encoded.padded.buffer, 'the bytes are a view of the padded memory');
-    const plain = encodeSnapshot(snapshot);
-    assert.deepEqual(Buffer.from(encoded.bytes), Buffer.from(plain));
-    assert.deepEqual(Buffer.from(encoded.padded), Buffer.from(pad(plain)));
-    assertSame(
-      buildBackupFromEncoded(plain, key, owner, 1, undefined, nativeBackupCrypto),
-      await builder.build(encoded, key, owner, 1),
-    );
-    // Small snapshots, and any once the workers are closed, are encodeSnapshot's plain bytes.
-    const smallSnapshot = snapshotOf(1000);
-    const small = builder.encodeSnapshot(smallSnapshot);
-    assert.ok(small instanceof Uint8Array);
-    assert.deepEqual(Buffer.from(small), Buffer.from(encodeSnapshot(smallSnapshot)));
+    // Items of every size around the batch and piece sizes, held shards and contacts: batches leave for the workers
+    // between items, pieces span items, and the last piece ends in the padding.
+    const base = snapshotOf(0);
+    const sizes = [0, 1, 2047, 2048, 32 * 1024, 32 * 1024 + 1, 300_000, 1 * MIB + 7, 5000, 2 * MIB, 3];
+    const snapshot: Snapshot = {
+      ...base,
+      contacts: sampleSnapshot(4, 0).contacts,
+      heldShards: sampleSnapshot(1, 6).heldShards,
+      items: sizes.map((size, i) => ({
+        ...base.items[0]!,
+        id: `item-${i}`,
+        attachments: [{ name: 'f', mediaType: 'application/octet-stream', data: randomBytes(size) }],
+      })),
+    };
+    const par = await builder.build(snapshot, key, owner, 1);
+    assertSame(oneThread(snapshot, key, 1), par);
+    assert.equal(par.info.size, paddedSize(encodeSnapshot(snapshot).length + 4));
+  } finally {
     await builder.close();
-    const after = builder.encodeSnapshot(snapshot);
-    assert.ok(after instanceof Uint8Array);
-    assert.deepEqual(Buffer.from(after), Buffer.from(plain));
+  }
+});
+
+test('a snapshot past the size limit is refused while batches are out, and the next build is whole', async () => {
+  const builder = new ParallelBackupBuilder(2);
+  try {
+    const key = new Uint8Array(randomBytes(32));
+    const tooLarge: Snapshot = {
+      ...snapshotOf(0),
+      items: Array.from({ length: 9 }, (_, i) => ({
+        ...snapshotOf(0).items[0]!,
+        id: `big-${i}`,
+        attachments: [
+          { name: 'zeros', mediaType: 'application/octet-stream', data: new Uint8Array(16 * MIB) },
+        ],
+      })),
+    };
+    await assert.rejects(builder.build(tooLarge, key, owner, 1), (err: Error) => {
+      assert.ok(err instanceof MalformedDataError, String(err));
+      assert.match(err.message, /larger than/);
+      return true;
+    });
+    const big = snapshotOf(2 * MIB);
+    assertSame(oneThread(big, key, 1), await builder.build(big, key, owner, 1));
   } finally {
     await builder.close();
   }
@@ -122,15 +150,12 @@ test('workers that cannot run do not stop backups: the build seals on this threa
   const builder = new ParallelBackupBuilder(2, { workerFile: broken });
   try {
     const key = new Uint8Array(randomBytes(32));
-    const big = encodeSnapshot(snapshotOf(2 * MIB));
+    const big = snapshotOf(2 * MIB);
     const built = await builder.build(big, key, owner, 1);
-    assertSame(buildBackupFromEncoded(big, key, owner, 1, undefined, nativeBackupCrypto), built);
+    assertSame(oneThread(big, key, 1), built);
     assert.match(builder.unavailable ?? '', /no worker threads here|stopped/);
     // Later builds do not try the workers again.
-    assertSame(
-      buildBackupFromEncoded(big, key, owner, 2, undefined, nativeBackupCrypto),
-      await builder.build(big, key, owner, 2),
-    );
+    assertSame(oneThread(big, key, 2), await builder.build(big, key, owner, 2));
   } finally {
     await builder.close();
     rmSync(dir, { recursive: true, force: true });

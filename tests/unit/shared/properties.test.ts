@@ -21,7 +21,13 @@ import {
 import { openSealed, sealTo } from '../../../shared/crypto/box.ts';
 import { DecryptionError, InvalidArgumentError, SignatureError } from '../../../shared/crypto/errors.ts';
 import { generateIdentity, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
-import { decodeCanonical, encodeCanonical, readBack } from '../../../shared/formats/cbor.ts';
+import {
+  decodeCanonical,
+  encodeCanonical,
+  encodeCanonicalMapInto,
+  readBack,
+} from '../../../shared/formats/cbor.ts';
+import { chunk, Cutter, gearTable } from '../../../shared/formats/chunker.ts';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
 import { pad, padInPlace, unpad } from '../../../shared/formats/padding.ts';
 import { signManifest, verifyManifest, type BackupManifest } from '../../../shared/formats/manifest.ts';
@@ -201,6 +207,73 @@ test('CBOR read-back: the same values as a decode, byte strings as plain views o
   assert.ok(rejectsTyped(() => readBack(new Uint8Array(100_000).fill(0x81), 1 << 20, 'test')));
   assert.ok(rejectsTyped(() => readBack(new Uint8Array(11), 10, 'test')));
   assert.ok(rejectsTyped(() => readBack(Uint8Array.of(0x5f), 99, 'test')));
+});
+
+test('CBOR map written in parts: the same bytes as one encoding, and every reported prefix is final', () => {
+  const mapArb = fc.dictionary(
+    fc.string({ maxLength: 12 }),
+    fc.oneof(cborValue.value, fc.array(cborValue.value, { maxLength: 30 })),
+    { maxKeys: 8, noNullPrototype: true },
+  );
+  fc.assert(
+    fc.property(mapArb, (map) => {
+      const whole = Buffer.from(encodeCanonical(map));
+      const into = new Uint8Array(whole.length + 16);
+      const prefixes: Uint8Array[] = [];
+      const written = encodeCanonicalMapInto(map, into, (end) => prefixes.push(into.slice(0, end)));
+      assert.deepEqual(Buffer.from(into.subarray(0, written)), whole);
+      let last = 0;
+      for (const prefix of prefixes) {
+        assert.ok(prefix.length >= last, 'progress only goes forward');
+        assert.deepEqual(Buffer.from(prefix), whole.subarray(0, prefix.length));
+        last = prefix.length;
+      }
+    }),
+    { numRuns: RUNS },
+  );
+  // Array and map heads at every size boundary of their length argument.
+  for (const n of [0, 23, 24, 255, 256, 65535, 65536]) {
+    const map = { list: new Array<number>(n).fill(7), x: 1 };
+    const into = new Uint8Array(n + 64);
+    const written = encodeCanonicalMapInto(map, into, () => {});
+    assert.deepEqual(Buffer.from(into.subarray(0, written)), Buffer.from(encodeCanonical(map)), `${n}`);
+  }
+  const manyKeys = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+  const into = new Uint8Array(4096);
+  const written = encodeCanonicalMapInto(manyKeys, into, () => {});
+  assert.deepEqual(Buffer.from(into.subarray(0, written)), Buffer.from(encodeCanonical(manyKeys)));
+  // What does not fit, or is undefined, is refused.
+  assert.throws(() => encodeCanonicalMapInto({ a: [1, 2, 3] }, new Uint8Array(4), () => {}));
+  assert.throws(() => encodeCanonicalMapInto({ a: undefined }, new Uint8Array(16), () => {}), /undefined/);
+});
+
+test("chunker: cutting bytes as they are written gives chunk()'s pieces, each within what was written", () => {
+  const gear = gearTable(counterRandom(3)(32));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 200_000 }),
+      fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 12 }),
+      fc.integer({ min: 0, max: 1000 }),
+      (length, stops, seed) => {
+        const data = counterRandom(seed)(length);
+        const cutter = new Cutter(gear);
+        const ranges: [number, number][] = [];
+        for (const stop of [...stops].sort((a, b) => a - b)) {
+          const written = Math.min(stop, length);
+          for (const range of cutter.pieces(data.subarray(0, written), false)) {
+            assert.ok(range[1] <= written, 'a piece ends within the bytes written');
+            ranges.push(range);
+          }
+        }
+        ranges.push(...cutter.pieces(data, true));
+        assert.deepEqual(
+          ranges.map(([a, b]) => b - a),
+          chunk(data, gear).map((p) => p.length),
+        );
+      },
+    ),
+    { numRuns: Math.max(20, RUNS / 4) },
+  );
 });
 
 const envelopeArb: fc.Arbitrary<ShardEnvelope> = fc.record(
