@@ -126,9 +126,7 @@ export class ParallelBackupBuilder {
       const prepared = { keys, version, previous, padded: encoded.padded };
       return assembleBackup(prepared, sealed, ownerKeys, nativeBackupCrypto);
     } finally {
-      keys.chunkKey.fill(0);
-      keys.idKey.fill(0);
-      keys.nonceKey.fill(0);
+      for (const secret of [keys.chunkKey, keys.sivKey, keys.idKey, keys.nonceKey]) secret.fill(0);
     }
   }
 
@@ -214,7 +212,7 @@ class SealRun {
     this.keys = keys;
     this.seal = seal;
     this.cutter = new Cutter(keys.gear);
-    this.sealKeys = { chunkKey: keys.chunkKey, idKey: keys.idKey, nonceKey: keys.nonceKey };
+    this.sealKeys = { chunkKey: keys.chunkKey, sivKey: keys.sivKey };
   }
 
   allocate(n: number): Uint8Array {

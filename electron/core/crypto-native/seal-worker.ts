@@ -42,7 +42,6 @@ port.on('message', (batch: SealBatch) => {
     port.postMessage(result);
   } finally {
     keys.chunkKey.fill(0);
-    keys.idKey.fill(0);
-    keys.nonceKey.fill(0);
+    keys.sivKey.fill(0);
   }
 });

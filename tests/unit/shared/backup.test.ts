@@ -181,3 +181,31 @@ test('swapping two chunks is detected (the AEAD binds the id)', async () => {
   assert.deepEqual(openChunk(keys, a.id, a.bytes), new Uint8Array([1, 2, 3]));
   assert.throws(() => openChunk(keys, a.id, b.bytes), DecryptionError);
 });
+
+test('chunk format 2: the id is one HMAC of the plaintext and its first 24 bytes are the nonce', async () => {
+  const { openChunk, sealChunk, CHUNK_FORMAT_VERSION } =
+    await import('../../../shared/formats/chunk-crypto.ts');
+  const { deriveBackupKeys } = await import('../../../shared/formats/backup-keys.ts');
+  const { hmac } = await import('@noble/hashes/hmac.js');
+  const { sha256 } = await import('@noble/hashes/sha2.js');
+  const keys = deriveBackupKeys(K);
+  const plaintext = counterRandom(11)(5000);
+  const sealed = sealChunk(keys, plaintext);
+  assert.equal(CHUNK_FORMAT_VERSION, 2);
+  assert.equal(sealed.bytes[0], 2);
+  assert.deepEqual(sealed.id, hmac(sha256, keys.sivKey, plaintext));
+  assert.deepEqual(sealed.bytes.subarray(1, 25), sealed.id.subarray(0, 24));
+  // A chunk whose nonce is not its id's prefix is refused before decryption, even with the AEAD intact otherwise.
+  const otherId = Uint8Array.from(sealed.id);
+  otherId[0]! ^= 1;
+  assert.throws(() => openChunk(keys, otherId, sealed.bytes), DecryptionError);
+  // Labelled format 1, the same bytes fail (another AAD), and an unknown format is named as such.
+  assert.throws(
+    () => openChunk(keys, sealed.id, Uint8Array.of(1, ...sealed.bytes.subarray(1))),
+    DecryptionError,
+  );
+  assert.throws(
+    () => openChunk(keys, sealed.id, Uint8Array.of(3, ...sealed.bytes.subarray(1))),
+    UnsupportedFormatError,
+  );
+});

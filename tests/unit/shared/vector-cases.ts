@@ -166,8 +166,7 @@ function backupVector(): Json {
     backupKey: toHex(BACKUP_KEY),
     derived: {
       chunkKey: toHex(keys.chunkKey),
-      idKey: toHex(keys.idKey),
-      nonceKey: toHex(keys.nonceKey),
+      sivKey: toHex(keys.sivKey),
       keyId: toHex(keys.keyId),
       gearFirst8: [...keys.gear.slice(0, 8)],
     },

@@ -127,14 +127,12 @@ test('comparison code vector, order-independent', () => {
   assert.notEqual(comparisonCode(fromHex(v.a), fromHex(v.b), 'other'), v.code);
 });
 
-test('backup vector: derived keys match node:crypto HKDF; stored backup opens to the snapshot', async () => {
-  const v = load('backup.json');
-  const hk = (label: string, n: number) =>
-    Buffer.from(nodeCrypto.hkdfSync('sha256', BACKUP_KEY, Buffer.alloc(0), label, n)).toString('hex');
-  assert.equal(v.derived.chunkKey, hk('tessera/backup/chunk-key/v1', 32));
-  assert.equal(v.derived.idKey, hk('tessera/backup/chunk-id/v1', 32));
-  assert.equal(v.derived.nonceKey, hk('tessera/backup/chunk-nonce/v1', 32));
-  assert.equal(v.derived.keyId, hk('tessera/backup/key-id/v1', 16));
+const hkdf = (label: string, n: number) =>
+  Buffer.from(nodeCrypto.hkdfSync('sha256', BACKUP_KEY, Buffer.alloc(0), label, n)).toString('hex');
+
+/** Opens a stored small backup (manifest and every chunk) after checking each chunk's digest with node:crypto. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function openStoredSmall(v: any): Promise<Map<string, Uint8Array>> {
   const chunks = new Map<string, Uint8Array>(
     Object.entries(v.small.chunks as Record<string, string>).map(([id, hex]) => [id, fromHex(hex)]),
   );
@@ -150,11 +148,37 @@ test('backup vector: derived keys match node:crypto HKDF; stored backup opens to
     OWNER.signPublic,
   );
   assert.deepEqual(snap, vectorSnapshot(3));
+  return chunks;
+}
+
+test('backup vector: derived keys match node:crypto HKDF; stored backup opens to the snapshot', async () => {
+  const v = load('backup.json');
+  assert.equal(v.derived.chunkKey, hkdf('tessera/backup/chunk-key/v1', 32));
+  assert.equal(v.derived.sivKey, hkdf('tessera/backup/chunk-siv/v2', 32));
+  assert.equal(v.derived.keyId, hkdf('tessera/backup/key-id/v1', 16));
+  const chunks = await openStoredSmall(v);
+  for (const [id, bytes] of chunks) {
+    assert.equal(bytes[0], 2, 'chunk format 2');
+    // The id is HMAC-SHA256(sivKey, plaintext), and its first 24 bytes are the nonce in the chunk.
+    assert.equal(toHex(bytes.subarray(1, 25)), id.slice(0, 48));
+  }
   const large = verifyManifest(fromHex(v.large.manifest), OWNER.signPublic);
   assert.equal(large.version, 2);
   assert.ok(large.chunks.length > 3);
   assert.equal(
     v.chunkerSample.lengths.reduce((a: number, n: number) => a + n, 0),
     100_000,
+  );
+});
+
+test('a backup in chunk format 1 (stored as written before format 2) still opens', async () => {
+  const v = load('backup-format1.json');
+  assert.equal(v.derived.chunkKey, hkdf('tessera/backup/chunk-key/v1', 32));
+  assert.equal(v.derived.idKey, hkdf('tessera/backup/chunk-id/v1', 32));
+  assert.equal(v.derived.nonceKey, hkdf('tessera/backup/chunk-nonce/v1', 32));
+  const chunks = await openStoredSmall(v);
+  assert.ok(
+    [...chunks.values()].every((bytes) => bytes[0] === 1),
+    'chunk format 1',
   );
 });
