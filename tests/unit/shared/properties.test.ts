@@ -27,7 +27,14 @@ import {
   encodeCanonicalMapInto,
   readBack,
 } from '../../../shared/formats/cbor.ts';
-import { chunk, Cutter, gearTable } from '../../../shared/formats/chunker.ts';
+import {
+  chunk,
+  CHUNK_AVG,
+  CHUNK_MAX,
+  CHUNK_MIN,
+  Cutter,
+  gearTable,
+} from '../../../shared/formats/chunker.ts';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
 import { pad, padInPlace, unpad } from '../../../shared/formats/padding.ts';
 import { signManifest, verifyManifest, type BackupManifest } from '../../../shared/formats/manifest.ts';
@@ -245,6 +252,51 @@ test('CBOR map written in parts: the same bytes as one encoding, and every repor
   // What does not fit, or is undefined, is refused.
   assert.throws(() => encodeCanonicalMapInto({ a: [1, 2, 3] }, new Uint8Array(4), () => {}));
   assert.throws(() => encodeCanonicalMapInto({ a: undefined }, new Uint8Array(16), () => {}), /undefined/);
+});
+
+/** The cut rule exactly as chunker.ts's header (and PROTOCOL §5.3) states it, one byte at a time, unsigned. */
+function specChunkLengths(data: Uint8Array, gear: Uint32Array): number[] {
+  const lengths: number[] = [];
+  for (let start = 0; start < data.length;) {
+    const remaining = data.length - start;
+    let n = remaining;
+    if (remaining > CHUNK_MIN) {
+      const limit = Math.min(remaining, CHUNK_MAX);
+      const normal = Math.min(CHUNK_AVG, limit);
+      let h = 0;
+      n = limit;
+      for (let i = CHUNK_MIN; i < limit; i++) {
+        h = ((h << 1) + gear[data[start + i]!]!) >>> 0;
+        if ((h & (i < normal ? 0xfffe0000 : 0xffe00000)) >>> 0 === 0) {
+          n = i + 1;
+          break;
+        }
+      }
+    }
+    lengths.push(n);
+    start += n;
+  }
+  return lengths;
+}
+
+test('chunker: the pieces are those of the cut rule as specified, at every length and content', () => {
+  const gear = gearTable(counterRandom(4)(32));
+  const lengthArb = fc.oneof(
+    fc.integer({ min: 0, max: 120_000 }),
+    ...[CHUNK_MIN, CHUNK_AVG, CHUNK_MAX].map((n) => fc.integer({ min: n - 5, max: n + 5 })),
+  );
+  fc.assert(
+    fc.property(lengthArb, fc.integer({ min: 0, max: 10_000 }), fc.boolean(), (length, seed, sparse) => {
+      // Sparse data (mostly zeros) cuts late or at CHUNK_MAX; random data cuts at every offset modulo 4.
+      const data = counterRandom(seed)(length);
+      if (sparse) for (let i = 0; i < data.length; i++) if (data[i]! > 8) data[i] = 0;
+      assert.deepEqual(
+        chunk(data, gear).map((p) => p.length),
+        specChunkLengths(data, gear),
+      );
+    }),
+    { numRuns: Math.max(50, RUNS / 2) },
+  );
 });
 
 test("chunker: cutting bytes as they are written gives chunk()'s pieces, each within what was written", () => {
