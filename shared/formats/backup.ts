@@ -108,7 +108,8 @@ export interface PreparedBackup {
 }
 
 export interface SealedChunk {
-  id: Uint8Array;
+  /** The chunk id, lowercase hex, as the manifest lists it. */
+  id: string;
   /** The chunk as stored and sent (chunk-crypto.ts). */
   bytes: Uint8Array;
   /** SHA-256 of `bytes`, listed in the manifest. */
@@ -147,7 +148,7 @@ export function sealBackupChunk(
   into?: Uint8Array,
 ): SealedChunk {
   const { id, bytes } = sealChunk(keys, piece, crypto, into);
-  return { id, bytes, digest: crypto.sha256(bytes) };
+  return { id: toHex(id), bytes, digest: crypto.sha256(bytes) };
 }
 
 /** `crypto`: whose Ed25519 signs the manifest (byte-identical either way). */
@@ -165,9 +166,8 @@ export function assembleBackup(
   const chunks = new Map<string, Uint8Array>();
   const refs: ChunkRef[] = [];
   for (const s of sealed) {
-    const id = toHex(s.id);
-    chunks.set(id, s.bytes);
-    refs.push({ id, length: s.bytes.length, digest: s.digest });
+    chunks.set(s.id, s.bytes);
+    refs.push({ id: s.id, length: s.bytes.length, digest: s.digest });
   }
   const info: BackupManifest = {
     owner: Uint8Array.from(ownerKeys.signPublic),
