@@ -135,11 +135,10 @@ export class OwnerBackupService {
 
   status(): BackupStatus {
     const split = this.store.activeSplit();
-    const current = this.store.current();
     const rows = [...(split ? this.store.custodians(split.splitId) : []), ...this.store.formerCustodians()];
     return {
       configured: split !== null,
-      version: current.version,
+      version: this.store.currentVersion(),
       threshold: split?.threshold ?? 0,
       createdAt: split?.createdAt ?? null,
       custodians: rows.map((row) => this.describe(row)),

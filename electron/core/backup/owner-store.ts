@@ -219,6 +219,13 @@ export class OwnerStore {
     ).run(...values, now, splitId, peerId);
   }
 
+  /** The current version's number, without reading its manifest (~800 KB for a 100 MiB vault) as current() does. */
+  currentVersion(): number {
+    return (
+      prepared(this.store.db, 'SELECT version FROM backup_current WHERE id = 1').get() as { version: number }
+    ).version;
+  }
+
   current(): CurrentBackup {
     const row = prepared(this.store.db, 'SELECT * FROM backup_current WHERE id = 1').get() as {
       version: number;
