@@ -75,8 +75,8 @@ export function buildBackup(
 }
 
 /**
- * buildBackup from snapshot bytes that encodeSnapshot() produced (and so checked decode back): for callers that
- * need the bytes anyway (a change check), so a large snapshot is encoded once. Same output as buildBackup.
+ * buildBackup from snapshot bytes that encodeSnapshot() produced (and so checked decode back): for a caller that has
+ * them already (the parallel builder, when its workers fail). Same output as buildBackup.
  */
 export function buildBackupFromEncoded(
   snapshotBytes: Uint8Array,
@@ -95,9 +95,10 @@ export function buildBackupFromEncoded(
 
 /**
  * The steps of buildBackupFromEncoded, for a platform that seals the chunks elsewhere (in parallel, off the main
- * thread: electron/core/crypto-native/parallel-build.ts): padBackup, then cut `padded` with `chunks()` or `chunk()`
- * (chunker.ts) → sealBackupChunk for every piece, in any order or place → assembleBackup with the results in piece
- * order. The output is byte-identical.
+ * thread: electron/core/crypto-native/parallel-build.ts): padBackup (or backupKeysFor, then a padded snapshot from
+ * snapshot.ts encodeSnapshotPadded), then cut `padded` with `chunks()`, `chunk()` or a `Cutter` (chunker.ts) →
+ * sealBackupChunk for every piece, in any order or place → assembleBackup with the results in piece order. The
+ * output is byte-identical.
  */
 export interface PreparedBackup {
   keys: BackupKeys;

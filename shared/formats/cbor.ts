@@ -34,7 +34,10 @@ export function encodeCanonicalInto(value: unknown, destination: Uint8Array): nu
 const MAJOR_ARRAY = 4;
 const MAJOR_MAP = 5;
 
-/** Writes the head of a CBOR item of `major` type with argument `n` (in its shortest form) at `at`; returns the end. */
+/**
+ * Writes the head of a CBOR item of `major` type with argument `n` < 2^32 (an array's or map's length) in its shortest
+ * form at `at`; returns the end.
+ */
 function writeHead(destination: Uint8Array, at: number, major: number, n: number): number {
   const head =
     n < 24
@@ -44,7 +47,7 @@ function writeHead(destination: Uint8Array, at: number, major: number, n: number
         : n < 0x10000
           ? [(major << 5) | 25, n >>> 8, n & 0xff]
           : [(major << 5) | 26, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-  if (n > 0xffffffff || at + head.length > destination.length)
+  if (at + head.length > destination.length)
     throw new InvalidArgumentError('The CBOR encoding does not fit its destination.');
   destination.set(head, at);
   return at + head.length;
