@@ -99,10 +99,10 @@ export function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Peers started by a benchmark, stopped at its end whatever happens. */
 /** Benchmarks run with the app's own deposit budget, not the tests' small one (FAST_MESH_ENV); empty: the default. */
 export const APP_DEPOSIT_BUDGET_ENV = { TESSERA_DEPOSIT_BUDGET_MIB: '' };
 
+/** Peers started by a benchmark, stopped at its end whatever happens. */
 export class PeerGroup {
   readonly peers: Peer[] = [];
 

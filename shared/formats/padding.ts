@@ -26,13 +26,17 @@ export function pad(
   data: Uint8Array,
   allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n),
 ): Uint8Array {
-  const total = paddedSize(data.length + 4);
+  const out = allocate(paddedTotal(data.length));
+  out.set(data, 4);
+  return padInPlace(out, data.length);
+}
+
+/** The padded size of `length` bytes of data, refused above MAX_PADDED_BYTES. */
+function paddedTotal(length: number): number {
+  const total = paddedSize(length + 4);
   if (total > MAX_PADDED_BYTES)
     throw new MalformedDataError('Backup', `larger than ${MAX_PADDED_BYTES} bytes`);
-  const out = allocate(total);
-  out.set(u32be(data.length), 0);
-  out.set(data, 4);
-  return out;
+  return total;
 }
 
 /**
@@ -40,9 +44,7 @@ export function pad(
  * the padded bytes as a view of `space`, without copying the data (snapshot.ts encodes straight into `space`).
  */
 export function padInPlace(space: Uint8Array, length: number): Uint8Array {
-  const total = paddedSize(length + 4);
-  if (total > MAX_PADDED_BYTES)
-    throw new MalformedDataError('Backup', `larger than ${MAX_PADDED_BYTES} bytes`);
+  const total = paddedTotal(length);
   if (total > space.length)
     throw new InvalidArgumentError(
       `Padding ${length} bytes needs ${total} bytes of space; got ${space.length}.`,
