@@ -212,6 +212,9 @@ export async function makeCustodianFixture(owners: number, sampleSize = 8): Prom
             createdAt: now,
           });
           held.markAnswerDelivered(peerId, held.request(peerId)!.nonce);
+          const deposit = held.newDeposit();
+          deposit.add([...built.chunks].map(([id, data]) => ({ id, data })));
+          deposit.persistNow();
           held.commitHolding(
             {
               ownerPeerId: peerId,
@@ -220,7 +223,7 @@ export async function makeCustodianFixture(owners: number, sampleSize = 8): Prom
               manifest: built.manifest,
               version: 1,
             },
-            built.chunks,
+            deposit,
             new Set(built.chunks.keys()),
             now,
           );

@@ -63,11 +63,14 @@ export class BackupServices {
     log?: (m: string) => void;
   }) {
     const { store, vault, mesh, events } = deps;
+    const custodianStore = new CustodianStore(store);
+    // Before any deposit can start: pack files of deposits a crash cut short.
+    custodianStore.sweepPacks();
     const ctx = {
       store,
       vault,
       friends: mesh.friends,
-      custodianStore: new CustodianStore(store),
+      custodianStore,
       events,
       keys: () => mesh.identityKeys(),
       selfPeerId: () => vault.publicIdentity()?.peerId ?? '',

@@ -15,6 +15,7 @@ import { ExpiredError, NotFoundError, TesseraError } from '../../../shared/error
 import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import type { CustodianStore } from './custodian-store.ts';
+import type { DepositChunks } from './deposit-chunks.ts';
 import { depositBudgetFromEnv } from './deposit-budget.ts';
 import { Backoff } from './peer-link.ts';
 import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
@@ -53,7 +54,7 @@ export class CustodianBackupService {
   private readonly ctx: BackupContext;
   private readonly store: CustodianStore;
   private readonly backoff = new Backoff();
-  /** Chunk bytes of deposits in progress (held in memory until their COMMIT). */
+  /** Chunk bytes of deposits in progress (received, not yet committed). */
   private readonly budget = depositBudgetFromEnv();
   private running = false;
   private closed = false;
@@ -151,24 +152,22 @@ export class CustodianBackupService {
         `backup: ${this.name(from)}'s backup waits for room (${mib(wantedBytes)} to receive, ${mib(this.budget.used)} in progress)`,
       );
     const release = await this.budget.reserve(wantedBytes);
+    const deposit = this.store.newDeposit();
     try {
       await conv.send(
         encodeBackupMessage({ t: 'need', ids: [...verified.wanted.keys()].map((id) => fromHex(id)) }),
       );
-      const received = new Map<string, Uint8Array>();
       for (;;) {
         const msg = expectBackupMessage(await conv.receive(), 'chunk', 'chunks', 'done');
         if (msg.t === 'refused') return;
         if (msg.t === 'done') break;
-        for (const item of msg.t === 'chunks' ? msg.items : [msg]) {
-          const id = toHex(item.id);
-          if (received.has(id)) throw new RefusedError('A chunk I did not ask for.');
-          this.acceptChunk(verified, received, id, item.data);
-        }
+        this.acceptChunks(verified, deposit, msg.t === 'chunks' ? msg.items : [msg]);
       }
-      const receipt = this.commitOffer(verified, received);
+      await deposit.persist();
+      const receipt = this.commitOffer(verified, deposit);
       await conv.send(encodeBackupMessage({ t: 'receipt', receipt }));
     } finally {
+      deposit.discard(); // a deposit that did not commit leaves no file (after the commit this does nothing)
       release();
     }
   }
@@ -219,28 +218,38 @@ export class CustodianBackupService {
     };
   }
 
-  /** Checks one arriving chunk against the manifest (length and digest, no key needed) and keeps it if needed. */
-  acceptChunk(
+  /**
+   * Checks arriving chunks against the manifest (length and digest, no key needed) and keeps those still needed in
+   * `deposit`. A chunk the manifest does not list, one that does not match, or one sent twice is refused.
+   */
+  acceptChunks(
     verified: VerifiedOffer,
-    received: Map<string, Uint8Array>,
-    id: string,
-    data: Uint8Array,
+    deposit: DepositChunks,
+    chunks: readonly { id: Uint8Array; data: Uint8Array }[],
   ): void {
-    const ref = verified.listed.get(id);
-    if (!ref) throw new RefusedError('A chunk the manifest does not list.');
-    if (!verified.wanted.has(id)) return;
-    if (!chunkMatchesManifest(ref, data, nativeBackupCrypto))
-      throw new RefusedError('A chunk does not match the manifest.');
-    received.set(id, data);
+    const keep: { id: string; data: Uint8Array }[] = [];
+    const seen = new Set<string>();
+    for (const { id: rawId, data } of chunks) {
+      const id = toHex(rawId);
+      const ref = verified.listed.get(id);
+      if (!ref) throw new RefusedError('A chunk the manifest does not list.');
+      if (!verified.wanted.has(id)) continue;
+      if (deposit.has(id) || seen.has(id)) throw new RefusedError('A chunk I did not ask for.');
+      seen.add(id);
+      if (!chunkMatchesManifest(ref, data, nativeBackupCrypto))
+        throw new RefusedError('A chunk does not match the manifest.');
+      keep.push({ id, data });
+    }
+    deposit.add(keep);
   }
 
   /**
    * Stores the verified offer and the chunks that arrived in one transaction, and only after COMMIT signs the
    * holding receipt (returned). A new shard also makes our own backup carry it.
    */
-  commitOffer(verified: VerifiedOffer, received: Map<string, Uint8Array>): Uint8Array {
+  commitOffer(verified: VerifiedOffer, deposit: DepositChunks): Uint8Array {
     const keys = this.requireKeys();
-    const missing = [...verified.wanted.keys()].filter((id) => !received.has(id)).length;
+    const missing = [...verified.wanted.keys()].filter((id) => !deposit.has(id)).length;
     if (missing > 0) throw new RefusedError(`Missing ${missing} chunk(s).`);
     const now = this.ctx.now();
     const { shardChanged } = this.store.commitHolding(
@@ -251,7 +260,7 @@ export class CustodianBackupService {
         manifest: verified.manifestBytes,
         version: verified.manifest.version,
       },
-      received,
+      deposit,
       new Set(verified.listed.keys()),
       now,
     );

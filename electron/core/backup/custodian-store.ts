@@ -1,8 +1,11 @@
+import { dirname, join } from 'node:path';
 import type { Store } from '../store/store.ts';
 import type { HoldState } from '../../../shared/protocol/backup.ts';
 import { prepared } from '../store/statements.ts';
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
 import { ConflictError } from '../../../shared/errors.ts';
+import { HELD_PACKS_DIR, PackDirectory } from './held-packs.ts';
+import { DepositChunks } from './deposit-chunks.ts';
 
 /**
  * A deposit that lost a race at COMMIT: since it was checked, another (a parcel carried by a mutual friend, say)
@@ -80,12 +83,31 @@ const toHeld = (r: HeldDbRow): HeldShardRow => ({
   updatedAt: r.updated_at,
 });
 
-/** The custodian's side of backups in SQLite: consent, one held shard per owner, its chunks, spent nonces. */
+/** A pack no longer worth keeping as it is: fewer than half its bytes are chunks a manifest still lists. */
+const isSparse = (p: { bytes: number; live: number }) => p.live * 2 < p.bytes;
+
+/**
+ * The custodian's side of backups: consent, one held shard per owner, its chunks, spent nonces, in SQLite; the
+ * chunks of large deposits in pack files beside it (held-packs.ts), indexed by the database.
+ */
 export class CustodianStore {
   private readonly store: Store;
+  private readonly packs: PackDirectory;
 
-  constructor(store: Store) {
+  constructor(store: Store, packs = new PackDirectory(join(dirname(store.path), HELD_PACKS_DIR))) {
     this.store = store;
+    this.packs = packs;
+  }
+
+  /** Where the chunks of a new deposit from a friend wait for its commit. */
+  newDeposit(): DepositChunks {
+    return new DepositChunks(this.packs);
+  }
+
+  /** Deletes pack files no row names (a deposit cut short by a crash). Call once at start, before any deposit. */
+  sweepPacks(): number {
+    const known = prepared(this.store.db, 'SELECT pack_id FROM held_packs').all() as { pack_id: string }[];
+    return this.packs.sweep(new Set(known.map((r) => r.pack_id)));
   }
 
   request(ownerPeerId: string): HoldingRequestRow | null {
@@ -198,72 +220,201 @@ export class CustodianStore {
   chunk(ownerPeerId: string, idHex: string): Uint8Array | undefined {
     const row = prepared(
       this.store.db,
-      'SELECT data FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?',
-    ).get(ownerPeerId, Buffer.from(idHex, 'hex')) as { data: Buffer } | undefined;
-    return row?.data;
+      'SELECT data, pack_id, pack_offset, length FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?',
+    ).get(ownerPeerId, Buffer.from(idHex, 'hex')) as
+      { data: Buffer | null; pack_id: string | null; pack_offset: number | null; length: number } | undefined;
+    if (!row) return undefined;
+    return row.data ?? this.packs.read(row.pack_id!, row.pack_offset!, row.length);
   }
 
   /**
    * Commits a deposit or update in one transaction: the held shard row (one per owner: a new split replaces the
-   * old), the new chunks, and garbage collection of chunks the new manifest no longer lists. Returns whether the
-   * shard itself changed (a new split), which is what the custodian's own backup carries. A version older than the
-   * one held, or one whose chunks are not all held afterwards, is refused (StaleDepositError) and nothing changes.
+   * old), the new chunks (`deposit`, persisted: rows, or the index of its pack), and garbage collection of chunks
+   * the new manifest no longer lists, and of packs left without any. Returns whether the shard itself changed (a
+   * new split), which is what the custodian's own backup carries. A version older than the one held, or one whose
+   * chunks are not all held afterwards, is refused (StaleDepositError): nothing changes and the deposit's pack is
+   * deleted. After the commit, packs mostly made of dropped chunks are compacted.
    */
   commitHolding(
     row: Omit<HeldShardRow, 'since' | 'updatedAt'>,
-    newChunks: Map<string, Uint8Array>,
+    deposit: DepositChunks | null,
     keepIds: Set<string>,
     now: number,
   ): { shardChanged: boolean } {
-    return this.store.transaction(() => {
-      const before = this.held(row.ownerPeerId);
-      if (before && equalBytes(before.splitId, row.splitId) && before.version > row.version)
-        throw new StaleDepositError(
-          `A newer version (${before.version}) than ${row.version} is already held.`,
+    const pack = deposit?.pack() ?? null;
+    let result: { shardChanged: boolean; deadPacks: string[] };
+    try {
+      result = this.store.transaction(() => {
+        const before = this.held(row.ownerPeerId);
+        if (before && equalBytes(before.splitId, row.splitId) && before.version > row.version)
+          throw new StaleDepositError(
+            `A newer version (${before.version}) than ${row.version} is already held.`,
+          );
+        const shardChanged = !before || !equalBytes(before.sealedEnvelope, row.sealedEnvelope);
+        prepared(
+          this.store.db,
+          `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
+             VALUES (@owner, @split, @sealed, @manifest, @version, @now, @now)
+             ON CONFLICT (owner_peer_id) DO UPDATE SET split_id = excluded.split_id,
+               sealed_envelope = excluded.sealed_envelope, manifest = excluded.manifest, version = excluded.version,
+               since = CASE WHEN held_shards.split_id = excluded.split_id THEN held_shards.since ELSE excluded.since END,
+               updated_at = excluded.updated_at`,
+        ).run({
+          owner: row.ownerPeerId,
+          split: row.splitId,
+          sealed: row.sealedEnvelope,
+          manifest: row.manifest,
+          version: row.version,
+          now,
+        });
+        if (deposit) this.insertChunks(row.ownerPeerId, deposit, pack);
+        const held = this.chunkIds(row.ownerPeerId);
+        let missing = 0;
+        for (const id of keepIds) if (!held.has(id)) missing++;
+        // Rolls the whole deposit back: a version is stored complete or not at all.
+        if (missing > 0)
+          throw new StaleDepositError(`${missing} chunk(s) of version ${row.version} are not held.`);
+        const del = prepared(
+          this.store.db,
+          'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?',
         );
-      const shardChanged = !before || !equalBytes(before.sealedEnvelope, row.sealedEnvelope);
-      prepared(
-        this.store.db,
-        `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
-           VALUES (@owner, @split, @sealed, @manifest, @version, @now, @now)
-           ON CONFLICT (owner_peer_id) DO UPDATE SET split_id = excluded.split_id,
-             sealed_envelope = excluded.sealed_envelope, manifest = excluded.manifest, version = excluded.version,
-             since = CASE WHEN held_shards.split_id = excluded.split_id THEN held_shards.since ELSE excluded.since END,
-             updated_at = excluded.updated_at`,
-      ).run({
-        owner: row.ownerPeerId,
-        split: row.splitId,
-        sealed: row.sealedEnvelope,
-        manifest: row.manifest,
-        version: row.version,
-        now,
+        for (const id of held) if (!keepIds.has(id)) del.run(row.ownerPeerId, Buffer.from(id, 'hex'));
+        return { shardChanged, deadPacks: this.dropDeadPacks(row.ownerPeerId) };
       });
+    } catch (err) {
+      deposit?.discard();
+      throw err;
+    }
+    deposit?.markCommitted();
+    this.packs.remove(result.deadPacks);
+    try {
+      this.compactPacks(row.ownerPeerId);
+    } catch {
+      // Housekeeping only: the version is committed either way, and the next commit tries again. (A damaged pack
+      // shows where it matters, when its chunks are read: HeldChunkDamagedError.)
+    }
+    return { shardChanged: result.shardChanged };
+  }
+
+  /** Rows for a persisted deposit's chunks: the pack's index, or the bytes themselves. */
+  private insertChunks(
+    ownerPeerId: string,
+    deposit: DepositChunks,
+    pack: { id: string; bytes: number } | null,
+  ): void {
+    if (pack) {
+      prepared(this.store.db, 'INSERT INTO held_packs (pack_id, owner_peer_id, bytes) VALUES (?, ?, ?)').run(
+        pack.id,
+        ownerPeerId,
+        pack.bytes,
+      );
       const insert = prepared(
         this.store.db,
-        'INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, data) VALUES (?, ?, ?)',
+        `INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, length, data, pack_id, pack_offset)
+           VALUES (?, ?, ?, NULL, ?, ?)`,
       );
-      for (const [id, data] of newChunks) insert.run(row.ownerPeerId, Buffer.from(id, 'hex'), data);
-      const held = this.chunkIds(row.ownerPeerId);
-      let missing = 0;
-      for (const id of keepIds) if (!held.has(id)) missing++;
-      // Rolls the whole deposit back: a version is stored complete or not at all.
-      if (missing > 0)
-        throw new StaleDepositError(`${missing} chunk(s) of version ${row.version} are not held.`);
-      const del = prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?');
-      for (const id of held) if (!keepIds.has(id)) del.run(row.ownerPeerId, Buffer.from(id, 'hex'));
-      return { shardChanged };
-    });
+      for (const [id, at] of deposit.packed)
+        insert.run(ownerPeerId, Buffer.from(id, 'hex'), at.length, pack.id, at.offset);
+    }
+    const inline = prepared(
+      this.store.db,
+      `INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, length, data, pack_id, pack_offset)
+         VALUES (?, ?, ?, ?, NULL, NULL)`,
+    );
+    for (const c of deposit.inline())
+      inline.run(ownerPeerId, Buffer.from(c.id, 'hex'), c.data.length, c.data);
+  }
+
+  /** Deletes the rows of an owner's packs that no chunk names any more; returns their ids (files to delete). */
+  private dropDeadPacks(ownerPeerId: string): string[] {
+    const dead = (
+      prepared(
+        this.store.db,
+        `SELECT pack_id FROM held_packs p WHERE owner_peer_id = ?
+           AND NOT EXISTS (SELECT 1 FROM held_chunks c WHERE c.pack_id = p.pack_id)`,
+      ).all(ownerPeerId) as { pack_id: string }[]
+    ).map((r) => r.pack_id);
+    const del = prepared(this.store.db, 'DELETE FROM held_packs WHERE pack_id = ?');
+    for (const id of dead) del.run(id);
+    return dead;
+  }
+
+  /** An owner's packs, with how many of their bytes are chunks still held. */
+  packsOf(ownerPeerId: string): { packId: string; bytes: number; live: number }[] {
+    return (
+      prepared(
+        this.store.db,
+        `SELECT p.pack_id, p.bytes, coalesce(sum(c.length), 0) AS live
+           FROM held_packs p LEFT JOIN held_chunks c ON c.pack_id = p.pack_id
+           WHERE p.owner_peer_id = ? GROUP BY p.pack_id ORDER BY p.pack_id`,
+      ).all(ownerPeerId) as { pack_id: string; bytes: number; live: number }[]
+    ).map((r) => ({ packId: r.pack_id, bytes: r.bytes, live: r.live }));
+  }
+
+  /**
+   * Rewrites the live chunks of an owner's sparse packs (isSparse) into one new pack, or into rows when they are
+   * few, so that dropped chunks never take more than about as much disk as the chunks held. Crash-safe like a
+   * deposit: the new pack is durable before the transaction that moves the index to it, and the old files go after.
+   */
+  private compactPacks(ownerPeerId: string): void {
+    const sparse = this.packsOf(ownerPeerId).filter(isSparse);
+    if (sparse.length === 0) return;
+    const moved = this.newDeposit();
+    const from = new Map<string, string>();
+    const rows = prepared(
+      this.store.db,
+      'SELECT chunk_id, pack_offset, length FROM held_chunks WHERE pack_id = ? ORDER BY pack_offset',
+    );
+    for (const p of sparse) {
+      for (const r of rows.all(p.packId) as { chunk_id: Buffer; pack_offset: number; length: number }[]) {
+        const id = r.chunk_id.toString('hex');
+        moved.add([{ id, data: this.packs.read(p.packId, r.pack_offset, r.length) }]);
+        from.set(id, p.packId);
+      }
+    }
+    moved.persistNow();
+    const pack = moved.pack();
+    let dead: string[];
+    try {
+      dead = this.store.transaction(() => {
+        if (pack)
+          prepared(
+            this.store.db,
+            'INSERT INTO held_packs (pack_id, owner_peer_id, bytes) VALUES (?, ?, ?)',
+          ).run(pack.id, ownerPeerId, pack.bytes);
+        const update = prepared(
+          this.store.db,
+          `UPDATE held_chunks SET data = @data, pack_id = @pack, pack_offset = @offset
+             WHERE owner_peer_id = @owner AND chunk_id = @id AND pack_id = @old`,
+        );
+        const move = (
+          id: string,
+          to: { data: Uint8Array | null; pack: string | null; offset: number | null },
+        ) => update.run({ ...to, owner: ownerPeerId, id: Buffer.from(id, 'hex'), old: from.get(id) });
+        for (const [id, at] of moved.packed) move(id, { data: null, pack: pack!.id, offset: at.offset });
+        for (const c of moved.inline()) move(c.id, { data: c.data, pack: null, offset: null });
+        return this.dropDeadPacks(ownerPeerId);
+      });
+    } catch (err) {
+      moved.discard();
+      throw err;
+    }
+    moved.markCommitted();
+    this.packs.remove(dead);
   }
 
   /** Deletes what we hold for an owner if it belongs to `splitId`; returns whether anything was deleted. */
   dropHolding(ownerPeerId: string, splitId: Uint8Array): boolean {
-    return this.store.transaction(() => {
+    const dead = this.store.transaction(() => {
       const held = this.held(ownerPeerId);
-      if (!held || !equalBytes(held.splitId, splitId)) return false;
+      if (!held || !equalBytes(held.splitId, splitId)) return null;
       prepared(this.store.db, 'DELETE FROM held_shards WHERE owner_peer_id = ?').run(ownerPeerId);
       prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ?').run(ownerPeerId);
-      return true;
+      return this.dropDeadPacks(ownerPeerId);
     });
+    if (!dead) return false;
+    this.packs.remove(dead);
+    return true;
   }
 
   /** Records a request nonce as used; false if it was already spent (a replay). Expired nonces are pruned. */

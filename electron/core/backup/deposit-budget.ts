@@ -1,8 +1,8 @@
 /**
- * Bounds the chunk bytes a custodian holds in memory for deposits in progress. A deposit's chunks stay in memory
- * until the one COMMIT that acknowledges them, and a backup may be 128 MiB; when many friends push at once (a
+ * Bounds the chunk bytes of deposits in progress: received and not yet committed (in memory while a deposit's are
+ * under 1 MiB, then in its pack file: deposit-chunks.ts). A backup may be 128 MiB; when many friends push at once (a
  * custodian back online after a while, or restored on a new device, is sent everything it lacks by every owner at
- * the same moment) that would add up to gigabytes.
+ * the same moment) that would add up to gigabytes of disk written ahead of commits, and as many transfers at once.
  *
  * A deposit asks for the bytes it still needs before it asks the owner for them; it waits (in arrival order) while
  * others use the budget. One deposit alone always proceeds, however large.

@@ -87,7 +87,7 @@ export async function applySnapshot(
             manifest: h.manifest ?? new Uint8Array(0),
             version: 0,
           },
-          new Map(),
+          null,
           new Set(),
           now,
         );

@@ -9,7 +9,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
-import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
+import { equalBytes } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
 import {
@@ -138,9 +138,15 @@ function applyBundle(
 ): Uint8Array {
   const bundle = decodeBackupBundle(payload);
   const verified = custodian.verifyOffer(from, bundle);
-  const received = new Map<string, Uint8Array>();
-  for (const c of bundle.chunks) custodian.acceptChunk(verified, received, toHex(c.id), c.data);
-  const receipt = custodian.commitOffer(verified, received);
+  const deposit = ctx.custodianStore.newDeposit();
+  let receipt: Uint8Array;
+  try {
+    custodian.acceptChunks(verified, deposit, bundle.chunks);
+    deposit.persistNow();
+    receipt = custodian.commitOffer(verified, deposit);
+  } finally {
+    deposit.discard(); // nothing is left of a parcel that did not commit
+  }
   ctx.log(`forward: committed version ${verified.manifest.version} from ${from} delivered by a friend`);
   return encodeReceiptPayload(receipt);
 }

@@ -7,6 +7,7 @@ import { Store, WAL_SIZE_LIMIT_BYTES, databasePath } from '../../../electron/cor
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import type { Migration } from '../../../electron/core/store/migrations/index.ts';
 import { checkMigrationList } from '../../../electron/core/store/migrate.ts';
+import { CustodianStore } from '../../../electron/core/backup/custodian-store.ts';
 import { tempDir } from '../vault/helpers.ts';
 
 test('the shipped migrations are numbered 1..n in order', () => {
@@ -134,7 +135,7 @@ test('migration 6 moves every chunk table to rowids and keeps its rows and uniqu
   });
   v5.close();
 
-  const store = Store.open(path);
+  const store = Store.open(path, { migrations: MIGRATIONS.slice(0, 6) });
   t.after(() => store.close());
   assert.equal(store.version, 6);
   const chunkTables = ['backup_chunks', 'held_chunks', 'recovery_chunks'];
@@ -172,4 +173,32 @@ test('migration 6 moves every chunk table to rowids and keeps its rows and uniqu
     () => store.db.prepare('INSERT INTO recovery_chunks (id, data) VALUES (NULL, ?)').run(Buffer.from('x')),
     /NOT NULL/,
   );
+});
+
+test('migration 7 keeps the bytes of chunks held before packs, where they were', (t) => {
+  const dir = tempDir(t);
+  const path = databasePath(dir);
+  const v6 = Store.open(path, { migrations: MIGRATIONS.slice(0, 6) });
+  const owner = '12D3KooWE678QX5h4NGXh2wkMbVoQR8fDsWhUavdudUDcEU4jgLJ';
+  const id = Buffer.alloc(32, 7);
+  v6.db
+    .prepare('INSERT INTO held_chunks (owner_peer_id, chunk_id, data) VALUES (?, ?, ?)')
+    .run(owner, id, Buffer.from('held before packs'));
+  v6.close();
+
+  const store = Store.open(path);
+  t.after(() => store.close());
+  assert.equal(store.version, 7);
+  const held = new CustodianStore(store);
+  assert.equal(Buffer.from(held.chunk(owner, id.toString('hex'))!).toString(), 'held before packs');
+  assert.deepEqual(store.db.prepare('SELECT length, pack_id FROM held_chunks').get(), {
+    length: 17,
+    pack_id: null,
+  });
+  // A row holds its bytes or names a pack (that exists), never both or neither.
+  const insert = store.db.prepare(
+    'INSERT INTO held_chunks (owner_peer_id, chunk_id, length, data, pack_id, pack_offset) VALUES (?, ?, 1, ?, ?, ?)',
+  );
+  assert.throws(() => insert.run(owner, Buffer.alloc(32, 8), null, null, null), /CHECK/);
+  assert.throws(() => insert.run(owner, Buffer.alloc(32, 9), null, 'f'.repeat(32), 0), /FOREIGN KEY/);
 });

@@ -4,6 +4,7 @@ import { migration003Backup } from './003_backup.ts';
 import { migration004Recovery } from './004_recovery.ts';
 import { migration005Forwarding } from './005_forwarding.ts';
 import { migration006ChunkTables } from './006_chunk_tables.ts';
+import { migration007HeldPacks } from './007_held_packs.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004Recovery,
   migration005Forwarding,
   migration006ChunkTables,
+  migration007HeldPacks,
 ];
