@@ -4,10 +4,12 @@
  * byte strings, arrays or maps; no floats, tags, undefined, indefinite lengths or big integers.
  *
  * decodeCanonical() checks the byte cap BEFORE parsing, parses strictly (minimal integer encodings, no duplicate keys)
- * and then re-encodes the result and requires identical bytes, so every value has exactly one accepted encoding.
- * Any failure — including a stack overflow from absurd nesting — becomes a MalformedDataError.
+ * and checks the canonical rules while it reads (CanonicalTokenizer), so every value has exactly one accepted
+ * encoding: the one encodeCanonical writes. Any failure — including a stack overflow from absurd nesting — becomes a
+ * MalformedDataError.
  */
-import { decode, encode, encodeInto, rfc8949EncodeOptions } from 'cborg';
+import { decode, encode, encodeInto, rfc8949EncodeOptions, Tokenizer, Type } from 'cborg';
+import type { Token } from 'cborg';
 import { compareBytes, sameBytes } from '../crypto/bytes.ts';
 import { InvalidArgumentError, MalformedDataError } from '../crypto/errors.ts';
 
@@ -92,14 +94,20 @@ export function encodeCanonicalMapInto(
  * Strict parse of `bytes` (at most `maxBytes` long) WITHOUT the canonical-form check, under decodeCanonical() and
  * readBack(): input from anyone else goes through decodeCanonical().
  */
-function decodeStrict(bytes: Uint8Array, maxBytes: number, what: string): unknown {
+function decodeStrict(
+  bytes: Uint8Array,
+  maxBytes: number,
+  what: string,
+  tokenizer?: (bytes: Uint8Array) => Tokenizer,
+): unknown {
   if (!(bytes instanceof Uint8Array)) throw new MalformedDataError(what, 'expected bytes');
   if (bytes.length > maxBytes) throw new MalformedDataError(what, `larger than the ${maxBytes}-byte limit`);
   if (bytes.length === 0) throw new MalformedDataError(what, 'empty');
   try {
-    return decode(bytes, DECODE_OPTIONS);
+    return decode(bytes, tokenizer ? { ...DECODE_OPTIONS, tokenizer: tokenizer(bytes) } : DECODE_OPTIONS);
   } catch (err) {
-    throw new MalformedDataError(what, 'not valid CBOR', { cause: err });
+    const reason = err instanceof NotCanonicalError ? 'not canonical CBOR' : 'not valid CBOR';
+    throw new MalformedDataError(what, reason, { cause: err });
   }
 }
 
@@ -128,38 +136,79 @@ export function readBack(bytes: Uint8Array, maxBytes: number, what: string): unk
   );
 }
 
-/** Strict decode of `bytes` (at most `maxBytes` long) as canonical CBOR. `what` names the thing in errors. */
-export function decodeCanonical(bytes: Uint8Array, maxBytes: number, what: string): unknown {
-  const value = decodeStrict(bytes, maxBytes, what);
-  if (!encodesTo(value, bytes)) throw new MalformedDataError(what, 'not canonical CBOR');
-  return value;
+const utf8 = new TextEncoder();
+
+/** The size of the shortest head for an argument `n` < 2^32. */
+const headSize = (n: number) => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
+
+/**
+ * cborg's tokenizer, checking as it reads what a strict parse leaves to the canonical rules: every map's keys in
+ * bytewise order of their encodings, no floats (Tessera has none; a whole number written as a float would decode like
+ * the integer), and text exactly as its UTF-8 encoding (not bytes that decode with replacement characters). With the
+ * strict parse (shortest heads, definite lengths, no duplicate keys, tags, undefined or big integers) that leaves one
+ * accepted encoding per value, as re-encoding and comparing would, without copying or re-writing any byte string.
+ */
+class NotCanonicalError extends Error {}
+
+class CanonicalTokenizer extends Tokenizer {
+  /** Open arrays and maps: items still to read (a map's keys and values both count), and a map's last key. */
+  private readonly open: { left: number; map: boolean; keyStart: number; keyEnd: number }[] = [];
+
+  override next(): Token {
+    const data = this.data;
+    const start = this.pos();
+    const token = super.next();
+    const end = this.pos();
+    const top = this.open.at(-1);
+    if (top?.map && top.left % 2 === 0) {
+      if (
+        top.keyEnd > top.keyStart &&
+        compareBytes(data.subarray(top.keyStart, top.keyEnd), data.subarray(start, end)) >= 0
+      )
+        throw new NotCanonicalError('map keys out of order');
+      top.keyStart = start;
+      top.keyEnd = end;
+    }
+    if (Type.equals(token.type, Type.float)) throw new NotCanonicalError('a float');
+    if (Type.equals(token.type, Type.string)) {
+      const text = utf8.encode(token.value as string);
+      if (
+        start + headSize(text.length) + text.length !== end ||
+        !sameBytes(text, data.subarray(end - text.length, end))
+      )
+        throw new NotCanonicalError('text that is not UTF-8 as written');
+    }
+    const isMap = Type.equals(token.type, Type.map);
+    if (isMap || Type.equals(token.type, Type.array)) {
+      const items = isMap ? 2 * (token.value as number) : (token.value as number);
+      if (items > 0) {
+        this.open.push({ left: items, map: isMap, keyStart: 0, keyEnd: 0 });
+        return token;
+      }
+    }
+    // One item is complete, and with it every container it was the last item of.
+    for (let frame = this.open.at(-1); frame && --frame.left === 0; frame = this.open.at(-1)) this.open.pop();
+    return token;
+  }
 }
 
 /**
- * The re-encoding goes into a reused scratch buffer (a fresh one above SCRATCH_MAX), not a new array per call, at
- * the same offset modulo 4 as `bytes`, so sameBytes compares 32-bit words. For a custodian receiving 100 MiB of
- * chunk frames this check went from ~230 to ~75 ms. The written part is zeroed afterwards: decoded structures
- * include secrets.
+ * Strict decode of `bytes` (at most `maxBytes` long) as canonical CBOR. `what` names the thing in errors. Byte
+ * strings in the result are copies, unless `views` (for a message read off the network and dropped once handled:
+ * 100 MiB of backup chunks then cost no copy), when they are views of `bytes`, which must then not change.
  */
-const SCRATCH_MAX = 1024 * 1024;
-let scratch = new Uint8Array(0);
-
-function encodesTo(value: unknown, bytes: Uint8Array): boolean {
-  const need = bytes.length + 3;
-  let buffer = scratch;
-  if (need > buffer.length) {
-    buffer = new Uint8Array(need);
-    if (need <= SCRATCH_MAX) scratch = buffer;
-  }
-  // A canonical re-encoding has exactly bytes.length bytes; a longer one overflows the destination and throws.
-  const into = buffer.subarray((bytes.byteOffset - buffer.byteOffset) & 3, need);
-  let written = 0;
-  try {
-    written = encodeCanonicalInto(value, into.subarray(0, bytes.length));
-    return written === bytes.length && sameBytes(into.subarray(0, written), bytes);
-  } catch {
-    return false;
-  } finally {
-    into.fill(0, 0, written || bytes.length);
-  }
+export function decodeCanonical(
+  bytes: Uint8Array,
+  maxBytes: number,
+  what: string,
+  options: { views?: boolean } = {},
+): unknown {
+  if (!(bytes instanceof Uint8Array)) throw new MalformedDataError(what, 'expected bytes');
+  // A plain Uint8Array over the same bytes, whose slice() copies (a Buffer's would not), or one whose slice() is a view.
+  const input = new (options.views ? SlicesAsViews : Uint8Array)(
+    bytes.buffer as ArrayBuffer,
+    bytes.byteOffset,
+    bytes.length,
+  );
+  return decodeStrict(input, maxBytes, what, (checked) => new CanonicalTokenizer(checked, DECODE_OPTIONS));
 }

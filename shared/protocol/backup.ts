@@ -107,7 +107,8 @@ export function encodeBackupMessage(msg: BackupMessage): Uint8Array {
 /** Decodes one frame; any input that is not a valid message throws MalformedDataError or UnsupportedFormatError. */
 export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
   const what = 'Backup message';
-  const map = asMap(decodeCanonical(bytes, MAX_BACKUP_MESSAGE_BYTES, what), what);
+  // Byte strings as views of the message: a frame of chunks is written to disk and dropped, never copied.
+  const map = asMap(decodeCanonical(bytes, MAX_BACKUP_MESSAGE_BYTES, what, { views: true }), what);
   const v = map.v;
   if (v !== BACKUP_PROTOCOL_VERSION) {
     if (typeof v === 'number') throw new UnsupportedFormatError(what, v);

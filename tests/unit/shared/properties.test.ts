@@ -6,9 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { decode } from 'cborg';
 import { TesseraError } from '../../../shared/errors.ts';
 import {
   concatBytes,
+  sameBytes,
   fromBase58btc,
   fromBase64,
   fromBase64url,
@@ -19,7 +21,12 @@ import {
   toHex,
 } from '../../../shared/crypto/bytes.ts';
 import { openSealed, sealTo } from '../../../shared/crypto/box.ts';
-import { DecryptionError, InvalidArgumentError, SignatureError } from '../../../shared/crypto/errors.ts';
+import {
+  DecryptionError,
+  InvalidArgumentError,
+  MalformedDataError,
+  SignatureError,
+} from '../../../shared/crypto/errors.ts';
 import { generateIdentity, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import {
   decodeCanonical,
@@ -160,7 +167,7 @@ test('canonical CBOR: decode(encode(x)) = x and arbitrary bytes give a value or 
   );
 });
 
-test('canonical CBOR: the check holds at every offset of the input and above its scratch buffer', () => {
+test('canonical CBOR: the check holds at every offset of the input, and for megabytes of it', () => {
   const big = counterRandom(7)(2 * 1024 * 1024 + 5);
   const canonical = encodeCanonical({ a: 1, b: big, c: 'text' });
   // The same map with its entries out of canonical order: c, a, b (each key is one letter; "c" maps to "text").
@@ -187,6 +194,133 @@ test('canonical CBOR: the check holds at every offset of the input and above its
       x: [1, 2],
     });
   }
+});
+
+/**
+ * The specification of decodeCanonical's check, as it was written before: parse strictly, then re-encode and require
+ * the same bytes; and, as the format says, no floats (a float in its shortest form re-encodes to itself, so
+ * re-encoding alone let some through). The check as it is (rules checked while reading) must accept exactly these.
+ */
+function acceptedByReencoding(bytes: Uint8Array): boolean {
+  let value: unknown;
+  try {
+    value = decode(bytes, {
+      strict: true,
+      allowIndefinite: false,
+      allowUndefined: false,
+      allowNaN: false,
+      allowInfinity: false,
+      allowBigInt: false,
+      rejectDuplicateMapKeys: true,
+      useMaps: false,
+    });
+  } catch {
+    return false;
+  }
+  const integersOnly = (v: unknown): boolean =>
+    typeof v === 'number'
+      ? Number.isSafeInteger(v)
+      : Array.isArray(v)
+        ? v.every(integersOnly)
+        : v !== null && typeof v === 'object' && !(v instanceof Uint8Array)
+          ? Object.values(v).every(integersOnly)
+          : true;
+  try {
+    return integersOnly(value) && sameBytes(encodeCanonical(value), bytes);
+  } catch {
+    return false;
+  }
+}
+
+const accepted = (bytes: Uint8Array) => {
+  try {
+    decodeCanonical(bytes, 1 << 20, 'test');
+    return true;
+  } catch (err) {
+    assert.ok(err instanceof MalformedDataError, String(err));
+    return false;
+  }
+};
+
+type Edit =
+  | { kind: 'set'; at: number; byte: number }
+  | { kind: 'insert'; at: number; byte: number }
+  | { kind: 'remove'; at: number }
+  | { kind: 'swap'; a: number; b: number; n: number };
+
+test('canonical CBOR: the check accepts exactly the encodings that re-encode to themselves', () => {
+  // Canonical encodings changed here and there: bytes overwritten, inserted, removed; two ranges swapped (map entries
+  // out of order), floats, long heads, text that is not UTF-8.
+  const edit: fc.Arbitrary<Edit> = fc.oneof(
+    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }),
+    fc.record({
+      kind: fc.constant('swap' as const),
+      a: fc.nat(),
+      b: fc.nat(),
+      n: fc.integer({ min: 1, max: 6 }),
+    }),
+  );
+  const apply = (bytes: Uint8Array, edits: Edit[]) => {
+    const out = [...bytes];
+    for (const e of edits) {
+      if (out.length === 0) break;
+      if (e.kind === 'set') out[e.at % out.length] = e.byte;
+      else if (e.kind === 'insert') out.splice(e.at % (out.length + 1), 0, e.byte);
+      else if (e.kind === 'remove') out.splice(e.at % out.length, 1);
+      else {
+        const a = e.a % out.length;
+        const b = e.b % out.length;
+        const n = Math.min(e.n, out.length - Math.max(a, b));
+        for (let i = 0; i < n; i++) [out[a + i], out[b + i]] = [out[b + i]!, out[a + i]!];
+      }
+    }
+    return Uint8Array.from(out);
+  };
+  fc.assert(
+    fc.property(cborValue.value, fc.array(edit, { maxLength: 3 }), (v, edits) => {
+      const bytes = apply(encodeCanonical(v), edits);
+      assert.equal(accepted(bytes), acceptedByReencoding(bytes));
+    }),
+    { numRuns: RUNS * 4 },
+  );
+  fc.assert(
+    fc.property(bytesArb(60), (b) => assert.equal(accepted(b), acceptedByReencoding(b))),
+    { numRuns: RUNS * 4 },
+  );
+  // Each rule on its own.
+  const cases: [string, number[]][] = [
+    ['keys out of order', [0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02]],
+    ['a longer key first', [0xa2, 0x62, 0x61, 0x61, 0x01, 0x61, 0x62, 0x02]],
+    ['a whole number as a float', [0xa1, 0x61, 0x61, 0xf9, 0x3c, 0x00]],
+    ['a fraction', [0xa1, 0x61, 0x61, 0xf9, 0x3e, 0x00]],
+    ['text that is not UTF-8', [0xa1, 0x61, 0x61, 0x62, 0xc3, 0x28]],
+    ['a long head', [0xa1, 0x61, 0x61, 0x18, 0x01]],
+    ['an indefinite array', [0xa1, 0x61, 0x61, 0x9f, 0x01, 0xff]],
+  ];
+  for (const [name, bytes] of cases) {
+    const b = Uint8Array.from(bytes);
+    assert.equal(accepted(b), false, name);
+    assert.equal(acceptedByReencoding(b), false, name);
+  }
+  // Nested containers end where they should: a key after a nested map is checked against its own map's keys.
+  assert.equal(accepted(encodeCanonical({ a: { z: [1, { y: 2 }] }, b: 2 })), true);
+  assert.equal(
+    accepted(Uint8Array.from([0xa2, 0x61, 0x62, 0xa1, 0x61, 0x7a, 0x01, 0x61, 0x61, 0x02])),
+    false,
+  );
+});
+
+test('canonical CBOR: byte strings are copies, or views of the input when asked for (a Buffer too)', () => {
+  const input = Buffer.from(encodeCanonical({ b: new Uint8Array([1, 2, 3]) }));
+  const copied = decodeCanonical(input, 99, 'test') as { b: Uint8Array };
+  const viewed = decodeCanonical(input, 99, 'test', { views: true }) as { b: Uint8Array };
+  assert.equal(Object.getPrototypeOf(viewed.b), Uint8Array.prototype);
+  assert.equal(viewed.b.buffer, input.buffer);
+  input.fill(0);
+  assert.deepEqual(copied.b, new Uint8Array([1, 2, 3]));
+  assert.deepEqual(viewed.b, new Uint8Array([0, 0, 0]));
 });
 
 test('CBOR read-back: the same values as a decode, byte strings as plain views of the input, typed errors', () => {
