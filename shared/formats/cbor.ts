@@ -138,6 +138,9 @@ export function readBack(bytes: Uint8Array, maxBytes: number, what: string): unk
 
 const utf8 = new TextEncoder();
 
+/** What CanonicalTokenizer throws: decodeStrict tells it apart from a parse error. */
+class NotCanonicalError extends Error {}
+
 /** The size of the shortest head for an argument `n` < 2^32. */
 const headSize = (n: number) => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
 
@@ -148,8 +151,6 @@ const headSize = (n: number) => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 
  * strict parse (shortest heads, definite lengths, no duplicate keys, tags, undefined or big integers) that leaves one
  * accepted encoding per value, as re-encoding and comparing would, without copying or re-writing any byte string.
  */
-class NotCanonicalError extends Error {}
-
 class CanonicalTokenizer extends Tokenizer {
   /** Open arrays and maps: items still to read (a map's keys and values both count), and a map's last key. */
   private readonly open: { left: number; map: boolean; keyStart: number; keyEnd: number }[] = [];

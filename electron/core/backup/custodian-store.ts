@@ -241,46 +241,10 @@ export class CustodianStore {
     keepIds: Set<string>,
     now: number,
   ): { shardChanged: boolean } {
-    const pack = deposit?.pack() ?? null;
     let result: { shardChanged: boolean; deadPacks: string[] };
     try {
-      result = this.store.transaction(() => {
-        const before = this.held(row.ownerPeerId);
-        if (before && equalBytes(before.splitId, row.splitId) && before.version > row.version)
-          throw new StaleDepositError(
-            `A newer version (${before.version}) than ${row.version} is already held.`,
-          );
-        const shardChanged = !before || !equalBytes(before.sealedEnvelope, row.sealedEnvelope);
-        prepared(
-          this.store.db,
-          `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
-             VALUES (@owner, @split, @sealed, @manifest, @version, @now, @now)
-             ON CONFLICT (owner_peer_id) DO UPDATE SET split_id = excluded.split_id,
-               sealed_envelope = excluded.sealed_envelope, manifest = excluded.manifest, version = excluded.version,
-               since = CASE WHEN held_shards.split_id = excluded.split_id THEN held_shards.since ELSE excluded.since END,
-               updated_at = excluded.updated_at`,
-        ).run({
-          owner: row.ownerPeerId,
-          split: row.splitId,
-          sealed: row.sealedEnvelope,
-          manifest: row.manifest,
-          version: row.version,
-          now,
-        });
-        if (deposit) this.insertChunks(row.ownerPeerId, deposit, pack);
-        const held = this.chunkIds(row.ownerPeerId);
-        let missing = 0;
-        for (const id of keepIds) if (!held.has(id)) missing++;
-        // Rolls the whole deposit back: a version is stored complete or not at all.
-        if (missing > 0)
-          throw new StaleDepositError(`${missing} chunk(s) of version ${row.version} are not held.`);
-        const del = prepared(
-          this.store.db,
-          'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?',
-        );
-        for (const id of held) if (!keepIds.has(id)) del.run(row.ownerPeerId, Buffer.from(id, 'hex'));
-        return { shardChanged, deadPacks: this.dropDeadPacks(row.ownerPeerId) };
-      });
+      const pack = deposit?.pack() ?? null;
+      result = this.store.transaction(() => this.storeVersion(row, deposit, pack, keepIds, now));
     } catch (err) {
       deposit?.discard();
       throw err;
@@ -294,6 +258,46 @@ export class CustodianStore {
       // shows where it matters, when its chunks are read: HeldChunkDamagedError.)
     }
     return { shardChanged: result.shardChanged };
+  }
+
+  /** commitHolding's transaction; returns the packs it left without chunks (their files go after the commit). */
+  private storeVersion(
+    row: Omit<HeldShardRow, 'since' | 'updatedAt'>,
+    deposit: DepositChunks | null,
+    pack: { id: string; bytes: number } | null,
+    keepIds: Set<string>,
+    now: number,
+  ): { shardChanged: boolean; deadPacks: string[] } {
+    const before = this.held(row.ownerPeerId);
+    if (before && equalBytes(before.splitId, row.splitId) && before.version > row.version)
+      throw new StaleDepositError(`A newer version (${before.version}) than ${row.version} is already held.`);
+    const shardChanged = !before || !equalBytes(before.sealedEnvelope, row.sealedEnvelope);
+    prepared(
+      this.store.db,
+      `INSERT INTO held_shards (owner_peer_id, split_id, sealed_envelope, manifest, version, since, updated_at)
+         VALUES (@owner, @split, @sealed, @manifest, @version, @now, @now)
+         ON CONFLICT (owner_peer_id) DO UPDATE SET split_id = excluded.split_id,
+           sealed_envelope = excluded.sealed_envelope, manifest = excluded.manifest, version = excluded.version,
+           since = CASE WHEN held_shards.split_id = excluded.split_id THEN held_shards.since ELSE excluded.since END,
+           updated_at = excluded.updated_at`,
+    ).run({
+      owner: row.ownerPeerId,
+      split: row.splitId,
+      sealed: row.sealedEnvelope,
+      manifest: row.manifest,
+      version: row.version,
+      now,
+    });
+    if (deposit) this.insertChunks(row.ownerPeerId, deposit, pack);
+    const held = this.chunkIds(row.ownerPeerId);
+    let missing = 0;
+    for (const id of keepIds) if (!held.has(id)) missing++;
+    // Rolls the whole deposit back: a version is stored complete or not at all.
+    if (missing > 0)
+      throw new StaleDepositError(`${missing} chunk(s) of version ${row.version} are not held.`);
+    const del = prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?');
+    for (const id of held) if (!keepIds.has(id)) del.run(row.ownerPeerId, Buffer.from(id, 'hex'));
+    return { shardChanged, deadPacks: this.dropDeadPacks(row.ownerPeerId) };
   }
 
   /** Rows for a persisted deposit's chunks: the pack's index, or the bytes themselves. */

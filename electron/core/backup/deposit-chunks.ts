@@ -36,10 +36,6 @@ export class DepositChunks {
     return this.ids.has(id);
   }
 
-  get count(): number {
-    return this.ids.size;
-  }
-
   /** Keeps verified chunks (hex ids). */
   add(chunks: { id: string; data: Uint8Array }[]): void {
     if (this.persisted) throw new Error('This deposit is already persisted.');

@@ -8,8 +8,17 @@
  * checkpoint, page by page, ~0.35–0.5 s of CPU on the bench machine; appended to a file it is one write per
  * message, ~0.1 s with the index. Small deposits (most updates) stay in SQLite: see DepositChunks.
  */
-import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
-import { writevSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  writevSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -134,7 +143,7 @@ export class PackWriter {
     let total = 0;
     for (const p of pieces) total += p.length;
     let done = 0;
-    // writev may write less than asked (signals, very large requests): go on from where it stopped.
+    // writev may write less than asked (more pieces than IOV_MAX, a signal): go on from where it stopped.
     let rest = pieces;
     while (done < total) {
       const n = writevSync(this.fd, rest, start + done);
@@ -145,7 +154,7 @@ export class PackWriter {
     return start;
   }
 
-  /** Flushes the file and its directory entry to disk and closes it (off the event loop but the directory's). */
+  /** Flushes the file (off the event loop) and its directory entry to disk, and closes it. */
   async persist(): Promise<void> {
     if (this.fd === null) throw new Error('This pack is closed.');
     await fdatasyncAsync(this.fd);

@@ -184,3 +184,12 @@ test('a missing pack file is a named error that says what to do', (t) => {
     (err: unknown) => err instanceof HeldChunkDamagedError && /re-share their backup/.test(err.message),
   );
 });
+
+test('a deposit of more chunks than one writev takes (IOV_MAX) is written whole', (t) => {
+  const dir = tempDir(t, 'tessera-held-');
+  const held = openIn(t, dir);
+  const many = chunks(3000, 512); // 1.5 MiB in 3,000 pieces, added at once like a parcel's
+  held.commitHolding(row(1), deposit(held, many), new Set(many.keys()), 1);
+  assert.equal(packFiles(dir).length, 1);
+  for (const [k, v] of many) assertHolds(held, k, v);
+});
