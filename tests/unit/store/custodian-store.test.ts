@@ -193,3 +193,21 @@ test('a deposit of more chunks than one writev takes (IOV_MAX) is written whole'
   assert.equal(packFiles(dir).length, 1);
   for (const [k, v] of many) assertHolds(held, k, v);
 });
+
+test('a new split drops every chunk and pack of the old one', (t) => {
+  const dir = tempDir(t, 'tessera-held-');
+  const held = openIn(t, dir);
+  const old = chunks(40, 32 * 1024);
+  const small = chunks(3, 1024);
+  held.commitHolding(row(1), deposit(held, old), new Set(old.keys()), 1);
+  held.commitHolding(row(2), deposit(held, small), new Set([...old.keys(), ...small.keys()]), 2);
+  assert.equal(held.chunkIds(OWNER).size, 43);
+
+  const next = chunks(40, 32 * 1024);
+  const reshare = { ...row(1), splitId: new Uint8Array(randomBytes(16)) };
+  held.commitHolding(reshare, deposit(held, next), new Set(next.keys()), 3);
+  assert.deepEqual([...held.chunkIds(OWNER)].sort(), [...next.keys()].sort());
+  assert.equal(held.packsOf(OWNER).length, 1);
+  assert.equal(packFiles(dir).length, 1);
+  for (const [k, v] of next) assertHolds(held, k, v);
+});
