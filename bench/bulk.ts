@@ -264,7 +264,7 @@ export async function fanOut(): Promise<Figure[]> {
         baselineValue: bareMbps,
         target: '≥ 50% of baseline',
         met: mbps >= bareMbps / 2,
-        note: `${((CUSTODIANS * bytes) / MIB).toFixed(0)} MiB on the wire in ${Math.round(ms)} ms (median of ${FANOUT_RUNS} re-shares under a fresh key, so every chunk is new: from backup.create returning (version built and stored, ${Math.round(median(builds))} ms) to all five holding it — consent round trip, transfer, each custodian's checks and SQLite commit, receipts); bare: ${Math.round(bare)} ms, connections pre-dialed; ${cpuNote}`,
+        note: `${((CUSTODIANS * bytes) / MIB).toFixed(0)} MiB on the wire in ${Math.round(ms)} ms (median of ${FANOUT_RUNS} re-shares under a fresh key, so every chunk is new: from backup.create returning (version built and stored, ${Math.round(median(builds))} ms) to all five holding it — consent round trip, transfer, each custodian's checks, writes and commit, receipts); bare: ${Math.round(bare)} ms, connections pre-dialed; ${cpuNote}`,
       }),
     ];
   } finally {
