@@ -58,8 +58,8 @@ export class Store {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)}).`);
       db.pragma('synchronous = FULL');
-      // A deposit of a large backup is one transaction, and the WAL grows to hold it; without a limit the file
-      // keeps that size for good (100 MiB after a 100 MiB deposit). With one, it is cut back once checkpointed.
+      // A large transaction (the owner storing a 100 MiB version of its backup) grows the WAL to hold it; without a
+      // limit the file keeps that size for good. With one, it is cut back once checkpointed.
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       db.pragma('foreign_keys = ON');
       db.pragma('trusted_schema = OFF');
