@@ -310,27 +310,24 @@ export class CustodianStore {
     deposit: DepositChunks,
     pack: { id: string; bytes: number } | null,
   ): void {
-    if (pack) {
-      prepared(this.store.db, 'INSERT INTO held_packs (pack_id, owner_peer_id, bytes) VALUES (?, ?, ?)').run(
-        pack.id,
-        ownerPeerId,
-        pack.bytes,
-      );
-      const insert = prepared(
-        this.store.db,
-        `INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, length, data, pack_id, pack_offset)
-           VALUES (?, ?, ?, NULL, ?, ?)`,
-      );
-      for (const [id, at] of deposit.packed)
-        insert.run(ownerPeerId, Buffer.from(id, 'hex'), at.length, pack.id, at.offset);
-    }
-    const inline = prepared(
+    if (pack) this.recordPack(ownerPeerId, pack);
+    const insert = prepared(
       this.store.db,
       `INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, length, data, pack_id, pack_offset)
-         VALUES (?, ?, ?, ?, NULL, NULL)`,
+         VALUES (?, ?, ?, ?, ?, ?)`,
     );
+    for (const [id, at] of deposit.packed)
+      insert.run(ownerPeerId, Buffer.from(id, 'hex'), at.length, null, pack!.id, at.offset);
     for (const c of deposit.inline())
-      inline.run(ownerPeerId, Buffer.from(c.id, 'hex'), c.data.length, c.data);
+      insert.run(ownerPeerId, Buffer.from(c.id, 'hex'), c.data.length, c.data, null, null);
+  }
+
+  private recordPack(ownerPeerId: string, pack: { id: string; bytes: number }): void {
+    prepared(this.store.db, 'INSERT INTO held_packs (pack_id, owner_peer_id, bytes) VALUES (?, ?, ?)').run(
+      pack.id,
+      ownerPeerId,
+      pack.bytes,
+    );
   }
 
   /** Deletes the rows of an owner's packs that no chunk names any more; returns their ids (files to delete). */
@@ -374,22 +371,19 @@ export class CustodianStore {
       'SELECT chunk_id, pack_offset, length FROM held_chunks WHERE pack_id = ? ORDER BY pack_offset',
     );
     for (const p of sparse) {
-      for (const r of rows.all(p.packId) as { chunk_id: Buffer; pack_offset: number; length: number }[]) {
-        const id = r.chunk_id.toString('hex');
-        moved.add([{ id, data: this.packs.read(p.packId, r.pack_offset, r.length) }]);
-        from.set(id, p.packId);
-      }
+      const live = (rows.all(p.packId) as { chunk_id: Buffer; pack_offset: number; length: number }[]).map(
+        (r) => ({ id: r.chunk_id.toString('hex'), offset: r.pack_offset, length: r.length }),
+      );
+      const data = this.packs.readRanges(p.packId, live);
+      moved.add(live.map((c, i) => ({ id: c.id, data: data[i]! })));
+      for (const c of live) from.set(c.id, p.packId);
     }
     moved.persistNow();
     const pack = moved.pack();
     let dead: string[];
     try {
       dead = this.store.transaction(() => {
-        if (pack)
-          prepared(
-            this.store.db,
-            'INSERT INTO held_packs (pack_id, owner_peer_id, bytes) VALUES (?, ?, ?)',
-          ).run(pack.id, ownerPeerId, pack.bytes);
+        if (pack) this.recordPack(ownerPeerId, pack);
         const update = prepared(
           this.store.db,
           `UPDATE held_chunks SET data = @data, pack_id = @pack, pack_offset = @offset

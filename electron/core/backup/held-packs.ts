@@ -62,6 +62,11 @@ export class PackDirectory {
   }
 
   read(packId: string, offset: number, length: number): Uint8Array {
+    return this.readRanges(packId, [{ offset, length }])[0]!;
+  }
+
+  /** Several chunks of one pack, with the file opened once (compaction reads every live chunk of a pack). */
+  readRanges(packId: string, ranges: readonly { offset: number; length: number }[]): Uint8Array[] {
     const path = this.path(packId);
     let fd: number;
     try {
@@ -70,14 +75,15 @@ export class PackDirectory {
       throw new HeldChunkDamagedError(path, (err as Error).message);
     }
     try {
-      const out = new Uint8Array(length);
-      let at = 0;
-      while (at < length) {
-        const n = readSync(fd, out, at, length - at, offset + at);
-        if (n === 0) throw new HeldChunkDamagedError(path, `ends before byte ${offset + length}`);
-        at += n;
-      }
-      return out;
+      return ranges.map(({ offset, length }) => {
+        const out = new Uint8Array(length);
+        for (let at = 0; at < length;) {
+          const n = readSync(fd, out, at, length - at, offset + at);
+          if (n === 0) throw new HeldChunkDamagedError(path, `ends before byte ${offset + length}`);
+          at += n;
+        }
+        return out;
+      });
     } finally {
       closeSync(fd);
     }
