@@ -290,10 +290,13 @@ export class CustodianStore {
     });
     // A new split's chunks are under another key, so its version lists none of the old ones: they all go, in one
     // statement rather than one per chunk (a 100 MiB backup has ~13,000).
-    if (before && !equalBytes(before.splitId, row.splitId))
+    const sameSplit = before !== null && equalBytes(before.splitId, row.splitId);
+    if (before && !sameSplit)
       prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ?').run(row.ownerPeerId);
     if (deposit) this.insertChunks(row.ownerPeerId, deposit, pack);
-    const held = this.chunkIds(row.ownerPeerId);
+    // What is held now: for a first deposit or a new split, exactly this deposit's chunks (no need to read back the
+    // rows just written); for an update, the rows.
+    const held = sameSplit ? this.chunkIds(row.ownerPeerId) : new Set(deposit?.chunkIds() ?? []);
     let missing = 0;
     for (const id of keepIds) if (!held.has(id)) missing++;
     // Rolls the whole deposit back: a version is stored complete or not at all.
@@ -310,16 +313,23 @@ export class CustodianStore {
     deposit: DepositChunks,
     pack: { id: string; bytes: number } | null,
   ): void {
-    if (pack) this.recordPack(ownerPeerId, pack);
+    if (pack) {
+      this.recordPack(ownerPeerId, pack);
+      // The pack's index in one statement, not one per chunk (~13,000 for 100 MiB: ~95 → ~40 ms).
+      const index = [...deposit.packed].map(([id, at]) => [id, at.length, at.offset]);
+      prepared(
+        this.store.db,
+        `INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, length, data, pack_id, pack_offset)
+           SELECT ?, unhex(c.value ->> 0), c.value ->> 1, NULL, ?, c.value ->> 2 FROM json_each(?) AS c`,
+      ).run(ownerPeerId, pack.id, JSON.stringify(index));
+    }
     const insert = prepared(
       this.store.db,
       `INSERT OR REPLACE INTO held_chunks (owner_peer_id, chunk_id, length, data, pack_id, pack_offset)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, NULL, NULL)`,
     );
-    for (const [id, at] of deposit.packed)
-      insert.run(ownerPeerId, Buffer.from(id, 'hex'), at.length, null, pack!.id, at.offset);
     for (const c of deposit.inline())
-      insert.run(ownerPeerId, Buffer.from(c.id, 'hex'), c.data.length, c.data, null, null);
+      insert.run(ownerPeerId, Buffer.from(c.id, 'hex'), c.data.length, c.data);
   }
 
   private recordPack(ownerPeerId: string, pack: { id: string; bytes: number }): void {

@@ -36,6 +36,11 @@ export class DepositChunks {
     return this.ids.has(id);
   }
 
+  /** The hex ids of every chunk kept. */
+  chunkIds(): Iterable<string> {
+    return this.ids;
+  }
+
   /** Keeps verified chunks (hex ids). */
   add(chunks: { id: string; data: Uint8Array }[]): void {
     if (this.persisted) throw new Error('This deposit is already persisted.');

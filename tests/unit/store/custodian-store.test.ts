@@ -205,6 +205,15 @@ test('a new split drops every chunk and pack of the old one', (t) => {
 
   const next = chunks(40, 32 * 1024);
   const reshare = { ...row(1), splitId: new Uint8Array(randomBytes(16)) };
+  // A new split holds only what its deposit brings: one short of its list is refused, and the old split stays.
+  const short = new Map([...next].slice(1));
+  assert.throws(
+    () => held.commitHolding(reshare, deposit(held, short), new Set(next.keys()), 3),
+    (err: unknown) =>
+      err instanceof StaleDepositError && /1 chunk\(s\) of version 1 are not held/.test(err.message),
+  );
+  assert.equal(held.chunkIds(OWNER).size, 43);
+  assert.equal(held.held(OWNER)?.version, 2);
   held.commitHolding(reshare, deposit(held, next), new Set(next.keys()), 3);
   assert.deepEqual([...held.chunkIds(OWNER)].sort(), [...next.keys()].sort());
   assert.equal(held.packsOf(OWNER).length, 1);
