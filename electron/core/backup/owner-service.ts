@@ -21,6 +21,7 @@ import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/back
 import type { Conversation } from '../../mesh/rpc.ts';
 import { OwnerStore } from './owner-store.ts';
 import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
+import { SharedFrames } from './shared-frames.ts';
 import { Backoff } from './peer-link.ts';
 import type { BackupContext } from './backup-context.ts';
 import { assembleSnapshot } from './snapshot-source.ts';
@@ -35,6 +36,8 @@ export const HOLD_REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const holdRequestTtlMs = (): number => Number(process.env.TESSERA_HOLD_REQUEST_TTL_MS) || HOLD_REQUEST_TTL_MS;
 /** Target size of a `chunks` frame. */
 const CHUNK_FRAME_BYTES = 1024 * 1024;
+/** Most bytes of frames kept for the other pushes of a pass (pushes to custodians run side by side, close together). */
+const SHARED_FRAMES_BYTES = 32 * 1024 * 1024;
 /** How long to wait before asking again while a friend has not yet answered. */
 const CONSENT_POLL_MS = 60_000;
 
@@ -75,6 +78,8 @@ export class OwnerBackupService {
   /** The chunks of the version built last, until every custodian has it (then dropped to free the memory). */
   private builtChunks: Map<string, Uint8Array> | null = null;
   private builtChunksTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Frames of chunks encoded by one push and sent again by the others running alongside it. */
+  private readonly sharedFrames = new SharedFrames(SHARED_FRAMES_BYTES);
 
   /** Seals large backups on worker threads, off the event loop that serves friends and the UI. */
   private readonly builder = new ParallelBackupBuilder();
@@ -336,6 +341,7 @@ export class OwnerBackupService {
         }
       }),
     );
+    this.sharedFrames.clear(); // only the pushes of one pass run side by side
     if (this.builtChunks && this.pushesDone()) this.builtChunks = null;
   }
 
@@ -382,7 +388,10 @@ export class OwnerBackupService {
   }
 
   private async send(conv: Conversation, msg: BackupMessage): Promise<void> {
-    const bytes = encodeBackupMessage(msg);
+    await this.sendEncoded(conv, encodeBackupMessage(msg));
+  }
+
+  private async sendEncoded(conv: Conversation, bytes: Uint8Array): Promise<void> {
     this.bytesSent += bytes.length;
     await conv.send(bytes);
   }
@@ -512,24 +521,34 @@ export class OwnerBackupService {
       // Chunks go in frames of ~1 MiB: per-frame costs (yamux, Noise, and the custodian's decode and write per frame)
       // dominate small frames. A 100 MiB re-share to 5 custodians took ~10% less time than in 256 KiB frames.
       let batch: { id: Uint8Array; data: Uint8Array }[] = [];
+      let batchIds: string[] = [];
       let batchBytes = 0;
       const progress = { sentChunks: 0, totalChunks: need.ids.length, sentBytes: 0 };
       const flush = async () => {
-        if (batch.length > 0) await this.send(conv, { t: 'chunks', items: batch });
+        if (batch.length > 0) {
+          const items = batch;
+          await this.sendEncoded(
+            conv,
+            this.sharedFrames.frame(batchIds, () => encodeBackupMessage({ t: 'chunks', items })),
+          );
+        }
         progress.sentChunks += batch.length;
         progress.sentBytes += batchBytes;
         this.sendingChanged(progress.sentChunks === progress.totalChunks);
         batch = [];
+        batchIds = [];
         batchBytes = 0;
       };
       // Shown in the status until the receipt (the custodian stores everything before it answers).
       this.sending.set(row.peerId, progress);
       try {
         for (const id of need.ids) {
-          const data = this.builtChunks?.get(hex(id)) ?? this.store.chunk(hex(id));
+          const idHex = hex(id);
+          const data = this.builtChunks?.get(idHex) ?? this.store.chunk(idHex);
           if (!data)
-            throw new TesseraError('INTERNAL', `Backup chunk ${hex(id).slice(0, 12)}… is missing locally.`);
+            throw new TesseraError('INTERNAL', `Backup chunk ${idHex.slice(0, 12)}… is missing locally.`);
           batch.push({ id, data });
+          batchIds.push(idHex);
           batchBytes += data.length;
           if (batchBytes >= CHUNK_FRAME_BYTES || batch.length >= MAX_CHUNKS_PER_FRAME) await flush();
         }
@@ -666,6 +685,7 @@ export class OwnerBackupService {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     if (this.builtChunksTimer) clearTimeout(this.builtChunksTimer);
     this.builtChunks = null;
+    this.sharedFrames.clear();
     void this.builder.close();
   }
 }
