@@ -128,16 +128,21 @@ function decodeBody(body: Uint8Array): BackupManifest {
 
 /**
  * Parses a signed manifest and verifies it was signed by `ownerSignPublic`. Throws MalformedDataError,
- * UnsupportedFormatError or SignatureError for any other input.
+ * UnsupportedFormatError or SignatureError for any other input. `ed` as in signManifest (a native one checks the
+ * ~800 KB manifest of 100 MiB in ~3 ms instead of ~16).
  */
-export function verifyManifest(signed: Uint8Array, ownerSignPublic: Uint8Array): BackupManifest {
+export function verifyManifest(
+  signed: Uint8Array,
+  ownerSignPublic: Uint8Array,
+  ed: Ed25519 = nobleEd25519,
+): BackupManifest {
   const what = 'Backup manifest';
   const m = asMap(decodeCanonical(signed, MAX_MANIFEST_BYTES, what), what);
   if (m.v !== MANIFEST_VERSION) throw new UnsupportedFormatError('This backup', m.v);
   expectKeys(m, what, ['v', 'body', 'sig']);
   const body = readBytes(m, 'body', what, { max: MAX_MANIFEST_BYTES });
   const sig = readBytes(m, 'sig', what, { exact: 64 });
-  if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, ownerSignPublic))
+  if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, ownerSignPublic, ed))
     throw new SignatureError('this backup manifest');
   const manifest = decodeBody(body);
   if (!equalBytes(manifest.owner, ownerSignPublic)) throw new SignatureError('this backup manifest');

@@ -18,7 +18,7 @@ import type { CustodianStore } from './custodian-store.ts';
 import type { DepositChunks } from './deposit-chunks.ts';
 import { depositBudgetFromEnv } from './deposit-budget.ts';
 import { Backoff } from './peer-link.ts';
-import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
+import { nativeBackupCrypto, nativeEd25519, nativeSha256 } from '../crypto-native/native-backup-crypto.ts';
 import type { BackupContext } from './backup-context.ts';
 
 /** A deposit or update that passed the checks of §9.2, with the chunks it still needs. */
@@ -186,7 +186,7 @@ export class CustodianBackupService {
     const consent = this.store.request(from);
     if (consent?.state !== 'accepted')
       throw new RefusedError('I have not agreed to keep a piece of your key.');
-    const manifest = verifyManifest(offer.manifest, ownerKey);
+    const manifest = verifyManifest(offer.manifest, ownerKey, nativeEd25519);
     const held = this.store.held(from);
     let sealed: Uint8Array;
     if (offer.sealed) {
@@ -272,7 +272,7 @@ export class CustodianBackupService {
         custodian: keys.signPublic,
         split: verified.split,
         version: verified.manifest.version,
-        manifest: sha256(verified.manifestBytes),
+        manifest: nativeSha256(verified.manifestBytes),
         at: now,
       },
       keys.signSeed,
@@ -291,9 +291,9 @@ export class CustodianBackupService {
     msg: Extract<BackupMessage, { t: 'offer-delta' }>,
   ): Extract<BackupMessage, { t: 'offer' }> {
     const held = this.store.held(from);
-    if (!held || !equalBytes(held.splitId, msg.split) || !equalBytes(sha256(held.manifest), msg.base))
+    if (!held || !equalBytes(held.splitId, msg.split) || !equalBytes(nativeSha256(held.manifest), msg.base))
       throw new RefusedError('I do not hold the manifest this update is based on; send it whole.');
-    const base = verifyManifest(held.manifest, signPublicFromPeerId(from));
+    const base = verifyManifest(held.manifest, signPublicFromPeerId(from), nativeEd25519);
     const next = manifestFromDelta(base, msg.edits, msg.version, msg.size);
     return { t: 'offer', split: msg.split, sealed: null, manifest: encodeSignedManifest(next, msg.sig) };
   }

@@ -28,6 +28,7 @@ import { assembleSnapshot } from './snapshot-source.ts';
 import { SNAPSHOT_LIMITS } from '../../../shared/formats/snapshot.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { ParallelBackupBuilder } from '../crypto-native/parallel-build.ts';
+import { nativeEd25519, nativeSha256 } from '../crypto-native/native-backup-crypto.ts';
 import { sameContent } from '../../../shared/formats/backup.ts';
 
 /** How long a holding request stays open for the friend to answer. */
@@ -217,7 +218,7 @@ export class OwnerBackupService {
       const current = this.store.current();
       const previous =
         current.manifest && current.splitId && equalBytes(current.splitId, split.splitId)
-          ? verifyManifest(current.manifest, keys.signPublic)
+          ? verifyManifest(current.manifest, keys.signPublic, nativeEd25519)
           : undefined;
       const built = await buildOrExplain(() =>
         this.builder.build(snapshot, key, keys, current.version + 1, previous),
@@ -444,7 +445,7 @@ export class OwnerBackupService {
   }
 
   private rememberManifest(manifest: Uint8Array): void {
-    const id = hex(sha256(manifest));
+    const id = hex(nativeSha256(manifest));
     this.recentManifests.delete(id);
     this.recentManifests.set(id, manifest);
     while (this.recentManifests.size > 4)
@@ -464,8 +465,8 @@ export class OwnerBackupService {
     if (!row.envelopeDelivered || !row.manifestHeld) return null;
     const baseBytes = this.recentManifests.get(hex(row.manifestHeld));
     if (!baseBytes) return null;
-    const base = verifyManifest(baseBytes, ownerKey);
-    const next = verifyManifest(manifest, ownerKey);
+    const base = verifyManifest(baseBytes, ownerKey, nativeEd25519);
+    const next = verifyManifest(manifest, ownerKey, nativeEd25519);
     if (!equalBytes(base.keyId, next.keyId) || next.version <= base.version) return null;
     const edits = diffManifest(base.chunks, next.chunks);
     const sig = manifestSignature(manifest);
@@ -564,7 +565,7 @@ export class OwnerBackupService {
     });
     if (receiptBytes === null) return this.push(split, row, current, false);
     const receipt = verifyReceipt(receiptBytes, signPublicFromPeerId(row.peerId));
-    const manifestHash = sha256(manifest);
+    const manifestHash = nativeSha256(manifest);
     if (
       receipt.kind !== 'holding' ||
       !equalBytes(receipt.owner, keys.signPublic) ||
