@@ -43,6 +43,13 @@ test('hex: lowercase out, either case in, anything else is a typed error', () =>
     fc.property(fc.uint8Array({ maxLength: 64 }), (b) => assert.deepEqual(fromHex(toHex(b)), b)),
     { numRuns: fcRuns(200) },
   );
+  // Short input (ids) and long input take different paths; both match Node's own hex.
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (b) =>
+      assert.equal(toHex(b), Buffer.from(b).toString('hex')),
+    ),
+    { numRuns: fcRuns(200) },
+  );
 });
 
 test('sameBytes agrees with equalBytes, across its 4 KiB blocks and at any offset', () => {
