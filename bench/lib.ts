@@ -145,8 +145,8 @@ export function poll<T>(
 
 /**
  * A process's change events (`GET /api/events`, what the UI listens to), for waiting on a condition without loading
- * the process measured: polling backup.status every 20 ms cost the owner ~0.4 s and the bench ~0.4 s of CPU per 5 s,
- * on the same two cores as the transfer being timed.
+ * the process measured: polling backup.status every 20 ms cost 0.8–1.4 s of CPU per 5 s (the owner's and the bench's,
+ * measured twice), on the same two cores as the transfer being timed.
  */
 export interface ChangeWatch {
   /** Resolves with `fn`'s first truthy value, checking it now and at every change of the topic (and every second). */
