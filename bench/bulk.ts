@@ -226,7 +226,7 @@ export async function fanOut(): Promise<Figure[]> {
     const perCustodian: number[] = [];
     const pids = custodians.map((c) => c.serve.pid);
     // Waits on the owner's change events: polling its status every 20 ms would take CPU from the transfer.
-    const changes = await watchChanges(owner.serve, 'backup');
+    const changes = watchChanges(owner.serve, 'backup');
     for (let i = 0; i < FANOUT_RUNS; i++) {
       const before = status;
       const t0 = performance.now();

@@ -1,11 +1,9 @@
 /** Shared pieces of the benchmarks: the result shape, statistics, the machine record, process helpers. */
 import { cpus, loadavg, totalmem } from 'node:os';
-import { TextDecoder } from 'node:util';
 import { readFileSync, rmSync } from 'node:fs';
 import { sleep, startPeer, until } from '../tests/helpers/cluster.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
 import type { ServeOptions, ServeProcess } from '../tests/helpers/serve-process.ts';
-import { TesseraEvent } from '../shared/api/events.ts';
 import type { Topic } from '../shared/api/events.ts';
 
 export interface Figure {
@@ -154,28 +152,11 @@ export interface ChangeWatch {
   close(): void;
 }
 
-export async function watchChanges(serve: ServeProcess, topic: Topic): Promise<ChangeWatch> {
-  const abort = new AbortController();
-  const response = await fetch(`http://127.0.0.1:${serve.port}/api/events`, {
-    headers: { authorization: `Bearer ${serve.token}` },
-    signal: abort.signal,
-  });
-  if (!response.ok || !response.body) throw new Error(`GET /api/events answered ${response.status}`);
+export function watchChanges(serve: ServeProcess, topic: Topic): ChangeWatch {
   let wake = () => {};
-  void (async () => {
-    const decoder = new TextDecoder();
-    let pending = '';
-    for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
-      pending += decoder.decode(bytes, { stream: true });
-      const blocks = pending.split('\n\n');
-      pending = blocks.pop() ?? '';
-      for (const line of blocks.flatMap((b) => b.split('\n'))) {
-        if (!line.startsWith('data: ')) continue;
-        const event = TesseraEvent.parse(JSON.parse(line.slice('data: '.length)));
-        if (event.type === 'changed' && event.topics.includes(topic)) wake();
-      }
-    }
-  })().catch(() => {}); // ends with close()
+  const stop = serve.client.onEvent((event) => {
+    if (event.type === 'changed' && event.topics.includes(topic)) wake();
+  });
   return {
     async until(what, fn, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -195,6 +176,6 @@ export async function watchChanges(serve: ServeProcess, topic: Topic): Promise<C
         }
       }
     },
-    close: () => abort.abort(),
+    close: stop,
   };
 }

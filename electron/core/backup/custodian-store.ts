@@ -269,7 +269,8 @@ export class CustodianStore {
     now: number,
   ): { shardChanged: boolean; deadPacks: string[] } {
     const before = this.held(row.ownerPeerId);
-    if (before && equalBytes(before.splitId, row.splitId) && before.version > row.version)
+    const sameSplit = before !== null && equalBytes(before.splitId, row.splitId);
+    if (sameSplit && before.version > row.version)
       throw new StaleDepositError(`A newer version (${before.version}) than ${row.version} is already held.`);
     const shardChanged = !before || !equalBytes(before.sealedEnvelope, row.sealedEnvelope);
     prepared(
@@ -290,7 +291,6 @@ export class CustodianStore {
     });
     // A new split's chunks are under another key, so its version lists none of the old ones: they all go, in one
     // statement rather than one per chunk (a 100 MiB backup has ~13,000).
-    const sameSplit = before !== null && equalBytes(before.splitId, row.splitId);
     if (before && !sameSplit)
       prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ?').run(row.ownerPeerId);
     if (deposit) this.insertChunks(row.ownerPeerId, deposit, pack);

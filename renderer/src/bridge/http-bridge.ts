@@ -1,6 +1,6 @@
 import type { TesseraBridge } from '../../../shared/api/client.ts';
 import type { Envelope } from '../../../shared/api/contract.ts';
-import { TesseraEvent } from '../../../shared/api/events.ts';
+import { followEvents } from '../../../shared/api/event-stream.ts';
 
 const TOKEN_KEY = 'tessera.token';
 
@@ -47,46 +47,18 @@ export function createHttpBridge(token: string | null): TesseraBridge {
     },
     onEvent(listener) {
       const controller = new AbortController();
-      void streamEvents(controller.signal, headers(), listener);
+      void followEvents(
+        async () => {
+          const response = await fetch('/api/events', { headers: headers(), signal: controller.signal });
+          if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+          return response.body.pipeThrough(new TextDecoderStream()).getReader();
+        },
+        controller.signal,
+        listener,
+      );
       return () => controller.abort();
     },
   };
-}
-
-async function streamEvents(
-  signal: AbortSignal,
-  headers: Record<string, string>,
-  listener: (event: TesseraEvent) => void,
-): Promise<void> {
-  while (!signal.aborted) {
-    try {
-      const response = await fetch('/api/events', { headers, signal });
-      if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame
-            .split('\n')
-            .filter((line) => line.startsWith('data: '))
-            .map((line) => line.slice(6))
-            .join('\n');
-          if (!data) continue;
-          const parsed = TesseraEvent.safeParse(JSON.parse(data));
-          if (parsed.success) listener(parsed.data);
-        }
-      }
-    } catch {
-      if (signal.aborted) return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
 }
 
 /** In Electron the preload has already installed `window.tessera`; in a browser, install the HTTP bridge. */
