@@ -34,7 +34,7 @@ export function aeadSeal(
 export function sealOutput(length: number, into: Uint8Array | undefined): Uint8Array {
   if (into === undefined) return new Uint8Array(length);
   if (into.length !== length)
-    throw new InvalidArgumentError(`The AEAD output needs exactly ${length} bytes, got ${into.length}.`);
+    throw new InvalidArgumentError(`The output needs exactly ${length} bytes, got ${into.length}.`);
   return into;
 }
 

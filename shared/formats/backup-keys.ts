@@ -1,7 +1,9 @@
 /**
  * Keys derived from the backup key K (HKDF-SHA256, empty salt, info = label):
- *   chunkKey  = HKDF(K, "tessera/backup/chunk-key/v1", 32)    XChaCha20-Poly1305 key for chunks
- *   sivKey    = HKDF(K, "tessera/backup/chunk-siv/v2", 32)    HMAC-SHA256 key for chunk ids and nonces (chunk format 2)
+ *   streamKey = HKDF(K, "tessera/backup/chunk-stream/v3", 32) ChaCha20 key for chunks (chunk format 3, written)
+ *   siv3Key   = HKDF(K, "tessera/backup/chunk-siv/v3", 32)    HMAC-SHA256 key for chunk ids = synthetic IVs (format 3)
+ *   chunkKey  = HKDF(K, "tessera/backup/chunk-key/v1", 32)    chunk formats 1 and 2 (opened): XChaCha20-Poly1305 key
+ *   sivKey    = HKDF(K, "tessera/backup/chunk-siv/v2", 32)    chunk format 2: ids and nonces
  *   idKey     = HKDF(K, "tessera/backup/chunk-id/v1", 32)     chunk format 1 (opened, no longer written): ids
  *   nonceKey  = HKDF(K, "tessera/backup/chunk-nonce/v1", 32)  chunk format 1: synthetic nonces
  *   keyId     = HKDF(K, "tessera/backup/key-id/v1", 16)       public: says which K a manifest needs
@@ -12,6 +14,8 @@ import { deriveKey } from '../crypto/kdf.ts';
 import { gearTable } from './chunker.ts';
 
 export interface BackupKeys {
+  streamKey: Uint8Array;
+  siv3Key: Uint8Array;
   chunkKey: Uint8Array;
   sivKey: Uint8Array;
   idKey: Uint8Array;
@@ -27,6 +31,8 @@ export function backupKeyId(backupKey: Uint8Array): Uint8Array {
 export function deriveBackupKeys(backupKey: Uint8Array): BackupKeys {
   if (backupKey.length !== 32) throw new InvalidArgumentError('The backup key must be 32 bytes.');
   return {
+    streamKey: deriveKey(backupKey, 'tessera/backup/chunk-stream/v3'),
+    siv3Key: deriveKey(backupKey, 'tessera/backup/chunk-siv/v3'),
     chunkKey: deriveKey(backupKey, 'tessera/backup/chunk-key/v1'),
     sivKey: deriveKey(backupKey, 'tessera/backup/chunk-siv/v2'),
     idKey: deriveKey(backupKey, 'tessera/backup/chunk-id/v1'),
@@ -34,4 +40,11 @@ export function deriveBackupKeys(backupKey: Uint8Array): BackupKeys {
     keyId: backupKeyId(backupKey),
     gear: gearTable(backupKey),
   };
+}
+
+/** Zeroes every secret key of `keys` (keyId is public; the gear table is overwritten too). */
+export function wipeBackupKeys(keys: BackupKeys): void {
+  for (const secret of [keys.streamKey, keys.siv3Key, keys.chunkKey, keys.sivKey, keys.idKey, keys.nonceKey])
+    secret.fill(0);
+  keys.gear.fill(0);
 }

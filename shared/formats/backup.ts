@@ -4,7 +4,7 @@
  *   snapshot bytes = encodeSnapshot(snapshot)                  (snapshot.ts)
  *   padded         = pad(snapshot bytes)                       (padding.ts: size buckets)
  *   chunks         = chunk(padded, gear(K))                    (chunker.ts: keyed FastCDC, 2/8/32 KiB)
- *   each chunk     = sealChunk(keys(K), plaintext)             (chunk-crypto.ts: id = HMAC, deterministic AEAD)
+ *   each chunk     = sealChunk(keys(K), plaintext)             (chunk-crypto.ts: id = HMAC = SIV, ChaCha20)
  *   manifest       = signManifest({ owner, version, keyId(K), size, [id, len, digest]… })   (manifest.ts)
  *
  * Owner:     buildBackup(snapshot, K, ownerKeys, version, previous?) → { manifest, chunks, newChunkIds }
@@ -29,6 +29,7 @@ import { CHUNK_OVERHEAD, openChunk, sealChunk, type ChunkKeys } from './chunk-cr
 import { chunk } from './chunker.ts';
 import {
   chunkMatchesManifest,
+  MANIFEST_VERSION,
   signManifest,
   verifyManifest,
   type BackupManifest,
@@ -171,6 +172,7 @@ export function assembleBackup(
     refs.push({ id: s.id, length: s.bytes.length, digest: s.digest });
   }
   const info: BackupManifest = {
+    bodyVersion: MANIFEST_VERSION,
     owner: Uint8Array.from(ownerKeys.signPublic),
     version: prepared.version,
     keyId: prepared.keys.keyId,

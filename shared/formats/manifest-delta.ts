@@ -104,7 +104,10 @@ export function editsFromCbor(value: unknown): ManifestEdit[] {
   });
 }
 
-/** The new manifest (unsigned content) from the held one, the edits and the new version and size. */
+/**
+ * The new manifest (unsigned content) from the held one, the edits and the new version and size, in the held one's
+ * body version (an owner sends a delta only when it rebuilds its manifest's exact bytes).
+ */
 export function manifestFromDelta(
   base: BackupManifest,
   edits: readonly ManifestEdit[],
@@ -112,6 +115,7 @@ export function manifestFromDelta(
   size: number,
 ): BackupManifest {
   return {
+    bodyVersion: base.bodyVersion,
     owner: base.owner,
     version,
     keyId: base.keyId,

@@ -1,10 +1,11 @@
 /**
  * Signed backup manifest: one per backup version, listing the encrypted chunks in order.
  *
- *   body   = canonical CBOR { v: 1, owner: bytes32 (Ed25519 identity key), version: uint ≥ 1, keyId: bytes16,
+ *   body   = canonical CBOR { v: 2, owner: bytes32 (Ed25519 identity key), version: uint ≥ 1, keyId: bytes16,
  *                             size: uint (padded plaintext length), chunks: [ [id: bytes32, len: uint, digest: bytes32] ] }
  *            len = encrypted chunk length, digest = SHA-256(encrypted chunk) so a custodian can check every chunk it
- *            receives without K.
+ *            receives without K. Body v2 lists chunks of format 3 (one byte over their plaintext: Σ (len − 1) = size);
+ *            body v1 (read, no longer written) lists chunks of formats 1 and 2 (41 bytes over: Σ (len − 41) = size).
  *   signed = canonical CBOR { v: 1, body: bytes, sig: bytes64 },
  *            sig = Ed25519(owner, signingInput("tessera/backup-manifest/v1", body))
  *
@@ -27,13 +28,18 @@ import {
   type Ed25519,
 } from '../crypto/sign.ts';
 import { decodeCanonical, encodeCanonical } from './cbor.ts';
-import { MAX_CHUNK_BYTES, CHUNK_OVERHEAD } from './chunk-crypto.ts';
+import { CHUNK_OVERHEAD, LEGACY_CHUNK_OVERHEAD, MAX_CHUNK_BYTES } from './chunk-crypto.ts';
 import { asMap, expectKeys, readArray, readBytes, readUint } from './fields.ts';
 import { MAX_PADDED_BYTES } from './padding.ts';
-import { CHUNK_MIN } from './chunker.ts';
+import { CHUNK_MAX, CHUNK_MIN } from './chunker.ts';
 import type { BackupCrypto } from './backup-crypto.ts';
 
-export const MANIFEST_VERSION = 1;
+/** The version of the signed wrapper { v, body, sig }. */
+const SIGNED_MANIFEST_VERSION = 1;
+/** The body version written: 2, whose chunks are of format 3. */
+export const MANIFEST_VERSION = 2;
+/** Bytes each chunk adds to its plaintext, by body version. */
+const CHUNK_OVERHEAD_OF_BODY: Record<number, number> = { 1: LEGACY_CHUNK_OVERHEAD, 2: CHUNK_OVERHEAD };
 export const MAX_MANIFEST_CHUNKS = Math.ceil(MAX_PADDED_BYTES / CHUNK_MIN);
 export const MAX_MANIFEST_BYTES = 128 + MAX_MANIFEST_CHUNKS * 80;
 
@@ -47,6 +53,8 @@ export interface ChunkRef {
 }
 
 export interface BackupManifest {
+  /** The body version (MANIFEST_VERSION when built here; 1 for manifests built before chunk format 3). */
+  bodyVersion: number;
   owner: Uint8Array;
   version: number;
   keyId: Uint8Array;
@@ -57,7 +65,7 @@ export interface BackupManifest {
 /** The manifest body bytes (what the signature covers). */
 export function encodeManifestBody(m: BackupManifest): Uint8Array {
   return encodeCanonical({
-    v: MANIFEST_VERSION,
+    v: m.bodyVersion,
     owner: m.owner,
     version: m.version,
     keyId: m.keyId,
@@ -68,7 +76,7 @@ export function encodeManifestBody(m: BackupManifest): Uint8Array {
 
 /** The signed manifest bytes for a body and its signature (no check: verify with verifyManifest). */
 export function encodeSignedManifest(m: BackupManifest, sig: Uint8Array): Uint8Array {
-  return encodeCanonical({ v: MANIFEST_VERSION, body: encodeManifestBody(m), sig });
+  return encodeCanonical({ v: SIGNED_MANIFEST_VERSION, body: encodeManifestBody(m), sig });
 }
 
 /** `ed`: the Ed25519 that signs and checks the fresh signature (a native one for large manifests; same bytes). */
@@ -81,7 +89,7 @@ export function signManifest(
   const sig = signWithContext(SIGN_CONTEXTS.backupManifest, body, ownerSignSeed, ed);
   if (!verifyWithContext(SIGN_CONTEXTS.backupManifest, body, sig, m.owner, ed))
     throw new InvalidArgumentError('The manifest owner is not the key it is being signed with.');
-  return encodeCanonical({ v: MANIFEST_VERSION, body, sig });
+  return encodeCanonical({ v: SIGNED_MANIFEST_VERSION, body, sig });
 }
 
 /** The signature of a signed manifest (call after verifyManifest). */
@@ -91,7 +99,10 @@ export function manifestSignature(signed: Uint8Array): Uint8Array {
   return readBytes(m, 'sig', what, { exact: 64 });
 }
 
-/** One `[id, length, digest]` entry of a manifest's chunk list (also in manifest deltas). */
+/**
+ * One `[id, length, digest]` entry of a manifest's chunk list (also in manifest deltas). The length is checked
+ * against the largest chunk of any format here, and against its body's format in decodeBody.
+ */
 export function readChunkRef(entry: unknown, what: string): ChunkRef {
   if (!Array.isArray(entry) || entry.length !== 3) throw new MalformedDataError(what, 'bad chunk entry');
   const [id, length, digest] = entry as unknown[];
@@ -111,13 +122,17 @@ export function readChunkRef(entry: unknown, what: string): ChunkRef {
 function decodeBody(body: Uint8Array): BackupManifest {
   const what = 'Backup manifest body';
   const m = asMap(decodeCanonical(body, MAX_MANIFEST_BYTES, what), what);
-  if (m.v !== MANIFEST_VERSION) throw new UnsupportedFormatError('This backup', m.v);
+  const overhead = typeof m.v === 'number' ? CHUNK_OVERHEAD_OF_BODY[m.v] : undefined;
+  if (overhead === undefined) throw new UnsupportedFormatError('This backup', m.v);
   expectKeys(m, what, ['v', 'owner', 'version', 'keyId', 'size', 'chunks']);
   const chunks = readArray(m, 'chunks', what, MAX_MANIFEST_CHUNKS).map((entry) => readChunkRef(entry, what));
+  if (chunks.some((c) => c.length <= overhead || c.length > CHUNK_MAX + overhead))
+    throw new MalformedDataError(what, 'bad chunk length');
   const size = readUint(m, 'size', what, MAX_PADDED_BYTES);
-  const sum = chunks.reduce((acc, c) => acc + c.length - CHUNK_OVERHEAD, 0);
+  const sum = chunks.reduce((acc, c) => acc + c.length - overhead, 0);
   if (sum !== size) throw new MalformedDataError(what, 'chunk sizes do not add up to the total size');
   return {
+    bodyVersion: m.v as number,
     owner: readBytes(m, 'owner', what, { exact: 32 }),
     version: readUint(m, 'version', what, Number.MAX_SAFE_INTEGER, 1),
     keyId: readBytes(m, 'keyId', what, { exact: 16 }),
@@ -138,7 +153,7 @@ export function verifyManifest(
 ): BackupManifest {
   const what = 'Backup manifest';
   const m = asMap(decodeCanonical(signed, MAX_MANIFEST_BYTES, what), what);
-  if (m.v !== MANIFEST_VERSION) throw new UnsupportedFormatError('This backup', m.v);
+  if (m.v !== SIGNED_MANIFEST_VERSION) throw new UnsupportedFormatError('This backup', m.v);
   expectKeys(m, what, ['v', 'body', 'sig']);
   const body = readBytes(m, 'body', what, { max: MAX_MANIFEST_BYTES });
   const sig = readBytes(m, 'sig', what, { exact: 64 });

@@ -8,7 +8,7 @@ export const DIGEST_BYTES = 32;
 
 export interface SealBatch {
   job: number;
-  /** The three keys sealChunk uses (copies; the worker wipes them after the batch). */
+  /** The keys sealChunk uses (copies; the worker wipes them after the batch). */
   keys: ChunkKeys;
   /** The padded snapshot of this build. */
   shared: SharedArrayBuffer;

@@ -22,8 +22,10 @@ import {
   type ChunkRef,
 } from '../../../shared/formats/manifest.ts';
 import { decodeBackupMessage, encodeBackupMessage } from '../../../shared/protocol/backup.ts';
-import { MalformedDataError } from '../../../shared/crypto/errors.ts';
-import { toHex } from '../../../shared/crypto/bytes.ts';
+import { MalformedDataError, SignatureError } from '../../../shared/crypto/errors.ts';
+import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BACKUP_KEY, OWNER, vectorSnapshot } from '../shared/vector-cases.ts';
 
 const RUNS = Number(process.env.TESSERA_FC_RUNS ?? 300);
@@ -88,7 +90,7 @@ test('malformed edits are refused', () => {
     [[0, 0]],
     [[-1, 0, []]],
     [[0, 0, [[new Uint8Array(31), 100, new Uint8Array(32)]]]],
-    [[0, 0, [[new Uint8Array(32), 10, new Uint8Array(32)]]]],
+    [[0, 0, [[new Uint8Array(32), 1, new Uint8Array(32)]]]],
   ];
   for (const value of bad) assert.throws(() => editsFromCbor(value), MalformedDataError);
   assert.throws(() => applyManifestEdits(pool.slice(0, 3), [{ at: 2, del: 2, ins: [] }]), MalformedDataError);
@@ -113,4 +115,26 @@ test('chunks frames round-trip and refuse empty or malformed items', () => {
     () => decodeBackupMessage(encodeBackupMessage({ t: 'chunks', items: [] })),
     MalformedDataError,
   );
+});
+
+test('across body versions a delta cannot rebuild the new manifest, so the owner sends it whole', () => {
+  // The vector backup as written in chunk format 2 (manifest body v1), then the owner's first format-3 version.
+  const stored = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'vectors', 'backup-format2.json'), 'utf8'),
+  ) as { large: { manifest: string } };
+  const base = verifyManifest(fromHex(stored.large.manifest), OWNER.signPublic);
+  assert.equal(base.bodyVersion, 1);
+  const upgraded = buildBackup(vectorSnapshot(400), BACKUP_KEY, OWNER, 3, base);
+  const next = verifyManifest(upgraded.manifest, OWNER.signPublic);
+  assert.equal(next.bodyVersion, 2);
+  // New keys, new ids: nothing of the old version is reused, and every chunk is sent.
+  assert.equal(upgraded.newChunkIds.length, new Set(next.chunks.map((c) => c.id)).size);
+  const edits = diffManifest(base.chunks, next.chunks);
+  const rebuilt = manifestFromDelta(base, edits, next.version, next.size);
+  assert.equal(rebuilt.bodyVersion, 1);
+  // Body v1 cannot hold format-3 lengths: the rebuilt bytes differ (owner-service's manifestDelta then returns
+  // null), and a custodian given them anyway refuses them.
+  const rebuiltBytes = encodeSignedManifest(rebuilt, manifestSignature(upgraded.manifest));
+  assert.notDeepEqual(rebuiltBytes, upgraded.manifest);
+  assert.throws(() => verifyManifest(rebuiltBytes, OWNER.signPublic), SignatureError);
 });

@@ -1,6 +1,6 @@
 /**
- * The node:crypto backup provider is byte-identical to the pure one: XChaCha20-Poly1305 seal/open, HMAC-SHA256 and
- * SHA-256 over random keys, nonces, AADs and messages (fast-check), every failure a DecryptionError, Ed25519
+ * The node:crypto backup provider is byte-identical to the pure one: ChaCha20, XChaCha20-Poly1305 open, HMAC-SHA256
+ * and SHA-256 over random keys, nonces, AADs and messages (fast-check), every failure a DecryptionError, Ed25519
  * signatures equal to @noble's, and whole backups built with it reproduce tests/vectors/backup.json and open with
  * either provider.
  */
@@ -14,6 +14,7 @@ import { pureBackupCrypto } from '../../../shared/formats/backup-crypto.ts';
 import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
 import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { aeadSeal } from '../../../shared/crypto/aead.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { BACKUP_KEY, OWNER, vectorSnapshot } from '../shared/vector-cases.ts';
 
@@ -26,42 +27,72 @@ const message = fc.oneof(
   fc.uint8Array({ minLength: 8000, maxLength: 33000 }),
 );
 
-test('XChaCha20-Poly1305 seal: native = pure, and each opens the other', () => {
+test('ChaCha20: native = pure, and each decrypts the other', () => {
   fc.assert(
-    fc.property(bytes(32), bytes(24), message, fc.uint8Array({ maxLength: 100 }), (key, nonce, pt, aad) => {
-      const a = pure.aeadSeal(key, nonce, pt, aad);
-      const b = native.aeadSeal(key, nonce, pt, aad);
+    fc.property(bytes(32), bytes(12), message, (key, nonce, pt) => {
+      const a = pure.streamXor(key, nonce, pt);
+      const b = native.streamXor(key, nonce, pt);
       assert.equal(toHex(b), toHex(a));
-      assert.deepEqual(native.aeadOpen(key, nonce, a, aad, 'x'), pt);
-      assert.deepEqual(pure.aeadOpen(key, nonce, b, aad, 'x'), pt);
+      assert.deepEqual(native.streamXor(key, nonce, a), pt);
+      assert.deepEqual(pure.streamXor(key, nonce, b), pt);
     }),
     { numRuns: RUNS },
   );
 });
 
-test('seal with headroom, into a given array: both providers write the same bytes there, after the headroom', () => {
+test('ChaCha20 with headroom, into a given array: both providers write the same bytes there, after the headroom', () => {
   fc.assert(
-    fc.property(bytes(32), bytes(24), message, fc.nat({ max: 40 }), (key, nonce, pt, headroom) => {
-      const aad = new Uint8Array([7]);
-      const plain = pure.aeadSeal(key, nonce, pt, aad);
+    fc.property(bytes(32), bytes(12), message, fc.nat({ max: 40 }), (key, nonce, pt, headroom) => {
+      const plain = pure.streamXor(key, nonce, pt);
       for (const provider of [pure, native]) {
-        const fresh = provider.aeadSeal(key, nonce, pt, aad, headroom);
+        const fresh = provider.streamXor(key, nonce, pt, headroom);
         assert.deepEqual(fresh.subarray(0, headroom), new Uint8Array(headroom));
         assert.equal(toHex(fresh.subarray(headroom)), toHex(plain));
         // A slice of a larger buffer, as the seal workers pass: written in place, nothing outside it touched.
         const batch = new Uint8Array(headroom + plain.length + 10).fill(0xee);
         const into = batch.subarray(5, 5 + headroom + plain.length);
-        assert.equal(provider.aeadSeal(key, nonce, pt, aad, headroom, into), into);
+        assert.equal(provider.streamXor(key, nonce, pt, headroom, into), into);
         assert.equal(toHex(into.subarray(headroom)), toHex(plain));
         assert.deepEqual(batch.subarray(0, 5), new Uint8Array(5).fill(0xee));
         assert.deepEqual(batch.subarray(5 + headroom + plain.length), new Uint8Array(5).fill(0xee));
         assert.throws(
-          () => provider.aeadSeal(key, nonce, pt, aad, headroom, new Uint8Array(headroom + plain.length + 1)),
+          () => provider.streamXor(key, nonce, pt, headroom, new Uint8Array(headroom + plain.length + 1)),
           InvalidArgumentError,
         );
+        assert.throws(() => provider.streamXor(key, nonce.subarray(1), pt), InvalidArgumentError);
+        assert.throws(() => provider.streamXor(key.subarray(1), nonce, pt), InvalidArgumentError);
       }
     }),
     { numRuns: Math.min(RUNS, 100) },
+  );
+});
+
+test('ChaCha20: RFC 8439 §2.4.2 vector (its counter starts at 1: block 0 is skipped by a zero prefix)', () => {
+  const key = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+  const nonce = fromHex('000000000000004a00000000');
+  const pt = new TextEncoder().encode(
+    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+  );
+  const input = new Uint8Array(64 + pt.length);
+  input.set(pt, 64);
+  for (const provider of [pure, native]) {
+    const out = provider.streamXor(key, nonce, input);
+    assert.equal(
+      toHex(out.subarray(64, 64 + 32)),
+      '6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0b',
+    );
+    assert.equal(toHex(out.subarray(out.length - 10)), 'b40b8eedf2785e42874d');
+  }
+});
+
+test('XChaCha20-Poly1305 open: native opens what the pure AEAD seals', () => {
+  fc.assert(
+    fc.property(bytes(32), bytes(24), message, fc.uint8Array({ maxLength: 100 }), (key, nonce, pt, aad) => {
+      const sealed = aeadSeal(key, nonce, pt, aad);
+      assert.deepEqual(native.aeadOpen(key, nonce, sealed, aad, 'x'), pt);
+      assert.deepEqual(pure.aeadOpen(key, nonce, sealed, aad, 'x'), pt);
+    }),
+    { numRuns: RUNS },
   );
 });
 
@@ -74,7 +105,7 @@ test('native open refuses a flipped bit, a wrong AAD, a wrong key and short inpu
       fc.uint8Array({ maxLength: 40 }),
       fc.nat(),
       (key, nonce, pt, aad, where) => {
-        const ct = native.aeadSeal(key, nonce, pt, aad);
+        const ct = aeadSeal(key, nonce, pt, aad);
         const flipped = Uint8Array.from(ct);
         const at = where % flipped.length;
         flipped[at] = flipped[at]! ^ 1;
@@ -92,20 +123,17 @@ test('native open refuses a flipped bit, a wrong AAD, a wrong key and short inpu
   );
 });
 
-test('XChaCha20-Poly1305: draft-irtf-cfrg-xchacha-03 appendix A.3.1 vector', () => {
+test('XChaCha20-Poly1305: native opens the draft-irtf-cfrg-xchacha-03 appendix A.3.1 vector', () => {
   const pt = new TextEncoder().encode(
     "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
   );
   const key = fromHex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
   const nonce = fromHex('404142434445464748494a4b4c4d4e4f5051525354555657');
   const aad = fromHex('50515253c0c1c2c3c4c5c6c7');
-  const out = native.aeadSeal(key, nonce, pt, aad);
-  assert.equal(toHex(out.subarray(out.length - 16)), 'c0875924c1c7987947deafd8780acf49');
-  assert.equal(
-    toHex(out.subarray(0, 16)),
-    'bd6d179d3e83d43b9576579493c0e939',
-    'first ciphertext block of the draft vector',
-  );
+  const sealed = aeadSeal(key, nonce, pt, aad);
+  assert.equal(toHex(sealed.subarray(sealed.length - 16)), 'c0875924c1c7987947deafd8780acf49');
+  assert.equal(toHex(sealed.subarray(0, 16)), 'bd6d179d3e83d43b9576579493c0e939');
+  assert.deepEqual(native.aeadOpen(key, nonce, sealed, aad, 'x'), pt);
 });
 
 test('HMAC-SHA256 and SHA-256: native = pure', () => {

@@ -172,7 +172,7 @@ test('openBackup rejects wrong key, wrong owner, missing or altered chunks', asy
   );
 });
 
-test('swapping two chunks is detected (the AEAD binds the id)', async () => {
+test('swapping two chunks is detected (the id is the authenticator)', async () => {
   const { openChunk, sealChunk } = await import('../../../shared/formats/chunk-crypto.ts');
   const { deriveBackupKeys } = await import('../../../shared/formats/backup-keys.ts');
   const keys = deriveBackupKeys(K);
@@ -182,30 +182,72 @@ test('swapping two chunks is detected (the AEAD binds the id)', async () => {
   assert.throws(() => openChunk(keys, a.id, b.bytes), DecryptionError);
 });
 
-test('chunk format 2: the id is one HMAC of the plaintext and its first 24 bytes are the nonce', async () => {
-  const { openChunk, sealChunk, CHUNK_FORMAT_VERSION } =
+test('chunk format 3: id = HMAC of the plaintext, chunk = 0x03 || ChaCha20 under id[0..12]; id checked on open', async () => {
+  const { openChunk, sealChunk, CHUNK_FORMAT_VERSION, CHUNK_OVERHEAD } =
     await import('../../../shared/formats/chunk-crypto.ts');
   const { deriveBackupKeys } = await import('../../../shared/formats/backup-keys.ts');
   const { hmac } = await import('@noble/hashes/hmac.js');
   const { sha256 } = await import('@noble/hashes/sha2.js');
+  const nodeCrypto = await import('node:crypto');
   const keys = deriveBackupKeys(K);
   const plaintext = counterRandom(11)(5000);
   const sealed = sealChunk(keys, plaintext);
-  assert.equal(CHUNK_FORMAT_VERSION, 2);
-  assert.equal(sealed.bytes[0], 2);
-  assert.deepEqual(sealed.id, hmac(sha256, keys.sivKey, plaintext));
-  assert.deepEqual(sealed.bytes.subarray(1, 25), sealed.id.subarray(0, 24));
-  // A chunk whose nonce is not its id's prefix is refused before decryption, even with the AEAD intact otherwise.
+  assert.equal(CHUNK_FORMAT_VERSION, 3);
+  assert.equal(CHUNK_OVERHEAD, 1);
+  assert.equal(sealed.bytes.length, plaintext.length + 1);
+  assert.equal(sealed.bytes[0], 3);
+  assert.deepEqual(sealed.id, hmac(sha256, keys.siv3Key, plaintext));
+  // The body is RFC 8439 ChaCha20 from block 0, as OpenSSL computes it (IV = 32-bit counter 0 || 12-byte nonce).
+  const iv = Buffer.concat([Buffer.alloc(4), sealed.id.subarray(0, 12)]);
+  const openssl = nodeCrypto.createCipheriv('chacha20', keys.streamKey, iv).update(plaintext);
+  assert.deepEqual(sealed.bytes.subarray(1), new Uint8Array(openssl));
+  assert.deepEqual(openChunk(keys, sealed.id, sealed.bytes), plaintext);
+  // Asked for under another id, the chunk decrypts to noise whose HMAC is not that id.
   const otherId = Uint8Array.from(sealed.id);
-  otherId[0]! ^= 1;
+  otherId[31]! ^= 1;
   assert.throws(() => openChunk(keys, otherId, sealed.bytes), DecryptionError);
-  // Labelled format 1, the same bytes fail (another AAD), and an unknown format is named as such.
+  // Labelled format 2, the same bytes fail (the nonce is not the id's prefix), and an unknown format is named.
   assert.throws(
-    () => openChunk(keys, sealed.id, Uint8Array.of(1, ...sealed.bytes.subarray(1))),
+    () => openChunk(keys, sealed.id, Uint8Array.of(2, ...sealed.bytes.subarray(1))),
     DecryptionError,
   );
   assert.throws(
-    () => openChunk(keys, sealed.id, Uint8Array.of(3, ...sealed.bytes.subarray(1))),
+    () => openChunk(keys, sealed.id, Uint8Array.of(4, ...sealed.bytes.subarray(1))),
+    UnsupportedFormatError,
+  );
+  assert.throws(() => openChunk(keys, sealed.id, Uint8Array.of(3)), DecryptionError);
+  assert.throws(() => openChunk(keys, sealed.id, new Uint8Array(0)), MalformedDataError);
+});
+
+test('a manifest body is read by its version: v2 chunks are 1 byte over their plaintext, v1 chunks 41', async () => {
+  const { signManifest: sign } = await import('../../../shared/formats/manifest.ts');
+  const owner = generateIdentity();
+  const chunks = [{ id: 'ab'.repeat(32), length: 1001, digest: new Uint8Array(32) }];
+  const base = { owner: owner.signPublic, version: 1, keyId: new Uint8Array(16), chunks };
+  assert.equal(
+    verifyManifest(sign({ ...base, bodyVersion: 2, size: 1000 }, owner.signSeed), owner.signPublic).size,
+    1000,
+  );
+  assert.equal(
+    verifyManifest(sign({ ...base, bodyVersion: 1, size: 960 }, owner.signSeed), owner.signPublic).size,
+    960,
+  );
+  assert.throws(
+    () => verifyManifest(sign({ ...base, bodyVersion: 1, size: 1000 }, owner.signSeed), owner.signPublic),
+    MalformedDataError,
+  );
+  // A v1 body cannot list a chunk too short for formats 1 and 2.
+  const tiny = [{ id: 'ab'.repeat(32), length: 30, digest: new Uint8Array(32) }];
+  assert.throws(
+    () =>
+      verifyManifest(
+        sign({ ...base, chunks: tiny, bodyVersion: 1, size: 0 }, owner.signSeed),
+        owner.signPublic,
+      ),
+    MalformedDataError,
+  );
+  assert.throws(
+    () => verifyManifest(sign({ ...base, bodyVersion: 3, size: 1000 }, owner.signSeed), owner.signPublic),
     UnsupportedFormatError,
   );
 });

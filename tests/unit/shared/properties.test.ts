@@ -44,9 +44,19 @@ import {
 } from '../../../shared/formats/chunker.ts';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.ts';
 import { pad, padInPlace, unpad } from '../../../shared/formats/padding.ts';
-import { signManifest, verifyManifest, type BackupManifest } from '../../../shared/formats/manifest.ts';
+import {
+  MANIFEST_VERSION,
+  signManifest,
+  verifyManifest,
+  type BackupManifest,
+} from '../../../shared/formats/manifest.ts';
 import { deriveBackupKeys } from '../../../shared/formats/backup-keys.ts';
-import { openChunk, sealChunk, CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
+import {
+  openChunk,
+  sealChunk,
+  CHUNK_OVERHEAD,
+  LEGACY_CHUNK_OVERHEAD,
+} from '../../../shared/formats/chunk-crypto.ts';
 import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
 import {
   openShardEnvelope,
@@ -538,29 +548,35 @@ test('sealed box: open(seal(m)) = m; other keys and contexts fail', () => {
   );
 });
 
+/** Manifests of both body versions: v2 (chunks of format 3, 1 byte over their plaintext) and v1 (formats 1–2, 41). */
 const manifestArb: fc.Arbitrary<BackupManifest> = fc
-  .array(
-    fc.record(
-      {
-        id: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex),
-        length: fc.integer({ min: CHUNK_OVERHEAD + 1, max: 32 * 1024 + CHUNK_OVERHEAD }),
-        digest: fc.uint8Array({ minLength: 32, maxLength: 32 }),
-      },
-      { noNullPrototype: true },
-    ),
-    { maxLength: 20 },
-  )
-  .chain((chunks) =>
-    fc.record(
-      {
-        owner: fc.constant(owner.signPublic),
-        version: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-        keyId: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-        size: fc.constant(chunks.reduce((a, c) => a + c.length - CHUNK_OVERHEAD, 0)),
-        chunks: fc.constant(chunks),
-      },
-      { noNullPrototype: true },
-    ),
+  .constantFrom([MANIFEST_VERSION, CHUNK_OVERHEAD] as const, [1, LEGACY_CHUNK_OVERHEAD] as const)
+  .chain(([bodyVersion, overhead]) =>
+    fc
+      .array(
+        fc.record(
+          {
+            id: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex),
+            length: fc.integer({ min: overhead + 1, max: 32 * 1024 + overhead }),
+            digest: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          },
+          { noNullPrototype: true },
+        ),
+        { maxLength: 20 },
+      )
+      .chain((chunks) =>
+        fc.record(
+          {
+            bodyVersion: fc.constant(bodyVersion),
+            owner: fc.constant(owner.signPublic),
+            version: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+            keyId: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+            size: fc.constant(chunks.reduce((a, c) => a + c.length - overhead, 0)),
+            chunks: fc.constant(chunks),
+          },
+          { noNullPrototype: true },
+        ),
+      ),
   );
 
 test('manifest: round-trip, arbitrary bytes typed, flipped byte rejected', () => {

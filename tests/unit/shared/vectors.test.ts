@@ -14,6 +14,9 @@ import { comparisonCode } from '../../../shared/crypto/compare.ts';
 import { verifyWithContext } from '../../../shared/crypto/sign.ts';
 import { openBackup } from '../../../shared/formats/backup.ts';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
+import { deriveBackupKeys } from '../../../shared/formats/backup-keys.ts';
+import { openChunk } from '../../../shared/formats/chunk-crypto.ts';
+import { DecryptionError } from '../../../shared/crypto/errors.ts';
 import { openShardEnvelope, verifyShardEnvelope } from '../../../shared/shards/envelope.ts';
 import { interpolate } from '../../../shared/shards/split.ts';
 import { combineShards } from '../../../shared/shards/combine.ts';
@@ -153,15 +156,20 @@ async function openStoredSmall(v: any): Promise<Map<string, Uint8Array>> {
 
 test('backup vector: derived keys match node:crypto HKDF; stored backup opens to the snapshot', async () => {
   const v = load('backup.json');
-  assert.equal(v.derived.chunkKey, hkdf('tessera/backup/chunk-key/v1', 32));
-  assert.equal(v.derived.sivKey, hkdf('tessera/backup/chunk-siv/v2', 32));
+  assert.equal(v.derived.streamKey, hkdf('tessera/backup/chunk-stream/v3', 32));
+  assert.equal(v.derived.siv3Key, hkdf('tessera/backup/chunk-siv/v3', 32));
   assert.equal(v.derived.keyId, hkdf('tessera/backup/key-id/v1', 16));
   const chunks = await openStoredSmall(v);
   for (const [id, bytes] of chunks) {
-    assert.equal(bytes[0], 2, 'chunk format 2');
-    // The id is HMAC-SHA256(sivKey, plaintext), and its first 24 bytes are the nonce in the chunk.
-    assert.equal(toHex(bytes.subarray(1, 25)), id.slice(0, 48));
+    assert.equal(bytes[0], 3, 'chunk format 3');
+    // The id is HMAC-SHA256(siv3Key, plaintext); the rest is ChaCha20 under id[0..12] (checked with OpenSSL here).
+    const iv = Buffer.concat([Buffer.alloc(4), Buffer.from(id.slice(0, 24), 'hex')]);
+    const streamKey = Buffer.from(v.derived.streamKey, 'hex');
+    const pt = nodeCrypto.createDecipheriv('chacha20', streamKey, iv).update(bytes.subarray(1));
+    const siv3Key = Buffer.from(v.derived.siv3Key, 'hex');
+    assert.equal(nodeCrypto.createHmac('sha256', siv3Key).update(pt).digest('hex'), id);
   }
+  assert.equal(verifyManifest(fromHex(v.small.manifest), OWNER.signPublic).bodyVersion, 2);
   const large = verifyManifest(fromHex(v.large.manifest), OWNER.signPublic);
   assert.equal(large.version, 2);
   assert.ok(large.chunks.length > 3);
@@ -169,6 +177,25 @@ test('backup vector: derived keys match node:crypto HKDF; stored backup opens to
     v.chunkerSample.lengths.reduce((a: number, n: number) => a + n, 0),
     100_000,
   );
+});
+
+test('a backup in chunk format 2 (stored as written before format 3, manifest body v1) still opens', async () => {
+  const v = load('backup-format2.json');
+  assert.equal(v.derived.chunkKey, hkdf('tessera/backup/chunk-key/v1', 32));
+  assert.equal(v.derived.sivKey, hkdf('tessera/backup/chunk-siv/v2', 32));
+  assert.equal(verifyManifest(fromHex(v.small.manifest), OWNER.signPublic).bodyVersion, 1);
+  const chunks = await openStoredSmall(v);
+  const keys = deriveBackupKeys(BACKUP_KEY);
+  for (const [id, bytes] of chunks) {
+    assert.equal(bytes[0], 2, 'chunk format 2');
+    // Its nonce is the id's first 24 bytes: asked for under another id, it is refused.
+    assert.equal(toHex(bytes.subarray(1, 25)), id.slice(0, 48));
+    const other = fromHex(id);
+    other[31]! ^= 1;
+    assert.throws(() => openChunk(keys, other, bytes), DecryptionError);
+  }
+  const large = verifyManifest(fromHex(v.large.manifest), OWNER.signPublic);
+  assert.equal(large.version, 2);
 });
 
 test('a backup in chunk format 1 (stored as written before format 2) still opens', async () => {
