@@ -1,4 +1,5 @@
 import { ensureDataDir } from './data-dir.ts';
+import { tuneGarbageCollection } from './gc-tuning.ts';
 import { DataDirLock } from './data-dir-lock.ts';
 import { EventBus } from './event-bus.ts';
 import { dispatch } from './dispatcher.ts';
@@ -37,6 +38,7 @@ export class TesseraCore {
   }
 
   static async open(options: CoreOptions): Promise<TesseraCore> {
+    tuneGarbageCollection();
     const dataDir = ensureDataDir(options.dataDir);
     const lock = DataDirLock.acquire(dataDir);
     const core = new TesseraCore(dataDir, lock);
