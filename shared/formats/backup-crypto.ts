@@ -1,10 +1,9 @@
 /**
  * The primitives the backup format runs per byte (HMAC-SHA256 for chunk ids, which are also their synthetic IVs,
  * SHA-256 for manifest digests, ChaCha20 for chunks, XChaCha20-Poly1305 for opening chunks of older formats, Ed25519
- * for signing the manifest, which lists every chunk), behind one
- * small interface so a platform can supply faster but byte-identical implementations (electron/core/crypto-native
- * uses node:crypto). `shared/` stays pure: the default is the @noble implementation, and every function that takes
- * a provider falls back to it.
+ * for signing the manifest, which lists every chunk), behind one small interface so a platform can supply faster but
+ * byte-identical implementations (electron/core/crypto-native uses node:crypto). `shared/` stays pure: the default is
+ * the @noble implementation, and every function that takes a provider falls back to it.
  *
  * A provider MUST be byte-identical to `pureBackupCrypto` (tests/unit/perf checks the native one against it and
  * against tests/vectors) and `aeadOpen` MUST throw DecryptionError for every failure.
