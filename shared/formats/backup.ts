@@ -28,6 +28,7 @@ import { pureBackupCrypto, type BackupCrypto } from './backup-crypto.ts';
 import { CHUNK_OVERHEAD, openChunk, sealChunk, type ChunkKeys } from './chunk-crypto.ts';
 import { chunk } from './chunker.ts';
 import {
+  bodyListsFormat,
   chunkMatchesManifest,
   MANIFEST_VERSION,
   signManifest,
@@ -206,8 +207,9 @@ export function missingChunks(manifest: BackupManifest, has: (id: string) => boo
 export type ChunkSource = (id: string) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 /**
- * Verifies and decrypts a backup: manifest signature by `ownerSignPublic`, key id, every chunk (size, digest, AEAD,
- * id), padding and snapshot format. Throws a typed error for any failure.
+ * Verifies and decrypts a backup: manifest signature by `ownerSignPublic`, key id, every chunk (size, digest, a
+ * format its manifest body can list, the id as authenticator, and for formats 1 and 2 the AEAD), padding and snapshot
+ * format. Throws a typed error for any failure.
  */
 export async function openBackup(
   manifestBytes: Uint8Array,
@@ -226,6 +228,13 @@ export async function openBackup(
     if (!bytes) throw new MissingChunkError(ref.id);
     if (!chunkMatchesManifest(ref, bytes, crypto))
       throw new MalformedDataError(`Backup chunk ${ref.id.slice(0, 12)}…`, 'does not match the manifest');
+    // The body's sizes add up for its chunk formats only (manifest.ts): a chunk of another format would not fill
+    // its place in `padded` exactly.
+    if (!bodyListsFormat(manifest.bodyVersion, bytes[0]!))
+      throw new MalformedDataError(
+        `Backup chunk ${ref.id.slice(0, 12)}…`,
+        'not of a format its manifest can list',
+      );
     const pt = openChunk(keys, fromHex(ref.id), bytes, crypto);
     padded.set(pt, offset);
     offset += pt.length;

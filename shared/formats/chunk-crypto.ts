@@ -73,6 +73,8 @@ export function openChunk(
   bytes: Uint8Array,
   crypto: BackupCrypto = pureBackupCrypto,
 ): Uint8Array {
+  if (!(id instanceof Uint8Array) || id.length !== 32)
+    throw new MalformedDataError('A backup chunk id', 'not 32 bytes');
   const what = `backup chunk ${toHex(id).slice(0, 12)}`;
   if (!(bytes instanceof Uint8Array) || bytes.length < 1)
     throw new MalformedDataError(`The ${what}`, 'wrong size');

@@ -28,7 +28,12 @@ import {
   type Ed25519,
 } from '../crypto/sign.ts';
 import { decodeCanonical, encodeCanonical } from './cbor.ts';
-import { CHUNK_OVERHEAD, LEGACY_CHUNK_OVERHEAD, MAX_CHUNK_BYTES } from './chunk-crypto.ts';
+import {
+  CHUNK_FORMAT_VERSION,
+  CHUNK_OVERHEAD,
+  LEGACY_CHUNK_OVERHEAD,
+  MAX_CHUNK_BYTES,
+} from './chunk-crypto.ts';
 import { asMap, expectKeys, readArray, readBytes, readUint } from './fields.ts';
 import { MAX_PADDED_BYTES } from './padding.ts';
 import { CHUNK_MAX, CHUNK_MIN } from './chunker.ts';
@@ -40,6 +45,13 @@ const SIGNED_MANIFEST_VERSION = 1;
 export const MANIFEST_VERSION = 2;
 /** Bytes each chunk adds to its plaintext, by body version. */
 const CHUNK_OVERHEAD_OF_BODY: Record<number, number> = { 1: LEGACY_CHUNK_OVERHEAD, 2: CHUNK_OVERHEAD };
+/** The chunk formats a body version may list. */
+const CHUNK_FORMATS_OF_BODY: Record<number, readonly number[]> = { 1: [1, 2], 2: [CHUNK_FORMAT_VERSION] };
+
+/** Whether a chunk of `format` (its first byte) may be listed in a manifest body of `bodyVersion`. */
+export function bodyListsFormat(bodyVersion: number, format: number): boolean {
+  return CHUNK_FORMATS_OF_BODY[bodyVersion]?.includes(format) ?? false;
+}
 export const MAX_MANIFEST_CHUNKS = Math.ceil(MAX_PADDED_BYTES / CHUNK_MIN);
 export const MAX_MANIFEST_BYTES = 128 + MAX_MANIFEST_CHUNKS * 80;
 

@@ -142,6 +142,7 @@ export function nativeChaCha20Xor(
   const body = cipher.update(input);
   out.set(body, headroom);
   const tail = cipher.final();
+  out.set(tail, headroom + body.length);
   if (body.length + tail.length !== input.length) throw new Error('ChaCha20 output has the wrong length.');
   return out;
 }

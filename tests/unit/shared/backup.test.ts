@@ -217,6 +217,8 @@ test('chunk format 3: id = HMAC of the plaintext, chunk = 0x03 || ChaCha20 under
   );
   assert.throws(() => openChunk(keys, sealed.id, Uint8Array.of(3)), DecryptionError);
   assert.throws(() => openChunk(keys, sealed.id, new Uint8Array(0)), MalformedDataError);
+  // An id that is not 32 bytes is named as such, before anything is decrypted.
+  assert.throws(() => openChunk(keys, sealed.id.subarray(0, 11), sealed.bytes), MalformedDataError);
 });
 
 test('a manifest body is read by its version: v2 chunks are 1 byte over their plaintext, v1 chunks 41', async () => {
@@ -250,4 +252,21 @@ test('a manifest body is read by its version: v2 chunks are 1 byte over their pl
     () => verifyManifest(sign({ ...base, bodyVersion: 3, size: 1000 }, owner.signSeed), owner.signPublic),
     UnsupportedFormatError,
   );
+});
+
+test("a manifest whose body version does not list its chunks' format is refused on opening, with a typed error", async () => {
+  const { signManifest: sign } = await import('../../../shared/formats/manifest.ts');
+  const built = buildBackup(sampleSnapshot(9), K, owner, 1);
+  // Signed by the owner as body v1 (formats 1 and 2, 41 bytes over), sizes made to add up: format-3 chunks would not
+  // fill their places in the padded plaintext.
+  const n = built.info.chunks.length;
+  const v1 = sign({ ...built.info, bodyVersion: 1, size: built.info.size - 40 * n }, owner.signSeed);
+  assert.equal(verifyManifest(v1, owner.signPublic).bodyVersion, 1);
+  await assert.rejects(
+    openBackup(v1, (id) => built.chunks.get(id), K, owner.signPublic),
+    (e: unknown) =>
+      e instanceof MalformedDataError && /not of a format its manifest can list/.test(e.message),
+  );
+  // As built (body v2), it opens.
+  assert.ok(await openBackup(built.manifest, (id) => built.chunks.get(id), K, owner.signPublic));
 });

@@ -13,10 +13,10 @@ import { openSealed } from '../../../shared/crypto/box.ts';
 import { comparisonCode } from '../../../shared/crypto/compare.ts';
 import { verifyWithContext } from '../../../shared/crypto/sign.ts';
 import { openBackup } from '../../../shared/formats/backup.ts';
-import { verifyManifest } from '../../../shared/formats/manifest.ts';
+import { signManifest, verifyManifest } from '../../../shared/formats/manifest.ts';
 import { deriveBackupKeys } from '../../../shared/formats/backup-keys.ts';
 import { openChunk } from '../../../shared/formats/chunk-crypto.ts';
-import { DecryptionError } from '../../../shared/crypto/errors.ts';
+import { DecryptionError, MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { openShardEnvelope, verifyShardEnvelope } from '../../../shared/shards/envelope.ts';
 import { interpolate } from '../../../shared/shards/split.ts';
 import { combineShards } from '../../../shared/shards/combine.ts';
@@ -196,6 +196,17 @@ test('a backup in chunk format 2 (stored as written before format 3, manifest bo
   }
   const large = verifyManifest(fromHex(v.large.manifest), OWNER.signPublic);
   assert.equal(large.version, 2);
+  // The same chunks listed in a body v2 (format 3 only; sizes made to add up, signed by the owner) are refused.
+  const small = verifyManifest(fromHex(v.small.manifest), OWNER.signPublic);
+  const asV2 = signManifest(
+    { ...small, bodyVersion: 2, size: small.size + 40 * small.chunks.length },
+    OWNER.signSeed,
+  );
+  await assert.rejects(
+    openBackup(asV2, (id) => chunks.get(id), BACKUP_KEY, OWNER.signPublic),
+    (e: unknown) =>
+      e instanceof MalformedDataError && /not of a format its manifest can list/.test(e.message),
+  );
 });
 
 test('a backup in chunk format 1 (stored as written before format 2) still opens', async () => {
