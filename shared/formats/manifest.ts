@@ -43,15 +43,17 @@ import type { BackupCrypto } from './backup-crypto.ts';
 const SIGNED_MANIFEST_VERSION = 1;
 /** The body version written: 2, whose chunks are of format 3. */
 export const MANIFEST_VERSION = 2;
-/** Bytes each chunk adds to its plaintext, by body version. */
-const CHUNK_OVERHEAD_OF_BODY: Record<number, number> = { 1: LEGACY_CHUNK_OVERHEAD, 2: CHUNK_OVERHEAD };
-/** The chunk formats a body version may list. */
-const CHUNK_FORMATS_OF_BODY: Record<number, readonly number[]> = { 1: [1, 2], 2: [CHUNK_FORMAT_VERSION] };
+/** What each body version lists: chunks of these formats, each `overhead` bytes over its plaintext. */
+const BODY_CHUNKS: Record<number, { formats: readonly number[]; overhead: number }> = {
+  1: { formats: [1, 2], overhead: LEGACY_CHUNK_OVERHEAD },
+  2: { formats: [CHUNK_FORMAT_VERSION], overhead: CHUNK_OVERHEAD },
+};
 
 /** Whether a chunk of `format` (its first byte) may be listed in a manifest body of `bodyVersion`. */
 export function bodyListsFormat(bodyVersion: number, format: number): boolean {
-  return CHUNK_FORMATS_OF_BODY[bodyVersion]?.includes(format) ?? false;
+  return BODY_CHUNKS[bodyVersion]?.formats.includes(format) ?? false;
 }
+
 export const MAX_MANIFEST_CHUNKS = Math.ceil(MAX_PADDED_BYTES / CHUNK_MIN);
 export const MAX_MANIFEST_BYTES = 128 + MAX_MANIFEST_CHUNKS * 80;
 
@@ -134,7 +136,7 @@ export function readChunkRef(entry: unknown, what: string): ChunkRef {
 function decodeBody(body: Uint8Array): BackupManifest {
   const what = 'Backup manifest body';
   const m = asMap(decodeCanonical(body, MAX_MANIFEST_BYTES, what), what);
-  const overhead = typeof m.v === 'number' ? CHUNK_OVERHEAD_OF_BODY[m.v] : undefined;
+  const overhead = typeof m.v === 'number' ? BODY_CHUNKS[m.v]?.overhead : undefined;
   if (overhead === undefined) throw new UnsupportedFormatError('This backup', m.v);
   expectKeys(m, what, ['v', 'owner', 'version', 'keyId', 'size', 'chunks']);
   const chunks = readArray(m, 'chunks', what, MAX_MANIFEST_CHUNKS).map((entry) => readChunkRef(entry, what));
