@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'TOO_LARGE',
   'CONFLICT',
   'UNKNOWN_FRIEND',
+  'NOT_VERIFIED',
   'INVALID_CODE',
   'EXPIRED',
   'NOT_ENOUGH_SHARDS',
@@ -138,4 +139,14 @@ export function fromErrorBody(body: ErrorBody): TesseraError {
 /** For exhaustive switches: fails to compile when a case is missing. */
 export function missingCase(value: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}
+
+/** A step that needs a friend whose code the person confirmed (PROTOCOL §8.5), with one who is not verified yet. */
+export class NotVerifiedError extends TesseraError {
+  constructor(name: string, what: string) {
+    super(
+      'NOT_VERIFIED',
+      `Compare codes with ${name} first: ${what} only after you confirmed that both screens show the same six digits (Friends → ${name} → Compare codes).`,
+    );
+  }
 }

@@ -16,6 +16,11 @@ export interface FriendRecord {
   theirInviteHash: Uint8Array;
   addedAt: number;
   lastSeen: number | null;
+  /** The last code compared with this friend (PROTOCOL §8.5) and when it was made; null before any. */
+  sasCode?: string | null;
+  sasAt?: number | null;
+  /** When the person confirmed that both screens showed `sasCode` (null: not verified). */
+  verifiedAt?: number | null;
 }
 
 export interface PendingPairing {
@@ -41,6 +46,9 @@ interface FriendRow {
   their_invite_hash: Buffer;
   added_at: number;
   last_seen: number | null;
+  sas_code: string | null;
+  sas_at: number | null;
+  verified_at: number | null;
 }
 
 interface PendingRow {
@@ -80,6 +88,9 @@ function toFriend(r: FriendRow): FriendRecord {
     theirInviteHash: bytes(r.their_invite_hash),
     addedAt: r.added_at,
     lastSeen: r.last_seen,
+    sasCode: r.sas_code,
+    sasAt: r.sas_at,
+    verifiedAt: r.verified_at,
   };
 }
 
@@ -170,6 +181,40 @@ export class FriendsStore {
       peerId,
     );
     return before !== undefined && before.addresses !== stored;
+  }
+
+  /** A fresh code from a comparison run: it replaces the last one and undoes a confirmation of that one. */
+  setComparison(peerId: string, code: string, at: number): void {
+    prepared(
+      this.db,
+      'UPDATE friends SET sas_code = ?, sas_at = ?, verified_at = NULL WHERE peer_id = ?',
+    ).run(code, at, peerId);
+  }
+
+  /**
+   * The person's verdict on the code on screen: confirmed (the friend is verified), or not matching (the code is
+   * dropped and the friend stays unverified). Returns false when there was no code to judge.
+   */
+  judgeComparison(peerId: string, match: boolean, at: number): boolean {
+    return (
+      prepared(
+        this.db,
+        match
+          ? 'UPDATE friends SET verified_at = @at WHERE peer_id = @peerId AND sas_code IS NOT NULL'
+          : 'UPDATE friends SET verified_at = NULL, sas_code = NULL, sas_at = NULL WHERE peer_id = @peerId AND sas_code IS NOT NULL',
+      ).run({ peerId, at }).changes > 0
+    );
+  }
+
+  /** Marks a friend verified without a comparison run (restored from the owner's own backup, PROTOCOL §11.4). */
+  markVerified(peerId: string, at: number): void {
+    prepared(this.db, 'UPDATE friends SET verified_at = ? WHERE peer_id = ?').run(at, peerId);
+  }
+
+  isVerified(peerId: string): boolean {
+    const row = prepared(this.db, 'SELECT verified_at FROM friends WHERE peer_id = ?').get(peerId) as
+      { verified_at: number | null } | undefined;
+    return (row?.verified_at ?? null) !== null;
   }
 
   addOwnInvite(hash: Uint8Array, createdAt: number, expiresAt: number): void {

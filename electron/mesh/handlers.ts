@@ -6,7 +6,13 @@ import type { Database } from 'better-sqlite3';
 
 export type FriendHandlers = Pick<
   Handlers,
-  'friends.invite' | 'friends.pair' | 'friends.list' | 'friends.pending' | 'friends.remove'
+  | 'friends.invite'
+  | 'friends.pair'
+  | 'friends.list'
+  | 'friends.pending'
+  | 'friends.compare'
+  | 'friends.confirm'
+  | 'friends.remove'
 >;
 
 /**
@@ -63,6 +69,16 @@ export function friendHandlers(mesh: MeshService, vault: VaultService): FriendHa
     'friends.pending': async () => {
       await ready();
       return mesh.pending();
+    },
+    'friends.compare': async ({ peerId }) => {
+      await ready();
+      await mesh.comparisons.compare(peerId);
+      return mesh.friend(peerId);
+    },
+    'friends.confirm': async ({ peerId, match }) => {
+      await ready();
+      mesh.comparisons.judge(peerId, match);
+      return mesh.friend(peerId);
     },
     'friends.remove': async ({ peerId }) => {
       await ready();

@@ -21,9 +21,9 @@ import {
   inviteHash,
   INVITE_SECRET_BYTES,
 } from '../../shared/protocol/invite.ts';
-import { friendComparisonCode } from '../../shared/protocol/pairing.ts';
 import { isLoopbackOnly } from './addresses.ts';
 import { FriendsStore } from './friends-store.ts';
+import { FriendComparisons } from './friend-comparisons.ts';
 import type { FriendRecord } from './friends-store.ts';
 import { connectionGater, PeerGate } from './gater.ts';
 import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
@@ -80,6 +80,8 @@ export class MeshService {
   private readonly inFlight = new Map<string, Promise<FriendRecord | null>>();
   private stopped = false;
   /** Protocols other services (backups, recovery) serve on this node. */
+  /** The code comparison of each friendship (PROTOCOL §8.5). */
+  readonly comparisons: FriendComparisons;
   private readonly services: { protocol: ProtocolName; handler: (conv: Conversation) => Promise<void> }[] =
     [];
   private readonly connectListeners = new Set<(peerId: string) => void>();
@@ -106,6 +108,13 @@ export class MeshService {
     this.listen = options.listen && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN;
     this.loopbackOnly = isLoopbackOnly(this.listen);
     this.refreshGate();
+    this.comparisons = new FriendComparisons({
+      mesh: this,
+      friends: this.friends,
+      changed: () => this.events.changed('friends'),
+      now: this.now,
+      log: (m) => this.log(m),
+    });
   }
 
   private log(message: string): void {
@@ -170,6 +179,7 @@ export class MeshService {
         const friend = await runPairingListener(conv, this.keys!, this.friends, this.now);
         if (friend) this.afterFriendsChanged(true);
         if (friend) this.onNewFriend(conv.remotePeer);
+        if (friend) void this.comparisons.afterPairing(friend.peerId, peerIdOf(this.keys!.signPublic));
       },
       {
         onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`),
@@ -313,10 +323,10 @@ export class MeshService {
     checkInviteFresh(invite, now);
     if (invite.peerId === peerIdOf(keys.signPublic))
       throw new BadRequestError('That is your own invite code. Enter the code your friend shows you.');
-    const comparisonCode = friendComparisonCode(keys.signPublic, invite.signPublic);
-    const base = { name: invite.name, peerId: invite.peerId, comparisonCode };
+    // The code exists only once the friends have run a comparison (PROTOCOL §8.5), after pairing completes.
+    const base = { name: invite.name, peerId: invite.peerId, comparisonCode: '' };
     const existing = this.friends.getFriend(invite.peerId);
-    if (existing) return { ...base, state: 'paired', friend: this.toFriend(existing) };
+    if (existing) return this.paired(base, existing.peerId);
     this.friends.putPending({
       peerId: invite.peerId,
       name: invite.name,
@@ -331,8 +341,28 @@ export class MeshService {
     this.afterFriendsChanged(false);
     await this.rememberAddresses(invite.peerId, invite.addresses);
     const friend = await this.tryPair(invite.peerId, 8_000);
-    if (friend) return { ...base, state: 'paired', friend: this.toFriend(friend) };
+    if (friend) {
+      await this.comparisons.afterPairing(friend.peerId, peerIdOf(keys.signPublic), 8_000);
+      return this.paired(base, friend.peerId);
+    }
     return { ...base, state: 'waiting' };
+  }
+
+  private paired(
+    base: { name: string; peerId: string; comparisonCode: string },
+    peerId: string,
+  ): { state: 'paired'; name: string; peerId: string; comparisonCode: string; friend?: Friend } {
+    const record = this.friends.getFriend(peerId);
+    if (!record) return { ...base, state: 'paired' };
+    const friend = this.toFriend(record);
+    return { ...base, comparisonCode: friend.comparisonCode, state: 'paired', friend };
+  }
+
+  /** One friend as the API shows it. */
+  friend(peerId: string): Friend {
+    const record = this.friends.getFriend(peerId);
+    if (!record) throw new NotFoundError('No friend with that peer ID.');
+    return this.toFriend(record);
   }
 
   list(): Friend[] {
@@ -340,11 +370,10 @@ export class MeshService {
   }
 
   pending(): PendingFriend[] {
-    const self = this.keys?.signPublic;
     return this.friends.listPending().map((p) => ({
       name: p.name,
       peerId: p.peerId,
-      comparisonCode: self ? friendComparisonCode(self, p.signPublic) : '',
+      comparisonCode: '',
       since: p.acceptedAt,
       giveUpAt: p.giveUpAt,
     }));
@@ -370,12 +399,12 @@ export class MeshService {
   }
 
   private toFriend(f: FriendRecord): Friend {
-    const self = this.keys?.signPublic;
     return {
       name: f.name,
       peerId: f.peerId,
       fingerprint: fingerprintOf(f.signPublic),
-      comparisonCode: self ? friendComparisonCode(self, f.signPublic) : '',
+      comparisonCode: f.sasCode ?? '',
+      verified: (f.verifiedAt ?? null) !== null,
       addresses: f.addresses,
       addedAt: f.addedAt,
       lastSeen: f.lastSeen,
@@ -449,6 +478,7 @@ export class MeshService {
         this.log(`paired with ${peerId}`);
         this.afterFriendsChanged(true);
         this.onNewFriend(peerId);
+        void this.comparisons.afterPairing(peerId, peerIdOf(keys.signPublic));
         return friend;
       } catch (err) {
         conv.abort(String(err));

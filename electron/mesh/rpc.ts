@@ -4,6 +4,7 @@
  * and a handler wrapper that re-checks the remote peer against the gate and always closes its stream.
  */
 import { lpStream } from '@libp2p/utils';
+import * as varint from 'uint8-varint';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Connection, Libp2p, Stream } from '@libp2p/interface';
 import { TesseraError } from '../../shared/errors.ts';
@@ -42,12 +43,22 @@ export class ProtocolError extends TesseraError {
   }
 }
 
+/** A frame whose length prefix exceeds what this step of the protocol allows; nothing of it was read. */
+export class FrameTooLargeError extends ProtocolError {
+  constructor(protocol: string, limit: number) {
+    super(`A ${protocol} message from the peer exceeds the ${limit} bytes allowed at this step.`);
+  }
+}
+
 export interface Conversation {
   readonly remotePeer: string;
   readonly signal: AbortSignal;
   send(message: Uint8Array): Promise<void>;
-  /** The next message; typed errors for end-of-stream, oversize, timeout. */
-  receive(): Promise<Uint8Array>;
+  /**
+   * The next message; typed errors for end-of-stream, oversize, timeout. `maxBytes` lowers the protocol's message
+   * cap for this one message (a first frame read before the peer proved anything), checked on the length prefix.
+   */
+  receive(maxBytes?: number): Promise<Uint8Array>;
   close(): Promise<void>;
   abort(reason: string): void;
 }
@@ -66,7 +77,17 @@ function conversation(
   const cap = MESSAGE_CAPS[protocol];
   // Bytes received but not yet read are bounded too: one frame being read plus one more queued behind it (a sender
   // streaming many small frames, like backup chunks, stays far below this). Past it the stream is aborted.
-  const lp = lpStream(stream, { maxDataLength: cap, maxBufferSize: 2 * cap + 64 * 1024 });
+  let limit = cap;
+  const lp = lpStream(stream, {
+    maxDataLength: cap,
+    maxBufferSize: 2 * cap + 64 * 1024,
+    // The length prefix is checked against this read's limit before any byte of the frame is awaited.
+    lengthDecoder: (buf: Parameters<typeof varint.decode>[0]) => {
+      const n = varint.decode(buf);
+      if (n > limit) throw new FrameTooLargeError(protocol, limit);
+      return n;
+    },
+  });
   return {
     remotePeer,
     signal,
@@ -75,11 +96,13 @@ function conversation(
         throw new TesseraError('TOO_LARGE', `A ${protocol} message exceeds ${cap} bytes.`);
       await lp.write(message, { signal });
     },
-    async receive() {
+    async receive(maxBytes) {
+      limit = Math.min(cap, maxBytes ?? cap);
       try {
         const list = await lp.read({ signal });
         return list.subarray();
       } catch (err) {
+        if (err instanceof FrameTooLargeError) throw err;
         if (signal.aborted) throw new PeerTimeoutError(`The friend did not answer in time (${protocol}).`);
         const name = err instanceof Error ? err.name : '';
         if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError')

@@ -62,8 +62,18 @@ export const CliFriend = z.object({
   reachable: z.boolean(),
   /** direct, hole-punched, relayed, via-friend (a parcel through a mutual friend) or unreachable. */
   path: z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']),
+  /** You confirmed that both screens showed `comparisonCode` (only verified friends can hold a piece). */
+  verified: z.boolean(),
 });
 export const CliFriends = z.array(CliFriend);
+
+/** `tessera friends compare NAME` / `tessera friends confirm NAME`: the code and whether it is confirmed. */
+export const CliFriendComparison = z.object({
+  name: z.string(),
+  peerId: z.string(),
+  comparisonCode: z.string(),
+  verified: z.boolean(),
+});
 
 /** `tessera friends pending`: pairings waiting for the other person to accept your invite. */
 export const CliPendingFriends = z.array(
@@ -95,15 +105,32 @@ export const CliRecoverCustodian = z.object({
   peerId: z.string(),
   comparisonCode: z.string(),
   state: z.string(),
+  /** You confirmed this friend's code on the new device (`tessera recover confirm`): only then the piece counts. */
+  confirmed: z.boolean(),
 });
 
-/** `tessera recover status`: `have` valid pieces of `need` (the threshold; 0 while unknown). */
+/** Whose vault the confirmed pieces open (`ready`): checked by the person before `tessera recover finish`. */
+export const CliRecoverVault = z.object({
+  name: z.string(),
+  fingerprint: z.string(),
+  friends: z.array(z.string()),
+  items: z.number().int().nonnegative(),
+});
+
+/**
+ * `tessera recover status`: `have` confirmed valid pieces of `need` (the threshold; 0 while unknown); `vault` once
+ * the state is `ready`.
+ */
 export const CliRecoverStatus = z.object({
   state: z.string(),
   have: z.number().int().nonnegative(),
   need: z.number().int().nonnegative(),
   custodians: z.array(CliRecoverCustodian),
+  vault: CliRecoverVault.nullable(),
 });
+
+/** `tessera recover finish [--yes]`: the state afterwards (`restored`) and whose vault it was. */
+export const CliRecoverFinish = z.object({ state: z.string(), vault: CliRecoverVault.nullable() });
 
 /** `tessera recover cancel`: the state afterwards (`none`). */
 export const CliRecoverCancelled = z.object({ state: z.string() });

@@ -11,12 +11,11 @@
  *   T    = SHA-256("tessera-pair-transcript-v1" 0x00 || kD || kL || H(dialer's invite) || H(listener's invite))
  *   sigX = Ed25519 over signingInput("tessera/pair/v1", T || role)   role = 0x4C ('L') or 0x44 ('D')
  *
- * H(invite) covers the invite's 16 random bytes, so only a holder of the invite can name it. The comparison code both
- * people see is derived from the two identity keys alone, independent of order.
+ * H(invite) covers the invite's 16 random bytes, so only a holder of the invite can name it. The code both people
+ * compare comes afterwards, from a run of the code comparison (shared/protocol/verify.ts, PROTOCOL §8.5).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8 } from '../crypto/bytes.ts';
-import { comparisonCode } from '../crypto/compare.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { signWithContext, verifyWithContext } from '../crypto/sign.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
@@ -101,11 +100,4 @@ export function verifyPairing(
   signPublic: Uint8Array,
 ): boolean {
   return verifyWithContext(PAIR_CONTEXT, rolePayload(transcript, role), signature, signPublic);
-}
-
-export const COMPARISON_CONTEXT = 'tessera/friends/v1';
-
-/** The six-digit code both friends see; the same whichever order the identity keys come in. */
-export function friendComparisonCode(keyA: Uint8Array, keyB: Uint8Array): string {
-  return comparisonCode(keyA, keyB, COMPARISON_CONTEXT);
 }

@@ -1,19 +1,22 @@
 import { MAX_BACKUP_MESSAGE_BYTES } from './backup.ts';
 import { MAX_FORWARD_MESSAGE_BYTES } from './forward.ts';
 import { MAX_RECOVERY_MESSAGE_BYTES } from './recovery.ts';
+import { MAX_VERIFY_MESSAGE_BYTES } from './verify.ts';
 
 /** libp2p protocol IDs of the Tessera mesh and the per-protocol message caps (checked before allocating). */
 export const PROTOCOLS = {
   pair: '/tessera/pair/1.0.0',
+  verify: '/tessera/verify/1.0.0',
   backup: '/tessera/backup/1.0.0',
   forward: '/tessera/forward/1.0.0',
-  recovery: '/tessera/recovery/1.0.0',
+  recovery: '/tessera/recovery/2.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
 
 export const MESSAGE_CAPS: Record<ProtocolName, number> = {
   pair: 1024,
+  verify: MAX_VERIFY_MESSAGE_BYTES,
   backup: MAX_BACKUP_MESSAGE_BYTES,
   forward: MAX_FORWARD_MESSAGE_BYTES,
   recovery: MAX_RECOVERY_MESSAGE_BYTES,
@@ -22,6 +25,7 @@ export const MESSAGE_CAPS: Record<ProtocolName, number> = {
 /** Per-connection stream caps for each protocol (inbound and outbound). */
 export const STREAM_CAPS: Record<ProtocolName, number> = {
   pair: 2,
+  verify: 2,
   backup: 8,
   forward: 4,
   recovery: 4,
@@ -30,6 +34,7 @@ export const STREAM_CAPS: Record<ProtocolName, number> = {
 /** How long one whole conversation may take (a backup deposit moves the whole encrypted vault). */
 export const CONVERSATION_TIMEOUT_MS: Record<ProtocolName, number> = {
   pair: 15_000,
+  verify: 15_000,
   backup: 10 * 60_000,
   forward: 5 * 60_000,
   recovery: 5 * 60_000,

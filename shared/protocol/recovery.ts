@@ -1,23 +1,25 @@
 /**
- * The recovery protocol (/tessera/recovery/1.0.0): a custodian (dialer, C) and the owner's new device running a
- * recovery session (listener, S). Two conversations, each canonical CBOR `{ v: 1, t, … }` per length-prefixed frame:
+ * The recovery protocol (/tessera/recovery/2.0.0, PROTOCOL §11): a custodian (dialer, C) and the owner's new device
+ * running a recovery session (listener, S). Canonical CBOR `{ v: 2, t, … }` per length-prefixed frame. The first
+ * frame of every conversation is small (≤ FIRST_FRAME_BYTES) and carries `q`, so a peer that does not hold the code
+ * never makes the session read or buffer a large frame.
  *
- *   Hello (before approval, nothing secret):   C → S hello { q, name }          S → C welcome
- *   Delivery (only after the person approved): C → S offer { q, name, shard, manifest }
- *                                              S → C need { ids }               C → S chunk { id, data } × n, done
- *                                              S → C stored { have, need }
+ *   Codes (before approval, nothing secret):  C → S hello { q, name }    S → C commit { c }
+ *                                             C → S nonce { n }          S → C reveal { n }
+ *   Delivery (only after the person approved): C → S knock { q }         S → C welcome
+ *                                             C → S offer { shard, manifest }
+ *                                             S → C need { ids }         C → S chunk { id, data } × n, done
+ *                                             S → C stored { have, need }
  *   Either side may answer refused { reason } instead.
  *
- * q = possessionProof(code) shows the custodian holds the code. `shard` is the owner's signed shard envelope sealed
- * to the session's box key (context "tessera/recovery-shard/v1"). `manifest` is the newest signed backup manifest
- * the custodian holds (empty if none); `need` lists the chunk ids of that manifest the session still lacks.
- * `stored.have`/`stored.need` are the session's progress (need = 0 while the threshold is unknown).
- *
- * Both sides show comparisonCode(custodian key, session key, "tessera/recovery/v1"), derived from the two
- * Noise-authenticated identity keys.
+ * q = possessionProof(code) shows the custodian holds the code. commit/nonce/reveal are the SAS exchange of
+ * shared/crypto/sas.ts (the session commits): both screens then show the same six digits, and the person at the new
+ * device confirms them before the piece counts. `shard` is the owner's signed shard envelope sealed to the session's
+ * box key (context "tessera/recovery-shard/v1"). `manifest` is the newest signed backup manifest the custodian holds
+ * (empty if none); `need` lists the ids of that manifest's chunks the session lacks (compared by digest).
  */
-import { comparisonCode } from '../crypto/compare.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
+import { SAS_COMMIT_BYTES, SAS_NONCE_BYTES } from '../crypto/sas.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
 import { expectStep, readChunk, readChunkIds } from './message-fields.ts';
 import { asMap, expectKeys, readBytes, readText, readUint } from '../formats/fields.ts';
@@ -25,20 +27,27 @@ import { MAX_MANIFEST_BYTES } from '../formats/manifest.ts';
 import { SEALED_BOX_OVERHEAD } from '../crypto/box.ts';
 import { MAX_SIGNED_ENVELOPE_BYTES } from '../shards/envelope.ts';
 
-export const RECOVERY_PROTOCOL_VERSION = 1;
+export const RECOVERY_PROTOCOL_VERSION = 2;
 export const RECOVERY_SHARD_CONTEXT = 'tessera/recovery-shard/v1';
-export const RECOVERY_COMPARE_CONTEXT = 'tessera/recovery/v1';
+/** The SAS context of recovery (PROTOCOL §11.3); pairing uses its own. */
+export const RECOVERY_SAS_CONTEXT = 'tessera/recovery-sas/v2';
 /** A signed envelope sealed to the session's box key. */
 export const MAX_RECOVERY_SHARD_BYTES = MAX_SIGNED_ENVELOPE_BYTES + SEALED_BOX_OVERHEAD;
 /** The largest frame: an offer with a full manifest, or a `need` listing every chunk. */
 export const MAX_RECOVERY_MESSAGE_BYTES = MAX_MANIFEST_BYTES + MAX_RECOVERY_SHARD_BYTES + 1024;
+/** The first frame of a conversation (hello or knock): read with this cap, before `q` is checked. */
+export const FIRST_FRAME_BYTES = 512;
 export const CUSTODIAN_NAME_MAX_CHARS = 64;
 const REASON_MAX = 300;
 
 export type RecoveryMessage =
   | { t: 'hello'; q: Uint8Array; name: string }
+  | { t: 'commit'; c: Uint8Array }
+  | { t: 'nonce'; n: Uint8Array }
+  | { t: 'reveal'; n: Uint8Array }
+  | { t: 'knock'; q: Uint8Array }
   | { t: 'welcome' }
-  | { t: 'offer'; q: Uint8Array; name: string; shard: Uint8Array; manifest: Uint8Array }
+  | { t: 'offer'; shard: Uint8Array; manifest: Uint8Array }
   | { t: 'need'; ids: Uint8Array[] }
   | { t: 'chunk'; id: Uint8Array; data: Uint8Array }
   | { t: 'done' }
@@ -49,13 +58,17 @@ export type RecoveryMessageType = RecoveryMessage['t'];
 
 const TYPE_CODES: Record<RecoveryMessageType, number> = {
   hello: 1,
-  welcome: 2,
-  offer: 3,
-  need: 4,
-  chunk: 5,
-  done: 6,
-  stored: 7,
-  refused: 8,
+  commit: 2,
+  nonce: 3,
+  reveal: 4,
+  knock: 5,
+  welcome: 6,
+  offer: 7,
+  need: 8,
+  chunk: 9,
+  done: 10,
+  stored: 11,
+  refused: 12,
 };
 const TYPES_BY_CODE = new Map(
   Object.entries(TYPE_CODES).map(([name, code]) => [code, name as RecoveryMessageType]),
@@ -86,23 +99,30 @@ export function decodeRecoveryMessage(bytes: Uint8Array): RecoveryMessage {
         q: readBytes(map, 'q', what, { exact: 32 }),
         name: readText(map, 'name', what, CUSTODIAN_NAME_MAX_CHARS),
       };
+    case 'commit':
+      keys('c');
+      return { t, c: readBytes(map, 'c', what, { exact: SAS_COMMIT_BYTES }) };
+    case 'nonce':
+    case 'reveal':
+      keys('n');
+      return { t, n: readBytes(map, 'n', what, { exact: SAS_NONCE_BYTES }) };
+    case 'knock':
+      keys('q');
+      return { t, q: readBytes(map, 'q', what, { exact: 32 }) };
     case 'welcome':
     case 'done':
       keys();
       return { t };
     case 'offer':
-      keys('q', 'name', 'shard', 'manifest');
+      keys('shard', 'manifest');
       return {
         t,
-        q: readBytes(map, 'q', what, { exact: 32 }),
-        name: readText(map, 'name', what, CUSTODIAN_NAME_MAX_CHARS),
         shard: readBytes(map, 'shard', what, { max: MAX_RECOVERY_SHARD_BYTES }),
         manifest: readBytes(map, 'manifest', what, { max: MAX_MANIFEST_BYTES }),
       };
-    case 'need': {
+    case 'need':
       keys('ids');
       return { t, ids: readChunkIds(map, 'ids', what) };
-    }
     case 'chunk':
       keys('id', 'data');
       return { t, ...readChunk(map, what) };
@@ -123,14 +143,9 @@ export function expectRecoveryMessage<T extends RecoveryMessageType>(
   return expectStep(decodeRecoveryMessage(bytes), types, 'Recovery message');
 }
 
-/** The six-digit code both screens show: the custodian's and the session's identity keys, in either order. */
-export function recoveryComparisonCode(custodianKey: Uint8Array, sessionKey: Uint8Array): string {
-  return comparisonCode(custodianKey, sessionKey, RECOVERY_COMPARE_CONTEXT);
-}
-
 /**
  * The owner key named inside a signed manifest, read without trusting it (the session learns the real owner only
- * by combining shards). Callers then run `verifyManifest(bytes, owner)`, and check the owner again at restore.
+ * from pieces the person confirmed). Callers then run `verifyManifest(bytes, owner)`.
  */
 export function manifestClaimedOwner(signed: Uint8Array): Uint8Array {
   const what = 'Backup manifest';

@@ -74,8 +74,30 @@ export async function startPeer(name: string, options: ServeOptions = {}): Promi
   };
 }
 
-/** Both people accept each other's invite; resolves once each lists the other as a friend. */
+/**
+ * Both people accept each other's invite, then compare the code their screens show and confirm it (PROTOCOL §8.5),
+ * as people do before asking each other to hold a piece. Resolves once both are verified friends.
+ */
 export async function pair(a: Participant, b: Participant): Promise<void> {
+  await pairUnverified(a, b);
+  await confirmCodes(a, b);
+}
+
+/** Compares codes (the two screens must show the same six digits) and confirms them on both sides. */
+export async function confirmCodes(a: Participant, b: Participant): Promise<void> {
+  const [ca, cb] = await until(`${a.name} and ${b.name} to have compared codes`, async () => {
+    const [fa, fb] = await Promise.all([a.client.call('friends.list', {}), b.client.call('friends.list', {})]);
+    const ca = fa.find((f) => f.peerId === b.peerId)?.comparisonCode;
+    const cb = fb.find((f) => f.peerId === a.peerId)?.comparisonCode;
+    return ca && cb && ca === cb ? [ca, cb] : null;
+  });
+  if (ca !== cb) throw new Error(`the two screens disagree: ${ca} and ${cb}`);
+  await a.client.call('friends.confirm', { peerId: b.peerId, match: true });
+  await b.client.call('friends.confirm', { peerId: a.peerId, match: true });
+}
+
+/** Both people accept each other's invite; resolves once each lists the other as a friend (codes not compared). */
+export async function pairUnverified(a: Participant, b: Participant): Promise<void> {
   const inviteA = await a.client.call('friends.invite', {});
   const inviteB = await b.client.call('friends.invite', {});
   await a.client.call('friends.pair', { code: inviteB.code });

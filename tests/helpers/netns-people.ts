@@ -150,6 +150,13 @@ export async function pair(a: Person, b: Person): Promise<void> {
     async () => (await a.friend(b.peerId)) && (await b.friend(a.peerId)),
     90_000,
   );
+  // They read the code on their screens to each other and confirm it (PROTOCOL §8.5).
+  await until(`${a.name} and ${b.name} to have compared codes`, async () => {
+    const [fa, fb] = [await a.friend(b.peerId), await b.friend(a.peerId)];
+    return fa?.comparisonCode && fa.comparisonCode === fb?.comparisonCode;
+  });
+  await a.call('friends.confirm', { peerId: b.peerId, match: true });
+  await b.call('friends.confirm', { peerId: a.peerId, match: true });
 }
 
 /** The custodian accepts the owner's holding request once it has arrived. */

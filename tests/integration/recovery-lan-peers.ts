@@ -3,32 +3,39 @@
  * netns mode):
  *   forge CODE NAME   a "custodian" that dials the session and delivers a piece whose owner signature is broken
  *   impostor CODE     a node with another key that listens, and prints the code rewritten to point at itself
+ *   fake-owner CODE OWNER NAME…   someone who saw the code: from fresh peer IDs, one per NAME, a validly signed split
+ *                     of an owner key of their own (called OWNER) with a backup they wrote (vault substitution)
  * Imported by the test for `forgedCustodian` / `impostorCode`; run directly as the peer process.
  */
 import { createInterface } from 'node:readline';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { sealTo } from '../../shared/crypto/box.ts';
-import { generateIdentity } from '../../shared/crypto/identity.ts';
+import { generateIdentity, peerIdOf } from '../../shared/crypto/identity.ts';
+import { buildBackup } from '../../shared/formats/backup.ts';
+import { splitKey } from '../../shared/shards/split.ts';
 import {
   decodeRecoveryCode,
   encodeRecoveryCode,
   possessionProof,
 } from '../../shared/protocol/recovery-code.ts';
 import { RECOVERY_SHARD_CONTEXT } from '../../shared/protocol/recovery.ts';
-import { signShardEnvelope } from '../../shared/shards/envelope.ts';
+import {
+  createShardEnvelopes,
+  openShardEnvelope,
+  signShardEnvelope,
+} from '../../shared/shards/envelope.ts';
 import { createMeshNode } from '../../electron/mesh/node.ts';
 import { openConversation } from '../../electron/mesh/rpc.ts';
 import { usableAddresses } from '../../electron/mesh/addresses.ts';
-import { deliver } from '../../electron/core/recovery/custodian-protocol.ts';
+import { deliver, sayHello } from '../../electron/core/recovery/custodian-protocol.ts';
 import type { Lan } from './recovery-lan-hosts.ts';
 
 function isLoopbackCode(code: string): boolean {
   return decodeRecoveryCode(code).addresses.every((a) => a.startsWith('/ip4/127.'));
 }
 
-async function startNode(loopback: boolean) {
-  const keys = generateIdentity();
+async function startNode(loopback: boolean, keys = generateIdentity()) {
   const node = await createMeshNode({
     signSeed: keys.signSeed,
     signPublic: keys.signPublic,
@@ -62,10 +69,15 @@ async function forge(codeText: string, name: string): Promise<void> {
     await node.peerStore.merge(peerIdFromString(code.peerId), {
       multiaddrs: code.addresses.map((a) => multiaddr(a)),
     });
+    const hello = await openConversation(node, code.peerId, 'recovery', { timeoutMs: 20_000 });
+    await sayHello(hello, possessionProof(code), name, {
+      initiator: keys.signPublic,
+      responder: code.signPublic,
+    });
+    await hello.close();
     const conv = await openConversation(node, code.peerId, 'recovery', { timeoutMs: 20_000 });
     const result = await deliver(conv, {
       q: possessionProof(code),
-      name,
       shard: sealTo(code.boxPublic, signed, RECOVERY_SHARD_CONTEXT),
       manifest: new Uint8Array(0),
       chunk: () => undefined,
@@ -75,6 +87,81 @@ async function forge(codeText: string, name: string): Promise<void> {
   } finally {
     await node.stop();
   }
+}
+
+/** Says hello (running the SAS exchange) and delivers one piece with its backup, as a custodian would. */
+async function helloAndDeliver(
+  codeText: string,
+  keys: ReturnType<typeof generateIdentity>,
+  name: string,
+  piece: { signed: Uint8Array; manifest: Uint8Array; chunks: Map<string, Uint8Array> },
+): Promise<{ have: number; need: number; comparisonCode: string }> {
+  const code = decodeRecoveryCode(codeText);
+  const { node } = await startNode(isLoopbackCode(codeText), keys);
+  try {
+    await node.peerStore.merge(peerIdFromString(code.peerId), {
+      multiaddrs: code.addresses.map((a) => multiaddr(a)),
+    });
+    const hello = await openConversation(node, code.peerId, 'recovery', { timeoutMs: 20_000 });
+    const comparisonCode = await sayHello(hello, possessionProof(code), name, {
+      initiator: keys.signPublic,
+      responder: code.signPublic,
+    });
+    await hello.close();
+    const conv = await openConversation(node, code.peerId, 'recovery', { timeoutMs: 20_000 });
+    const result = await deliver(conv, {
+      q: possessionProof(code),
+      shard: sealTo(code.boxPublic, piece.signed, RECOVERY_SHARD_CONTEXT),
+      manifest: piece.manifest,
+      chunk: (id) => piece.chunks.get(id),
+    });
+    await conv.close();
+    return { have: result.have, need: result.need, comparisonCode };
+  } finally {
+    await node.stop();
+  }
+}
+
+async function fakeOwner(codeText: string, ownerName: string, names: string[]): Promise<void> {
+  const owner = generateIdentity();
+  const senders = names.map(() => generateIdentity());
+  const split = await splitKey(names.length, names.length);
+  const sealed = createShardEnvelopes(split, owner, senders, Date.now());
+  const backup = buildBackup(
+    {
+      identity: owner,
+      displayName: ownerName,
+      contacts: [],
+      items: [
+        {
+          id: '00000000-0000-4000-8000-000000000001',
+          title: 'Planted',
+          secret: 'the attacker wrote this',
+          notes: '',
+          tags: [],
+          attachments: [],
+          createdAt: Date.now(),
+          updatedAt: Date.now(),
+        },
+      ],
+      heldShards: [],
+      settings: {},
+    },
+    split.key,
+    owner,
+    1,
+  );
+  const out = [];
+  for (const [i, name] of names.entries()) {
+    const opened = openShardEnvelope(sealed[i]!, senders[i]!, owner.signPublic);
+    const r = await helloAndDeliver(codeText, senders[i]!, name, {
+      signed: opened.signed,
+      manifest: backup.manifest,
+      chunks: backup.chunks,
+    });
+    out.push({ name, peerId: peerIdOf(senders[i]!.signPublic), ...r });
+  }
+  console.log(JSON.stringify(out));
 }
 
 async function impostor(codeText: string): Promise<void> {
@@ -109,6 +196,23 @@ export async function forgedCustodian(
   return JSON.parse(await firstLine(child, 'the forged custodian')) as { have: number; need: number };
 }
 
+/** Delivers a fake owner's valid split (one piece per name, each from a fresh peer ID) to the session. */
+export async function fakeOwnerPieces(
+  lan: Lan,
+  code: string,
+  ownerName: string,
+  names: string[],
+): Promise<{ name: string; peerId: string; have: number; need: number; comparisonCode: string }[]> {
+  const child = lan.spawnPeer(import.meta.filename, ['fake-owner', code, ownerName, ...names]);
+  return JSON.parse(await firstLine(child, 'the fake owner')) as {
+    name: string;
+    peerId: string;
+    have: number;
+    need: number;
+    comparisonCode: string;
+  }[];
+}
+
 /** Starts an impostor node (another key) and returns the code rewritten to its addresses. */
 export async function impostorCode(lan: Lan, code: string): Promise<{ code: string; stop(): Promise<void> }> {
   const child = lan.spawnPeer(import.meta.filename, ['impostor', code]);
@@ -125,8 +229,9 @@ export async function impostorCode(lan: Lan, code: string): Promise<{ code: stri
 }
 
 if (import.meta.main) {
-  const [mode, code, name] = process.argv.slice(2);
+  const [mode, code, name, ...rest] = process.argv.slice(2);
   if (mode === 'forge') await forge(code!, name ?? 'Mallory');
+  else if (mode === 'fake-owner') await fakeOwner(code!, name!, rest);
   else if (mode === 'impostor') await impostor(code!);
   else throw new Error(`unknown mode ${String(mode)}`);
 }

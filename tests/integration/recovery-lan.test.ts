@@ -1,9 +1,13 @@
 /**
- * Issue 5, end to end with real `tessera serve` processes: an owner with a 3-of-5 backup (and a piece she holds for a
- * friend) loses her data dir; a fresh device starts a recovery session; a forged piece arrives and is named; an
- * impostor at the session's address and a custodian holding nothing for her are refused; the new device restarts
- * mid-session without losing its piece; three custodians approve (two through the CLI); the restored vault equals
- * the original (items, contacts, held shards), re-shares under a new key, and its custodian role works again.
+ * LAN recovery end to end with real `tessera serve` processes (PROTOCOL §11): an owner with a 3-of-5 backup (and a
+ * piece she holds for a friend) loses her data dir; a fresh device starts a recovery session; a forged piece arrives
+ * and is named; someone who saw the code sends a valid split of an owner key of their own from fresh peer IDs under
+ * the names of real friends, and it is never restored (unconfirmed it never counts; confirmed by mistake beside a
+ * real piece it is a conflict); an impostor at the session's address and a custodian holding nothing for her are
+ * refused; the new device restarts mid-session without losing its piece; three custodians approve (two through the
+ * CLI) and the person confirms each one's code; the session shows whose vault it is and restores it only when told;
+ * the restored vault equals the original (items, contacts, held shards), re-shares under a new key, and its custodian
+ * role works again.
  *
  * Runs across network namespaces on a bridge with mDNS when it can create them (root + `ip netns`), else on loopback;
  * it prints which. TESSERA_RECOVERY_MODE=loopback|netns forces one.
@@ -14,7 +18,7 @@ import { rmSync } from 'node:fs';
 import { until } from '../helpers/cluster.ts';
 import { acceptHolding, chooseLan, pair } from './recovery-lan-hosts.ts';
 import type { Host, Lan } from './recovery-lan-hosts.ts';
-import { forgedCustodian, impostorCode } from './recovery-lan-peers.ts';
+import { fakeOwnerPieces, forgedCustodian, impostorCode } from './recovery-lan-peers.ts';
 import { decodeRecoveryCode } from '../../shared/protocol/recovery-code.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -151,16 +155,44 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     },
   );
 
-  await t.test('a forged piece is named, and the session waits for more', async () => {
+  await t.test('a forged piece is named, waits unconfirmed, and is rejected', async () => {
     await forgedCustodian(lan, code, 'Mallory');
     const status = await until('the forged piece to be named', async () => {
       const s = await fresh.client.call('recovery.status', {});
       return s.custodians.some((c) => c.state === 'bad') ? s : null;
     });
-    const bad = status.custodians.find((c) => c.state === 'bad');
-    assert.equal(bad?.name, 'Mallory');
-    assert.match(status.error ?? '', /Mallory's piece did not verify/);
+    const bad = status.custodians.find((c) => c.state === 'bad')!;
+    assert.equal(bad.name, 'Mallory');
+    assert.equal(bad.confirmed, false);
+    assert.match(bad.problem ?? '', /Mallory's piece did not verify/);
+    const after = await fresh.client.call('recovery.judge', { peerId: bad.peerId, match: false });
+    assert.equal(after.custodians.find((c) => c.peerId === bad.peerId)?.state, 'rejected');
   });
+
+  let fakes: { name: string; peerId: string; comparisonCode: string }[] = [];
+  await t.test(
+    'vault substitution: a valid 2-of-2 split of an attacker key from fresh peer IDs never counts unconfirmed',
+    async () => {
+      fakes = await fakeOwnerPieces(lan, code, 'Olivia', ['Ana', 'Ben']);
+      assert.equal(fakes.length, 2);
+      const s = await until('both planted pieces to be listed', async () => {
+        const st = await fresh.client.call('recovery.status', {});
+        return fakes.every((f) => st.custodians.some((c) => c.peerId === f.peerId && c.state === 'verified'))
+          ? st
+          : null;
+      });
+      // The pieces are valid (signed by their owner) and complete a 2-of-2 split, yet nothing counts or opens.
+      assert.deepEqual([s.have, s.need], [0, 0]);
+      assert.equal(s.state, 'collecting');
+      assert.equal(s.vault, null);
+      for (const f of fakes) {
+        const listed = s.custodians.find((c) => c.peerId === f.peerId)!;
+        assert.equal(listed.confirmed, false);
+        assert.equal(listed.comparisonCode, f.comparisonCode, 'the attacker sees the same code, but no friend does');
+      }
+      console.log(`# planted pieces from ${fakes.length} fresh peer IDs wait unconfirmed (${elapsed()})`);
+    },
+  );
 
   await t.test('Ana compares codes, approves, and her piece arrives ("1 of 3")', async () => {
     const approval = await ana.client.call('recovery.approve', { code, friendPeerId: olivia.peerId });
@@ -175,9 +207,23 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
       .call('requests.accept', { id: approval.id })
       .then(() => ana.client.call('recovery.approvals', {}));
     assert.equal(sent.find((a) => a.id === approval.id)?.state, 'sent');
-    const status = await fresh.client.call('recovery.status', {});
+    const unconfirmed = await fresh.client.call('recovery.status', {});
+    assert.deepEqual([unconfirmed.have, unconfirmed.need], [0, 0], 'an unconfirmed piece does not count');
+    const status = await fresh.client.call('recovery.judge', { peerId: ana.peerId, match: true });
     assert.deepEqual([status.have, status.need], [1, 3]);
-    assert.match(status.message, /1 of 3 pieces: ask 2 more friends/);
+    assert.match(status.message, /1 of 3 confirmed pieces: 2 more needed/);
+  });
+
+  await t.test('a planted piece confirmed by mistake beside a real one is a conflict, not a restore', async () => {
+    const conflict = await fresh.client.call('recovery.judge', { peerId: fakes[0]!.peerId, match: true });
+    assert.equal(conflict.state, 'conflict');
+    assert.equal(conflict.vault, null);
+    assert.match(conflict.message, /belong to 2 different people/);
+    const resolved = await fresh.client.call('recovery.judge', { peerId: fakes[0]!.peerId, match: false });
+    assert.equal(resolved.state, 'collecting');
+    assert.deepEqual([resolved.have, resolved.need], [1, 3]);
+    // The other planted piece is rejected too; the attacker's peer IDs cannot send again.
+    await fresh.client.call('recovery.judge', { peerId: fakes[1]!.peerId, match: false });
   });
 
   await t.test('the new device restarts mid-session and loses nothing', async () => {
@@ -185,7 +231,8 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     fresh = await lan.restart(fresh);
     const resumed = await fresh.client.call('recovery.status', {});
     assert.equal(resumed.state, 'needs-passphrase');
-    assert.equal(resumed.custodians.filter((c) => c.state === 'received').length, 2);
+    assert.equal(resumed.custodians.filter((c) => c.state === 'received').length, 1, "Ana's piece");
+    assert.equal(resumed.custodians.filter((c) => c.state === 'rejected').length, 3);
     const again = await fresh.client.call('recovery.start', { passphrase: PASSPHRASE });
     assert.equal(again.sessionPeerId, decodeRecoveryCode(code).peerId);
     const status = await fresh.client.call('recovery.status', {});
@@ -193,7 +240,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     code = again.code;
   });
 
-  await t.test('Ben and Cai approve through the CLI; at 3 of 3 the vault is restored', async () => {
+  await t.test('Ben and Cai approve through the CLI; confirmed at 3 of 3, the vault is restored', async () => {
     for (const c of [ben, cai]) {
       const r = await lan.cli(c, ['recover', 'approve', code, '--friend', 'Olivia', '--yes']);
       assert.equal(r.code, 0, r.stderr);
@@ -201,7 +248,27 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
       assert.equal(out.state, 'sent');
       assert.equal(out.friend, 'Olivia');
       assert.match(r.stderr, new RegExp(`Comparison code: ${out.comparisonCode}`));
+      // The person at the new device confirms the code Ben (then Cai) reads out; the name alone would be ambiguous
+      // (the attacker used it too), so the CLI is given the peer ID its status lists.
+      const confirmed = await lan.cli(fresh, ['recover', 'confirm', c.peerId, '--yes']);
+      assert.equal(confirmed.code, 0, confirmed.stderr);
+      assert.match(confirmed.stderr, new RegExp(`Code for ${c.name}: ${out.comparisonCode}`));
     }
+    const ready = JSON.parse((await lan.cli(fresh, ['recover', 'status'])).stdout) as {
+      state: string;
+      have: number;
+      need: number;
+      vault: { name: string; fingerprint: string; friends: string[]; items: number } | null;
+    };
+    assert.equal(ready.state, 'ready');
+    assert.deepEqual([ready.have, ready.need], [3, 3]);
+    assert.equal(ready.vault?.name, 'Olivia');
+    assert.equal(ready.vault?.items, 3);
+    assert.deepEqual(ready.vault?.friends.slice().sort(), ['Ana', 'Ben', 'Cai', 'Dee', 'Eli']);
+    assert.equal((await fresh.client.call('app.status', {})).state, 'recovering', 'nothing written yet');
+    const finished = await lan.cli(fresh, ['recover', 'finish', '--yes']);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.equal((JSON.parse(finished.stdout) as { state: string }).state, 'restored');
     const status = await until(
       'the vault to be restored',
       async () => {

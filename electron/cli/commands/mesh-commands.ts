@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   CliAnswered,
   CliBackupStatus,
+  CliFriendComparison,
   CliFriends,
   CliPendingFriends,
   CliHeld,
@@ -15,6 +16,12 @@ import { thresholdGuidance } from '../../../shared/backup-guidance.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
 import { UsageError } from '../usage-error.ts';
+import { askYesNo } from '../ask-yes-no.ts';
+import type { Friend } from '../../../shared/api/ops/friends.ts';
+
+function cliComparison(f: Friend): z.input<typeof CliFriendComparison> {
+  return { name: f.name, peerId: f.peerId, comparisonCode: f.comparisonCode, verified: f.verified };
+}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -82,8 +89,10 @@ export const meshCommands: Command[] = [
           },
           (p) =>
             p.state === 'paired'
-              ? `Paired with ${p.name}. Compare this code with theirs: ${p.comparisonCode}`
-              : `Waiting for ${p.name} to accept your invite too. Comparison code: ${p.comparisonCode}`,
+              ? p.comparisonCode
+                ? `Paired with ${p.name}. Compare this code with theirs: ${p.comparisonCode}, then run \`tessera friends confirm ${p.name}\`.`
+                : `Paired with ${p.name}. Compare codes with \`tessera friends compare ${p.name}\` while you are both online.`
+              : `Waiting for ${p.name} to accept your invite too. The code to compare comes once you are paired.`,
         );
       });
     },
@@ -106,16 +115,66 @@ export const meshCommands: Command[] = [
             lastSeen: iso(f.lastSeen),
             reachable: f.reachable,
             path: f.path,
+            verified: f.verified,
           })),
           (list) =>
             list.length
               ? list
                   .map(
                     (f) =>
-                      `${f.name.padEnd(20)} ${f.reachable ? 'online ' : 'offline'} ${f.path.padEnd(12)} ${f.lastSeen ?? 'never seen'} ${f.peerId}`,
+                      `${f.name.padEnd(20)} ${f.verified ? 'verified  ' : 'unverified'} ${f.reachable ? 'online ' : 'offline'} ${f.path.padEnd(12)} ${f.lastSeen ?? 'never seen'} ${f.peerId}`,
                   )
                   .join('\n')
               : 'No friends yet. Exchange invites with `tessera invite` and `tessera pair CODE`.',
+        );
+      });
+    },
+  },
+  {
+    name: 'friends compare',
+    usage: 'tessera friends compare NAME',
+    summary:
+      'Make a new code to compare with a friend (both devices online); confirm it with `friends confirm`.',
+    positionals: { min: 1, max: 1 },
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const friend = resolveFriend(await client.call('friends.list', {}), ctx.args[0]!);
+        const f = await client.call('friends.compare', { peerId: friend.peerId });
+        ctx.out.result(
+          CliFriendComparison,
+          cliComparison(f),
+          (c) =>
+            `Code with ${c.name}: ${c.comparisonCode}. Read it to each other, then run \`tessera friends confirm ${c.name}\`.`,
+        );
+      });
+    },
+  },
+  {
+    name: 'friends confirm',
+    usage: 'tessera friends confirm NAME [--yes] [--no-match]',
+    summary:
+      "Confirm that a friend's screen shows the same code as yours (only verified friends can hold a piece).",
+    options: ['yes', 'no-match'],
+    positionals: { min: 1, max: 1 },
+    async run(ctx) {
+      await withDaemon(ctx, async (client) => {
+        const friend = resolveFriend(await client.call('friends.list', {}), ctx.args[0]!);
+        if (!friend.comparisonCode)
+          throw new UsageError(
+            `There is no code with ${friend.name} yet: run \`tessera friends compare ${friend.name}\` while you are both online.`,
+          );
+        let match = ctx.options['no-match'] !== true;
+        if (match) {
+          ctx.out.info(`Code with ${friend.name}: ${friend.comparisonCode}`);
+          match =
+            ctx.options.yes === true ||
+            (await askYesNo(`Does ${friend.name}'s screen show ${friend.comparisonCode}? [y/N] `));
+        }
+        const f = await client.call('friends.confirm', { peerId: friend.peerId, match });
+        ctx.out.result(CliFriendComparison, cliComparison(f), (c) =>
+          c.verified
+            ? `${c.name} is verified.`
+            : `The codes did not match: ${c.name} is not verified. Someone may have swapped your invites; remove ${c.name} and pair again in person.`,
         );
       });
     },
@@ -139,10 +198,7 @@ export const meshCommands: Command[] = [
           (list) =>
             list.length
               ? list
-                  .map(
-                    (p) =>
-                      `${p.name.padEnd(20)} comparison code ${p.comparisonCode}, waiting since ${p.since}, until ${p.giveUpAt}`,
-                  )
+                  .map((p) => `${p.name.padEnd(20)} waiting since ${p.since}, until ${p.giveUpAt}`)
                   .join('\n')
               : 'No pairing is waiting.',
         );

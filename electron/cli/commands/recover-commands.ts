@@ -1,15 +1,19 @@
-import { createInterface } from 'node:readline';
 import encodeQR from '@paulmillr/qr';
+import type { z } from 'zod';
 import {
   CliRecoverApprove,
   CliRecoverCancelled,
+  CliRecoverFinish,
   CliRecoverStart,
   CliRecoverStatus,
+  type CliRecoverVault,
 } from '../../../shared/api/cli-output.ts';
+import type { RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
 import { readPassphrase } from '../passphrase.ts';
+import { askYesNo as confirm } from '../ask-yes-no.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** Recovery runs in the `tessera serve` that holds the data dir: its node listens (new device) or dials (custodian). */
@@ -19,20 +23,47 @@ const withDaemon = (
   options: { unlock: boolean },
 ): Promise<void> => withClient(ctx.dataDir, { allowDirect: false, unlock: options.unlock }, fn);
 
-/** Asks y/N on the terminal (or reads one line of piped input); anything but y/yes is no. */
-function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
-  return new Promise((resolve) => {
-    let answered = false;
-    rl.question(question, (answer) => {
-      answered = true;
-      rl.close();
-      resolve(/^\s*y(es)?\s*$/i.test(answer));
-    });
-    rl.once('close', () => {
-      if (!answered) resolve(false);
-    });
-  });
+function cliVault(s: RecoveryStatus): z.input<typeof CliRecoverVault> | null {
+  return s.vault
+    ? { name: s.vault.name, fingerprint: s.vault.fingerprint, friends: s.vault.friends, items: s.vault.items }
+    : null;
+}
+
+function cliStatus(s: RecoveryStatus): z.input<typeof CliRecoverStatus> {
+  return {
+    state: s.state,
+    have: s.have,
+    need: s.need,
+    custodians: s.custodians.map((c) => ({
+      name: c.name,
+      peerId: c.peerId,
+      comparisonCode: c.comparisonCode,
+      state: c.state,
+      confirmed: c.confirmed,
+    })),
+    vault: cliVault(s),
+  };
+}
+
+function describeVault(v: z.output<typeof CliRecoverVault>): string[] {
+  return [
+    `  Name:        ${v.name}`,
+    `  Fingerprint: ${v.fingerprint}`,
+    `  Friends:     ${v.friends.length ? v.friends.join(', ') : '(none)'}`,
+    `  Items:       ${v.items}`,
+  ];
+}
+
+function describeStatus(s: RecoveryStatus, v: z.output<typeof CliRecoverStatus>): string {
+  return [
+    s.message,
+    ...v.custodians.map(
+      (c) =>
+        `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${c.confirmed ? ', confirmed' : c.state === 'rejected' ? '' : ', not confirmed'}`,
+    ),
+    ...(v.vault ? ['Whose vault this is:', ...describeVault(v.vault)] : []),
+    ...(s.error ? [`Problem: ${s.error}`] : []),
+  ].join('\n');
 }
 
 function qr(text: string): string {
@@ -80,25 +111,75 @@ export const recoverCommands: Command[] = [
         ctx,
         async (client) => {
           const s = await client.call('recovery.status', {});
-          ctx.out.result(
-            CliRecoverStatus,
-            {
-              state: s.state,
-              have: s.have,
-              need: s.need,
-              custodians: s.custodians.map((c) => ({
-                name: c.name,
-                peerId: c.peerId,
-                comparisonCode: c.comparisonCode,
-                state: c.state,
-              })),
-            },
-            (v) =>
-              [
-                s.message,
-                ...v.custodians.map((c) => `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}`),
-                ...(s.error ? [`Problem: ${s.error}`] : []),
-              ].join('\n'),
+          ctx.out.result(CliRecoverStatus, cliStatus(s), (v) => describeStatus(s, v));
+        },
+        { unlock: false },
+      );
+    },
+  },
+  {
+    name: 'recover confirm',
+    usage: 'tessera recover confirm NAME [--yes] [--reject]',
+    summary:
+      "On the new device: confirm that a friend's screen shows the same code as here (only then their piece counts).",
+    options: ['yes', 'reject'],
+    positionals: { min: 1, max: 1 },
+    async run(ctx) {
+      const name = ctx.args[0]!;
+      await withDaemon(
+        ctx,
+        async (client) => {
+          const before = await client.call('recovery.status', {});
+          const matches = before.custodians.filter(
+            (c) => c.state !== 'rejected' && (c.name === name || c.peerId === name),
+          );
+          if (matches.length === 0)
+            throw new UsageError(
+              `No one called "${name}" has connected to this recovery (see \`tessera recover status\`).`,
+            );
+          if (matches.length > 1)
+            throw new UsageError(
+              `${matches.length} devices connected as "${name}"; give the peer ID instead (see \`tessera recover status\`).`,
+            );
+          const sender = matches[0]!;
+          let match = ctx.options.reject !== true;
+          if (match) {
+            ctx.out.info(`Code for ${sender.name}: ${sender.comparisonCode}`);
+            match =
+              ctx.options.yes === true ||
+              (await confirm(`Does ${sender.name}'s screen show ${sender.comparisonCode}? [y/N] `));
+          }
+          const s = await client.call('recovery.judge', { peerId: sender.peerId, match });
+          ctx.out.result(CliRecoverStatus, cliStatus(s), (v) => describeStatus(s, v));
+        },
+        { unlock: false },
+      );
+    },
+  },
+  {
+    name: 'recover finish',
+    usage: 'tessera recover finish [--yes]',
+    summary: 'On the new device, once `ready`: check whose vault the pieces open, then restore it.',
+    options: ['yes'],
+    async run(ctx) {
+      await withDaemon(
+        ctx,
+        async (client) => {
+          const before = await client.call('recovery.status', {});
+          const vault = cliVault(before);
+          if (before.state !== 'ready' || !vault)
+            throw new UsageError(`Nothing to restore yet: ${before.message}`);
+          ctx.out.info(['The pieces you confirmed open this vault:', ...describeVault(vault)].join('\n'));
+          const yes = ctx.options.yes === true || (await confirm('Restore this vault here? [y/N] '));
+          if (!yes) {
+            ctx.out.result(CliRecoverFinish, { state: before.state, vault }, () => 'Nothing was restored.');
+            return;
+          }
+          const s = await client.call('recovery.finish', {});
+          ctx.out.result(CliRecoverFinish, { state: s.state, vault }, (r) =>
+            r.state === 'restored'
+              ? `Restored ${vault.name}'s vault.`
+              : `Not restored: ${s.error ?? s.message}`,
           );
         },
         { unlock: false },

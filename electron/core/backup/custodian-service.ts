@@ -11,7 +11,7 @@ import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import { encodeBackupMessage, expectBackupMessage } from '../../../shared/protocol/backup.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { signReceipt } from '../../../shared/protocol/receipts.ts';
-import { ExpiredError, NotFoundError, TesseraError } from '../../../shared/errors.ts';
+import { ExpiredError, NotFoundError, NotVerifiedError, TesseraError } from '../../../shared/errors.ts';
 import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import type { CustodianStore } from './custodian-store.ts';
@@ -358,6 +358,8 @@ export class CustodianBackupService {
     if (!request || request.state !== 'pending') throw new NotFoundError('There is no such pending request.');
     if (request.expiresAt < this.ctx.now())
       throw new ExpiredError('That request has expired; ask your friend to send it again.');
+    if (accepted && !this.ctx.friends.isVerified(ownerPeerId))
+      throw new NotVerifiedError(this.name(ownerPeerId), 'you can keep a piece for a friend');
     this.store.answer(ownerPeerId, accepted ? 'accepted' : 'declined', this.ctx.now());
     this.backoff.reset(ownerPeerId);
     this.ctx.events.changed('requests');

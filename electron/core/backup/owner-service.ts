@@ -16,7 +16,13 @@ import {
 } from '../../../shared/protocol/backup.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
-import { BadRequestError, TesseraError, TooLargeError, UnknownFriendError } from '../../../shared/errors.ts';
+import {
+  BadRequestError,
+  TesseraError,
+  TooLargeError,
+  NotVerifiedError,
+  UnknownFriendError,
+} from '../../../shared/errors.ts';
 import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import { OwnerStore } from './owner-store.ts';
@@ -107,6 +113,10 @@ export class OwnerBackupService {
     const records = peerIds.map((peerId) => {
       const friend = friends.getFriend(peerId);
       if (!friend) throw new UnknownFriendError(peerId);
+      // Pairing alone proves nothing against invites swapped in transit (SECURITY.md, pairing): ask only friends
+      // whose code the person confirmed.
+      if ((friend.verifiedAt ?? null) === null)
+        throw new NotVerifiedError(friend.name, 'a friend can be asked to hold a piece');
       return friend;
     });
     const split = await splitKey(input.threshold, peerIds.length);

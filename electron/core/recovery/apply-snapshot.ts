@@ -29,6 +29,8 @@ export async function applySnapshot(
   snapshot: Snapshot,
   passphrase: string,
   name?: string,
+  /** Senders whose code the person confirmed during the recovery. */
+  confirmed: readonly string[] = [],
 ): Promise<void> {
   const now = deps.now();
   const keys = identityFromSecrets(snapshot.identity.signSeed, snapshot.identity.boxSecret);
@@ -67,6 +69,10 @@ export async function applySnapshot(
           lastSeen: null,
         });
       }
+      // Verified: the friends this owner had chosen as custodians (only verified friends can be, and the snapshot is
+      // the owner's own, opened with the key their confirmed pieces gave) and those whose code was just confirmed.
+      for (const peerId of new Set([...(snapshot.custodians ?? []), ...confirmed]))
+        if (deps.friends.getFriend(peerId)) deps.friends.markVerified(peerId, now);
       for (const h of held) {
         const nonce = new Uint8Array(randomBytes(32));
         deps.held.putRequest({

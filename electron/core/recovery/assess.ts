@@ -1,7 +1,9 @@
 /**
- * Progress of a recovery session from the pieces received so far: which custodians sent a valid piece, which sent
- * a bad one (and why), and how many valid pieces the best split has against its threshold. The final word comes
- * from `combineShards` (commitment check), which may name further bad pieces.
+ * Where a recovery session stands (PROTOCOL §11.4), from the pieces received and the person's verdicts on each
+ * sender's code. The session never chooses an owner by counting: identities are free to mint, so only pieces
+ * whose sender's code the person confirmed count, and they must all name one owner (else the session stops and
+ * shows the conflict). Pieces from senders not confirmed yet are opened and checked, so that the person sees which
+ * are valid, but wait apart.
  */
 import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
 import { openSealed } from '../../../shared/crypto/box.ts';
@@ -11,23 +13,33 @@ import { TesseraError } from '../../../shared/errors.ts';
 import { RECOVERY_SHARD_CONTEXT } from '../../../shared/protocol/recovery.ts';
 import { verifyShardEnvelope } from '../../../shared/shards/envelope.ts';
 import type { ShardEnvelope } from '../../../shared/shards/envelope.ts';
-import type { ShardRow } from './session-store.ts';
+import type { PieceRow } from './session-store.ts';
 
 export interface OpenedPiece {
-  row: ShardRow;
+  row: PieceRow;
+  /** The person confirmed this sender's code. */
+  confirmed: boolean;
   /** The signed envelope, when the sealed piece opened. */
   signed: Uint8Array | null;
   envelope: ShardEnvelope | null;
   problem: string | null;
 }
 
+export interface Conflict {
+  /** Owner keys (hex) named by confirmed pieces, each with the senders (peer IDs) whose pieces name it. */
+  owners: { owner: string; senders: string[] }[];
+}
+
 export interface Assessment {
   pieces: OpenedPiece[];
-  /** The owner most valid pieces name (null before any valid piece). */
+  /** The one owner every confirmed valid piece names (null before any, or on a conflict). */
   owner: Uint8Array | null;
+  conflict: Conflict | null;
+  /** Confirmed valid pieces of the chosen split (distinct shares) and its threshold (0 while unknown). */
   have: number;
-  /** Threshold of the best split; 0 while unknown. */
   need: number;
+  /** The senders whose pieces form the chosen split. */
+  split: string[];
 }
 
 function why(err: unknown): string {
@@ -36,61 +48,90 @@ function why(err: unknown): string {
 
 /** Opens every piece with the session's box key and checks its signature and addressing. */
 export function openPieces(
-  rows: ShardRow[],
+  rows: PieceRow[],
+  confirmed: ReadonlySet<string>,
   keys: Pick<IdentityKeys, 'boxSecret' | 'boxPublic'>,
 ): OpenedPiece[] {
   return rows.map((row) => {
+    const base = { row, confirmed: confirmed.has(row.sender) };
     let signed: Uint8Array;
     try {
       signed = openSealed(keys.boxSecret, keys.boxPublic, row.sealed, RECOVERY_SHARD_CONTEXT, 'this piece');
     } catch (err) {
-      return { row, signed: null, envelope: null, problem: why(err) };
+      return { ...base, signed: null, envelope: null, problem: why(err) };
     }
     try {
       const envelope = verifyShardEnvelope(signed);
-      if (!equalBytes(envelope.custodian, signPublicFromPeerId(row.custodianPeerId)))
-        return { row, signed, envelope: null, problem: 'sent a piece that was addressed to someone else' };
-      return { row, signed, envelope, problem: null };
+      if (!equalBytes(envelope.custodian, signPublicFromPeerId(row.sender)))
+        return {
+          ...base,
+          signed,
+          envelope: null,
+          problem: 'sent a piece that was addressed to someone else',
+        };
+      return { ...base, signed, envelope, problem: null };
     } catch (err) {
-      return { row, signed, envelope: null, problem: why(err) };
+      return { ...base, signed, envelope: null, problem: why(err) };
     }
   });
 }
 
 export function assess(pieces: OpenedPiece[]): Assessment {
-  const counts = new Map<string, { key: Uint8Array; n: number }>();
+  const owners = new Map<string, { key: Uint8Array; senders: string[] }>();
   for (const p of pieces) {
-    if (!p.envelope) continue;
+    if (!p.confirmed || !p.envelope) continue;
     const k = toHex(p.envelope.owner);
-    const c = counts.get(k);
-    if (c) c.n += 1;
-    else counts.set(k, { key: p.envelope.owner, n: 1 });
+    const o = owners.get(k) ?? { key: p.envelope.owner, senders: [] };
+    o.senders.push(p.row.sender);
+    owners.set(k, o);
   }
-  const owner = [...counts.values()].sort((a, b) => b.n - a.n)[0]?.key ?? null;
-  const groups = new Map<string, { t: number; created: number; xs: Set<number> }>();
-  const out = pieces.map((p): OpenedPiece => {
-    if (!p.envelope || !owner) return p;
-    if (!equalBytes(p.envelope.owner, owner))
-      return { ...p, envelope: null, problem: 'sent a piece that belongs to a different person' };
+  if (owners.size > 1) {
+    return {
+      pieces,
+      owner: null,
+      conflict: { owners: [...owners].map(([owner, o]) => ({ owner, senders: o.senders })) },
+      have: 0,
+      need: 0,
+      split: [],
+    };
+  }
+  const owner = [...owners.values()][0]?.key ?? null;
+  // Splits of the one owner, from confirmed pieces only. `created` is signed by that owner, so it may order them.
+  const groups = new Map<string, { t: number; created: number; xs: Set<number>; senders: string[] }>();
+  for (const p of pieces) {
+    if (!p.confirmed || !p.envelope || !owner) continue;
     const e = p.envelope;
     const key = `${toHex(e.splitId)}/${toHex(e.commitment)}/${e.threshold}`;
-    const g = groups.get(key) ?? { t: e.threshold, created: e.created, xs: new Set<number>() };
-    g.xs.add(e.x);
-    g.created = Math.max(g.created, e.created);
+    const g = groups.get(key) ?? { t: e.threshold, created: e.created, xs: new Set<number>(), senders: [] };
+    if (!g.xs.has(e.x)) {
+      g.xs.add(e.x);
+      g.senders.push(p.row.sender);
+    }
     groups.set(key, g);
-    return p;
-  });
-  const best = [...groups.values()].sort((a, b) => b.created - a.created || b.xs.size - a.xs.size)[0];
-  return { pieces: out, owner, have: best?.xs.size ?? 0, need: best?.t ?? 0 };
+  }
+  const ranked = [...groups.values()].sort(
+    (a, b) =>
+      Number(b.xs.size >= b.t) - Number(a.xs.size >= a.t) || b.created - a.created || b.xs.size - a.xs.size,
+  );
+  const best = ranked[0];
+  return {
+    pieces,
+    owner,
+    conflict: null,
+    have: best?.xs.size ?? 0,
+    need: best?.t ?? 0,
+    split: best?.senders ?? [],
+  };
 }
 
 /** "2 of 3 pieces: ask 1 more friend." and the like. */
-export function progressMessage(have: number, need: number, received: number): string {
-  if (need === 0)
-    return received === 0
-      ? 'Waiting for your friends: ask them to approve with this code.'
-      : 'No valid piece yet: ask another friend to approve with this code.';
+export function progressMessage(have: number, need: number, waiting: number): string {
+  const compare =
+    waiting === 0
+      ? ''
+      : ` ${waiting} ${waiting === 1 ? 'piece waits' : 'pieces wait'} for you to compare ${waiting === 1 ? 'its' : 'their'} code.`;
+  if (need === 0) return `Waiting for your friends: ask them to approve with this code.${compare}`;
   const more = Math.max(0, need - have);
-  if (more === 0) return `${have} of ${need} pieces: restoring.`;
-  return `${have} of ${need} pieces: ask ${more} more ${more === 1 ? 'friend' : 'friends'} to approve.`;
+  if (more === 0) return `${have} of ${need} confirmed pieces.`;
+  return `${have} of ${need} confirmed pieces: ${more} more needed.${compare}`;
 }

@@ -24,7 +24,7 @@ import {
   possessionProof,
 } from '../../../shared/protocol/recovery-code.ts';
 import type { DecodedRecoveryCode } from '../../../shared/protocol/recovery-code.ts';
-import { RECOVERY_SHARD_CONTEXT, recoveryComparisonCode } from '../../../shared/protocol/recovery.ts';
+import { RECOVERY_SHARD_CONTEXT } from '../../../shared/protocol/recovery.ts';
 import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { VaultService } from '../vault/vault-service.ts';
@@ -34,7 +34,6 @@ import type { Conversation } from '../../mesh/rpc.ts';
 import { deliver, sayHello } from './custodian-protocol.ts';
 import { describeDialFailure } from './errors.ts';
 
-/** How long an approval waits for the person to compare codes and confirm. */
 /** How long an approval waits for the person's confirmation (TESSERA_RECOVERY_APPROVAL_MS shortens it for tests). */
 export const APPROVAL_WINDOW_MS = Number(process.env.TESSERA_RECOVERY_APPROVAL_MS ?? 10 * 60_000);
 
@@ -103,12 +102,16 @@ export class RecoveryApprovals {
     openShardEnvelope(held.sealedEnvelope, keys, signPublicFromPeerId(friend.peerId));
     const expiresAt = Math.min(now + APPROVAL_WINDOW_MS, code.expiresAt);
     await this.mesh.admit(code.peerId, code.addresses, expiresAt);
+    let comparisonCode: string;
     try {
       const conv = await this.mesh.open(code.peerId, 'recovery').catch((err: unknown) => {
         throw describeDialFailure(err, code.peerId);
       });
       try {
-        await sayHello(conv, possessionProof(code), this.ownName());
+        comparisonCode = await sayHello(conv, possessionProof(code), this.ownName(), {
+          initiator: keys.signPublic,
+          responder: code.signPublic,
+        });
       } finally {
         await conv.close();
       }
@@ -122,7 +125,7 @@ export class RecoveryApprovals {
       friend: friend.name,
       friendPeerId: friend.peerId,
       sessionPeerId: code.peerId,
-      comparisonCode: recoveryComparisonCode(keys.signPublic, code.signPublic),
+      comparisonCode,
       state: 'awaiting-confirmation',
       createdAt: now,
       expiresAt,
@@ -173,7 +176,6 @@ export class RecoveryApprovals {
       try {
         await deliver(conv, {
           q: possessionProof(a.code),
-          name: this.ownName(),
           shard,
           manifest: held.manifest,
           chunk: (idHex) => this.held.chunk(a.view.friendPeerId, idHex),

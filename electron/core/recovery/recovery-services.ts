@@ -22,6 +22,8 @@ export type RecoveryHandlers = Pick<
   | 'recovery.start'
   | 'recovery.status'
   | 'recovery.cancel'
+  | 'recovery.judge'
+  | 'recovery.finish'
   | 'recovery.approve'
   | 'recovery.confirm'
   | 'recovery.decline'
@@ -71,6 +73,7 @@ export class RecoveryServices {
           r.snapshot,
           r.passphrase,
           r.name ?? undefined,
+          r.confirmed,
         );
         deps.mesh.refreshGate();
         void this.reshare(r);
@@ -156,6 +159,8 @@ export class RecoveryServices {
         await this.session.cancel();
         return this.session.status();
       },
+      'recovery.judge': (input) => this.session.judge(input),
+      'recovery.finish': () => this.session.finish(),
       'recovery.approve': (input) => this.approvals.approve(input),
       'recovery.confirm': ({ id }) => this.approvals.confirm(id),
       'recovery.decline': ({ id }) => this.approvals.decline(id),

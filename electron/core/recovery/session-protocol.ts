@@ -1,90 +1,136 @@
 /**
- * The new device's (listener's) half of /tessera/recovery: checks the code's possession proof, records hellos,
- * and receives a delivery — the piece, the manifest (verified against the owner key it names; the real owner is
- * known only after combining), then exactly the chunks it asked for, each checked against that manifest.
+ * The new device's (listener's) half of /tessera/recovery/2.0.0 (PROTOCOL §11.3). Every conversation opens with a
+ * small first frame (hello or knock, ≤ FIRST_FRAME_BYTES) carrying the code's possession proof, checked before any
+ * larger frame is read. A hello runs the SAS exchange (the session commits first) and records the sender with the
+ * code both screens now show. A knock from a sender that said hello starts a delivery: the piece and manifest,
+ * then exactly the chunks asked for, each checked against that manifest's length and digest.
  */
+import { randomBytes } from 'node:crypto';
 import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import { sasCode, sasCommit, SAS_NONCE_BYTES } from '../../../shared/crypto/sas.ts';
 import { TesseraError } from '../../../shared/errors.ts';
 import { chunkMatchesManifest, verifyManifest } from '../../../shared/formats/manifest.ts';
-import type { BackupManifest } from '../../../shared/formats/manifest.ts';
-import { missingChunks } from '../../../shared/formats/backup.ts';
+import type { BackupManifest, ChunkRef } from '../../../shared/formats/manifest.ts';
 import {
   decodeRecoveryMessage,
   encodeRecoveryMessage,
   expectRecoveryMessage,
+  FIRST_FRAME_BYTES,
   manifestClaimedOwner,
+  RECOVERY_SAS_CONTEXT,
 } from '../../../shared/protocol/recovery.ts';
 import type { RecoveryMessage } from '../../../shared/protocol/recovery.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
+import type { IncomingChunk } from './session-store.ts';
 
 export interface ReceivedDelivery {
-  name: string;
   shard: Uint8Array;
   manifest: Uint8Array;
-  chunks: Map<string, Uint8Array>;
+  chunks: IncomingChunk[];
 }
 
 export interface SessionEndpoint {
   proof(): Uint8Array;
-  /** Null when offers are welcome, else the reason to refuse (e.g. already restored). */
+  sessionKey(): Uint8Array;
+  /** Null when the session takes messages, else the reason to refuse (e.g. already restored). */
   refuseReason(): string | null;
-  onHello(peerId: string, name: string): void;
-  /** Ids (hex) of the chunks this device already has. */
-  chunkIds(): Set<string>;
+  /** Null when this peer may say hello (room, not rejected), else why not. */
+  helloRefusal(peerId: string): string | null;
+  onHello(peerId: string, name: string, code: string): boolean;
+  /** Null when this peer may deliver (it said hello, was not rejected), else why not. */
+  deliveryRefusal(peerId: string): string | null;
+  hasChunk(digest: Uint8Array): boolean;
+  /** Null when `bytes` more from this sender fit the session's caps, else why not. */
+  roomFor(peerId: string, bytes: number): string | null;
   /** Stores the delivery durably and returns the progress to report back. */
   onDelivery(peerId: string, delivery: ReceivedDelivery): Promise<{ have: number; need: number }>;
 }
 
 class Refused extends Error {}
 
+const SMALL_FRAME_BYTES = 128;
+
 export async function serveRecoveryConversation(conv: Conversation, s: SessionEndpoint): Promise<void> {
   const refuse = (reason: string) =>
     conv.send(encodeRecoveryMessage({ t: 'refused', reason: reason.slice(0, 300) }));
   let first: RecoveryMessage;
   try {
-    first = decodeRecoveryMessage(await conv.receive());
-    if (first.t !== 'hello' && first.t !== 'offer')
+    first = decodeRecoveryMessage(await conv.receive(FIRST_FRAME_BYTES));
+    if (first.t !== 'hello' && first.t !== 'knock')
       throw new Refused(`unexpected first message "${first.t}"`);
     if (!equalBytes(first.q, s.proof()))
       throw new Refused('the code does not match this recovery; scan it again');
-    const why = s.refuseReason();
+    const why =
+      s.refuseReason() ??
+      (first.t === 'hello' ? s.helloRefusal(conv.remotePeer) : s.deliveryRefusal(conv.remotePeer));
     if (why) throw new Refused(why);
   } catch (err) {
     return refuse(err instanceof Refused || err instanceof TesseraError ? err.message : 'bad message');
   }
-  if (first.t === 'hello') {
-    s.onHello(conv.remotePeer, first.name);
-    return conv.send(encodeRecoveryMessage({ t: 'welcome' }));
-  }
+  if (first.t === 'hello') return serveHello(conv, s, first.name);
+  return serveDelivery(conv, s, refuse);
+}
+
+/** The SAS exchange (shared/crypto/sas.ts): the session is the responder and commits first. */
+async function serveHello(conv: Conversation, s: SessionEndpoint, name: string): Promise<void> {
+  const keys = { initiator: signPublicFromPeerId(conv.remotePeer), responder: s.sessionKey() };
+  const nR = new Uint8Array(randomBytes(SAS_NONCE_BYTES));
+  await conv.send(encodeRecoveryMessage({ t: 'commit', c: sasCommit(RECOVERY_SAS_CONTEXT, keys, nR) }));
+  const nonce = expectRecoveryMessage(await conv.receive(SMALL_FRAME_BYTES), 'nonce');
+  if (nonce.t === 'refused') return;
+  await conv.send(encodeRecoveryMessage({ t: 'reveal', n: nR }));
+  s.onHello(conv.remotePeer, name, sasCode(RECOVERY_SAS_CONTEXT, keys, nonce.n, nR));
+}
+
+async function serveDelivery(
+  conv: Conversation,
+  s: SessionEndpoint,
+  refuse: (reason: string) => Promise<void>,
+): Promise<void> {
+  await conv.send(encodeRecoveryMessage({ t: 'welcome' }));
+  const offer = expectRecoveryMessage(await conv.receive(), 'offer');
+  if (offer.t === 'refused') return;
   let manifest: BackupManifest | null = null;
   try {
-    if (first.manifest.length > 0)
-      manifest = verifyManifest(first.manifest, manifestClaimedOwner(first.manifest));
+    if (offer.manifest.length > 0)
+      manifest = verifyManifest(offer.manifest, manifestClaimedOwner(offer.manifest));
   } catch (err) {
     return refuse(
       `the backup manifest does not verify (${err instanceof Error ? err.message : String(err)})`,
     );
   }
-  const refs = new Map((manifest?.chunks ?? []).map((c) => [c.id, c]));
-  const have = s.chunkIds();
-  const need = manifest ? missingChunks(manifest, (id) => have.has(id)) : [];
-  await conv.send(encodeRecoveryMessage({ t: 'need', ids: need.map((id) => fromHex(id)) }));
-  const wanted = new Set(need);
-  const chunks = new Map<string, Uint8Array>();
+  // Chunks are asked for by the digest the manifest lists: bytes stored under a digest are those bytes, whoever sent
+  // them, so a chunk one sender brought can stand in for another's only if it is identical (PROTOCOL §11.3).
+  const wanted = new Map<string, ChunkRef>();
+  const digests = new Set<string>();
+  let bytes = 0;
+  for (const c of manifest?.chunks ?? []) {
+    const d = toHex(c.digest);
+    if (digests.has(d) || s.hasChunk(c.digest)) continue;
+    digests.add(d);
+    wanted.set(c.id, c);
+    bytes += c.length;
+  }
+  const room = s.roomFor(conv.remotePeer, bytes);
+  if (room) return refuse(room);
+  await conv.send(encodeRecoveryMessage({ t: 'need', ids: [...wanted.keys()].map((id) => fromHex(id)) }));
+  const chunks: IncomingChunk[] = [];
+  const got = new Set<string>();
   for (;;) {
     const msg = expectRecoveryMessage(await conv.receive(), 'chunk', 'done');
     if (msg.t === 'refused') return;
     if (msg.t === 'done') break;
     const id = toHex(msg.id);
-    const ref = refs.get(id);
-    if (!ref || !wanted.has(id) || chunks.has(id)) return refuse('a chunk that was not asked for');
+    const ref = wanted.get(id);
+    if (!ref || got.has(id)) return refuse('a chunk that was not asked for');
     if (!chunkMatchesManifest(ref, msg.data)) return refuse('a chunk does not match the manifest');
-    chunks.set(id, msg.data);
+    got.add(id);
+    chunks.push({ digest: ref.digest, data: msg.data });
   }
   const progress = await s.onDelivery(conv.remotePeer, {
-    name: first.name,
-    shard: first.shard,
-    manifest: first.manifest,
+    shard: offer.shard,
+    manifest: offer.manifest,
     chunks,
   });
   await conv.send(

@@ -1,27 +1,34 @@
 /**
- * The new device's recovery session (issue 5): an ephemeral identity listening on the LAN with a code to show,
- * collecting custodians' pieces and backup chunks durably (a restart loses nothing), and at the threshold
- * combining, verifying, opening the newest backup and restoring it into a fresh vault. Then the session ends, the
- * mesh starts with the restored identity, and a re-share under a new key begins.
+ * The new device's recovery session (PROTOCOL §11): an ephemeral identity listening on the LAN with a code to show,
+ * collecting custodians' pieces and backup chunks durably and per sender (a restart loses nothing). A piece counts
+ * only once the person at the new device has confirmed its sender's code (the same six digits the custodian's
+ * screen shows); confirmed pieces must all name one owner. At the threshold the session combines them and opens the
+ * newest backup (`ready`), shows whose vault it is, and writes it only when the person says so (`finish`). Then the
+ * session ends, the mesh starts with the restored identity, and a re-share under a new key begins.
  */
-import { concatBytes } from '../../../shared/crypto/bytes.ts';
+import { concatBytes, equalBytes } from '../../../shared/crypto/bytes.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import { peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import { fingerprintOf, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { SIGN_CONTEXTS, signWithContext } from '../../../shared/crypto/sign.ts';
 import { NotEnoughShardsError } from '../../../shared/crypto/errors.ts';
-import { ConflictError, TesseraError, VaultExistsError } from '../../../shared/errors.ts';
-import type { RecoveryCustodian, RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
+import { ConflictError, NotFoundError, TesseraError, VaultExistsError } from '../../../shared/errors.ts';
+import type {
+  RecoveryCustodian,
+  RecoveryStatus,
+  RecoveryVaultSummary,
+} from '../../../shared/api/ops/recovery.ts';
 import { openBackup } from '../../../shared/formats/backup.ts';
-import { verifyManifest } from '../../../shared/formats/manifest.ts';
+import { MAX_MANIFEST_CHUNKS, verifyManifest } from '../../../shared/formats/manifest.ts';
+import { LEGACY_CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
+import { MAX_PADDED_BYTES } from '../../../shared/formats/padding.ts';
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
 import {
   encodeRecoveryCode,
   possessionProof,
   RECOVERY_SECRET_BYTES,
 } from '../../../shared/protocol/recovery-code.ts';
-import { recoveryComparisonCode } from '../../../shared/protocol/recovery.ts';
 import { combineShards } from '../../../shared/shards/combine.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { VaultService } from '../vault/vault-service.ts';
@@ -34,11 +41,16 @@ import { startSessionNode } from './session-node.ts';
 import type { SessionNode } from './session-node.ts';
 import { serveRecoveryConversation } from './session-protocol.ts';
 import type { ReceivedDelivery } from './session-protocol.ts';
-import type { RecoverySessionStore } from './session-store.ts';
-import type { SessionRow } from './session-store.ts';
+import type { RecoverySessionStore, SessionRow } from './session-store.ts';
 
 /** How long a code (and the session's open window) lasts; renewed by every `recovery.start`. */
 export const SESSION_TTL_MS = 24 * 60 * 60_000;
+/** Peers that said hello a session keeps (the oldest silent, unconfirmed one makes room for a new one). */
+export const MAX_SENDERS = 32;
+/** The most chunk bytes one sender can bring: one whole backup at the largest size a manifest can list. */
+export const MAX_SENDER_BYTES = MAX_PADDED_BYTES + MAX_MANIFEST_CHUNKS * LEGACY_CHUNK_OVERHEAD;
+/** The most chunk bytes a session stores in all: two whole backups (PROTOCOL §11.3, caps). */
+export const MAX_SESSION_BYTES = 2 * MAX_SENDER_BYTES;
 
 export interface Recovered {
   snapshot: Snapshot;
@@ -46,6 +58,8 @@ export interface Recovered {
   name: string | null;
   /** Custodians whose piece was used or consistent (peer IDs). */
   delivered: string[];
+  /** Senders whose code the person confirmed (peer IDs): verified friends after the restore. */
+  confirmed: string[];
   threshold: number;
 }
 
@@ -61,12 +75,17 @@ export interface SessionDeps {
   log?: (message: string) => void;
 }
 
-interface Hello {
-  name: string;
-  at: number;
-}
+type Phase = 'collecting' | 'opening' | 'ready' | 'restoring' | 'restored';
 
-type Phase = 'collecting' | 'restoring' | 'restored';
+/** A backup combined and opened from confirmed pieces, waiting for the person's last word. */
+interface Prepared {
+  snapshot: Snapshot;
+  owner: Uint8Array;
+  delivered: string[];
+  threshold: number;
+  /** The senders whose pieces it came from, to notice when the evidence changes. */
+  basis: string;
+}
 
 export class RecoverySessionService {
   private readonly deps: SessionDeps;
@@ -77,10 +96,11 @@ export class RecoverySessionService {
   private phase: Phase = 'collecting';
   /** What the session looked like when it completed (who helped, t of n), kept to report the result. */
   private restoredStatus: RecoveryStatus | null = null;
-  private readonly hellos = new Map<string, Hello>();
   private combineProblems = new Map<string, string>();
   private lastError: string | undefined;
   private assessment: Assessment | null = null;
+  private prepared: Prepared | null = null;
+  private opening: Promise<void> | null = null;
   private finishing: Promise<void> | null = null;
   private closed = false;
 
@@ -149,19 +169,42 @@ export class RecoverySessionService {
 
   private async ensureNode(row: SessionRow): Promise<void> {
     if (this.node || this.closed) return;
+    const store = this.deps.store;
     this.node = await startSessionNode({
       keys: { ...sessionSignKeys(row), boxSecret: new Uint8Array(32), boxSignature: new Uint8Array(64) },
       listen: this.deps.listen,
       port: row.port,
-      openUntil: () => this.deps.store.session()?.expiresAt ?? 0,
+      openUntil: () => store.session()?.expiresAt ?? 0,
       mdns: this.deps.mdns,
       handler: (conv) =>
         serveRecoveryConversation(conv, {
           proof: () => possessionProof({ signPublic: signPublicOf(row), secret: row.secret }),
+          sessionKey: () => signPublicOf(row),
           refuseReason: () =>
-            this.phase === 'collecting' ? null : 'this recovery is already complete, thank you',
-          onHello: (peerId, name) => this.onHello(peerId, name),
-          chunkIds: () => this.deps.store.chunkIds(),
+            this.phase === 'restoring' || this.phase === 'restored'
+              ? 'this recovery is already complete, thank you'
+              : null,
+          helloRefusal: (peerId) => {
+            const s = store.sender(peerId);
+            if (s && s.rejectedAt !== null)
+              return 'the person at the new device said your code did not match';
+            return null;
+          },
+          onHello: (peerId, name, code) => this.onHello(peerId, name, code),
+          deliveryRefusal: (peerId) => {
+            const s = store.sender(peerId);
+            if (!s) return 'say hello first: compare the codes before sending your piece';
+            if (s.rejectedAt !== null) return 'the person at the new device said your code did not match';
+            return null;
+          },
+          hasChunk: (digest) => store.hasChunk(digest),
+          roomFor: (peerId, bytes) => {
+            if (store.chunkBytes(peerId) + bytes > MAX_SENDER_BYTES)
+              return 'you sent more than one backup can hold';
+            if (store.chunkBytes() + bytes > MAX_SESSION_BYTES)
+              return 'this recovery has no room left: the person at the new device should reject the pieces they do not recognise';
+            return null;
+          },
           onDelivery: (peerId, d) => this.onDelivery(peerId, d),
         }),
       now: this.now,
@@ -191,106 +234,232 @@ export class RecoverySessionService {
     });
   }
 
-  private onHello(peerId: string, name: string): void {
-    this.hellos.set(peerId, { name, at: this.now() });
+  private onHello(peerId: string, name: string, code: string): boolean {
+    const ok = this.deps.store.putSender({ peerId, name, sasCode: code, helloAt: this.now() }, MAX_SENDERS);
+    if (!ok) {
+      this.log(`recovery: hello from ${peerId} not kept (rejected, or too many unconfirmed senders)`);
+      return false;
+    }
     this.log(`recovery: ${name} (${peerId}) connected`);
+    // A new code for a sender undoes its confirmation: what was prepared from it is stale.
+    this.evaluate();
     this.deps.events.changed('recovery');
+    return true;
   }
 
   private async onDelivery(peerId: string, d: ReceivedDelivery): Promise<{ have: number; need: number }> {
     this.deps.store.commitDelivery(
-      {
-        custodianPeerId: peerId,
-        name: d.name,
-        sealed: d.shard,
-        manifest: d.manifest,
-        receivedAt: this.now(),
-      },
+      { sender: peerId, sealed: d.shard, manifest: d.manifest, receivedAt: this.now() },
       d.chunks,
     );
     this.combineProblems.delete(peerId);
-    this.log(`recovery: piece from ${d.name} (${peerId}) stored with ${d.chunks.size} chunk(s)`);
+    this.log(`recovery: piece from ${peerId} stored with ${d.chunks.length} chunk(s)`);
     const a = this.evaluate();
     this.deps.events.changed('recovery');
     return { have: a?.have ?? 0, need: a?.need ?? 0 };
   }
 
-  /** Re-assesses the pieces (needs the passphrase) and starts the restore once there are enough. */
+  /** The person compared a sender's code with the one on that friend's screen. */
+  judge(input: { peerId: string; match: boolean }): RecoveryStatus {
+    this.requireActive();
+    if (this.phase === 'restoring' || this.phase === 'restored')
+      throw new ConflictError('Your vault is being restored right now; wait a moment.');
+    const sender = this.deps.store.sender(input.peerId);
+    if (!sender) throw new NotFoundError('No one with that ID has connected to this recovery.');
+    this.deps.store.judgeSender(input.peerId, input.match ? 'confirmed' : 'rejected', this.now());
+    this.log(`recovery: ${sender.name} (${input.peerId}) ${input.match ? 'confirmed' : 'rejected'}`);
+    this.evaluate();
+    this.deps.events.changed('recovery');
+    return this.status();
+  }
+
+  /** Re-assesses the pieces (needs the passphrase) and opens the backup once confirmed pieces suffice. */
   private evaluate(): Assessment | null {
     if (!this.keys) return null;
-    this.assessment = assess(openPieces(this.deps.store.shards(), this.keys));
+    const confirmed = new Set(
+      this.deps.store
+        .senders()
+        .filter((s) => s.confirmedAt !== null)
+        .map((s) => s.peerId),
+    );
+    this.assessment = assess(openPieces(this.deps.store.pieces(), confirmed, this.keys));
     const a = this.assessment;
-    if (a.need > 0 && a.have >= a.need && this.phase === 'collecting' && !this.finishing) {
-      this.finishing = this.finish()
+    const basis = a.split.join(',');
+    if (this.prepared && (this.prepared.basis !== basis || a.conflict)) {
+      this.prepared = null;
+      if (this.phase === 'ready') this.phase = 'collecting';
+    }
+    if (
+      !a.conflict &&
+      a.need > 0 &&
+      a.have >= a.need &&
+      this.phase === 'collecting' &&
+      !this.opening &&
+      !this.prepared
+    ) {
+      this.opening = this.open(basis)
         .catch((err: unknown) => {
           this.lastError = err instanceof Error ? err.message : String(err);
-          this.log(`recovery: restore failed: ${this.lastError}`);
+          this.log(`recovery: could not open the backup: ${this.lastError}`);
         })
         .finally(() => {
-          this.finishing = null;
+          this.opening = null;
+          if (this.phase === 'opening') this.phase = 'collecting';
+          this.deps.events.changed('recovery', 'status');
         });
     }
     return a;
   }
 
-  /** Waits for a restore in progress (tests, shutdown). */
+  /** Waits for an opening or a restore in progress (tests, shutdown). */
   async settled(): Promise<void> {
+    await this.opening;
     await this.finishing;
   }
 
-  private async finish(): Promise<void> {
+  /** Combines the confirmed pieces of the chosen split and opens the newest backup, in memory only. */
+  private async open(basis: string): Promise<void> {
     const keys = this.keys;
-    const passphrase = this.passphrase;
     const a = this.assessment;
-    if (!keys || !passphrase || !a) return;
+    if (!keys || !a?.owner) return;
+    this.phase = 'opening';
+    const inSplit = new Set(a.split);
+    const pieces = a.pieces.filter((p) => p.signed !== null && p.confirmed && inSplit.has(p.row.sender));
+    let combined;
+    try {
+      combined = await combineShards(
+        pieces.map((p) => ({
+          from: p.row.sender,
+          signed: p.signed!,
+          senderSignPublic: signPublicFromPeerId(p.row.sender),
+        })),
+        { owner: a.owner },
+      );
+    } catch (err) {
+      if (
+        err instanceof NotEnoughShardsError ||
+        (err instanceof TesseraError && err.code === 'VERIFICATION_FAILED')
+      ) {
+        this.lastError = err.message;
+        return;
+      }
+      throw err;
+    }
+    this.combineProblems = new Map(
+      combined.problems.filter((p) => combined.badCustodians.includes(p.from)).map((p) => [p.from, p.reason]),
+    );
+    const confirmed = new Set(a.pieces.filter((p) => p.confirmed).map((p) => p.row.sender));
+    const snapshot = await this.openNewestBackup(combined.key, combined.owner, confirmed);
+    combined.key.fill(0);
+    if (!snapshot) return;
+    if (!equalBytes(snapshot.identity.signPublic, combined.owner)) {
+      this.lastError =
+        'The backup these pieces open belongs to someone else than the pieces say. Nothing was restored; ask your friends to approve again.';
+      return;
+    }
+    this.prepared = {
+      snapshot,
+      owner: combined.owner,
+      delivered: combined.goodCustodians,
+      threshold: combined.threshold,
+      basis,
+    };
+    this.lastError = undefined;
+    this.phase = 'ready';
+    this.log('recovery: the backup is open; waiting for the person to restore it');
+  }
+
+  /**
+   * The newest manifest, from a confirmed sender, that verifies under the owner, whose chunks all arrived (each
+   * checked against its digest) and that opens under K.
+   */
+  private async openNewestBackup(
+    key: Uint8Array,
+    owner: Uint8Array,
+    confirmed: ReadonlySet<string>,
+  ): Promise<Snapshot | null> {
+    const store = this.deps.store;
+    const names = new Map(store.senders().map((s) => [s.peerId, s.name]));
+    const candidates = store
+      .pieces()
+      .filter((r) => confirmed.has(r.sender) && r.manifest.length > 0)
+      .flatMap((r) => {
+        try {
+          return [{ row: r, manifest: verifyManifest(r.manifest, owner) }];
+        } catch {
+          return [];
+        }
+      })
+      .sort((x, y) => y.manifest.version - x.manifest.version);
+    const failures: string[] = [];
+    for (const c of candidates) {
+      const digests = new Map(c.manifest.chunks.map((ref) => [ref.id, ref.digest]));
+      try {
+        return await openBackup(
+          c.row.manifest,
+          (id) => {
+            const d = digests.get(id);
+            return d ? store.chunk(d) : undefined;
+          },
+          key,
+          owner,
+          nativeBackupCrypto,
+        );
+      } catch (err) {
+        failures.push(
+          `${names.get(c.row.sender) ?? c.row.sender}'s copy (version ${c.manifest.version}): ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    this.lastError =
+      candidates.length === 0
+        ? 'The pieces are complete, but no friend you confirmed has sent the backup itself yet: ask another friend to approve.'
+        : `The backup could not be opened from any copy received (${failures.join('; ')}). Ask another friend to approve.`;
+    return null;
+  }
+
+  /** The person saw whose vault it is and said "restore": write it. */
+  async finish(): Promise<RecoveryStatus> {
+    this.requireActive();
+    if (this.finishing) {
+      await this.finishing;
+      return this.status();
+    }
+    const prepared = this.prepared;
+    const passphrase = this.passphrase;
+    if (this.phase !== 'ready' || !prepared || !passphrase)
+      throw new ConflictError(
+        'There is nothing to restore yet: confirm the codes of enough friends first (recovery status says how many).',
+      );
+    this.finishing = this.write(prepared, passphrase).finally(() => {
+      this.finishing = null;
+    });
+    await this.finishing;
+    return this.status();
+  }
+
+  private async write(prepared: Prepared, passphrase: string): Promise<void> {
     this.phase = 'restoring';
     this.deps.events.changed('recovery', 'status');
     try {
-      const pieces = a.pieces.filter((p) => p.signed !== null);
-      let combined;
-      try {
-        combined = await combineShards(
-          pieces.map((p) => ({
-            from: p.row.custodianPeerId,
-            signed: p.signed!,
-            senderSignPublic: signPublicFromPeerId(p.row.custodianPeerId),
-          })),
-          a.owner ? { owner: a.owner } : {},
-        );
-      } catch (err) {
-        if (
-          err instanceof NotEnoughShardsError ||
-          (err instanceof TesseraError && err.code === 'VERIFICATION_FAILED')
-        ) {
-          this.lastError = err.message;
-          this.phase = 'collecting';
-          return;
-        }
-        throw err;
-      }
-      this.combineProblems = new Map(
-        combined.problems
-          .filter((p) => combined.badCustodians.includes(p.from))
-          .map((p) => [p.from, p.reason]),
-      );
-      const snapshot = await this.openNewestBackup(combined.key, combined.owner, combined.goodCustodians);
-      combined.key.fill(0);
-      if (!snapshot) {
-        this.phase = 'collecting';
-        return;
-      }
       const finalStatus = this.status();
+      const confirmed = this.deps.store
+        .senders()
+        .filter((s) => s.confirmedAt !== null)
+        .map((s) => s.peerId);
       await this.node?.stop();
       this.node = null;
       try {
         await this.deps.restore({
-          snapshot,
+          snapshot: prepared.snapshot,
           passphrase,
           name: this.deps.store.session()?.name ?? null,
-          delivered: combined.goodCustodians,
-          threshold: combined.threshold,
+          delivered: prepared.delivered,
+          confirmed,
+          threshold: prepared.threshold,
         });
       } catch (err) {
+        this.lastError = err instanceof Error ? err.message : String(err);
         const row = this.deps.store.session();
         if (row) await this.ensureNode(row);
         throw err;
@@ -303,56 +472,19 @@ export class RecoverySessionService {
         expiresAt: null,
         message: 'Your vault is restored.',
       };
+      this.prepared = null;
       this.lastError = undefined;
-      keys.signSeed.fill(0);
-      keys.boxSecret.fill(0);
+      if (this.keys) {
+        this.keys.signSeed.fill(0);
+        this.keys.boxSecret.fill(0);
+      }
       this.keys = null;
       this.passphrase = null;
       this.log('recovery: vault restored');
     } finally {
-      if (this.phase === 'restoring') this.phase = 'collecting';
+      if (this.phase === 'restoring') this.phase = this.prepared ? 'ready' : 'collecting';
       this.deps.events.changed('recovery', 'status', 'items', 'friends', 'held');
     }
-  }
-
-  /** The newest manifest (from a custodian whose piece was good) whose chunks all arrived and open under K. */
-  private async openNewestBackup(
-    key: Uint8Array,
-    owner: Uint8Array,
-    good: string[],
-  ): Promise<Snapshot | null> {
-    const candidates = this.deps.store
-      .shards()
-      .filter((r) => good.includes(r.custodianPeerId) && r.manifest.length > 0)
-      .flatMap((r) => {
-        try {
-          return [{ row: r, version: verifyManifest(r.manifest, owner).version }];
-        } catch {
-          return [];
-        }
-      })
-      .sort((x, y) => y.version - x.version);
-    const failures: string[] = [];
-    for (const c of candidates) {
-      try {
-        return await openBackup(
-          c.row.manifest,
-          (id) => this.deps.store.chunk(id),
-          key,
-          owner,
-          nativeBackupCrypto,
-        );
-      } catch (err) {
-        failures.push(
-          `${c.row.name}'s copy (version ${c.version}): ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
-    }
-    this.lastError =
-      candidates.length === 0
-        ? 'The pieces are complete, but no friend has sent the backup itself yet: ask another friend to approve.'
-        : `The backup could not be opened from any copy received (${failures.join('; ')}). Ask another friend to approve.`;
-    return null;
   }
 
   status(): RecoveryStatus {
@@ -365,6 +497,7 @@ export class RecoverySessionService {
         custodians: [],
         code: null,
         expiresAt: null,
+        vault: null,
         message: 'No recovery in progress.',
       };
     }
@@ -377,44 +510,62 @@ export class RecoverySessionService {
         custodians: [],
         code: null,
         expiresAt: null,
+        vault: null,
         message: 'Your vault is restored.',
       };
     }
-    const signPublic = signPublicOf(row);
-    const shards = this.deps.store.shards();
-    const byPeer = new Map((this.assessment?.pieces ?? []).map((p) => [p.row.custodianPeerId, p]));
+    const a = this.assessment;
+    const byPeer = new Map((a?.pieces ?? []).map((p) => [p.row.sender, p]));
+    const pieces = new Map(this.deps.store.pieces().map((p) => [p.sender, p]));
     const custodians: RecoveryCustodian[] = [];
-    const seen = new Set<string>();
-    for (const s of shards) {
-      seen.add(s.custodianPeerId);
-      const piece = byPeer.get(s.custodianPeerId);
-      const problem = this.combineProblems.get(s.custodianPeerId) ?? piece?.problem ?? undefined;
+    for (const s of this.deps.store.senders()) {
+      const piece = byPeer.get(s.peerId);
+      const problem = this.combineProblems.get(s.peerId) ?? piece?.problem ?? undefined;
+      const rejected = s.rejectedAt !== null;
+      const state: RecoveryCustodian['state'] = rejected
+        ? 'rejected'
+        : !pieces.has(s.peerId)
+          ? 'connected'
+          : problem
+            ? 'bad'
+            : !this.keys
+              ? 'received'
+              : 'verified';
       custodians.push({
         name: s.name,
-        peerId: s.custodianPeerId,
-        comparisonCode: recoveryComparisonCode(signPublicFromPeerId(s.custodianPeerId), signPublic),
-        state: problem ? 'bad' : !this.keys ? 'received' : 'verified',
-        ...(problem ? { problem: `${s.name}'s piece did not verify: ${problem}` } : {}),
+        peerId: s.peerId,
+        comparisonCode: s.sasCode,
+        state,
+        confirmed: s.confirmedAt !== null,
+        ...(problem && !rejected ? { problem: `${s.name}'s piece did not verify: ${problem}` } : {}),
       });
     }
-    for (const [peerId, h] of this.hellos) {
-      if (seen.has(peerId)) continue;
-      custodians.push({
-        name: h.name,
-        peerId,
-        comparisonCode: recoveryComparisonCode(signPublicFromPeerId(peerId), signPublic),
-        state: 'connected',
-      });
-    }
-    const have = this.assessment?.have ?? 0;
-    const need = this.assessment?.need ?? 0;
-    const state = this.phase === 'restoring' ? 'restoring' : this.keys ? 'collecting' : 'needs-passphrase';
-    const bad = custodians.filter((c) => c.state === 'bad').map((c) => c.problem!);
+    const have = a?.have ?? 0;
+    const need = a?.need ?? 0;
+    const waiting = custodians.filter((c) => !c.confirmed && c.state === 'verified').length;
+    const state: RecoveryStatus['state'] =
+      this.phase === 'restoring'
+        ? 'restoring'
+        : !this.keys
+          ? 'needs-passphrase'
+          : a?.conflict
+            ? 'conflict'
+            : this.phase === 'ready'
+              ? 'ready'
+              : 'collecting';
+    const bad = custodians.filter((c) => c.state === 'bad' && c.confirmed).map((c) => c.problem!);
     const error = this.lastError ?? (bad.length > 0 ? bad.join(' ') : undefined);
+    const names = new Map(custodians.map((c) => [c.peerId, c.name]));
     const message =
       state === 'needs-passphrase'
-        ? `${shards.length} piece(s) received. Enter your new passphrase to continue the recovery.`
-        : progressMessage(have, need, shards.length);
+        ? `${pieces.size} piece(s) received. Enter your new passphrase to continue the recovery.`
+        : state === 'conflict'
+          ? `The pieces you confirmed belong to ${a!.conflict!.owners.length} different people (${a!
+              .conflict!.owners.map((o) => o.senders.map((p) => names.get(p) ?? p).join(' and '))
+              .join('; ')}). Nothing will be restored: reject the pieces of anyone who is not your friend.`
+          : state === 'ready'
+            ? 'Check whose vault this is, then restore it.'
+            : progressMessage(have, need, waiting);
     return {
       state,
       have,
@@ -422,6 +573,7 @@ export class RecoverySessionService {
       custodians,
       code: this.node ? this.code(row) : null,
       expiresAt: row.expiresAt,
+      vault: this.phase === 'ready' && this.prepared ? summarize(this.prepared) : null,
       message,
       ...(error ? { error } : {}),
     };
@@ -436,12 +588,14 @@ export class RecoverySessionService {
       throw new ConflictError('Your vault is being restored right now; wait a moment.');
     }
     this.requireActive();
+    await this.opening?.catch(() => {});
     await this.node?.stop();
     this.node = null;
     this.keys?.boxSecret.fill(0);
     this.keys = null;
     this.passphrase = null;
     this.assessment = null;
+    this.prepared = null;
     this.deps.store.deleteAll();
     this.phase = 'collecting';
     this.log('recovery: session cancelled; its pieces were deleted');
@@ -454,13 +608,25 @@ export class RecoverySessionService {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.opening?.catch(() => {});
     await this.finishing?.catch(() => {});
     await this.node?.stop();
     this.node = null;
     this.keys?.boxSecret.fill(0);
     this.keys = null;
     this.passphrase = null;
+    this.prepared = null;
   }
+}
+
+function summarize(p: Prepared): RecoveryVaultSummary {
+  return {
+    name: p.snapshot.displayName,
+    peerId: peerIdOf(p.owner),
+    fingerprint: fingerprintOf(p.owner),
+    friends: p.snapshot.contacts.map((c) => c.name),
+    items: p.snapshot.items.length,
+  };
 }
 
 function signPublicOf(row: SessionRow): Uint8Array {

@@ -16,14 +16,46 @@ export interface SessionRow {
   createdAt: number;
 }
 
-export interface ShardRow {
-  custodianPeerId: string;
+/** A peer that said hello with the code (PROTOCOL §11.3): the code both screens show, and the person's verdict. */
+export interface SenderRow {
+  peerId: string;
+  /** The name the sender's device gave (its owner's display name): a claim, shown beside the code. */
   name: string;
+  sasCode: string;
+  helloAt: number;
+  confirmedAt: number | null;
+  rejectedAt: number | null;
+}
+
+export interface PieceRow {
+  sender: string;
   /** The signed envelope sealed to the session's box key. */
   sealed: Uint8Array;
-  /** The newest signed manifest the custodian holds (empty if none). */
+  /** The newest signed manifest the sender holds (empty if none). */
   manifest: Uint8Array;
   receivedAt: number;
+}
+
+/** A chunk on its way in: the digest the sender's manifest lists for it (checked on receipt) and its bytes. */
+export interface IncomingChunk {
+  digest: Uint8Array;
+  data: Uint8Array;
+}
+
+interface SenderDbRow {
+  peer_id: string;
+  name: string;
+  sas_code: string;
+  hello_at: number;
+  confirmed_at: number | null;
+  rejected_at: number | null;
+}
+
+interface PieceDbRow {
+  sender: string;
+  sealed: Buffer;
+  manifest: Buffer;
+  received_at: number;
 }
 
 interface SessionDbRow {
@@ -36,14 +68,6 @@ interface SessionDbRow {
   port: number | null;
   expires_at: number;
   created_at: number;
-}
-
-interface ShardDbRow {
-  custodian_peer_id: string;
-  name: string;
-  sealed: Buffer;
-  manifest: Buffer;
-  received_at: number;
 }
 
 export class RecoverySessionStore {
@@ -102,50 +126,135 @@ export class RecoverySessionStore {
     });
   }
 
-  shards(): ShardRow[] {
+  senders(): SenderRow[] {
     return (
-      prepared(this.store.db, 'SELECT * FROM recovery_shards ORDER BY received_at').all() as ShardDbRow[]
+      prepared(
+        this.store.db,
+        'SELECT * FROM recovery_senders ORDER BY hello_at, peer_id',
+      ).all() as SenderDbRow[]
+    ).map(toSender);
+  }
+
+  sender(peerId: string): SenderRow | null {
+    const r = prepared(this.store.db, 'SELECT * FROM recovery_senders WHERE peer_id = ?').get(peerId) as
+      SenderDbRow | undefined;
+    return r ? toSender(r) : null;
+  }
+
+  /**
+   * Records a hello and its code (a new code replaces an earlier one and undoes its confirmation: the person
+   * compares the code on screen now). When the table is full, the oldest sender the person has not confirmed and
+   * that delivered nothing makes room; if there is none, the hello is refused (returns false).
+   */
+  putSender(row: { peerId: string; name: string; sasCode: string; helloAt: number }, cap: number): boolean {
+    const db = this.store.db;
+    return this.store.transaction(() => {
+      const existing = prepared(db, 'SELECT rejected_at FROM recovery_senders WHERE peer_id = ?').get(
+        row.peerId,
+      ) as { rejected_at: number | null } | undefined;
+      if (existing && existing.rejected_at !== null) return false;
+      if (!existing) {
+        const n = (prepared(db, 'SELECT count(*) AS n FROM recovery_senders').get() as { n: number }).n;
+        if (n >= cap) {
+          const evicted = prepared(
+            db,
+            `DELETE FROM recovery_senders WHERE peer_id = (
+               SELECT s.peer_id FROM recovery_senders s
+                 WHERE s.confirmed_at IS NULL AND s.rejected_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM recovery_pieces p WHERE p.sender = s.peer_id)
+                 ORDER BY s.hello_at LIMIT 1)`,
+          ).run().changes;
+          if (evicted === 0) return false;
+        }
+      }
+      prepared(
+        db,
+        `INSERT INTO recovery_senders (peer_id, name, sas_code, hello_at) VALUES (@peerId, @name, @sasCode, @helloAt)
+           ON CONFLICT (peer_id) DO UPDATE SET name = excluded.name, sas_code = excluded.sas_code,
+             hello_at = excluded.hello_at, confirmed_at = NULL`,
+      ).run(row);
+      return true;
+    });
+  }
+
+  /** The person compared the code: confirmed, or rejected (its piece and the chunks it brought are deleted). */
+  judgeSender(peerId: string, verdict: 'confirmed' | 'rejected', at: number): boolean {
+    const db = this.store.db;
+    return this.store.transaction(() => {
+      if (verdict === 'confirmed')
+        return (
+          prepared(
+            db,
+            'UPDATE recovery_senders SET confirmed_at = ? WHERE peer_id = ? AND rejected_at IS NULL',
+          ).run(at, peerId).changes > 0
+        );
+      prepared(db, 'DELETE FROM recovery_chunks WHERE sender = ?').run(peerId);
+      prepared(db, 'DELETE FROM recovery_pieces WHERE sender = ?').run(peerId);
+      return (
+        prepared(
+          db,
+          'UPDATE recovery_senders SET confirmed_at = NULL, rejected_at = ? WHERE peer_id = ?',
+        ).run(at, peerId).changes > 0
+      );
+    });
+  }
+
+  pieces(): PieceRow[] {
+    return (
+      prepared(
+        this.store.db,
+        'SELECT * FROM recovery_pieces ORDER BY received_at, sender',
+      ).all() as PieceDbRow[]
     ).map((r) => ({
-      custodianPeerId: r.custodian_peer_id,
-      name: r.name,
+      sender: r.sender,
       sealed: new Uint8Array(r.sealed),
       manifest: new Uint8Array(r.manifest),
       receivedAt: r.received_at,
     }));
   }
 
-  /** Ids (hex) of the chunks collected so far. */
-  chunkIds(): Set<string> {
-    const rows = prepared(this.store.db, 'SELECT id FROM recovery_chunks').all() as { id: Buffer }[];
-    return new Set(rows.map((r) => r.id.toString('hex')));
+  /** Does the session hold a chunk with this digest (from anyone: the digest fixes the bytes)? */
+  hasChunk(digest: Uint8Array): boolean {
+    return (
+      prepared(this.store.db, 'SELECT 1 FROM recovery_chunks WHERE digest = ?').get(digest) !== undefined
+    );
   }
 
-  chunk(idHex: string): Uint8Array | undefined {
-    const row = prepared(this.store.db, 'SELECT data FROM recovery_chunks WHERE id = ?').get(
-      Buffer.from(idHex, 'hex'),
-    ) as { data: Buffer } | undefined;
+  chunk(digest: Uint8Array): Uint8Array | undefined {
+    const row = prepared(this.store.db, 'SELECT data FROM recovery_chunks WHERE digest = ?').get(digest) as
+      { data: Buffer } | undefined;
     return row ? new Uint8Array(row.data) : undefined;
   }
 
-  /** One delivery in one transaction: the custodian's piece (replacing an earlier one) and the chunks it brought. */
-  commitDelivery(row: ShardRow, chunks: Map<string, Uint8Array>): void {
+  /** Bytes of chunks stored so far, in all and from one sender (the session's disk caps, PROTOCOL §11.3). */
+  chunkBytes(sender?: string): number {
+    const row = (
+      sender === undefined
+        ? prepared(this.store.db, 'SELECT coalesce(sum(length(data)), 0) AS n FROM recovery_chunks').get()
+        : prepared(
+            this.store.db,
+            'SELECT coalesce(sum(length(data)), 0) AS n FROM recovery_chunks WHERE sender = ?',
+          ).get(sender)
+    ) as { n: number };
+    return row.n;
+  }
+
+  /** One delivery in one transaction: the sender's piece (replacing an earlier one) and the chunks it brought. */
+  commitDelivery(row: PieceRow, chunks: IncomingChunk[]): void {
     const db = this.store.db;
     this.store.transaction(() => {
       prepared(
         db,
-        `INSERT INTO recovery_shards (custodian_peer_id, name, sealed, manifest, received_at)
-         VALUES (@peer, @name, @sealed, @manifest, @at)
-         ON CONFLICT (custodian_peer_id) DO UPDATE SET name = excluded.name, sealed = excluded.sealed,
-           manifest = excluded.manifest, received_at = excluded.received_at`,
-      ).run({
-        peer: row.custodianPeerId,
-        name: row.name,
-        sealed: row.sealed,
-        manifest: row.manifest,
-        at: row.receivedAt,
-      });
-      const insert = prepared(db, 'INSERT OR IGNORE INTO recovery_chunks (id, data) VALUES (?, ?)');
-      for (const [id, data] of chunks) insert.run(Buffer.from(id, 'hex'), data);
+        `INSERT INTO recovery_pieces (sender, sealed, manifest, received_at)
+         VALUES (@sender, @sealed, @manifest, @at)
+         ON CONFLICT (sender) DO UPDATE SET sealed = excluded.sealed, manifest = excluded.manifest,
+           received_at = excluded.received_at`,
+      ).run({ sender: row.sender, sealed: row.sealed, manifest: row.manifest, at: row.receivedAt });
+      const insert = prepared(
+        db,
+        'INSERT OR IGNORE INTO recovery_chunks (digest, sender, data) VALUES (?, ?, ?)',
+      );
+      for (const c of chunks) insert.run(c.digest, row.sender, c.data);
     });
   }
 
@@ -154,8 +263,19 @@ export class RecoverySessionStore {
     // A transaction of its own, or a savepoint inside the restore transaction: all three go, or none.
     this.store.db.transaction(() => {
       this.store.db.exec(
-        'DELETE FROM recovery_chunks; DELETE FROM recovery_shards; DELETE FROM recovery_session;',
+        'DELETE FROM recovery_chunks; DELETE FROM recovery_pieces; DELETE FROM recovery_senders; DELETE FROM recovery_session;',
       );
     })();
   }
+}
+
+function toSender(r: SenderDbRow): SenderRow {
+  return {
+    peerId: r.peer_id,
+    name: r.name,
+    sasCode: r.sas_code,
+    helloAt: r.hello_at,
+    confirmedAt: r.confirmed_at,
+    rejectedAt: r.rejected_at,
+  };
 }

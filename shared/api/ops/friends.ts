@@ -15,8 +15,13 @@ export const Friend = z.object({
   name: z.string(),
   peerId: z.string(),
   fingerprint: z.string(),
-  /** Same on both sides of a friendship: compare it with your friend once, in person or on a call. */
+  /**
+   * The six digits of the last code comparison with this friend (PROTOCOL §8.5), the same on both screens: read it
+   * to each other in person or on a call, then confirm. Empty until the devices have compared codes.
+   */
   comparisonCode: z.string(),
+  /** The person confirmed that both screens showed `comparisonCode`: only verified friends can hold a piece. */
+  verified: z.boolean(),
   addresses: z.array(z.string()),
   addedAt: z.number().int(),
   lastSeen: z.number().int().nullable(),
@@ -36,7 +41,7 @@ export const PairState = z.enum(['waiting', 'paired']);
 export const PendingFriend = z.object({
   name: z.string(),
   peerId: z.string(),
-  /** The code friends.pair showed: compare it with theirs once they have added you. */
+  /** Empty: a code exists only once pairing has completed and the devices compared codes (see Friend). */
   comparisonCode: z.string(),
   /** When you accepted their invite. */
   since: z.number().int(),
@@ -75,6 +80,13 @@ export const friendOps = {
   'friends.list': op(z.object({}), z.array(Friend)),
   /** Pairings still waiting for the other person to accept your invite. */
   'friends.pending': op(z.object({}), z.array(PendingFriend)),
+  /** Runs a new code comparison with a friend (both must be online); returns the friend with the new code. */
+  'friends.compare': op(z.object({ peerId: PeerId }), Friend),
+  /**
+   * The person's verdict on the code on screen: `match: true` verifies the friend; `match: false` drops the code
+   * (pair again in person: someone may have swapped the invites).
+   */
+  'friends.confirm': op(z.object({ peerId: PeerId, match: z.boolean() }), Friend),
   /** Removes a friend, or stops waiting for a pending pairing with that peer. */
   'friends.remove': op(z.object({ peerId: PeerId }), z.object({})),
 };

@@ -4,9 +4,11 @@ import { DisplayName, Passphrase } from './app.ts';
 import { PeerId } from './friends.ts';
 
 /**
- * Recovery over the LAN (issue 5). The new device (empty data dir) runs `recovery.start` and shows the code;
+ * Recovery over the LAN (PROTOCOL §11). The new device (empty data dir) runs `recovery.start` and shows the code;
  * each custodian runs `recovery.approve` with that code and the friend it holds for, compares the code both screens
- * show, then `recovery.confirm` sends their piece and the backup. Nothing is sent before `recovery.confirm`.
+ * show, then `recovery.confirm` sends their piece and the backup. Nothing is sent before `recovery.confirm`. On the
+ * new device, `recovery.judge` confirms each friend's code (only confirmed pieces count) and, once `ready`,
+ * `recovery.finish` writes the vault.
  */
 
 /** Where the new device stands. */
@@ -17,7 +19,11 @@ export const RecoverySessionState = z.enum([
   'collecting',
   /** Restarted mid-session: shards keep arriving, but the passphrase is needed to open them (`recovery.start`). */
   'needs-passphrase',
-  /** Enough shards: combining, verifying, restoring. */
+  /** Confirmed pieces of one owner reached the threshold and the backup opened: `vault` shows whose it is. */
+  'ready',
+  /** Confirmed pieces name more than one owner: nothing is restored until the person rejects the wrong ones. */
+  'conflict',
+  /** The person said "restore": writing the vault. */
   'restoring',
   /** Restored: the vault is unlocked and re-shares under a new key. */
   'restored',
@@ -32,16 +38,30 @@ export const RecoveryCustodian = z.object({
   comparisonCode: z.string(),
   /**
    * connected = said hello, waiting for the custodian to approve; received = their piece arrived (not yet checked:
-   * the passphrase is needed); verified = their piece is valid; bad = their piece did not verify (see `problem`).
+   * the passphrase is needed); verified = their piece is valid; bad = their piece did not verify (see `problem`);
+   * rejected = the person said the codes did not match (their piece was deleted, and they cannot send again).
    */
-  state: z.enum(['connected', 'received', 'verified', 'bad']),
+  state: z.enum(['connected', 'received', 'verified', 'bad', 'rejected']),
+  /** The person at the new device confirmed that this sender's screen shows `comparisonCode`: only then it counts. */
+  confirmed: z.boolean(),
   problem: z.string().optional(),
 });
 export type RecoveryCustodian = z.infer<typeof RecoveryCustodian>;
 
+/** Whose vault confirmed pieces open, shown for a last confirmation before anything is written. */
+export const RecoveryVaultSummary = z.object({
+  name: z.string(),
+  peerId: z.string(),
+  fingerprint: z.string(),
+  /** Names of the friends (contacts) in that vault. */
+  friends: z.array(z.string()),
+  items: z.number().int().nonnegative(),
+});
+export type RecoveryVaultSummary = z.infer<typeof RecoveryVaultSummary>;
+
 export const RecoveryStatus = z.object({
   state: RecoverySessionState,
-  /** Valid pieces of the best split so far. */
+  /** Confirmed valid pieces of the best split so far (unconfirmed pieces never count). */
   have: z.number().int().nonnegative(),
   /** The threshold t, once a valid piece has told it; 0 until then. */
   need: z.number().int().nonnegative(),
@@ -49,6 +69,8 @@ export const RecoveryStatus = z.object({
   /** The current code (QR payload and text), while a session runs. */
   code: z.string().nullable(),
   expiresAt: z.number().int().nullable(),
+  /** While `ready`: whose vault `recovery.finish` would restore. */
+  vault: RecoveryVaultSummary.nullable(),
   /** One sentence for people, e.g. "2 of 3 pieces: ask 1 more friend." */
   message: z.string(),
   /** The last failure (a bad piece, a restore error), if any. */
@@ -82,6 +104,13 @@ export const recoveryOps = {
   'recovery.status': op(z.object({}), RecoveryStatus, { public: true }),
   /** Give up a recovery started on this device: its code stops working and what arrived is deleted. */
   'recovery.cancel': op(z.object({}), RecoveryStatus, { public: true }),
+  /**
+   * New device: the person compared a friend's code with the one on that friend's screen. `match: true` lets their
+   * piece count; `match: false` deletes it and refuses that sender from then on.
+   */
+  'recovery.judge': op(z.object({ peerId: PeerId, match: z.boolean() }), RecoveryStatus, { public: true }),
+  /** New device, once `ready`: writes the vault `status.vault` shows. */
+  'recovery.finish': op(z.object({}), RecoveryStatus, { public: true }),
   /** Custodian: checks the code and the friend, says hello to the new device; returns the comparison code. */
   'recovery.approve': op(z.object({ code: RecoveryCodeText, friendPeerId: PeerId }), RecoveryApproval),
   /** Custodian: after comparing codes, sends the piece and the backup to the new device. */

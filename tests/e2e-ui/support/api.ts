@@ -21,8 +21,33 @@ export async function call<T = unknown>(host: Host, op: string, input: unknown =
   return envelope.value as T;
 }
 
-/** Makes two hosts friends through their APIs (both accept each other's invite). */
+/**
+ * Makes two hosts verified friends through their APIs: both accept each other's invite, then confirm the code both
+ * screens show (PROTOCOL §8.5).
+ */
 export async function befriend(a: Host, b: Host): Promise<void> {
+  await befriendUnverified(a, b);
+  const [peerA, peerB] = await Promise.all(
+    [a, b].map(async (h) => (await call<{ identity: { peerId: string } }>(h, 'app.status')).identity.peerId),
+  );
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const fa = (await call<{ peerId: string; comparisonCode: string }[]>(a, 'friends.list')).find(
+      (f) => f.peerId === peerB,
+    );
+    const fb = (await call<{ peerId: string; comparisonCode: string }[]>(b, 'friends.list')).find(
+      (f) => f.peerId === peerA,
+    );
+    if (fa?.comparisonCode && fa.comparisonCode === fb?.comparisonCode) break;
+    if (Date.now() > deadline) throw new Error('the two devices did not compare codes within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await call(a, 'friends.confirm', { peerId: peerB, match: true });
+  await call(b, 'friends.confirm', { peerId: peerA, match: true });
+}
+
+/** Makes two hosts friends through their APIs (both accept each other's invite), without comparing codes. */
+export async function befriendUnverified(a: Host, b: Host): Promise<void> {
   const inviteA = await call<{ code: string }>(a, 'friends.invite', {});
   const inviteB = await call<{ code: string }>(b, 'friends.invite', {});
   await call(b, 'friends.pair', { code: inviteA.code });

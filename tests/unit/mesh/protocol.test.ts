@@ -22,7 +22,6 @@ import {
 import {
   decodePairMessage,
   encodePairMessage,
-  friendComparisonCode,
   pairTranscript,
   signPairing,
   verifyPairing,
@@ -336,12 +335,4 @@ test('pairing signatures bind the transcript and the role', () => {
     flipped[i]! ^= 1;
     assert.equal(verifyPairing(t, 'dialer', flipped, ALICE.signPublic), false);
   }
-});
-
-test('the friend comparison code is six digits and the same in either order', () => {
-  const ab = friendComparisonCode(ALICE.signPublic, BOB.signPublic);
-  assert.match(ab, /^\d{6}$/);
-  assert.equal(friendComparisonCode(BOB.signPublic, ALICE.signPublic), ab);
-  const carol = generateIdentity(counterRandom(13));
-  assert.notEqual(friendComparisonCode(ALICE.signPublic, carol.signPublic), ab);
 });

@@ -15,7 +15,7 @@ import {
 } from '../../../shared/crypto/bytes.ts';
 import { aeadOpenRandomNonce, aeadSealRandomNonce } from '../../../shared/crypto/aead.ts';
 import { openSealed, sealTo } from '../../../shared/crypto/box.ts';
-import { comparisonCode } from '../../../shared/crypto/compare.ts';
+import { sasCode, sasCommit, sasCommitmentHolds } from '../../../shared/crypto/sas.ts';
 import { DecryptionError, InvalidArgumentError, MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { generateIdentity } from '../../../shared/crypto/identity.ts';
 import { SIGN_CONTEXTS, signWithContext, verifyWithContext } from '../../../shared/crypto/sign.ts';
@@ -139,25 +139,25 @@ test('sealed box refuses low-order recipient keys and is deterministic given the
   assert.throws(() => openSealed(r.boxSecret, generateIdentity().boxPublic, a, 'c'), DecryptionError);
 });
 
-test('comparison code: six digits, order-independent, context- and input-sensitive', () => {
+test('SAS: six digits; a commitment holds only for its own nonce, keys and context', () => {
+  const key = fc.uint8Array({ minLength: 32, maxLength: 32 });
   fc.assert(
-    fc.property(
-      fc.uint8Array({ maxLength: 40 }),
-      fc.uint8Array({ maxLength: 40 }),
-      fc.string(),
-      (a, b, ctx) => {
-        const code = comparisonCode(a, b, ctx);
-        assert.match(code, /^\d{6}$/);
-        assert.equal(comparisonCode(b, a, ctx), code);
-      },
-    ),
+    fc.property(key, key, key, key, key, fc.string(), (kI, kR, nI, nR, other, ctx) => {
+      const keys = { initiator: kI, responder: kR };
+      assert.match(sasCode(ctx, keys, nI, nR), /^\d{6}$/);
+      const c = sasCommit(ctx, keys, nR);
+      assert.ok(sasCommitmentHolds(ctx, keys, c, nR));
+      if (!equalBytes(other, nR)) assert.ok(!sasCommitmentHolds(ctx, keys, c, other));
+      if (!equalBytes(kI, kR)) assert.ok(!sasCommitmentHolds(ctx, { initiator: kR, responder: kI }, c, nR));
+      assert.ok(!sasCommitmentHolds(`${ctx}x`, keys, c, nR));
+    }),
     { numRuns: fcRuns() },
   );
-  const a = new Uint8Array(32).fill(1);
-  const b = new Uint8Array(32).fill(2);
+  const keys = { initiator: new Uint8Array(32).fill(1), responder: new Uint8Array(32).fill(2) };
+  const nR = new Uint8Array(32).fill(3);
   const codes = new Set(
-    Array.from({ length: 50 }, (_, i) => comparisonCode(a, new Uint8Array([...b.subarray(1), i]), 'pair')),
+    Array.from({ length: 200 }, (_, i) => sasCode('pair', keys, new Uint8Array(32).fill(i), nR)),
   );
-  assert.ok(codes.size >= 48); // distinct inputs give (almost always) distinct codes
-  assert.notEqual(comparisonCode(a, b, 'x'), comparisonCode(a, b, 'y'));
+  assert.ok(codes.size >= 198); // each initiator nonce gives (almost always) another code
+  assert.throws(() => sasCode('pair', keys, new Uint8Array(31), nR), /32 bytes/);
 });

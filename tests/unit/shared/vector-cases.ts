@@ -7,7 +7,7 @@
  */
 import { toHex, fromHex, utf8 } from '../../../shared/crypto/bytes.ts';
 import { sealTo } from '../../../shared/crypto/box.ts';
-import { comparisonCode } from '../../../shared/crypto/compare.ts';
+import { sasCode, sasCommit } from '../../../shared/crypto/sas.ts';
 import { fingerprintOf, identityFromSecrets, peerIdOf } from '../../../shared/crypto/identity.ts';
 import { SIGN_CONTEXTS, signingInput, signWithContext } from '../../../shared/crypto/sign.ts';
 import { buildBackup } from '../../../shared/formats/backup.ts';
@@ -144,13 +144,21 @@ function shardVector(): Json {
   };
 }
 
-function comparisonVector(): Json {
+function sasVector(): Json {
+  const keys = { initiator: OWNER.signPublic, responder: CUSTODIAN.signPublic };
+  const initiatorNonce = new Uint8Array(32).fill(0x11);
+  const responderNonce = new Uint8Array(32).fill(0x22);
+  const context = 'tessera/friends-sas/v1';
   return {
-    description: 'comparisonCode(a, b, context) = comparisonCode(b, a, context).',
-    a: toHex(OWNER.signPublic),
-    b: toHex(CUSTODIAN.signPublic),
-    context: 'tessera/pairing/v1',
-    code: comparisonCode(OWNER.signPublic, CUSTODIAN.signPublic, 'tessera/pairing/v1'),
+    description:
+      'SAS with commitment (PROTOCOL §6.4): commit = sasCommit(ctx, keys, nR); code = sasCode(ctx, keys, nI, nR).',
+    initiator: toHex(keys.initiator),
+    responder: toHex(keys.responder),
+    initiatorNonce: toHex(initiatorNonce),
+    responderNonce: toHex(responderNonce),
+    context,
+    commit: toHex(sasCommit(context, keys, responderNonce)),
+    code: sasCode(context, keys, initiatorNonce, responderNonce),
   };
 }
 
@@ -199,7 +207,7 @@ export function computeVectors(): Record<string, Json> {
     'signature.json': signatureVector(),
     'sealed-box.json': sealedBoxVector(),
     'shard-envelope.json': shardVector(),
-    'comparison-code.json': comparisonVector(),
+    'sas.json': sasVector(),
     'backup.json': backupVector(),
   };
 }

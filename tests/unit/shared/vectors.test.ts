@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as nodeCrypto from 'node:crypto';
 import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { openSealed } from '../../../shared/crypto/box.ts';
-import { comparisonCode } from '../../../shared/crypto/compare.ts';
+import { sasCode, sasCommit } from '../../../shared/crypto/sas.ts';
 import { verifyWithContext } from '../../../shared/crypto/sign.ts';
 import { openBackup } from '../../../shared/formats/backup.ts';
 import { signManifest, verifyManifest } from '../../../shared/formats/manifest.ts';
@@ -122,12 +122,26 @@ test('shard vector: stored envelope verifies, opens for the custodian, and froze
   assert.ok(r instanceof Error && /needs 3 valid shards but has 1/.test(r.message));
 });
 
-test('comparison code vector, order-independent', () => {
-  const v = load('comparison-code.json');
-  assert.equal(comparisonCode(fromHex(v.a), fromHex(v.b), v.context), v.code);
-  assert.equal(comparisonCode(fromHex(v.b), fromHex(v.a), v.context), v.code);
-  assert.match(v.code, /^\d{6}$/);
-  assert.notEqual(comparisonCode(fromHex(v.a), fromHex(v.b), 'other'), v.code);
+test('SAS vector: the commitment and the code, also as computed here with node:crypto from PROTOCOL §6.4', () => {
+  const v = load('sas.json');
+  const keys = { initiator: fromHex(v.initiator), responder: fromHex(v.responder) };
+  const nI = fromHex(v.initiatorNonce);
+  const nR = fromHex(v.responderNonce);
+  assert.equal(toHex(sasCommit(v.context, keys, nR)), v.commit);
+  assert.equal(sasCode(v.context, keys, nI, nR), v.code);
+  const ctx = Buffer.from(v.context, 'utf8');
+  const ctxStar = Buffer.concat([Buffer.from([ctx.length >> 8, ctx.length & 0xff]), ctx]);
+  const sha = (...parts: Uint8Array[]) =>
+    nodeCrypto.createHash('sha256').update(Buffer.concat(parts)).digest();
+  const commit = sha(Buffer.from('tessera-sas-commit-v1\0'), ctxStar, keys.responder, keys.initiator, nR);
+  assert.equal(commit.toString('hex'), v.commit);
+  const h = sha(Buffer.from('tessera-sas-code-v1\0'), ctxStar, keys.initiator, keys.responder, nI, nR);
+  assert.equal(String(h.readBigUInt64BE(0) % 1_000_000n).padStart(6, '0'), v.code);
+  // The roles are part of the code: swapping them gives another one.
+  assert.notEqual(
+    sasCode(v.context, { initiator: keys.responder, responder: keys.initiator }, nI, nR),
+    v.code,
+  );
 });
 
 const hkdf = (label: string, n: number) =>

@@ -5,6 +5,7 @@ import { migration004Recovery } from './004_recovery.ts';
 import { migration005Forwarding } from './005_forwarding.ts';
 import { migration006ChunkTables } from './006_chunk_tables.ts';
 import { migration007HeldPacks } from './007_held_packs.ts';
+import { migration008ConfirmedCodes } from './008_confirmed_codes.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005Forwarding,
   migration006ChunkTables,
   migration007HeldPacks,
+  migration008ConfirmedCodes,
 ];

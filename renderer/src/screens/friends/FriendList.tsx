@@ -6,6 +6,7 @@ import type { Loaded } from '../../lib/useLoad.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { FriendCodeCheck } from './FriendCodeCheck.tsx';
 
 export function FriendList({ loaded }: { loaded: Loaded<Friend[]> }) {
   const { data: friends, error, reload } = loaded;
@@ -53,11 +54,10 @@ export function FriendList({ loaded }: { loaded: Loaded<Friend[]> }) {
                       : 'Not seen yet'}{' '}
                   · Added {formatDate(friend.addedAt)}
                 </p>
+                <FriendCodeCheck friend={friend} onChanged={reload} />
                 <details className="friend__details">
-                  <summary>Comparison code and fingerprint</summary>
+                  <summary>Fingerprint</summary>
                   <dl className="facts">
-                    <dt>Comparison code</dt>
-                    <dd className="mono">{friend.comparisonCode}</dd>
                     <dt>Fingerprint</dt>
                     <dd className="mono">{friend.fingerprint}</dd>
                   </dl>

@@ -1,6 +1,6 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { RecoveryStatus } from '../../../../shared/api/ops/recovery.ts';
-import { api } from '../../lib/api.ts';
+import { api, errorMessage } from '../../lib/api.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { useStatus } from '../../lib/status.tsx';
@@ -16,6 +16,7 @@ const PIECE_WORDS: Record<RecoveryStatus['custodians'][number]['state'], string>
   received: 'Piece received',
   verified: 'Piece received and checked',
   bad: 'Their piece could not be used',
+  rejected: 'You said the codes did not match; their piece was deleted',
 };
 
 /** The new device during recovery: its code for friends to scan, and how many pieces have arrived. */
@@ -34,6 +35,20 @@ export function RecoveryProgress() {
   useEffect(() => {
     if (status?.state === 'restored') void refresh();
   }, [status?.state, refresh]);
+
+  const [acting, setActing] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const act = async (fn: () => Promise<unknown>) => {
+    setActing(true);
+    setActionError(null);
+    try {
+      await fn();
+      reload();
+    } catch (err) {
+      setActionError(errorMessage(err));
+    }
+    setActing(false);
+  };
 
   if (error) return <ErrorNotice message={error} onRetry={reload} />;
   if (!status) return <Busy label="Reading recovery progress…" />;
@@ -56,7 +71,7 @@ export function RecoveryProgress() {
   const need = status.need;
   return (
     <div className="recovery" data-testid="recovery-progress">
-      {status.state === 'collecting' && status.code && (
+      {(status.state === 'collecting' || status.state === 'conflict') && status.code && (
         <div className="recovery__code">
           <QrCode text={status.code} label="Recovery code for your friends to scan" />
           <div>
@@ -81,7 +96,7 @@ export function RecoveryProgress() {
       )}
       <div className="recovery__count" role="status" aria-live="polite">
         <p className="recovery__have" data-testid="recovery-count">
-          {need > 0 ? `${status.have} of ${need} pieces` : `${status.have} pieces so far`}
+          {need > 0 ? `${status.have} of ${need} confirmed pieces` : `${status.have} confirmed pieces so far`}
         </p>
         {need > 0 ? (
           <progress value={Math.min(status.have, need)} max={need} aria-label="Pieces received" />
@@ -92,6 +107,35 @@ export function RecoveryProgress() {
           {status.message}
         </p>
       </div>
+      {status.state === 'ready' && status.vault && (
+        <section
+          className="card recovery__vault"
+          data-testid="recovery-vault"
+          aria-label="Whose vault this is"
+        >
+          <h2 className="card__title">Is this your vault?</h2>
+          <dl className="facts">
+            <dt>Name</dt>
+            <dd data-testid="recovery-vault-name">{status.vault.name}</dd>
+            <dt>Fingerprint</dt>
+            <dd className="mono">{status.vault.fingerprint}</dd>
+            <dt>Friends</dt>
+            <dd>{status.vault.friends.length ? status.vault.friends.join(', ') : 'none'}</dd>
+            <dt>Items</dt>
+            <dd>{status.vault.items}</dd>
+          </dl>
+          <p>Restore it only if this is you: your name, your friends and about as many items as you kept.</p>
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={acting}
+            onClick={() => void act(() => api().call('recovery.finish', {}))}
+          >
+            Restore this vault
+          </button>
+        </section>
+      )}
+      {actionError && <ErrorNotice message={actionError} />}
       {status.state === 'restoring' && <Busy label="Putting the pieces together and restoring your vault…" />}
       {status.state === 'restored' && (
         <p className="recovery__done" role="status">
@@ -109,12 +153,42 @@ export function RecoveryProgress() {
               </span>
               <span className={c.state === 'bad' ? 'recovery__bad' : ''}>{PIECE_WORDS[c.state]}</span>
               {c.problem && <span className="recovery__bad">{c.problem}</span>}
+              {c.confirmed && <span className="recovery__confirmed">✓ Code confirmed</span>}
+              {!c.confirmed && c.state !== 'rejected' && (
+                <span className="row">
+                  <button
+                    type="button"
+                    className="button button--small"
+                    disabled={acting}
+                    aria-label={`${c.name}'s screen shows ${c.comparisonCode}`}
+                    onClick={() =>
+                      void act(() => api().call('recovery.judge', { peerId: c.peerId, match: true }))
+                    }
+                  >
+                    Their screen shows {c.comparisonCode}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small"
+                    disabled={acting}
+                    aria-label={`${c.name}'s code does not match`}
+                    onClick={() =>
+                      void act(() => api().call('recovery.judge', { peerId: c.peerId, match: false }))
+                    }
+                  >
+                    It does not match
+                  </button>
+                </span>
+              )}
             </li>
           ))}
         </ul>
       )}
       {status.custodians.length > 0 && (
-        <p className="muted">Each friend’s screen shows the same code as here. Check it with them.</p>
+        <p className="muted">
+          A piece counts only once you have checked, with that friend, that their screen shows the same code
+          as here. Someone you do not know is not your friend, whatever name they give: say it does not match.
+        </p>
       )}
     </div>
   );
