@@ -212,7 +212,7 @@ class SealRun {
     this.keys = keys;
     this.seal = seal;
     this.cutter = new Cutter(keys.gear);
-    this.sealKeys = { streamKey: keys.streamKey, siv3Key: keys.siv3Key };
+    this.sealKeys = { chunkKey: keys.chunkKey, sivKey: keys.sivKey };
   }
 
   allocate(n: number): Uint8Array {
