@@ -114,7 +114,7 @@ export async function encryption(): Promise<Figure[]> {
     log(
       `encryption: native AEAD ${aead.toFixed(0)} MB/s; build as the app runs it ${rate(appMs)}, one thread native ${rate(nativeMs)}, pure ${rate(pureMs)} MB/s`,
     );
-    const common = `${(padded.length / MIB).toFixed(0)} MiB padded vault (${pieces.length} chunks); snapshot encode, pad, chunk, HMAC id (the SIV), ChaCha20 (chunk format 3), SHA-256 digests, signed manifest; median of ${RUNS}; the baseline's key is one KeyObject (with the raw key passed per chunk, as before, the AEAD alone runs ${rate(rawKeyMs)} MB/s)`;
+    const common = `${(padded.length / MIB).toFixed(0)} MiB padded vault (${pieces.length} chunks); snapshot encode, pad, chunk, HMAC id (the derived nonce), XChaCha20-Poly1305 (chunk format 2), SHA-256 digests, signed manifest; median of ${RUNS}; the baseline's key is one KeyObject (with the raw key passed per chunk, as before, the AEAD alone runs ${rate(rawKeyMs)} MB/s)`;
     const baseline = 'native ChaCha20-Poly1305 (node:crypto, one thread) over the same chunks';
     const buildFigure = (what: string, ms: number, note: string) =>
       figure({

@@ -1,7 +1,7 @@
 /**
- * ChaCha20 (RFC 8439: 32-byte key, 12-byte nonce, block counter from 0) as a plain stream cipher, for backup chunk
- * format 3 (formats/chunk-crypto.ts), where the synthetic IV is the authenticator and no Poly1305 is needed. The
- * same call encrypts and decrypts.
+ * ChaCha20 (RFC 8439: 32-byte key, 12-byte nonce, block counter from 0) as a plain stream cipher, for opening backup
+ * chunks of format 3 (formats/chunk-crypto.ts; no longer written), whose only authenticator is the HMAC chunk id.
+ * The same call encrypts and decrypts.
  */
 import { chacha20 } from '@noble/ciphers/chacha.js';
 import { InvalidArgumentError } from './errors.ts';

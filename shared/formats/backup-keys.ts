@@ -1,9 +1,9 @@
 /**
  * Keys derived from the backup key K (HKDF-SHA256, empty salt, info = label):
- *   streamKey = HKDF(K, "tessera/backup/chunk-stream/v3", 32) ChaCha20 key for chunks (chunk format 3, written)
- *   siv3Key   = HKDF(K, "tessera/backup/chunk-siv/v3", 32)    HMAC-SHA256 key for chunk ids = synthetic IVs (format 3)
- *   chunkKey  = HKDF(K, "tessera/backup/chunk-key/v1", 32)    chunk formats 1 and 2 (opened): XChaCha20-Poly1305 key
- *   sivKey    = HKDF(K, "tessera/backup/chunk-siv/v2", 32)    chunk format 2: ids and nonces
+ *   chunkKey  = HKDF(K, "tessera/backup/chunk-key/v1", 32)    chunk formats 1 and 2 (2 written): XChaCha20-Poly1305 key
+ *   sivKey    = HKDF(K, "tessera/backup/chunk-siv/v2", 32)    chunk format 2: HMAC-SHA256 key of ids and nonces
+ *   streamKey = HKDF(K, "tessera/backup/chunk-stream/v3", 32) chunk format 3 (opened, no longer written): ChaCha20 key
+ *   siv3Key   = HKDF(K, "tessera/backup/chunk-siv/v3", 32)    chunk format 3: HMAC-SHA256 key of ids
  *   idKey     = HKDF(K, "tessera/backup/chunk-id/v1", 32)     chunk format 1 (opened, no longer written): ids
  *   nonceKey  = HKDF(K, "tessera/backup/chunk-nonce/v1", 32)  chunk format 1: synthetic nonces
  *   keyId     = HKDF(K, "tessera/backup/key-id/v1", 16)       public: says which K a manifest needs

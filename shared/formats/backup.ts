@@ -4,7 +4,7 @@
  *   snapshot bytes = encodeSnapshot(snapshot)                  (snapshot.ts)
  *   padded         = pad(snapshot bytes)                       (padding.ts: size buckets)
  *   chunks         = chunk(padded, gear(K))                    (chunker.ts: keyed FastCDC, 2/8/32 KiB)
- *   each chunk     = sealChunk(keys(K), plaintext)             (chunk-crypto.ts: id = HMAC = SIV, ChaCha20)
+ *   each chunk     = sealChunk(keys(K), plaintext)             (chunk-crypto.ts: id = HMAC, XChaCha20-Poly1305)
  *   manifest       = signManifest({ owner, version, keyId(K), size, [id, len, digest]… })   (manifest.ts)
  *
  * Owner:     buildBackup(snapshot, K, ownerKeys, version, previous?) → { manifest, chunks, newChunkIds }

@@ -1,20 +1,20 @@
 /**
- * Encrypted backup chunks. Deterministic (SIV) so unchanged chunks keep their id and bytes across versions.
+ * Encrypted backup chunks. Deterministic, so unchanged chunks keep their id and bytes across versions (and dedupe).
+ * docs/PROTOCOL.md §5.4 gives the construction, its references and its security argument.
  *
- * Format 3 (written): SIV composition (Rogaway–Shrimpton, "deterministic authenticated encryption"). The id, a PRF
- * of the plaintext, is the synthetic IV and the authenticator: the opener always knows it (the manifest lists it),
- * so the chunk carries neither a nonce nor a Poly1305 tag.
- *   id     = HMAC-SHA256(siv3Key, plaintext)                                  (32 bytes; hex in the API)
- *   chunk  = 0x03 || ChaCha20(streamKey, nonce = id[0..12], counter 0, plaintext)        (RFC 8439)
- * Opening decrypts with id[0..12] and checks HMAC(siv3Key, plaintext) = id. A nonce repeats only for an identical
- * plaintext (which then yields identical bytes); distinct plaintexts share one with probability ~ n² / 2^97 for n
- * chunks under one key. The keys are new to format 3 (backup-keys.ts), so its ids never equal an older format's.
- *
- * Format 2 (opened, no longer written: its Poly1305 pass and per-chunk XChaCha subkey cost ~30 % of sealing):
- *   id     = HMAC-SHA256(sivKey, plaintext)
+ * Format 2 (written): XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03) with its nonce derived from the plaintext by
+ * HMAC-SHA256, the SIV method of Rogaway–Shrimpton ("deterministic authenticated encryption", EUROCRYPT 2006; its
+ * AES instance is RFC 5297) over a published AEAD:
+ *   id     = HMAC-SHA256(sivKey, plaintext)                                   (32 bytes; hex in the API)
  *   nonce  = id[0..24]
  *   aad    = "tessera/backup-chunk/v2" 0x00 || id
  *   chunk  = 0x02 || nonce || XChaCha20-Poly1305(chunkKey, nonce, aad, plaintext)
+ * A nonce repeats only for an identical plaintext (which then yields identical bytes); distinct plaintexts share one
+ * with probability ~ n² / 2^193 for n chunks under one key.
+ *
+ * Format 3 (opened, no longer written: a construction of our own, no published analysis to cite):
+ *   id     = HMAC-SHA256(siv3Key, plaintext)
+ *   chunk  = 0x03 || ChaCha20(streamKey, nonce = id[0..12], counter 0, plaintext)        (RFC 8439)
  *
  * Format 1 (opened, no longer written):
  *   id     = HMAC-SHA256(idKey, plaintext)
@@ -22,7 +22,8 @@
  *   aad    = "tessera/backup-chunk/v1" 0x00 || id
  *   chunk  = 0x01 || nonce || XChaCha20-Poly1305(chunkKey, nonce, aad, plaintext)
  *
- * openChunk() checks the AEAD (formats 1 and 2) and then that the plaintext really hashes to the requested id.
+ * openChunk() checks the AEAD (formats 1 and 2) and then that the plaintext really hashes to the requested id (for
+ * format 3 that check is the only authenticator).
  */
 import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from '../crypto/aead.ts';
 import { STREAM_NONCE_BYTES } from '../crypto/stream.ts';
@@ -33,20 +34,22 @@ import { pureBackupCrypto, type BackupCrypto } from './backup-crypto.ts';
 import { CHUNK_MAX } from './chunker.ts';
 
 /** The format sealChunk writes. */
-export const CHUNK_FORMAT_VERSION = 3;
+export const CHUNK_FORMAT_VERSION = 2;
+/** Bytes a chunk of format 1 or 2 adds to its plaintext: format byte, nonce, tag. */
+export const CHUNK_OVERHEAD = 1 + AEAD_NONCE_BYTES + AEAD_TAG_BYTES;
 /** Bytes a format-3 chunk adds to its plaintext (the format byte). */
-export const CHUNK_OVERHEAD = 1;
-/** Bytes a format-1 or format-2 chunk adds: format byte, nonce, tag. */
-export const LEGACY_CHUNK_OVERHEAD = 1 + AEAD_NONCE_BYTES + AEAD_TAG_BYTES;
+export const FORMAT3_CHUNK_OVERHEAD = 1;
 /** The largest chunk of any format (caps on messages that carry chunks). */
-export const MAX_CHUNK_BYTES = CHUNK_MAX + LEGACY_CHUNK_OVERHEAD;
+export const MAX_CHUNK_BYTES = CHUNK_MAX + CHUNK_OVERHEAD;
+/** The smallest chunk of any format: a format-3 chunk of one byte. */
+export const MIN_CHUNK_BYTES = FORMAT3_CHUNK_OVERHEAD + 1;
 const AAD_PREFIX: Record<number, Uint8Array> = {
   1: utf8('tessera/backup-chunk/v1\0'),
   2: utf8('tessera/backup-chunk/v2\0'),
 };
 
 /** The keys that seal chunks (the rest of BackupKeys is for opening older formats, cutting and naming the backup). */
-export type ChunkKeys = Pick<BackupKeys, 'streamKey' | 'siv3Key'>;
+export type ChunkKeys = Pick<BackupKeys, 'chunkKey' | 'sivKey'>;
 
 /** The key of a format's chunk ids. */
 function idKeyOf(keys: BackupKeys, format: number): Uint8Array {
@@ -60,10 +63,19 @@ export function sealChunk(
   crypto: BackupCrypto = pureBackupCrypto,
   into?: Uint8Array,
 ): { id: Uint8Array; bytes: Uint8Array } {
-  const id = crypto.hmacSha256(keys.siv3Key, plaintext);
-  // The cipher writes after room for the format byte, so the chunk's bytes are not copied again.
-  const bytes = crypto.streamXor(keys.streamKey, id.subarray(0, STREAM_NONCE_BYTES), plaintext, 1, into);
+  const id = crypto.hmacSha256(keys.sivKey, plaintext);
+  const nonce = id.subarray(0, AEAD_NONCE_BYTES);
+  // The AEAD writes after room for the header, so the chunk's bytes are not copied again.
+  const bytes = crypto.aeadSeal(
+    keys.chunkKey,
+    nonce,
+    plaintext,
+    concatBytes(AAD_PREFIX[CHUNK_FORMAT_VERSION]!, id),
+    1 + AEAD_NONCE_BYTES,
+    into,
+  );
   bytes[0] = CHUNK_FORMAT_VERSION;
+  bytes.set(nonce, 1);
   return { id, bytes };
 }
 
@@ -80,13 +92,14 @@ export function openChunk(
     throw new MalformedDataError(`The ${what}`, 'wrong size');
   const format = bytes[0]!;
   let pt: Uint8Array;
-  if (format === CHUNK_FORMAT_VERSION) {
-    if (bytes.length > CHUNK_MAX + CHUNK_OVERHEAD) throw new MalformedDataError(`The ${what}`, 'wrong size');
+  if (format === 3) {
+    if (bytes.length > CHUNK_MAX + FORMAT3_CHUNK_OVERHEAD)
+      throw new MalformedDataError(`The ${what}`, 'wrong size');
     pt = crypto.streamXor(keys.streamKey, id.subarray(0, STREAM_NONCE_BYTES), bytes.subarray(1));
   } else {
     const aadPrefix = AAD_PREFIX[format];
     if (!aadPrefix) throw new UnsupportedFormatError(`The ${what}`, format);
-    if (bytes.length > MAX_CHUNK_BYTES || bytes.length < LEGACY_CHUNK_OVERHEAD)
+    if (bytes.length > MAX_CHUNK_BYTES || bytes.length < CHUNK_OVERHEAD)
       throw new MalformedDataError(`The ${what}`, 'wrong size');
     const nonce = bytes.subarray(1, 1 + AEAD_NONCE_BYTES);
     if (format === 2 && !equalBytes(nonce, id.subarray(0, AEAD_NONCE_BYTES))) throw new DecryptionError(what);
@@ -98,7 +111,7 @@ export function openChunk(
       what,
     );
   }
-  // Format 3's only authenticator, and formats 1 and 2's binding of the plaintext to the id asked for.
+  // Formats 1 and 2: the binding of the plaintext to the id asked for; format 3: its only authenticator.
   if (!equalBytes(crypto.hmacSha256(idKeyOf(keys, format), pt), id)) throw new DecryptionError(what);
   return pt;
 }

@@ -1,11 +1,12 @@
 /**
  * Signed backup manifest: one per backup version, listing the encrypted chunks in order.
  *
- *   body   = canonical CBOR { v: 2, owner: bytes32 (Ed25519 identity key), version: uint ≥ 1, keyId: bytes16,
+ *   body   = canonical CBOR { v: 1, owner: bytes32 (Ed25519 identity key), version: uint ≥ 1, keyId: bytes16,
  *                             size: uint (padded plaintext length), chunks: [ [id: bytes32, len: uint, digest: bytes32] ] }
  *            len = encrypted chunk length, digest = SHA-256(encrypted chunk) so a custodian can check every chunk it
- *            receives without K. Body v2 lists chunks of format 3 (one byte over their plaintext: Σ (len − 1) = size);
- *            body v1 (read, no longer written) lists chunks of formats 1 and 2 (41 bytes over: Σ (len − 41) = size).
+ *            receives without K. Body v1 (written) lists chunks of formats 1 and 2 (41 bytes over their plaintext:
+ *            Σ (len − 41) = size); body v2 (read, no longer written) lists chunks of format 3 (one byte over:
+ *            Σ (len − 1) = size).
  *   signed = canonical CBOR { v: 1, body: bytes, sig: bytes64 },
  *            sig = Ed25519(owner, signingInput("tessera/backup-manifest/v1", body))
  *
@@ -31,8 +32,9 @@ import { decodeCanonical, encodeCanonical } from './cbor.ts';
 import {
   CHUNK_FORMAT_VERSION,
   CHUNK_OVERHEAD,
-  LEGACY_CHUNK_OVERHEAD,
+  FORMAT3_CHUNK_OVERHEAD,
   MAX_CHUNK_BYTES,
+  MIN_CHUNK_BYTES,
 } from './chunk-crypto.ts';
 import { asMap, expectKeys, readArray, readBytes, readUint } from './fields.ts';
 import { MAX_PADDED_BYTES } from './padding.ts';
@@ -41,12 +43,12 @@ import type { BackupCrypto } from './backup-crypto.ts';
 
 /** The version of the signed wrapper { v, body, sig }. */
 const SIGNED_MANIFEST_VERSION = 1;
-/** The body version written: 2, whose chunks are of format 3. */
-export const MANIFEST_VERSION = 2;
+/** The body version written: 1, which lists the chunk format written (2) and format 1. */
+export const MANIFEST_VERSION = 1;
 /** What each body version lists: chunks of these formats, each `overhead` bytes over its plaintext. */
 const BODY_CHUNKS: Record<number, { formats: readonly number[]; overhead: number }> = {
-  1: { formats: [1, 2], overhead: LEGACY_CHUNK_OVERHEAD },
-  2: { formats: [CHUNK_FORMAT_VERSION], overhead: CHUNK_OVERHEAD },
+  1: { formats: [1, CHUNK_FORMAT_VERSION], overhead: CHUNK_OVERHEAD },
+  2: { formats: [3], overhead: FORMAT3_CHUNK_OVERHEAD },
 };
 
 /** Whether a chunk of `format` (its first byte) may be listed in a manifest body of `bodyVersion`. */
@@ -67,7 +69,7 @@ export interface ChunkRef {
 }
 
 export interface BackupManifest {
-  /** The body version (MANIFEST_VERSION when built here; 1 for manifests built before chunk format 3). */
+  /** The body version (MANIFEST_VERSION when built here; 2 for manifests of chunk format 3, no longer built). */
   bodyVersion: number;
   owner: Uint8Array;
   version: number;
@@ -124,7 +126,7 @@ export function readChunkRef(entry: unknown, what: string): ChunkRef {
   if (
     typeof length !== 'number' ||
     !Number.isSafeInteger(length) ||
-    length < CHUNK_OVERHEAD + 1 ||
+    length < MIN_CHUNK_BYTES ||
     length > MAX_CHUNK_BYTES
   )
     throw new MalformedDataError(what, 'bad chunk length');

@@ -2,16 +2,17 @@
  * Byte-identical, faster backup primitives from node:crypto (OpenSSL), injected into the shared backup format
  * (shared/formats/backup-crypto.ts) on the Node side only.
  *
- * Chunks are sealed with ChaCha20 (format 3), which OpenSSL has as `chacha20`. Chunks of formats 1 and 2 are opened
- * with XChaCha20-Poly1305: node:crypto has IETF ChaCha20-Poly1305 (12-byte nonce) but not XChaCha20-Poly1305, which
- * is defined on top of it (draft-irtf-cfrg-xchacha-03 §2.3):
+ * Chunks are sealed (format 2) and opened (formats 1 and 2) with XChaCha20-Poly1305: node:crypto has IETF
+ * ChaCha20-Poly1305 (12-byte nonce) but not XChaCha20-Poly1305, which is defined on top of it
+ * (draft-irtf-cfrg-xchacha-03 §2.3):
  *
  *   subkey = HChaCha20(key, nonce[0..16])
  *   XChaCha20-Poly1305(key, nonce, aad, pt) = ChaCha20-Poly1305(subkey, 0x00000000 || nonce[16..24], aad, pt)
  *
  * HChaCha20 is one ChaCha block (the @noble implementation: ~1 µs per chunk); the bulk cipher and Poly1305 run in
- * OpenSSL. HMAC-SHA256, SHA-256 (SHA-NI where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with
- * the pure provider and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
+ * OpenSSL. Chunks of format 3 (no longer written) are opened with OpenSSL's `chacha20`. HMAC-SHA256, SHA-256 (SHA-NI
+ * where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with the pure provider, the draft's test
+ * vectors and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
  */
 import {
   createCipheriv,
@@ -79,6 +80,30 @@ function checkSizes(key: Uint8Array, nonce: Uint8Array): boolean {
   return key.length === AEAD_KEY_BYTES && nonce.length === AEAD_NONCE_BYTES;
 }
 
+export function nativeXChaChaSeal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  headroom = 0,
+  into?: Uint8Array,
+): Uint8Array {
+  if (!checkSizes(key, nonce))
+    throw new InvalidArgumentError('AEAD key must be 32 bytes and nonce 24 bytes.');
+  const { subkey, iv } = xchachaToIetf(key, nonce);
+  const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: AEAD_TAG_BYTES });
+  cipher.setAAD(aad, { plaintextLength: plaintext.length });
+  const out = sealOutput(headroom + plaintext.length + AEAD_TAG_BYTES, into);
+  const body = cipher.update(plaintext);
+  out.set(body, headroom);
+  const tail = cipher.final();
+  out.set(tail, headroom + body.length);
+  if (body.length + tail.length !== plaintext.length)
+    throw new Error('ChaCha20-Poly1305 output has the wrong length.');
+  out.set(cipher.getAuthTag(), headroom + plaintext.length);
+  return out;
+}
+
 export function nativeXChaChaOpen(
   key: Uint8Array,
   nonce: Uint8Array,
@@ -104,7 +129,7 @@ export function nativeXChaChaOpen(
 }
 
 /**
- * Long-lived keys (a build's HMAC and ChaCha20 keys) as KeyObjects, made once per key: createHmac and createCipheriv
+ * Long-lived keys (a build's HMAC key, a recovery's ChaCha20 key for format 3) as KeyObjects, made once per key: createHmac and createCipheriv
  * spend ~9 µs per call importing raw key bytes. For HMAC over the ~11,000 chunks of 100 MiB that was ~200 ms against
  * ~92 ms with a KeyObject (and ~110 ms hashing the key's pad blocks once and cloning them per chunk).
  * Keyed by the key array itself, so a KeyObject lives exactly as long as the caller keeps that key.
@@ -123,9 +148,8 @@ function keyObjectOf(key: Uint8Array): KeyObject {
 }
 
 /**
- * ChaCha20 from OpenSSL, whose 16-byte IV is the block counter (32-bit little-endian, here 0) followed by the RFC 8439
- * nonce. ~100 ms per 100 MiB of chunks, against ~190 ms for XChaCha20-Poly1305 with its per-chunk subkey (measured on
- * the bench machine, one thread).
+ * ChaCha20 from OpenSSL, for opening chunks of format 3: its 16-byte IV is the block counter (32-bit little-endian,
+ * here 0) followed by the RFC 8439 nonce.
  */
 export function nativeChaCha20Xor(
   key: Uint8Array,
@@ -195,6 +219,7 @@ export const nativeBackupCrypto: BackupCrypto = {
   name: 'native (node:crypto)',
   hmacSha256: nativeHmacSha256,
   sha256: nativeSha256,
+  aeadSeal: nativeXChaChaSeal,
   streamXor: nativeChaCha20Xor,
   aeadOpen: nativeXChaChaOpen,
   ed25519: nativeEd25519,

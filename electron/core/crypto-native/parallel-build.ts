@@ -9,9 +9,9 @@
  * snapshot's length, written last, so it is sealed last, here. Then this thread assembles and signs the manifest
  * (assembleBackup). Small backups, and machines with one core, are sealed here without workers.
  *
- * Measured on the 2-vCPU bench machine: a 100 MiB vault builds in ~320 ms with two workers against ~570 ms on this
- * thread alone (chunk format 3; format 2 took ~350 and ~650). Cutting and sealing while encoding instead of after it
- * saved ~12 % for 100 MiB.
+ * Measured on the 2-vCPU bench machine: a 100 MiB vault builds in ~350 ms with two workers against ~650 ms on this
+ * thread alone (chunk format 2, written; format 3, no longer written, took ~320 and ~570). Cutting and sealing while
+ * encoding instead of after it saved ~12 % for 100 MiB.
  */
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -212,7 +212,7 @@ class SealRun {
     this.keys = keys;
     this.seal = seal;
     this.cutter = new Cutter(keys.gear);
-    this.sealKeys = { streamKey: keys.streamKey, siv3Key: keys.siv3Key };
+    this.sealKeys = { chunkKey: keys.chunkKey, sivKey: keys.sivKey };
   }
 
   allocate(n: number): Uint8Array {

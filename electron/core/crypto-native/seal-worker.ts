@@ -42,7 +42,7 @@ port.on('message', (batch: SealBatch) => {
     };
     port.postMessage(result);
   } finally {
-    keys.streamKey.fill(0);
-    keys.siv3Key.fill(0);
+    keys.chunkKey.fill(0);
+    keys.sivKey.fill(0);
   }
 });

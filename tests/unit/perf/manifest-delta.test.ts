@@ -118,23 +118,39 @@ test('chunks frames round-trip and refuse empty or malformed items', () => {
 });
 
 test('across body versions a delta cannot rebuild the new manifest, so the owner sends it whole', () => {
-  // The vector backup as written in chunk format 2 (manifest body v1), then the owner's first format-3 version.
+  // The vector backup as written in chunk format 3 (manifest body v2), then the owner's first version in format 2
+  // (body v1), written again.
+  const stored = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'vectors', 'backup-format3.json'), 'utf8'),
+  ) as { large: { manifest: string } };
+  const base = verifyManifest(fromHex(stored.large.manifest), OWNER.signPublic);
+  assert.equal(base.bodyVersion, 2);
+  const next = buildBackup(vectorSnapshot(400), BACKUP_KEY, OWNER, 3, base);
+  const nextInfo = verifyManifest(next.manifest, OWNER.signPublic);
+  assert.equal(nextInfo.bodyVersion, 1);
+  // Other keys, other ids: nothing of the format-3 version is reused, and every chunk is sent.
+  assert.equal(next.newChunkIds.length, new Set(nextInfo.chunks.map((c) => c.id)).size);
+  const edits = diffManifest(base.chunks, nextInfo.chunks);
+  const rebuilt = manifestFromDelta(base, edits, nextInfo.version, nextInfo.size);
+  assert.equal(rebuilt.bodyVersion, 2);
+  // Rebuilt in body v2, the bytes differ from the owner's body v1 (owner-service's manifestDelta then returns null),
+  // and a custodian given them anyway refuses them.
+  const rebuiltBytes = encodeSignedManifest(rebuilt, manifestSignature(next.manifest));
+  assert.notDeepEqual(rebuiltBytes, next.manifest);
+  assert.throws(() => verifyManifest(rebuiltBytes, OWNER.signPublic), SignatureError);
+});
+
+test('an owner whose held version is in format 2 (written before format 3) dedupes again and sends a delta', () => {
   const stored = JSON.parse(
     readFileSync(join(import.meta.dirname, '..', '..', 'vectors', 'backup-format2.json'), 'utf8'),
   ) as { large: { manifest: string } };
   const base = verifyManifest(fromHex(stored.large.manifest), OWNER.signPublic);
   assert.equal(base.bodyVersion, 1);
-  const upgraded = buildBackup(vectorSnapshot(400), BACKUP_KEY, OWNER, 3, base);
-  const next = verifyManifest(upgraded.manifest, OWNER.signPublic);
-  assert.equal(next.bodyVersion, 2);
-  // New keys, new ids: nothing of the old version is reused, and every chunk is sent.
-  assert.equal(upgraded.newChunkIds.length, new Set(next.chunks.map((c) => c.id)).size);
-  const edits = diffManifest(base.chunks, next.chunks);
-  const rebuilt = manifestFromDelta(base, edits, next.version, next.size);
-  assert.equal(rebuilt.bodyVersion, 1);
-  // Body v1 cannot hold format-3 lengths: the rebuilt bytes differ (owner-service's manifestDelta then returns
-  // null), and a custodian given them anyway refuses them.
-  const rebuiltBytes = encodeSignedManifest(rebuilt, manifestSignature(upgraded.manifest));
-  assert.notDeepEqual(rebuiltBytes, upgraded.manifest);
-  assert.throws(() => verifyManifest(rebuiltBytes, OWNER.signPublic), SignatureError);
+  const next = buildBackup(vectorSnapshot(401), BACKUP_KEY, OWNER, 3, base);
+  const nextInfo = verifyManifest(next.manifest, OWNER.signPublic);
+  // One more item changes the chunks around it and the padded length's first chunk, not the rest.
+  assert.ok(next.newChunkIds.length < nextInfo.chunks.length / 2, `${next.newChunkIds.length} new`);
+  const edits = diffManifest(base.chunks, nextInfo.chunks);
+  const rebuilt = manifestFromDelta(base, edits, nextInfo.version, nextInfo.size);
+  assert.deepEqual(encodeSignedManifest(rebuilt, manifestSignature(next.manifest)), next.manifest);
 });

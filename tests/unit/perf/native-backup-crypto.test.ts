@@ -1,8 +1,9 @@
 /**
- * The node:crypto backup provider is byte-identical to the pure one: ChaCha20, XChaCha20-Poly1305 open, HMAC-SHA256
- * and SHA-256 over random keys, nonces, AADs and messages (fast-check), every failure a DecryptionError, Ed25519
- * signatures equal to @noble's, and whole backups built with it reproduce tests/vectors/backup.json and open with
- * either provider.
+ * The node:crypto backup provider is byte-identical to the pure one: XChaCha20-Poly1305 seal (chunk format 2, into a
+ * batch's buffer after the header) and open, ChaCha20 (format 3, opened), HMAC-SHA256 and SHA-256 over random keys,
+ * nonces, AADs and messages (fast-check), both against the published draft-irtf-cfrg-xchacha-03 and RFC 8439 vectors,
+ * every failure a DecryptionError, Ed25519 signatures equal to @noble's, and whole backups built with it reproduce
+ * tests/vectors/backup.json and open with either provider, as does the frozen format-3 backup.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,8 @@ import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
 import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { aeadSeal } from '../../../shared/crypto/aead.ts';
+import { deriveBackupKeys } from '../../../shared/formats/backup-keys.ts';
+import { openChunk, sealChunk } from '../../../shared/formats/chunk-crypto.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { BACKUP_KEY, OWNER, vectorSnapshot } from '../shared/vector-cases.ts';
 
@@ -85,6 +88,59 @@ test('ChaCha20: RFC 8439 §2.4.2 vector (its counter starts at 1: block 0 is ski
   }
 });
 
+test('XChaCha20-Poly1305 seal: native = pure, with headroom and into a given array', () => {
+  fc.assert(
+    fc.property(
+      bytes(32),
+      bytes(24),
+      message,
+      fc.uint8Array({ maxLength: 100 }),
+      fc.nat({ max: 40 }),
+      (key, nonce, pt, aad, headroom) => {
+        const plain = pure.aeadSeal(key, nonce, pt, aad);
+        assert.equal(plain.length, pt.length + 16);
+        assert.equal(toHex(native.aeadSeal(key, nonce, pt, aad)), toHex(plain));
+        for (const provider of [pure, native]) {
+          const fresh = provider.aeadSeal(key, nonce, pt, aad, headroom);
+          assert.deepEqual(fresh.subarray(0, headroom), new Uint8Array(headroom));
+          assert.equal(toHex(fresh.subarray(headroom)), toHex(plain));
+          // A slice of a larger buffer, as the seal workers pass: written in place, nothing outside it touched.
+          const batch = new Uint8Array(headroom + plain.length + 10).fill(0xee);
+          const into = batch.subarray(5, 5 + headroom + plain.length);
+          assert.equal(provider.aeadSeal(key, nonce, pt, aad, headroom, into), into);
+          assert.equal(toHex(into.subarray(headroom)), toHex(plain));
+          assert.deepEqual(batch.subarray(0, 5), new Uint8Array(5).fill(0xee));
+          assert.deepEqual(batch.subarray(5 + headroom + plain.length), new Uint8Array(5).fill(0xee));
+          assert.throws(
+            () =>
+              provider.aeadSeal(key, nonce, pt, aad, headroom, new Uint8Array(headroom + plain.length - 1)),
+            InvalidArgumentError,
+          );
+          assert.throws(() => provider.aeadSeal(key, nonce.subarray(1), pt, aad), InvalidArgumentError);
+          assert.throws(() => provider.aeadSeal(key.subarray(1), nonce, pt, aad), InvalidArgumentError);
+        }
+        assert.deepEqual(native.aeadOpen(key, nonce, plain, aad, 'x'), pt);
+      },
+    ),
+    { numRuns: RUNS },
+  );
+});
+
+test('chunks sealed with either provider are identical, and each opens the other', () => {
+  const keys = deriveBackupKeys(BACKUP_KEY);
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 1, maxLength: 33000 }), (pt) => {
+      const a = sealChunk(keys, pt, pure);
+      const b = sealChunk(keys, pt, native);
+      assert.equal(toHex(b.id), toHex(a.id));
+      assert.equal(toHex(b.bytes), toHex(a.bytes));
+      assert.deepEqual(openChunk(keys, a.id, a.bytes, native), pt);
+      assert.deepEqual(openChunk(keys, b.id, b.bytes, pure), pt);
+    }),
+    { numRuns: Math.min(RUNS, 100) },
+  );
+});
+
 test('XChaCha20-Poly1305 open: native opens what the pure AEAD seals', () => {
   fc.assert(
     fc.property(bytes(32), bytes(24), message, fc.uint8Array({ maxLength: 100 }), (key, nonce, pt, aad) => {
@@ -123,17 +179,25 @@ test('native open refuses a flipped bit, a wrong AAD, a wrong key and short inpu
   );
 });
 
-test('XChaCha20-Poly1305: native opens the draft-irtf-cfrg-xchacha-03 appendix A.3.1 vector', () => {
+test('XChaCha20-Poly1305: both providers seal and open the draft-irtf-cfrg-xchacha-03 appendix A.3.1 vector', () => {
   const pt = new TextEncoder().encode(
     "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
   );
   const key = fromHex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
   const nonce = fromHex('404142434445464748494a4b4c4d4e4f5051525354555657');
   const aad = fromHex('50515253c0c1c2c3c4c5c6c7');
-  const sealed = aeadSeal(key, nonce, pt, aad);
-  assert.equal(toHex(sealed.subarray(sealed.length - 16)), 'c0875924c1c7987947deafd8780acf49');
-  assert.equal(toHex(sealed.subarray(0, 16)), 'bd6d179d3e83d43b9576579493c0e939');
-  assert.deepEqual(native.aeadOpen(key, nonce, sealed, aad, 'x'), pt);
+  for (const provider of [pure, native]) {
+    const sealed = provider.aeadSeal(key, nonce, pt, aad);
+    // The draft's ciphertext, then its tag.
+    assert.equal(
+      toHex(sealed),
+      'bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb731c7f1b0b4aa6440bf3a82f4eda7e39' +
+        'ae64c6708c54c216cb96b72e1213b4522f8c9ba40db5d945b11b69b982c1bb9e3f3fac2bc369488f76b2383565d3fff9' +
+        '21f9664c97637da9768812f615c68b13b52e' +
+        'c0875924c1c7987947deafd8780acf49',
+    );
+    assert.deepEqual(provider.aeadOpen(key, nonce, sealed, aad, 'x'), pt);
+  }
 });
 
 test('HMAC-SHA256 and SHA-256: native = pure', () => {
@@ -194,6 +258,22 @@ test('backups built with the native provider reproduce tests/vectors/backup.json
     );
     assert.equal(snap.items.length, 400);
   }
+});
+
+test('the frozen format-3 backup (tests/vectors/backup-format3.json) opens with the native provider too', async () => {
+  const v = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'vectors', 'backup-format3.json'), 'utf8'),
+  ) as { small: { manifest: string; chunks: Record<string, string> } };
+  const chunks = new Map(Object.entries(v.small.chunks).map(([id, hex]) => [id, fromHex(hex)]));
+  assert.ok([...chunks.values()].every((c) => c[0] === 3));
+  const snap = await openBackup(
+    fromHex(v.small.manifest),
+    (id) => chunks.get(id),
+    BACKUP_KEY,
+    OWNER.signPublic,
+    native,
+  );
+  assert.deepEqual(snap, vectorSnapshot(3));
 });
 
 test('native HMAC: a key buffer reused with new contents gets the new key', () => {

@@ -182,39 +182,49 @@ test('swapping two chunks is detected (the id is the authenticator)', async () =
   assert.throws(() => openChunk(keys, a.id, b.bytes), DecryptionError);
 });
 
-test('chunk format 3: id = HMAC of the plaintext, chunk = 0x03 || ChaCha20 under id[0..12]; id checked on open', async () => {
+test('chunk format 2: id = HMAC of the plaintext, its first 24 bytes the XChaCha20-Poly1305 nonce; AEAD and id checked on open', async () => {
   const { openChunk, sealChunk, CHUNK_FORMAT_VERSION, CHUNK_OVERHEAD } =
     await import('../../../shared/formats/chunk-crypto.ts');
   const { deriveBackupKeys } = await import('../../../shared/formats/backup-keys.ts');
   const { hmac } = await import('@noble/hashes/hmac.js');
   const { sha256 } = await import('@noble/hashes/sha2.js');
-  const nodeCrypto = await import('node:crypto');
+  const { xchacha20poly1305 } = await import('@noble/ciphers/chacha.js');
   const keys = deriveBackupKeys(K);
   const plaintext = counterRandom(11)(5000);
   const sealed = sealChunk(keys, plaintext);
-  assert.equal(CHUNK_FORMAT_VERSION, 3);
-  assert.equal(CHUNK_OVERHEAD, 1);
-  assert.equal(sealed.bytes.length, plaintext.length + 1);
-  assert.equal(sealed.bytes[0], 3);
-  assert.deepEqual(sealed.id, hmac(sha256, keys.siv3Key, plaintext));
-  // The body is RFC 8439 ChaCha20 from block 0, as OpenSSL computes it (IV = 32-bit counter 0 || 12-byte nonce).
-  const iv = Buffer.concat([Buffer.alloc(4), sealed.id.subarray(0, 12)]);
-  const openssl = nodeCrypto.createCipheriv('chacha20', keys.streamKey, iv).update(plaintext);
-  assert.deepEqual(sealed.bytes.subarray(1), new Uint8Array(openssl));
+  assert.equal(CHUNK_FORMAT_VERSION, 2);
+  assert.equal(CHUNK_OVERHEAD, 41);
+  assert.equal(sealed.bytes.length, plaintext.length + 41);
+  assert.equal(sealed.bytes[0], 2);
+  assert.deepEqual(sealed.id, hmac(sha256, keys.sivKey, plaintext));
+  const nonce = sealed.id.subarray(0, 24);
+  assert.deepEqual(sealed.bytes.subarray(1, 25), nonce);
+  const aad = new Uint8Array([...new TextEncoder().encode('tessera/backup-chunk/v2\0'), ...sealed.id]);
+  assert.deepEqual(
+    sealed.bytes.subarray(25),
+    xchacha20poly1305(keys.chunkKey, nonce, aad).encrypt(plaintext),
+  );
   assert.deepEqual(openChunk(keys, sealed.id, sealed.bytes), plaintext);
-  // Asked for under another id, the chunk decrypts to noise whose HMAC is not that id.
+  // Deterministic: the same plaintext gives the same id and bytes (what lets unchanged chunks dedupe).
+  const again = sealChunk(keys, Uint8Array.from(plaintext));
+  assert.deepEqual(again, sealed);
+  // Asked for under another id, the nonce is not that id's prefix; a flipped bit fails the tag.
   const otherId = Uint8Array.from(sealed.id);
   otherId[31]! ^= 1;
   assert.throws(() => openChunk(keys, otherId, sealed.bytes), DecryptionError);
-  // Labelled format 2, the same bytes fail (the nonce is not the id's prefix), and an unknown format is named.
+  const flipped = Uint8Array.from(sealed.bytes);
+  flipped[100]! ^= 1;
+  assert.throws(() => openChunk(keys, sealed.id, flipped), DecryptionError);
+  // Labelled format 3, the same bytes fail (noise whose HMAC is not the id), and an unknown format is named.
   assert.throws(
-    () => openChunk(keys, sealed.id, Uint8Array.of(2, ...sealed.bytes.subarray(1))),
+    () => openChunk(keys, sealed.id, Uint8Array.of(3, ...sealed.bytes.subarray(1))),
     DecryptionError,
   );
   assert.throws(
     () => openChunk(keys, sealed.id, Uint8Array.of(4, ...sealed.bytes.subarray(1))),
     UnsupportedFormatError,
   );
+  assert.throws(() => openChunk(keys, sealed.id, sealed.bytes.subarray(0, 40)), MalformedDataError);
   assert.throws(() => openChunk(keys, sealed.id, Uint8Array.of(3)), DecryptionError);
   assert.throws(() => openChunk(keys, sealed.id, new Uint8Array(0)), MalformedDataError);
   // An id that is not 32 bytes is named as such, before anything is decrypted.
@@ -257,16 +267,17 @@ test('a manifest body is read by its version: v2 chunks are 1 byte over their pl
 test("a manifest whose body version does not list its chunks' format is refused on opening, with a typed error", async () => {
   const { signManifest: sign } = await import('../../../shared/formats/manifest.ts');
   const built = buildBackup(sampleSnapshot(9), K, owner, 1);
-  // Signed by the owner as body v1 (formats 1 and 2, 41 bytes over), sizes made to add up: format-3 chunks would not
-  // fill their places in the padded plaintext.
+  // Signed by the owner as body v2 (format 3, 1 byte over), sizes made to add up: format-2 chunks would not fill
+  // their places in the padded plaintext.
   const n = built.info.chunks.length;
-  const v1 = sign({ ...built.info, bodyVersion: 1, size: built.info.size - 40 * n }, owner.signSeed);
-  assert.equal(verifyManifest(v1, owner.signPublic).bodyVersion, 1);
+  const v2 = sign({ ...built.info, bodyVersion: 2, size: built.info.size + 40 * n }, owner.signSeed);
+  assert.equal(verifyManifest(v2, owner.signPublic).bodyVersion, 2);
   await assert.rejects(
-    openBackup(v1, (id) => built.chunks.get(id), K, owner.signPublic),
+    openBackup(v2, (id) => built.chunks.get(id), K, owner.signPublic),
     (e: unknown) =>
       e instanceof MalformedDataError && /not of a format its manifest can list/.test(e.message),
   );
-  // As built (body v2), it opens.
+  // As built (body v1), it opens.
+  assert.equal(built.info.bodyVersion, 1);
   assert.ok(await openBackup(built.manifest, (id) => built.chunks.get(id), K, owner.signPublic));
 });

@@ -55,7 +55,7 @@ import {
   openChunk,
   sealChunk,
   CHUNK_OVERHEAD,
-  LEGACY_CHUNK_OVERHEAD,
+  FORMAT3_CHUNK_OVERHEAD,
 } from '../../../shared/formats/chunk-crypto.ts';
 import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
 import {
@@ -548,9 +548,9 @@ test('sealed box: open(seal(m)) = m; other keys and contexts fail', () => {
   );
 });
 
-/** Manifests of both body versions: v2 (chunks of format 3, 1 byte over their plaintext) and v1 (formats 1–2, 41). */
+/** Manifests of both body versions: v1 (chunks of formats 1–2, 41 bytes over their plaintext) and v2 (format 3, 1). */
 const manifestArb: fc.Arbitrary<BackupManifest> = fc
-  .constantFrom([MANIFEST_VERSION, CHUNK_OVERHEAD] as const, [1, LEGACY_CHUNK_OVERHEAD] as const)
+  .constantFrom([MANIFEST_VERSION, CHUNK_OVERHEAD] as const, [2, FORMAT3_CHUNK_OVERHEAD] as const)
   .chain(([bodyVersion, overhead]) =>
     fc
       .array(

@@ -173,8 +173,8 @@ function backupVector(): Json {
     description: 'Backup of the vector snapshot: derived keys, snapshot CBOR, signed manifests and chunks.',
     backupKey: toHex(BACKUP_KEY),
     derived: {
-      streamKey: toHex(keys.streamKey),
-      siv3Key: toHex(keys.siv3Key),
+      chunkKey: toHex(keys.chunkKey),
+      sivKey: toHex(keys.sivKey),
       keyId: toHex(keys.keyId),
       gearFirst8: [...keys.gear.slice(0, 8)],
     },

@@ -1,6 +1,7 @@
 /**
  * Pins every byte format to the stored vectors in tests/vectors/ and checks the stored bytes decode; a few values are
- * cross-checked against node:crypto as an independent implementation. Regenerate deliberately with
+ * cross-checked against node:crypto (OpenSSL) as an independent implementation, the backup chunks of every format
+ * among them. Regenerate deliberately with
  * `node_modules/.bin/node tests/vectors/regenerate.ts`.
  */
 import { test } from 'node:test';
@@ -168,22 +169,62 @@ async function openStoredSmall(v: any): Promise<Map<string, Uint8Array>> {
   return chunks;
 }
 
-test('backup vector: derived keys match node:crypto HKDF; stored backup opens to the snapshot', async () => {
+/**
+ * HChaCha20 (draft-irtf-cfrg-xchacha-03 §2.2) from OpenSSL alone: OpenSSL's `chacha20` takes the 16-byte state words
+ * 12..15 as its IV, and its first key-stream block is the 20 rounds' output plus the input state, so subtracting the
+ * input state word by word gives the rounds' output, whose words 0..3 and 12..15 are the subkey.
+ */
+function opensslHChaCha20(key: Buffer, nonce16: Buffer): Buffer {
+  const block = nodeCrypto.createCipheriv('chacha20', key, nonce16).update(Buffer.alloc(64));
+  const state = Buffer.concat([Buffer.from('expand 32-byte k', 'latin1'), key, nonce16]);
+  const out = Buffer.alloc(32);
+  [0, 1, 2, 3, 12, 13, 14, 15].forEach((w, i) =>
+    out.writeUInt32LE((block.readUInt32LE(4 * w) - state.readUInt32LE(4 * w)) >>> 0, 4 * i),
+  );
+  return out;
+}
+
+/** XChaCha20-Poly1305 opening (draft-irtf-cfrg-xchacha-03 §2.3) with OpenSSL only; throws on a bad tag. */
+function opensslXChaChaOpen(key: Buffer, nonce: Buffer, sealed: Uint8Array, aad: Buffer): Buffer {
+  const subkey = opensslHChaCha20(key, nonce.subarray(0, 16));
+  const iv = Buffer.concat([Buffer.alloc(4), nonce.subarray(16, 24)]);
+  const n = sealed.length - 16;
+  const d = nodeCrypto.createDecipheriv('chacha20-poly1305', subkey, iv, { authTagLength: 16 });
+  d.setAAD(aad, { plaintextLength: n });
+  d.setAuthTag(sealed.subarray(n));
+  return Buffer.concat([d.update(sealed.subarray(0, n)), d.final()]);
+}
+
+test('HChaCha20 from OpenSSL matches the draft-irtf-cfrg-xchacha-03 §2.2.1 vector (so the check below is sound)', () => {
+  const key = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+  assert.equal(
+    opensslHChaCha20(key, Buffer.from('000000090000004a0000000031415927', 'hex')).toString('hex'),
+    '82413b4227b27bfed30e42508a877d73a0f9e4d58a74a853c12ec41326d3ecdc',
+  );
+});
+
+test('backup vector (chunk format 2, body v1): keys match node:crypto HKDF; chunks open with OpenSSL alone', async () => {
   const v = load('backup.json');
-  assert.equal(v.derived.streamKey, hkdf('tessera/backup/chunk-stream/v3', 32));
-  assert.equal(v.derived.siv3Key, hkdf('tessera/backup/chunk-siv/v3', 32));
+  assert.equal(v.derived.chunkKey, hkdf('tessera/backup/chunk-key/v1', 32));
+  assert.equal(v.derived.sivKey, hkdf('tessera/backup/chunk-siv/v2', 32));
   assert.equal(v.derived.keyId, hkdf('tessera/backup/key-id/v1', 16));
   const chunks = await openStoredSmall(v);
+  const chunkKey = Buffer.from(v.derived.chunkKey, 'hex');
+  const sivKey = Buffer.from(v.derived.sivKey, 'hex');
   for (const [id, bytes] of chunks) {
-    assert.equal(bytes[0], 3, 'chunk format 3');
-    // The id is HMAC-SHA256(siv3Key, plaintext); the rest is ChaCha20 under id[0..12] (checked with OpenSSL here).
-    const iv = Buffer.concat([Buffer.alloc(4), Buffer.from(id.slice(0, 24), 'hex')]);
-    const streamKey = Buffer.from(v.derived.streamKey, 'hex');
-    const pt = nodeCrypto.createDecipheriv('chacha20', streamKey, iv).update(bytes.subarray(1));
-    const siv3Key = Buffer.from(v.derived.siv3Key, 'hex');
-    assert.equal(nodeCrypto.createHmac('sha256', siv3Key).update(pt).digest('hex'), id);
+    assert.equal(bytes[0], 2, 'chunk format 2');
+    // PROTOCOL §5.4, computed without @noble: nonce = id[0..24], XChaCha20-Poly1305 under chunkKey with the AAD
+    // "tessera/backup-chunk/v2" 0x00 || id, and the id is HMAC-SHA256(sivKey, plaintext).
+    const nonce = Buffer.from(bytes.subarray(1, 25));
+    assert.equal(nonce.toString('hex'), id.slice(0, 48));
+    const aad = Buffer.concat([Buffer.from('tessera/backup-chunk/v2\0'), Buffer.from(id, 'hex')]);
+    const pt = opensslXChaChaOpen(chunkKey, nonce, bytes.subarray(25), aad);
+    assert.equal(nodeCrypto.createHmac('sha256', sivKey).update(pt).digest('hex'), id);
+    const flipped = Uint8Array.from(bytes);
+    flipped[flipped.length - 1]! ^= 1;
+    assert.throws(() => opensslXChaChaOpen(chunkKey, nonce, flipped.subarray(25), aad));
   }
-  assert.equal(verifyManifest(fromHex(v.small.manifest), OWNER.signPublic).bodyVersion, 2);
+  assert.equal(verifyManifest(fromHex(v.small.manifest), OWNER.signPublic).bodyVersion, 1);
   const large = verifyManifest(fromHex(v.large.manifest), OWNER.signPublic);
   assert.equal(large.version, 2);
   assert.ok(large.chunks.length > 3);
@@ -191,9 +232,12 @@ test('backup vector: derived keys match node:crypto HKDF; stored backup opens to
     v.chunkerSample.lengths.reduce((a: number, n: number) => a + n, 0),
     100_000,
   );
+  // Written today, format 2 is byte for byte what it was before format 3 (the frozen copy), description aside.
+  const frozen = load('backup-format2.json');
+  assert.deepEqual({ ...v, description: '' }, { ...frozen, description: '' });
 });
 
-test('a backup in chunk format 2 (stored as written before format 3, manifest body v1) still opens', async () => {
+test('a backup in chunk format 2 (the frozen copy, manifest body v1) still opens', async () => {
   const v = load('backup-format2.json');
   assert.equal(v.derived.chunkKey, hkdf('tessera/backup/chunk-key/v1', 32));
   assert.equal(v.derived.sivKey, hkdf('tessera/backup/chunk-siv/v2', 32));
@@ -218,6 +262,41 @@ test('a backup in chunk format 2 (stored as written before format 3, manifest bo
   );
   await assert.rejects(
     openBackup(asV2, (id) => chunks.get(id), BACKUP_KEY, OWNER.signPublic),
+    (e: unknown) =>
+      e instanceof MalformedDataError && /not of a format its manifest can list/.test(e.message),
+  );
+});
+
+test('a backup in chunk format 3 (stored as written before format 2 was written again, body v2) still opens', async () => {
+  const v = load('backup-format3.json');
+  assert.equal(v.derived.streamKey, hkdf('tessera/backup/chunk-stream/v3', 32));
+  assert.equal(v.derived.siv3Key, hkdf('tessera/backup/chunk-siv/v3', 32));
+  assert.equal(verifyManifest(fromHex(v.small.manifest), OWNER.signPublic).bodyVersion, 2);
+  const chunks = await openStoredSmall(v);
+  const keys = deriveBackupKeys(BACKUP_KEY);
+  for (const [id, bytes] of chunks) {
+    assert.equal(bytes[0], 3, 'chunk format 3');
+    // The id is HMAC-SHA256(siv3Key, plaintext); the rest is ChaCha20 under id[0..12] (checked with OpenSSL here).
+    const iv = Buffer.concat([Buffer.alloc(4), Buffer.from(id.slice(0, 24), 'hex')]);
+    const streamKey = Buffer.from(v.derived.streamKey, 'hex');
+    const pt = nodeCrypto.createDecipheriv('chacha20', streamKey, iv).update(bytes.subarray(1));
+    const siv3Key = Buffer.from(v.derived.siv3Key, 'hex');
+    assert.equal(nodeCrypto.createHmac('sha256', siv3Key).update(pt).digest('hex'), id);
+    // The id is its only authenticator: asked for under another id, it is refused.
+    const other = fromHex(id);
+    other[31]! ^= 1;
+    assert.throws(() => openChunk(keys, other, bytes), DecryptionError);
+  }
+  const large = verifyManifest(fromHex(v.large.manifest), OWNER.signPublic);
+  assert.equal(large.version, 2);
+  // The same chunks listed in a body v1 (formats 1 and 2; sizes made to add up, signed by the owner) are refused.
+  const small = verifyManifest(fromHex(v.small.manifest), OWNER.signPublic);
+  const asV1 = signManifest(
+    { ...small, bodyVersion: 1, size: small.size - 40 * small.chunks.length },
+    OWNER.signSeed,
+  );
+  await assert.rejects(
+    openBackup(asV1, (id) => chunks.get(id), BACKUP_KEY, OWNER.signPublic),
     (e: unknown) =>
       e instanceof MalformedDataError && /not of a format its manifest can list/.test(e.message),
   );
