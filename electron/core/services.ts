@@ -119,7 +119,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
   const backupHandlers = backup.handlers(vault);
   const handlers: Handlers = {
     'app.status': status,
-    ...vaultHandlers(vault, status),
+    ...vaultHandlers(vault, status, ctx.keyProtector),
     ...itemHandlers(vault.items),
     ...friendHandlers(mesh, vault),
     ...backupHandlers,

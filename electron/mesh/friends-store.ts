@@ -3,7 +3,34 @@
  * transactions cannot span an await, so callers do network work first and then one call here.
  */
 import type { Database } from 'better-sqlite3';
+import { TesseraError } from '../../shared/errors.ts';
 import { prepared } from '../core/store/statements.ts';
+
+/**
+ * Someone tried to pair with an invite this device issued, after the expiry written in it (docs/PROTOCOL.md §8.3):
+ * the issuer honours its own invites only until then, as the one who accepts one does.
+ */
+export class OwnInviteExpiredError extends TesseraError {
+  readonly expiresAt: number;
+
+  constructor(expiresAt: number) {
+    const at = new Date(expiresAt).toISOString();
+    super(
+      'EXPIRED',
+      `A friend tried to pair using an invite code of yours that expired at ${at}. Make a new invite code and ` +
+        'have them accept it.',
+    );
+    this.expiresAt = expiresAt;
+  }
+
+  /** The refusal sent to the peer (at most 200 characters, docs/PROTOCOL.md §8.4), in the peer's words. */
+  get peerReason(): string {
+    return (
+      `the invite code you accepted from me expired at ${new Date(this.expiresAt).toISOString()}; ` +
+      'ask me for a new one and accept it'
+    );
+  }
+}
 
 export interface FriendRecord {
   peerId: string;
@@ -110,9 +137,12 @@ function toPending(r: PendingRow): PendingPairing {
 
 export class FriendsStore {
   private readonly db: Database;
+  private readonly now: () => number;
 
-  constructor(db: Database) {
+  /** `now` is the clock own invites expire by. */
+  constructor(db: Database, now: () => number = Date.now) {
     this.db = db;
+    this.now = now;
   }
 
   listFriends(): FriendRecord[] {
@@ -224,11 +254,29 @@ export class FriendsStore {
     ).run(hash, createdAt, expiresAt);
   }
 
+  /** Whether `hash` names an invite this device issued that has not expired yet (its expiry is the invite's `x`). */
   hasOwnInvite(hash: Uint8Array): boolean {
-    return prepared(this.db, 'SELECT 1 FROM own_invites WHERE hash = ?').get(hash) !== undefined;
+    return (
+      prepared(this.db, 'SELECT 1 FROM own_invites WHERE hash = ? AND expires_at > ?').get(
+        hash,
+        this.now(),
+      ) !== undefined
+    );
   }
 
-  /** Forgets own invites long past their expiry (they can no longer complete a pairing). */
+  /** The error to refuse a pairing with, when `hash` names an invite of ours that has expired; else null. */
+  expiredOwnInvite(hash: Uint8Array): OwnInviteExpiredError | null {
+    const row = prepared(
+      this.db,
+      'SELECT expires_at FROM own_invites WHERE hash = ? AND expires_at <= ?',
+    ).get(hash, this.now()) as { expires_at: number } | undefined;
+    return row ? new OwnInviteExpiredError(row.expires_at) : null;
+  }
+
+  /**
+   * Deletes own invites that expired before `before`. Callers pass the expiry plus the time a pending pairing may
+   * still retry (mesh-service.ts): until then an expired invite is kept only so its refusal can say why.
+   */
   pruneOwnInvites(before: number): void {
     prepared(this.db, 'DELETE FROM own_invites WHERE expires_at < ?').run(before);
   }

@@ -99,7 +99,7 @@ export class MeshService {
   private readonly nudged = new Set<string>();
 
   constructor(db: Database, events: MeshEvents, options: MeshOptions = {}) {
-    this.friends = new FriendsStore(db);
+    this.friends = new FriendsStore(db, options.now ?? Date.now);
     this.events = events;
     this.options = options;
     this.now = options.now ?? Date.now;
@@ -498,6 +498,7 @@ export class MeshService {
       const now = this.now();
       const before = this.friends.listPending().length;
       this.friends.prunePending(now);
+      this.friends.pruneOwnInvites(now - PENDING_PAIRING_DAYS * DAY_MS);
       if (this.friends.listPending().length !== before) this.afterFriendsChanged(false);
       for (const p of this.friends.listPending()) await this.tryPair(p.peerId);
       const all = this.friends.friendIds();

@@ -103,8 +103,9 @@ export async function runPairingDialer(
   if (challenge.t !== 2) throw new ProtocolError('Unexpected pairing message (expected a challenge).');
   const ownKnown = isOwnInvite(store, known.ownInvite, challenge.di);
   if (!ownKnown) {
-    await refuse(conv, 'that is not an invite of mine');
-    throw new PairingRefusedError('the peer named an invite this device never issued.');
+    const expired = store.expiredOwnInvite(challenge.di);
+    await refuse(conv, expired?.peerReason ?? 'that is not an invite of mine');
+    throw expired ?? new PairingRefusedError('the peer named an invite this device never issued.');
   }
   const transcript = pairTranscript({
     dialerKey: self.signPublic,
@@ -142,8 +143,11 @@ export async function runPairingListener(
   const { pending } = known;
   const ownKnown = isOwnInvite(store, known.ownInvite, hello.li);
   if (!ownKnown) {
-    await refuse(conv, 'that is not an invite of mine');
-    return null;
+    const expired = store.expiredOwnInvite(hello.li);
+    await refuse(conv, expired?.peerReason ?? 'that is not an invite of mine');
+    if (!expired) return null;
+    await conv.close(); // the refusal reaches the dialer before the error below aborts the stream
+    throw expired;
   }
   const transcript = pairTranscript({
     dialerKey: pending.signPublic,

@@ -62,6 +62,9 @@ export class Store {
       // limit the file keeps that size for good. With one, it is cut back once checkpointed.
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       db.pragma('foreign_keys = ON');
+      // Freed pages and deleted cells are overwritten with zeros, so a deleted item, a dropped key or a replaced
+      // vault-key wrap does not linger in free space of the file (docs/STORAGE.md, "Changing the passphrase").
+      db.pragma('secure_delete = ON');
       db.pragma('trusted_schema = OFF');
       migrate(db, path, migrations);
     } catch (err) {
@@ -107,6 +110,16 @@ export class Store {
       rmSync(tmp, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Copies every WAL frame into the main file and truncates the `-wal` file to zero bytes, so earlier versions of
+   * pages (an old vault-key wrap, rows sealed under an old key) no longer sit in it. Returns false when another
+   * connection's read kept the checkpoint from completing (the frames then stay until a later checkpoint).
+   */
+  checkpointTruncate(): boolean {
+    const rows = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return rows[0]?.busy === 0;
   }
 
   close(): void {

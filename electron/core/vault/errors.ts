@@ -55,3 +55,25 @@ export class WeakKeyProtectorError extends TesseraError {
     );
   }
 }
+
+/** Two passphrase changes raced (two windows, or the app and the CLI): the other one won, this one changed nothing. */
+export class PassphraseChangeConflictError extends TesseraError {
+  constructor() {
+    super(
+      'CONFLICT',
+      'The passphrase was changed elsewhere at the same time. This change was not made; lock the vault, unlock it ' +
+        'with the passphrase now in force, and change it again if you still want to.',
+    );
+  }
+}
+
+/** The vault key in memory is not the one the stored wrap holds: the database changed under the open session. */
+export class VaultKeyMismatchError extends TesseraError {
+  constructor() {
+    super(
+      'CONFLICT',
+      'The stored vault key changed while the vault was unlocked, so the passphrase was not changed. Lock and ' +
+        'unlock the vault, then try again.',
+    );
+  }
+}

@@ -1,5 +1,7 @@
 import type { OpOutput } from '../../../shared/api/contract.ts';
 import type { Handlers } from '../dispatcher.ts';
+import type { KeyProtectorFactory } from '../services.ts';
+import type { KeyProtector } from './key-protector.ts';
 import type { VaultService } from './vault-service.ts';
 
 export type VaultHandlers = Pick<
@@ -7,8 +9,27 @@ export type VaultHandlers = Pick<
   'vault.create' | 'vault.unlock' | 'vault.lock' | 'vault.changePassphrase'
 >;
 
+/**
+ * The device keychain the vault key is remembered with, so a passphrase change can remember the new key too; null
+ * when there is none or it cannot be opened now (the change then forgets the remembered key).
+ */
+function rememberedProtector(vault: VaultService, factory: KeyProtectorFactory | null): KeyProtector | null {
+  const recorded = vault.protectorName();
+  if (!factory || recorded === null) return null;
+  try {
+    return factory(recorded);
+  } catch (err) {
+    console.error(`[tessera] the keychain is not available to remember the new vault key: ${String(err)}`);
+    return null;
+  }
+}
+
 /** The `vault.*` operations; those returning Status call `status()` after the change. */
-export function vaultHandlers(vault: VaultService, status: () => OpOutput<'app.status'>): VaultHandlers {
+export function vaultHandlers(
+  vault: VaultService,
+  status: () => OpOutput<'app.status'>,
+  keyProtector: KeyProtectorFactory | null = null,
+): VaultHandlers {
   return {
     'vault.create': async (input) => {
       await vault.create(input);
@@ -23,7 +44,7 @@ export function vaultHandlers(vault: VaultService, status: () => OpOutput<'app.s
       return status();
     },
     'vault.changePassphrase': async ({ current, next }) => {
-      await vault.changePassphrase(current, next);
+      await vault.changePassphrase(current, next, { protector: rememberedProtector(vault, keyProtector) });
       return {};
     },
   };

@@ -6,7 +6,7 @@ import { VaultDataCorruptError } from './errors.ts';
  * every call throws.
  */
 export class VaultSession {
-  private readonly key: Buffer;
+  private key: Buffer;
   private wiped = false;
 
   constructor(key: Buffer) {
@@ -35,6 +35,19 @@ export class VaultSession {
       if (err instanceof OpenFailedError) throw new VaultDataCorruptError(`${table} row ${id}`);
       throw err;
     }
+  }
+
+  /**
+   * After a re-key has committed (docs/STORAGE.md, "Changing the passphrase"): the session goes on with `next`, and
+   * the old key's bytes are wiped. Services holding this session keep working, now under the key the rows are
+   * sealed with; nothing can still seal under the old key once this returns.
+   */
+  replaceKey(next: Buffer): void {
+    const old = this.liveKey();
+    if (next.length !== old.length)
+      throw new Error('A replacement vault key must be as long as the old one.');
+    this.key = next;
+    old.fill(0);
   }
 
   /** The raw vault key, for re-wrapping it only. */

@@ -6,17 +6,17 @@ import {
   peerIdOf,
 } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import {
-  ConflictError,
-  NoVaultError,
-  NotFoundError,
-  VaultExistsError,
-  VaultLockedError,
-} from '../../../shared/errors.ts';
+import { NoVaultError, NotFoundError, VaultExistsError, VaultLockedError } from '../../../shared/errors.ts';
 import type { Topic } from '../../../shared/api/events.ts';
 import type { Store } from '../store/store.ts';
 import { KEY_BYTES } from './aead.ts';
-import { KeyProtectorChangedError, KeyProtectorFailedError, WeakKeyProtectorError } from './errors.ts';
+import {
+  KeyProtectorChangedError,
+  KeyProtectorFailedError,
+  PassphraseChangeConflictError,
+  VaultKeyMismatchError,
+  WeakKeyProtectorError,
+} from './errors.ts';
 import { IdleTimer } from './idle-timer.ts';
 import { copyIdentity, openIdentitySecrets, sealIdentitySecrets, wipeIdentity } from './identity-secrets.ts';
 import { ItemService } from './items/item-service.ts';
@@ -24,6 +24,7 @@ import { paramsForNewKey } from './kdf.ts';
 import { isWeakProtector } from './key-protector.ts';
 import type { KeyProtector } from './key-protector.ts';
 import { unwrapWithPassphrase, wrapWithPassphrase } from './key-wrap.ts';
+import { resealAll } from './rekey.ts';
 import { VaultSession } from './session.ts';
 import { insertRestoredItems, restoredSettings, sealItemsForRestore } from './restore.ts';
 import type { RestoreData } from './restore.ts';
@@ -32,7 +33,30 @@ import type { VaultSettings } from './settings.ts';
 import { SNAPSHOT_DATA_FORMAT } from './snapshot.ts';
 import type { SnapshotData } from './snapshot.ts';
 import { VaultRepo } from './vault-repo.ts';
-import type { PublicIdentity } from './vault-repo.ts';
+import type { ProtectedKey, PublicIdentity } from './vault-repo.ts';
+
+export interface ChangePassphraseOptions {
+  /**
+   * The device keychain, if the vault key is remembered on this device: the new key is remembered with it instead.
+   * Without one (or with another backend) the remembered key is forgotten and the passphrase unlocks.
+   */
+  protector?: KeyProtector | null;
+}
+
+export interface ChangePassphraseResult {
+  /** What became of a vault key remembered in the device keychain. */
+  keychain: 'none' | 'updated' | 'forgotten';
+}
+
+/** `protector.protect(key)`, checked to open again to the same key; KeyProtectorFailedError otherwise. */
+function protectChecked(protector: KeyProtector, key: Buffer): Buffer {
+  const bytes = Buffer.from(protector.protect(key));
+  const check = Buffer.from(protector.unprotect(bytes));
+  const roundTrips = check.length === key.length && timingSafeEqual(check, key);
+  check.fill(0);
+  if (!roundTrips) throw new KeyProtectorFailedError(protector.name);
+  return bytes;
+}
 
 export type VaultState = 'empty' | 'locked' | 'unlocked';
 /** What changed in the data a backup covers. */
@@ -218,22 +242,60 @@ export class VaultService {
     this.emitState();
   }
 
-  /** Rewraps the same vault key under `next`, atomically. Wrong `current` → WrongPassphraseError, nothing changed. */
-  async changePassphrase(current: string, next: string): Promise<void> {
+  /**
+   * Changes the passphrase by re-keying the vault (docs/STORAGE.md, "Changing the passphrase"): a new random vault
+   * key, every sealed row opened with the old key and sealed with the new one, the new key wrapped under `next`,
+   * and a key remembered in the device keychain re-protected or forgotten — all in one transaction. Then the
+   * session goes on with the new key (the old key's bytes are wiped) and the WAL is checkpointed and truncated, so
+   * neither the old wrap nor anything sealed under the old key stays on disk for the old passphrase to open.
+   *
+   * Wrong `current` → WrongPassphraseError; a race with another change → PassphraseChangeConflictError; locked
+   * meanwhile → VaultLockedError. In each case nothing changed.
+   */
+  async changePassphrase(
+    current: string,
+    next: string,
+    options: ChangePassphraseOptions = {},
+  ): Promise<ChangePassphraseResult> {
     const session = this.requireUnlocked();
     const wrap = this.repo.passphraseWrap();
     if (!wrap) throw new NoVaultError();
-    const key = await unwrapWithPassphrase(wrap, current);
+    const oldKey = await unwrapWithPassphrase(wrap, current);
+    const newKey = randomBytes(KEY_BYTES);
+    // A copy: `session.replaceKey(newKey)` takes `newKey` itself, and this one is wiped whatever happens.
+    const newSession = new VaultSession(Buffer.from(newKey));
+    let committed = false;
     try {
-      if (!timingSafeEqual(key, session.exposeKeyForWrapping()))
-        throw new ConflictError(
-          'The stored vault key changed while unlocked. Lock and unlock, then try again.',
-        );
-      const nextWrap = await wrapWithPassphrase(key, next, paramsForNewKey(this.env));
-      const replaced = this.store.transaction(() => this.repo.replacePassphraseWrap(wrap, nextWrap));
-      if (!replaced) throw new ConflictError('The passphrase was changed at the same time. Try again.');
+      this.requireSameSession(session);
+      if (!timingSafeEqual(oldKey, session.exposeKeyForWrapping())) throw new VaultKeyMismatchError();
+      const nextWrap = await wrapWithPassphrase(newKey, next, paramsForNewKey(this.env));
+      this.requireSameSession(session);
+      const stored = this.repo.protectedKey();
+      const remembered = stored ? this.rememberAgain(stored, newKey, options.protector ?? null) : null;
+      this.store.transaction(() => {
+        if (!this.repo.replacePassphraseWrap(wrap, nextWrap)) throw new PassphraseChangeConflictError();
+        resealAll(this.store.db, session, newSession);
+        if (stored) this.repo.setProtectedKey(remembered);
+      });
+      // Synchronously after COMMIT: no other call can seal under the old key in between.
+      session.replaceKey(newKey);
+      committed = true;
+      // The change has committed: a checkpoint that cannot finish now is reported, not thrown as a failed change.
+      try {
+        if (!this.store.checkpointTruncate())
+          console.error(
+            '[tessera] after the passphrase change the WAL could not be truncated yet (a reader was busy); ' +
+              'the next checkpoint overwrites the old pages.',
+          );
+      } catch (err) {
+        console.error('[tessera] the WAL checkpoint after the passphrase change failed', err);
+      }
+      this.events.changed('status');
+      return { keychain: stored === null ? 'none' : remembered ? 'updated' : 'forgotten' };
     } finally {
-      key.fill(0);
+      oldKey.fill(0);
+      newSession.wipe();
+      if (!committed) newKey.fill(0);
     }
   }
 
@@ -241,12 +303,7 @@ export class VaultService {
   enableProtector(protector: KeyProtector): void {
     const session = this.requireUnlocked();
     if (isWeakProtector(protector.name)) throw new WeakKeyProtectorError(protector.name);
-    const key = session.exposeKeyForWrapping();
-    const bytes = Buffer.from(protector.protect(key));
-    const check = Buffer.from(protector.unprotect(bytes));
-    const roundTrips = check.length === key.length && timingSafeEqual(check, key);
-    check.fill(0);
-    if (!roundTrips) throw new KeyProtectorFailedError(protector.name);
+    const bytes = protectChecked(protector, session.exposeKeyForWrapping());
     this.store.transaction(() => this.repo.setProtectedKey({ name: protector.name, bytes }));
   }
 
@@ -316,6 +373,34 @@ export class VaultService {
   /** Locks without events (shutdown). */
   close(): void {
     this.wipe();
+  }
+
+  /** The session a passphrase change started with must still be the open one after each await. */
+  private requireSameSession(session: VaultSession): void {
+    if (this.unlocked?.session !== session)
+      throw new VaultLockedError(
+        'The vault locked while the passphrase was being changed, so nothing was changed. Unlock and try again.',
+      );
+  }
+
+  /**
+   * The new vault key protected for the device keychain it was remembered with, or null to forget it: when no
+   * protector is offered, it is another backend, or it fails (the passphrase always still unlocks).
+   */
+  private rememberAgain(
+    stored: ProtectedKey,
+    key: Buffer,
+    protector: KeyProtector | null,
+  ): ProtectedKey | null {
+    if (!protector || protector.name !== stored.name || isWeakProtector(protector.name)) return null;
+    try {
+      return { name: protector.name, bytes: protectChecked(protector, key) };
+    } catch (err) {
+      console.error(
+        `[tessera] the keychain could not remember the new vault key; it was forgotten: ${String(err)}`,
+      );
+      return null;
+    }
   }
 
   private openWithKey(key: Buffer): void {

@@ -100,11 +100,11 @@ test('advertised addresses: no loopback (unless loopback-only), no link-local, n
   assert.equal(isLoopbackOrUnspecified(multiaddr('/ip4/10.0.0.1/tcp/1')), false);
 });
 
-function openDb(): FriendsStore {
+function openDb(now = () => 10): FriendsStore {
   const db = new Database(':memory:');
   migration001Vault.up(db);
   migration002Friends.up(db);
-  return new FriendsStore(db);
+  return new FriendsStore(db, now);
 }
 
 test('friends store: pending → friend in one step, touch, remove, prune', () => {

@@ -59,6 +59,26 @@ test('the WAL shrinks back to its limit after a large transaction is checkpointe
   assert.equal(n, 1281);
 });
 
+test('deleted rows are zeroed (secure_delete) and checkpointTruncate empties the WAL file', (t) => {
+  const path = databasePath(tempDir(t));
+  const store = Store.open(path);
+  t.after(() => store.close());
+  assert.equal(store.db.pragma('secure_delete', { simple: true }), 1);
+  const marker = Buffer.from('DeletedChunkMarker-5eC7e7'.repeat(400)); // ~10 KiB: an overflow page too
+  const id = Buffer.alloc(32, 3);
+  store.transaction(() =>
+    store.db.prepare('INSERT INTO backup_chunks (id, data) VALUES (?, ?)').run(id, marker),
+  );
+  assert.ok(store.checkpointTruncate());
+  assert.equal(statSync(`${path}-wal`).size, 0, 'the WAL file is empty after a TRUNCATE checkpoint');
+  assert.ok(readFileSync(path).includes(marker.subarray(0, 100)), 'control: the row is in the main file');
+  store.transaction(() => store.db.prepare('DELETE FROM backup_chunks WHERE id = ?').run(id));
+  assert.ok(store.checkpointTruncate());
+  assert.equal(statSync(`${path}-wal`).size, 0);
+  const needle = Buffer.from('DeletedChunkMarker');
+  assert.equal(readFileSync(path).includes(needle), false, 'the deleted row left no bytes in the main file');
+});
+
 test('pending migrations run in one transaction: a failing one leaves the database as it was', (t) => {
   const path = join(tempDir(t), 'm.db');
   const good: Migration = {

@@ -74,3 +74,39 @@ test('a vault remembered in the keychain unlocks at start; without a keychain th
   assert.equal((await call<Status>(refusing, 'app.status')).keychain.enabled, false);
   await refusing.close();
 });
+
+test('vault.changePassphrase re-protects a remembered key with the keychain, or forgets it without one', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-keychain-change-'));
+  const deviceKey = randomBytes(32);
+  const keyProtector = () => deviceProtector('safeStorage:gnome_libsecret', deviceKey);
+
+  const first = await TesseraCore.open({ dataDir, keyProtector });
+  await call(first, 'vault.create', { name: 'Kim', passphrase: 'a long passphrase' });
+  await call(first, 'vault.keychain.enable');
+  await call(first, 'vault.changePassphrase', {
+    current: 'a long passphrase',
+    next: 'another long passphrase',
+  });
+  assert.equal((await call<Status>(first, 'app.status')).keychain.enabled, true, 'still remembered');
+  await first.close();
+
+  // The keychain now holds the new vault key: it unlocks at start, with no passphrase.
+  const second = await TesseraCore.open({ dataDir, keyProtector });
+  assert.equal((await call<Status>(second, 'app.status')).state, 'unlocked');
+  await second.close();
+
+  // Where the keychain cannot be opened now, the change forgets the remembered (old) key.
+  const unavailable = await TesseraCore.open({
+    dataDir,
+    keyProtector: () => {
+      throw new Error('The system keychain is not available.');
+    },
+  });
+  await call(unavailable, 'vault.unlock', { passphrase: 'another long passphrase' });
+  await call(unavailable, 'vault.changePassphrase', {
+    current: 'another long passphrase',
+    next: 'a third one',
+  });
+  assert.equal((await call<Status>(unavailable, 'app.status')).keychain.enabled, false);
+  await unavailable.close();
+});

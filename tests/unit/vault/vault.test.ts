@@ -66,7 +66,7 @@ test('unlock: wrong passphrase is WRONG_PASSPHRASE and changes nothing; the righ
   assert.deepEqual(vault.identityKeys(), keys);
 });
 
-test('changePassphrase rewraps the same key atomically; wrong current passphrase changes nothing', async (t) => {
+test('changePassphrase re-keys atomically; wrong current passphrase changes nothing', async (t) => {
   const dir = tempDir(t);
   const { vault } = openVault(t, dir);
   await vault.create({ name: 'Ann', passphrase: PASSPHRASE });
