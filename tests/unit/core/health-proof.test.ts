@@ -3,7 +3,10 @@
  * a signed manifest) held in a real custodian store (SQLite and pack files): the proof over the right chunks
  * verifies; one flipped byte, a chunk left out or another nonce does not; and a custodian answering a challenge
  * over chunks it lost (a pack file deleted or cut short, a byte flipped in the database) cannot prove them, notices,
- * and drops the broken version, so the owner's next update re-deposits exactly what is missing.
+ * and drops the broken version, so the owner's next update re-deposits exactly what is missing. And the owner's
+ * judgement, from its real store: an honest answer is ok; one computed over the manifest's public digests is a
+ * mismatch (not delivered, owed the version again); a build from before data proofs is asked again for the envelope
+ * alone and shown unproven, never ok.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +28,10 @@ import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { Store, databasePath } from '../../../electron/core/store/store.ts';
 import { CustodianStore } from '../../../electron/core/backup/custodian-store.ts';
 import { CustodianBackupService } from '../../../electron/core/backup/custodian-service.ts';
+import { OwnerBackupService } from '../../../electron/core/backup/owner-service.ts';
+import { OwnerStore } from '../../../electron/core/backup/owner-store.ts';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { BackupContext } from '../../../electron/core/backup/backup-context.ts';
 import { HELD_PACKS_DIR } from '../../../electron/core/backup/held-packs.ts';
 import type { Conversation } from '../../../electron/mesh/rpc.ts';
@@ -284,4 +291,148 @@ test('chunks of a version the custodian does not hold are not proven, and nothin
   assert.deepEqual(proof.data, new Uint8Array(32));
   assert.equal(proof.version, 1, 'still holds version 1, complete');
   assert.equal(h.store.chunkIds(OWNER).size, built.chunks.size);
+});
+
+// ---- the owner's side: what it asks, how it judges the answer -----------------------------------------------------
+
+type Answer = (msg: Extract<BackupMessage, { t: 'challenge' }>, envelope: Uint8Array) => BackupMessage | null;
+
+/** Custodians as the owner meets them on the wire: each answers a challenge its own way (null: resets the stream). */
+const CUSTODIANS: Record<string, { name: string; envelope: Uint8Array; answer: Answer }> = {};
+const proofOf = (
+  msg: Extract<BackupMessage, { t: 'challenge' }>,
+  envelope: Uint8Array,
+  data?: Uint8Array,
+) => ({
+  t: 'proof' as const,
+  held: true,
+  version: 1,
+  mac: hmac(sha256, msg.nonce, envelope),
+  ...(data ? { data } : {}),
+});
+const chunkById = (id: Uint8Array) => ({ id, data: built.chunks.get(toHex(id))! });
+function custodianNamed(name: string, answer: Answer): string {
+  const peerId = peerIdOf(generateIdentity(counterRandom(600 + Object.keys(CUSTODIANS).length)).signPublic);
+  CUSTODIANS[peerId] = { name, envelope: new Uint8Array(randomBytes(300)), answer };
+  return peerId;
+}
+const honest = custodianNamed('Hana', (msg, env) =>
+  proofOf(msg, env, msg.chunks && healthDataProof(msg.nonce, msg.chunks.map(chunkById))),
+);
+// Keeps the manifest (public digests) but not the chunks: it answers over what it has.
+const digestsOnly = custodianNamed('Dov', (msg, env) => {
+  const digest = (id: Uint8Array) => built.info.chunks.find((c) => c.id === toHex(id))!.digest;
+  return proofOf(
+    msg,
+    env,
+    msg.chunks &&
+      healthDataProof(
+        msg.nonce,
+        msg.chunks.map((id) => ({ id, data: digest(id) })),
+      ),
+  );
+});
+// A build from before data proofs: its decoder refuses a challenge with `chunks` and resets the stream.
+const old = custodianNamed('Olaf', (msg, env) => (msg.chunks ? null : proofOf(msg, env)));
+
+function fakeConversation(peerId: string): Conversation {
+  const c = CUSTODIANS[peerId]!;
+  let reply: Promise<Uint8Array> = Promise.reject(new Error('nothing sent'));
+  reply.catch(() => {});
+  return {
+    remotePeer: peerId,
+    signal: new AbortController().signal,
+    send: async (bytes) => {
+      const msg = decodeBackupMessage(bytes);
+      if (msg.t !== 'challenge') {
+        // The update the owner sends after a failed proof (its reconcile) is left pending: this test looks at the
+        // check alone; backup-health.test.ts follows the repair between real processes.
+        reply = new Promise<Uint8Array>(() => {});
+        return;
+      }
+      const answer = c.answer(msg, c.envelope);
+      reply = answer
+        ? Promise.resolve(encodeBackupMessage(answer as BackupMessage))
+        : Promise.reject(new Error('stream reset'));
+      reply.catch(() => {});
+    },
+    receive: () => reply,
+    close: async () => {},
+    abort: () => {},
+  };
+}
+
+test('the owner judges proofs against its own chunks: honest ok, digests-only mismatch, an old build unproven', async (t) => {
+  const dir = tempDir(t, 'tessera-owner-health-');
+  const db = Store.open(databasePath(dir));
+  t.after(() => db.close());
+  const ownerStore = new OwnerStore(db);
+  const peers = [honest, digestsOnly, old];
+  ownerStore.startSplit(
+    { splitId: split, threshold: 2, keySealed: new Uint8Array(40) },
+    peers.map((peerId) => ({
+      peerId,
+      sealedEnvelope: CUSTODIANS[peerId]!.envelope,
+      requestNonce: new Uint8Array(32),
+      requestExpires: Date.now() + 60_000,
+    })),
+    1,
+  );
+  ownerStore.saveVersion(1, split, built.manifest, built.chunks, 1);
+  for (const peerId of peers)
+    ownerStore.updateCustodian(
+      split,
+      peerId,
+      { state: 'accepted', envelopeDelivered: true, versionHeld: 1, health: 'ok' },
+      1,
+    );
+  const asked: { peerId: string; chunks: number }[] = [];
+  const ctx = {
+    store: db,
+    friends: { getFriend: (peerId: string) => ({ name: CUSTODIANS[peerId]?.name ?? peerId }) },
+    events: { changed: () => {}, emit: () => {} },
+    keys: () => owner,
+    selfPeerId: () => OWNER,
+    vault: { state: () => 'locked' },
+    link: {
+      open: async (peerId: string) => {
+        const conv = fakeConversation(peerId);
+        const send = conv.send;
+        conv.send = async (bytes) => {
+          const msg = decodeBackupMessage(bytes);
+          if (msg.t === 'challenge') asked.push({ peerId, chunks: msg.chunks?.length ?? 0 });
+          await send(bytes);
+        };
+        return conv;
+      },
+    },
+    now: () => 5,
+    log: () => {},
+  } as unknown as BackupContext;
+  const service = new OwnerBackupService(ctx);
+  t.after(() => service.close());
+  const status = await service.checkHealth();
+  const row = (peerId: string) => status.custodians.find((c) => c.peerId === peerId)!;
+
+  assert.deepEqual([row(honest).health, row(honest).state, row(honest).lastError], ['ok', 'delivered', null]);
+  assert.deepEqual([row(digestsOnly).health, row(digestsOnly).state], ['mismatch', 'accepted']);
+  assert.match(row(digestsOnly).lastError ?? '', /Dov could not prove they still hold your backup's data/);
+  assert.equal(ownerStore.custodian(split, digestsOnly)?.versionHeld, null, 'owed the version again');
+  assert.equal(row(old).health, null, 'not ok: the data was not proven');
+  assert.match(
+    row(old).lastError ?? '',
+    /Olaf holds your piece but could not prove it holds your backup's data/,
+  );
+  assert.deepEqual(
+    asked.filter((a) => a.peerId === old).map((a) => a.chunks),
+    [HEALTH_CHUNKS, 0],
+    'asked for chunks, then for the envelope alone',
+  );
+  assert.ok(asked.filter((a) => a.peerId === honest).every((a) => a.chunks === HEALTH_CHUNKS));
+
+  // Until the version is sent again, a check (the envelope alone: it is not at the current version) keeps it so.
+  const again = await service.checkHealth();
+  const dov = again.custodians.find((c) => c.peerId === digestsOnly)!;
+  assert.deepEqual([dov.health, dov.state], ['mismatch', 'accepted']);
+  assert.equal(asked.filter((a) => a.peerId === digestsOnly).at(-1)?.chunks, 0);
 });
