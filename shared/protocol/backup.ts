@@ -10,7 +10,8 @@
  *   Update by delta (owner → custodian):      offer-delta { split, base, version, size, sig, edits } → as offer
  *                                             (or refused, then the owner sends a whole offer)
  *   Deletion (owner → custodian):             delete { split, nonce, expires } → deletion receipt | refused
- *   Health check (owner → custodian):         challenge { nonce } → proof { held, version, mac }
+ *   Health check (owner → custodian):         challenge { nonce, chunks? } → proof { held, version, mac, data? }
+ *                                             (`chunks` names chunks to prove, `data` proves them: health-proof.ts)
  *
  * `offer` carries the sealed shard envelope only when the custodian must store a new one (first deposit, re-share);
  * updates send just the signed manifest and the chunks the custodian says it lacks.
@@ -25,6 +26,7 @@ import { MAX_CHUNK_BYTES } from '../formats/chunk-crypto.ts';
 import { MAX_RECEIPT_BYTES } from './receipts.ts';
 import { editsFromCbor, editsToCbor } from '../formats/manifest-delta.ts';
 import type { ManifestEdit } from '../formats/manifest-delta.ts';
+import { MAX_HEALTH_CHUNKS } from './health-proof.ts';
 
 export const BACKUP_PROTOCOL_VERSION = 1;
 /** The largest frame: an offer with a full manifest and an envelope, or a `need` listing every chunk. */
@@ -59,8 +61,13 @@ export type BackupMessage =
   | { t: 'done' }
   | { t: 'receipt'; receipt: Uint8Array }
   | { t: 'delete'; split: Uint8Array; nonce: Uint8Array; expires: number }
-  | { t: 'challenge'; nonce: Uint8Array }
-  | { t: 'proof'; held: boolean; version: number; mac: Uint8Array }
+  /**
+   * `chunks` (ids of chunks of the version the custodian should hold, chosen at random by the owner) asks for a proof
+   * of their bytes as well as of the envelope. Absent in challenges from owners that predate it (PROTOCOL §9.2).
+   */
+  | { t: 'challenge'; nonce: Uint8Array; chunks?: Uint8Array[] }
+  /** `data` answers a challenge's `chunks` (32 zero bytes when the custodian cannot); absent when none were named. */
+  | { t: 'proof'; held: boolean; version: number; mac: Uint8Array; data?: Uint8Array }
   | { t: 'refused'; reason: string };
 
 export type BackupMessageType = BackupMessage['t'];
@@ -93,7 +100,7 @@ export function encodeBackupMessage(msg: BackupMessage): Uint8Array {
   const body: Record<string, unknown> = { v: BACKUP_PROTOCOL_VERSION, t: TYPE_CODES[t] };
   for (const [key, value] of Object.entries(fields)) {
     if (typeof value === 'boolean') body[key] = value ? 1 : 0;
-    else if (value === null)
+    else if (value === null || value === undefined)
       continue; // absent optional field
     else if (key === 'state') body[key] = HOLD_STATES.indexOf(value as HoldState);
     else if (key === 'edits') body[key] = editsToCbor(value as ManifestEdit[]);
@@ -195,17 +202,28 @@ export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
         nonce: readBytes(map, 'nonce', what, { exact: NONCE_BYTES }),
         expires: readUint(map, 'expires', what),
       };
-    case 'challenge':
-      keys('nonce');
-      return { t, nonce: readBytes(map, 'nonce', what, { exact: NONCE_BYTES }) };
-    case 'proof':
-      keys('held', 'version', 'mac');
-      return {
+    case 'challenge': {
+      expectKeys(map, `${what} (challenge)`, ['v', 't', 'nonce'], ['chunks']);
+      const nonce = readBytes(map, 'nonce', what, { exact: NONCE_BYTES });
+      if (!('chunks' in map)) return { t, nonce };
+      const chunks = readArray(map, 'chunks', what, MAX_HEALTH_CHUNKS).map((id) => {
+        if (!(id instanceof Uint8Array) || id.length !== 32)
+          throw new MalformedDataError(what, 'bad chunk id');
+        return Uint8Array.from(id); // the frame's bytes are views; an id outlives it
+      });
+      if (chunks.length === 0) throw new MalformedDataError(what, 'no chunks');
+      return { t, nonce, chunks };
+    }
+    case 'proof': {
+      expectKeys(map, `${what} (proof)`, ['v', 't', 'held', 'version', 'mac'], ['data']);
+      const proof = {
         t,
         held: flag('held'),
         version: readUint(map, 'version', what),
         mac: readBytes(map, 'mac', what, { exact: 32 }),
       };
+      return 'data' in map ? { ...proof, data: readBytes(map, 'data', what, { exact: 32 }) } : proof;
+    }
     case 'refused':
       keys('reason');
       return { t, reason: readText(map, 'reason', what, REASON_MAX) };

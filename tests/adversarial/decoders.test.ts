@@ -232,7 +232,9 @@ test('backup wire messages, pairing messages, receipts, invite codes: value or t
     { t: 'receipt', receipt: new Uint8Array(200) },
     { t: 'delete', split: new Uint8Array(16), nonce: new Uint8Array(32), expires: now },
     { t: 'challenge', nonce: new Uint8Array(32) },
+    { t: 'challenge', nonce: new Uint8Array(32), chunks: [new Uint8Array(32), new Uint8Array(32).fill(2)] },
     { t: 'proof', held: true, version: 3, mac: new Uint8Array(32) },
+    { t: 'proof', held: true, version: 3, mac: new Uint8Array(32), data: new Uint8Array(32).fill(4) },
     { t: 'refused', reason: 'no' },
   ];
   const backupFields = [
@@ -252,6 +254,8 @@ test('backup wire messages, pairing messages, receipts, invite codes: value or t
     'held',
     'version',
     'mac',
+    'chunks',
+    'data',
     'reason',
   ];
   fuzz(

@@ -86,7 +86,10 @@ export async function pair(a: Participant, b: Participant): Promise<void> {
 /** Compares codes (the two screens must show the same six digits) and confirms them on both sides. */
 export async function confirmCodes(a: Participant, b: Participant): Promise<void> {
   const [ca, cb] = await until(`${a.name} and ${b.name} to have compared codes`, async () => {
-    const [fa, fb] = await Promise.all([a.client.call('friends.list', {}), b.client.call('friends.list', {})]);
+    const [fa, fb] = await Promise.all([
+      a.client.call('friends.list', {}),
+      b.client.call('friends.list', {}),
+    ]);
     const ca = fa.find((f) => f.peerId === b.peerId)?.comparisonCode;
     const cb = fb.find((f) => f.peerId === a.peerId)?.comparisonCode;
     return ca && cb && ca === cb ? [ca, cb] : null;

@@ -20,11 +20,7 @@ import {
   possessionProof,
 } from '../../shared/protocol/recovery-code.ts';
 import { RECOVERY_SHARD_CONTEXT } from '../../shared/protocol/recovery.ts';
-import {
-  createShardEnvelopes,
-  openShardEnvelope,
-  signShardEnvelope,
-} from '../../shared/shards/envelope.ts';
+import { createShardEnvelopes, openShardEnvelope, signShardEnvelope } from '../../shared/shards/envelope.ts';
 import { createMeshNode } from '../../electron/mesh/node.ts';
 import { openConversation } from '../../electron/mesh/rpc.ts';
 import { usableAddresses } from '../../electron/mesh/addresses.ts';

@@ -188,7 +188,11 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
       for (const f of fakes) {
         const listed = s.custodians.find((c) => c.peerId === f.peerId)!;
         assert.equal(listed.confirmed, false);
-        assert.equal(listed.comparisonCode, f.comparisonCode, 'the attacker sees the same code, but no friend does');
+        assert.equal(
+          listed.comparisonCode,
+          f.comparisonCode,
+          'the attacker sees the same code, but no friend does',
+        );
       }
       console.log(`# planted pieces from ${fakes.length} fresh peer IDs wait unconfirmed (${elapsed()})`);
     },
@@ -214,17 +218,20 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     assert.match(status.message, /1 of 3 confirmed pieces: 2 more needed/);
   });
 
-  await t.test('a planted piece confirmed by mistake beside a real one is a conflict, not a restore', async () => {
-    const conflict = await fresh.client.call('recovery.judge', { peerId: fakes[0]!.peerId, match: true });
-    assert.equal(conflict.state, 'conflict');
-    assert.equal(conflict.vault, null);
-    assert.match(conflict.message, /belong to 2 different people/);
-    const resolved = await fresh.client.call('recovery.judge', { peerId: fakes[0]!.peerId, match: false });
-    assert.equal(resolved.state, 'collecting');
-    assert.deepEqual([resolved.have, resolved.need], [1, 3]);
-    // The other planted piece is rejected too; the attacker's peer IDs cannot send again.
-    await fresh.client.call('recovery.judge', { peerId: fakes[1]!.peerId, match: false });
-  });
+  await t.test(
+    'a planted piece confirmed by mistake beside a real one is a conflict, not a restore',
+    async () => {
+      const conflict = await fresh.client.call('recovery.judge', { peerId: fakes[0]!.peerId, match: true });
+      assert.equal(conflict.state, 'conflict');
+      assert.equal(conflict.vault, null);
+      assert.match(conflict.message, /belong to 2 different people/);
+      const resolved = await fresh.client.call('recovery.judge', { peerId: fakes[0]!.peerId, match: false });
+      assert.equal(resolved.state, 'collecting');
+      assert.deepEqual([resolved.have, resolved.need], [1, 3]);
+      // The other planted piece is rejected too; the attacker's peer IDs cannot send again.
+      await fresh.client.call('recovery.judge', { peerId: fakes[1]!.peerId, match: false });
+    },
+  );
 
   await t.test('the new device restarts mid-session and loses nothing', async () => {
     const before = await fresh.client.call('recovery.status', {});
@@ -240,49 +247,52 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     code = again.code;
   });
 
-  await t.test('Ben and Cai approve through the CLI; confirmed at 3 of 3, the vault is restored', async () => {
-    for (const c of [ben, cai]) {
-      const r = await lan.cli(c, ['recover', 'approve', code, '--friend', 'Olivia', '--yes']);
-      assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout) as { state: string; friend: string; comparisonCode: string };
-      assert.equal(out.state, 'sent');
-      assert.equal(out.friend, 'Olivia');
-      assert.match(r.stderr, new RegExp(`Comparison code: ${out.comparisonCode}`));
-      // The person at the new device confirms the code Ben (then Cai) reads out; the name alone would be ambiguous
-      // (the attacker used it too), so the CLI is given the peer ID its status lists.
-      const confirmed = await lan.cli(fresh, ['recover', 'confirm', c.peerId, '--yes']);
-      assert.equal(confirmed.code, 0, confirmed.stderr);
-      assert.match(confirmed.stderr, new RegExp(`Code for ${c.name}: ${out.comparisonCode}`));
-    }
-    const ready = JSON.parse((await lan.cli(fresh, ['recover', 'status'])).stdout) as {
-      state: string;
-      have: number;
-      need: number;
-      vault: { name: string; fingerprint: string; friends: string[]; items: number } | null;
-    };
-    assert.equal(ready.state, 'ready');
-    assert.deepEqual([ready.have, ready.need], [3, 3]);
-    assert.equal(ready.vault?.name, 'Olivia');
-    assert.equal(ready.vault?.items, 3);
-    assert.deepEqual(ready.vault?.friends.slice().sort(), ['Ana', 'Ben', 'Cai', 'Dee', 'Eli']);
-    assert.equal((await fresh.client.call('app.status', {})).state, 'recovering', 'nothing written yet');
-    const finished = await lan.cli(fresh, ['recover', 'finish', '--yes']);
-    assert.equal(finished.code, 0, finished.stderr);
-    assert.equal((JSON.parse(finished.stdout) as { state: string }).state, 'restored');
-    const status = await until(
-      'the vault to be restored',
-      async () => {
-        const s = await fresh.client.call('app.status', {});
-        return s.state === 'unlocked' ? s : null;
-      },
-      60_000,
-    );
-    assert.equal(status.identity?.peerId, olivia.peerId);
-    assert.equal(status.identity?.name, 'Olivia');
-    const restored = await snapshotOf(fresh);
-    assert.deepEqual(restored, original);
-    console.log(`# restored (${elapsed()})`);
-  });
+  await t.test(
+    'Ben and Cai approve through the CLI; confirmed at 3 of 3, the vault is restored',
+    async () => {
+      for (const c of [ben, cai]) {
+        const r = await lan.cli(c, ['recover', 'approve', code, '--friend', 'Olivia', '--yes']);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { state: string; friend: string; comparisonCode: string };
+        assert.equal(out.state, 'sent');
+        assert.equal(out.friend, 'Olivia');
+        assert.match(r.stderr, new RegExp(`Comparison code: ${out.comparisonCode}`));
+        // The person at the new device confirms the code Ben (then Cai) reads out; the name alone would be ambiguous
+        // (the attacker used it too), so the CLI is given the peer ID its status lists.
+        const confirmed = await lan.cli(fresh, ['recover', 'confirm', c.peerId, '--yes']);
+        assert.equal(confirmed.code, 0, confirmed.stderr);
+        assert.match(confirmed.stderr, new RegExp(`Code for ${c.name}: ${out.comparisonCode}`));
+      }
+      const ready = JSON.parse((await lan.cli(fresh, ['recover', 'status'])).stdout) as {
+        state: string;
+        have: number;
+        need: number;
+        vault: { name: string; fingerprint: string; friends: string[]; items: number } | null;
+      };
+      assert.equal(ready.state, 'ready');
+      assert.deepEqual([ready.have, ready.need], [3, 3]);
+      assert.equal(ready.vault?.name, 'Olivia');
+      assert.equal(ready.vault?.items, 3);
+      assert.deepEqual(ready.vault?.friends.slice().sort(), ['Ana', 'Ben', 'Cai', 'Dee', 'Eli']);
+      assert.equal((await fresh.client.call('app.status', {})).state, 'recovering', 'nothing written yet');
+      const finished = await lan.cli(fresh, ['recover', 'finish', '--yes']);
+      assert.equal(finished.code, 0, finished.stderr);
+      assert.equal((JSON.parse(finished.stdout) as { state: string }).state, 'restored');
+      const status = await until(
+        'the vault to be restored',
+        async () => {
+          const s = await fresh.client.call('app.status', {});
+          return s.state === 'unlocked' ? s : null;
+        },
+        60_000,
+      );
+      assert.equal(status.identity?.peerId, olivia.peerId);
+      assert.equal(status.identity?.name, 'Olivia');
+      const restored = await snapshotOf(fresh);
+      assert.deepEqual(restored, original);
+      console.log(`# restored (${elapsed()})`);
+    },
+  );
 
   await t.test(
     'it re-shares under a new key to the same 5 custodians, threshold 3; Eli, away, gets his when he is back',

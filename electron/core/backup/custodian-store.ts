@@ -415,6 +415,58 @@ export class CustodianStore {
     this.packs.remove(dead);
   }
 
+  /**
+   * An owner's packs whose file is missing or shorter than the chunks its index places in it (a disk or a person
+   * lost part of it). Costs one stat per pack, so a health check runs it every time (PROTOCOL §9.2, "Health").
+   */
+  damagedPacks(ownerPeerId: string): string[] {
+    const packs = prepared(
+      this.store.db,
+      `SELECT p.pack_id, coalesce(max(c.pack_offset + c.length), 0) AS needed
+         FROM held_packs p LEFT JOIN held_chunks c ON c.pack_id = p.pack_id
+         WHERE p.owner_peer_id = ? GROUP BY p.pack_id`,
+    ).all(ownerPeerId) as { pack_id: string; needed: number }[];
+    return packs
+      .filter((p) => {
+        const size = this.packs.size(p.pack_id);
+        return size === null || size < p.needed;
+      })
+      .map((p) => p.pack_id);
+  }
+
+  /**
+   * Forgets damaged data held for an owner, in one transaction: the rows of `chunkIds` and of every chunk in
+   * `packIds`, and the held version (set to 0, "no complete version", as after a recovery: §5.1), while the envelope
+   * and the manifest stay. The owner's next update then sends what is missing (§9.2). Returns the rows dropped.
+   */
+  dropDamaged(
+    ownerPeerId: string,
+    chunkIds: Iterable<string>,
+    packIds: Iterable<string>,
+    now: number,
+  ): number {
+    let dropped = 0;
+    const dead = this.store.transaction(() => {
+      const byId = prepared(
+        this.store.db,
+        'DELETE FROM held_chunks WHERE owner_peer_id = ? AND chunk_id = ?',
+      );
+      for (const id of chunkIds) dropped += byId.run(ownerPeerId, Buffer.from(id, 'hex')).changes;
+      const byPack = prepared(
+        this.store.db,
+        'DELETE FROM held_chunks WHERE owner_peer_id = ? AND pack_id = ?',
+      );
+      for (const pack of packIds) dropped += byPack.run(ownerPeerId, pack).changes;
+      prepared(
+        this.store.db,
+        'UPDATE held_shards SET version = 0, updated_at = ? WHERE owner_peer_id = ?',
+      ).run(now, ownerPeerId);
+      return this.dropDeadPacks(ownerPeerId);
+    });
+    this.packs.remove(dead);
+    return dropped;
+  }
+
   /** Deletes what we hold for an owner if it belongs to `splitId`; returns whether anything was deleted. */
   dropHolding(ownerPeerId: string, splitId: Uint8Array): boolean {
     const dead = this.store.transaction(() => {

@@ -17,6 +17,7 @@ import {
   readdirSync,
   readSync,
   rmSync,
+  statSync,
   writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -86,6 +87,15 @@ export class PackDirectory {
       });
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /** The length of a pack file on disk, or null if it is not there (a health check compares it with the index). */
+  size(packId: string): number | null {
+    try {
+      return statSync(this.path(packId)).size;
+    } catch {
+      return null;
     }
   }
 

@@ -5,7 +5,7 @@ import { encodeSignedManifest, manifestSignature, verifyManifest } from '../../.
 import { diffManifest, manifestFromDelta } from '../../../shared/formats/manifest-delta.ts';
 import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
 import { createShardEnvelopes } from '../../../shared/shards/envelope.ts';
-import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
+import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import {
@@ -16,6 +16,7 @@ import {
 } from '../../../shared/protocol/backup.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
+import { HEALTH_CHUNKS, healthDataProof, sampleIndexes } from '../../../shared/protocol/health-proof.ts';
 import {
   BadRequestError,
   TesseraError,
@@ -26,7 +27,7 @@ import {
 import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import { OwnerStore } from './owner-store.ts';
-import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
+import type { CurrentBackup, CustodianPatch, CustodianRow, SplitRow } from './owner-store.ts';
 import { SharedFrames } from './shared-frames.ts';
 import { Backoff } from './peer-link.ts';
 import type { BackupContext } from './backup-context.ts';
@@ -164,8 +165,9 @@ export class OwnerBackupService {
   }
 
   private describe(row: CustodianRow): CustodianStatus {
+    // A custodian that failed to prove the data (health check) is not "delivered" until it has been sent again.
     const state: CustodianStatus['state'] =
-      row.state === 'accepted' && row.envelopeDelivered
+      row.state === 'accepted' && row.envelopeDelivered && row.health !== 'mismatch'
         ? 'delivered'
         : row.state === 'requested' && !awaitingAnswer(row, this.ctx.now())
           ? 'expired'
@@ -325,7 +327,7 @@ export class OwnerBackupService {
     let delivered = 0;
     if (split) {
       for (const row of this.store.custodians(split.splitId)) {
-        if (row.state === 'accepted' && row.envelopeDelivered) delivered++;
+        if (row.state === 'accepted' && row.envelopeDelivered && row.health !== 'mismatch') delivered++;
         // An expired request is not asked again (the friend could no longer answer it); a new backup asks anew.
         if (awaitingAnswer(row, now)) add(row.peerId, () => this.requestConsent(split, row));
         else if (row.state === 'accepted' && this.owes(row, current, split)) {
@@ -640,8 +642,11 @@ export class OwnerBackupService {
   }
 
   /**
-   * Health check: each custodian proves it still holds the exact envelope we gave it (an HMAC keyed by a fresh
-   * nonce over the stored envelope, which only a holder can compute) and says which version it has.
+   * Health check (PROTOCOL §9.2, "Health"): each custodian proves it still holds the exact envelope we gave it (an
+   * HMAC keyed by a fresh nonce over the stored envelope) and, if it confirmed our current version, the bytes of
+   * HEALTH_CHUNKS chunks of that version picked at random (an HMAC under the same nonce over them, which we
+   * recompute from our own copy). A lost envelope is deposited again; lost data marks the custodian "mismatch" (no
+   * longer "delivered") and the version is sent again, which re-deposits the chunks it lacks.
    */
   async checkHealth(): Promise<BackupStatus> {
     const split = this.store.activeSplit();
@@ -649,38 +654,12 @@ export class OwnerBackupService {
     const rows = this.store
       .custodians(split.splitId)
       .filter((r) => r.state === 'accepted' && r.envelopeDelivered);
+    const current = this.store.current();
+    const sample = this.healthSample(split, current);
     await Promise.all(
       rows.map(async (row) => {
-        const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
         try {
-          const proof = await this.converse(row.peerId, async (conv) => {
-            await this.send(conv, { t: 'challenge', nonce });
-            return expectBackupMessage(await conv.receive(), 'proof');
-          });
-          if (proof.t === 'refused')
-            throw new CustodianRefusedError(this.friendName(row.peerId), proof.reason);
-          const expected = hmac(sha256, nonce, row.sealedEnvelope);
-          const now = this.ctx.now();
-          if (!proof.held || !equalBytes(proof.mac, expected)) {
-            this.store.updateCustodian(
-              split.splitId,
-              row.peerId,
-              {
-                health: 'missing',
-                envelopeDelivered: false,
-                versionHeld: null,
-                lastError: `${this.friendName(row.peerId)} no longer holds your piece; sending it again.`,
-              },
-              now,
-            );
-          } else {
-            this.store.updateCustodian(
-              split.splitId,
-              row.peerId,
-              { health: 'ok', lastConfirmed: now, versionHeld: proof.version, lastError: null },
-              now,
-            );
-          }
+          await this.checkOne(split, row, row.versionHeld === current.version ? sample : null);
         } catch (err) {
           this.recordError(row.peerId, err instanceof Error ? err.message : String(err));
         }
@@ -689,6 +668,96 @@ export class OwnerBackupService {
     this.ctx.events.changed('backup');
     this.kick();
     return this.status();
+  }
+
+  /**
+   * Chunks of the current version to name in this round's challenges, drawn uniformly (each custodian gets its own
+   * nonce, so one set serves them all), with our bytes of them; null when there is no version of this split yet.
+   */
+  private healthSample(
+    split: SplitRow,
+    current: CurrentBackup,
+  ): { id: Uint8Array; data: Uint8Array }[] | null {
+    if (!current.manifest || !current.splitId || !equalBytes(current.splitId, split.splitId)) return null;
+    const keys = this.ctx.keys();
+    if (!keys) return null;
+    const refs = verifyManifest(current.manifest, keys.signPublic, nativeEd25519).chunks;
+    const picked = sampleIndexes(refs.length, HEALTH_CHUNKS).map((i) => refs[i]!);
+    const sample = picked.map((ref) => ({
+      id: fromHex(ref.id),
+      data: this.builtChunks?.get(ref.id) ?? this.store.chunk(ref.id),
+    }));
+    // Every chunk of the current version is kept with it (saveVersion); one missing here cannot be sent either.
+    if (sample.some((c) => !c.data)) return null;
+    return sample.length > 0 ? (sample as { id: Uint8Array; data: Uint8Array }[]) : null;
+  }
+
+  private async checkOne(
+    split: SplitRow,
+    row: CustodianRow,
+    sample: { id: Uint8Array; data: Uint8Array }[] | null,
+  ): Promise<void> {
+    const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
+    const ask = (chunks: Uint8Array[] | undefined) =>
+      this.converse(row.peerId, async (conv) => {
+        await this.send(conv, chunks ? { t: 'challenge', nonce, chunks } : { t: 'challenge', nonce });
+        return expectBackupMessage(await conv.receive(), 'proof');
+      });
+    let proof: Awaited<ReturnType<typeof ask>>;
+    let legacy = false;
+    try {
+      proof = await ask(sample?.map((c) => c.id));
+    } catch (err) {
+      if (!sample) throw err;
+      // A custodian that predates data proofs refuses a challenge with `chunks` (its decoder knows no such field) and
+      // resets the stream: ask as it understands, which still proves the envelope (PROTOCOL §9.2).
+      try {
+        proof = await ask(undefined);
+      } catch {
+        throw err;
+      }
+      legacy = true;
+    }
+    if (proof.t === 'refused') throw new CustodianRefusedError(this.friendName(row.peerId), proof.reason);
+    const name = this.friendName(row.peerId);
+    const now = this.ctx.now();
+    const update = (patch: CustodianPatch) =>
+      this.store.updateCustodian(split.splitId, row.peerId, patch, now);
+    if (!proof.held || !equalBytes(proof.mac, hmac(sha256, nonce, row.sealedEnvelope))) {
+      update({
+        health: 'missing',
+        envelopeDelivered: false,
+        versionHeld: null,
+        lastError: `${name} no longer holds your piece; sending it again.`,
+      });
+      return;
+    }
+    if (legacy) {
+      // The piece is there, but nothing about the data was proven: not "ok", and nothing to re-send that would help.
+      update({
+        health: null,
+        versionHeld: proof.version,
+        lastError:
+          `${name} holds your piece but could not prove it holds your backup's data (their Tessera may be too old ` +
+          'for this check); ask them to update.',
+      });
+      return;
+    }
+    if (sample && !(proof.data && equalBytes(proof.data, healthDataProof(nonce, sample)))) {
+      // Sent again whole (no delta: the manifest they hold may be all that is left), and only what they lack moves.
+      update({
+        health: 'mismatch',
+        versionHeld: null,
+        manifestHeld: null,
+        lastError:
+          `${name} could not prove they still hold your backup's data (a check of ${sample.length} chunks ` +
+          'failed); sending it again.',
+      });
+      return;
+    }
+    // Only a receipt for the version sent again clears a failed data proof: the envelope alone says nothing of it.
+    if (!sample && row.health === 'mismatch') return;
+    update({ health: 'ok', lastConfirmed: now, versionHeld: proof.version, lastError: null });
   }
 
   close(): void {

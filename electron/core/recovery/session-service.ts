@@ -21,7 +21,7 @@ import type {
 } from '../../../shared/api/ops/recovery.ts';
 import { openBackup } from '../../../shared/formats/backup.ts';
 import { MAX_MANIFEST_CHUNKS, verifyManifest } from '../../../shared/formats/manifest.ts';
-import { LEGACY_CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
+import { CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
 import { MAX_PADDED_BYTES } from '../../../shared/formats/padding.ts';
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
 import {
@@ -48,7 +48,7 @@ export const SESSION_TTL_MS = 24 * 60 * 60_000;
 /** Peers that said hello a session keeps (the oldest silent, unconfirmed one makes room for a new one). */
 export const MAX_SENDERS = 32;
 /** The most chunk bytes one sender can bring: one whole backup at the largest size a manifest can list. */
-export const MAX_SENDER_BYTES = MAX_PADDED_BYTES + MAX_MANIFEST_CHUNKS * LEGACY_CHUNK_OVERHEAD;
+export const MAX_SENDER_BYTES = MAX_PADDED_BYTES + MAX_MANIFEST_CHUNKS * CHUNK_OVERHEAD;
 /** The most chunk bytes a session stores in all: two whole backups (PROTOCOL §11.3, caps). */
 export const MAX_SESSION_BYTES = 2 * MAX_SENDER_BYTES;
 

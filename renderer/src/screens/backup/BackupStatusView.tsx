@@ -19,7 +19,7 @@ const STATE_WORDS: Record<CustodianStatus['state'], string> = {
 const HEALTH_WORDS: Record<NonNullable<CustodianStatus['health']>, string> = {
   ok: 'Piece checked and fine',
   missing: 'Their piece is missing',
-  mismatch: 'Their piece does not match',
+  mismatch: 'Could not prove it holds your backup; sending it again',
 };
 
 function isCurrent(c: CustodianStatus): boolean {
