@@ -123,7 +123,15 @@ test('recovery on a new device: it shows a code, friends scan/paste it and compa
         timeout: 30_000,
       },
     );
-    await expect(device.getByTestId('recovery-count')).toContainText(/1 (of 2 )?piece/, { timeout: 30_000 });
+    // Bob's piece arrived, but counts only once the person here confirms Bob's code (PROTOCOL §11.4).
+    const helping = device.getByRole('list', { name: 'Friends helping' });
+    await expect(helping).toContainText('Piece received and checked', { timeout: 30_000 });
+    await expect(device.getByTestId('recovery-count')).toContainText('0 confirmed pieces');
+    await shot(device, 'recovery-new-device-unconfirmed');
+    await device.getByRole('button', { name: `Bob's screen shows ${bobCode}` }).click();
+    await expect(device.getByTestId('recovery-count')).toContainText('1 of 2 confirmed pieces', {
+      timeout: 30_000,
+    });
     await shot(device, 'recovery-new-device-progress');
 
     // The new device restarts mid-recovery: it asks for the passphrase again and keeps the piece it has.
@@ -139,7 +147,9 @@ test('recovery on a new device: it shows a code, friends scan/paste it and compa
     await expect(device.getByRole('alert')).toContainText('Recovery did not start');
     await device.getByLabel('Passphrase', { exact: true }).fill(PASS);
     await device.getByRole('button', { name: 'Continue recovery' }).click();
-    await expect(device.getByTestId('recovery-count')).toContainText(/1 (of 2 )?piece/, { timeout: 30_000 });
+    await expect(device.getByTestId('recovery-count')).toContainText('1 of 2 confirmed pieces', {
+      timeout: 30_000,
+    });
     await device.getByText('Show the code as text').click();
     const codeAfterRestart = await device.getByTestId('recovery-code-text').inputValue();
 
@@ -161,6 +171,15 @@ test('recovery on a new device: it shows a code, friends scan/paste it and compa
     await expect(carol.getByTestId('approval-result')).toContainText('Your piece was sent', {
       timeout: 30_000,
     });
+    await device.getByRole('button', { name: `Carol's screen shows ${carolCode}` }).click();
+
+    // Before anything is written, the new device shows whose vault the confirmed pieces open.
+    const vault = device.getByTestId('recovery-vault');
+    await expect(vault).toBeVisible({ timeout: 30_000 });
+    await expect(device.getByTestId('recovery-vault-name')).toHaveText('Alice');
+    await expect(vault).toContainText('Bob, Carol');
+    await shot(device, 'recovery-new-device-whose-vault');
+    await device.getByRole('button', { name: 'Restore this vault' }).click();
 
     // The new device restores the vault and opens it.
     await expect(device.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible({ timeout: 60_000 });

@@ -6,7 +6,6 @@ import { api, errorMessage } from '../../lib/api.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { QrScanner } from '../../components/QrScanner.tsx';
-import { ComparisonCode } from './ComparisonCode.tsx';
 
 type Mode = 'choose' | 'scan' | 'paste';
 type PairResult = OpOutput<'friends.pair'>;
@@ -51,10 +50,10 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
       </h2>
       {result && (
         <div className="pair-result" data-testid="pair-result">
-          <ComparisonCode code={result.comparisonCode} name={result.name} />
           {paired ? (
             <p role="status" className="pair-result__done">
-              You and {result.name} are now friends.
+              You and {result.name} are now friends. Compare codes with them below before asking them to keep
+              a piece.
             </p>
           ) : (
             <p role="status">

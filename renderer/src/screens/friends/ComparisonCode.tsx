@@ -1,4 +1,7 @@
-/** The code both friends see. Saying it out loud proves nobody is in the middle. */
+/**
+ * The code both friends see (PROTOCOL §8.5). Reading it to each other, in person or on a call, proves nobody is in
+ * the middle.
+ */
 export function ComparisonCode({ code, name }: { code: string; name: string }) {
   return (
     <div className="comparison">
@@ -7,8 +10,8 @@ export function ComparisonCode({ code, name }: { code: string; name: string }) {
         {code}
       </p>
       <p className="muted comparison__hint">
-        It must be exactly the same on both screens. If it is not, remove this friend: someone may be
-        pretending to be them.
+        Read it to each other in person or on a call. It must be exactly the same on both screens. If it is
+        not, say so: someone may be pretending to be them.
       </p>
     </div>
   );

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { ComparisonCode } from './ComparisonCode.tsx';
 
 /**
  * A friend's code comparison (PROTOCOL §8.5): the six digits both screens show, and the person's verdict. Only a
@@ -37,12 +38,7 @@ export function FriendCodeCheck({ friend, onChanged }: { friend: Friend; onChang
     <div className="friend__check" data-testid="friend-code-check">
       {friend.comparisonCode ? (
         <>
-          <p>
-            Read this code to {friend.name} in person or on a call. Their screen must show the same:{' '}
-            <strong className="mono friend__code" data-testid="friend-code">
-              {friend.comparisonCode}
-            </strong>
-          </p>
+          <ComparisonCode code={friend.comparisonCode} name={friend.name} />
           <div className="row">
             <button
               type="button"

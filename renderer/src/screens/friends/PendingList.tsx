@@ -44,8 +44,7 @@ export function PendingList({ loaded }: { loaded: Loaded<PendingFriend[]> }) {
             <div className="friend__main">
               <p className="friend__name">{p.name}</p>
               <p className="muted friend__meta">
-                Comparison code <span className="mono">{p.comparisonCode}</span> · since {formatDate(p.since)}{' '}
-                · Tessera keeps trying until {formatDate(p.giveUpAt)}
+                Waiting since {formatDate(p.since)} · Tessera keeps trying until {formatDate(p.giveUpAt)}
               </p>
             </div>
             <button
