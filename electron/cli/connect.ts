@@ -1,7 +1,7 @@
 import { createClient } from '../../shared/api/client.ts';
 import type { TesseraClient } from '../../shared/api/client.ts';
 import { TesseraCore } from '../core/core.ts';
-import { lockHolder } from '../core/data-dir-lock.ts';
+import { dataDirInUse } from '../core/data-dir-lock.ts';
 import { readApiEndpoint } from '../host/api-endpoint-file.ts';
 import { createHttpBridge } from './http-bridge.ts';
 import { TesseraError, UnknownFriendError } from '../../shared/errors.ts';
@@ -29,8 +29,8 @@ export class NoDaemonError extends TesseraError {
  */
 export async function connect(dataDir: string, options: { allowDirect: boolean }): Promise<Connection> {
   const endpoint = readApiEndpoint(dataDir);
-  const holder = lockHolder(dataDir);
-  if (endpoint && holder === endpoint.pid) {
+  // The endpoint file is only a hint; whether a process holds the data dir is the OS lock's answer.
+  if (endpoint && dataDirInUse(dataDir)) {
     return { client: createClient(createHttpBridge(endpoint)), mode: 'daemon', close: async () => {} };
   }
   if (!options.allowDirect) throw new NoDaemonError(dataDir);
