@@ -164,7 +164,7 @@ test('a squatted API port receives neither the token nor the passphrase, and the
   const holder = DataDirLock.acquire(dir);
   try {
     for (const behaviour of ['wrong-proof', 'plain-ok', 'not-found', 'silent-close'] as const) {
-      for (const args of [['friends'], ['pair', inviteCode], ['item', 'list']]) {
+      for (const args of [['friends'], ['pair', inviteCode], ['pair', '-'], ['item', 'list']]) {
         const squatter = await squat(endpoint.port, behaviour);
         try {
           const r = await runCli(['--data', dir, '--json', ...args], {
