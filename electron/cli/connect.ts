@@ -1,9 +1,10 @@
 import { createClient } from '../../shared/api/client.ts';
 import type { TesseraClient } from '../../shared/api/client.ts';
 import { TesseraCore } from '../core/core.ts';
-import { lockHolder } from '../core/data-dir-lock.ts';
+import { dataDirInUse } from '../core/data-dir-lock.ts';
 import { readApiEndpoint } from '../host/api-endpoint-file.ts';
 import { createHttpBridge } from './http-bridge.ts';
+import { ServeUnreachableError, openVerifiedSocket } from './verified-socket.ts';
 import { TesseraError, UnknownFriendError } from '../../shared/errors.ts';
 import { ensureUnlocked } from './unlock.ts';
 
@@ -26,12 +27,23 @@ export class NoDaemonError extends TesseraError {
 /**
  * Talks to the `serve` that holds the data dir if one runs; otherwise, when `allowDirect`, opens the store in this
  * process. Either way every command goes through the same contract and the same dispatcher.
+ *
+ * The endpoint file is only a hint: its port is contacted only while some process holds the data dir's lock, and
+ * only a listener that proves it holds the token (the hello of host/api-hello.ts) ever receives the token or a
+ * passphrase. Anything else listening there is refused with ServeImpostorError (SECURITY.md, local API).
  */
 export async function connect(dataDir: string, options: { allowDirect: boolean }): Promise<Connection> {
   const endpoint = readApiEndpoint(dataDir);
-  const holder = lockHolder(dataDir);
-  if (endpoint && holder === endpoint.pid) {
-    return { client: createClient(createHttpBridge(endpoint)), mode: 'daemon', close: async () => {} };
+  if (endpoint && dataDirInUse(dataDir)) {
+    try {
+      // Checked once up front for a clear error; every later connection is verified again on its own.
+      (await openVerifiedSocket(endpoint)).destroy();
+      const bridge = createHttpBridge(endpoint);
+      return { client: createClient(bridge), mode: 'daemon', close: async () => bridge.close() };
+    } catch (err) {
+      // Nothing listens: the holder is the app or a one-shot command (or a serve still starting), not a serve.
+      if (!(err instanceof ServeUnreachableError)) throw err;
+    }
   }
   if (!options.allowDirect) throw new NoDaemonError(dataDir);
   const core = await TesseraCore.open({ dataDir });

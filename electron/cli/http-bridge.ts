@@ -1,21 +1,67 @@
+import { request } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { TesseraBridge } from '../../shared/api/client.ts';
 import { followEvents } from '../../shared/api/event-stream.ts';
 import type { Envelope } from '../../shared/api/contract.ts';
+import { TesseraError } from '../../shared/errors.ts';
 import type { ApiEndpoint } from '../host/api-endpoint-file.ts';
+import { VerifiedAgent } from './verified-socket.ts';
 
-/** The CLI's bridge to a running `tessera serve`: the same HTTP API (calls and events) the browser UI uses. */
-export function createHttpBridge(endpoint: ApiEndpoint): TesseraBridge {
-  const base = `http://127.0.0.1:${endpoint.port}`;
+export interface HttpBridge extends TesseraBridge {
+  /** Closes the kept-alive connections. */
+  close(): void;
+}
+
+function send(
+  endpoint: ApiEndpoint,
+  agent: VerifiedAgent,
+  method: 'GET' | 'POST',
+  path: string,
+  body: string | null,
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      agent,
+      host: '127.0.0.1',
+      port: endpoint.port,
+      method,
+      path,
+      ...(signal ? { signal } : {}),
+      headers: {
+        authorization: `Bearer ${endpoint.token}`,
+        ...(body === null
+          ? {}
+          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+      },
+    });
+    req.once('response', resolve);
+    req.once('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+async function readAll(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The CLI's bridge to a running `tessera serve`: the same HTTP API (calls and events) the browser UI uses, over
+ * connections on which the server first proved it holds the token (verified-socket.ts), so a program squatting a
+ * dead serve's port never receives the token or anything sent after it.
+ */
+export function createHttpBridge(endpoint: ApiEndpoint): HttpBridge {
+  const agent = new VerifiedAgent(endpoint);
   return {
     async call(op, input) {
-      let response: Response;
+      let text: string;
       try {
-        response = await fetch(`${base}/api/call`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${endpoint.token}` },
-          body: JSON.stringify({ op, input }),
-        });
-      } catch {
+        const response = await send(endpoint, agent, 'POST', '/api/call', JSON.stringify({ op, input }));
+        text = await readAll(response);
+      } catch (err) {
+        if (err instanceof TesseraError) return { ok: false, error: err.toBody() };
         return {
           ok: false,
           error: {
@@ -24,23 +70,33 @@ export function createHttpBridge(endpoint: ApiEndpoint): TesseraBridge {
           },
         };
       }
-      return (await response.json()) as Envelope<unknown>;
+      return JSON.parse(text) as Envelope<unknown>;
     },
     onEvent(listener) {
       const controller = new AbortController();
       void followEvents(
         async () => {
-          const response = await fetch(`${base}/api/events`, {
-            headers: { authorization: `Bearer ${endpoint.token}` },
-            signal: controller.signal,
-          });
-          if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
-          return response.body.pipeThrough(new TextDecoderStream()).getReader();
+          const response = await send(endpoint, agent, 'GET', '/api/events', null, controller.signal);
+          if (response.statusCode !== 200) {
+            response.resume();
+            throw new Error(`events: HTTP ${response.statusCode}`);
+          }
+          response.setEncoding('utf8');
+          const chunks = response[Symbol.asyncIterator]() as AsyncIterator<string>;
+          return {
+            async read() {
+              const next = await chunks.next();
+              return next.done ? { done: true } : { done: false, value: next.value };
+            },
+          };
         },
         controller.signal,
         listener,
       );
       return () => controller.abort();
+    },
+    close() {
+      agent.destroy();
     },
   };
 }

@@ -44,6 +44,8 @@ function usage(): string {
     '  --data DIR   data directory (default: the OS app-data dir, or TESSERA_DATA_DIR)',
     '  --json       machine-readable output on stdout; errors as {"error":{"code","message"}}',
     'The passphrase comes from TESSERA_PASSPHRASE or an interactive prompt.',
+    'A code (pair, recover approve) given as - or left out is read from standard input, or asked for on a',
+    'terminal, so it does not show in the process list.',
   ].join('\n');
 }
 

@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { checkApiRequest, hostAllowed } from './request-guard.ts';
+import { checkApiRequest, checkHelloRequest, hostAllowed } from './request-guard.ts';
+import type { Refusal } from './request-guard.ts';
+import { HELLO_PATH, HelloRequest, MAX_HELLO_BODY_BYTES, helloProof } from './api-hello.ts';
 import { readStaticFile } from './static-files.ts';
 import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.ts';
 import type { TesseraCore } from '../core/core.ts';
@@ -67,9 +69,18 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
   sendJson(res, status, { ok: false, error: { code, message } });
 }
 
+function refusalMessage(refusal: Refusal): string {
+  return refusal.reason === 'bad-token'
+    ? 'Missing or wrong API token. Use the address `tessera serve` printed.'
+    : refusal.reason === 'bad-host'
+      ? 'Requests must address 127.0.0.1 or localhost on this port.'
+      : 'Cross-origin requests are not allowed.';
+}
+
 /**
  * The headless host: the same core as the desktop app, its API over HTTP on 127.0.0.1 and the built renderer for
- * a browser. Every API request must carry the random token; Host and Origin are checked against our own address.
+ * a browser. Every API request must carry the random token, except the hello (api-hello.ts) by which the host
+ * proves it holds the token; Host and Origin are checked against our own address on every one.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const token = randomBytes(32).toString('hex');
@@ -110,6 +121,42 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     sendJson(res, 200, await options.core.dispatch(op, input ?? {}));
   }
 
+  /** The token-free handshake of api-hello.ts: proves to a client that this host holds the token. */
+  async function handleHello(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_HELLO_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        refuse(res, 413, 'TOO_LARGE', `A hello body is at most ${MAX_HELLO_BODY_BYTES} bytes.`);
+        res.once('finish', () => req.destroy());
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    let parsed;
+    try {
+      parsed = HelloRequest.safeParse(JSON.parse(body.toString('utf8')));
+    } catch {
+      parsed = null;
+    }
+    if (!parsed?.success) {
+      refuse(res, 400, 'BAD_REQUEST', 'A hello body must be {"nonce": 64 lowercase hex characters}.');
+      return;
+    }
+    // A fixed length, not chunked: the client reads this answer off the raw socket (cli/verified-socket.ts).
+    const answer = JSON.stringify({ proof: helloProof(token, port, parsed.data.nonce) });
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(answer),
+      'cache-control': 'no-store',
+    });
+    res.end(answer);
+  }
+
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, {
       ...COMMON_HEADERS,
@@ -130,16 +177,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === HELLO_PATH && req.method === 'POST') {
+      const refusal = checkHelloRequest(req, port);
+      if (refusal) {
+        refuse(res, refusal.status, 'BAD_REQUEST', refusalMessage(refusal));
+        return;
+      }
+      return handleHello(req, res);
+    }
     if (url.pathname.startsWith('/api/')) {
       const refusal = checkApiRequest(req, port, token);
       if (refusal) {
-        const message =
-          refusal.reason === 'bad-token'
-            ? 'Missing or wrong API token. Use the address `tessera serve` printed.'
-            : refusal.reason === 'bad-host'
-              ? 'Requests must address 127.0.0.1 or localhost on this port.'
-              : 'Cross-origin requests are not allowed.';
-        refuse(res, refusal.status, refusal.status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST', message);
+        refuse(
+          res,
+          refusal.status,
+          refusal.status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST',
+          refusalMessage(refusal),
+        );
         return;
       }
       if (url.pathname === '/api/call' && req.method === 'POST') return handleApiCall(req, res);

@@ -32,9 +32,16 @@ export function tokenMatches(authorization: string | undefined, token: string): 
   return timingSafeEqual(digest(presented), digest(token)) && presented.length > 0;
 }
 
-export function checkApiRequest(req: IncomingMessage, port: number, token: string): Refusal | null {
+/** The hello (api-hello.ts) carries no token: it is checked for Host and Origin only. */
+export function checkHelloRequest(req: IncomingMessage, port: number): Refusal | null {
   if (!hostAllowed(req.headers.host, port)) return { status: 403, reason: 'bad-host' };
   if (!originAllowed(req.headers.origin, port)) return { status: 403, reason: 'bad-origin' };
+  return null;
+}
+
+export function checkApiRequest(req: IncomingMessage, port: number, token: string): Refusal | null {
+  const refusal = checkHelloRequest(req, port);
+  if (refusal) return refusal;
   if (!tokenMatches(req.headers.authorization, token)) return { status: 401, reason: 'bad-token' };
   return null;
 }

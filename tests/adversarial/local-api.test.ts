@@ -3,7 +3,9 @@
  * tests/integration/host-api.test.ts already proves (wrong/missing token, foreign Host, cross-origin, oversized body,
  * malformed JSON): tokens in the wrong place or shape, Host spellings a rebinding page could produce, a huge header,
  * too many headers, slowloris-style stalled headers and bodies (the API keeps answering; the server drops stalled
- * connections — waited for in the full run), and random request bodies (never an INTERNAL error or a 5xx).
+ * connections — waited for in the full run), random request bodies (never an INTERNAL error or a 5xx), and the
+ * token-free hello by which the host proves it holds the token (refused to foreign Hosts and origins, strict about
+ * its nonce). A squatter on a dead serve's port is in local-side.test.ts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import fc from 'fast-check';
 import { startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
 import { count, figure, FULL, reportFor, scale } from './report.ts';
+import { helloProof } from '../../electron/host/api-hello.ts';
 
 reportFor('local-api');
 
@@ -190,6 +193,37 @@ test('slowloris: stalled headers and bodies do not block the API; stalled socket
     assert.equal(closedByServer, n);
   } else figure('stalled connections dropped by the server', 'not waited for (full run waits up to 130 s)');
   for (const s of sockets) s.destroy();
+});
+
+test('the hello proves the token for a fresh nonce, without the token; it is refused to rebinding pages', async () => {
+  const nonce = 'ab'.repeat(32);
+  const hello = (headers: Record<string, string>, body = JSON.stringify({ nonce })) =>
+    rawHttp(post(headers, body).replace('POST /api/call', 'POST /api/hello'));
+  const ok = await hello({ host: host() });
+  assert.equal(ok.status, 200, ok.text.slice(0, 300));
+  assert.equal(
+    JSON.parse(ok.text.slice(ok.text.indexOf('\r\n\r\n') + 4)).proof,
+    helloProof(serve.token, serve.port, nonce),
+  );
+  assert.doesNotMatch(ok.text, new RegExp(serve.token));
+  for (const [name, headers] of [
+    ['foreign Host', { host: `evil.example:${serve.port}` }],
+    ['another port in Host', { host: `127.0.0.1:${serve.port + 1}` }],
+    ['foreign Origin', { host: host(), origin: 'http://evil.example' }],
+  ] as const) {
+    const r = await hello(headers);
+    assert.equal(r.status, 403, name);
+    assert.doesNotMatch(r.text, /proof/, name);
+    count('hellos refused');
+  }
+  for (const body of ['{}', '{"nonce":"AB"}', JSON.stringify({ nonce: 'AB'.repeat(32) }), 'x', '[]']) {
+    const r = await hello({ host: host() }, body);
+    assert.equal(r.status, 400, body);
+    count('hellos refused');
+  }
+  const big = await hello({ host: host() }, JSON.stringify({ nonce, pad: 'x'.repeat(4096) }));
+  assert.equal(big.status, 413);
+  count('hellos refused');
 });
 
 test('random request bodies with the token: never a 5xx or INTERNAL', async () => {

@@ -95,7 +95,11 @@ test(
         [[first.peerId, first.comparisonCode]],
       );
       assert.ok(Date.parse(waiting[0]!.giveUpAt) > Date.parse(waiting[0]!.since));
-      const second = await cli(other.dataDir, CliPair, ['pair', fromAlice.code]);
+      // The code as an argument (Bob), or on standard input so it never shows in `ps` (Carol: `-`).
+      const second =
+        other === b
+          ? await cli(other.dataDir, CliPair, ['pair', fromAlice.code])
+          : await cli(other.dataDir, CliPair, ['pair', '-'], `${fromAlice.code}\n`);
       assert.equal(second.state, 'paired');
       assert.equal(first.comparisonCode, second.comparisonCode);
     }
@@ -183,14 +187,24 @@ test(
     const started = await cli(fresh.dataDir, CliRecoverStart, ['recover', 'start']);
     assert.match(started.code, /^TESSERA-RECOVER:/);
     for (const custodian of [b, c]) {
-      const approved = await cli(custodian.dataDir, CliRecoverApprove, [
-        'recover',
-        'approve',
-        started.code,
-        '--friend',
-        'Alice',
-        '--yes',
-      ]);
+      // Bob gives the code as an argument with --yes; Carol gives no code argument: the first line of standard
+      // input is the code and the next one answers the y/N question, which must still be asked.
+      const approved =
+        custodian === b
+          ? await cli(custodian.dataDir, CliRecoverApprove, [
+              'recover',
+              'approve',
+              started.code,
+              '--friend',
+              'Alice',
+              '--yes',
+            ])
+          : await cli(
+              custodian.dataDir,
+              CliRecoverApprove,
+              ['recover', 'approve', '--friend', 'Alice'],
+              `${started.code}\ny\n`,
+            );
       assert.equal(approved.friend, 'Alice');
       assert.equal(approved.state, 'sent');
       assert.ok(approved.comparisonCode.length > 0);
@@ -244,6 +258,8 @@ test(
       ['item', 'add'],
       ['status', '--threshold', '3'],
       ['--bogus', 'status'],
+      ['pair', '-'], // no code on standard input
+      ['recover', 'approve', '--friend', 'Bob'],
     ]) {
       const result = await runCli(['--data', dir, ...args], { env });
       assert.equal(result.code, 2, `tessera ${args.join(' ')} should be a usage error`);

@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
+import { HOLDER_FILE, dataDirInUse } from '../../electron/core/data-dir-lock.ts';
 
 interface RawResponse {
   status: number;
@@ -152,5 +153,7 @@ test('the endpoint file is private to its owner and removed on a clean stop', as
   const code = await serve.stop();
   assert.equal(code, 0);
   assert.equal(existsSync(file), false);
-  assert.equal(existsSync(join(serve.dataDir, 'tessera.lock')), false);
+  // The lock file stays (it must never be unlinked: data-dir-lock.ts); what matters is that the lock is free.
+  assert.equal(dataDirInUse(serve.dataDir), false);
+  assert.equal(existsSync(join(serve.dataDir, HOLDER_FILE)), false);
 });

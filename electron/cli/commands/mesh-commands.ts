@@ -16,6 +16,7 @@ import { thresholdGuidance } from '../../../shared/backup-guidance.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
 import { UsageError } from '../usage-error.ts';
+import { readCode } from '../code-input.ts';
 import { askYesNo } from '../ask-yes-no.ts';
 import type { Friend } from '../../../shared/api/ops/friends.ts';
 
@@ -73,12 +74,13 @@ export const meshCommands: Command[] = [
   },
   {
     name: 'pair',
-    usage: 'tessera pair CODE',
+    usage: 'tessera pair [CODE | -]',
     summary: "Accept a friend's invite; pairing completes once both of you have.",
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 0, max: 1 },
     async run(ctx) {
+      const code = await readCode(ctx.args[0], 'Invite code', 'tessera pair [CODE | -]');
       await withDaemon(ctx, async (client) => {
-        const result = await client.call('friends.pair', { code: ctx.args[0] as string });
+        const result = await client.call('friends.pair', { code });
         ctx.out.result(
           CliPair,
           {

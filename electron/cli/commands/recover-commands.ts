@@ -15,6 +15,7 @@ import { resolveFriend, withClient } from '../connect.ts';
 import { readPassphrase } from '../passphrase.ts';
 import { askYesNo as confirm } from '../ask-yes-no.ts';
 import { UsageError } from '../usage-error.ts';
+import { readCode } from '../code-input.ts';
 
 /** Recovery runs in the `tessera serve` that holds the data dir: its node listens (new device) or dials (custodian). */
 const withDaemon = (
@@ -207,21 +208,26 @@ export const recoverCommands: Command[] = [
   },
   {
     name: 'recover approve',
-    usage: 'tessera recover approve CODE --friend NAME [--yes]',
+    usage: 'tessera recover approve [CODE | -] --friend NAME [--yes]',
     summary: "As a custodian: send your piece of a friend's key to their new device, after comparing codes.",
     options: ['friend', 'yes'],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 0, max: 1 },
     async run(ctx) {
       const friendName = ctx.options.friend;
       if (typeof friendName !== 'string' || friendName.trim() === '')
         throw new UsageError('recover approve needs --friend NAME (the friend who is recovering).');
+      const code = await readCode(
+        ctx.args[0],
+        'Recovery code',
+        'tessera recover approve [CODE | -] --friend NAME',
+      );
       await withDaemon(
         ctx,
         async (client) => {
           const friends = await client.call('friends.list', {});
           const friend = resolveFriend(friends, friendName);
           const approval = await client.call('recovery.approve', {
-            code: ctx.args[0]!,
+            code,
             friendPeerId: friend.peerId,
           });
           ctx.out.info(
