@@ -76,6 +76,7 @@ test(
     const lees = await lee.client.call('recovery.approve', { code, friendPeerId: owner.peerId });
     const sent = await lee.client.call('recovery.confirm', { id: lees.id });
     assert.equal(sent.state, 'sent');
+    await device.client.call('recovery.judge', { peerId: lee.peerId, match: true });
     const after1 = await until('Lee’s piece to arrive', async () => {
       const s = await device.client.call('recovery.status', {});
       return s.have === 1 ? s : null;

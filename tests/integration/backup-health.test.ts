@@ -151,7 +151,13 @@ test(
       for (const c of [ana, ben]) {
         const approval = await c.client.call('recovery.approve', { code, friendPeerId: owner.peerId });
         await c.client.call('requests.accept', { id: approval.id });
+        await fresh.client.call('recovery.judge', { peerId: c.peerId, match: true });
       }
+      await until(
+        'the backup to open',
+        async () => (await fresh.client.call('recovery.status', {})).state === 'ready',
+      );
+      await fresh.client.call('recovery.finish', {});
       const status = await until(
         'the vault to be restored',
         async () => {

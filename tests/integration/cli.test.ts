@@ -22,6 +22,7 @@ import {
   CliRecoverApprove,
   CliRecoverCancelled,
   CliRecoverStart,
+  CliRecoverFinish,
   CliRecoverStatus,
 } from '../../shared/api/cli-output.ts';
 import { rmSync } from 'node:fs';
@@ -209,12 +210,28 @@ test(
       assert.equal(approved.state, 'sent');
       assert.ok(approved.comparisonCode.length > 0);
     }
-    const recovered = await until('the fresh device to restore Alice', async () => {
+    // On the new device the person confirms each friend's code, sees whose vault it is, and restores it.
+    const arrived = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'status']);
+    assert.deepEqual([arrived.have, arrived.need], [0, 0], 'unconfirmed pieces do not count');
+    for (const name of ['Bob', 'Carol']) {
+      // The code is shown and the y/N question asked: the answer comes on standard input.
+      const confirmed = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'confirm', name], 'y\n');
+      assert.equal(confirmed.custodians.find((x) => x.name === name)?.confirmed, true);
+    }
+    const ready = await until('the fresh device to open the backup', async () => {
       const s = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'status']);
-      return s.state === 'restored' ? s : null;
+      return s.state === 'ready' ? s : null;
     });
-    assert.equal(recovered.need, 2);
-    assert.ok(recovered.have >= 2, 'both pieces counted');
+    assert.deepEqual([ready.have, ready.need], [2, 2]);
+    assert.equal(ready.vault?.name, 'Alice');
+    assert.deepEqual(ready.custodians.map((x) => [x.name, x.confirmed]).sort(), [
+      ['Bob', true],
+      ['Carol', true],
+    ]);
+    const finished = await cli(fresh.dataDir, CliRecoverFinish, ['recover', 'finish', '--yes']);
+    assert.equal(finished.state, 'restored');
+    const recovered = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'status']);
+    assert.equal(recovered.state, 'restored');
     assert.deepEqual(recovered.custodians.map((x) => x.name).sort(), ['Bob', 'Carol']);
     const restored = await until('the restored vault to be unlocked', async () => {
       const s = await cli(fresh.dataDir, CliStatus, ['status']);
