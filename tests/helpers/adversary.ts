@@ -14,7 +14,7 @@ import type { ServeOptions, ServeProcess } from './serve-process.ts';
 import { until } from './cluster.ts';
 import type { Participant } from './cluster.ts';
 
-export { acceptHolding, pair, sleep, until } from './cluster.ts';
+export { acceptHolding, confirmCodes, pair, pairUnverified, sleep, until } from './cluster.ts';
 
 export const ADV_PASSPHRASE = 'adversarial suite passphrase';
 

@@ -405,7 +405,7 @@ export class CustodianBackupService {
         from: this.name(r.ownerPeerId),
         createdAt: r.createdAt,
         expiresAt: r.expiresAt,
-        detail: `${this.name(r.ownerPeerId)} asks you to keep one of ${r.custodians} pieces of their recovery key (any ${r.threshold} of them can restore it).`,
+        detail: `${this.name(r.ownerPeerId)} asks you to keep one of ${r.custodians} pieces of their recovery key (any ${r.threshold} of them can restore it). Your own backup will carry it, so enough of your own custodians together could open it too.`,
       }));
   }
 
