@@ -9,6 +9,7 @@ import {
   CliAnswered,
   CliBackupStatus,
   CliError,
+  CliFriendComparison,
   CliFriends,
   CliPendingFriends,
   CliHeld,
@@ -88,8 +89,9 @@ test(
       const fromAlice = await cli(a.dataDir, CliInvite, ['invite']);
       const fromOther = await cli(other.dataDir, CliInvite, ['invite']);
       const first = await cli(a.dataDir, CliPair, ['pair', fromOther.code]);
-      // Until the other side accepts, Alice's pairing is listed as waiting, with the code to compare.
+      // Until the other side accepts, Alice's pairing is listed as waiting; there is no code before pairing.
       assert.equal(first.state, 'waiting');
+      assert.equal(first.comparisonCode, '');
       const waiting = await cli(a.dataDir, CliPendingFriends, ['friends', 'pending']);
       assert.deepEqual(
         waiting.map((p) => [p.peerId, p.comparisonCode]),
@@ -102,7 +104,17 @@ test(
           ? await cli(other.dataDir, CliPair, ['pair', fromAlice.code])
           : await cli(other.dataDir, CliPair, ['pair', '-'], `${fromAlice.code}\n`);
       assert.equal(second.state, 'paired');
-      assert.equal(first.comparisonCode, second.comparisonCode);
+      assert.match(second.comparisonCode, /^\d{6}$/, 'the devices compared codes as the pairing completed');
+      // Both people read the code to each other and confirm it (the other's screen shows the same).
+      const theirs = await until('Alice to see the same code', async () => {
+        const f = (await cli(a.dataDir, CliFriends, ['friends'])).find((x) => x.peerId === first.peerId);
+        return f?.comparisonCode === second.comparisonCode ? f : null;
+      });
+      assert.equal(theirs.verified, false);
+      const mine = await cli(a.dataDir, CliFriendComparison, ['friends', 'confirm', first.name], 'y\n');
+      assert.deepEqual([mine.comparisonCode, mine.verified], [second.comparisonCode, true]);
+      const other_ = await cli(other.dataDir, CliFriendComparison, ['friends', 'confirm', 'Alice', '--yes']);
+      assert.equal(other_.verified, true);
     }
     const friends = await until('Alice to list both friends', async () => {
       const list = await cli(a.dataDir, CliFriends, ['friends']);
