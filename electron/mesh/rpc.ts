@@ -46,7 +46,7 @@ export class ProtocolError extends TesseraError {
 /** A frame whose length prefix exceeds what this step of the protocol allows; nothing of it was read. */
 export class FrameTooLargeError extends ProtocolError {
   constructor(protocol: string, limit: number) {
-    super(`A ${protocol} message from the peer exceeds the ${limit} bytes allowed at this step.`);
+    super(`A ${protocol} message from the peer exceeds ${limit} bytes (the most allowed at this step).`);
   }
 }
 

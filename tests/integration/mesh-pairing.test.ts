@@ -96,7 +96,8 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   assert.equal(first.name, 'Bob');
   assert.deepEqual(await bob.client.call('friends.list', {}), []);
   assert.deepEqual(await alice.client.call('friends.list', {}), []);
-  // Alice can see whom she is waiting for, with the code to compare later; Bob waits for no one.
+  // Alice can see whom she is waiting for (no code exists before pairing completes); Bob waits for no one.
+  assert.equal(first.comparisonCode, '');
   const waiting = await alice.client.call('friends.pending', {});
   assert.deepEqual(
     waiting.map((p) => [p.name, p.peerId, p.comparisonCode]),
@@ -108,12 +109,11 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   // Bob accepts Alice's code: he holds both invites, dials her pinned ID, and both sides store the friendship.
   const second = await bob.client.call('friends.pair', { code: aliceInvite.code });
   assert.equal(second.state, 'paired');
-  assert.equal(second.comparisonCode, first.comparisonCode);
-  assert.match(first.comparisonCode, /^\d{6}$/);
+  assert.match(second.comparisonCode, /^\d{6}$/, 'the devices compared codes as the pairing completed');
 
-  const aliceFriends = await until('Alice sees Bob', async () => {
+  const aliceFriends = await until('Alice sees Bob, with the same code as his screen', async () => {
     const l = await alice.client.call('friends.list', {});
-    return l.length === 1 ? l : null;
+    return l.length === 1 && l[0]!.comparisonCode === second.comparisonCode ? l : null;
   });
   const bobFriends = await bob.client.call('friends.list', {});
   assert.equal(bobFriends.length, 1);
@@ -122,7 +122,7 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   assert.equal(bobFriends[0]!.peerId, aliceId);
   assert.equal(bobFriends[0]!.name, 'Alice');
   assert.equal(aliceFriends[0]!.comparisonCode, bobFriends[0]!.comparisonCode);
-  assert.equal(aliceFriends[0]!.comparisonCode, first.comparisonCode);
+  assert.equal(aliceFriends[0]!.comparisonCode, second.comparisonCode);
   assert.equal(aliceFriends[0]!.fingerprint, bobStatus.identity!.fingerprint);
   assert.equal(bobFriends[0]!.reachable, true);
   assert.equal((await alice.client.call('app.status', {})).friends, 1);
@@ -136,7 +136,7 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   const after = await alice2.client.call('friends.list', {});
   assert.equal(after.length, 1);
   assert.equal(after[0]!.peerId, bobId);
-  assert.equal(after[0]!.comparisonCode, first.comparisonCode);
+  assert.equal(after[0]!.comparisonCode, second.comparisonCode);
   await until('Alice reconnects to Bob', async () => {
     const l = await alice2.client.call('friends.list', {});
     return l[0]?.reachable === true;
