@@ -3,6 +3,8 @@
  * netns mode):
  *   forge CODE NAME   a "custodian" that dials the session and delivers a piece whose owner signature is broken
  *   impostor CODE     a node with another key that listens, and prints the code rewritten to point at itself
+ *   poison CODE NAME MANIFEST   a custodian who knows the real chunk ids (from the manifest it holds) and sends a
+ *                     manifest it signed itself listing those ids with junk bytes (chunk-pool poisoning)
  *   fake-owner CODE OWNER NAME…   someone who saw the code: from fresh peer IDs, one per NAME, a validly signed split
  *                     of an owner key of their own (called OWNER) with a backup they wrote (vault substitution)
  * Imported by the test for `forgedCustodian` / `impostorCode`; run directly as the peer process.
@@ -12,14 +14,18 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { sealTo } from '../../shared/crypto/box.ts';
 import { generateIdentity, peerIdOf } from '../../shared/crypto/identity.ts';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { fromHex, toHex } from '../../shared/crypto/bytes.ts';
 import { buildBackup } from '../../shared/formats/backup.ts';
+import { signManifest, verifyManifest } from '../../shared/formats/manifest.ts';
 import { splitKey } from '../../shared/shards/split.ts';
 import {
   decodeRecoveryCode,
   encodeRecoveryCode,
   possessionProof,
 } from '../../shared/protocol/recovery-code.ts';
-import { RECOVERY_SHARD_CONTEXT } from '../../shared/protocol/recovery.ts';
+import { manifestClaimedOwner, RECOVERY_SHARD_CONTEXT } from '../../shared/protocol/recovery.ts';
 import { createShardEnvelopes, openShardEnvelope, signShardEnvelope } from '../../shared/shards/envelope.ts';
 import { createMeshNode } from '../../electron/mesh/node.ts';
 import { openConversation } from '../../electron/mesh/rpc.ts';
@@ -160,6 +166,33 @@ async function fakeOwner(codeText: string, ownerName: string, names: string[]): 
   console.log(JSON.stringify(out));
 }
 
+async function poison(codeText: string, name: string, realManifestHex: string): Promise<void> {
+  const real = verifyManifest(fromHex(realManifestHex), manifestClaimedOwner(fromHex(realManifestHex)));
+  const me = generateIdentity();
+  const junk = new Map<string, Uint8Array>();
+  const chunks = real.chunks.map((ref) => {
+    const bytes = new Uint8Array(randomBytes(ref.length));
+    junk.set(ref.id, bytes);
+    return { ...ref, digest: sha256(bytes) };
+  });
+  const manifest = signManifest({ ...real, owner: me.signPublic, chunks }, me.signSeed);
+  const signed = signShardEnvelope(
+    {
+      splitId: new Uint8Array(16).fill(3),
+      owner: me.signPublic,
+      custodian: me.signPublic,
+      threshold: 2,
+      commitment: new Uint8Array(32).fill(4),
+      x: 9,
+      y: new Uint8Array(32).fill(5),
+      created: Date.now(),
+    },
+    me.signSeed,
+  );
+  const r = await helloAndDeliver(codeText, me, name, { signed, manifest, chunks: junk });
+  console.log(JSON.stringify({ name, peerId: peerIdOf(me.signPublic), chunks: junk.size, ...r }));
+}
+
 async function impostor(codeText: string): Promise<void> {
   const code = decodeRecoveryCode(codeText);
   const { node, addresses } = await startNode(isLoopbackCode(codeText));
@@ -209,6 +242,22 @@ export async function fakeOwnerPieces(
   }[];
 }
 
+/** A poisoning "custodian": the real chunk ids with junk bytes, under a manifest it signed itself. */
+export async function poisoner(
+  lan: Lan,
+  code: string,
+  name: string,
+  realManifest: Uint8Array,
+): Promise<{ name: string; peerId: string; chunks: number; comparisonCode: string }> {
+  const child = lan.spawnPeer(import.meta.filename, ['poison', code, name, toHex(realManifest)]);
+  return JSON.parse(await firstLine(child, 'the poisoner')) as {
+    name: string;
+    peerId: string;
+    chunks: number;
+    comparisonCode: string;
+  };
+}
+
 /** Starts an impostor node (another key) and returns the code rewritten to its addresses. */
 export async function impostorCode(lan: Lan, code: string): Promise<{ code: string; stop(): Promise<void> }> {
   const child = lan.spawnPeer(import.meta.filename, ['impostor', code]);
@@ -227,6 +276,7 @@ export async function impostorCode(lan: Lan, code: string): Promise<{ code: stri
 if (import.meta.main) {
   const [mode, code, name, ...rest] = process.argv.slice(2);
   if (mode === 'forge') await forge(code!, name ?? 'Mallory');
+  else if (mode === 'poison') await poison(code!, name!, rest[0]!);
   else if (mode === 'fake-owner') await fakeOwner(code!, name!, rest);
   else if (mode === 'impostor') await impostor(code!);
   else throw new Error(`unknown mode ${String(mode)}`);
