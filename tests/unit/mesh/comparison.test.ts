@@ -30,32 +30,27 @@ import type { Conversation } from '../../../electron/mesh/rpc.ts';
 
 /** Two ends of one in-memory link: what one sends, the other receives, in order. */
 function link(): [Conversation, Conversation] {
-  const make = (inbox: Uint8Array[], waiting: ((m: Uint8Array) => void)[], peer: () => Conversation) => ({
+  const inboxes: Uint8Array[][] = [[], []];
+  const waiting: ((m: Uint8Array) => void)[][] = [[], []];
+  const deliver = (to: number, m: Uint8Array) => {
+    const w = waiting[to]!.shift();
+    if (w) w(m);
+    else inboxes[to]!.push(m);
+  };
+  const end = (me: number): Conversation => ({
     remotePeer: 'peer',
     signal: new AbortController().signal,
-    send: async (message: Uint8Array) => {
-      const other = peer() as unknown as { deliver(m: Uint8Array): void };
-      other.deliver(message);
-    },
+    send: async (message) => deliver(1 - me, message),
     receive: () =>
       new Promise<Uint8Array>((resolve) => {
-        const next = inbox.shift();
+        const next = inboxes[me]!.shift();
         if (next) resolve(next);
-        else waiting.push(resolve);
+        else waiting[me]!.push(resolve);
       }),
-    deliver(m: Uint8Array) {
-      const w = waiting.shift();
-      if (w) w(m);
-      else inbox.push(m);
-    },
     close: async () => {},
     abort: () => {},
   });
-  let a: Conversation;
-  let b: Conversation;
-  a = make([], [], () => b) as Conversation;
-  b = make([], [], () => a) as Conversation;
-  return [a, b];
+  return [end(0), end(1)];
 }
 
 const alice = generateIdentity();
