@@ -305,6 +305,8 @@ export class RecoverySessionService {
         .finally(() => {
           this.opening = null;
           if (this.phase === 'opening') this.phase = 'collecting';
+          // A verdict or a piece that arrived while opening may have changed the split: check again.
+          if (this.assessment && this.assessment.split.join(',') !== basis) this.evaluate();
           this.deps.events.changed('recovery', 'status');
         });
     }
