@@ -12,7 +12,30 @@ export interface HttpBridge extends TesseraBridge {
   close(): void;
 }
 
-function send(
+/**
+ * A kept-alive connection the server closed as idle (its keep-alive timeout) just as a request was written on it
+ * fails with a reset before anything was read: the request never reached the handler, so it is sent once more on a
+ * new connection (the pattern of Node's `request.reusedSocket`).
+ */
+async function send(
+  endpoint: ApiEndpoint,
+  agent: VerifiedAgent,
+  method: 'GET' | 'POST',
+  path: string,
+  body: string | null,
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
+  try {
+    return await sendOnce(endpoint, agent, method, path, body, signal);
+  } catch (err) {
+    if (!(err instanceof StaleSocketError)) throw err;
+    return sendOnce(endpoint, agent, method, path, body, signal);
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function sendOnce(
   endpoint: ApiEndpoint,
   agent: VerifiedAgent,
   method: 'GET' | 'POST',
@@ -36,7 +59,10 @@ function send(
       },
     });
     req.once('response', resolve);
-    req.once('error', reject);
+    req.once('error', (err: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      reject(stale ? new StaleSocketError(err.message, { cause: err }) : err);
+    });
     req.end(body ?? undefined);
   });
 }

@@ -3,12 +3,32 @@
  * keeps the code both screens show, and records the person's verdict. A friend becomes verified only by that
  * verdict; only verified friends can be asked to hold a piece, or have a holding request accepted.
  */
-import { NotFoundError, BadRequestError, TesseraError } from '../../shared/errors.ts';
+import {
+  NotFoundError,
+  BadRequestError,
+  TesseraError,
+  UnsupportedVersionError,
+} from '../../shared/errors.ts';
 import type { IdentityKeys } from '../../shared/crypto/identity.ts';
 import type { ProtocolName } from '../../shared/protocol/protocols.ts';
 import { compareAsInitiator, compareAsResponder, ResponderBudget } from './comparison.ts';
 import type { FriendRecord, FriendsStore } from './friends-store.ts';
 import type { Conversation } from './rpc.ts';
+
+/** The friend runs a Tessera from before code comparisons (it does not speak /tessera/verify, PROTOCOL §8.5). */
+export class FriendNeedsUpdateError extends UnsupportedVersionError {
+  constructor(name: string) {
+    super(
+      `${name} needs to update Tessera: their version cannot compare codes, so they cannot keep a piece for you yet. Ask them to update, then press Compare codes again.`,
+    );
+  }
+}
+
+function isUnsupportedProtocol(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause)
+    if (e.name === 'UnsupportedProtocolError') return true;
+  return false;
+}
 
 export interface ComparisonMesh {
   identityKeys(): IdentityKeys | null;
@@ -87,7 +107,9 @@ export class FriendComparisons {
   private async initiate(peerId: string): Promise<string> {
     const friend = this.friend(peerId);
     const keys = { initiator: this.selfKey(), responder: friend.signPublic };
-    const conv = await this.mesh.open(peerId, 'verify');
+    const conv = await this.mesh.open(peerId, 'verify').catch((err: unknown) => {
+      throw isUnsupportedProtocol(err) ? new FriendNeedsUpdateError(friend.name) : err;
+    });
     try {
       const code = await compareAsInitiator(conv, keys);
       this.friends.setComparison(peerId, code, this.now());

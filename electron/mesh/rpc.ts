@@ -21,6 +21,7 @@ export const DEFAULT_RPC_TIMEOUT_MS = 15_000;
 const PROTOCOL_ADMITS: Partial<Record<ProtocolName, readonly GateReason[]>> = {
   pair: ['friend', 'pairing'],
   recovery: ['friend', 'window'],
+  recoveryV1: ['window'],
 };
 const DEFAULT_ADMITS: readonly GateReason[] = ['friend'];
 

@@ -10,6 +10,8 @@ export const PROTOCOLS = {
   backup: '/tessera/backup/1.0.0',
   forward: '/tessera/forward/1.0.0',
   recovery: '/tessera/recovery/2.0.0',
+  /** The previous recovery protocol: a new device answers it only to say the custodian must update (PROTOCOL §11.2). */
+  recoveryV1: '/tessera/recovery/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
@@ -20,6 +22,7 @@ export const MESSAGE_CAPS: Record<ProtocolName, number> = {
   backup: MAX_BACKUP_MESSAGE_BYTES,
   forward: MAX_FORWARD_MESSAGE_BYTES,
   recovery: MAX_RECOVERY_MESSAGE_BYTES,
+  recoveryV1: 1024,
 };
 
 /** Per-connection stream caps for each protocol (inbound and outbound). */
@@ -29,6 +32,7 @@ export const STREAM_CAPS: Record<ProtocolName, number> = {
   backup: 8,
   forward: 4,
   recovery: 4,
+  recoveryV1: 1,
 };
 
 /** How long one whole conversation may take (a backup deposit moves the whole encrypted vault). */
@@ -38,4 +42,5 @@ export const CONVERSATION_TIMEOUT_MS: Record<ProtocolName, number> = {
   backup: 10 * 60_000,
   forward: 5 * 60_000,
   recovery: 5 * 60_000,
+  recoveryV1: 15_000,
 };

@@ -154,3 +154,14 @@ export function manifestClaimedOwner(signed: Uint8Array): Uint8Array {
   const inner = asMap(decodeCanonical(body, MAX_MANIFEST_BYTES, what), what);
   return readBytes(inner, 'owner', what, { exact: 32 });
 }
+
+/**
+ * The one message a new device sends on the previous recovery protocol (/tessera/recovery/1.0.0, whose frames are
+ * `{ v: 1, t, … }` with `refused` = 8): a refusal the custodian's older Tessera shows to its person as it is.
+ */
+export function encodeLegacyRefusal(reason: string): Uint8Array {
+  return encodeCanonical({ v: 1, t: 8, reason: [...reason].slice(0, REASON_MAX).join('') });
+}
+
+export const UPDATE_TO_HELP =
+  'this new device uses a newer recovery with codes you confirm: update Tessera, then approve again';

@@ -17,6 +17,8 @@ import { decodeRecoveryCode, possessionProof } from '../../shared/protocol/recov
 import type { DecodedRecoveryCode } from '../../shared/protocol/recovery-code.ts';
 import { decodeRecoveryMessage, encodeRecoveryMessage } from '../../shared/protocol/recovery.ts';
 import { PROTOCOLS } from '../../shared/protocol/protocols.ts';
+import { decodeCanonical, encodeCanonical } from '../../shared/formats/cbor.ts';
+import { lpStream } from '@libp2p/utils';
 import { createMeshNode } from '../../electron/mesh/node.ts';
 import type { MeshNode } from '../../electron/mesh/node.ts';
 import { openConversation } from '../../electron/mesh/rpc.ts';
@@ -144,6 +146,26 @@ test('a hello with a wrong proof and a knock without a hello are refused', async
   }
   const status = await device.client.call('recovery.status', {});
   assert.equal(status.custodians.length, 0, 'neither was recorded');
+});
+
+test('a custodian on the previous release (recovery 1.0.0) is told to update, and the new device says so', async () => {
+  const { node } = await stranger();
+  try {
+    const stream = await node.dialProtocol(peerIdFromString(code.peerId), PROTOCOLS.recoveryV1, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const conv = lpStream(stream);
+    // The previous release's hello: { v: 1, t: 1, q, name } (PROTOCOL §11.2 as it was).
+    await conv.write(encodeCanonical({ v: 1, t: 1, q: possessionProof(code), name: 'Oscar' }));
+    const reply = decodeCanonical((await conv.read()).subarray(), 1024, 'reply') as Record<string, unknown>;
+    assert.deepEqual([reply.v, reply.t], [1, 8], 'a refusal in the old format');
+    assert.match(String(reply.reason), /update Tessera/);
+    await stream.close();
+  } finally {
+    await node.stop();
+  }
+  const status = await device.client.call('recovery.status', {});
+  assert.match(status.error ?? '', /older Tessera and was asked to update/);
 });
 
 test(`40 peer IDs with the code say hello: the session keeps at most ${MAX_SENDERS}`, async () => {

@@ -6,7 +6,17 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { confirmCodes, pair, pairUnverified, startPeer, until } from '../helpers/adversary.ts';
+import { multiaddr } from '@multiformats/multiaddr';
+import {
+  confirmCodes,
+  dialAddress,
+  loadIdentityKeys,
+  pair,
+  pairUnverified,
+  startFriendNode,
+  startPeer,
+  until,
+} from '../helpers/adversary.ts';
 import type { AdvPeer } from '../helpers/adversary.ts';
 import { figure, reportFor } from './report.ts';
 
@@ -76,5 +86,37 @@ test(
     await until('Ana to hold the piece', async () => (await ana.client.call('held.list', {})).length === 1);
     figure('holding requests sent to an unverified friend', 0);
     figure('holding requests accepted before the custodian confirmed', 0);
+  },
+);
+
+test(
+  'a friend on the previous release cannot compare codes, and the person is told to ask them to update',
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    const owner = await startPeer('Olivia');
+    const old = await startPeer('Oscar');
+    running.push(owner, old);
+    await pairUnverified(owner, old);
+    // Oscar's device is replaced by one with his key that speaks no /tessera/verify, as the previous release.
+    await old.serve.stop();
+    const keys = await loadIdentityKeys(old.serve.dataDir);
+    const node = await startFriendNode(keys);
+    keys.signSeed.fill(0);
+    keys.boxSecret.fill(0);
+    try {
+      await node.dial(multiaddr(await dialAddress(owner)));
+      const refused = await owner.client.call('friends.compare', { peerId: old.peerId }).then(
+        () => null,
+        (e: { code: string; message: string }) => e,
+      );
+      assert.equal(refused?.code, 'UNSUPPORTED_VERSION');
+      assert.match(refused?.message ?? '', /Oscar needs to update Tessera/);
+      const listed = (await owner.client.call('friends.list', {})).find((f) => f.peerId === old.peerId);
+      assert.equal(listed?.verified, false);
+    } finally {
+      await node.stop();
+    }
   },
 );

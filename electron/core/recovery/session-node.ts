@@ -12,6 +12,7 @@ import { isLoopbackOnly, usableAddresses } from '../../mesh/addresses.ts';
 import { serveProtocol } from '../../mesh/rpc.ts';
 import type { ConversationHandler } from '../../mesh/rpc.ts';
 import { CONVERSATION_TIMEOUT_MS } from '../../../shared/protocol/protocols.ts';
+import { encodeLegacyRefusal, UPDATE_TO_HELP } from '../../../shared/protocol/recovery.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 
 /** Admits everyone while the window is open, nobody after. */
@@ -44,6 +45,8 @@ export interface SessionNodeOptions {
   openUntil: () => number;
   mdns: boolean;
   handler: ConversationHandler;
+  /** A custodian on the previous release tried to help (it was told to update). */
+  onOutdated?: (peerId: string) => void;
   now?: () => number;
   log?: (message: string) => void;
 }
@@ -92,6 +95,23 @@ export async function startSessionNode(options: SessionNodeOptions): Promise<Ses
     admits: ['window'],
     onError: (err, peer) => options.log?.(`recovery with ${peer} failed: ${String(err)}`),
   });
+  // A custodian on the previous release speaks /tessera/recovery/1.0.0 (no code comparison): it is told to update,
+  // in a refusal its app shows, instead of a failed protocol negotiation (PROTOCOL §11.2).
+  await serveProtocol(
+    node,
+    gate,
+    'recoveryV1',
+    async (conv) => {
+      await conv.receive();
+      options.onOutdated?.(conv.remotePeer);
+      await conv.send(encodeLegacyRefusal(UPDATE_TO_HELP));
+    },
+    {
+      timeoutMs: CONVERSATION_TIMEOUT_MS.recoveryV1,
+      admits: ['window'],
+      onError: (err, peer) => options.log?.(`old recovery request from ${peer}: ${String(err)}`),
+    },
+  );
   return {
     node,
     addresses: () => usableAddresses(node.getMultiaddrs(), loopbackOnly),

@@ -103,6 +103,8 @@ export class RecoverySessionService {
   private opening: Promise<void> | null = null;
   private finishing: Promise<void> | null = null;
   private closed = false;
+  /** Peers on the previous release that tried to help (told to update); shown so the person can ask them. */
+  private readonly outdated = new Set<string>();
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
@@ -207,6 +209,11 @@ export class RecoverySessionService {
           },
           onDelivery: (peerId, d) => this.onDelivery(peerId, d),
         }),
+      onOutdated: (peerId) => {
+        this.outdated.add(peerId);
+        this.log(`recovery: ${peerId} runs an older Tessera and was asked to update`);
+        this.deps.events.changed('recovery');
+      },
       now: this.now,
       log: (m) => this.log(m),
     });
@@ -556,6 +563,10 @@ export class RecoverySessionService {
               ? 'ready'
               : 'collecting';
     const bad = custodians.filter((c) => c.state === 'bad' && c.confirmed).map((c) => c.problem!);
+    if (this.outdated.size > 0)
+      bad.push(
+        `${this.outdated.size === 1 ? 'A friend' : `${this.outdated.size} friends`} tried to help with an older Tessera and ${this.outdated.size === 1 ? 'was' : 'were'} asked to update it and approve again.`,
+      );
     const error = this.lastError ?? (bad.length > 0 ? bad.join(' ') : undefined);
     const names = new Map(custodians.map((c) => [c.peerId, c.name]));
     const message =
