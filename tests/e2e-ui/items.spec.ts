@@ -107,7 +107,7 @@ test('attachments: add a file, save it back, keep it while adding another, remov
   expect(readFileSync(path).equals(content)).toBe(true);
   await shot(app, 'vault-item-attachment');
 
-  // Too large: the UI warns, and the core's refusal is shown as it is.
+  // Too large: the UI warns, and the form refuses to send it (it says why, in words).
   await app.getByRole('button', { name: 'Edit' }).click();
   await fillItem(app, {
     files: [
