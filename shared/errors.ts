@@ -101,8 +101,8 @@ export class UnknownFriendError extends TesseraError {
   }
 }
 export class InvalidCodeError extends TesseraError {
-  constructor(message: string) {
-    super('INVALID_CODE', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_CODE', message, options);
   }
 }
 export class ExpiredError extends TesseraError {

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { contract, isOpName } from '../../shared/api/contract.ts';
 import type { Envelope, OpArgs, OpName, OpOutput } from '../../shared/api/contract.ts';
 import { TesseraError, toErrorBody } from '../../shared/errors.ts';
+import { describeInvalidInput, NO_SCHEMA_MESSAGE } from './invalid-input.ts';
 
 export type Handler<N extends OpName> = (args: OpArgs<N>) => Promise<OpOutput<N>> | OpOutput<N>;
 export type Handlers = { [N in OpName]: Handler<N> };
@@ -15,15 +15,10 @@ export async function dispatch(handlers: Handlers, op: unknown, input: unknown):
     return { ok: false, error: { code: 'BAD_REQUEST', message: `Unknown operation "${String(op)}".` } };
   }
   const spec = contract[op];
-  const parsed = spec.input.safeParse(input ?? {});
+  // Issues without a message of their own get a marker, then a sentence in people's words (invalid-input.ts).
+  const parsed = spec.input.safeParse(input ?? {}, { error: () => NO_SCHEMA_MESSAGE });
   if (!parsed.success) {
-    return {
-      ok: false,
-      error: {
-        code: 'BAD_REQUEST',
-        message: `Invalid arguments for ${op}: ${z.prettifyError(parsed.error)}`,
-      },
-    };
+    return { ok: false, error: { code: 'BAD_REQUEST', message: describeInvalidInput(parsed.error, input) } };
   }
   try {
     const handler = handlers[op] as (args: unknown) => unknown;

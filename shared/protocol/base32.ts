@@ -47,3 +47,13 @@ export function fromBase32(text: string, maxChars: number): Uint8Array {
     throw new MalformedDataError('Base32 text', 'impossible length or non-canonical trailing bits');
   return out;
 }
+
+/** The first character of `text` that Crockford base32 cannot decode (after the usual misreadings), or null. */
+export function firstNonBase32(text: string): string | null {
+  for (const raw of text) {
+    const ch = raw.toUpperCase();
+    const mapped = ch === 'O' ? '0' : ch === 'I' || ch === 'L' ? '1' : ch;
+    if (mapped.length !== 1 || !ALPHABET.includes(mapped)) return raw;
+  }
+  return null;
+}

@@ -17,14 +17,15 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../crypto/bytes.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { peerIdOf, verifyBoxKey } from '../crypto/identity.ts';
-import { ExpiredError, InvalidCodeError, TesseraError } from '../errors.ts';
-import { addressReader, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
+import { ExpiredError, InvalidCodeError } from '../errors.ts';
+import { addressReader, decodeCheckedCode, encodeCheckedCode, formatExpiry } from './checked-code.ts';
+import { INVITE_PREFIX, RECOVERY_CODE_PREFIX } from './code-prefixes.ts';
 import type { CheckedCodeFormat } from './checked-code.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
 import { Fields } from './fields.ts';
 
 export const INVITE_VERSION = 1;
-export const INVITE_PREFIX = 'TESSERA:';
+export { INVITE_PREFIX } from './code-prefixes.ts';
 export const INVITE_MAX_BYTES = 1024;
 export const INVITE_MAX_ADDRESSES = 8;
 export const INVITE_MAX_ADDRESS_CHARS = 200;
@@ -116,16 +117,25 @@ function decodeInviteBytes(bytes: Uint8Array): DecodedInvite {
     peerId = peerIdOf(invite.signPublic);
   } catch (err) {
     throw new InvalidCodeError(
-      'This invite code carries an invalid identity key.' +
-        (err instanceof TesseraError ? ' ' + err.message : ''),
+      'This invite carries an identity key that is not valid. Ask your friend for a new invite.',
+      { cause: err },
     );
   }
   return { ...invite, peerId, hash: inviteHash(bytes) };
 }
 
 const INVITE_FORMAT: CheckedCodeFormat<DecodedInvite> = {
-  noun: 'invite code',
+  noun: 'invite',
   prefix: INVITE_PREFIX,
+  prefixHint: 'Ask your friend to send their invite again, or scan it from their screen.',
+  otherKinds: [
+    {
+      prefix: RECOVERY_CODE_PREFIX,
+      message:
+        'This is a recovery code, not an invite. It belongs in “Help a friend recover”; to add a friend, use the ' +
+        'invite their Friends screen shows.',
+    },
+  ],
   checkLabel: 'tessera-invite-check-v1',
   maxBytes: INVITE_MAX_BYTES,
   decodeBytes: (bytes) => decodeInviteBytes(bytes),
@@ -141,5 +151,7 @@ export function decodeInvite(text: unknown): DecodedInvite {
 
 export function checkInviteFresh(invite: Invite, now: number): void {
   if (invite.expiresAt <= now)
-    throw new ExpiredError('This invite code has expired. Ask your friend to show you a new one.');
+    throw new ExpiredError(
+      `This invite expired at ${formatExpiry(invite.expiresAt)}. Ask your friend to show you a new one.`,
+    );
 }

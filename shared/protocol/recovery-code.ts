@@ -18,14 +18,15 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8 } from '../crypto/bytes.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { peerIdOf, verifyBoxKey } from '../crypto/identity.ts';
-import { ExpiredError, InvalidCodeError, TesseraError } from '../errors.ts';
+import { ExpiredError, InvalidCodeError } from '../errors.ts';
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
-import { addressReader, decodeCheckedCode, encodeCheckedCode } from './checked-code.ts';
+import { addressReader, decodeCheckedCode, encodeCheckedCode, formatExpiry } from './checked-code.ts';
+import { INVITE_PREFIX, RECOVERY_CODE_PREFIX } from './code-prefixes.ts';
 import type { CheckedCodeFormat } from './checked-code.ts';
 import { Fields } from './fields.ts';
 
 export const RECOVERY_CODE_VERSION = 1;
-export const RECOVERY_CODE_PREFIX = 'TESSERA-RECOVER:';
+export { RECOVERY_CODE_PREFIX } from './code-prefixes.ts';
 export const RECOVERY_CODE_MAX_BYTES = 1024;
 export const RECOVERY_CODE_MAX_ADDRESSES = 8;
 export const RECOVERY_CODE_MAX_ADDRESS_CHARS = 200;
@@ -111,8 +112,8 @@ function decodeBytes(bytes: Uint8Array): DecodedRecoveryCode {
     peerId = peerIdOf(code.signPublic);
   } catch (err) {
     throw new InvalidCodeError(
-      'This recovery code carries an invalid device key.' +
-        (err instanceof TesseraError ? ' ' + err.message : ''),
+      'This recovery code carries a device key that is not valid. Ask your friend to show the code again.',
+      { cause: err },
     );
   }
   return { ...code, peerId };
@@ -123,7 +124,15 @@ const RECOVERY_CODE_FORMAT: CheckedCodeFormat<DecodedRecoveryCode> = {
   prefix: RECOVERY_CODE_PREFIX,
   checkLabel: 'tessera-recovery-check-v1',
   maxBytes: RECOVERY_CODE_MAX_BYTES,
-  prefixHint: "Copy it from your friend's new device.",
+  prefixHint: 'Copy it from your friend’s new device, or scan it from its screen.',
+  otherKinds: [
+    {
+      prefix: INVITE_PREFIX,
+      message:
+        'This is an invite, not a recovery code. Invites add friends (under Friends); here, enter the code your ' +
+        'friend’s new device shows.',
+    },
+  ],
   decodeBytes: (bytes) => decodeBytes(bytes),
 };
 
@@ -138,6 +147,7 @@ export function decodeRecoveryCode(text: unknown): DecodedRecoveryCode {
 export function checkRecoveryCodeFresh(code: RecoveryCode, now: number): void {
   if (code.expiresAt <= now)
     throw new ExpiredError(
-      'This recovery code has expired. Ask your friend to show the current code on their new device.',
+      `This recovery code expired at ${formatExpiry(code.expiresAt)}. Ask your friend to show the current code ` +
+        'on their new device.',
     );
 }

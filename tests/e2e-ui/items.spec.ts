@@ -87,7 +87,7 @@ test('add, search, view, reveal, copy (cleared after 30 s), edit and delete item
   await expect(app.getByTestId('item-list')).not.toContainText('Personal email');
 });
 
-test('attachments: add a file, save it back, keep it while adding another, remove them; a file over 1 MiB is refused with the core’s message', async ({
+test('attachments: add a file, save it back, keep it while adding another, remove them; a file over 1 MiB is flagged and never sent', async ({
   app,
 }) => {
   await createVault(app);
@@ -107,7 +107,7 @@ test('attachments: add a file, save it back, keep it while adding another, remov
   expect(readFileSync(path).equals(content)).toBe(true);
   await shot(app, 'vault-item-attachment');
 
-  // Too large: the UI warns, and the core's refusal is shown as it is.
+  // Too large: the UI warns, and the form refuses to send it (it says why, in words).
   await app.getByRole('button', { name: 'Edit' }).click();
   await fillItem(app, {
     files: [

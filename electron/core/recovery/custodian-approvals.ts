@@ -32,7 +32,7 @@ import type { CustodianStore } from '../backup/custodian-store.ts';
 import type { FriendsStore } from '../../mesh/friends-store.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import { deliver, sayHello } from './custodian-protocol.ts';
-import { describeDialFailure } from './errors.ts';
+import { describeDialFailure, describeSessionFailure } from './errors.ts';
 
 /** How long an approval waits for the person's confirmation (TESSERA_RECOVERY_APPROVAL_MS shortens it for tests). */
 export const APPROVAL_WINDOW_MS = Number(process.env.TESSERA_RECOVERY_APPROVAL_MS ?? 10 * 60_000);
@@ -117,7 +117,7 @@ export class RecoveryApprovals {
       }
     } catch (err) {
       await this.mesh.release(code.peerId);
-      throw err;
+      throw describeSessionFailure(err, code.peerId);
     }
     const id = `recovery:${randomBytes(12).toString('hex')}`;
     const view: RecoveryApproval = {
@@ -185,9 +185,10 @@ export class RecoveryApprovals {
       }
       a.view.state = 'sent';
     } catch (err) {
+      const failure = describeSessionFailure(err, a.view.sessionPeerId);
       a.view.state = 'failed';
-      a.view.error = err instanceof Error ? err.message : String(err);
-      throw err;
+      a.view.error = failure.message;
+      throw failure;
     } finally {
       await this.mesh.release(a.view.sessionPeerId);
       this.events.changed('requests', 'recovery', 'status');

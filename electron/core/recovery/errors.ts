@@ -11,14 +11,21 @@ export class RecoveryImpostorError extends TesseraError {
   }
 }
 
+/** What a person is told when the session behind a recovery code cannot be reached (used, cancelled, gone, away). */
+export const SESSION_ENDED_MESSAGE =
+  'This recovery has ended or the new device is not reachable; ask for a new code. If your friend’s new device ' +
+  'still shows its code, check that you are both on the same network, then scan it again.';
+
+/**
+ * The session did not answer: it ended (its code was used or cancelled, so nothing listens there any more), or the
+ * device is off or on another network. The transport's own words (a refused socket, the connection gate) stay in
+ * `detail` and `cause` for logs; the person reads SESSION_ENDED_MESSAGE.
+ */
 export class SessionUnreachableError extends TesseraError {
-  constructor(detail: string, options?: { cause?: unknown }) {
-    super(
-      'UNREACHABLE',
-      `Could not reach your friend’s new device (${detail}). Make sure it is on the same network and still shows ` +
-        'its recovery code, then try again.',
-      options,
-    );
+  readonly detail: string;
+  constructor(detail: string, options?: { cause?: unknown; code?: 'UNREACHABLE' | 'TIMEOUT' }) {
+    super(options?.code ?? 'UNREACHABLE', SESSION_ENDED_MESSAGE, options);
+    this.detail = detail;
   }
 }
 
@@ -46,11 +53,22 @@ function chain(err: unknown): string {
   return parts.join(' <- ');
 }
 
-/** Turns a failed dial to the session into a named error (an impostor, or unreachable). */
+/**
+ * Turns a failed dial to the session into a named error: an impostor, or a session that has ended or cannot be
+ * reached (a refused connection, the gate, a timeout), never the transport's own words.
+ */
 export function describeDialFailure(err: unknown, peerId: string): TesseraError {
   const text = chain(err);
   if (/does not match|UnexpectedPeer|InvalidCryptoExchange|EncryptionFailed/i.test(text))
     return new RecoveryImpostorError(peerId);
-  if (err instanceof TesseraError && err.code === 'TIMEOUT') return err;
-  return new SessionUnreachableError(err instanceof Error ? err.message : String(err), { cause: err });
+  const timedOut = err instanceof TesseraError && err.code === 'TIMEOUT';
+  return new SessionUnreachableError(text, { cause: err, code: timedOut ? 'TIMEOUT' : 'UNREACHABLE' });
+}
+
+/**
+ * For a conversation with the session that failed after the dial: Tessera's own errors (the new device refused, a
+ * broken commitment) keep their words; anything else (a reset stream, a closed connection) reads as a dial failure.
+ */
+export function describeSessionFailure(err: unknown, peerId: string): TesseraError {
+  return err instanceof TesseraError ? err : describeDialFailure(err, peerId);
 }

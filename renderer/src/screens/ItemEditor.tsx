@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { ChangeEvent, FormEvent } from 'react';
-import { MAX_ATTACHMENT_BYTES } from '../../../shared/api/ops/items.ts';
+import { MAX_ATTACHMENT_BYTES, MAX_SECRET_CHARS } from '../../../shared/api/ops/items.ts';
 import { api, errorMessage } from '../lib/api.ts';
 import { readFileAsBase64 } from '../lib/files.ts';
 import { formatBytes } from '../lib/format.ts';
@@ -31,6 +31,33 @@ interface Draft {
 }
 
 let nextKey = 1;
+
+const MAX_TEXT = MAX_SECRET_CHARS.toLocaleString('en-US');
+
+/** A new file over the limit cannot be saved (kept files were saved before, so they are within it). */
+const isTooBig = (a: DraftAttachment) => 'dataBase64' in a.source && a.size > MAX_ATTACHMENT_BYTES;
+
+/**
+ * What the form flags before anything is sent, so it never submits what it already marked as wrong (the contract's
+ * limits in shared/api/ops/items.ts): files over 1 MB, notes or a secret over 65,536 characters.
+ */
+function draftProblems(draft: Draft): { notes: string | null; secret: string | null; files: string | null } {
+  const big = draft.attachments.filter(isTooBig).map((a) => `“${a.name}”`);
+  return {
+    notes:
+      draft.notes.length > MAX_SECRET_CHARS
+        ? `Notes can have at most ${MAX_TEXT} characters; these have ${draft.notes.length.toLocaleString('en-US')}. Shorten them, or keep long text as a file.`
+        : null,
+    secret:
+      draft.secret.length > MAX_SECRET_CHARS
+        ? `A secret can have at most ${MAX_TEXT} characters. Keep long text as a file instead.`
+        : null,
+    files:
+      big.length > 0
+        ? `${big.join(', ')} ${big.length === 1 ? 'is' : 'are'} larger than 1 MB, the most Tessera keeps per file. Remove ${big.length === 1 ? 'it' : 'them'}, then save.`
+        : null,
+  };
+}
 
 /** Add or edit an item. */
 export function ItemEditor({ itemId }: { itemId: string | null }) {
@@ -65,7 +92,10 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
   const [saveError, setSaveError] = useState<string | null>(null);
   const fileInputId = useId();
 
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setSaveError(null);
+  };
 
   useEffect(() => {
     if (draft.title.trim()) setTitleError(null);
@@ -106,12 +136,20 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
   const removeAttachment = (key: number) => {
     setDraft((d) => ({ ...d, attachments: d.attachments.filter((a) => a.key !== key) }));
     setAttachmentsChanged(true);
+    setSaveError(null);
   };
+
+  const problems = draftProblems(draft);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!draft.title.trim()) {
       setTitleError('Give the item a title, for example the name of the website.');
+      return;
+    }
+    const flagged = [problems.files, problems.notes, problems.secret].filter(Boolean);
+    if (flagged.length > 0) {
+      setSaveError(flagged.join(' '));
       return;
     }
     setSaving(true);
@@ -201,12 +239,14 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
           <p className="field__hint" id="item-secret-hint">
             A password, PIN or recovery code. It stays hidden until you reveal it.
           </p>
+          {problems.secret && <p className="field__error">{problems.secret}</p>}
         </div>
         <TextAreaField
           label="Notes"
           value={draft.notes}
           onChange={(e) => set('notes', e.target.value)}
           rows={4}
+          error={problems.notes}
         />
         <TextField
           label="Tags"
@@ -224,7 +264,7 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
                 <li key={a.key}>
                   <span className="item-editor__file-name">{a.name}</span>
                   <span className="muted">{formatBytes(a.size)}</span>
-                  {a.size > MAX_ATTACHMENT_BYTES && (
+                  {isTooBig(a) && (
                     <span className="item-editor__too-big">
                       Larger than 1 MB, the most Tessera keeps per file
                     </span>

@@ -3,7 +3,7 @@ import { op } from '../op.ts';
 
 export const PeerId = z
   .string()
-  .regex(/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44,48}$/, 'A peer ID looks like "12D3KooW…" (base58).');
+  .regex(/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44,48}$/, 'A friend’s peer ID starts with "12D3KooW".');
 
 /** Invite codes are long (keys, addresses); the decoder enforces the real limits and checksum. */
 export const InviteCode = z.string().min(1).max(4096);

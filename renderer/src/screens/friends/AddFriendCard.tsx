@@ -2,12 +2,14 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import type { OpOutput } from '../../../../shared/api/contract.ts';
+import { checkCodeEntry } from '../../../../shared/protocol/code-entry.ts';
 import { api, errorMessage } from '../../lib/api.ts';
+import { formatDate } from '../../lib/format.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { QrScanner } from '../../components/QrScanner.tsx';
 
-type Mode = 'choose' | 'scan' | 'paste';
+type Mode = 'choose' | 'scan' | 'rescan' | 'paste';
 type PairResult = OpOutput<'friends.pair'>;
 
 /** Add a friend from their invite: scan it with the camera or paste the text, then compare codes. */
@@ -19,7 +21,15 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
   const [result, setResult] = useState<PairResult | null>(null);
   const id = useId();
 
-  const pair = async (code: string) => {
+  const pair = async (code: string, from: Mode) => {
+    // Checked here, where it was typed or scanned: the kind, the check digits and the expiry (nothing is sent).
+    const entry = checkCodeEntry('invite', code, Date.now(), formatDate);
+    if (!entry.ok) {
+      setError(entry.message);
+      // A scanned code that is wrong waits for "Scan again", so the camera does not read the same one forever.
+      setMode(from === 'scan' ? 'rescan' : from);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -34,11 +44,7 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
 
   const onPaste = (e: FormEvent) => {
     e.preventDefault();
-    if (!text.trim()) {
-      setError('Paste the invite your friend sent you first.');
-      return;
-    }
-    void pair(text);
+    void pair(text, 'paste');
   };
 
   const paired = result && (result.state === 'paired' || friends.some((f) => f.peerId === result.peerId));
@@ -82,7 +88,7 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
         <>
           <QrScanner
             label="Camera view for scanning your friend’s invite"
-            onResult={(code) => void pair(code)}
+            onResult={(code) => void pair(code, 'scan')}
           />
           <div className="actions">
             <button type="button" className="button" onClick={() => setMode('paste')}>
@@ -93,6 +99,23 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
             </button>
           </div>
         </>
+      )}
+      {!result && mode === 'rescan' && !busy && (
+        <div className="actions">
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => {
+              setError(null);
+              setMode('scan');
+            }}
+          >
+            Scan again
+          </button>
+          <button type="button" className="button" onClick={() => setMode('paste')}>
+            Paste instead
+          </button>
+        </div>
       )}
       {!result && mode === 'paste' && !busy && (
         <form onSubmit={onPaste} noValidate>
@@ -105,10 +128,15 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
               className="input input--mono"
               rows={4}
               value={text}
-              onChange={(e) => setText(e.target.value)}
+              onChange={(e) => {
+                setText(e.target.value);
+                setError(null);
+              }}
               spellCheck={false}
               autoFocus
               placeholder="TESSERA:…"
+              aria-invalid={error !== null}
+              aria-describedby={error ? `${id}-error` : undefined}
             />
           </div>
           <div className="actions">
@@ -122,7 +150,11 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
         </form>
       )}
       {busy && <Busy label="Contacting your friend’s device…" />}
-      {error && <ErrorNotice title="Your friend was not added" message={error} />}
+      {error && (
+        <div id={`${id}-error`}>
+          <ErrorNotice title="Your friend was not added" message={error} />
+        </div>
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { RecoveryApproval } from '../../../../shared/api/ops/recovery.ts';
+import { checkCodeEntry } from '../../../../shared/protocol/code-entry.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
 import { formatDate } from '../../lib/format.ts';
@@ -12,10 +13,16 @@ import { QrScanner } from '../../components/QrScanner.tsx';
 import './Recovery.css';
 
 type Step =
-  | { name: 'scan' }
+  | { name: 'scan'; problem?: string }
   | { name: 'paste' }
   | { name: 'choose'; code: string }
   | { name: 'compare'; approval: RecoveryApproval };
+
+/** The code as typed or scanned, checked here (kind, check digits, expiry) before anyone is asked who recovers. */
+function checkRecoveryCode(text: string): string | null {
+  const entry = checkCodeEntry('recovery', text, Date.now(), formatDate);
+  return entry.ok ? null : entry.message;
+}
 
 const APPROVAL_WORDS: Record<RecoveryApproval['state'], string> = {
   'awaiting-confirmation': 'Waiting for you to compare codes',
@@ -52,10 +59,28 @@ export function RecoveryHelpScreen() {
             {step.name === 'scan' && (
               <>
                 <h2 className="card__title">1. Scan the code on their new device</h2>
-                <QrScanner
-                  label="Camera view for scanning your friend’s recovery code"
-                  onResult={(code) => setStep({ name: 'choose', code })}
-                />
+                {step.problem ? (
+                  <>
+                    <ErrorNotice title="This code cannot be used" message={step.problem} />
+                    <div className="actions">
+                      <button
+                        type="button"
+                        className="button button--primary"
+                        onClick={() => setStep({ name: 'scan' })}
+                      >
+                        Scan again
+                      </button>
+                    </div>
+                  </>
+                ) : (
+                  <QrScanner
+                    label="Camera view for scanning your friend’s recovery code"
+                    onResult={(code) => {
+                      const problem = checkRecoveryCode(code);
+                      setStep(problem ? { name: 'scan', problem } : { name: 'choose', code });
+                    }}
+                  />
+                )}
                 <div className="actions">
                   <button type="button" className="button" onClick={() => setStep({ name: 'paste' })}>
                     Paste the code instead
@@ -130,8 +155,9 @@ function PasteCode({ onCode, onCancel }: { onCode(code: string): void; onCancel(
   const id = useId();
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!text.trim()) {
-      setError('Paste the code shown on your friend’s new device.');
+    const problem = checkRecoveryCode(text);
+    if (problem) {
+      setError(problem);
       return;
     }
     onCode(text.trim());
@@ -148,12 +174,21 @@ function PasteCode({ onCode, onCancel }: { onCode(code: string): void; onCancel(
           className="input input--mono"
           rows={4}
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            setError(null);
+          }}
           spellCheck={false}
           autoFocus
+          aria-invalid={error !== null}
+          aria-describedby={error ? `${id}-error` : undefined}
         />
       </div>
-      {error && <ErrorNotice message={error} />}
+      {error && (
+        <div id={`${id}-error`}>
+          <ErrorNotice title="This code cannot be used" message={error} />
+        </div>
+      )}
       <div className="actions">
         <button type="submit" className="button button--primary">
           Next
@@ -229,7 +264,7 @@ function ChooseFriend({
           </div>
         )}
       </fieldset>
-      {error && <ErrorNotice title="Could not reach the new device" message={error} />}
+      {error && <ErrorNotice title="Nothing was sent" message={error} />}
       {busy ? (
         <Busy label="Connecting to the new device…" />
       ) : (
