@@ -36,7 +36,7 @@ export function ItemDetail({ id }: { id: string }) {
 }
 
 function ItemView({ item }: { item: Item }) {
-  const { navigate } = useRouter();
+  const { navigate, replace } = useRouter();
   const [revealed, setRevealed] = useState(false);
   const [copyError, setCopyError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -65,7 +65,7 @@ function ItemView({ item }: { item: Item }) {
     try {
       await api().call('items.delete', { id: item.id });
       setConfirming(false);
-      navigate({ name: 'vault' });
+      replace({ name: 'vault' });
     } catch (err) {
       setDeleteError(errorMessage(err));
       setDeleting(false);

@@ -54,7 +54,7 @@ export function ItemEditor({ itemId }: { itemId: string | null }) {
 }
 
 function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft }) {
-  const { navigate } = useRouter();
+  const { replace } = useRouter();
   const [draft, setDraft] = useState<Draft>(initial);
   const [attachmentsChanged, setAttachmentsChanged] = useState(false);
   const [showSecret, setShowSecret] = useState(false);
@@ -142,14 +142,15 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
             ...(attachmentsChanged ? { attachments } : {}),
           })
         : await api().call('items.create', { ...fields, attachments: added });
-      navigate({ name: 'vault', itemId: saved.id });
+      // The saved item takes the editor's place in the history: Back does not reopen a finished form.
+      replace({ name: 'vault', itemId: saved.id });
     } catch (err) {
       setSaveError(errorMessage(err));
       setSaving(false);
     }
   };
 
-  const cancel = () => navigate(itemId ? { name: 'vault', itemId } : { name: 'vault' });
+  const cancel = () => replace(itemId ? { name: 'vault', itemId } : { name: 'vault' });
 
   return (
     <div className="item-editor">
