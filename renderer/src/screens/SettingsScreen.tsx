@@ -150,6 +150,9 @@ function SettingToggle({
   );
 }
 
+/** Preferences only the desktop app can act on: `tessera serve` has no tray and sets up no login item. */
+const DESKTOP_ONLY = new Set<ToggleKey>(['startAtLogin', 'closeToTray']);
+
 /** The device preferences shown as checkboxes. */
 function deviceToggles(
   relaying: boolean,
@@ -203,10 +206,19 @@ function DeviceCard({ settings }: { settings: Settings }) {
         This device
       </h2>
       <div className="settings__checks">
-        {deviceToggles(settings.relaying).map((t) => (
-          <SettingToggle key={t.name} {...t} initial={settings[t.name]} disabled={saving} update={update} />
-        ))}
+        {deviceToggles(settings.relaying)
+          .filter((t) => settings.desktopShell || !DESKTOP_ONLY.has(t.name))
+          .map((t) => (
+            <SettingToggle key={t.name} {...t} initial={settings[t.name]} disabled={saving} update={update} />
+          ))}
       </div>
+      {!settings.desktopShell && (
+        <p className="muted" data-testid="headless-note">
+          Starting at login and the tray belong to the desktop app. Here Tessera runs as{' '}
+          <code>tessera serve</code>, which keeps running until it is stopped; starting it with the computer
+          is up to you.
+        </p>
+      )}
       <form onSubmit={saveListen} noValidate className="settings__form">
         <div className="field">
           <label className="field__label" htmlFor={`${id}-listen`}>

@@ -368,7 +368,10 @@ function ApprovalResult({ approval, onAgain }: { approval: RecoveryApproval; onA
       {approval.state === 'sent' ? (
         <p className="recovery__done">Your piece was sent to {approval.friend}’s new device.</p>
       ) : approval.state === 'declined' ? (
-        <p>Nothing was sent. If someone is pretending to be {approval.friend}, tell them in person.</p>
+        <p>
+          Nothing was sent. If someone else is pretending to be {approval.friend}, tell {approval.friend} in
+          person or on a call you start yourself.
+        </p>
       ) : (
         <p>
           {APPROVAL_WORDS[approval.state]}
