@@ -19,6 +19,8 @@ export interface CoreOptions {
    * protector or throws why it cannot; absent under plain Node.
    */
   keyProtector?: KeyProtectorFactory;
+  /** The Electron shell runs this core: it has a window, a tray and a login item (false for `tessera serve`). */
+  desktop?: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export class TesseraCore {
         listen: options.listen ?? null,
         relay: options.relay ?? null,
         keyProtector: options.keyProtector ?? null,
+        desktop: options.desktop ?? false,
       });
     } catch (err) {
       lock.release();

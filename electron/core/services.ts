@@ -25,6 +25,8 @@ export interface ServiceContext {
   /** `tessera serve --relay`: relay for friends in this run, whatever the saved setting says; null: not given. */
   relay: boolean | null;
   keyProtector: KeyProtectorFactory | null;
+  /** A desktop shell (window, tray, login item) runs this core. */
+  desktop?: boolean;
 }
 
 /** Opens the OS keychain protector for a vault that recorded `recordedName` (null: none yet), or throws why not. */
@@ -127,7 +129,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     ...settingsHandlers(
       vault,
       device,
-      { listeningOn: () => mesh.addresses(), relaying: () => mesh.relaying() },
+      { listeningOn: () => mesh.addresses(), relaying: () => mesh.relaying(), desktop: ctx.desktop ?? false },
       ctx.events,
     ),
     ...recovery.handlers(backupHandlers),

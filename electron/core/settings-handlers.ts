@@ -10,7 +10,7 @@ export type SettingsHandlers = Pick<Handlers, 'settings.get' | 'settings.update'
 export function settingsHandlers(
   vault: VaultService,
   device: DeviceSettingsRepo,
-  network: { listeningOn(): string[]; relaying(): boolean },
+  network: { listeningOn(): string[]; relaying(): boolean; desktop?: boolean },
   events: EventBus,
 ): SettingsHandlers {
   const read = (): Settings => ({
@@ -18,6 +18,7 @@ export function settingsHandlers(
     ...device.read(),
     listeningOn: network.listeningOn(),
     relaying: network.relaying(),
+    desktopShell: network.desktop ?? false,
   });
   return {
     'settings.get': read,

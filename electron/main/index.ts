@@ -75,6 +75,7 @@ async function start(): Promise<void> {
 
   const core = await TesseraCore.open({
     dataDir,
+    desktop: true,
     keyProtector: (recordedName) =>
       SafeStorageKeyProtector.open({
         api: safeStorage,

@@ -78,6 +78,7 @@ export function friendHandlers(mesh: MeshService, vault: VaultService): FriendHa
     'friends.confirm': async ({ peerId, match }) => {
       await ready();
       mesh.comparisons.judge(peerId, match);
+      mesh.friendJudged(peerId);
       return mesh.friend(peerId);
     },
     'friends.remove': async ({ peerId }) => {

@@ -12,7 +12,7 @@ import type { IdentityKeys } from '../../shared/crypto/identity.ts';
 import { systemRandom } from '../../shared/crypto/random.ts';
 import { BadRequestError, NotFoundError, TesseraError } from '../../shared/errors.ts';
 import type { Friend, PendingFriend } from '../../shared/api/ops/friends.ts';
-import type { Topic } from '../../shared/api/events.ts';
+import type { TesseraEvent, Topic } from '../../shared/api/events.ts';
 import {
   checkInviteFresh,
   decodeInvite,
@@ -43,6 +43,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface MeshEvents {
   changed(...topics: Topic[]): void;
+  /** Tells the person something (a new friend); absent in tests that only watch topics. */
+  emit?(event: TesseraEvent): void;
 }
 
 export interface MeshOptions {
@@ -178,6 +180,7 @@ export class MeshService {
       async (conv) => {
         const friend = await runPairingListener(conv, this.keys!, this.friends, this.now);
         if (friend) this.afterFriendsChanged(true);
+        if (friend) this.announceFriend(friend.peerId);
         if (friend) this.onNewFriend(conv.remotePeer);
         if (friend) void this.comparisons.afterPairing(friend.peerId, peerIdOf(this.keys!.signPublic));
       },
@@ -422,6 +425,22 @@ export class MeshService {
   }
 
   /** A friendship just completed: if they run a relay, make sure we hold a reservation there (relay.ts). */
+  /** Pairing finished (on either side): say so, and what comes next (comparing codes, PROTOCOL §6.4). */
+  private announceFriend(peerId: string): void {
+    const name = this.friends.getFriend(peerId)?.name ?? 'Your friend';
+    this.events.emit?.({
+      type: 'notice',
+      key: `paired:${peerId}`,
+      title: `${name} is now your friend`,
+      body: `Under Friends, check with ${name} that both screens show the same code before you ask them to keep a piece.`,
+    });
+  }
+
+  /** The person judged a friend's code: the notice asking them to (announceFriend) has done its work. */
+  friendJudged(peerId: string): void {
+    this.events.emit?.({ type: 'notice-withdrawn', key: `paired:${peerId}` });
+  }
+
   private onNewFriend(peerId: string): void {
     const node = this.node;
     if (!node || this.loopbackOnly || this.relayMode === 'on' || this.nudged.has(peerId)) return;
@@ -477,6 +496,7 @@ export class MeshService {
         await conv.close();
         this.log(`paired with ${peerId}`);
         this.afterFriendsChanged(true);
+        this.announceFriend(peerId);
         this.onNewFriend(peerId);
         void this.comparisons.afterPairing(peerId, peerIdOf(keys.signPublic));
         return friend;

@@ -18,8 +18,13 @@ import './App.css';
 export function App() {
   return (
     <EventsProvider>
-      <Root />
-      <Notices />
+      {/* Notices take their own band below the screen, so they never cover a control (a Save or Remove button). */}
+      <div className="app-layout">
+        <div className="app-layout__screen">
+          <Root />
+        </div>
+        <Notices />
+      </div>
     </EventsProvider>
   );
 }

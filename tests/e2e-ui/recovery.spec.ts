@@ -49,6 +49,8 @@ async function aliceWithBackup(alice: Host, bob: Host, carol: Host): Promise<voi
 
 async function helpRecover(page: Page, how: 'camera' | 'paste', code: string): Promise<string> {
   await goTo(page, 'Help a friend recover');
+  // The camera starts only when asked.
+  if (how === 'camera') await page.getByRole('button', { name: 'Scan with camera' }).click();
   if (how === 'paste') {
     await page.getByRole('button', { name: 'Paste the code instead' }).click();
     await page.getByLabel('Recovery code').fill(code);

@@ -1,7 +1,7 @@
 import type { Handlers } from '../dispatcher.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
-import type { VaultService } from '../vault/vault-service.ts';
+import type { VaultChange, VaultService } from '../vault/vault-service.ts';
 import type { FriendsStore } from '../../mesh/friends-store.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
@@ -15,6 +15,13 @@ import type { ForwardMesh } from '../../mesh/forwarding/forward-service.ts';
 import { wireBackupForwarding } from '../../mesh/forwarding/backup-parcels.ts';
 
 /** What backups need from the mesh. */
+/** What a change in the vault means for a backup version, as the backup screen says it. */
+const CHANGE_WORDS: Record<VaultChange, string> = {
+  items: 'items changed',
+  identity: 'your name or keys changed',
+  settings: 'settings changed',
+};
+
 export interface MeshAccess {
   readonly friends: FriendsStore;
   /** Identity keys the mesh holds in memory since the first unlock, or null before it. */
@@ -80,7 +87,8 @@ export class BackupServices {
     };
     this.owner = new OwnerBackupService(ctx);
     this.custodian = new CustodianBackupService(ctx);
-    this.custodian.onHeldShardsChanged = () => this.owner.scheduleRebuild();
+    this.custodian.onHeldShardsChanged = () =>
+      this.owner.scheduleRebuild('a piece you keep for a friend changed');
     mesh.handle('backup', (conv) => serveBackupConversation(conv, this.owner, this.custodian));
     if (mesh.forwarding) {
       const fm = mesh.forwarding;
@@ -92,12 +100,12 @@ export class BackupServices {
       );
     }
     this.unsubscribe.push(
-      vault.onChange(() => this.owner.scheduleRebuild()),
+      vault.onChange((change) => this.owner.scheduleRebuild(CHANGE_WORDS[change])),
       vault.onStateChange((state) => {
         if (state === 'unlocked')
           void this.owner.onUnlocked().catch((err: unknown) => ctx.log(`backup: ${String(err)}`));
       }),
-      mesh.onContactsChanged(() => this.owner.scheduleRebuild()),
+      mesh.onContactsChanged(() => this.owner.scheduleRebuild('friends changed')),
       mesh.onPeerConnected((peerId) => {
         this.owner.peerConnected(peerId);
         this.custodian.peerConnected(peerId);

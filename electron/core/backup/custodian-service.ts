@@ -132,6 +132,7 @@ export class CustodianBackupService {
     else {
       this.ctx.events.emit({
         type: 'notice',
+        key: holdingNoticeKey(from),
         title: 'A friend asks for your help',
         body: `${this.name(from)} asks you to keep a piece of their recovery key.`,
       });
@@ -417,6 +418,8 @@ export class CustodianBackupService {
     if (accepted && !this.ctx.friends.isVerified(ownerPeerId))
       throw new NotVerifiedError(this.name(ownerPeerId), 'you can keep a piece for a friend');
     this.store.answer(ownerPeerId, accepted ? 'accepted' : 'declined', this.ctx.now());
+    // Answered: the notice that asked is done.
+    this.ctx.events.emit({ type: 'notice-withdrawn', key: holdingNoticeKey(ownerPeerId) });
     this.backoff.reset(ownerPeerId);
     this.ctx.events.changed('requests');
     this.kick();
@@ -485,4 +488,9 @@ export class CustodianBackupService {
   close(): void {
     this.closed = true;
   }
+}
+
+/** The key of the notice asking to hold a piece for `ownerPeerId` (one at a time per friend). */
+function holdingNoticeKey(ownerPeerId: string): string {
+  return `holding:${ownerPeerId}`;
 }

@@ -74,6 +74,11 @@ export class OwnerBackupService {
   private running = false;
   private again = false;
   private closed = false;
+  /** What changed since the last version (items, settings, friends…), said with the version they make. */
+  private pendingReasons = new Set<string>();
+  /** What made the current version, and when, as this process saw it (null after a restart: not stored). */
+  private versionReason: string | null = null;
+  private versionMadeAt: number | null = null;
   /** Why the newest changes could not be turned into a backup version (shown in backup.status), or null. */
   private problem: string | null = null;
   /** Backup bytes sent to custodians by this process (messages on the wire, before framing and encryption). */
@@ -146,6 +151,7 @@ export class OwnerBackupService {
     );
     key.fill(0);
     for (const peerId of peerIds) this.backoff.reset(peerId);
+    this.pendingReasons.add(`a new backup key for ${records.length} friends, any ${input.threshold} of them`);
     await this.rebuildNow();
     return this.status();
   }
@@ -158,6 +164,8 @@ export class OwnerBackupService {
       version: this.store.currentVersion(),
       threshold: split?.threshold ?? 0,
       createdAt: split?.createdAt ?? null,
+      versionCreatedAt: this.versionMadeAt ?? this.store.versionSavedAt(),
+      versionReason: this.versionReason,
       custodians: rows.map((row) => this.describe(row)),
       bytesSent: this.bytesSent,
       problem: this.problem,
@@ -184,9 +192,13 @@ export class OwnerBackupService {
     };
   }
 
-  /** Something in the snapshot changed: produce a new version soon (changes in a burst make one version). */
-  scheduleRebuild(delayMs = 1_000): void {
+  /**
+   * Something in the snapshot changed: produce a new version soon (changes in a burst make one version). `reason`
+   * says what, in a few words ("settings changed"); the version made says all the reasons it gathered.
+   */
+  scheduleRebuild(reason?: string, delayMs = 1_000): void {
     if (this.closed || !this.store.activeSplit()) return;
+    if (reason) this.pendingReasons.add(reason);
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = setTimeout(() => {
       this.rebuildTimer = null;
@@ -215,6 +227,8 @@ export class OwnerBackupService {
     }
     const key = this.backupKey(split);
     const keys = this.ctx.vault.identityKeys();
+    const reasons = [...this.pendingReasons];
+    this.pendingReasons.clear();
     try {
       // Those who hold, or may still agree to hold, this key: a recovered device re-shares to them.
       const custodians = this.store
@@ -254,6 +268,8 @@ export class OwnerBackupService {
       if (current.manifest) this.rememberManifest(current.manifest);
       this.rememberManifest(built.manifest);
       this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
+      this.versionMadeAt = now;
+      this.versionReason = reasons.length > 0 ? reasons.join('; ') : null;
       // Pushes right after a build (every custodian, concurrently) read the chunks from memory, not SQLite; kept
       // until every custodian has this version, and at most a minute (an offline custodian reads from SQLite later).
       this.builtChunks = built.chunks;
@@ -262,6 +278,8 @@ export class OwnerBackupService {
       this.builtChunksTimer.unref();
       this.problem = null;
     } catch (err) {
+      // Not backed up: the next version still has these to say.
+      for (const reason of reasons) this.pendingReasons.add(reason);
       this.problem =
         err instanceof TesseraError
           ? err.message

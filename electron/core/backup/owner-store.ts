@@ -259,6 +259,19 @@ export class OwnerStore {
     });
   }
 
+  /** When the current version was saved, or null (none yet, or changes wait for an unlock since then). */
+  versionSavedAt(): number | null {
+    const row = prepared(
+      this.store.db,
+      'SELECT version, dirty, updated_at FROM backup_current WHERE id = 1',
+    ).get() as {
+      version: number;
+      dirty: number;
+      updated_at: number;
+    };
+    return row.version > 0 && row.dirty === 0 && row.updated_at > 0 ? row.updated_at : null;
+  }
+
   markDirty(now: number): void {
     prepared(this.store.db, 'UPDATE backup_current SET dirty = 1, updated_at = ? WHERE id = 1').run(now);
   }

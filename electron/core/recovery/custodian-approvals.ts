@@ -133,6 +133,7 @@ export class RecoveryApprovals {
     this.approvals.set(id, { view, code });
     this.events.emit({
       type: 'notice',
+      key: id,
       title: `Help ${friend.name} recover`,
       body: `Compare the code ${view.comparisonCode} with ${friend.name}'s new device, then approve to send your piece.`,
     });
@@ -150,6 +151,7 @@ export class RecoveryApprovals {
   private expire(a: Approval): void {
     if (a.view.state === 'awaiting-confirmation' && a.view.expiresAt <= this.now()) {
       a.view.state = 'expired';
+      this.events.emit({ type: 'notice-withdrawn', key: a.view.id });
       void this.mesh.release(a.view.sessionPeerId);
     }
   }
@@ -190,6 +192,8 @@ export class RecoveryApprovals {
       a.view.error = failure.message;
       throw failure;
     } finally {
+      // Sent or failed, the request is answered: its notice ("then approve to send your piece") no longer applies.
+      this.events.emit({ type: 'notice-withdrawn', key: a.view.id });
       await this.mesh.release(a.view.sessionPeerId);
       this.events.changed('requests', 'recovery', 'status');
     }
@@ -199,6 +203,7 @@ export class RecoveryApprovals {
   async decline(id: string): Promise<RecoveryApproval> {
     const a = this.get(id);
     if (a.view.state === 'awaiting-confirmation') a.view.state = 'declined';
+    this.events.emit({ type: 'notice-withdrawn', key: a.view.id });
     await this.mesh.release(a.view.sessionPeerId);
     this.events.changed('requests', 'recovery', 'status');
     return { ...a.view };

@@ -6,7 +6,7 @@ import type { VaultService } from './vault-service.ts';
 
 export type VaultHandlers = Pick<
   Handlers,
-  'vault.create' | 'vault.unlock' | 'vault.lock' | 'vault.changePassphrase'
+  'vault.create' | 'vault.unlock' | 'vault.lock' | 'vault.changePassphrase' | 'vault.rename'
 >;
 
 /**
@@ -41,6 +41,10 @@ export function vaultHandlers(
     },
     'vault.lock': () => {
       vault.lock();
+      return status();
+    },
+    'vault.rename': ({ name }) => {
+      vault.rename(name);
       return status();
     },
     'vault.changePassphrase': async ({ current, next }) => {

@@ -109,6 +109,11 @@ export class VaultRepo {
     return result.changes === 1;
   }
 
+  /** The name this vault's owner goes by (shown to friends they pair with from now on, and kept in backups). */
+  setIdentityName(name: string): void {
+    prepared(this.db, 'UPDATE identity SET name = ? WHERE id = 1').run(name);
+  }
+
   setProtectedKey(value: ProtectedKey | null): void {
     prepared(this.db, 'UPDATE vault SET protector_name = ?, protected_key = ? WHERE id = 1').run(
       value?.name ?? null,

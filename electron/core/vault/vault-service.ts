@@ -338,6 +338,14 @@ export class VaultService {
     return this.settingsRepo.read();
   }
 
+  /** Renames the owner. Friends paired before keep the name they were given then (README, Command line). */
+  rename(name: string): void {
+    this.requireUnlocked();
+    this.store.transaction(() => this.repo.setIdentityName(name));
+    this.notifyChange('identity');
+    this.events.changed('status');
+  }
+
   updateSettings(patch: Partial<VaultSettings>): VaultSettings {
     this.requireUnlocked();
     const next = this.store.transaction(() => this.settingsRepo.write(patch));

@@ -41,9 +41,36 @@ type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> & {
   error?: string | null;
 };
 
+/**
+ * "187 of 200 characters" once a value nears its limit (the last fifth), so text is not cut without warning; null
+ * before that.
+ */
+export function charCount(value: unknown, max: number | undefined): string | null {
+  if (typeof value !== 'string' || !max || value.length < max * 0.8) return null;
+  return value.length >= max
+    ? `${max} of ${max} characters: the most it can have`
+    : `${value.length} of ${max} characters`;
+}
+
 export function TextField({ label, hint, error, className, ...rest }: InputProps) {
+  const count = charCount(rest.value, rest.maxLength);
   return (
-    <FieldShell label={label} hint={hint} error={error}>
+    <FieldShell
+      label={label}
+      hint={
+        count ? (
+          <>
+            {hint}{' '}
+            <span className="field__count" data-testid="char-count">
+              {count}
+            </span>
+          </>
+        ) : (
+          hint
+        )
+      }
+      error={error}
+    >
       {({ id, describedBy }) => (
         <input
           id={id}

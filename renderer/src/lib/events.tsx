@@ -7,6 +7,16 @@ export interface Notice {
   id: number;
   title: string;
   body: string;
+  /** What the notice is about (a request, a comparison): a newer notice with the same key replaces it. */
+  key?: string;
+  /** An action offered with the notice (Undo). */
+  action?: { label: string; run(): void };
+}
+
+/** Adds `notice`, replacing one with the same key; keeps the last five. */
+function addNotice(prev: Notice[], notice: Notice): Notice[] {
+  const rest = notice.key ? prev.filter((n) => n.key !== notice.key) : prev;
+  return [...rest.slice(-4), notice];
 }
 
 interface EventsValue {
@@ -14,7 +24,7 @@ interface EventsValue {
   notices: Notice[];
   dismiss(id: number): void;
   /** Shows a message from the UI itself (for example a follow-up step that failed after the main one worked). */
-  notify(title: string, body: string): void;
+  notify(title: string, body: string, options?: { key?: string; action?: Notice['action'] }): void;
 }
 
 const EventsContext = createContext<EventsValue>({
@@ -44,9 +54,13 @@ export function EventsProvider({ children }: { children: ReactNode }) {
             for (const topic of event.topics) next[topic] = (next[topic] ?? 0) + 1;
             return next;
           });
+        } else if (event.type === 'notice') {
+          const notice: Notice = { id: nextNoticeId++, title: event.title, body: event.body };
+          if (event.key) notice.key = event.key;
+          setNotices((prev) => addNotice(prev, notice));
         } else {
-          const notice = { id: nextNoticeId++, title: event.title, body: event.body };
-          setNotices((prev) => [...prev.slice(-4), notice]);
+          // Its cause is gone (answered, expired): a notice asking for it would mislead.
+          setNotices((prev) => prev.filter((n) => n.key !== event.key));
         }
       });
     } catch {
@@ -57,8 +71,8 @@ export function EventsProvider({ children }: { children: ReactNode }) {
 
   const dismiss = useCallback((id: number) => setNotices((prev) => prev.filter((n) => n.id !== id)), []);
   const notify = useCallback(
-    (title: string, body: string) =>
-      setNotices((prev) => [...prev.slice(-4), { id: nextNoticeId++, title, body }]),
+    (title: string, body: string, options?: { key?: string; action?: Notice['action'] }) =>
+      setNotices((prev) => addNotice(prev, { id: nextNoticeId++, title, body, ...options })),
     [],
   );
   const value = useMemo(() => ({ versions, notices, dismiss, notify }), [versions, notices, dismiss, notify]);
@@ -73,7 +87,7 @@ export function useTopicVersion(topic: Topic): number {
 export function useNotices(): {
   notices: Notice[];
   dismiss(id: number): void;
-  notify(title: string, body: string): void;
+  notify(title: string, body: string, options?: { key?: string; action?: Notice['action'] }): void;
 } {
   const { notices, dismiss, notify } = useContext(EventsContext);
   return { notices, dismiss, notify };

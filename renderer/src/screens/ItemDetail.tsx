@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Item } from '../../../shared/api/ops/items.ts';
 import { api, errorMessage } from '../lib/api.ts';
 import { copySensitive } from '../lib/clipboard.ts';
-import { useTopicVersion } from '../lib/events.tsx';
+import { useNotices, useTopicVersion } from '../lib/events.tsx';
 import { base64ToBlob } from '../lib/files.ts';
 import { formatBytes, formatDate } from '../lib/format.ts';
 import { useRouter } from '../lib/router.tsx';
@@ -36,7 +36,8 @@ export function ItemDetail({ id }: { id: string }) {
 }
 
 function ItemView({ item }: { item: Item }) {
-  const { navigate } = useRouter();
+  const { navigate, replace } = useRouter();
+  const { notify } = useNotices();
   const [revealed, setRevealed] = useState(false);
   const [copyError, setCopyError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -64,8 +65,9 @@ function ItemView({ item }: { item: Item }) {
     setDeleteError(null);
     try {
       await api().call('items.delete', { id: item.id });
+      notify('Item deleted', `“${item.title}” and its files were removed from this vault.`);
       setConfirming(false);
-      navigate({ name: 'vault' });
+      replace({ name: 'vault' });
     } catch (err) {
       setDeleteError(errorMessage(err));
       setDeleting(false);
@@ -128,7 +130,8 @@ function ItemView({ item }: { item: Item }) {
           <>
             <div className="item-detail__secret">
               <code className="mono" data-testid="secret-value" aria-live="polite">
-                {revealed ? item.secret : '•'.repeat(Math.min(item.secret.length, 16))}
+                {/* A fixed number of dots: the hidden secret does not give away its length. */}
+                {revealed ? item.secret : '••••••••'}
               </code>
             </div>
             <div className="actions">

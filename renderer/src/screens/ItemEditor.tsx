@@ -81,10 +81,12 @@ export function ItemEditor({ itemId }: { itemId: string | null }) {
 }
 
 function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft }) {
-  const { navigate } = useRouter();
+  const { replace } = useRouter();
   const [draft, setDraft] = useState<Draft>(initial);
   const [attachmentsChanged, setAttachmentsChanged] = useState(false);
   const [showSecret, setShowSecret] = useState(false);
+  /** The secret a Generate replaced, until Undo or another edit. */
+  const [replaced, setReplaced] = useState<string | null>(null);
   const [titleError, setTitleError] = useState<string | null>(null);
   const [reading, setReading] = useState<{ name: string; fraction: number } | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -180,14 +182,15 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
             ...(attachmentsChanged ? { attachments } : {}),
           })
         : await api().call('items.create', { ...fields, attachments: added });
-      navigate({ name: 'vault', itemId: saved.id });
+      // The saved item takes the editor's place in the history: Back does not reopen a finished form.
+      replace({ name: 'vault', itemId: saved.id });
     } catch (err) {
       setSaveError(errorMessage(err));
       setSaving(false);
     }
   };
 
-  const cancel = () => navigate(itemId ? { name: 'vault', itemId } : { name: 'vault' });
+  const cancel = () => replace(itemId ? { name: 'vault', itemId } : { name: 'vault' });
 
   return (
     <div className="item-editor">
@@ -207,12 +210,16 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
             Secret
           </label>
           <div className="item-editor__secret">
-            <input
+            {/* A text area, so a seed phrase keeps its lines; hidden by the browser's text masking until shown. */}
+            <textarea
               id="item-secret"
-              className="input input--mono"
-              type={showSecret ? 'text' : 'password'}
+              className={`input input--mono item-editor__secret-text ${showSecret ? '' : 'item-editor__secret-text--hidden'}`}
+              rows={Math.min(6, Math.max(1, draft.secret.split('\n').length))}
               value={draft.secret}
-              onChange={(e) => set('secret', e.target.value)}
+              onChange={(e) => {
+                set('secret', e.target.value);
+                setReplaced(null);
+              }}
               autoComplete="off"
               spellCheck={false}
               aria-describedby="item-secret-hint"
@@ -229,6 +236,8 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
               type="button"
               className="button"
               onClick={() => {
+                // An existing secret is kept until the form is saved: Undo puts it back.
+                if (draft.secret) setReplaced(draft.secret);
                 set('secret', generatePassword());
                 setShowSecret(true);
               }}
@@ -236,6 +245,21 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
               Generate
             </button>
           </div>
+          {replaced !== null && (
+            <div className="note note--warn item-editor__replaced" role="status">
+              <p>A new password replaced the secret that was here. Saving keeps the new one.</p>
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  set('secret', replaced);
+                  setReplaced(null);
+                }}
+              >
+                Undo: put the old secret back
+              </button>
+            </div>
+          )}
           <p className="field__hint" id="item-secret-hint">
             A password, PIN or recovery code. It stays hidden until you reveal it.
           </p>

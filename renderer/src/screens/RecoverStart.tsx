@@ -11,7 +11,11 @@ export function RecoverStart({ onBack }: { onBack(): void }) {
         lead="Your friends each hold one piece of your recovery key. When enough of them are with you, this device puts the pieces together and brings your vault back."
       />
       <ol className="steps">
-        <li>Meet your friends in person, on the same network as this device.</li>
+        <li>
+          Meet your friends in person, or call them. Their Tessera sends its piece straight to this device: on
+          the same Wi-Fi that just works; a friend elsewhere can help if this device can be reached from where
+          they are.
+        </li>
         <li>Choose a passphrase. This device then shows a code.</li>
         <li>Each friend scans the code with Tessera, checks the numbers match, and sends their piece.</li>
       </ol>

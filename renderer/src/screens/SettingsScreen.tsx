@@ -8,6 +8,7 @@ import type { OpInput } from '../../../shared/api/contract.ts';
 import { useStatus } from '../lib/status.tsx';
 import { Busy } from '../components/Busy.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { TextField } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { PassphraseField } from '../components/PassphraseField.tsx';
 import { StrengthMeter } from '../components/StrengthMeter.tsx';
@@ -20,12 +21,74 @@ export function SettingsScreen() {
       <PageHeader title="Settings" />
       {settings.error && <ErrorNotice message={settings.error} onRetry={settings.reload} />}
       {!settings.data && !settings.error && <Busy label="Reading settings…" />}
+      <NameCard />
       {settings.data && <AutoLockCard settings={settings.data} />}
       <KeychainCard />
       <ChangePassphraseCard />
       {settings.data && <DeviceCard settings={settings.data} />}
       <AboutCard />
     </div>
+  );
+}
+
+/** The name you go by: shown in the app, to friends you pair with from now on, and kept in your backup. */
+function NameCard() {
+  const { status, setStatus } = useStatus();
+  const current = status.identity?.name ?? '';
+  const [name, setName] = useState(current);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const id = useId();
+  if (!status.identity) return null;
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(false);
+    setError(null);
+    if (!name.trim()) {
+      setError('A name cannot be empty.');
+      return;
+    }
+    setBusy(true);
+    try {
+      setStatus(await api().call('vault.rename', { name: name.trim() }));
+      setName(name.trim());
+      setDone(true);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(false);
+  };
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 className="card__title" id={`${id}-title`}>
+        Your name
+      </h2>
+      <form onSubmit={(e) => void onSubmit(e)} noValidate className="settings__form">
+        <TextField
+          label="Name"
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            setDone(false);
+          }}
+          maxLength={64}
+          autoComplete="name"
+          error={error}
+          hint="Friends you pair with from now on see this name. Friends you already have keep the name they know you by."
+        />
+        {done && (
+          <p className="muted" role="status">
+            Your name is now {name}.
+          </p>
+        )}
+        <div className="actions">
+          <button type="submit" className="button" disabled={busy || name.trim() === current}>
+            Save name
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 
@@ -150,6 +213,9 @@ function SettingToggle({
   );
 }
 
+/** Preferences only the desktop app can act on: `tessera serve` has no tray and sets up no login item. */
+const DESKTOP_ONLY = new Set<ToggleKey>(['startAtLogin', 'closeToTray']);
+
 /** The device preferences shown as checkboxes. */
 function deviceToggles(
   relaying: boolean,
@@ -203,10 +269,19 @@ function DeviceCard({ settings }: { settings: Settings }) {
         This device
       </h2>
       <div className="settings__checks">
-        {deviceToggles(settings.relaying).map((t) => (
-          <SettingToggle key={t.name} {...t} initial={settings[t.name]} disabled={saving} update={update} />
-        ))}
+        {deviceToggles(settings.relaying)
+          .filter((t) => settings.desktopShell || !DESKTOP_ONLY.has(t.name))
+          .map((t) => (
+            <SettingToggle key={t.name} {...t} initial={settings[t.name]} disabled={saving} update={update} />
+          ))}
       </div>
+      {!settings.desktopShell && (
+        <p className="muted" data-testid="headless-note">
+          Starting at login and the tray belong to the desktop app. Here Tessera runs as{' '}
+          <code>tessera serve</code>, which keeps running until it is stopped; starting it with the computer
+          is up to you.
+        </p>
+      )}
       <form onSubmit={saveListen} noValidate className="settings__form">
         <div className="field">
           <label className="field__label" htmlFor={`${id}-listen`}>

@@ -1,8 +1,8 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
 import { useIdle } from '../lib/idle.ts';
 import { useSettings } from '../lib/settings.ts';
-import { RouterContext } from '../lib/router.tsx';
+import { RouterContext, useHashRouter } from '../lib/router.tsx';
 import type { Route, RouteName } from '../lib/router.tsx';
 import { useStatus } from '../lib/status.tsx';
 import { ClipboardStatus } from '../components/ClipboardStatus.tsx';
@@ -25,10 +25,10 @@ interface NavEntry {
 /** The unlocked app: navigation on the side, the current screen in the middle, clipboard status at the bottom. */
 export function Shell() {
   const { status, setStatus, expectLock } = useStatus();
-  const [route, setRoute] = useState<Route>({ name: 'vault' });
+  // The route lives in the address, so a reload or an unlock after a lock comes back to the same screen.
+  const router = useHashRouter();
+  const { route, navigate } = router;
   const [lockError, setLockError] = useState<string | null>(null);
-  const navigate = useCallback((next: Route) => setRoute(next), []);
-  const router = useMemo(() => ({ route, navigate }), [route, navigate]);
 
   const lock = useCallback(
     async (reason: 'user' | 'auto') => {
@@ -131,6 +131,6 @@ function RouteView({ route }: { route: Route }) {
     case 'holding':
       return <HoldingScreen />;
     case 'recovery-help':
-      return <RecoveryHelpScreen />;
+      return <RecoveryHelpScreen approvalId={route.approvalId ?? null} />;
   }
 }

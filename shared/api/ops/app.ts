@@ -40,6 +40,8 @@ export const appOps = {
   'vault.create': op(z.object({ name: DisplayName, passphrase: Passphrase }), Status, { public: true }),
   'vault.unlock': op(z.object({ passphrase: z.string().max(1024) }), Status, { public: true }),
   'vault.lock': op(z.object({}), Status, { public: true }),
+  /** Changes the name you go by. Friends you pair with from now on see it; earlier friends keep the old one. */
+  'vault.rename': op(z.object({ name: DisplayName }), Status),
   'vault.changePassphrase': op(z.object({ current: z.string().max(1024), next: Passphrase }), z.object({})),
   /** Remember the vault key in the OS keychain on this device (the passphrase keeps working). */
   'vault.keychain.enable': op(z.object({}), Status),

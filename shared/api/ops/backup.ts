@@ -30,7 +30,12 @@ export const BackupStatus = z.object({
   configured: z.boolean(),
   version: z.number().int().nonnegative(),
   threshold: z.number().int().nonnegative(),
+  /** When the backup's key was split (the first version, or the last re-share). */
   createdAt: z.number().int().nullable(),
+  /** When the current version was made, or null (none yet, or not known). */
+  versionCreatedAt: z.number().int().nullable(),
+  /** What made the current version ("items changed; settings changed"), or null when not known (after a restart). */
+  versionReason: z.string().nullable(),
   /** Custodians of the current split, then former ones (asked to delete their piece, or done with a receipt). */
   custodians: z.array(CustodianStatus),
   /** Bytes of backup data sent to custodians by this process (for the record and benchmarks). */

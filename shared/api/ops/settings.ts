@@ -23,11 +23,19 @@ export const Settings = z.object({
   relayForFriends: z.boolean(),
   /** Whether this node relays for friends right now (the saved choice, or `tessera serve --relay`). */
   relaying: z.boolean(),
+  /**
+   * The desktop app runs here (a window, a tray, a login item), so startAtLogin and closeToTray apply; false under
+   * `tessera serve`, where they are kept but do nothing.
+   */
+  desktopShell: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
 export const settingsOps = {
   /** Readable while locked (nothing in it is secret), so the shell can apply its preferences at start. */
   'settings.get': op(z.object({}), Settings, { public: true }),
-  'settings.update': op(Settings.omit({ listeningOn: true, relaying: true }).partial(), Settings),
+  'settings.update': op(
+    Settings.omit({ listeningOn: true, relaying: true, desktopShell: true }).partial(),
+    Settings,
+  ),
 };

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type { BackupStatus, CustodianStatus } from '../../../../shared/api/ops/backup.ts';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import { api, errorMessage } from '../../lib/api.ts';
-import { formatBytes, formatDate } from '../../lib/format.ts';
+import { formatBytes, formatDate, listNames } from '../../lib/format.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
@@ -22,6 +22,15 @@ const HEALTH_WORDS: Record<NonNullable<CustodianStatus['health']>, string> = {
   mismatch: 'Could not prove it holds your backup; sending it again',
 };
 
+/** What a finished check found, in one sentence. */
+function checkResult(status: BackupStatus): string {
+  const asked = status.custodians.filter(isCurrent);
+  const fine = asked.filter((c) => c.health === 'ok').length;
+  const at = new Date().toLocaleTimeString(undefined, { timeStyle: 'short' });
+  if (fine === asked.length) return `Checked at ${at}: every friend proved they still have their piece.`;
+  return `Checked at ${at}: ${fine} of ${asked.length} proved they still have their piece; see below for the others.`;
+}
+
 function isCurrent(c: CustodianStatus): boolean {
   return c.state !== 'removing' && c.state !== 'removed';
 }
@@ -37,6 +46,7 @@ export function BackupStatusView({
 }) {
   const [checking, setChecking] = useState(false);
   const [checkError, setCheckError] = useState<string | null>(null);
+  const [checked, setChecked] = useState<string | null>(null);
   const id = useId();
   const current = status.custodians.filter(isCurrent);
   const retired = status.custodians.filter((c) => !isCurrent(c));
@@ -54,8 +64,9 @@ export function BackupStatusView({
   const check = async () => {
     setChecking(true);
     setCheckError(null);
+    setChecked(null);
     try {
-      await api().call('backup.check', {});
+      setChecked(checkResult(await api().call('backup.check', {})));
     } catch (err) {
       setCheckError(errorMessage(err));
     }
@@ -72,7 +83,7 @@ export function BackupStatusView({
           Any {status.threshold} of {current.length} friends can restore your vault.{' '}
           {delivered === current.length
             ? 'Every friend is keeping their piece.'
-            : `${delivered} of ${current.length} are keeping their piece so far.`}
+            : `${delivered} of ${current.length} ${delivered === 1 ? 'is' : 'are'} keeping their piece so far.`}
         </p>
         <progress
           className="backup__progress"
@@ -80,9 +91,10 @@ export function BackupStatusView({
           max={Math.max(current.length, 1)}
           aria-label="Friends keeping their piece"
         />
-        <p className="muted">
-          Backup version {status.version}
-          {status.createdAt ? ` · made ${formatDate(status.createdAt)}` : ''}
+        <p className="muted" data-testid="backup-version">
+          Version {status.version}
+          {status.versionReason ? `: ${status.versionReason}` : ''}
+          {status.versionCreatedAt ? ` · made ${formatDate(status.versionCreatedAt)}` : ''}
         </p>
         {status.problem && (
           <ErrorNotice title="Your latest changes are not backed up" message={status.problem} />
@@ -90,7 +102,7 @@ export function BackupStatusView({
         {trouble.length > 0 && (
           <div className="note note--warn" role="status">
             <p>
-              {trouble.map((c) => c.name).join(', ')} {trouble.length === 1 ? 'cannot' : 'cannot all'} be
+              {listNames(trouble.map((c) => c.name))} {trouble.length === 1 ? 'cannot' : 'cannot all'} be
               counted on right now. Make a new backup with friends who can.
             </p>
           </div>
@@ -105,6 +117,11 @@ export function BackupStatusView({
         </div>
         {checking && <Busy label="Asking each friend to prove they still have their piece…" />}
         {checkError && <ErrorNotice title="The check did not finish" message={checkError} />}
+        {checked && !checking && (
+          <p className="muted" role="status" data-testid="check-result">
+            {checked}
+          </p>
+        )}
       </section>
 
       <section className="card" aria-labelledby={`${id}-custodians`}>

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { BackupStatus } from '../../../../shared/api/ops/backup.ts';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
+import { listNames } from '../../lib/format.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useRouter } from '../../lib/router.tsx';
 import { Busy } from '../../components/Busy.tsx';
@@ -194,7 +195,7 @@ export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
             {current ? 'Make a new backup' : 'Start your backup'}
           </h2>
           <p>
-            {chosenFriends.map((f) => f.name).join(', ')} will each be asked to keep one piece. Any {t} of
+            {listNames(chosenFriends.map((f) => f.name))} will each be asked to keep one piece. Any {t} of
             them can help you restore your vault.
           </p>
           <p className="muted">

@@ -1,11 +1,14 @@
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import type { FormEvent } from 'react';
+import type { HeldBackup } from '../../../../shared/api/ops/backup.ts';
 import type { RecoveryApproval } from '../../../../shared/api/ops/recovery.ts';
 import { checkCodeEntry } from '../../../../shared/protocol/code-entry.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
-import { formatDate } from '../../lib/format.ts';
+import { formatDate, listNames } from '../../lib/format.ts';
+import { useRouter } from '../../lib/router.tsx';
 import { useLoad } from '../../lib/useLoad.ts';
+import type { Loaded } from '../../lib/useLoad.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -13,6 +16,7 @@ import { QrScanner } from '../../components/QrScanner.tsx';
 import './Recovery.css';
 
 type Step =
+  | { name: 'start' }
   | { name: 'scan'; problem?: string }
   | { name: 'paste' }
   | { name: 'choose'; code: string }
@@ -33,16 +37,38 @@ const APPROVAL_WORDS: Record<RecoveryApproval['state'], string> = {
 };
 
 /** A custodian helps a friend recover: scan their new device's code → choose the friend → compare → send. */
-export function RecoveryHelpScreen() {
-  const [step, setStep] = useState<Step>({ name: 'scan' });
+export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }) {
+  const { replace } = useRouter();
+  const [step, setStepState] = useState<Step>({ name: 'start' });
   const [result, setResult] = useState<RecoveryApproval | null>(null);
   const version = useTopicVersion('recovery');
   const loadApprovals = useCallback(() => api().call('recovery.approvals', {}), []);
   const approvals = useLoad(loadApprovals, version);
+  const loadHeld = useCallback(() => api().call('held.list', {}), []);
+  const held = useLoad(loadHeld, useTopicVersion('held'));
+
+  // A comparison on screen is in the address (#/help-recover/ID): a reload or an unlock after a lock shows it again.
+  const setStep = useCallback(
+    (next: Step) => {
+      setStepState(next);
+      replace(
+        next.name === 'compare'
+          ? { name: 'recovery-help', approvalId: next.approval.id }
+          : { name: 'recovery-help' },
+      );
+    },
+    [replace],
+  );
+  const waiting = approvalId
+    ? approvals.data?.find((a) => a.id === approvalId && a.state === 'awaiting-confirmation')
+    : undefined;
+  useEffect(() => {
+    if (waiting && step.name === 'start') setStepState({ name: 'compare', approval: waiting });
+  }, [waiting, step.name]);
 
   const restart = () => {
     setResult(null);
-    setStep({ name: 'scan' });
+    setStep({ name: 'start' });
   };
 
   return (
@@ -56,6 +82,7 @@ export function RecoveryHelpScreen() {
           <ApprovalResult approval={result} onAgain={restart} />
         ) : (
           <>
+            {step.name === 'start' && <Start held={held} onStep={setStep} />}
             {step.name === 'scan' && (
               <>
                 <h2 className="card__title">1. Scan the code on their new device</h2>
@@ -149,6 +176,44 @@ export function RecoveryHelpScreen() {
   );
 }
 
+/**
+ * The first step: whether there is anything to send at all, then scanning (the camera starts only when asked) or
+ * pasting.
+ */
+function Start({ held, onStep }: { held: Loaded<HeldBackup[]>; onStep(step: Step): void }) {
+  if (held.error) return <ErrorNotice message={held.error} onRetry={held.reload} />;
+  if (!held.data) return <Busy label="Loading…" />;
+  if (held.data.length === 0) {
+    return (
+      <div data-testid="holding-nothing">
+        <h2 className="card__title">You are not keeping a piece for anyone</h2>
+        <p>
+          There is nothing to send yet. When a friend asks you to keep a piece of their recovery key and you
+          accept, their name appears under <strong>Holding for friends</strong>, and you can help them here.
+        </p>
+      </div>
+    );
+  }
+  const names = held.data.map((h) => h.owner);
+  return (
+    <>
+      <h2 className="card__title">1. Read the code on their new device</h2>
+      <p>
+        You keep a piece for {listNames(names)}. On their new device, they choose to recover and a code
+        appears. Scan it with this device’s camera, or paste it if they sent it to you.
+      </p>
+      <div className="actions">
+        <button type="button" className="button button--primary" onClick={() => onStep({ name: 'scan' })}>
+          Scan with camera
+        </button>
+        <button type="button" className="button" onClick={() => onStep({ name: 'paste' })}>
+          Paste the code instead
+        </button>
+      </div>
+    </>
+  );
+}
+
 function PasteCode({ onCode, onCancel }: { onCode(code: string): void; onCancel(): void }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -194,7 +259,7 @@ function PasteCode({ onCode, onCancel }: { onCode(code: string): void; onCancel(
           Next
         </button>
         <button type="button" className="button button--ghost" onClick={onCancel}>
-          Back to scanning
+          Back
         </button>
       </div>
     </form>
@@ -338,7 +403,10 @@ function ApprovalResult({ approval, onAgain }: { approval: RecoveryApproval; onA
       {approval.state === 'sent' ? (
         <p className="recovery__done">Your piece was sent to {approval.friend}’s new device.</p>
       ) : approval.state === 'declined' ? (
-        <p>Nothing was sent. If someone is pretending to be {approval.friend}, tell them in person.</p>
+        <p>
+          Nothing was sent. If someone else is pretending to be {approval.friend}, tell {approval.friend} in
+          person or on a call you start yourself.
+        </p>
       ) : (
         <p>
           {APPROVAL_WORDS[approval.state]}

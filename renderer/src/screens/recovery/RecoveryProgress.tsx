@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RecoveryStatus } from '../../../../shared/api/ops/recovery.ts';
 import { api, errorMessage } from '../../lib/api.ts';
+import { copyPlain } from '../../lib/clipboard.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { useStatus } from '../../lib/status.tsx';
@@ -89,6 +90,7 @@ export function RecoveryProgress() {
                 aria-label="Recovery code as text"
                 data-testid="recovery-code-text"
               />
+              <CopyCode text={status.code} />
             </details>
             {status.expiresAt && <p className="muted">Valid until {formatDate(status.expiresAt)}.</p>}
           </div>
@@ -188,6 +190,31 @@ export function RecoveryProgress() {
         <p className="muted">
           A piece counts only once you have checked, with that friend, that their screen shows the same code
           as here. Someone you do not know is not your friend, whatever name they give: say it does not match.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Copies the recovery code as text (for a friend who helps from elsewhere), and says how that went. */
+function CopyCode({ text }: { text: string }) {
+  const [said, setSaid] = useState<string | null>(null);
+  const copy = async () => {
+    try {
+      await copyPlain(text);
+      setSaid('Code copied. Send it to your friend, then compare the numbers on a call.');
+    } catch (err) {
+      setSaid(errorMessage(err));
+    }
+  };
+  return (
+    <div className="actions">
+      <button type="button" className="button" onClick={() => void copy()}>
+        Copy code
+      </button>
+      {said && (
+        <p className="muted" role="status">
+          {said}
         </p>
       )}
     </div>
