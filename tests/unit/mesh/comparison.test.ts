@@ -51,10 +51,9 @@ function link(): [Conversation, Conversation] {
     close: async () => {},
     abort: () => {},
   });
-  let a: Conversation;
-  let b: Conversation;
-  a = make([], [], () => b) as Conversation;
-  b = make([], [], () => a) as Conversation;
+  // Each end reads the other lazily (after both exist).
+  const a: Conversation = make([], [], () => b) as Conversation;
+  const b: Conversation = make([], [], () => a) as Conversation;
   return [a, b];
 }
 
