@@ -142,6 +142,14 @@ test(
       await device.kill();
       running.delete(device);
       device = await restart(olivia.serve.dataDir, olivia.listen);
+      const cliStatus = await runCli(['--data', olivia.serve.dataDir, '--json', 'recover', 'status'], {
+        env: FAST_MESH_ENV,
+      });
+      assert.equal(cliStatus.code, 0, cliStatus.stderr);
+      assert.equal(
+        (JSON.parse(cliStatus.stdout) as { keptVault?: { name: string } }).keptVault?.name,
+        'Olivia',
+      );
       const resumed = await device.client.call('recovery.status', {});
       assert.equal(resumed.state, 'needs-passphrase');
       assert.equal(resumed.keptVault?.name, 'Olivia');

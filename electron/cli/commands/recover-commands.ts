@@ -43,6 +43,7 @@ function cliStatus(s: RecoveryStatus): z.input<typeof CliRecoverStatus> {
       confirmed: c.confirmed,
     })),
     vault: cliVault(s),
+    ...(s.keptVault ? { keptVault: { name: s.keptVault.name, fingerprint: s.keptVault.fingerprint } } : {}),
   };
 }
 
@@ -63,6 +64,12 @@ function describeStatus(s: RecoveryStatus, v: z.output<typeof CliRecoverStatus>)
         `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${c.confirmed ? ', confirmed' : c.state === 'rejected' ? '' : ', not confirmed'}`,
     ),
     ...(v.vault ? ['Whose vault this is:', ...describeVault(v.vault)] : []),
+    ...(v.keptVault
+      ? [
+          `Kept aside on this device: ${v.keptVault.name}'s vault (${v.keptVault.fingerprint}), locked and untouched;`,
+          '`tessera recover finish` replaces it, `tessera recover cancel` brings it back.',
+        ]
+      : []),
     ...(s.error ? [`Problem: ${s.error}`] : []),
   ].join('\n');
 }
