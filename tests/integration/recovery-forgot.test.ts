@@ -3,8 +3,9 @@
  * processes on loopback: Olivia's device has a vault backed up 2-of-2 with Ana and Ben, and holds a piece for Ana.
  * She forgets her passphrase and starts a recovery on the same device; the vault is kept aside. The serve process is
  * SIGKILLed mid-recovery (a piece stored and confirmed): after the restart the vault is still there, the session
- * resumes, and cancelling brings the vault back (the old passphrase opens it, items and held piece intact). A second
- * recovery is SIGKILLed again just before `finish`, resumed, and restores the same identity over the kept vault:
+ * resumes, and cancelling brings the vault back (the old passphrase opens it, items and held piece intact). In a second
+ * recovery a valid split of another owner, confirmed by mistake, is never restored over this identity; the real one is
+ * SIGKILLed just before `finish`, resumed, and restores the same identity over the kept vault:
  * the friends, the piece held for Ana and the mesh carry on; the new passphrase opens it, the old one no longer
  * does; the backup is re-shared under a new key; and a passphrase change afterwards re-seals every row.
  */
@@ -15,6 +16,10 @@ import type { Participant, Peer } from '../helpers/cluster.ts';
 import { runCli, startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
 import type { TesseraClient } from '../../shared/api/client.ts';
+import { spawn } from 'node:child_process';
+import { testEnv } from '../helpers/serve-process.ts';
+import { fakeOwnerPieces } from './recovery-lan-peers.ts';
+import type { Lan } from './recovery-lan-hosts.ts';
 
 const OLD = 'correct horse battery staple';
 const NEW = 'a brand new passphrase, remembered';
@@ -52,6 +57,12 @@ async function helps(
   });
   await device.call('recovery.judge', { peerId: custodian.peerId, match: true });
 }
+
+/** The planted peers run as separate processes on loopback (the only part of a `Lan` they use). */
+const loopback = {
+  spawnPeer: (script: string, args: string[]) =>
+    spawn(process.execPath, [script, ...args], { env: testEnv(), stdio: ['pipe', 'pipe', 'pipe'] }),
+} as Pick<Lan, 'spawnPeer'> as Lan;
 
 async function restart(dataDir: string, listen: string): Promise<ServeProcess> {
   const serve = await startServe({ dataDir, listen, env: FAST_MESH_ENV });
@@ -172,9 +183,27 @@ test(
     });
 
     await t.test(
-      'SIGKILL before finish, then the restore replaces the kept vault with the same identity',
+      'another identity is refused; SIGKILL before finish, then the restore replaces the kept vault with the same identity',
       async () => {
         const started = await device.client.call('recovery.start', { passphrase: NEW, forgot: true });
+        // Someone who saw the code sends a valid 2-of-2 split of another owner under Ana's and Ben's names; even
+        // confirmed by mistake, it never replaces this device's identity.
+        const fakes = await fakeOwnerPieces(loopback, started.code, 'Olivia', ['Ana', 'Ben']);
+        for (const f of fakes) {
+          await until(`the planted piece from ${f.peerId}`, async () =>
+            (await device.client.call('recovery.status', {})).custodians.some(
+              (c) => c.peerId === f.peerId && c.state === 'verified',
+            ),
+          );
+          await device.client.call('recovery.judge', { peerId: f.peerId, match: true });
+        }
+        const refused = await until('the other identity to be refused', async () => {
+          const s = await device.client.call('recovery.status', {});
+          return /for another vault/.test(s.error ?? '') ? s : null;
+        });
+        assert.notEqual(refused.state, 'ready');
+        assert.equal(refused.vault, null);
+        for (const f of fakes) await device.client.call('recovery.judge', { peerId: f.peerId, match: false });
         await helps(ana, olivia.peerId, device.client, started.code);
         await helps(ben, olivia.peerId, device.client, started.code);
         const ready = await until('ready', async () => {
