@@ -31,6 +31,7 @@ const OPTION_SPECS = {
   friend: { type: 'string' },
   yes: { type: 'boolean' },
   relay: { type: 'boolean' },
+  forgot: { type: 'boolean' },
 } as const;
 
 function usage(): string {

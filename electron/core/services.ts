@@ -1,4 +1,5 @@
 import { APP_VERSION } from './version.ts';
+import { ConflictError } from '../../shared/errors.ts';
 import { OP_NAMES } from '../../shared/api/contract.ts';
 import type { OpName, OpOutput } from '../../shared/api/contract.ts';
 import type { EventBus } from './event-bus.ts';
@@ -119,9 +120,18 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
   };
 
   const backupHandlers = backup.handlers(vault);
+  const vaultOps = vaultHandlers(vault, status, ctx.keyProtector);
   const handlers: Handlers = {
     'app.status': status,
-    ...vaultHandlers(vault, status, ctx.keyProtector),
+    ...vaultOps,
+    // A vault kept aside during a recovery (forgotten passphrase, PROTOCOL §11.6) stays hidden until it is cancelled.
+    'vault.unlock': (input) => {
+      if (recovery.active() && vault.state() === 'locked')
+        throw new ConflictError(
+          'This device is recovering your vault with your friends. If you remember your passphrase after all, stop the recovery first: your vault comes back as it was, and your passphrase opens it.',
+        );
+      return vaultOps['vault.unlock'](input);
+    },
     ...itemHandlers(vault.items),
     ...friendHandlers(mesh, vault),
     ...backupHandlers,
@@ -134,7 +144,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     ),
     ...recovery.handlers(backupHandlers),
   };
-  unlockWithKeychain(vault, ctx.keyProtector);
+  if (!recovery.active()) unlockWithKeychain(vault, ctx.keyProtector);
 
   return {
     handlers: withActivity(handlers, vault),

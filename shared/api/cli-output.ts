@@ -118,8 +118,14 @@ export const CliRecoverVault = z.object({
 });
 
 /**
+ * The vault kept aside on this device while a forgotten-passphrase recovery runs (`tessera recover start --forgot`,
+ * PROTOCOL §11.6): `recover finish` replaces it, `recover cancel` brings it back.
+ */
+export const CliRecoverKeptVault = z.object({ name: z.string(), fingerprint: z.string() });
+
+/**
  * `tessera recover status`: `have` confirmed valid pieces of `need` (the threshold; 0 while unknown); `vault` once
- * the state is `ready`.
+ * the state is `ready`; `keptVault` only during a forgotten-passphrase recovery.
  */
 export const CliRecoverStatus = z.object({
   state: z.string(),
@@ -127,6 +133,7 @@ export const CliRecoverStatus = z.object({
   need: z.number().int().nonnegative(),
   custodians: z.array(CliRecoverCustodian),
   vault: CliRecoverVault.nullable(),
+  keptVault: CliRecoverKeptVault.optional(),
 });
 
 /** `tessera recover finish [--yes]`: the state afterwards (`restored`) and whose vault it was. */

@@ -43,6 +43,7 @@ function cliStatus(s: RecoveryStatus): z.input<typeof CliRecoverStatus> {
       confirmed: c.confirmed,
     })),
     vault: cliVault(s),
+    ...(s.keptVault ? { keptVault: { name: s.keptVault.name, fingerprint: s.keptVault.fingerprint } } : {}),
   };
 }
 
@@ -63,6 +64,12 @@ function describeStatus(s: RecoveryStatus, v: z.output<typeof CliRecoverStatus>)
         `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${c.confirmed ? ', confirmed' : c.state === 'rejected' ? '' : ', not confirmed'}`,
     ),
     ...(v.vault ? ['Whose vault this is:', ...describeVault(v.vault)] : []),
+    ...(v.keptVault
+      ? [
+          `Kept aside on this device: ${v.keptVault.name}'s vault (${v.keptVault.fingerprint}), locked and untouched;`,
+          '`tessera recover finish` replaces it, `tessera recover cancel` brings it back.',
+        ]
+      : []),
     ...(s.error ? [`Problem: ${s.error}`] : []),
   ].join('\n');
 }
@@ -78,16 +85,43 @@ function qr(text: string): string {
 export const recoverCommands: Command[] = [
   {
     name: 'recover start',
-    usage: 'tessera recover start [--name NAME]',
-    summary: 'On a new device (empty data dir, `serve` running): start recovering your vault from friends.',
-    options: ['name'],
+    usage: 'tessera recover start [--name NAME] [--forgot [--yes]]',
+    summary:
+      'Start recovering your vault from friends (`serve` running): on a new device (empty data dir), or with --forgot on a device whose passphrase you forgot (its vault is kept aside until the restore).',
+    options: ['name', 'forgot', 'yes'],
     async run(ctx) {
-      const passphrase = await readPassphrase('New passphrase for the recovered vault: ', { confirm: true });
       const name = typeof ctx.options.name === 'string' ? ctx.options.name : undefined;
+      const forgot = ctx.options.forgot === true;
       await withDaemon(
         ctx,
         async (client) => {
-          const started = await client.call('recovery.start', { passphrase, ...(name ? { name } : {}) });
+          if (forgot) {
+            // PROTOCOL §11.6: the locked vault stays as it is while friends help; `recover cancel` brings it back.
+            const app = await client.call('app.status', {});
+            if (app.state === 'locked' && app.identity) {
+              ctx.out.info(
+                [
+                  `This device has ${app.identity.name}'s vault (fingerprint ${app.identity.fingerprint}), locked.`,
+                  'It is kept aside, untouched, while your friends help you recover it, and replaced only when you',
+                  'restore (`tessera recover finish`). `tessera recover cancel` brings it back as it was.',
+                ].join('\n'),
+              );
+              const yes =
+                ctx.options.yes === true || (await confirm('Recover this vault with your friends? [y/N] '));
+              if (!yes) throw new UsageError('Nothing was started; your vault is as it was.');
+            }
+          }
+          const passphrase = await readPassphrase(
+            forgot
+              ? 'New passphrase for your vault once it is restored: '
+              : 'New passphrase for the recovered vault: ',
+            { confirm: true },
+          );
+          const started = await client.call('recovery.start', {
+            passphrase,
+            ...(name ? { name } : {}),
+            ...(forgot ? { forgot: true } : {}),
+          });
           ctx.out.result(CliRecoverStart, { code: started.code }, (s) =>
             [
               qr(s.code),

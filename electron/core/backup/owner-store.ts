@@ -208,6 +208,26 @@ export class OwnerStore {
     });
   }
 
+  /**
+   * A vault restored over one whose passphrase was forgotten (docs/STORAGE.md, "Forgotten passphrase"; call inside
+   * the restore transaction): the backup keys sealed under the forgotten vault key cannot be opened any more. Every
+   * split is retired, as a re-share would (its custodians are asked to delete their pieces; the re-share after the
+   * restore asks them to hold new ones), and each split's key is replaced by an empty one sealed under the new vault
+   * key (`sealEmpty(split id in hex)`), so every sealed column opens under the new key (a passphrase change re-seals
+   * them all). A retired split's key is never used again.
+   */
+  forgetSplitKeys(sealEmpty: (splitIdHex: string) => Uint8Array, now: number): void {
+    const db = this.store.db;
+    prepared(
+      db,
+      "UPDATE backup_custodians SET state = 'removing', updated_at = ? WHERE state NOT IN ('removed', 'declined') AND split_id IN (SELECT split_id FROM backup_splits WHERE retired_at IS NULL)",
+    ).run(now);
+    prepared(db, 'UPDATE backup_splits SET retired_at = ? WHERE retired_at IS NULL').run(now);
+    const update = prepared(db, 'UPDATE backup_splits SET key_sealed = ? WHERE split_id = ?');
+    for (const row of prepared(db, 'SELECT split_id FROM backup_splits').all() as { split_id: Buffer }[])
+      update.run(sealEmpty(row.split_id.toString('hex')), row.split_id);
+  }
+
   updateCustodian(splitId: Uint8Array, peerId: string, patch: CustodianPatch, now: number): void {
     const entries = Object.entries(patch) as [keyof CustodianPatch, unknown][];
     if (entries.length === 0) return;

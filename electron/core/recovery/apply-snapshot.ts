@@ -3,6 +3,11 @@
  * contacts as friends (same identity, so they are paired again implicitly), the shards it held for others with
  * consent 'accepted' (its custodian role resumes; owners re-send their backups after a health check), and the
  * recovery session is deleted. Then the vault is unlocked, which starts the mesh with the restored identity.
+ *
+ * Over a vault whose passphrase was forgotten (`replacing`, PROTOCOL §11.6), the same transaction replaces that
+ * vault (the same identity): what this device already keeps beside the vault stays — its friends, and the pieces and
+ * chunks it holds for them, newer than the snapshot's copies, which fill in only what is missing — and the backup
+ * splits, whose keys were sealed under the forgotten vault key, are retired for the re-share.
  */
 import { randomBytes } from 'node:crypto';
 import { identityFromSecrets, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
@@ -12,6 +17,7 @@ import type { VaultService } from '../vault/vault-service.ts';
 import type { CustodianStore } from '../backup/custodian-store.ts';
 import type { FriendsStore } from '../../mesh/friends-store.ts';
 import type { RecoverySessionStore } from './session-store.ts';
+import type { OwnerStore } from '../backup/owner-store.ts';
 
 const NO_INVITE = new Uint8Array(32);
 
@@ -20,6 +26,7 @@ export interface ApplyDeps {
   friends: FriendsStore;
   held: CustodianStore;
   session: RecoverySessionStore;
+  owner: OwnerStore;
   now: () => number;
   log: (message: string) => void;
 }
@@ -31,6 +38,8 @@ export async function applySnapshot(
   name?: string,
   /** Senders whose code the person confirmed during the recovery. */
   confirmed: readonly string[] = [],
+  /** The peer ID of the vault kept aside on this device (forgotten passphrase), replaced in the same transaction. */
+  replacing: string | null = null,
 ): Promise<void> {
   const now = deps.now();
   const keys = identityFromSecrets(snapshot.identity.signSeed, snapshot.identity.boxSecret);
@@ -53,7 +62,7 @@ export async function applySnapshot(
       settings: snapshot.settings,
     },
     passphrase,
-    () => {
+    (session) => {
       for (const c of snapshot.contacts) {
         if (deps.friends.getFriend(c.peerId)) continue;
         deps.friends.addFriend({
@@ -74,6 +83,8 @@ export async function applySnapshot(
       for (const peerId of new Set([...(snapshot.custodians ?? []), ...confirmed]))
         if (deps.friends.getFriend(peerId)) deps.friends.markVerified(peerId, now);
       for (const h of held) {
+        // This device's own copy is at least as new as the snapshot's: keep it.
+        if (deps.held.held(h.ownerPeerId) || deps.held.request(h.ownerPeerId)) continue;
         const nonce = new Uint8Array(randomBytes(32));
         deps.held.putRequest({
           ownerPeerId: h.ownerPeerId,
@@ -98,8 +109,11 @@ export async function applySnapshot(
           now,
         );
       }
+      if (replacing !== null)
+        deps.owner.forgetSplitKeys((id) => session.sealRow('backup_splits', id, new Uint8Array(0)), now);
       deps.session.deleteAll();
     },
+    { replacing },
   );
   keys.signSeed.fill(0);
   keys.boxSecret.fill(0);

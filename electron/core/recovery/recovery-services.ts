@@ -8,6 +8,7 @@ import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import { CustodianStore } from '../backup/custodian-store.ts';
+import { OwnerStore } from '../backup/owner-store.ts';
 import type { BackupServices } from '../backup/backup-services.ts';
 import type { MeshService } from '../../mesh/mesh-service.ts';
 import { applySnapshot } from './apply-snapshot.ts';
@@ -67,6 +68,7 @@ export class RecoveryServices {
             friends: deps.mesh.friends,
             held,
             session: sessionStore,
+            owner: new OwnerStore(deps.store),
             now: Date.now,
             log: this.log,
           },
@@ -74,6 +76,7 @@ export class RecoveryServices {
           r.passphrase,
           r.name ?? undefined,
           r.confirmed,
+          r.replacing,
         );
         deps.mesh.refreshGate();
         void this.reshare(r);

@@ -5,6 +5,10 @@
  * screen shows); confirmed pieces must all name one owner. At the threshold the session combines them and opens the
  * newest backup (`ready`), shows whose vault it is, and writes it only when the person says so (`finish`). Then the
  * session ends, the mesh starts with the restored identity, and a re-share under a new key begins.
+ *
+ * A device whose passphrase was forgotten (PROTOCOL §11.6) runs the same session beside its locked vault, which is
+ * kept aside untouched: only pieces of that same identity can be restored, `finish` replaces the vault in the one
+ * restore transaction, and `cancel` leaves it exactly as it was.
  */
 import { concatBytes, equalBytes } from '../../../shared/crypto/bytes.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
@@ -32,6 +36,7 @@ import {
 import { combineShards } from '../../../shared/shards/combine.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { VaultService } from '../vault/vault-service.ts';
+import type { PublicIdentity } from '../vault/vault-repo.ts';
 import { assess, openPieces, progressMessage } from './assess.ts';
 import type { Assessment } from './assess.ts';
 import { NoRecoverySessionError } from './errors.ts';
@@ -58,6 +63,8 @@ export interface Recovered {
   name: string | null;
   /** Custodians whose piece was used or consistent (peer IDs). */
   delivered: string[];
+  /** The peer ID of the vault kept aside on this device (forgotten passphrase), which the restore replaces. */
+  replacing: string | null;
   /** Senders whose code the person confirmed (peer IDs): verified friends after the restore. */
   confirmed: string[];
   threshold: number;
@@ -120,10 +127,19 @@ export class RecoverySessionService {
     return this.phase !== 'restored' && this.deps.store.session() !== null;
   }
 
+  /**
+   * The vault kept aside while this session runs: a data dir that had a vault when the session started (the
+   * passphrase was forgotten, PROTOCOL §11.6). Null on a new device.
+   */
+  keptVault(): PublicIdentity | null {
+    if (this.phase === 'restored' || !this.deps.store.session()) return null;
+    return this.deps.vault.state() === 'empty' ? null : this.deps.vault.publicIdentity();
+  }
+
   /** At start-up: a session survived a restart; listen again with its identity (the passphrase comes later). */
   async resume(): Promise<void> {
     const row = this.deps.store.session();
-    if (!row || this.deps.vault.state() !== 'empty') return;
+    if (!row || this.deps.vault.state() === 'unlocked') return;
     await this.ensureNode(row);
     this.log('recovery: session resumed; waiting for the passphrase to open the pieces');
   }
@@ -131,10 +147,19 @@ export class RecoverySessionService {
   async start(input: {
     passphrase: string;
     name?: string;
+    forgot?: boolean;
   }): Promise<{ code: string; sessionPeerId: string; expiresAt: number }> {
-    if (this.deps.vault.state() !== 'empty')
-      throw new VaultExistsError('A vault already exists here; recovery needs an empty data directory.');
     let row = this.deps.store.session();
+    const vaultState = this.deps.vault.state();
+    if (vaultState === 'unlocked')
+      throw new VaultExistsError(
+        'Your vault is open on this device, so there is nothing to recover. To choose a new passphrase, use Settings.',
+      );
+    // A locked vault is kept aside only when the person said they forgot its passphrase (PROTOCOL §11.6).
+    if (vaultState === 'locked' && !row && input.forgot !== true)
+      throw new VaultExistsError(
+        'A vault already exists here. If you forgot its passphrase, recover it with your friends ("Forgot your passphrase?" when unlocking, or `tessera recover start --forgot`): the vault is kept aside until they have restored it.',
+      );
     if (!row) {
       const created = await createSessionKeys(input.passphrase);
       const now = this.now();
@@ -174,7 +199,12 @@ export class RecoverySessionService {
     const store = this.deps.store;
     this.node = await startSessionNode({
       keys: { ...sessionSignKeys(row), boxSecret: new Uint8Array(32), boxSignature: new Uint8Array(64) },
-      listen: this.deps.listen,
+      // Beside a kept vault the mesh may hold the configured ports (it keeps serving friends while locked): the
+      // session listens on the same addresses with ports of its own.
+      listen:
+        this.keptVault() && this.deps.listen
+          ? this.deps.listen.map((a) => a.replace(/\/tcp\/\d+(?=\/|$)/, '/tcp/0'))
+          : this.deps.listen,
       port: row.port,
       openUntil: () => store.session()?.expiresAt ?? 0,
       mdns: this.deps.mdns,
@@ -331,6 +361,12 @@ export class RecoverySessionService {
     const keys = this.keys;
     const a = this.assessment;
     if (!keys || !a?.owner) return;
+    // A forgotten passphrase recovers this device's own identity: pieces of anyone else never replace it.
+    const kept = this.keptVault();
+    if (kept && !equalBytes(kept.signPublic, a.owner)) {
+      this.lastError = `The pieces you confirmed are for another vault (fingerprint ${fingerprintOf(a.owner)}), not ${kept.name}'s vault on this device (${kept.fingerprint}). Nothing will be restored: reject the pieces of anyone who is not your friend, or stop the recovery to keep this vault.`;
+      return;
+    }
     this.phase = 'opening';
     const inSplit = new Set(a.split);
     const pieces = a.pieces.filter((p) => p.signed !== null && p.confirmed && inSplit.has(p.row.sender));
@@ -452,6 +488,8 @@ export class RecoverySessionService {
     this.deps.events.changed('recovery', 'status');
     try {
       const finalStatus = this.status();
+      delete finalStatus.keptVault;
+      const replacing = this.keptVault()?.peerId ?? null;
       const confirmed = this.deps.store
         .senders()
         .filter((s) => s.confirmedAt !== null)
@@ -464,6 +502,7 @@ export class RecoverySessionService {
           passphrase,
           name: this.deps.store.session()?.name ?? null,
           delivered: prepared.delivered,
+          replacing,
           confirmed,
           threshold: prepared.threshold,
         });
@@ -569,6 +608,7 @@ export class RecoverySessionService {
       );
     const error = this.lastError ?? (bad.length > 0 ? bad.join(' ') : undefined);
     const names = new Map(custodians.map((c) => [c.peerId, c.name]));
+    const kept = this.keptVault();
     const message =
       state === 'needs-passphrase'
         ? `${pieces.size} piece(s) received. Enter your new passphrase to continue the recovery.`
@@ -589,18 +629,21 @@ export class RecoverySessionService {
       vault: this.phase === 'ready' && this.prepared ? summarize(this.prepared) : null,
       message,
       ...(error ? { error } : {}),
+      ...(kept ? { keptVault: { name: kept.name, peerId: kept.peerId, fingerprint: kept.fingerprint } } : {}),
     };
   }
 
   /**
    * Gives up the session: the listener stops and the session key, code and every collected piece are deleted, so
-   * the data dir is empty again (create a vault, or start a new recovery). Refused while a restore is under way.
+   * the data dir is empty again (create a vault, or start a new recovery), or, when a vault was kept aside, that
+   * vault is back as it was (locked; its passphrase opens it). Refused while a restore is under way.
    */
   async cancel(): Promise<void> {
     if (this.phase === 'restoring' || this.finishing) {
       throw new ConflictError('Your vault is being restored right now; wait a moment.');
     }
     this.requireActive();
+    const kept = this.keptVault();
     await this.opening?.catch(() => {});
     await this.node?.stop();
     this.node = null;
@@ -611,7 +654,9 @@ export class RecoverySessionService {
     this.prepared = null;
     this.deps.store.deleteAll();
     this.phase = 'collecting';
-    this.log('recovery: session cancelled; its pieces were deleted');
+    this.log(
+      `recovery: session cancelled; its pieces were deleted${kept ? ', and the vault kept aside is back' : ''}`,
+    );
     this.deps.events.changed('status', 'recovery');
   }
 

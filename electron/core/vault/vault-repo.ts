@@ -154,4 +154,12 @@ export class VaultRepo {
       sealedSecrets: row.sealed_secrets,
     };
   }
+
+  /**
+   * Deletes the vault key's wrap, the identity row, the items and their attachments (a forgotten vault replaced by
+   * a restore, inside the restore's transaction; secure_delete zeroes the cells).
+   */
+  deleteVault(): void {
+    this.db.exec('DELETE FROM attachments; DELETE FROM items; DELETE FROM identity; DELETE FROM vault;');
+  }
 }

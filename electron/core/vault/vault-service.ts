@@ -6,7 +6,13 @@ import {
   peerIdOf,
 } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import { NoVaultError, NotFoundError, VaultExistsError, VaultLockedError } from '../../../shared/errors.ts';
+import {
+  ConflictError,
+  NoVaultError,
+  NotFoundError,
+  VaultExistsError,
+  VaultLockedError,
+} from '../../../shared/errors.ts';
 import type { Topic } from '../../../shared/api/events.ts';
 import type { Store } from '../store/store.ts';
 import { KEY_BYTES } from './aead.ts';
@@ -156,17 +162,25 @@ export class VaultService {
   }
 
   /**
-   * Recovery (issue 5): creates the vault from a recovered snapshot — the same identity keys and name, the items
-   * with their ids and times, the settings — wrapped by a new vault key under `passphrase`, and unlocks it.
-   * `alsoInTransaction` runs inside the same transaction (friends, held shards, dropping the recovery session), so
-   * the restore commits whole or not at all. Refused with VaultExistsError if a vault exists.
+   * Recovery (PROTOCOL §11.4): creates the vault from a recovered snapshot — the same identity keys and name, the
+   * items with their ids and times, the settings — wrapped by a new vault key under `passphrase`, and unlocks it.
+   * `alsoInTransaction` runs inside the same transaction with the new vault's session (friends, held shards,
+   * dropping the recovery session), so the restore commits whole or not at all. Refused with VaultExistsError if a
+   * vault exists, unless `options.replacing` names it: a locked vault whose passphrase was forgotten (PROTOCOL
+   * §11.6, docs/STORAGE.md "Forgotten passphrase"). Its vault, identity, items and attachments rows are then
+   * deleted in this same transaction, just before the new ones are written, and only if the snapshot is the same
+   * identity; the WAL is truncated after COMMIT so the old wrap does not stay in it.
    */
   async restore(
     data: RestoreData,
     passphrase: string,
-    alsoInTransaction: () => void = () => {},
+    alsoInTransaction: (session: VaultSession) => void = () => {},
+    options: { replacing?: string | null } = {},
   ): Promise<void> {
-    if (this.exists) throw new VaultExistsError();
+    const replacing = options.replacing ?? null;
+    if (this.exists && replacing === null) throw new VaultExistsError();
+    if (this.unlocked)
+      throw new VaultExistsError('The vault on this device was unlocked meanwhile; nothing was restored.');
     const vaultKey = randomBytes(KEY_BYTES);
     const wrap = await wrapWithPassphrase(vaultKey, passphrase, paramsForNewKey(this.env));
     const keys = identityFromSecrets(data.signSeed, data.boxSecret);
@@ -184,13 +198,24 @@ export class VaultService {
       const sealedSecrets = sealIdentitySecrets(session, keys);
       const items = sealItemsForRestore(session, data.items);
       const settings = restoredSettings(data.settings);
+      if (replacing !== null && identity.peerId !== replacing)
+        throw new ConflictError(
+          'The recovered vault is another identity than the vault kept aside on this device; nothing was restored.',
+        );
       this.store.transaction(() => {
-        if (this.repo.exists()) throw new VaultExistsError();
+        if (replacing !== null) {
+          // Compare-and-delete: the vault kept aside must still be the one the recovery started beside.
+          if (this.repo.identity()?.identity.peerId !== replacing)
+            throw new ConflictError(
+              'The vault on this device changed during the recovery; nothing was restored.',
+            );
+          this.repo.deleteVault();
+        } else if (this.repo.exists()) throw new VaultExistsError();
         this.repo.insertVault(wrap, now);
         this.repo.insertIdentity(identity, sealedSecrets, now);
         insertRestoredItems(this.store.db, items);
         this.settingsRepo.write(settings);
-        alsoInTransaction();
+        alsoInTransaction(session);
       });
     } catch (err) {
       session.wipe();
@@ -198,6 +223,17 @@ export class VaultService {
       throw err;
     }
     this.exists = true;
+    if (replacing !== null) {
+      // The old wrap and rows were zeroed in the WAL (secure_delete); the checkpoint moves that into the file.
+      try {
+        if (!this.store.checkpointTruncate())
+          console.error(
+            '[tessera] after the restore the WAL could not be truncated yet (a reader was busy).',
+          );
+      } catch (err) {
+        console.error('[tessera] the WAL checkpoint after the restore failed', err);
+      }
+    }
     this.becomeUnlocked({ session, identity: keys });
     this.notifyChange('identity');
   }

@@ -4,10 +4,13 @@ import { AppFooter } from '../components/AppFooter.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { api, errorMessage } from '../lib/api.ts';
+import { useStatus } from '../lib/status.tsx';
 import { RecoveryProgress } from './recovery/RecoveryProgress.tsx';
 
 /** Shown while this device is in the middle of a recovery (state `recovering`). */
 export function RecoveringScreen() {
+  // A vault with an identity while recovering: its passphrase was forgotten and it is kept aside (PROTOCOL §11.6).
+  const kept = useStatus().status.identity;
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -36,6 +39,14 @@ export function RecoveringScreen() {
           title="Recovering your vault"
           lead="This device is collecting pieces of your recovery key from your friends."
         />
+        {kept && (
+          <div className="note" role="note" data-testid="kept-vault-note">
+            <p>
+              {kept.name}'s vault is kept aside on this device, locked and untouched, until you restore it
+              from your friends' pieces. If you stop, it comes back as it was.
+            </p>
+          </div>
+        )}
         <RecoveryProgress />
         {error && <ErrorNotice message={error} />}
         <p>
@@ -47,14 +58,16 @@ export function RecoveringScreen() {
       <ConfirmDialog
         open={asking}
         title="Stop recovering?"
-        confirmLabel="Stop and delete what arrived"
+        confirmLabel={kept ? 'Stop and keep my vault as it was' : 'Stop and delete what arrived'}
         danger
         busy={busy}
         onConfirm={() => void cancel()}
         onCancel={() => setAsking(false)}
       >
         The recovery code stops working and the pieces your friends already sent are deleted from this device.
-        You can then create a new vault, or start recovering again later.
+        {kept
+          ? ' Your vault comes back as it was: your old passphrase opens it. You can start recovering again later.'
+          : ' You can then create a new vault, or start recovering again later.'}
       </ConfirmDialog>
       <AppFooter />
     </main>

@@ -7,6 +7,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { PassphraseField } from '../components/PassphraseField.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { AppFooter } from '../components/AppFooter.tsx';
+import { ForgotPassphrase } from './recovery/ForgotPassphrase.tsx';
 
 /** Why the vault is locked, when the person did not just lock it themselves. */
 export type LockReason = 'auto' | 'idle' | null;
@@ -16,6 +17,7 @@ export function Unlock({ reason }: { reason: LockReason }) {
   const [passphrase, setPassphrase] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [forgot, setForgot] = useState(false);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -36,6 +38,19 @@ export function Unlock({ reason }: { reason: LockReason }) {
   };
 
   const owner = status.identity?.name;
+  if (forgot) {
+    return (
+      <main className="first-run">
+        <div className="first-run__panel first-run__panel--wide">
+          <p className="app-brand" aria-hidden="true">
+            Tessera
+          </p>
+          <ForgotPassphrase onBack={() => setForgot(false)} />
+        </div>
+        <AppFooter />
+      </main>
+    );
+  }
   return (
     <main className="first-run">
       <div className="first-run__panel">
@@ -75,6 +90,11 @@ export function Unlock({ reason }: { reason: LockReason }) {
             </div>
           )}
         </form>
+        <p>
+          <button type="button" className="button button--ghost" onClick={() => setForgot(true)}>
+            Forgot your passphrase?
+          </button>
+        </p>
       </div>
       <AppFooter />
     </main>

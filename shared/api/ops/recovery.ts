@@ -75,6 +75,12 @@ export const RecoveryStatus = z.object({
   message: z.string(),
   /** The last failure (a bad piece, a restore error), if any. */
   error: z.string().optional(),
+  /**
+   * Set when this device already had a vault whose passphrase was forgotten (`recovery.start { forgot: true }`):
+   * that vault is kept aside, untouched, until `recovery.finish` replaces it, and comes back if the recovery is
+   * cancelled. Only pieces of this same identity can restore it (PROTOCOL §11.6).
+   */
+  keptVault: z.object({ name: z.string(), peerId: z.string(), fingerprint: z.string() }).optional(),
 });
 export type RecoveryStatus = z.infer<typeof RecoveryStatus>;
 
@@ -95,9 +101,13 @@ export type RecoveryApproval = z.infer<typeof RecoveryApproval>;
 export const RecoveryCodeText = z.string().min(1).max(4096);
 
 export const recoveryOps = {
-  /** New device: starts (or resumes after a restart) the recovery session; returns the code to show. */
+  /**
+   * New device: starts (or resumes after a restart) the recovery session; returns the code to show. On a device
+   * whose vault is locked and its passphrase forgotten, `forgot: true` says so: the vault is kept aside until the
+   * friends' pieces restore the same identity (PROTOCOL §11.6); without it a locked vault is `VAULT_EXISTS`.
+   */
   'recovery.start': op(
-    z.object({ passphrase: Passphrase, name: DisplayName.optional() }),
+    z.object({ passphrase: Passphrase, name: DisplayName.optional(), forgot: z.boolean().optional() }),
     z.object({ code: z.string(), sessionPeerId: z.string(), expiresAt: z.number().int() }),
     { public: true },
   ),

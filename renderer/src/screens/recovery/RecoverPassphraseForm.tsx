@@ -6,8 +6,19 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PassphraseField } from '../../components/PassphraseField.tsx';
 import { StrengthMeter } from '../../components/StrengthMeter.tsx';
 
-/** Starts (or resumes) recovery on a new device with the passphrase for the recovered vault. */
-export function RecoverPassphraseForm({ mode, onStarted }: { mode: 'start' | 'resume'; onStarted(): void }) {
+/**
+ * Starts (or resumes) recovery with the passphrase for the recovered vault: on a new device, or (`forgot`) on this
+ * device beside its locked vault, which is kept aside until the restore (PROTOCOL §11.6).
+ */
+export function RecoverPassphraseForm({
+  mode,
+  forgot = false,
+  onStarted,
+}: {
+  mode: 'start' | 'resume';
+  forgot?: boolean;
+  onStarted(): void;
+}) {
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
   const [submitted, setSubmitted] = useState(false);
@@ -28,7 +39,7 @@ export function RecoverPassphraseForm({ mode, onStarted }: { mode: 'start' | 're
     if (passphrase.length < 8 || (!resume && confirm !== passphrase)) return;
     setBusy(true);
     try {
-      await api().call('recovery.start', { passphrase });
+      await api().call('recovery.start', { passphrase, ...(forgot ? { forgot: true } : {}) });
       onStarted();
     } catch (err) {
       setError(errorMessage(err));
@@ -47,7 +58,11 @@ export function RecoverPassphraseForm({ mode, onStarted }: { mode: 'start' | 're
         hint={
           resume ? undefined : (
             <>
-              <span>This will unlock your recovered vault. It can be your old passphrase or a new one.</span>
+              <span>
+                {forgot
+                  ? 'This will unlock your vault once your friends have restored it.'
+                  : 'This will unlock your recovered vault. It can be your old passphrase or a new one.'}
+              </span>
               <StrengthMeter passphrase={passphrase} />
             </>
           )

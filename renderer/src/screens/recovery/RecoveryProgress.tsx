@@ -127,6 +127,12 @@ export function RecoveryProgress() {
             <dd>{status.vault.items}</dd>
           </dl>
           <p>Restore it only if this is you: your name, your friends and about as many items as you kept.</p>
+          {status.keptVault && (
+            <p data-testid="recovery-replaces">
+              It replaces the locked vault on this device. It is the same identity, so your friends and the
+              pieces you hold for them carry on.
+            </p>
+          )}
           <button
             type="button"
             className="button button--primary"
