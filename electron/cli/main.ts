@@ -32,6 +32,8 @@ const OPTION_SPECS = {
   yes: { type: 'boolean' },
   relay: { type: 'boolean' },
   forgot: { type: 'boolean' },
+  reject: { type: 'boolean' },
+  'no-match': { type: 'boolean' },
 } as const;
 
 function usage(): string {
