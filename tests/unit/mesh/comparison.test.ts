@@ -51,10 +51,10 @@ function link(): [Conversation, Conversation] {
     close: async () => {},
     abort: () => {},
   });
-  let a: Conversation;
-  let b: Conversation;
-  a = make([], [], () => b) as Conversation;
-  b = make([], [], () => a) as Conversation;
+  const ends: Conversation[] = [];
+  const a = make([], [], () => ends[1]!) as Conversation;
+  const b = make([], [], () => ends[0]!) as Conversation;
+  ends.push(a, b);
   return [a, b];
 }
 
