@@ -205,7 +205,9 @@ export const meshCommands: Command[] = [
           nickname: clear ? null : ctx.args[1]!,
         });
         ctx.out.result(CliFriendComparison, cliComparison(f), (c) =>
-          clear ? `${c.name} is shown by the name they chose again.` : `${f.chosenName} is now shown as ${c.name}.`,
+          clear
+            ? `${c.name} is shown by the name they chose again.`
+            : `${f.chosenName} is now shown as ${c.name}.`,
         );
       });
     },

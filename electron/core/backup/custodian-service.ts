@@ -8,7 +8,11 @@ import { missingChunks } from '../../../shared/formats/backup.ts';
 import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
 import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
-import { deletionPayload, encodeBackupMessage, expectBackupMessage } from '../../../shared/protocol/backup.ts';
+import {
+  deletionPayload,
+  encodeBackupMessage,
+  expectBackupMessage,
+} from '../../../shared/protocol/backup.ts';
 import { SIGN_CONTEXTS, verifyWithContext } from '../../../shared/crypto/sign.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { signReceipt } from '../../../shared/protocol/receipts.ts';

@@ -686,7 +686,11 @@ export class OwnerBackupService {
     try {
       answer = await ask(true);
     } catch (err) {
-      if (!(err instanceof TesseraError) || err.code !== 'UNREACHABLE' || !this.ctx.friends.getFriend(row.peerId))
+      if (
+        !(err instanceof TesseraError) ||
+        err.code !== 'UNREACHABLE' ||
+        !this.ctx.friends.getFriend(row.peerId)
+      )
         throw err;
       answer = await ask(false).catch(() => {
         throw err;
