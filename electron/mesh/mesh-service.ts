@@ -559,7 +559,8 @@ export class MeshService {
 
   private onConnection(peerId: string, open: boolean): void {
     if (!this.gate.isFriend(peerId)) return;
-    if (open) this.friends.touchFriend(peerId, this.now());
+    // Seen when a connection opens and when it closes, so lastSeen says how recently their device was online.
+    this.friends.touchFriend(peerId, this.now());
     this.events.changed('friends');
     if (open) for (const listener of this.connectListeners) listener(peerId);
   }
