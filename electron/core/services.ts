@@ -13,6 +13,7 @@ import { itemHandlers } from './vault/items/handlers.ts';
 import { friendHandlers, openMesh } from '../mesh/handlers.ts';
 import type { MeshService } from '../mesh/mesh-service.ts';
 import { BackupServices } from './backup/backup-services.ts';
+import { removeFriend } from './friend-removal.ts';
 import { DeviceSettingsRepo } from './device-settings.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 import { RecoveryServices } from './recovery/recovery-services.ts';
@@ -134,6 +135,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     },
     ...itemHandlers(vault.items),
     ...friendHandlers(mesh, vault),
+    'friends.remove': (input) => removeFriend({ mesh, backup, vault }, input),
     ...backupHandlers,
     ...keychainHandlers(vault, ctx.keyProtector, status),
     ...settingsHandlers(

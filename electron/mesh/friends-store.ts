@@ -48,7 +48,12 @@ export interface FriendRecord {
   sasAt?: number | null;
   /** When the person confirmed that both screens showed `sasCode` (null: not verified). */
   verifiedAt?: number | null;
+  /** What this person calls the friend on this device (migration 009); null: the name the friend chose. */
+  nickname?: string | null;
 }
+
+/** The name a person sees for a friend: their nickname here, else the name the friend chose. */
+export const shownName = (f: Pick<FriendRecord, 'name' | 'nickname'>): string => f.nickname ?? f.name;
 
 export interface PendingPairing {
   peerId: string;
@@ -76,6 +81,7 @@ interface FriendRow {
   sas_code: string | null;
   sas_at: number | null;
   verified_at: number | null;
+  nickname: string | null;
 }
 
 interface PendingRow {
@@ -118,6 +124,7 @@ function toFriend(r: FriendRow): FriendRecord {
     sasCode: r.sas_code,
     sasAt: r.sas_at,
     verifiedAt: r.verified_at,
+    nickname: r.nickname,
   };
 }
 
@@ -185,15 +192,59 @@ export class FriendsStore {
              last_seen = excluded.last_seen`,
       ).run({ ...friend, addresses: JSON.stringify(friend.addresses.slice(0, MAX_STORED_ADDRESSES)) });
       prepared(this.db, 'DELETE FROM pending_pairings WHERE peer_id = ?').run(friend.peerId);
+      prepared(this.db, 'DELETE FROM former_friends WHERE peer_id = ?').run(friend.peerId);
     })();
   }
 
+  /**
+   * Removes a friend (or a pending pairing). A friend's name, as this person called them, is kept in
+   * `former_friends` (migration 009) so that what still mentions them (a former custodian) shows a name.
+   */
   removeFriend(peerId: string): boolean {
     return this.db.transaction(() => {
+      const friend = this.getFriend(peerId);
+      if (friend) {
+        prepared(
+          this.db,
+          `INSERT INTO former_friends (peer_id, name, addresses, ended_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (peer_id) DO UPDATE SET name = excluded.name, addresses = excluded.addresses,
+               ended_at = excluded.ended_at`,
+        ).run(peerId, shownName(friend), JSON.stringify(friend.addresses), this.now());
+      }
       const a = prepared(this.db, 'DELETE FROM friends WHERE peer_id = ?').run(peerId).changes;
       const b = prepared(this.db, 'DELETE FROM pending_pairings WHERE peer_id = ?').run(peerId).changes;
       return a + b > 0;
     })();
+  }
+
+  /** The name of a friend who was removed (as this person called them), or null. */
+  formerName(peerId: string): string | null {
+    const row = prepared(this.db, 'SELECT name FROM former_friends WHERE peer_id = ?').get(peerId) as
+      { name: string } | undefined;
+    return row?.name ?? null;
+  }
+
+  /** Where a removed friend was last seen (for the deletion request still owed to them), or []. */
+  formerAddresses(peerId: string): string[] {
+    const row = prepared(this.db, 'SELECT addresses FROM former_friends WHERE peer_id = ?').get(peerId) as
+      { addresses: string } | undefined;
+    return row ? parseAddresses(row.addresses) : [];
+  }
+
+  /**
+   * The name a person sees for this peer: a friend's nickname or chosen name, else a former friend's, else null (a
+   * peer this device never called anything).
+   */
+  nameOf(peerId: string): string | null {
+    const friend = this.getFriend(peerId);
+    return friend ? shownName(friend) : this.formerName(peerId);
+  }
+
+  /** Sets (or with null, clears) the nickname this person gives a friend; false when there is no such friend. */
+  setNickname(peerId: string, nickname: string | null): boolean {
+    return (
+      prepared(this.db, 'UPDATE friends SET nickname = ? WHERE peer_id = ?').run(nickname, peerId).changes > 0
+    );
   }
 
   /** Records that a friend was seen (and where, when `addresses` are given); true when the stored addresses changed. */

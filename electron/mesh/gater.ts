@@ -8,12 +8,18 @@ import type { ConnectionGater, PeerId } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { isLoopbackOrUnspecified } from './addresses.ts';
 
-export type GateReason = 'friend' | 'pairing' | 'window';
+/**
+ * `retiring`: a friend this person removed who still has to be asked to delete a piece of their backup (PROTOCOL
+ * §8.1, §9.2 "Deletion"). Connections are allowed so that this side can deliver that request; no protocol admits
+ * the reason, so they cannot run anything here.
+ */
+export type GateReason = 'friend' | 'pairing' | 'window' | 'retiring';
 
 export class PeerGate {
   private readonly friends = new Set<string>();
   private readonly pairing = new Set<string>();
   private readonly windows = new Map<string, number>();
+  private readonly retiring = new Set<string>();
   private readonly now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -28,6 +34,12 @@ export class PeerGate {
   setPairing(peerIds: Iterable<string>): void {
     this.pairing.clear();
     for (const id of peerIds) this.pairing.add(id);
+  }
+
+  /** Former friends still owed a deletion request (see GateReason). */
+  setRetiring(peerIds: Iterable<string>): void {
+    this.retiring.clear();
+    for (const id of peerIds) this.retiring.add(id);
   }
 
   /** Admits `peerId` until `until` (ms), e.g. while a recovery is in progress. */
@@ -48,6 +60,7 @@ export class PeerGate {
       if (until > this.now()) return 'window';
       this.windows.delete(peerId);
     }
+    if (this.retiring.has(peerId)) return 'retiring';
     return null;
   }
 

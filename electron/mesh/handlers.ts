@@ -12,7 +12,7 @@ export type FriendHandlers = Pick<
   | 'friends.pending'
   | 'friends.compare'
   | 'friends.confirm'
-  | 'friends.remove'
+  | 'friends.rename'
 >;
 
 /**
@@ -47,7 +47,10 @@ function meshLogger(): ((message: string) => void) | undefined {
   return process.env.TESSERA_MESH_LOG === '1' ? (m) => console.error(`[mesh] ${m}`) : undefined;
 }
 
-/** The `friends.*` operations. Like every non-public op they need the vault unlocked. */
+/**
+ * The `friends.*` operations but `friends.remove`, which involves backups too (electron/core/friend-removal.ts).
+ * Like every non-public op they need the vault unlocked.
+ */
 export function friendHandlers(mesh: MeshService, vault: VaultService): FriendHandlers {
   const ready = async (): Promise<void> => {
     vault.requireUnlocked();
@@ -81,10 +84,9 @@ export function friendHandlers(mesh: MeshService, vault: VaultService): FriendHa
       mesh.friendJudged(peerId);
       return mesh.friend(peerId);
     },
-    'friends.remove': async ({ peerId }) => {
+    'friends.rename': async ({ peerId, nickname }) => {
       await ready();
-      await mesh.remove(peerId);
-      return {};
+      return mesh.rename(peerId, nickname);
     },
   };
 }

@@ -24,6 +24,7 @@ import {
 import { isLoopbackOnly } from './addresses.ts';
 import { FriendsStore } from './friends-store.ts';
 import { FriendComparisons } from './friend-comparisons.ts';
+import { shownName } from './friends-store.ts';
 import type { FriendRecord } from './friends-store.ts';
 import { connectionGater, PeerGate } from './gater.ts';
 import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
@@ -99,6 +100,8 @@ export class MeshService {
   private viaFriend: (peerId: string) => boolean = () => false;
   private relayMode: RelayMode = 'off';
   private readonly nudged = new Set<string>();
+  /** Former friends still owed a deletion request (the backup owner says who: setRetiring). */
+  private retiringPeers: () => string[] = () => [];
 
   constructor(db: Database, events: MeshEvents, options: MeshOptions = {}) {
     this.friends = new FriendsStore(db, options.now ?? Date.now);
@@ -246,6 +249,24 @@ export class MeshService {
   refreshGate(): void {
     this.gate.setFriends(this.friends.friendIds());
     this.gate.setPairing(this.friends.listPending().map((p) => p.peerId));
+    this.gate.setRetiring(this.retiringPeers());
+  }
+
+  /**
+   * The narrow exception of PROTOCOL §8.1: removed friends who still have to be asked to delete a piece may be
+   * reached (by us, on the backup protocol) until they have. Called again (refreshGate) when that changes.
+   */
+  setRetiring(source: () => string[]): void {
+    this.retiringPeers = source;
+    this.refreshGate();
+  }
+
+  /** A removed friend no longer owed anything: close the gate to them and end any connection. */
+  async retired(peerId: string): Promise<void> {
+    this.refreshGate();
+    if (this.node && !this.gate.allows(peerId)) {
+      await this.node.hangUp(peerIdFromString(peerId)).catch(() => {});
+    }
   }
 
   /** Friends or pending pairings changed; `contacts`: the friends themselves (what a backup's contact list holds). */
@@ -272,9 +293,10 @@ export class MeshService {
   private async knownAddresses(peerId: string): Promise<void> {
     if (this.storedAddressesLoaded.has(peerId)) return;
     const friend = this.friends.getFriend(peerId);
-    if (!friend) return;
+    const addresses = friend ? friend.addresses : this.friends.formerAddresses(peerId);
+    if (addresses.length === 0) return;
     this.storedAddressesLoaded.add(peerId);
-    await this.rememberAddresses(peerId, friend.addresses);
+    await this.rememberAddresses(peerId, addresses);
   }
 
   private async rememberAddresses(peerId: string, addrs: string[]): Promise<void> {
@@ -387,11 +409,21 @@ export class MeshService {
     return this.node !== null && this.relayMode === 'on';
   }
 
+  /** Gives a friend a nickname on this device (null: none); returns the friend as the API shows it. */
+  rename(peerId: string, nickname: string | null): Friend {
+    if (!this.friends.setNickname(peerId, nickname)) throw new NotFoundError('No friend with that peer ID.');
+    this.events.changed('friends', 'backup', 'held', 'requests', 'recovery');
+    return this.friend(peerId);
+  }
+
   async remove(peerId: string): Promise<void> {
     const wasFriend = this.friends.getFriend(peerId) !== null;
     if (!this.friends.removeFriend(peerId))
       throw new NotFoundError('No friend or pending pairing with that peer ID.');
     this.afterFriendsChanged(wasFriend);
+    this.storedAddressesLoaded.delete(peerId);
+    // Still owed a deletion request: the connection stays allowed (PROTOCOL §8.1) until it is delivered.
+    if (this.gate.reason(peerId) === 'retiring') return;
     if (this.node) {
       try {
         await this.node.hangUp(peerIdFromString(peerId));
@@ -403,7 +435,9 @@ export class MeshService {
 
   private toFriend(f: FriendRecord): Friend {
     return {
-      name: f.name,
+      name: shownName(f),
+      chosenName: f.name,
+      nickname: f.nickname ?? null,
       peerId: f.peerId,
       fingerprint: fingerprintOf(f.signPublic),
       comparisonCode: f.sasCode ?? '',
@@ -545,7 +579,8 @@ export class MeshService {
 
   private onConnection(peerId: string, open: boolean): void {
     if (!this.gate.isFriend(peerId)) return;
-    if (open) this.friends.touchFriend(peerId, this.now());
+    // Seen when a connection opens and when it closes, so lastSeen says how recently their device was online.
+    this.friends.touchFriend(peerId, this.now());
     this.events.changed('friends');
     if (open) for (const listener of this.connectListeners) listener(peerId);
   }

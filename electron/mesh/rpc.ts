@@ -146,7 +146,11 @@ export async function openConversation(
     });
   } catch (err) {
     if (timeout.aborted) throw new PeerTimeoutError('The friend could not be reached in time.');
-    throw new UnreachableError(`Could not reach the peer: ${describe(err)}`, { cause: err });
+    // People see this message (a custodian's last error): no libp2p words. The cause keeps the details for logs.
+    throw new UnreachableError(
+      'Their device could not be reached: it may be offline, or no longer connected to you.',
+      { cause: err },
+    );
   }
   return conversation(stream, peerId, protocol, signal);
 }

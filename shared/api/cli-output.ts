@@ -11,6 +11,8 @@ export const CliBackupCustodian = z.object({
   state: z.string(),
   versionHeld: z.number().int().nullable(),
   lastConfirmed: z.string().nullable(),
+  /** Their piece counts towards restoring the vault now (the rule of shared/backup-summary.ts). */
+  counted: z.boolean(),
 });
 
 export const CliBackupStatus = z.object({
@@ -19,6 +21,8 @@ export const CliBackupStatus = z.object({
   custodians: z.array(CliBackupCustodian),
   /** Why the latest changes are not backed up yet, or null. */
   problem: z.string().nullable(),
+  /** What the status means, in the words the Backup screen uses (shared/backup-summary.ts). */
+  summary: z.string(),
 });
 
 export const CliStatus = z.object({
@@ -64,6 +68,10 @@ export const CliFriend = z.object({
   path: z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']),
   /** You confirmed that both screens showed `comparisonCode` (only verified friends can hold a piece). */
   verified: z.boolean(),
+  /** The nickname you gave them on this device (then `name` is it), or null. */
+  nickname: z.string().nullable(),
+  /** The name they chose for themselves. */
+  chosenName: z.string(),
 });
 export const CliFriends = z.array(CliFriend);
 

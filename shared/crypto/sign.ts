@@ -14,6 +14,7 @@ export const SIGN_CONTEXTS = {
   boxKey: 'tessera/box-key/v1',
   shardEnvelope: 'tessera/shard-envelope/v1',
   backupManifest: 'tessera/backup-manifest/v1',
+  deletion: 'tessera/delete/v1',
 } as const;
 
 const PREFIX = utf8('tessera-sig-v1\0');

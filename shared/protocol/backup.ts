@@ -9,7 +9,9 @@
  *                                             (chunks may also come batched: chunks { items: [[id, data] …] })
  *   Update by delta (owner → custodian):      offer-delta { split, base, version, size, sig, edits } → as offer
  *                                             (or refused, then the owner sends a whole offer)
- *   Deletion (owner → custodian):             delete { split, nonce, expires } → deletion receipt | refused
+ *   Deletion (owner → custodian):             delete { split, nonce, expires, ended?, sig? } → deletion receipt | refused
+ *                                             (`ended`: the owner removed the custodian as a friend; `sig`: the
+ *                                             owner's signature over the request, deletionPayload)
  *   Health check (owner → custodian):         challenge { nonce, chunks? } → proof { held, version, mac, data? }
  *                                             (`chunks` names chunks to prove, `data` proves them: health-proof.ts)
  *
@@ -60,7 +62,18 @@ export type BackupMessage =
   | { t: 'chunks'; items: { id: Uint8Array; data: Uint8Array }[] }
   | { t: 'done' }
   | { t: 'receipt'; receipt: Uint8Array }
-  | { t: 'delete'; split: Uint8Array; nonce: Uint8Array; expires: number }
+  /**
+   * `ended` says the owner removed the custodian as a friend (PROTOCOL §9.2, "Deletion"); `sig` signs the request
+   * (deletionPayload) and is required with `ended`. Both absent in requests from owners that predate them.
+   */
+  | {
+      t: 'delete';
+      split: Uint8Array;
+      nonce: Uint8Array;
+      expires: number;
+      ended?: boolean;
+      sig?: Uint8Array;
+    }
   /**
    * `chunks` (ids of chunks of the version the custodian should hold, chosen at random by the owner) asks for a proof
    * of their bytes as well as of the envelope. Absent in challenges from owners that predate it (PROTOCOL §9.2).
@@ -194,14 +207,19 @@ export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
     case 'receipt':
       keys('receipt');
       return { t, receipt: readBytes(map, 'receipt', what, { max: MAX_RECEIPT_BYTES }) };
-    case 'delete':
-      keys('split', 'nonce', 'expires');
-      return {
+    case 'delete': {
+      expectKeys(map, `${what} (delete)`, ['v', 't', 'split', 'nonce', 'expires'], ['ended', 'sig']);
+      const base = {
         t,
         split: readBytes(map, 'split', what, { exact: SPLIT_ID_BYTES }),
         nonce: readBytes(map, 'nonce', what, { exact: NONCE_BYTES }),
         expires: readUint(map, 'expires', what),
-      };
+      } as const;
+      if (!('ended' in map) && !('sig' in map)) return base;
+      if (!('sig' in map)) throw new MalformedDataError(what, 'a friendship ended without a signature');
+      const ended = 'ended' in map ? readUint(map, 'ended', what, 1) === 1 : false;
+      return { ...base, ended, sig: Uint8Array.from(readBytes(map, 'sig', what, { exact: 64 })) };
+    }
     case 'challenge': {
       expectKeys(map, `${what} (challenge)`, ['v', 't', 'nonce'], ['chunks']);
       const nonce = readBytes(map, 'nonce', what, { exact: NONCE_BYTES });
@@ -236,4 +254,22 @@ export function expectBackupMessage<T extends BackupMessageType>(
   ...types: T[]
 ): Extract<BackupMessage, { t: T }> | Extract<BackupMessage, { t: 'refused' }> {
   return expectStep(decodeBackupMessage(bytes), types, 'Backup message');
+}
+
+/**
+ * The bytes an owner signs in a `delete` request (context "tessera/delete/v1", PROTOCOL §1.1): canonical CBOR
+ * { split, nonce, expires, ended: 0/1, custodian } with the custodian's identity key, so a request is bound to the
+ * one custodian it was made for.
+ */
+export function deletionPayload(
+  msg: { split: Uint8Array; nonce: Uint8Array; expires: number; ended: boolean },
+  custodianSignPublic: Uint8Array,
+): Uint8Array {
+  return encodeCanonical({
+    split: msg.split,
+    nonce: msg.nonce,
+    expires: msg.expires,
+    ended: msg.ended ? 1 : 0,
+    custodian: custodianSignPublic,
+  });
 }

@@ -26,6 +26,7 @@ import { generateIdentity } from '../../shared/crypto/identity.ts';
 import { decodeInvite } from '../../shared/protocol/invite.ts';
 import { encodePairMessage } from '../../shared/protocol/pairing.ts';
 import { migration002Friends } from '../../electron/core/store/migrations/002_friends.ts';
+import { migration009FriendNames } from '../../electron/core/store/migrations/009_friend_names.ts';
 import { MeshService } from '../../electron/mesh/mesh-service.ts';
 
 const [mode, address, protocol] = process.argv.slice(2);
@@ -80,6 +81,7 @@ if (mode === 'dial' && address && protocol) {
 } else if (mode === 'oversize' && address) {
   const db = new Database(':memory:');
   migration002Friends.up(db);
+  migration009FriendNames.up(db); // friends as the app stores them (nicknames, former friends)
   const keys = generateIdentity();
   const mesh = new MeshService(
     db,
@@ -123,6 +125,7 @@ if (mode === 'dial' && address && protocol) {
 } else if (mode === 'pending' && address) {
   const db = new Database(':memory:');
   migration002Friends.up(db);
+  migration009FriendNames.up(db); // friends as the app stores them (nicknames, former friends)
   const keys = generateIdentity();
   const mesh = new MeshService(db, { changed: () => {} }, { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false });
   await mesh.start(keys, 'Probe');

@@ -13,6 +13,7 @@ import {
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { thresholdGuidance } from '../../../shared/backup-guidance.ts';
+import { pieceCounts, summarizeBackup, viewPiece } from '../../../shared/backup-summary.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
 import { UsageError } from '../usage-error.ts';
@@ -39,19 +40,22 @@ export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBacku
       state: c.state,
       versionHeld: c.versionHeld,
       lastConfirmed: iso(c.lastConfirmed),
+      counted: pieceCounts(c),
     })),
     problem: status.problem,
+    summary: summarizeBackup(status).headline,
   };
 }
 
-function describeBackup(status: z.output<typeof CliBackupStatus>): string {
+/** The human output: the same headline and badges as the Backup screen (shared/backup-summary.ts). */
+function describeBackup(status: BackupStatus): string {
   if (status.custodians.length === 0) return 'No backup yet. Create one with `tessera backup create`.';
   return [
-    `Backup version ${status.version}, any ${status.threshold} of ${status.custodians.filter((c) => c.state !== 'removing' && c.state !== 'removed').length} friends can restore it.`,
-    ...status.custodians.map(
-      (c) =>
-        `  ${c.name.padEnd(20)} ${c.state.padEnd(10)} version ${c.versionHeld ?? '-'}  confirmed ${c.lastConfirmed ?? 'never'}`,
-    ),
+    `Backup version ${status.version}. ${summarizeBackup(status).headline}`,
+    ...status.custodians.map((c) => {
+      const view = viewPiece(c);
+      return `  ${c.name.padEnd(20)} ${view.label.padEnd(52)} version ${c.versionHeld ?? '-'}  confirmed ${iso(c.lastConfirmed) ?? 'never'}`;
+    }),
     ...(status.problem ? [`Problem: ${status.problem}`] : []),
   ].join('\n');
 }
@@ -118,13 +122,15 @@ export const meshCommands: Command[] = [
             reachable: f.reachable,
             path: f.path,
             verified: f.verified,
+            nickname: f.nickname,
+            chosenName: f.chosenName,
           })),
           (list) =>
             list.length
               ? list
                   .map(
                     (f) =>
-                      `${f.name.padEnd(20)} ${f.verified ? 'verified  ' : 'unverified'} ${f.reachable ? 'online ' : 'offline'} ${f.path.padEnd(12)} ${f.lastSeen ?? 'never seen'} ${f.peerId}`,
+                      `${(f.nickname ? `${f.name} (${f.chosenName})` : f.name).padEnd(20)} ${f.verified ? 'verified  ' : 'unverified'} ${f.reachable ? 'online ' : 'offline'} ${f.path.padEnd(12)} ${f.lastSeen ?? 'never seen'} ${f.peerId}`,
                   )
                   .join('\n')
               : 'No friends yet. Exchange invites with `tessera invite` and `tessera pair CODE`.',
@@ -182,6 +188,31 @@ export const meshCommands: Command[] = [
     },
   },
   {
+    name: 'friends rename',
+    usage: 'tessera friends rename NAME NEWNAME [--clear]',
+    summary:
+      'Give a friend a nickname on this device (shown instead of the name they chose); --clear removes it.',
+    options: ['clear'],
+    positionals: { min: 1, max: 2 },
+    async run(ctx) {
+      const clear = ctx.options.clear === true;
+      if (!clear && ctx.args.length !== 2)
+        throw new UsageError('friends rename needs NAME NEWNAME (or NAME --clear).');
+      await withDaemon(ctx, async (client) => {
+        const friend = resolveFriend(await client.call('friends.list', {}), ctx.args[0]!);
+        const f = await client.call('friends.rename', {
+          peerId: friend.peerId,
+          nickname: clear ? null : ctx.args[1]!,
+        });
+        ctx.out.result(CliFriendComparison, cliComparison(f), (c) =>
+          clear
+            ? `${c.name} is shown by the name they chose again.`
+            : `${f.chosenName} is now shown as ${c.name}.`,
+        );
+      });
+    },
+  },
+  {
     name: 'friends pending',
     usage: 'tessera friends pending',
     summary: 'List pairings still waiting for the other person to accept your invite.',
@@ -228,7 +259,7 @@ export const meshCommands: Command[] = [
         for (const warning of thresholdGuidance(threshold, peerIds.length).warnings)
           ctx.out.info(`Note: ${warning}`);
         const status = await client.call('backup.create', { custodians: peerIds, threshold });
-        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), describeBackup);
+        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), () => describeBackup(status));
       });
     },
   },
@@ -239,7 +270,7 @@ export const meshCommands: Command[] = [
     async run(ctx) {
       await withDaemon(ctx, async (client) => {
         const status = await client.call('backup.status', {});
-        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), describeBackup);
+        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), () => describeBackup(status));
       });
     },
   },
@@ -250,7 +281,7 @@ export const meshCommands: Command[] = [
     async run(ctx) {
       await withDaemon(ctx, async (client) => {
         const status = await client.call('backup.check', {});
-        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), describeBackup);
+        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), () => describeBackup(status));
       });
     },
   },

@@ -33,6 +33,10 @@ export interface MeshAccess {
   onContactsChanged(listener: () => void): () => void;
   /** Store and forward through mutual friends (electron/mesh/forwarding); absent in a mesh without it. */
   forwarding?: ForwardMesh;
+  /** Who the gate still lets us reach after they were removed: those owed a deletion request (PROTOCOL §8.1). */
+  setRetiring(source: () => string[]): void;
+  /** A removed friend was told and deleted everything: close the gate to them. */
+  retired(peerId: string): Promise<void>;
 }
 
 export type BackupHandlers = Pick<
@@ -89,6 +93,8 @@ export class BackupServices {
     this.custodian = new CustodianBackupService(ctx);
     this.custodian.onHeldShardsChanged = () =>
       this.owner.scheduleRebuild('a piece you keep for a friend changed');
+    mesh.setRetiring(() => this.owner.retiringPeers());
+    this.owner.onRetired = (peerId) => void mesh.retired(peerId);
     mesh.handle('backup', (conv) => serveBackupConversation(conv, this.owner, this.custodian));
     if (mesh.forwarding) {
       const fm = mesh.forwarding;

@@ -8,7 +8,12 @@ import { missingChunks } from '../../../shared/formats/backup.ts';
 import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
 import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
-import { encodeBackupMessage, expectBackupMessage } from '../../../shared/protocol/backup.ts';
+import {
+  deletionPayload,
+  encodeBackupMessage,
+  expectBackupMessage,
+} from '../../../shared/protocol/backup.ts';
+import { SIGN_CONTEXTS, verifyWithContext } from '../../../shared/crypto/sign.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { signReceipt } from '../../../shared/protocol/receipts.ts';
 import { ExpiredError, NotFoundError, NotVerifiedError, TesseraError } from '../../../shared/errors.ts';
@@ -69,7 +74,7 @@ export class CustodianBackupService {
   }
 
   private name(peerId: string): string {
-    return this.ctx.friends.getFriend(peerId)?.name ?? `${peerId.slice(0, 8)}…`;
+    return this.ctx.friends.nameOf(peerId) ?? 'A former friend';
   }
 
   private requireFriend(peerId: string): void {
@@ -305,9 +310,15 @@ export class CustodianBackupService {
     const keys = this.requireKeys();
     const now = this.ctx.now();
     if (msg.expires < now) throw new ExpiredError('This deletion request has expired.');
+    if (msg.sig) {
+      const payload = deletionPayload({ ...msg, ended: msg.ended === true }, keys.signPublic);
+      if (!verifyWithContext(SIGN_CONTEXTS.deletion, payload, msg.sig, signPublicFromPeerId(from)))
+        throw new RefusedError('The deletion request is not signed by you.');
+    }
     if (!this.store.spendNonce(msg.nonce, msg.expires, now))
       throw new RefusedError('This request was already used (replay).');
-    const dropped = this.store.dropHolding(from, msg.split);
+    // The owner removed us as a friend: nothing of theirs stays here, not even the consent to hold for them.
+    const dropped = msg.ended ? this.forgetEnded(from, msg.split) : this.store.dropHolding(from, msg.split);
     const receipt = signReceipt(
       {
         kind: 'deletion',
@@ -325,6 +336,37 @@ export class CustodianBackupService {
       this.onHeldShardsChanged();
     }
     return { t: 'receipt', receipt };
+  }
+
+  /** An `ended` deletion (PROTOCOL §9.2): drop the piece of that split and the consent; tell the person once. */
+  private forgetEnded(from: string, split: Uint8Array): boolean {
+    const held = this.store.held(from);
+    if (held && !equalBytes(held.splitId, split)) return this.store.dropHolding(from, split); // another split's piece
+    const hadConsent = this.store.request(from) !== null;
+    const dropped = this.store.forgetOwner(from);
+    if (!dropped && !hadConsent) return false; // told already (one request per split they asked us to delete)
+    const name = this.name(from);
+    this.ctx.events.emit({
+      type: 'notice',
+      title: `${name} removed you as a friend`,
+      body: dropped
+        ? `${name} removed you as a friend; the piece you kept for ${name} was deleted.`
+        : `${name} removed you as a friend; you were not keeping a piece for ${name}.`,
+    });
+    this.ctx.log(`backup: ${name} removed us as a friend; deleted what we held for them`);
+    this.ctx.events.changed('held', 'requests');
+    return dropped;
+  }
+
+  /**
+   * This person removed `ownerPeerId` as a friend: what we keep for them is deleted here (they are told what that
+   * means before, PROTOCOL §9.2 "Deletion"). Returns whether a piece was held.
+   */
+  forgetOwner(ownerPeerId: string): boolean {
+    const dropped = this.store.forgetOwner(ownerPeerId);
+    this.ctx.events.changed('held', 'requests');
+    if (dropped) this.onHeldShardsChanged();
+    return dropped;
   }
 
   /**

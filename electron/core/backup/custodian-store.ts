@@ -481,6 +481,22 @@ export class CustodianStore {
     return true;
   }
 
+  /**
+   * The friendship with this owner ended (either side removed the other): what we hold for them, of any split, and
+   * their holding consent are deleted in one transaction. Returns whether a piece was held.
+   */
+  forgetOwner(ownerPeerId: string): boolean {
+    const result = this.store.transaction(() => {
+      const held = this.held(ownerPeerId) !== null;
+      prepared(this.store.db, 'DELETE FROM held_shards WHERE owner_peer_id = ?').run(ownerPeerId);
+      prepared(this.store.db, 'DELETE FROM held_chunks WHERE owner_peer_id = ?').run(ownerPeerId);
+      prepared(this.store.db, 'DELETE FROM holding_requests WHERE owner_peer_id = ?').run(ownerPeerId);
+      return { held, dead: this.dropDeadPacks(ownerPeerId) };
+    });
+    this.packs.remove(result.dead);
+    return result.held;
+  }
+
   /** Records a request nonce as used; false if it was already spent (a replay). Expired nonces are pruned. */
   spendNonce(nonce: Uint8Array, expiresAt: number, now: number): boolean {
     return this.store.transaction(() => {

@@ -9,11 +9,13 @@ import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import {
+  deletionPayload,
   encodeBackupMessage,
   expectBackupMessage,
   MAX_CHUNKS_PER_FRAME,
   NONCE_BYTES,
 } from '../../../shared/protocol/backup.ts';
+import { SIGN_CONTEXTS, signWithContext } from '../../../shared/crypto/sign.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
 import { HEALTH_CHUNKS, healthDataProof, sampleIndexes } from '../../../shared/protocol/health-proof.ts';
@@ -48,6 +50,11 @@ const CHUNK_FRAME_BYTES = 1024 * 1024;
 const SHARED_FRAMES_BYTES = 32 * 1024 * 1024;
 /** How long to wait before asking again while a friend has not yet answered. */
 const CONSENT_POLL_MS = 60_000;
+/** How long removing a friend waits for them to confirm the deletion before it goes on without them. */
+const REMOVAL_WAIT_MS = 8_000;
+
+/** What became of the piece a removed friend kept (friends.remove). */
+export type RemovedPiece = 'none' | 'deleted' | 'pending';
 
 export class CustodianRefusedError extends TesseraError {
   constructor(name: string, reason: string) {
@@ -182,7 +189,8 @@ export class OwnerBackupService {
           : row.state;
     return {
       peerId: row.peerId,
-      name: this.ctx.friends.getFriend(row.peerId)?.name ?? row.peerId,
+      name: this.friendName(row.peerId),
+      friend: this.ctx.friends.getFriend(row.peerId) !== null,
       state,
       versionHeld: row.versionHeld,
       lastConfirmed: row.lastConfirmed,
@@ -353,9 +361,12 @@ export class OwnerBackupService {
         }
       }
     }
-    // Old shards are deleted only once the new split can already recover the vault on its own.
-    if (!split || delivered >= split.threshold) {
-      for (const row of this.store.custodiansToRemove()) add(row.peerId, () => this.requestDeletion(row));
+    // Old shards are deleted only once the new split can already recover the vault on its own; a friend this person
+    // removed is asked at once, whatever the new split's progress (PROTOCOL §9.2, "Deletion").
+    const canRetire = !split || delivered >= split.threshold;
+    for (const row of this.store.custodiansToRemove()) {
+      const ended = this.ctx.friends.getFriend(row.peerId) === null;
+      if (ended || canRetire) add(row.peerId, () => this.requestDeletion(row, ended));
     }
     await Promise.all(
       [...work.entries()].map(async ([peerId, tasks]) => {
@@ -427,8 +438,50 @@ export class OwnerBackupService {
     await conv.send(bytes);
   }
 
+  /** Never a peer ID: a friend's name, a former friend's (kept when they were removed), else a plain phrase. */
   private friendName(peerId: string): string {
-    return this.ctx.friends.getFriend(peerId)?.name ?? peerId;
+    return this.ctx.friends.nameOf(peerId) ?? 'A former friend';
+  }
+
+  /** Removed friends who still have to be asked to delete a piece (the connection gate lets us reach them). */
+  retiringPeers(): string[] {
+    const ids = new Set(this.store.custodiansToRemove().map((r) => r.peerId));
+    return [...ids].filter((peerId) => this.ctx.friends.getFriend(peerId) === null);
+  }
+
+  /** Called when a removed friend is no longer owed any deletion request (the mesh closes the gate to them). */
+  onRetired: (peerId: string) => void = () => {};
+
+  /**
+   * This person is removing `peerId` as a friend (while they are still one, so the gate lets us reach them): every
+   * piece they keep, of the current split or an older one, is to be deleted, and they are told why (`ended`). Waits
+   * up to REMOVAL_WAIT_MS for their receipts; whatever is not confirmed by then stays `removing`, and the reconcile
+   * loop keeps asking them, and only that.
+   */
+  async retireCustodian(peerId: string): Promise<RemovedPiece> {
+    const split = this.store.activeSplit();
+    const now = this.ctx.now();
+    if (split) {
+      const row = this.store.custodian(split.splitId, peerId);
+      if (row && (row.state === 'accepted' || row.state === 'requested'))
+        this.store.updateCustodian(split.splitId, peerId, { state: 'removing', lastError: null }, now);
+      else if (row && row.state === 'declined')
+        this.store.updateCustodian(split.splitId, peerId, { state: 'removed', lastError: null }, now);
+    }
+    const rows = this.store.custodiansToRemove().filter((r) => r.peerId === peerId);
+    if (rows.length === 0) return 'none';
+    this.backoff.reset(peerId);
+    this.ctx.events.changed('backup');
+    const attempt = (async () => {
+      for (const row of rows) await this.requestDeletion(row, true);
+      return true;
+    })().catch((err: unknown) => {
+      this.recordError(peerId, err instanceof Error ? err.message : String(err));
+      this.backoff.failed(peerId, this.ctx.now());
+      return false;
+    });
+    const timer = new Promise<false>((resolve) => setTimeout(() => resolve(false), REMOVAL_WAIT_MS).unref());
+    return (await Promise.race([attempt, timer])) ? 'deleted' : 'pending';
   }
 
   private async requestConsent(split: SplitRow, row: CustodianRow): Promise<void> {
@@ -626,18 +679,41 @@ export class OwnerBackupService {
     this.ctx.events.changed('backup');
   }
 
-  private async requestDeletion(row: CustodianRow): Promise<void> {
+  /**
+   * Asks a custodian of a retired split to delete its piece (PROTOCOL §9.2, "Deletion"), signed; `ended` tells them
+   * this person removed them as a friend. A custodian that predates signed requests closes the stream on the unknown
+   * fields: it is asked again as it understands (it then deletes the piece, without being told why).
+   */
+  private async requestDeletion(row: CustodianRow, ended = false): Promise<void> {
     const keys = this.ctx.keys() as IdentityKeys;
-    const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
-    const answer = await this.converse(row.peerId, async (conv) => {
-      await this.send(conv, {
-        t: 'delete',
+    const ask = (signed: boolean) => {
+      const msg = {
+        t: 'delete' as const,
         split: row.splitId,
-        nonce,
+        nonce: new Uint8Array(randomBytes(NONCE_BYTES)),
         expires: this.ctx.now() + 10 * 60_000,
+      };
+      const payload = deletionPayload({ ...msg, ended }, signPublicFromPeerId(row.peerId));
+      const sig = signWithContext(SIGN_CONTEXTS.deletion, payload, keys.signSeed, nativeEd25519);
+      return this.converse(row.peerId, async (conv) => {
+        await this.send(conv, signed ? { ...msg, ended, sig } : msg);
+        return expectBackupMessage(await conv.receive(), 'receipt');
       });
-      return expectBackupMessage(await conv.receive(), 'receipt');
-    });
+    };
+    let answer: Awaited<ReturnType<typeof ask>>;
+    try {
+      answer = await ask(true);
+    } catch (err) {
+      if (
+        !(err instanceof TesseraError) ||
+        err.code !== 'UNREACHABLE' ||
+        !this.ctx.friends.getFriend(row.peerId)
+      )
+        throw err;
+      answer = await ask(false).catch(() => {
+        throw err;
+      });
+    }
     if (answer.t === 'refused') throw new CustodianRefusedError(this.friendName(row.peerId), answer.reason);
     const receipt = verifyReceipt(answer.receipt, signPublicFromPeerId(row.peerId));
     if (
@@ -657,6 +733,7 @@ export class OwnerBackupService {
       this.ctx.now(),
     );
     this.ctx.events.changed('backup');
+    if (ended && !this.retiringPeers().includes(row.peerId)) this.onRetired(row.peerId);
   }
 
   /**

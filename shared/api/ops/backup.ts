@@ -5,7 +5,10 @@ import { PeerId } from './friends.ts';
 /** Where one custodian stands, as the owner sees it. */
 export const CustodianStatus = z.object({
   peerId: z.string(),
+  /** What this person calls them (a removed friend keeps the name they had); never a peer ID. */
   name: z.string(),
+  /** Still a friend: a removed friend's piece is never counted on (shared/backup-summary.ts). */
+  friend: z.boolean(),
   /**
    * requested = waiting for their consent; expired = they did not answer before the request expired (nothing was
    * sent; make the backup again to ask again); delivered = they confirmed holding their piece (signed receipt).

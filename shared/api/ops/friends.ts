@@ -8,11 +8,23 @@ export const PeerId = z
 /** Invite codes are long (keys, addresses); the decoder enforces the real limits and checksum. */
 export const InviteCode = z.string().min(1).max(4096);
 
+/** A nickname: 1..64 characters, not only spaces. */
+export const Nickname = z
+  .string()
+  .trim()
+  .min(1, 'A nickname needs at least one character.')
+  .max(64, 'A nickname can have at most 64 characters.');
+
 export const FriendPath = z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']);
 export type FriendPath = z.infer<typeof FriendPath>;
 
 export const Friend = z.object({
+  /** What this person calls the friend: their nickname on this device if one is set, else the name they chose. */
   name: z.string(),
+  /** The name the friend chose for themselves (in their invite). */
+  chosenName: z.string(),
+  /** A name this person gave the friend, kept on this device only (never sent); null when none. */
+  nickname: z.string().nullable(),
   peerId: z.string(),
   fingerprint: z.string(),
   /**
@@ -87,6 +99,25 @@ export const friendOps = {
    * (pair again in person: someone may have swapped the invites).
    */
   'friends.confirm': op(z.object({ peerId: PeerId, match: z.boolean() }), Friend),
-  /** Removes a friend, or stops waiting for a pending pairing with that peer. */
-  'friends.remove': op(z.object({ peerId: PeerId }), z.object({})),
+  /**
+   * Gives a friend a nickname on this device (shown everywhere in place of the name they chose), or with null
+   * removes it. Never sent to anyone.
+   */
+  'friends.rename': op(z.object({ peerId: PeerId, nickname: Nickname.nullable() }), Friend),
+  /**
+   * Removes a friend, or stops waiting for a pending pairing with that peer. A friend who keeps a piece of your
+   * backup is asked (signed, PROTOCOL §9.2 "Deletion") to delete it, before the connection to them is closed;
+   * `reshare` first makes a new backup with the friends named there (a fresh split, PROTOCOL §9), in the same step.
+   * `piece`: what became of a piece they kept: `none` (they kept none), `deleted` (they deleted it and signed a
+   * receipt), `pending` (they could not be reached: Tessera keeps asking them, and only that).
+   */
+  'friends.remove': op(
+    z.object({
+      peerId: PeerId,
+      reshare: z
+        .object({ custodians: z.array(PeerId).min(2).max(16), threshold: z.number().int().min(2).max(16) })
+        .optional(),
+    }),
+    z.object({ piece: z.enum(['none', 'deleted', 'pending']).optional() }),
+  ),
 };

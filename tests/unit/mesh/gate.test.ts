@@ -8,8 +8,7 @@ import { generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
 import { connectionGater, PeerGate } from '../../../electron/mesh/gater.ts';
 import { isLoopbackOrUnspecified, usableAddresses } from '../../../electron/mesh/addresses.ts';
 import { FriendsStore } from '../../../electron/mesh/friends-store.ts';
-import { migration001Vault } from '../../../electron/core/store/migrations/001_vault.ts';
-import { migration002Friends } from '../../../electron/core/store/migrations/002_friends.ts';
+import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import { createMeshNode } from '../../../electron/mesh/node.ts';
 import { counterRandom } from '../shared/helpers.ts';
 
@@ -102,8 +101,8 @@ test('advertised addresses: no loopback (unless loopback-only), no link-local, n
 
 function openDb(now = () => 10): FriendsStore {
   const db = new Database(':memory:');
-  migration001Vault.up(db);
-  migration002Friends.up(db);
+  // Every migration: removing a friend keeps their name (former_friends, migration 009).
+  for (const migration of MIGRATIONS) migration.up(db);
   return new FriendsStore(db, now);
 }
 

@@ -13,6 +13,7 @@ import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { inviteBytes, inviteHash } from '../../../shared/protocol/invite.ts';
 import { migration001Vault } from '../../../electron/core/store/migrations/001_vault.ts';
 import { migration002Friends } from '../../../electron/core/store/migrations/002_friends.ts';
+import { migration009FriendNames } from '../../../electron/core/store/migrations/009_friend_names.ts';
 import { FriendsStore, OwnInviteExpiredError } from '../../../electron/mesh/friends-store.ts';
 import { connectionGater, PeerGate } from '../../../electron/mesh/gater.ts';
 import { createMeshNode } from '../../../electron/mesh/node.ts';
@@ -38,6 +39,7 @@ function person(seed: number, name: string): Person {
   const db = new Database(':memory:');
   migration001Vault.up(db);
   migration002Friends.up(db);
+  migration009FriendNames.up(db); // friends as the app stores them (nicknames, former friends)
   const clock = { now: T0 };
   const store = new FriendsStore(db, () => clock.now);
   const invite = inviteHash(

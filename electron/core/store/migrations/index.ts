@@ -6,6 +6,7 @@ import { migration005Forwarding } from './005_forwarding.ts';
 import { migration006ChunkTables } from './006_chunk_tables.ts';
 import { migration007HeldPacks } from './007_held_packs.ts';
 import { migration008ConfirmedCodes } from './008_confirmed_codes.ts';
+import { migration009FriendNames } from './009_friend_names.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006ChunkTables,
   migration007HeldPacks,
   migration008ConfirmedCodes,
+  migration009FriendNames,
 ];

@@ -51,7 +51,7 @@ export function BackupScreen() {
         />
       )}
       {ready && !showWizard && backup.data && friends.data && (
-        <BackupStatusView status={backup.data} friends={friends.data} onChange={() => setEditing(true)} />
+        <BackupStatusView status={backup.data} onChange={() => setEditing(true)} />
       )}
     </div>
   );

@@ -1,65 +1,29 @@
 import { useId, useState } from 'react';
 import type { BackupStatus, CustodianStatus } from '../../../../shared/api/ops/backup.ts';
-import type { Friend } from '../../../../shared/api/ops/friends.ts';
+import { summarizeBackup } from '../../../../shared/backup-summary.ts';
+import type { PieceView } from '../../../../shared/backup-summary.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { formatBytes, formatDate, listNames } from '../../lib/format.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
-const STATE_WORDS: Record<CustodianStatus['state'], string> = {
-  requested: 'Waiting for their consent',
-  expired: 'Did not answer in time',
-  accepted: 'Accepted; sending their piece',
-  declined: 'Declined',
-  delivered: 'Keeping your piece',
-  removing: 'Asked to delete an old piece',
-  removed: 'Old piece deleted',
-};
-
-const HEALTH_WORDS: Record<NonNullable<CustodianStatus['health']>, string> = {
-  ok: 'Piece checked and fine',
-  missing: 'Their piece is missing',
-  mismatch: 'Could not prove it holds your backup; sending it again',
-};
-
 /** What a finished check found, in one sentence. */
 function checkResult(status: BackupStatus): string {
-  const asked = status.custodians.filter(isCurrent);
+  const asked = summarizeBackup(status).current.map((v) => v.custodian);
   const fine = asked.filter((c) => c.health === 'ok').length;
   const at = new Date().toLocaleTimeString(undefined, { timeStyle: 'short' });
   if (fine === asked.length) return `Checked at ${at}: every friend proved they still have their piece.`;
   return `Checked at ${at}: ${fine} of ${asked.length} proved they still have their piece; see below for the others.`;
 }
 
-function isCurrent(c: CustodianStatus): boolean {
-  return c.state !== 'removing' && c.state !== 'removed';
-}
-
-export function BackupStatusView({
-  status,
-  friends,
-  onChange,
-}: {
-  status: BackupStatus;
-  friends: Friend[];
-  onChange(): void;
-}) {
+/** The summary, the bar and the table all come from one rule (shared/backup-summary.ts), so they cannot disagree. */
+export function BackupStatusView({ status, onChange }: { status: BackupStatus; onChange(): void }) {
   const [checking, setChecking] = useState(false);
   const [checkError, setCheckError] = useState<string | null>(null);
   const [checked, setChecked] = useState<string | null>(null);
   const id = useId();
-  const current = status.custodians.filter(isCurrent);
-  const retired = status.custodians.filter((c) => !isCurrent(c));
-  const delivered = current.filter((c) => c.state === 'delivered').length;
-  const friendIds = new Set(friends.map((f) => f.peerId));
-  const trouble = current.filter(
-    (c) =>
-      c.state === 'declined' ||
-      c.state === 'expired' ||
-      !friendIds.has(c.peerId) ||
-      c.health === 'missing' ||
-      c.health === 'mismatch',
-  );
+  const summary = summarizeBackup(status);
+  const { current, former: retired, kept, trouble } = summary;
 
   const check = async () => {
     setChecking(true);
@@ -80,14 +44,12 @@ export function BackupStatusView({
           Your backup
         </h2>
         <p className="backup__summary" data-testid="backup-summary">
-          Any {status.threshold} of {current.length} friends can restore your vault.{' '}
-          {delivered === current.length
-            ? 'Every friend is keeping their piece.'
-            : `${delivered} of ${current.length} ${delivered === 1 ? 'is' : 'are'} keeping their piece so far.`}
+          {summary.headline}
         </p>
         <progress
           className="backup__progress"
-          value={delivered}
+          data-testid="backup-progress"
+          value={kept}
           max={Math.max(current.length, 1)}
           aria-label="Friends keeping their piece"
         />
@@ -102,8 +64,9 @@ export function BackupStatusView({
         {trouble.length > 0 && (
           <div className="note note--warn" role="status">
             <p>
-              {listNames(trouble.map((c) => c.name))} {trouble.length === 1 ? 'cannot' : 'cannot all'} be
-              counted on right now. Make a new backup with friends who can.
+              {listNames(trouble.map((v) => v.custodian.name))}{' '}
+              {trouble.length === 1 ? 'cannot' : 'cannot all'} be counted on right now. Make a new backup with
+              friends who can.
             </p>
           </div>
         )}
@@ -160,7 +123,7 @@ function SendingProgress({
   );
 }
 
-function CustodianTable({ custodians, testId }: { custodians: CustodianStatus[]; testId: string }) {
+function CustodianTable({ custodians, testId }: { custodians: PieceView[]; testId: string }) {
   return (
     <div className="table-wrap">
       <table className="table" data-testid={testId}>
@@ -173,16 +136,18 @@ function CustodianTable({ custodians, testId }: { custodians: CustodianStatus[];
           </tr>
         </thead>
         <tbody>
-          {custodians.map((c) => (
-            <tr key={`${c.peerId}-${c.state}`} data-state={c.state}>
+          {custodians.map(({ custodian: c, label, tone, counted }) => (
+            <tr
+              key={`${c.peerId}-${c.state}`}
+              data-state={c.state}
+              data-counted={counted ? 'yes' : 'no'}
+              data-tone={tone}
+            >
               <th scope="row">{c.name}</th>
               <td>
-                <span className={`pill pill--${c.state}`}>{STATE_WORDS[c.state]}</span>
-                {c.health && c.health !== 'ok' && (
-                  <span className="backup__problem">{HEALTH_WORDS[c.health]}</span>
-                )}
+                <span className={`pill pill--tone-${tone}`}>{label}</span>
                 {c.sending && <SendingProgress sending={c.sending} name={c.name} />}
-                {c.lastError && <span className="backup__problem">{c.lastError}</span>}
+                {c.lastError && tone !== 'former' && <span className="backup__problem">{c.lastError}</span>}
               </td>
               <td>{c.versionHeld ?? '—'}</td>
               <td>{c.lastConfirmed ? formatDate(c.lastConfirmed) : 'Not yet'}</td>

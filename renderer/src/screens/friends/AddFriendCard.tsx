@@ -48,6 +48,12 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
   };
 
   const paired = result && (result.state === 'paired' || friends.some((f) => f.peerId === result.peerId));
+  // Names are chosen by each person and prove nothing: two friends may share one (or someone may copy a name).
+  const namesakes = result
+    ? friends.filter(
+        (f) => f.peerId !== result.peerId && (f.chosenName === result.name || f.name === result.name),
+      )
+    : [];
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -65,6 +71,17 @@ export function AddFriendCard({ friends }: { friends: Friend[] }) {
             <p role="status">
               Now let {result.name} add you: show them your invite. This finishes by itself once they do.
             </p>
+          )}
+          {namesakes.length > 0 && (
+            <div className="note note--warn" data-testid="duplicate-name">
+              <p>
+                You already have a friend called {result.name}
+                {namesakes.some((f) => f.nickname) &&
+                  ` (you call them ${namesakes.map((f) => f.name).join(', ')})`}
+                ; this is another device or person. Give one of them a nickname below so that you can tell
+                them apart, and compare codes before trusting this one.
+              </p>
+            </div>
           )}
           <button type="button" className="button button--small" onClick={() => setResult(null)}>
             Add another friend

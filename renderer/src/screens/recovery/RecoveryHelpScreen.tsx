@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import type { HeldBackup } from '../../../../shared/api/ops/backup.ts';
 import type { RecoveryApproval } from '../../../../shared/api/ops/recovery.ts';
 import { checkCodeEntry } from '../../../../shared/protocol/code-entry.ts';
+import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
 import { formatDate, listNames } from '../../lib/format.ts';
@@ -266,6 +267,24 @@ function PasteCode({ onCode, onCancel }: { onCode(code: string): void; onCancel(
   );
 }
 
+/** A friend's usual device seen this recently is probably not lost: say so before anything is sent. */
+const RECENTLY_ONLINE_MS = 15 * 60_000;
+
+function minutesAgo(ms: number): string {
+  const minutes = Math.max(0, Math.round((Date.now() - ms) / 60_000));
+  return minutes < 1 ? 'less than a minute ago' : minutes === 1 ? '1 minute ago' : `${minutes} minutes ago`;
+}
+
+/** The warning for a friend whose usual device is online now or was a moment ago; null otherwise. */
+function recentlyOnline(friend: Friend | undefined): string | null {
+  if (!friend) return null;
+  if (friend.reachable)
+    return `${friend.name}’s usual device is online right now — are you sure ${friend.name} lost it?`;
+  if (friend.lastSeen !== null && Date.now() - friend.lastSeen < RECENTLY_ONLINE_MS)
+    return `${friend.name}’s usual device was online ${minutesAgo(friend.lastSeen)} — are you sure ${friend.name} lost it?`;
+  return null;
+}
+
 function ChooseFriend({
   code,
   onApproved,
@@ -275,18 +294,38 @@ function ChooseFriend({
   onApproved(approval: RecoveryApproval): void;
   onCancel(): void;
 }) {
-  const loadHeld = useCallback(() => api().call('held.list', {}), []);
-  const held = useLoad(loadHeld);
+  const loadHeld = useCallback(
+    () => Promise.all([api().call('held.list', {}), api().call('friends.list', {})]),
+    [],
+  );
+  const loaded = useLoad(loadHeld);
+  const held = { ...loaded, data: loaded.data?.[0] };
+  const friendsById = new Map((loaded.data?.[1] ?? []).map((f) => [f.peerId, f]));
+  // With one name twice, the friend whose code this person confirmed is the likely one: pick them first.
+  const verifiedHeld = (held.data ?? []).filter((h) => friendsById.get(h.ownerPeerId)?.verified);
+  const preselected =
+    held.data?.length === 1
+      ? (held.data[0]?.ownerPeerId ?? null)
+      : verifiedHeld.length === 1
+        ? (verifiedHeld[0]?.ownerPeerId ?? null)
+        : null;
   const [chosen, setChosen] = useState<string | null>(null);
+  const [warned, setWarned] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const selected = chosen ?? preselected;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const friend = chosen ?? (held.data?.length === 1 ? held.data[0]?.ownerPeerId : null);
+    const friend = selected;
     if (!friend) {
       setError('Choose the friend who is recovering.');
+      return;
+    }
+    // Nothing is sent before the person has seen that the "lost" device was online a moment ago.
+    if (warned !== friend && recentlyOnline(friendsById.get(friend))) {
+      setWarned(friend);
       return;
     }
     setBusy(true);
@@ -317,11 +356,19 @@ function ChooseFriend({
                 <input
                   type="radio"
                   name={`${id}-friend`}
-                  checked={(chosen ?? (held.data?.length === 1 ? h.ownerPeerId : null)) === h.ownerPeerId}
-                  onChange={() => setChosen(h.ownerPeerId)}
+                  checked={selected === h.ownerPeerId}
+                  onChange={() => {
+                    setChosen(h.ownerPeerId);
+                    setWarned(null);
+                  }}
                 />
                 <span>
                   {h.owner}
+                  {friendsById.get(h.ownerPeerId)?.verified && (
+                    <span className="verified-mark" data-testid="verified-mark">
+                      ✓ Verified
+                    </span>
+                  )}
                   <span className="muted"> · keeping their piece since {formatDate(h.since)}</span>
                 </span>
               </label>
@@ -329,6 +376,15 @@ function ChooseFriend({
           </div>
         )}
       </fieldset>
+      {warned && warned === selected && (
+        <div className="note note--warn" role="alert" data-testid="recently-online">
+          <p>{recentlyOnline(friendsById.get(warned))}</p>
+          <p>
+            If their device is not lost, someone else may be asking in their name. Press Next again only if
+            you are sure.
+          </p>
+        </div>
+      )}
       {error && <ErrorNotice title="Nothing was sent" message={error} />}
       {busy ? (
         <Busy label="Connecting to the new device…" />
