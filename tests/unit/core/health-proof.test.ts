@@ -170,7 +170,10 @@ function holding(t: TestContext, backup: BuiltBackup = built): Held {
   // Only what answering a challenge touches; the store, the manifest and the crypto are real.
   const ctx = {
     custodianStore: store,
-    friends: { getFriend: (peerId: string) => (peerId === OWNER ? { name: 'Olivia' } : null) },
+    friends: {
+      getFriend: (peerId: string) => (peerId === OWNER ? { name: 'Olivia' } : null),
+      nameOf: (peerId: string) => (peerId === OWNER ? 'Olivia' : null),
+    },
     events: { changed: () => {}, emit: () => {} },
     keys: () => custodianKeys,
     now: () => 2,
@@ -389,7 +392,10 @@ test('the owner judges proofs against its own chunks: honest ok, digests-only mi
   const asked: { peerId: string; chunks: number }[] = [];
   const ctx = {
     store: db,
-    friends: { getFriend: (peerId: string) => ({ name: CUSTODIANS[peerId]?.name ?? peerId }) },
+    friends: {
+      getFriend: (peerId: string) => ({ name: CUSTODIANS[peerId]?.name ?? peerId }),
+      nameOf: (peerId: string) => CUSTODIANS[peerId]?.name ?? peerId,
+    },
     events: { changed: () => {}, emit: () => {} },
     keys: () => owner,
     selfPeerId: () => OWNER,
