@@ -55,8 +55,9 @@ test('backup: wizard with guidance, friends accept or decline in Holding, per-fr
     await expect(alice.getByText(/Bob and Carol will each be asked to keep one piece/)).toBeVisible();
     await alice.getByRole('button', { name: 'Start backup' }).click();
 
+    // Nobody keeps a piece yet, and the summary says so (one rule for summary, bar and table).
     await expect(alice.getByTestId('backup-summary')).toContainText(
-      'Any 2 of 2 friends can restore your vault.',
+      'Your friends cannot restore your vault yet: 2 pieces are needed and 0 of 2 are kept.',
     );
     await expect(alice.getByTestId('custodians')).toContainText('Waiting for their consent');
     await shot(alice, 'backup-status-waiting');

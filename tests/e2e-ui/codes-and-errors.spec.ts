@@ -7,7 +7,14 @@ import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
 import type { Host } from './support/host.ts';
 import { befriend, call } from './support/api.ts';
-import { createVault, fillItem, goTo, openUnlocked, PASSPHRASE } from './support/flows.ts';
+import {
+  createVault,
+  fillItem,
+  goTo,
+  nextPastRecentlyOnline,
+  openUnlocked,
+  PASSPHRASE,
+} from './support/flows.ts';
 import { writeQrY4m } from './support/y4m.ts';
 import { badCharacter, inviteCode, mistyped, recoveryCode, truncated } from '../helpers/codes.ts';
 import { assertNoJargon } from '../helpers/jargon.ts';
@@ -96,8 +103,16 @@ test('a wrong invite is named where it is pasted, in words, and nothing is sent'
   await expect(app.getByTestId('pair-result')).toHaveCount(0);
 });
 
-test('a wrong recovery code is named at step 1, before "Who is recovering?"', async ({ app }) => {
-  await createVault(app, 'Bob');
+test('a wrong recovery code is named at step 1, before "Who is recovering?"', async ({
+  app,
+  host,
+  startHost,
+}) => {
+  test.setTimeout(120_000);
+  // Bob keeps a piece for Alice (someone who keeps none is told so before any code is asked for).
+  const [alice, carol] = await Promise.all([startHost(), startHost()]);
+  await aliceWithBackup(alice, host, carol);
+  await openUnlocked(app, host.url);
   await goTo(app, 'Help a friend recover');
   await app.getByRole('button', { name: 'Paste the code instead' }).click();
   for (const [i, wrong] of WRONG_RECOVERY_CODES.entries()) {
@@ -114,7 +129,10 @@ test('a wrong recovery code is named at step 1, before "Who is recovering?"', as
   }
 });
 
-test('a scanned code of the wrong kind is named, and the camera waits for "Scan again"', async ({ host }) => {
+test('a scanned code of the wrong kind is named, and the camera waits for "Scan again"', async ({
+  host,
+  startHost,
+}) => {
   test.setTimeout(120_000);
   const scratch = mkdtempSync(join(tmpdir(), 'tessera-cam-'));
   const y4m = join(scratch, 'code.y4m');
@@ -123,11 +141,13 @@ test('a scanned code of the wrong kind is named, and the camera waits for "Scan 
   try {
     const page = await (await browser.newContext({ viewport: { width: 1024, height: 720 } })).newPage();
     const problems = watchPage(page);
-    await call(host, 'vault.create', { name: 'Bob', passphrase: PASSPHRASE });
+    const [alice, carol] = await Promise.all([startHost(), startHost()]);
+    await aliceWithBackup(alice, host, carol);
     await openUnlocked(page, host.url);
 
-    // An invite held up to "Help a friend recover".
+    // An invite held up to "Help a friend recover" (the camera starts when asked).
     await goTo(page, 'Help a friend recover');
+    await page.getByRole('button', { name: 'Scan with camera' }).click();
     await expect(page.getByRole('alert')).toContainText('This is an invite, not a recovery code.', {
       timeout: 30_000,
     });
@@ -203,7 +223,7 @@ test('a recovery code whose recovery was cancelled says the recovery has ended, 
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByRole('heading', { name: '2. Who is recovering?' })).toBeVisible();
   await page.getByRole('radio', { name: /Alice/ }).check();
-  await page.getByRole('button', { name: 'Next' }).click();
+  await nextPastRecentlyOnline(page);
   await expect(page.getByRole('alert')).toContainText(
     'This recovery has ended or the new device is not reachable; ask for a new code',
     { timeout: 60_000 },

@@ -7,7 +7,7 @@ import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
 import type { Host } from './support/host.ts';
 import { befriend, call } from './support/api.ts';
-import { goTo, openUnlocked } from './support/flows.ts';
+import { goTo, nextPastRecentlyOnline, openUnlocked } from './support/flows.ts';
 import { writeQrY4m } from './support/y4m.ts';
 
 const PASS = 'correct horse battery staple';
@@ -58,7 +58,7 @@ async function helpRecover(page: Page, how: 'camera' | 'paste', code: string): P
   }
   await expect(page.getByRole('heading', { name: '2. Who is recovering?' })).toBeVisible({ timeout: 20_000 });
   await page.getByRole('radio', { name: /Alice/ }).check();
-  await page.getByRole('button', { name: 'Next' }).click();
+  await nextPastRecentlyOnline(page);
   const compare = page.getByRole('heading', { name: /3\. Compare the code with Alice/ });
   const refusal = page.getByRole('alert');
   await expect(compare.or(refusal)).toBeVisible({ timeout: 30_000 });

@@ -65,3 +65,19 @@ export async function openUnlocked(page: Page, url: string, passphrase = PASSPHR
   await expect(unlockHeading.or(nav)).toBeVisible();
   if (await unlockHeading.isVisible()) await unlock(page, passphrase);
 }
+
+/**
+ * "Who is recovering?" → Next. When the friend's usual device was online a moment ago the app says so first and
+ * asks for Next again (the friends in these flows know the device is gone), which this presses.
+ */
+export async function nextPastRecentlyOnline(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Next' }).click();
+  const warned = await page
+    .getByTestId('recently-online')
+    .waitFor({ state: 'visible', timeout: 3_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (warned) await page.getByRole('button', { name: 'Next' }).click();
+}
