@@ -46,6 +46,8 @@ export const CliItemSummary = z.object({
 export const CliItem = CliItemSummary.extend({ secret: z.string(), notes: z.string() });
 export const CliItemList = z.array(CliItemSummary);
 export const CliDeleted = z.object({ deleted: z.string() });
+/** `tessera trash`: the items in the trash, with when each was deleted and when it goes for good (ISO times). */
+export const CliTrashList = z.array(CliItemSummary.extend({ deletedAt: z.string(), purgeAt: z.string() }));
 
 export const CliInvite = z.object({ code: z.string(), expiresAt: z.string() });
 

@@ -6,10 +6,14 @@
  *     name:     text,
  *     contacts: [ { name: text, peer: text (libp2p peer ID), boxPub: bytes32, boxSig: bytes64, addrs: [text] } ],
  *     items:    [ { id: text, title: text, secret: text, notes: text, tags: [text],
- *                   files: [ { name: text, type: text, data: bytes } ], created: uint, updated: uint } ],
+ *                   files: [ { name: text, type: text, data: bytes } ], created: uint, updated: uint,
+ *                   history?: [ { secret: text, at: uint } ] } ],
  *     held:     [ { owner: text (peer ID), envelope: bytes (sealed shard as received), version: uint,
  *                   manifest?: bytes (owner's latest signed manifest) } ],
  *     settings: { text: text } }
+ *
+ * `history` (an item's previous secrets, newest first, each with when it was replaced) is left out when empty, so a
+ * vault without previous secrets encodes exactly as before it existed (PROTOCOL §5.1).
  *
  * Public identity keys and the box-key signature are recomputed from the two secrets on decode. Times are ms since
  * the Unix epoch. Limits (MAX_*) are enforced on decode and, because encodeSnapshot() decodes its own output, on
@@ -55,6 +59,8 @@ export const SNAPSHOT_LIMITS = {
   tags: 64,
   tagChars: 128,
   attachments: 64,
+  /** Previous secrets per item (MAX_PREVIOUS_SECRETS in shared/api/ops/items.ts). */
+  history: 10,
   attachmentBytes: 16 * 1024 * 1024,
   mediaTypeChars: 256,
   heldShards: 16_384,
@@ -80,6 +86,12 @@ export interface Attachment {
   data: Uint8Array;
 }
 
+/** A secret an item had before, and when it was replaced (ms since the Unix epoch). */
+export interface PreviousSecret {
+  secret: string;
+  replacedAt: number;
+}
+
 export interface VaultItem {
   id: string;
   title: string;
@@ -89,6 +101,8 @@ export interface VaultItem {
   attachments: Attachment[];
   createdAt: number;
   updatedAt: number;
+  /** Previous secrets, newest first; absent or empty when the secret was never replaced. */
+  history?: PreviousSecret[];
 }
 
 export interface HeldShard {
@@ -136,6 +150,9 @@ function toCbor(s: Snapshot): Record<string, unknown> {
       files: i.attachments.map((a) => ({ name: a.name, type: a.mediaType, data: a.data })),
       created: i.createdAt,
       updated: i.updatedAt,
+      ...(i.history?.length
+        ? { history: i.history.map((h) => ({ secret: h.secret, at: h.replacedAt })) }
+        : {}),
     })),
     ...(s.custodians?.length ? { custodians: s.custodians } : {}),
     held: s.heldShards.map((h) => ({
@@ -266,8 +283,8 @@ function decodeContact(value: unknown): Contact {
 function decodeItem(value: unknown): VaultItem {
   const what = 'Snapshot item';
   const i = asMap(value, what);
-  expectKeys(i, what, ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated']);
-  return {
+  expectKeys(i, what, ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated'], ['history']);
+  const item: VaultItem = {
     id: readText(i, 'id', what, L.idChars),
     title: readText(i, 'title', what, L.titleChars),
     secret: readText(i, 'secret', what, L.secretChars),
@@ -277,6 +294,19 @@ function decodeItem(value: unknown): VaultItem {
     createdAt: readUint(i, 'created', what),
     updatedAt: readUint(i, 'updated', what),
   };
+  if (Object.hasOwn(i, 'history')) {
+    const history = readArray(i, 'history', what, L.history).map(decodePreviousSecret);
+    if (history.length === 0) throw new MalformedDataError(what, 'field "history" is present but empty');
+    item.history = history;
+  }
+  return item;
+}
+
+function decodePreviousSecret(value: unknown): PreviousSecret {
+  const what = 'Snapshot previous secret';
+  const h = asMap(value, what);
+  expectKeys(h, what, ['secret', 'at']);
+  return { secret: readText(h, 'secret', what, L.secretChars), replacedAt: readUint(h, 'at', what) };
 }
 
 function decodeAttachment(value: unknown): Attachment {

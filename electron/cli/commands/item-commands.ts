@@ -1,6 +1,12 @@
-import { CliDeleted, CliItem, CliItemList } from '../../../shared/api/cli-output.ts';
+import {
+  CliDeleted,
+  CliItem,
+  CliItemList,
+  CliItemSummary,
+  CliTrashList,
+} from '../../../shared/api/cli-output.ts';
 import type { TesseraClient } from '../../../shared/api/client.ts';
-import type { ItemSummary } from '../../../shared/api/ops/items.ts';
+import { TRASH_DAYS, type ItemSummary } from '../../../shared/api/ops/items.ts';
 import { NotFoundError, TesseraError } from '../../../shared/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { withClient } from '../connect.ts';
@@ -21,6 +27,20 @@ async function findByTitle(client: TesseraClient, title: string): Promise<ItemSu
     throw new TesseraError(
       'CONFLICT',
       `${matches.length} items are titled "${title}"; rename one in the app first.`,
+    );
+  }
+  return matches[0] as ItemSummary;
+}
+
+/** The one item in the trash with exactly this title. */
+async function findInTrash(client: TesseraClient, title: string): Promise<ItemSummary> {
+  const matches = (await client.call('items.trash', {})).filter((item) => item.title === title);
+  if (matches.length === 0)
+    throw new NotFoundError(`No item titled "${title}" in the trash. List it with \`tessera trash\`.`);
+  if (matches.length > 1) {
+    throw new TesseraError(
+      'CONFLICT',
+      `${matches.length} items titled "${title}" are in the trash; restore the one you want in the app.`,
     );
   }
   return matches[0] as ItemSummary;
@@ -83,13 +103,50 @@ export const itemCommands: Command[] = [
   {
     name: 'item rm',
     usage: 'tessera item rm TITLE',
-    summary: 'Delete an item.',
+    summary: `Delete an item (it stays ${TRASH_DAYS} days in the trash).`,
     positionals: { min: 1, max: 1 },
     async run(ctx) {
       await withUnlocked(ctx, async (client) => {
         const found = await findByTitle(client, ctx.args[0] as string);
         await client.call('items.delete', { id: found.id });
-        ctx.out.result(CliDeleted, { deleted: found.id }, () => `Deleted "${found.title}".`);
+        ctx.out.result(
+          CliDeleted,
+          { deleted: found.id },
+          () =>
+            `Deleted "${found.title}". It stays in the trash for ${TRASH_DAYS} days: ` +
+            `\`tessera item restore "${found.title}"\` brings it back.`,
+        );
+      });
+    },
+  },
+  {
+    name: 'item restore',
+    usage: 'tessera item restore TITLE',
+    summary: 'Take a deleted item out of the trash.',
+    positionals: { min: 1, max: 1 },
+    async run(ctx) {
+      await withUnlocked(ctx, async (client) => {
+        const found = await findInTrash(client, ctx.args[0] as string);
+        const item = await client.call('items.restore', { id: found.id });
+        ctx.out.result(CliItemSummary, summary(item), (i) => `Restored "${i.title}".`);
+      });
+    },
+  },
+  {
+    name: 'trash',
+    usage: 'tessera trash',
+    summary: `List deleted items (each is deleted for good ${TRASH_DAYS} days after).`,
+    async run(ctx) {
+      await withUnlocked(ctx, async (client) => {
+        const items = await client.call('items.trash', {});
+        ctx.out.result(
+          CliTrashList,
+          items.map((i) => ({ ...summary(i), deletedAt: iso(i.deletedAt), purgeAt: iso(i.purgeAt) })),
+          (list) =>
+            list.length
+              ? list.map((i) => `${i.title}  (deleted ${i.deletedAt}, gone for good ${i.purgeAt})`).join('\n')
+              : '(the trash is empty)',
+        );
       });
     },
   },

@@ -41,6 +41,8 @@ export function assembleSnapshot(
       attachments: item.attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, data: a.data })),
       createdAt: item.createdAt,
       updatedAt: item.updatedAt,
+      // Previous secrets travel with their item (docs/STORAGE.md, "Trash and secret history").
+      ...(item.history.length > 0 ? { history: item.history } : {}),
     })),
     heldShards: custodian
       .heldEnvelopes()

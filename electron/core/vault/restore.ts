@@ -1,12 +1,13 @@
 /**
- * Restoring a vault from a recovered snapshot (issue 5): the vault-side half. Items keep their ids and times;
- * attachments get new row ids (they are row-local). Everything is sealed under the new vault key before the one
+ * Restoring a vault from a recovered snapshot (PROTOCOL §11.4): the vault-side half. Items keep their ids, times and
+ * previous secrets; attachments get new row ids (they are row-local). Everything is sealed under the new vault key before the one
  * restore transaction runs (see `VaultService.restore`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { BadRequestError } from '../../../shared/errors.ts';
-import { encodeAttachment, encodeItem } from './items/codec.ts';
+import { MAX_PREVIOUS_SECRETS } from '../../../shared/api/ops/items.ts';
+import { encodeAttachment, encodeHistory, encodeItem } from './items/codec.ts';
 import { ItemRepo } from './items/item-repo.ts';
 import { checkAttachmentSize } from './items/limits.ts';
 import type { VaultSession } from './session.ts';
@@ -22,6 +23,8 @@ export interface RestoredItem {
   attachments: { name: string; mediaType: string; data: Uint8Array }[];
   createdAt: number;
   updatedAt: number;
+  /** Previous secrets, newest first (snapshots made before they existed have none). */
+  history?: { secret: string; replacedAt: number }[];
 }
 
 export interface RestoreData {
@@ -37,6 +40,8 @@ export interface SealedItemRows {
   id: string;
   sealed: Buffer;
   attachments: { id: string; sealed: Buffer }[];
+  /** The sealed `item_history` row, when the item has previous secrets. */
+  history: Buffer | null;
 }
 
 const ITEM_ID = /^[0-9a-f]{32}$/;
@@ -67,6 +72,9 @@ export function sealItemsForRestore(session: VaultSession, items: RestoredItem[]
         id: attachmentIds[i]!,
         sealed: session.sealRow('attachments', `${item.id}/${attachmentIds[i]!}`, encodeAttachment(a)),
       })),
+      history: item.history?.length
+        ? session.sealRow('item_history', item.id, encodeHistory(item.history.slice(0, MAX_PREVIOUS_SECRETS)))
+        : null,
     };
   });
 }
@@ -77,6 +85,7 @@ export function insertRestoredItems(db: Database, rows: SealedItemRows[]): void 
   for (const row of rows) {
     repo.insert(row.id, row.sealed);
     row.attachments.forEach((a, i) => repo.insertAttachment(row.id, a.id, i, a.sealed));
+    if (row.history) repo.putHistory(row.id, row.history);
   }
 }
 

@@ -160,6 +160,8 @@ export class VaultRepo {
    * a restore, inside the restore's transaction; secure_delete zeroes the cells).
    */
   deleteVault(): void {
-    this.db.exec('DELETE FROM attachments; DELETE FROM items; DELETE FROM identity; DELETE FROM vault;');
+    this.db.exec(
+      'DELETE FROM item_history; DELETE FROM attachments; DELETE FROM items; DELETE FROM identity; DELETE FROM vault;',
+    );
   }
 }

@@ -65,6 +65,8 @@ function protectChecked(protector: KeyProtector, key: Buffer): Buffer {
 }
 
 export type VaultState = 'empty' | 'locked' | 'unlocked';
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
 /** What changed in the data a backup covers. */
 export type VaultChange = 'items' | 'identity' | 'settings';
 
@@ -101,6 +103,8 @@ export class VaultService {
   private readonly stateListeners = new Set<(state: VaultState) => void>();
   private unlocked: Unlocked | null = null;
   private exists: boolean;
+  /** While unlocked: empties the expired trash every hour (it is also emptied at each unlock). */
+  private purgeTimer: NodeJS.Timeout | null = null;
 
   constructor(store: Store, events: VaultEvents, options: VaultOptions = {}) {
     this.store = store;
@@ -115,6 +119,7 @@ export class VaultService {
       store,
       requireSession: () => this.requireUnlocked(),
       changed: () => this.notifyChange('items'),
+      trashChanged: () => this.events.changed('items'),
       now: this.now,
     });
   }
@@ -464,6 +469,14 @@ export class VaultService {
     this.items.load(unlocked.session);
     this.unlocked = unlocked;
     this.idle.start(this.settings().autoLockSeconds * 1000);
+    this.purgeTimer = setInterval(() => {
+      try {
+        this.items.purgeExpired();
+      } catch (err) {
+        console.error('[tessera] emptying the expired trash failed', err);
+      }
+    }, PURGE_EVERY_MS);
+    this.purgeTimer.unref();
     this.events.changed('status', 'items');
     this.emitState();
   }
@@ -474,6 +487,8 @@ export class VaultService {
     if (!unlocked) return false;
     this.unlocked = null;
     this.idle.stop();
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = null;
     this.items.clear();
     unlocked.session.wipe();
     wipeIdentity(unlocked.identity);

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'vault'; itemId?: string }
   | { name: 'item-new' }
   | { name: 'item-edit'; itemId: string }
+  | { name: 'trash' }
   | { name: 'friends' }
   | { name: 'backup' }
   | { name: 'holding' }
@@ -48,6 +49,7 @@ export function routeToHash(route: Route): string {
       return `#/items/${enc(route.itemId)}/edit`;
     case 'recovery-help':
       return route.approvalId ? `#/help-recover/${enc(route.approvalId)}` : '#/help-recover';
+    case 'trash':
     case 'friends':
     case 'backup':
     case 'holding':
@@ -77,6 +79,7 @@ export function routeFromHash(hash: string): Route | null {
     case 'help-recover':
       if (parts.length === 1) return { name: 'recovery-help' };
       return parts.length === 2 && second ? { name: 'recovery-help', approvalId: second } : null;
+    case 'trash':
     case 'friends':
     case 'backup':
     case 'holding':

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Item } from '../../../shared/api/ops/items.ts';
+import { TRASH_DAYS } from '../../../shared/api/ops/items.ts';
+import type { Item, PreviousSecret } from '../../../shared/api/ops/items.ts';
 import { api, errorMessage } from '../lib/api.ts';
 import { copySensitive } from '../lib/clipboard.ts';
 import { useNotices, useTopicVersion } from '../lib/events.tsx';
@@ -65,7 +66,20 @@ function ItemView({ item }: { item: Item }) {
     setDeleteError(null);
     try {
       await api().call('items.delete', { id: item.id });
-      notify('Item deleted', `“${item.title}” and its files were removed from this vault.`);
+      const { id, title } = item;
+      notify('Item deleted', `“${title}” is in the trash for ${TRASH_DAYS} days.`, {
+        action: {
+          label: 'Undo',
+          run: () => {
+            api()
+              .call('items.restore', { id })
+              .then(
+                () => navigate({ name: 'vault', itemId: id }),
+                (err: unknown) => notify('The item was not restored', errorMessage(err)),
+              );
+          },
+        },
+      });
       setConfirming(false);
       replace({ name: 'vault' });
     } catch (err) {
@@ -154,6 +168,8 @@ function ItemView({ item }: { item: Item }) {
         )}
       </section>
 
+      <PreviousSecrets item={item} />
+
       {item.notes && (
         <section className="item-detail__section" aria-labelledby="notes-label">
           <h3 id="notes-label" className="item-detail__label">
@@ -207,10 +223,87 @@ function ItemView({ item }: { item: Item }) {
           setDeleteError(null);
         }}
       >
-        <p>“{item.title}” and its files will be removed from this vault. This cannot be undone.</p>
+        <p>
+          “{item.title}” and its files will be removed from this vault and kept in the trash for {TRASH_DAYS}{' '}
+          days, where you can restore them.
+        </p>
         {deleting && <Busy label="Deleting…" />}
         {deleteError && <ErrorNotice message={deleteError} />}
       </ConfirmDialog>
     </article>
+  );
+}
+
+/** "Previous secrets (N)": the secrets this item had before, newest first, each hidden until revealed. */
+function PreviousSecrets({ item }: { item: Item }) {
+  const itemsVersion = useTopicVersion('items');
+  const load = useCallback(() => api().call('items.history', { id: item.id }), [item.id]);
+  const { data: history, error } = useLoad(load, `${itemsVersion}:${item.updatedAt}`);
+  const [open, setOpen] = useState(false);
+  if (error) return <ErrorNotice message={error} />;
+  if (!history || history.length === 0) return null;
+  return (
+    <section className="item-detail__section" aria-labelledby="history-label">
+      <h3 id="history-label" className="item-detail__label">
+        <button
+          type="button"
+          className="button button--ghost button--small"
+          aria-expanded={open}
+          aria-controls="history-list"
+          onClick={() => setOpen((o) => !o)}
+        >
+          Previous secrets ({history.length})
+        </button>
+      </h3>
+      {open && (
+        <ol id="history-list" className="item-detail__history" data-testid="previous-secrets">
+          {history.map((entry, i) => (
+            <PreviousSecretRow key={`${entry.replacedAt}-${i}`} entry={entry} title={item.title} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function PreviousSecretRow({ entry, title }: { entry: PreviousSecret; title: string }) {
+  const [revealed, setRevealed] = useState(false);
+  const [copyError, setCopyError] = useState<string | null>(null);
+  const when = formatDate(entry.replacedAt);
+  const copy = async () => {
+    setCopyError(null);
+    try {
+      await copySensitive(entry.secret, `previous secret of “${title}”`);
+    } catch (err) {
+      setCopyError(errorMessage(err));
+    }
+  };
+  return (
+    <li className="item-detail__history-entry" data-testid="previous-secret">
+      <span className="muted">Replaced {when}</span>
+      <code className="mono" aria-live="polite">
+        {revealed ? entry.secret : '••••••••'}
+      </code>
+      <div className="actions">
+        <button
+          type="button"
+          className="button button--small"
+          aria-pressed={revealed}
+          aria-label={`${revealed ? 'Hide' : 'Reveal'} the secret replaced ${when}`}
+          onClick={() => setRevealed((r) => !r)}
+        >
+          {revealed ? 'Hide' : 'Reveal'}
+        </button>
+        <button
+          type="button"
+          className="button button--small"
+          aria-label={`Copy the secret replaced ${when}`}
+          onClick={() => void copy()}
+        >
+          Copy
+        </button>
+      </div>
+      {copyError && <ErrorNotice message={copyError} />}
+    </li>
   );
 }

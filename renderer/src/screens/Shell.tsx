@@ -10,6 +10,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { VaultScreen } from './VaultScreen.tsx';
 import { ItemEditor } from './ItemEditor.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
+import { TrashScreen } from './TrashScreen.tsx';
 import { FriendsScreen } from './friends/FriendsScreen.tsx';
 import { BackupScreen } from './backup/BackupScreen.tsx';
 import { HoldingScreen } from './holding/HoldingScreen.tsx';
@@ -56,7 +57,8 @@ export function Shell() {
     { name: 'recovery-help', label: 'Help a friend recover' },
     { name: 'settings', label: 'Settings' },
   ];
-  const current: RouteName = route.name === 'item-new' || route.name === 'item-edit' ? 'vault' : route.name;
+  const current: RouteName =
+    route.name === 'item-new' || route.name === 'item-edit' || route.name === 'trash' ? 'vault' : route.name;
 
   return (
     <RouterContext.Provider value={router}>
@@ -122,6 +124,8 @@ function RouteView({ route }: { route: Route }) {
       return <ItemEditor key="new" itemId={null} />;
     case 'item-edit':
       return <ItemEditor key={route.itemId} itemId={route.itemId} />;
+    case 'trash':
+      return <TrashScreen />;
     case 'settings':
       return <SettingsScreen />;
     case 'friends':

@@ -34,13 +34,18 @@ export function VaultScreen({ selectedId }: { selectedId: string | null }) {
         <PageHeader
           title="Vault"
           actions={
-            <button
-              type="button"
-              className="button button--primary"
-              onClick={() => navigate({ name: 'item-new' })}
-            >
-              Add item
-            </button>
+            <>
+              <button type="button" className="button" onClick={() => navigate({ name: 'trash' })}>
+                Trash
+              </button>
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => navigate({ name: 'item-new' })}
+              >
+                Add item
+              </button>
+            </>
           }
         />
         <div className="vault__search">

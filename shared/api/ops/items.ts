@@ -9,6 +9,11 @@ import { op } from '../op.ts';
 export const MAX_ATTACHMENT_BYTES = 1024 * 1024;
 export const MAX_SECRET_CHARS = 64 * 1024;
 
+/** A deleted item stays in the trash this long, then is deleted for good (docs/STORAGE.md, "Trash and secret history"). */
+export const TRASH_DAYS = 30;
+/** How many previous secrets an item keeps (the newest ones). */
+export const MAX_PREVIOUS_SECRETS = 10;
+
 export const ItemId = z.string().regex(/^[0-9a-f]{32}$/, 'An item id is 32 hex characters.');
 
 export const AttachmentInput = z.object({
@@ -68,6 +73,14 @@ export const Item = ItemSummary.extend({
 });
 export type Item = z.infer<typeof Item>;
 
+/** A secret an item had before, and when it was replaced. */
+export const PreviousSecret = z.object({ secret: z.string(), replacedAt: z.number().int() });
+export type PreviousSecret = z.infer<typeof PreviousSecret>;
+
+/** An item in the trash: when it was deleted, and when it will be deleted for good. */
+export const TrashedItem = ItemSummary.extend({ deletedAt: z.number().int(), purgeAt: z.number().int() });
+export type TrashedItem = z.infer<typeof TrashedItem>;
+
 export const itemOps = {
   'items.list': op(z.object({ query: z.string().max(200).optional() }), z.array(ItemSummary)),
   'items.get': op(z.object({ id: ItemId }), Item),
@@ -87,5 +100,14 @@ export const itemOps = {
     }),
     Item,
   ),
+  /** Moves the item to the trash, where it stays TRASH_DAYS days (`items.restore` brings it back). */
   'items.delete': op(z.object({ id: ItemId }), z.object({})),
+  /** The item's previous secrets, newest first (at most MAX_PREVIOUS_SECRETS). */
+  'items.history': op(z.object({ id: ItemId }), z.array(PreviousSecret)),
+  /** The items in the trash, most recently deleted first. */
+  'items.trash': op(z.object({}), z.array(TrashedItem)),
+  /** Takes an item out of the trash, as it was. */
+  'items.restore': op(z.object({ id: ItemId }), ItemSummary),
+  /** Deletes an item in the trash for good, with its files and previous secrets. */
+  'items.purge': op(z.object({ id: ItemId }), z.object({})),
 };

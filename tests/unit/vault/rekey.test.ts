@@ -149,10 +149,23 @@ test('after a passphrase change nothing in the data dir opens with the old passp
   store.db
     .prepare('INSERT INTO backup_splits (split_id, threshold, key_sealed, created_at) VALUES (?, 2, ?, 1)')
     .run(splitId, session.sealRow('backup_splits', splitId.toString('hex'), splitKey));
-  // Earlier versions of rows: an update and a deletion before the change, each leaving old ciphertext behind.
+  const trashed = vault.items.create({
+    title: 'In the trash',
+    secret: 'first',
+    notes: '',
+    tags: [],
+    attachments: [{ name: 't.txt', mediaType: 'text/plain', data: Buffer.from('trashed file') }],
+  });
+  vault.items.update(trashed.id, { secret: 'second' });
+  // Earlier versions of rows: updates and a deletion for good before the change, each leaving old ciphertext
+  // behind; a replaced secret kept as a previous one; an item waiting in the trash (docs/STORAGE.md, "Trash and
+  // secret history").
   const beforeEdits = sealedBlobs(store.db);
-  vault.items.update(kept.id, { notes: 'edited' });
+  vault.items.update(kept.id, { notes: 'edited', secret: 'pin 5678' });
+  vault.items.update(kept.id, { secret: 'pin 9012' });
   vault.items.delete(doomed.id);
+  vault.items.purgeOne(doomed.id);
+  vault.items.delete(trashed.id);
 
   const old = vaultRow(dir);
   assert.ok(old.protectedKey, 'the keychain remembers the old key');
@@ -174,6 +187,20 @@ test('after a passphrase change nothing in the data dir opens with the old passp
   const newKey = Buffer.from(session.exposeKeyForWrapping());
   assert.notDeepEqual(newKey, oldKey);
   assert.equal(vault.items.get(kept.id).notes, 'edited');
+  assert.deepEqual(
+    vault.items.history(kept.id).map((h) => h.secret),
+    ['pin 5678', 'pin 1234'],
+    'previous secrets read back under the new key',
+  );
+  assert.equal(
+    vault.items.restore(trashed.id).title,
+    'In the trash',
+    'a trashed item comes back under the new key',
+  );
+  assert.deepEqual(
+    vault.items.history(trashed.id).map((h) => h.secret),
+    ['first'],
+  );
   const scan = vault.items.attachment(kept.id, vault.items.get(kept.id).attachments[0]!.id);
   assert.ok(Buffer.from(scan.data).equals(big), 'a large attachment reads back under the new key');
   const splitRow = store.db.prepare('SELECT key_sealed FROM backup_splits').get() as { key_sealed: Buffer };
@@ -189,7 +216,13 @@ test('after a passphrase change nothing in the data dir opens with the old passp
   const reopened = blobsOpenedBy(dir, newKey).sort();
   assert.deepEqual(
     [...new Set(reopened)],
-    ['attachments.sealed', 'backup_splits.key_sealed', 'identity.sealed_secrets', 'items.sealed'],
+    [
+      'attachments.sealed',
+      'backup_splits.key_sealed',
+      'identity.sealed_secrets',
+      'item_history.sealed',
+      'items.sealed',
+    ],
     'control: the same search opens every sealed column with the new key',
   );
 
@@ -203,7 +236,7 @@ test('after a passphrase change nothing in the data dir opens with the old passp
   vault.lock();
   await assert.rejects(vault.unlock(PASSPHRASE), WrongPassphraseError);
   await vault.unlock(NEXT);
-  assert.equal(vault.items.get(kept.id).secret, 'pin 1234');
+  assert.equal(vault.items.get(kept.id).secret, 'pin 9012');
 
   // The keychain remembers the new key (re-protected), so it still unlocks without the passphrase.
   vault.lock();

@@ -7,6 +7,7 @@ import { migration006ChunkTables } from './006_chunk_tables.ts';
 import { migration007HeldPacks } from './007_held_packs.ts';
 import { migration008ConfirmedCodes } from './008_confirmed_codes.ts';
 import { migration009FriendNames } from './009_friend_names.ts';
+import { migration010ItemHistory } from './010_item_history.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007HeldPacks,
   migration008ConfirmedCodes,
   migration009FriendNames,
+  migration010ItemHistory,
 ];

@@ -1,11 +1,15 @@
 import { VaultDataCorruptError } from '../errors.ts';
-import type { AttachmentData, ItemFieldsInput } from './types.ts';
+import type { AttachmentData, ItemFieldsInput, PreviousSecretData } from './types.ts';
 
-/** What an item row's sealed blob holds. The attachment ids authenticate the set and order of its attachments. */
+/**
+ * What an item row's sealed blob holds. The attachment ids authenticate the set and order of its attachments.
+ * `deletedAt` is set while the item is in the trash (docs/STORAGE.md, "Trash and secret history").
+ */
 export interface ItemPayload extends ItemFieldsInput {
   createdAt: number;
   updatedAt: number;
   attachments: string[];
+  deletedAt?: number;
 }
 
 const PAYLOAD_VERSION = 1;
@@ -25,9 +29,10 @@ export function decodeItem(id: string, bytes: Uint8Array): ItemPayload {
   } catch (err) {
     throw new VaultDataCorruptError(`item ${id}`, { cause: err });
   }
-  const { v, title, secret, notes, tags, createdAt, updatedAt, attachments } = raw;
+  const { v, title, secret, notes, tags, createdAt, updatedAt, attachments, deletedAt } = raw;
   if (
     v !== PAYLOAD_VERSION ||
+    (deletedAt !== undefined && typeof deletedAt !== 'number') ||
     typeof title !== 'string' ||
     typeof secret !== 'string' ||
     typeof notes !== 'string' ||
@@ -37,7 +42,45 @@ export function decodeItem(id: string, bytes: Uint8Array): ItemPayload {
     !isStringArray(attachments)
   )
     throw new VaultDataCorruptError(`item ${id}`);
-  return { title, secret, notes, tags, createdAt, updatedAt, attachments };
+  const payload: ItemPayload = { title, secret, notes, tags, createdAt, updatedAt, attachments };
+  if (deletedAt !== undefined) payload.deletedAt = deletedAt;
+  return payload;
+}
+
+const HISTORY_VERSION = 1;
+
+/** An item's previous secrets, newest first: the plaintext of its `item_history` row. */
+export function encodeHistory(entries: readonly PreviousSecretData[]): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      v: HISTORY_VERSION,
+      entries: entries.map((e) => ({ secret: e.secret, replacedAt: e.replacedAt })),
+    }),
+    'utf8',
+  );
+}
+
+export function decodeHistory(itemId: string, bytes: Uint8Array): PreviousSecretData[] {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new VaultDataCorruptError(`the previous secrets of item ${itemId}`, { cause: err });
+  }
+  const entries = raw.entries;
+  if (
+    raw.v !== HISTORY_VERSION ||
+    !Array.isArray(entries) ||
+    !entries.every(
+      (e: unknown) =>
+        typeof e === 'object' &&
+        e !== null &&
+        typeof (e as Record<string, unknown>).secret === 'string' &&
+        typeof (e as Record<string, unknown>).replacedAt === 'number',
+    )
+  )
+    throw new VaultDataCorruptError(`the previous secrets of item ${itemId}`);
+  return (entries as PreviousSecretData[]).map((e) => ({ secret: e.secret, replacedAt: e.replacedAt }));
 }
 
 /** Attachment plaintext: u32 header length || JSON {name, mediaType} || raw bytes. */

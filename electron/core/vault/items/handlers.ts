@@ -10,7 +10,16 @@ import type { ItemService } from './item-service.ts';
 
 export type ItemHandlers = Pick<
   Handlers,
-  'items.list' | 'items.get' | 'items.attachment' | 'items.create' | 'items.update' | 'items.delete'
+  | 'items.list'
+  | 'items.get'
+  | 'items.attachment'
+  | 'items.create'
+  | 'items.update'
+  | 'items.delete'
+  | 'items.history'
+  | 'items.trash'
+  | 'items.restore'
+  | 'items.purge'
 >;
 
 /** The `items.*` operations of the contract, on top of ItemService. */
@@ -38,6 +47,14 @@ export function itemHandlers(items: ItemService): ItemHandlers {
       ),
     'items.delete': ({ id }) => {
       items.delete(id);
+      return {};
+    },
+    'items.history': ({ id }) => items.history(id),
+    'items.trash': () =>
+      items.trash().map((t) => ({ ...summaryToApi(t), deletedAt: t.deletedAt, purgeAt: t.purgeAt })),
+    'items.restore': ({ id }) => summaryToApi(items.restore(id)),
+    'items.purge': ({ id }) => {
+      items.purgeOne(id);
       return {};
     },
   };

@@ -40,7 +40,22 @@ export class ItemRepo {
     return prepared(this.db, 'UPDATE items SET sealed = ? WHERE id = ?').run(sealed, id).changes === 1;
   }
 
-  /** Deletes the item and (by cascade) its attachments. */
+  /** The sealed previous secrets of an item (migration 010), if it has any. */
+  history(itemId: string): Buffer | undefined {
+    return (
+      prepared(this.db, 'SELECT sealed FROM item_history WHERE item_id = ?').get(itemId) as
+        { sealed: Buffer } | undefined
+    )?.sealed;
+  }
+
+  putHistory(itemId: string, sealed: Buffer): void {
+    prepared(
+      this.db,
+      'INSERT INTO item_history (item_id, sealed) VALUES (?, ?) ON CONFLICT (item_id) DO UPDATE SET sealed = excluded.sealed',
+    ).run(itemId, sealed);
+  }
+
+  /** Deletes the item and (by cascade) its attachments and previous secrets. */
   delete(id: string): boolean {
     return prepared(this.db, 'DELETE FROM items WHERE id = ?').run(id).changes === 1;
   }

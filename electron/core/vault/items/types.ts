@@ -55,7 +55,20 @@ export interface ItemData extends ItemSummaryData {
   createdAt: number;
 }
 
-/** An item with its attachments' bytes (for snapshots). */
+/** A secret an item had before, and when it was replaced (docs/STORAGE.md, "Trash and secret history"). */
+export interface PreviousSecretData {
+  secret: string;
+  replacedAt: number;
+}
+
+/** An item in the trash: when it was deleted, and when it is deleted for good. */
+export interface TrashedItemData extends ItemSummaryData {
+  deletedAt: number;
+  purgeAt: number;
+}
+
+/** An item with its attachments' bytes and its previous secrets (for snapshots). */
 export interface FullItemData extends Omit<ItemData, 'attachments'> {
   attachments: AttachmentData[];
+  history: PreviousSecretData[];
 }
