@@ -247,6 +247,61 @@ export class FriendsStore {
     );
   }
 
+  // ---- names sent and received (PROTOCOL §8.6) ----------------------------------------------------------------
+  // Kept as keys of the key-value `settings` table (`mesh.` keys, never read as vault or device settings), so this
+  // needs no schema change: the own name last announced with its serial, and per friend the last serial accepted.
+
+  private readSetting(key: string): unknown {
+    const row = prepared(this.db, 'SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    if (!row) return undefined;
+    try {
+      return JSON.parse(row.value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeSetting(key: string, value: unknown): void {
+    prepared(
+      this.db,
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, JSON.stringify(value));
+  }
+
+  /** The own name last announced to friends and its serial (0: never renamed since pairing), or null. */
+  ownNameNotice(): { name: string; serial: number } | null {
+    const v = this.readSetting('mesh.ownName');
+    if (typeof v !== 'object' || v === null) return null;
+    const { name, serial } = v as { name?: unknown; serial?: unknown };
+    return typeof name === 'string' && typeof serial === 'number' && Number.isSafeInteger(serial)
+      ? { name, serial }
+      : null;
+  }
+
+  setOwnNameNotice(notice: { name: string; serial: number }): void {
+    this.writeSetting('mesh.ownName', notice);
+  }
+
+  /** The last name serial accepted from a friend (kept after they are removed, so old names stay refused). */
+  nameSerial(peerId: string): number | null {
+    const v = this.readSetting(`mesh.friendNameSerial.${peerId}`);
+    return typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
+  }
+
+  /** A friend's new chosen name (their nickname here is untouched) and its serial, in one transaction. */
+  acceptName(peerId: string, name: string, serial: number): boolean {
+    return this.db.transaction(() => {
+      const changed = prepared(this.db, 'UPDATE friends SET name = ? WHERE peer_id = ?').run(
+        name,
+        peerId,
+      ).changes;
+      if (changed === 0) return false;
+      this.writeSetting(`mesh.friendNameSerial.${peerId}`, serial);
+      return true;
+    })();
+  }
+
   /** Records that a friend was seen (and where, when `addresses` are given); true when the stored addresses changed. */
   touchFriend(peerId: string, now: number, addresses?: string[]): boolean {
     if (!addresses || addresses.length === 0) {

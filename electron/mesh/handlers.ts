@@ -39,6 +39,11 @@ export function openMesh(
       });
   };
   vault.onStateChange(startIfUnlocked);
+  // Renaming yourself (vault.rename) reaches your friends (PROTOCOL §8.6).
+  vault.onChange((change) => {
+    const name = vault.publicIdentity()?.name;
+    if (change === 'identity' && name) mesh.renamed(name);
+  });
   startIfUnlocked();
   return mesh;
 }

@@ -24,6 +24,7 @@ import {
 import { isLoopbackOnly } from './addresses.ts';
 import { FriendsStore } from './friends-store.ts';
 import { FriendComparisons } from './friend-comparisons.ts';
+import { NameNotices } from './name-notices.ts';
 import { shownName } from './friends-store.ts';
 import type { FriendRecord } from './friends-store.ts';
 import { connectionGater, PeerGate } from './gater.ts';
@@ -85,6 +86,8 @@ export class MeshService {
   /** Protocols other services (backups, recovery) serve on this node. */
   /** The code comparison of each friendship (PROTOCOL §8.5). */
   readonly comparisons: FriendComparisons;
+  /** The person's new name, told to friends, and friends' new names (PROTOCOL §8.6). */
+  readonly names: NameNotices;
   private readonly services: { protocol: ProtocolName; handler: (conv: Conversation) => Promise<void> }[] =
     [];
   private readonly connectListeners = new Set<(peerId: string) => void>();
@@ -117,6 +120,16 @@ export class MeshService {
       mesh: this,
       friends: this.friends,
       changed: () => this.events.changed('friends'),
+      now: this.now,
+      log: (m) => this.log(m),
+    });
+    this.names = new NameNotices({
+      friends: this.friends,
+      keys: () => this.keys,
+      open: (peerId) => this.open(peerId, 'profile'),
+      connectedFriends: () => this.connectedFriends(),
+      changed: () => this.events.changed('friends', 'backup', 'held', 'requests', 'recovery'),
+      emit: (event) => this.events.emit?.(event),
       now: this.now,
       log: (m) => this.log(m),
     });
@@ -191,6 +204,7 @@ export class MeshService {
         onError: (err, peer) => this.log(`pairing with ${peer} failed: ${String(err)}`),
       },
     );
+    await this.serveService(node, 'profile', (conv) => this.names.serve(conv));
     for (const { protocol, handler } of this.services) await this.serveService(node, protocol, handler);
     node.addEventListener('connection:open', (e) => this.onConnection(e.detail.remotePeer.toString(), true));
     node.addEventListener('connection:close', (e) =>
@@ -220,6 +234,7 @@ export class MeshService {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.starting?.catch(() => {});
+    await this.names.settled();
     const node = this.node;
     this.node = null;
     if (node) await node.stop();
@@ -409,6 +424,15 @@ export class MeshService {
     return this.node !== null && this.relayMode === 'on';
   }
 
+  /**
+   * The person renamed themselves: new invites carry the new name, and friends are told (PROTOCOL §8.6), connected
+   * ones now, the others when they next connect.
+   */
+  renamed(name: string): void {
+    this.name = name;
+    this.names.renamed(name);
+  }
+
   /** Gives a friend a nickname on this device (null: none); returns the friend as the API shows it. */
   rename(peerId: string, nickname: string | null): Friend {
     if (!this.friends.setNickname(peerId, nickname)) throw new NotFoundError('No friend with that peer ID.');
@@ -582,7 +606,10 @@ export class MeshService {
     // Seen when a connection opens and when it closes, so lastSeen says how recently their device was online.
     this.friends.touchFriend(peerId, this.now());
     this.events.changed('friends');
-    if (open) for (const listener of this.connectListeners) listener(peerId);
+    if (open) {
+      if (this.name) this.names.connected(peerId, this.name);
+      for (const listener of this.connectListeners) listener(peerId);
+    }
   }
 
   // ---- for other services ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ export const SIGN_CONTEXTS = {
   shardEnvelope: 'tessera/shard-envelope/v1',
   backupManifest: 'tessera/backup-manifest/v1',
   deletion: 'tessera/delete/v1',
+  profileName: 'tessera/profile-name/v1',
 } as const;
 
 const PREFIX = utf8('tessera-sig-v1\0');

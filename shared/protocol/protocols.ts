@@ -1,5 +1,6 @@
 import { MAX_BACKUP_MESSAGE_BYTES } from './backup.ts';
 import { MAX_FORWARD_MESSAGE_BYTES } from './forward.ts';
+import { MAX_PROFILE_MESSAGE_BYTES } from './profile.ts';
 import { MAX_RECOVERY_MESSAGE_BYTES } from './recovery.ts';
 import { MAX_VERIFY_MESSAGE_BYTES } from './verify.ts';
 
@@ -12,6 +13,8 @@ export const PROTOCOLS = {
   recovery: '/tessera/recovery/2.0.0',
   /** The previous recovery protocol: a new device answers it only to say the custodian must update (PROTOCOL §11.2). */
   recoveryV1: '/tessera/recovery/1.0.0',
+  /** A friend's new name, signed (PROTOCOL §8.6). */
+  profile: '/tessera/profile/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOLS;
@@ -23,6 +26,7 @@ export const MESSAGE_CAPS: Record<ProtocolName, number> = {
   forward: MAX_FORWARD_MESSAGE_BYTES,
   recovery: MAX_RECOVERY_MESSAGE_BYTES,
   recoveryV1: 1024,
+  profile: MAX_PROFILE_MESSAGE_BYTES,
 };
 
 /** Per-connection stream caps for each protocol (inbound and outbound). */
@@ -33,6 +37,7 @@ export const STREAM_CAPS: Record<ProtocolName, number> = {
   forward: 4,
   recovery: 4,
   recoveryV1: 1,
+  profile: 2,
 };
 
 /** How long one whole conversation may take (a backup deposit moves the whole encrypted vault). */
@@ -43,4 +48,5 @@ export const CONVERSATION_TIMEOUT_MS: Record<ProtocolName, number> = {
   forward: 5 * 60_000,
   recovery: 5 * 60_000,
   recoveryV1: 15_000,
+  profile: 15_000,
 };

@@ -10,6 +10,7 @@
  *                                             C → S offer { shard, manifest }
  *                                             S → C need { ids }         C → S chunk { id, data } × n, done
  *                                             S → C stored { have, need }
+ *   Withdrawal (the person declined, or the approval expired, after the hello): C → S withdraw { q, why }
  *   Either side may answer refused { reason } instead.
  *
  * q = possessionProof(code) shows the custodian holds the code. commit/nonce/reveal are the SAS exchange of
@@ -17,6 +18,8 @@
  * device confirms them before the piece counts. `shard` is the owner's signed shard envelope sealed to the session's
  * box key (context "tessera/recovery-shard/v1"). `manifest` is the newest signed backup manifest the custodian holds
  * (empty if none); `need` lists the ids of that manifest's chunks the session lacks (compared by digest).
+ * `withdraw` is a first frame of its own, unanswered: the custodian tells the new device that nothing will come of
+ * its hello (`why` 1: the person declined or said the codes did not match; 2: the approval expired).
  */
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { SAS_COMMIT_BYTES, SAS_NONCE_BYTES } from '../crypto/sas.ts';
@@ -35,10 +38,14 @@ export const RECOVERY_SAS_CONTEXT = 'tessera/recovery-sas/v2';
 export const MAX_RECOVERY_SHARD_BYTES = MAX_SIGNED_ENVELOPE_BYTES + SEALED_BOX_OVERHEAD;
 /** The largest frame: an offer with a full manifest, or a `need` listing every chunk. */
 export const MAX_RECOVERY_MESSAGE_BYTES = MAX_MANIFEST_BYTES + MAX_RECOVERY_SHARD_BYTES + 1024;
-/** The first frame of a conversation (hello or knock): read with this cap, before `q` is checked. */
+/** The first frame of a conversation (hello, knock or withdraw): read with this cap, before `q` is checked. */
 export const FIRST_FRAME_BYTES = 512;
 export const CUSTODIAN_NAME_MAX_CHARS = 64;
 const REASON_MAX = 300;
+
+/** Why a custodian withdrew after its hello (PROTOCOL §11.2): on the wire 1 and 2. */
+export type WithdrawReason = 'declined' | 'expired';
+const WITHDRAW_CODES: Record<WithdrawReason, number> = { declined: 1, expired: 2 };
 
 export type RecoveryMessage =
   | { t: 'hello'; q: Uint8Array; name: string }
@@ -52,7 +59,8 @@ export type RecoveryMessage =
   | { t: 'chunk'; id: Uint8Array; data: Uint8Array }
   | { t: 'done' }
   | { t: 'stored'; have: number; need: number }
-  | { t: 'refused'; reason: string };
+  | { t: 'refused'; reason: string }
+  | { t: 'withdraw'; q: Uint8Array; why: WithdrawReason };
 
 export type RecoveryMessageType = RecoveryMessage['t'];
 
@@ -69,12 +77,20 @@ const TYPE_CODES: Record<RecoveryMessageType, number> = {
   done: 10,
   stored: 11,
   refused: 12,
+  withdraw: 13,
 };
 const TYPES_BY_CODE = new Map(
   Object.entries(TYPE_CODES).map(([name, code]) => [code, name as RecoveryMessageType]),
 );
 
 export function encodeRecoveryMessage(msg: RecoveryMessage): Uint8Array {
+  if (msg.t === 'withdraw')
+    return encodeCanonical({
+      v: RECOVERY_PROTOCOL_VERSION,
+      t: TYPE_CODES.withdraw,
+      q: msg.q,
+      why: WITHDRAW_CODES[msg.why],
+    });
   const { t, ...fields } = msg;
   return encodeCanonical({ v: RECOVERY_PROTOCOL_VERSION, t: TYPE_CODES[t], ...fields });
 }
@@ -132,6 +148,14 @@ export function decodeRecoveryMessage(bytes: Uint8Array): RecoveryMessage {
     case 'refused':
       keys('reason');
       return { t, reason: readText(map, 'reason', what, REASON_MAX) };
+    case 'withdraw': {
+      keys('q', 'why');
+      const q = readBytes(map, 'q', what, { exact: 32 });
+      const code = readUint(map, 'why', what, 255);
+      const why = (Object.keys(WITHDRAW_CODES) as WithdrawReason[]).find((r) => WITHDRAW_CODES[r] === code);
+      if (!why) throw new MalformedDataError(what, 'unknown withdrawal reason');
+      return { t, q, why };
+    }
   }
 }
 

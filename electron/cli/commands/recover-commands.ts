@@ -56,12 +56,20 @@ function describeVault(v: z.output<typeof CliRecoverVault>): string[] {
   ];
 }
 
+/** After the state: whether the code is confirmed, or what a friend who withdrew did (PROTOCOL §11.3). */
+function custodianNote(c: z.output<typeof CliRecoverStatus>['custodians'][number]): string {
+  if (c.confirmed) return ', confirmed';
+  if (c.state === 'rejected') return '';
+  if (c.state === 'declined') return ` (${c.name} said the codes did not match; nothing was sent)`;
+  if (c.state === 'expired') return ` (${c.name}'s approval expired; nothing was sent)`;
+  return ', not confirmed';
+}
+
 function describeStatus(s: RecoveryStatus, v: z.output<typeof CliRecoverStatus>): string {
   return [
     s.message,
     ...v.custodians.map(
-      (c) =>
-        `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${c.confirmed ? ', confirmed' : c.state === 'rejected' ? '' : ', not confirmed'}`,
+      (c) => `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${custodianNote(c)}`,
     ),
     ...(v.vault ? ['Whose vault this is:', ...describeVault(v.vault)] : []),
     ...(v.keptVault

@@ -4,6 +4,8 @@
  * friend, dials the session's pinned peer ID and says hello (nothing secret), and keeps an approval with the
  * comparison code both screens show. Only `confirm` opens the held envelope and sends it, re-sealed to the
  * session's box key, with the newest backup. An approval not confirmed within the window expires having sent nothing.
+ * When the person declines, or the approval expires, the new device is told so (a withdraw, best effort), so its
+ * screen does not keep waiting for an approval that will not come.
  */
 import { randomBytes } from 'node:crypto';
 import { sealTo } from '../../../shared/crypto/box.ts';
@@ -31,11 +33,14 @@ import type { VaultService } from '../vault/vault-service.ts';
 import type { CustodianStore } from '../backup/custodian-store.ts';
 import type { FriendsStore } from '../../mesh/friends-store.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
-import { deliver, sayHello } from './custodian-protocol.ts';
+import { deliver, sayHello, withdraw } from './custodian-protocol.ts';
+import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import { describeDialFailure, describeSessionFailure } from './errors.ts';
 
 /** How long an approval waits for the person's confirmation (TESSERA_RECOVERY_APPROVAL_MS shortens it for tests). */
 export const APPROVAL_WINDOW_MS = Number(process.env.TESSERA_RECOVERY_APPROVAL_MS ?? 10 * 60_000);
+/** How long telling the new device about a decline or an expiry may take; it is a courtesy, never a wait. */
+const WITHDRAW_TIMEOUT_MS = 5_000;
 
 export interface CustodianMesh {
   readonly friends: FriendsStore;
@@ -48,6 +53,8 @@ export interface CustodianMesh {
 interface Approval {
   view: RecoveryApproval;
   code: DecodedRecoveryCode;
+  /** Expires the approval when its window ends, while nobody looks (the new device is told then). */
+  timer?: NodeJS.Timeout;
 }
 
 export class RecoveryApprovals {
@@ -56,7 +63,9 @@ export class RecoveryApprovals {
   private readonly held: CustodianStore;
   private readonly events: EventBus;
   private readonly now: () => number;
+  private readonly log: (message: string) => void;
   private readonly approvals = new Map<string, Approval>();
+  private readonly withdrawals = new Set<Promise<void>>();
 
   constructor(deps: {
     vault: VaultService;
@@ -64,12 +73,14 @@ export class RecoveryApprovals {
     held: CustodianStore;
     events: EventBus;
     now?: () => number;
+    log?: (message: string) => void;
   }) {
     this.vault = deps.vault;
     this.mesh = deps.mesh;
     this.held = deps.held;
     this.events = deps.events;
     this.now = deps.now ?? Date.now;
+    this.log = deps.log ?? (() => {});
   }
 
   private keys(): IdentityKeys {
@@ -130,7 +141,10 @@ export class RecoveryApprovals {
       createdAt: now,
       expiresAt,
     };
-    this.approvals.set(id, { view, code });
+    const approval: Approval = { view, code };
+    approval.timer = setTimeout(() => this.expire(approval), Math.max(0, expiresAt - this.now()));
+    approval.timer.unref();
+    this.approvals.set(id, approval);
     this.events.emit({
       type: 'notice',
       key: id,
@@ -151,9 +165,51 @@ export class RecoveryApprovals {
   private expire(a: Approval): void {
     if (a.view.state === 'awaiting-confirmation' && a.view.expiresAt <= this.now()) {
       a.view.state = 'expired';
+      clearTimeout(a.timer);
       this.events.emit({ type: 'notice-withdrawn', key: a.view.id });
-      void this.mesh.release(a.view.sessionPeerId);
+      this.events.changed('requests', 'recovery', 'status');
+      this.track(this.withdraw(a, 'expired').finally(() => this.mesh.release(a.view.sessionPeerId)));
     }
+  }
+
+  private track(p: Promise<void>): void {
+    this.withdrawals.add(p);
+    void p.finally(() => this.withdrawals.delete(p));
+  }
+
+  /**
+   * Best effort: tells the session that nothing will come of this hello (PROTOCOL §11.3), so the new device stops
+   * waiting. The gate window is held open a moment for it (it has just ended, for an expiry); failures are logged.
+   */
+  private async withdraw(a: Approval, why: WithdrawReason): Promise<void> {
+    const peerId = a.view.sessionPeerId;
+    try {
+      await this.mesh.admit(peerId, a.code.addresses, this.now() + WITHDRAW_TIMEOUT_MS);
+      const conv = await this.mesh.open(peerId, 'recovery');
+      const timer = setTimeout(
+        () => conv.abort('the new device did not take the withdrawal in time'),
+        WITHDRAW_TIMEOUT_MS,
+      );
+      try {
+        await withdraw(conv, possessionProof(a.code), why);
+        await conv.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (err) {
+      this.log(
+        `recovery: could not tell ${a.view.friend}'s new device about the ${why} approval: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  /** Waits for the withdrawals under way (shutdown, tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.withdrawals]);
+  }
+
+  close(): void {
+    for (const a of this.approvals.values()) clearTimeout(a.timer);
   }
 
   /** Sends the piece and the newest backup to the session. Only here does anything secret leave this device. */
@@ -166,6 +222,7 @@ export class RecoveryApprovals {
     if (a.view.state !== 'awaiting-confirmation')
       throw new BadRequestError(`This recovery request is already ${a.view.state}.`);
     const keys = this.keys();
+    clearTimeout(a.timer);
     const held = this.held.held(a.view.friendPeerId);
     if (!held) throw new NotFoundError(`You no longer hold anything for ${a.view.friend}.`);
     const opened = openShardEnvelope(held.sealedEnvelope, keys, signPublicFromPeerId(a.view.friendPeerId));
@@ -202,7 +259,14 @@ export class RecoveryApprovals {
 
   async decline(id: string): Promise<RecoveryApproval> {
     const a = this.get(id);
-    if (a.view.state === 'awaiting-confirmation') a.view.state = 'declined';
+    if (a.view.state === 'awaiting-confirmation') {
+      a.view.state = 'declined';
+      clearTimeout(a.timer);
+      // Said "they do not match" (or declined): the new device is told, so its screen stops waiting.
+      const told = this.withdraw(a, 'declined');
+      this.track(told);
+      await told;
+    }
     this.events.emit({ type: 'notice-withdrawn', key: a.view.id });
     await this.mesh.release(a.view.sessionPeerId);
     this.events.changed('requests', 'recovery', 'status');

@@ -1,6 +1,7 @@
 /**
  * The custodian's (dialer's) half of /tessera/recovery/2.0.0 (PROTOCOL §11.3): the hello whose SAS exchange gives
- * both screens the same six digits, and — only after the person approved — the delivery of the piece and the backup.
+ * both screens the same six digits, and — only after the person approved — the delivery of the piece and the backup;
+ * or, when the person declined or the approval expired, a withdraw that tells the new device so.
  */
 import { randomBytes } from 'node:crypto';
 import { toHex } from '../../../shared/crypto/bytes.ts';
@@ -12,6 +13,7 @@ import {
   expectRecoveryMessage,
   RECOVERY_SAS_CONTEXT,
 } from '../../../shared/protocol/recovery.ts';
+import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 
 /** The new device said no (wrong code, finished, a broken message); its reason is passed on. */
@@ -86,4 +88,9 @@ export async function deliver(
   const stored = expectRecoveryMessage(await conv.receive(), 'stored');
   if (stored.t === 'refused') throw new RecoveryRefusedError(stored.reason);
   return { have: stored.have, need: stored.need, missing };
+}
+
+/** Tells the new device that nothing will come of this hello (one unanswered first frame, PROTOCOL §11.3). */
+export async function withdraw(conv: Conversation, q: Uint8Array, why: WithdrawReason): Promise<void> {
+  await conv.send(encodeRecoveryMessage({ t: 'withdraw', q, why }));
 }

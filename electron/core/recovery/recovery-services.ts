@@ -94,6 +94,7 @@ export class RecoveryServices {
       },
       held,
       events: deps.events,
+      log: this.log,
     });
   }
 
@@ -190,6 +191,8 @@ export class RecoveryServices {
 
   async close(): Promise<void> {
     // A re-share still running is abandoned; the next `backup.create` or health check picks up from the store.
+    this.approvals.close();
+    await this.approvals.settled();
     await this.session.close();
   }
 }

@@ -20,7 +20,7 @@ import {
   manifestClaimedOwner,
   RECOVERY_SAS_CONTEXT,
 } from '../../../shared/protocol/recovery.ts';
-import type { RecoveryMessage } from '../../../shared/protocol/recovery.ts';
+import type { RecoveryMessage, WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import type { Conversation } from '../../mesh/rpc.ts';
 import type { IncomingChunk } from './session-store.ts';
 
@@ -38,6 +38,8 @@ export interface SessionEndpoint {
   /** Null when this peer may say hello (room, not rejected), else why not. */
   helloRefusal(peerId: string): string | null;
   onHello(peerId: string, name: string, code: string): boolean;
+  /** The sender's person declined after the hello, or its approval expired: nothing will come from it. */
+  onWithdraw(peerId: string, why: WithdrawReason): void;
   /** Null when this peer may deliver (it said hello, was not rejected), else why not. */
   deliveryRefusal(peerId: string): string | null;
   hasChunk(digest: Uint8Array): boolean;
@@ -57,10 +59,15 @@ export async function serveRecoveryConversation(conv: Conversation, s: SessionEn
   let first: RecoveryMessage;
   try {
     first = decodeRecoveryMessage(await conv.receive(FIRST_FRAME_BYTES));
-    if (first.t !== 'hello' && first.t !== 'knock')
+    if (first.t !== 'hello' && first.t !== 'knock' && first.t !== 'withdraw')
       throw new Refused(`unexpected first message "${first.t}"`);
     if (!equalBytes(first.q, s.proof()))
       throw new Refused('the code does not match this recovery; scan it again');
+    // Unanswered: the custodian does not wait for the new device, which records it only for a sender it knows.
+    if (first.t === 'withdraw') {
+      if (s.refuseReason() === null) s.onWithdraw(conv.remotePeer, first.why);
+      return;
+    }
     const why =
       s.refuseReason() ??
       (first.t === 'hello' ? s.helloRefusal(conv.remotePeer) : s.deliveryRefusal(conv.remotePeer));

@@ -46,6 +46,7 @@ import { startSessionNode } from './session-node.ts';
 import type { SessionNode } from './session-node.ts';
 import { serveRecoveryConversation } from './session-protocol.ts';
 import type { ReceivedDelivery } from './session-protocol.ts';
+import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import type { RecoverySessionStore, SessionRow } from './session-store.ts';
 
 /** How long a code (and the session's open window) lasts; renewed by every `recovery.start`. */
@@ -112,6 +113,11 @@ export class RecoverySessionService {
   private closed = false;
   /** Peers on the previous release that tried to help (told to update); shown so the person can ask them. */
   private readonly outdated = new Set<string>();
+  /**
+   * Senders whose person declined after the hello, or whose approval expired (PROTOCOL §11.3, "Withdraw"), until
+   * they say hello again. Kept in memory: after a restart such a sender shows as connected again.
+   */
+  private readonly withdrawn = new Map<string, WithdrawReason>();
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
@@ -223,10 +229,13 @@ export class RecoverySessionService {
             return null;
           },
           onHello: (peerId, name, code) => this.onHello(peerId, name, code),
+          onWithdraw: (peerId, why) => this.onWithdraw(peerId, why),
           deliveryRefusal: (peerId) => {
             const s = store.sender(peerId);
             if (!s) return 'say hello first: compare the codes before sending your piece';
             if (s.rejectedAt !== null) return 'the person at the new device said your code did not match';
+            if (this.withdrawn.has(peerId))
+              return 'you withdrew after comparing codes: approve again to make a new code';
             return null;
           },
           hasChunk: (digest) => store.hasChunk(digest),
@@ -277,11 +286,21 @@ export class RecoverySessionService {
       this.log(`recovery: hello from ${peerId} not kept (rejected, or too many unconfirmed senders)`);
       return false;
     }
+    this.withdrawn.delete(peerId);
     this.log(`recovery: ${name} (${peerId}) connected`);
     // A new code for a sender undoes its confirmation: what was prepared from it is stale.
     this.evaluate();
     this.deps.events.changed('recovery');
     return true;
+  }
+
+  /** A sender's person declined after comparing codes, or let the approval expire: show it, nothing will come. */
+  private onWithdraw(peerId: string, why: WithdrawReason): void {
+    const sender = this.deps.store.sender(peerId);
+    if (!sender || sender.rejectedAt !== null) return;
+    this.withdrawn.set(peerId, why);
+    this.log(`recovery: ${sender.name} (${peerId}) withdrew (${why})`);
+    this.deps.events.changed('recovery');
   }
 
   private async onDelivery(peerId: string, d: ReceivedDelivery): Promise<{ have: number; need: number }> {
@@ -570,10 +589,11 @@ export class RecoverySessionService {
       const piece = byPeer.get(s.peerId);
       const problem = this.combineProblems.get(s.peerId) ?? piece?.problem ?? undefined;
       const rejected = s.rejectedAt !== null;
+      const withdrawn = this.withdrawn.get(s.peerId);
       const state: RecoveryCustodian['state'] = rejected
         ? 'rejected'
         : !pieces.has(s.peerId)
-          ? 'connected'
+          ? (withdrawn ?? 'connected')
           : problem
             ? 'bad'
             : !this.keys
@@ -652,6 +672,7 @@ export class RecoverySessionService {
     this.passphrase = null;
     this.assessment = null;
     this.prepared = null;
+    this.withdrawn.clear();
     this.deps.store.deleteAll();
     this.phase = 'collecting';
     this.log(

@@ -379,7 +379,7 @@ export class VaultService {
     return this.settingsRepo.read();
   }
 
-  /** Renames the owner. Friends paired before keep the name they were given then (README, Command line). */
+  /** Renames the owner; the mesh tells friends the new name (a signed name notice, PROTOCOL §8.6). */
   rename(name: string): void {
     this.requireUnlocked();
     this.store.transaction(() => this.repo.setIdentityName(name));

@@ -39,9 +39,12 @@ export const RecoveryCustodian = z.object({
   /**
    * connected = said hello, waiting for the custodian to approve; received = their piece arrived (not yet checked:
    * the passphrase is needed); verified = their piece is valid; bad = their piece did not verify (see `problem`);
-   * rejected = the person said the codes did not match (their piece was deleted, and they cannot send again).
+   * rejected = the person said the codes did not match (their piece was deleted, and they cannot send again);
+   * declined = the custodian said the codes did not match, or declined, after the hello: nothing was sent;
+   * expired = the custodian's approval expired before they approved: nothing was sent. A new hello from a declined
+   * or expired custodian (they approve again, with a new code) makes them `connected` again (PROTOCOL §11.3).
    */
-  state: z.enum(['connected', 'received', 'verified', 'bad', 'rejected']),
+  state: z.enum(['connected', 'received', 'verified', 'bad', 'rejected', 'declined', 'expired']),
   /** The person at the new device confirmed that this sender's screen shows `comparisonCode`: only then it counts. */
   confirmed: z.boolean(),
   problem: z.string().optional(),

@@ -12,12 +12,17 @@ import { QrCode } from '../../components/QrCode.tsx';
 import { RecoverPassphraseForm } from './RecoverPassphraseForm.tsx';
 import './Recovery.css';
 
-const PIECE_WORDS: Record<RecoveryStatus['custodians'][number]['state'], string> = {
-  connected: 'Connected; waiting for them to approve',
-  received: 'Piece received',
-  verified: 'Piece received and checked',
-  bad: 'Their piece could not be used',
-  rejected: 'You said the codes did not match; their piece was deleted',
+type Custodian = RecoveryStatus['custodians'][number];
+
+/** What a helping friend's row says, by state (PROTOCOL §11.3): declined and expired name the friend. */
+const PIECE_WORDS: Record<Custodian['state'], (name: string) => string> = {
+  connected: () => 'Connected; waiting for them to approve',
+  received: () => 'Piece received',
+  verified: () => 'Piece received and checked',
+  bad: () => 'Their piece could not be used',
+  rejected: () => 'You said the codes did not match; their piece was deleted',
+  declined: (name) => `${name} said the codes did not match; nothing was sent`,
+  expired: (name) => `${name}'s approval expired; nothing was sent. They can enter the code again.`,
 };
 
 /** The new device during recovery: its code for friends to scan, and how many pieces have arrived. */
@@ -159,10 +164,15 @@ export function RecoveryProgress() {
               <span className="muted">
                 Code <span className="mono">{c.comparisonCode}</span>
               </span>
-              <span className={c.state === 'bad' ? 'recovery__bad' : ''}>{PIECE_WORDS[c.state]}</span>
+              <span
+                className={c.state === 'bad' || c.state === 'declined' ? 'recovery__bad' : ''}
+                data-testid="recovery-custodian-state"
+              >
+                {PIECE_WORDS[c.state](c.name)}
+              </span>
               {c.problem && <span className="recovery__bad">{c.problem}</span>}
               {c.confirmed && <span className="recovery__confirmed">✓ Code confirmed</span>}
-              {!c.confirmed && c.state !== 'rejected' && (
+              {!c.confirmed && c.state !== 'rejected' && c.state !== 'declined' && c.state !== 'expired' && (
                 <span className="row">
                   <button
                     type="button"
