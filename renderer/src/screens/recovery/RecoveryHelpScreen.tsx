@@ -311,6 +311,7 @@ function ChooseFriend({
         : null;
   const [chosen, setChosen] = useState<string | null>(null);
   const [warned, setWarned] = useState<string | null>(null);
+  const [sure, setSure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
@@ -328,6 +329,8 @@ function ChooseFriend({
       setWarned(friend);
       return;
     }
+    // Next again: the person read the warning and is sure; it makes way for what follows.
+    if (warned === friend) setSure(friend);
     setBusy(true);
     setError(null);
     try {
@@ -360,6 +363,7 @@ function ChooseFriend({
                   onChange={() => {
                     setChosen(h.ownerPeerId);
                     setWarned(null);
+                    setSure(null);
                   }}
                 />
                 <span>
@@ -376,7 +380,7 @@ function ChooseFriend({
           </div>
         )}
       </fieldset>
-      {warned && warned === selected && (
+      {warned && warned === selected && sure !== selected && (
         <div className="note note--warn" role="alert" data-testid="recently-online">
           <p>{recentlyOnline(friendsById.get(warned))}</p>
           <p>
