@@ -160,9 +160,10 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
       } finally {
         await impostor.stop();
       }
+      // Said hello (or said hello and then declined, when mDNS led Ana to the genuine session): no piece arrived.
       const after = await fresh.client.call('recovery.status', {});
       assert.ok(
-        after.custodians.every((c) => c.state === 'connected'),
+        after.custodians.every((c) => c.state === 'connected' || c.state === 'declined'),
         'no piece arrived',
       );
     },
