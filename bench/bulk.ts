@@ -3,15 +3,18 @@
  * Encryption: buildBackup of a 100 MiB vault (items and attachments) with the pure (@noble) and the native
  * (node:crypto) providers, and as the app runs it, against native ChaCha20-Poly1305 (node:crypto, IETF) sealing the
  * same padded bytes in the same chunks — the AEAD alone, same run.
- * Fan-out: a re-share of that vault to 5 real custodian processes (fresh key: every chunk is new to everyone) from
- * `backup.create` to all five holding it, against js-libp2p moving the same bytes to 5 receiver processes with a
- * bare protocol (bench/bare-libp2p.ts).
+ * The build figures are reported without a target (docs/PERFORMANCE.md): what counts is the first backup below.
+ * First backup: a vault's first full backup to 5 real custodian processes, from `backup.create` until all five have
+ * signed their receipts (state delivered), against js-libp2p moving the same bytes to 5 receiver processes with a
+ * bare protocol (bench/bare-libp2p.ts), same run; target ≤ 1.5× the bare time.
+ * Fan-out: a re-share of that vault to the same 5 (fresh key: every chunk is new to everyone) from `backup.create`
+ * to all five holding it, against the same baseline.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { acceptHolding, pair } from '../tests/helpers/cluster.ts';
+import { pair } from '../tests/helpers/cluster.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
 import { buildBackup } from '../shared/formats/backup.ts';
 import { pureBackupCrypto } from '../shared/formats/backup-crypto.ts';
@@ -25,13 +28,15 @@ import { generateIdentity } from '../shared/crypto/identity.ts';
 import { nativeBackupCrypto } from '../electron/core/crypto-native/native-backup-crypto.ts';
 import { ParallelBackupBuilder } from '../electron/core/crypto-native/parallel-build.ts';
 import { fillVault } from './vault-fill.ts';
-import { cpuMsOf, figure, log, median, MIB, PeerGroup, poll, watchChanges } from './lib.ts';
+import { cpuMsOf, figure, log, median, MIB, PeerGroup, watchChanges } from './lib.ts';
 import type { Figure } from './lib.ts';
 
 const VAULT_MIB = Number(process.env.BENCH_BULK_MIB ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FANOUT_RUNS = Number(process.env.BENCH_FANOUT_RUNS ?? 3);
 const CUSTODIANS = 5;
+/** The first full backup may take this many times as long as bare js-libp2p moving the same bytes. */
+const FIRST_BACKUP_TARGET = 1.5;
 
 function bigSnapshot(totalBytes: number): Snapshot {
   const owner = generateIdentity();
@@ -123,8 +128,8 @@ export async function encryption(): Promise<Figure[]> {
         unit: 'MB/s',
         baseline,
         baselineValue: aead,
-        target: '≥ 50% of baseline',
-        met: ms <= 2 * aeadMs,
+        target: '— (reported)',
+        met: null,
         note,
       });
     return [
@@ -213,14 +218,33 @@ export async function fanOut(): Promise<Figure[]> {
     for (const c of custodians) await pair(owner, c);
     await fillVault(owner, VAULT_MIB * MIB - 512 * 1024, 100);
     const ids = custodians.map((c) => c.peerId);
+    // The first full backup: every custodian accepts as soon as the request shows (a person would take longer; that
+    // wait is not the app's), and every wait is on change events, not polling, to leave the CPU to the transfer.
+    const requests = custodians.map((c) => watchChanges(c.serve, 'requests'));
+    const firstChanges = watchChanges(owner.serve, 'backup');
+    const firstT0 = performance.now();
     const first = await owner.serve.client.call('backup.create', { custodians: ids, threshold: 3 });
-    for (const c of custodians) await acceptHolding(c, owner);
-    let status = await poll(
+    const firstBuiltMs = performance.now() - firstT0;
+    await Promise.all(
+      custodians.map(async (c, i) => {
+        const id = `holding:${owner.peerId}`;
+        await requests[i]!.until(
+          `${c.name} to see the holding request`,
+          async () => (await c.client.call('requests.list', {})).some((r) => r.id === id),
+          120_000,
+        );
+        await c.client.call('requests.accept', { id });
+      }),
+    );
+    let status = await firstChanges.until(
       'the first deposit to all five',
       () => allHold(owner, (first.createdAt ?? 1) - 1),
       600_000,
-      100,
     );
+    const firstMs = performance.now() - firstT0;
+    const firstBytes = status.bytesSent / CUSTODIANS;
+    firstChanges.close();
+    for (const r of requests) r.close();
     const runs: Transfer[] = [];
     const builds: number[] = [];
     const perCustodian: number[] = [];
@@ -247,6 +271,10 @@ export async function fanOut(): Promise<Figure[]> {
     changes.close();
     await group.stopAll();
     const bytes = median(perCustodian);
+    const bareFirst = median([
+      (await bareFanOut(Math.round(firstBytes))).ms,
+      (await bareFanOut(Math.round(firstBytes))).ms,
+    ]);
     const bareRuns = [await bareFanOut(Math.round(bytes)), await bareFanOut(Math.round(bytes))];
     const bare = median(bareRuns.map((r) => r.ms));
     const ms = median(runs.map((r) => r.ms));
@@ -257,7 +285,20 @@ export async function fanOut(): Promise<Figure[]> {
     log(
       `fan-out: ${mbps.toFixed(0)} MB/s (${Math.round(ms)} ms) vs bare libp2p ${bareMbps.toFixed(0)} MB/s (${Math.round(bare)} ms); ${cpuNote}`,
     );
+    log(
+      `first backup: ${Math.round(firstMs)} ms (built in ${Math.round(firstBuiltMs)} ms) vs bare ${Math.round(bareFirst)} ms`,
+    );
     return [
+      figure({
+        figure: `Bulk: first full backup of a ${VAULT_MIB} MiB vault, backup.create → ${CUSTODIANS} custodians' receipts`,
+        value: firstMs,
+        unit: 'ms',
+        baseline: `js-libp2p bare protocol, same bytes to ${CUSTODIANS} receiver processes`,
+        baselineValue: bareFirst,
+        target: `≤ ${FIRST_BACKUP_TARGET}× baseline`,
+        met: firstMs <= FIRST_BACKUP_TARGET * bareFirst,
+        note: `${((CUSTODIANS * firstBytes) / MIB).toFixed(0)} MiB on the wire (the owner's bytesSent); one run: from the backup.create call (build and store, ${Math.round(firstBuiltMs)} ms of it) through the holding requests, each custodian's consent (given by the bench as soon as the request shows, on its change events), transfer, checks, writes and commit to all five states delivered (signed receipts), waited for on the owner's change events; bare: connections pre-dialed, median of 2`,
+      }),
       figure({
         figure: `Bulk: fan-out of a ${VAULT_MIB} MiB vault backup to ${CUSTODIANS} custodians`,
         value: mbps,

@@ -20,6 +20,14 @@ import { announceFilter } from './reachability.ts';
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 export const MDNS_SERVICE_TAG = '_tessera._udp.local';
+/**
+ * How often libp2p's connection monitor pings each open connection to find dead ones (its default: 10 s). The
+ * ping opens a new stream on a protocol Tessera does not serve, and both ends of every friend connection run it:
+ * with 20 friends online that was most of an idle custodian's wakeups (docs/PERFORMANCE.md). A friend who vanishes
+ * without closing (power cut, network gone) now shows offline within about a minute instead of ten seconds; one
+ * whose process or host closes the connection is seen at once, as before.
+ */
+export const CONNECTION_PING_INTERVAL_MS = 60_000;
 
 export interface MeshNodeOptions {
   signSeed: Uint8Array;
@@ -71,6 +79,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
       dialTimeout: 10_000,
       maxPeerAddrsToDial: 8,
     },
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     peerDiscovery: options.mdns
       ? [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: options.mdnsIntervalMs ?? 10_000 })]
       : [],

@@ -38,6 +38,11 @@ import { unpackSealed, type SealBatch, type SealBatchResult } from './seal-messa
 const MIN_BYTES_FOR_WORKERS = 512 * 1024;
 /** Bytes of pieces per batch: small enough to balance the workers, large enough to keep messages few. */
 const BATCH_BYTES = 1024 * 1024;
+/**
+ * Workers unused this long are stopped; the next large build starts them again (~30 ms). Each holds its own V8
+ * isolate, and a custodian that built once would otherwise keep them for as long as it runs (docs/PERFORMANCE.md).
+ */
+const WORKER_IDLE_MS = 30_000;
 
 /** `n` zero bytes in memory the workers share (written pages only take memory). */
 function sharedBytes(n: number): Uint8Array {
@@ -76,11 +81,27 @@ export class ParallelBackupBuilder {
   private nextJob = 1;
   private closed = false;
   private readonly file: (() => string) | string;
+  private readonly idleMs: number;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Builds on the workers now. */
+  private building = 0;
 
-  /** `options.workerFile` replaces the seal worker's path (tests use it to make the workers fail). */
-  constructor(threads = Math.min(availableParallelism(), 4), options: { workerFile?: string } = {}) {
+  /**
+   * `options.workerFile` replaces the seal worker's path (tests use it to make the workers fail); `options.idleMs`
+   * how long unused workers are kept.
+   */
+  constructor(
+    threads = Math.min(availableParallelism(), 4),
+    options: { workerFile?: string; idleMs?: number } = {},
+  ) {
     this.threads = Math.max(1, threads);
     this.file = options.workerFile ?? workerFile;
+    this.idleMs = options.idleMs ?? WORKER_IDLE_MS;
+  }
+
+  /** Worker threads running now: none before the first large build, and none once they have been idle a while. */
+  get runningWorkers(): number {
+    return this.workers.length;
   }
 
   /**
@@ -97,6 +118,9 @@ export class ParallelBackupBuilder {
     if (!this.usable())
       return buildBackup(snapshot, backupKey, ownerKeys, version, previous, nativeBackupCrypto);
     const keys = backupKeysFor(backupKey, ownerKeys, version, previous);
+    this.building++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     try {
       const run = new SealRun(keys, (batch) => this.seal(batch));
       // If this throws (a snapshot too large), batches already handed out finish unheard.
@@ -127,7 +151,19 @@ export class ParallelBackupBuilder {
       return assembleBackup(prepared, sealed, ownerKeys, nativeBackupCrypto);
     } finally {
       wipeBackupKeys(keys);
+      this.building--;
+      this.stopWhenIdle();
     }
+  }
+
+  /** Once no build has used the workers for idleMs, stops them (the timer never keeps the process alive). */
+  private stopWhenIdle(): void {
+    if (this.building > 0 || this.workers.length === 0 || this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.building === 0) void this.stopWorkers();
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 
   private usable(): boolean {
@@ -137,6 +173,8 @@ export class ParallelBackupBuilder {
   /** Stops the workers (a build on them fails with BackupBuildError); later builds run on this thread. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     this.failAll(new BackupBuildError('the backup builder was closed.'));
     await this.stopWorkers();
   }
@@ -174,8 +212,10 @@ export class ParallelBackupBuilder {
       });
       worker.on('error', (err) => this.failAll(err));
       worker.on('exit', (code) => {
+        // A worker stopped here (idle, or given up on) is no longer in the list; its exit fails nothing.
+        const ours = this.workers.includes(worker);
         this.workers = this.workers.filter((w) => w !== worker);
-        if (code !== 0 && !this.closed)
+        if (ours && code !== 0 && !this.closed)
           this.failAll(new BackupBuildError(`a worker stopped (exit ${code}).`));
       });
       this.workers.push(worker);

@@ -9,7 +9,7 @@ import { connectionGater, PeerGate } from '../../../electron/mesh/gater.ts';
 import { isLoopbackOrUnspecified, usableAddresses } from '../../../electron/mesh/addresses.ts';
 import { FriendsStore } from '../../../electron/mesh/friends-store.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
-import { createMeshNode } from '../../../electron/mesh/node.ts';
+import { CONNECTION_PING_INTERVAL_MS, createMeshNode } from '../../../electron/mesh/node.ts';
 import { counterRandom } from '../shared/helpers.ts';
 
 const friend = peerIdOf(generateIdentity(counterRandom(21)).signPublic);
@@ -150,7 +150,7 @@ test('friends store: pending → friend in one step, touch, remove, prune', () =
   assert.equal(store.hasOwnInvite(new Uint8Array(32).fill(9)), false);
 });
 
-test('the node’s peer ID is the identity’s peer ID', async () => {
+test('the node’s peer ID is the identity’s peer ID, and it pings its connections at the mesh’s interval', async () => {
   const id = generateIdentity();
   const node = await createMeshNode({
     signSeed: id.signSeed,
@@ -162,6 +162,10 @@ test('the node’s peer ID is the identity’s peer ID', async () => {
   try {
     assert.equal(node.peerId.toString(), peerIdOf(id.signPublic));
     assert.ok(node.getMultiaddrs().length > 0);
+    // libp2p's connection monitor pings each connection at the interval the mesh sets, not its 10 s default.
+    const monitor = (node as unknown as { components: { connectionMonitor?: { pingIntervalMs?: number } } })
+      .components.connectionMonitor;
+    assert.equal(monitor?.pingIntervalMs, CONNECTION_PING_INTERVAL_MS);
   } finally {
     await node.stop();
   }

@@ -161,3 +161,21 @@ test('workers that cannot run do not stop backups: the build seals on this threa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the workers start on the first large build, stop once idle, and start again for the next one', async () => {
+  const builder = new ParallelBackupBuilder(2, { idleMs: 20 });
+  try {
+    const key = new Uint8Array(randomBytes(32));
+    const big = snapshotOf(2 * MIB);
+    assert.equal(builder.runningWorkers, 0, 'no workers before a build needs them');
+    await builder.build(snapshotOf(1000), key, owner, 1);
+    assert.equal(builder.runningWorkers, 0, 'a small build runs on this thread');
+    assertSame(oneThread(big, key, 1), await builder.build(big, key, owner, 1));
+    assert.equal(builder.runningWorkers, 2);
+    while (builder.runningWorkers > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assertSame(oneThread(big, key, 2), await builder.build(big, key, owner, 2));
+    assert.equal(builder.unavailable, null, 'stopping idle workers is not a failure');
+  } finally {
+    await builder.close();
+  }
+});

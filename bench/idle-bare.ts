@@ -1,0 +1,20 @@
+/**
+ * The idle baseline (bench/idle.ts): a bare js-libp2p node — TCP, Noise, yamux, identify, the stack under
+ * electron/mesh/node.ts without Tessera on top — listening on loopback and doing nothing, in its own process.
+ * Prints {"addr"} once listening; stops on SIGTERM.
+ */
+import { createLibp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+
+const node = await createLibp2p({
+  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+  transports: [tcp()],
+  connectionEncrypters: [noise()],
+  streamMuxers: [yamux()],
+  services: { identify: identify() },
+});
+process.stdout.write(`${JSON.stringify({ addr: node.getMultiaddrs()[0]!.toString() })}\n`);
+process.on('SIGTERM', () => void Promise.resolve(node.stop()).then(() => process.exit(0)));
