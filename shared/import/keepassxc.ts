@@ -16,7 +16,7 @@ export function parseKeepassxcCsv(source: string): ParsedImport {
   const out = new EntryCollector();
   for (const row of rows) {
     const group = (row.Group ?? '').split('/').slice(1).join('/');
-    if ((row.Icon ?? '') !== '') out.unmapped('Icon');
+    if (!['', '0'].includes(row.Icon ?? '')) out.unmapped('Icon');
     out.add({
       title: row.Title ?? '',
       secret: row.Password ?? '',

@@ -24,7 +24,7 @@ function describe(p: ImportPreview): string {
     `${p.source}: ${p.total} entr${p.total === 1 ? 'y' : 'ies'}; ${p.count} will be added.`,
     ...(p.duplicates.length
       ? [
-          `${p.duplicates.length} look like items already in the vault (same title and secret) and are left out:`,
+          `${p.duplicates.length} ${p.duplicates.length === 1 ? 'looks like an item' : 'look like items'} already in the vault (same title and secret), left out:`,
           ...p.duplicates.slice(0, 20).map((d) => `  ${d.title}`),
         ]
       : []),
