@@ -9,11 +9,13 @@ import { itemCommands } from './commands/item-commands.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { meshCommands } from './commands/mesh-commands.ts';
 import { recoverCommands } from './commands/recover-commands.ts';
+import { transferCommands } from './commands/transfer-commands.ts';
 
 export const commands: Command[] = [
   ...vaultCommands,
   serveCommand,
   ...itemCommands,
+  ...transferCommands,
   ...meshCommands,
   ...recoverCommands,
 ];
@@ -34,6 +36,10 @@ const OPTION_SPECS = {
   forgot: { type: 'boolean' },
   reject: { type: 'boolean' },
   'no-match': { type: 'boolean' },
+  from: { type: 'string' },
+  out: { type: 'string' },
+  plain: { type: 'boolean' },
+  'password-stdin': { type: 'boolean' },
 } as const;
 
 function usage(): string {

@@ -21,7 +21,7 @@ export async function readPassphrase(prompt: string, options: { confirm?: boolea
   return first;
 }
 
-function askHidden(prompt: string): Promise<string> {
+export function askHidden(prompt: string): Promise<string> {
   let muted = false;
   const output = new Writable({
     write(chunk: Buffer, _encoding, callback) {

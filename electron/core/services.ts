@@ -10,6 +10,8 @@ import type { KeyProtector } from './vault/key-protector.ts';
 import { keychainHandlers, unlockWithKeychain } from './vault/keychain.ts';
 import { vaultHandlers } from './vault/handlers.ts';
 import { itemHandlers } from './vault/items/handlers.ts';
+import { transferHandlers } from './import/handlers.ts';
+import { TransferService } from './import/transfer-service.ts';
 import { friendHandlers, openMesh } from '../mesh/handlers.ts';
 import type { MeshService } from '../mesh/mesh-service.ts';
 import { BackupServices } from './backup/backup-services.ts';
@@ -134,6 +136,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
       return vaultOps['vault.unlock'](input);
     },
     ...itemHandlers(vault.items),
+    ...transferHandlers(new TransferService({ items: vault.items })),
     ...friendHandlers(mesh, vault),
     'friends.remove': (input) => removeFriend({ mesh, backup, vault }, input),
     ...backupHandlers,

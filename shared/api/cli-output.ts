@@ -158,3 +158,16 @@ export const CliRecoverApprove = z.object({
   comparisonCode: z.string(),
   state: z.string(),
 });
+
+/** `tessera import FILE --from …`: how many items were added, left out as duplicates, and skipped. */
+export const CliImport = z.object({
+  imported: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+});
+/** `tessera export --out FILE`: where it was written, how many items, and whether it is encrypted. */
+export const CliExport = z.object({
+  out: z.string(),
+  items: z.number().int().nonnegative(),
+  encrypted: z.boolean(),
+});

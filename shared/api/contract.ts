@@ -5,6 +5,7 @@ import { friendOps } from './ops/friends.ts';
 import { backupOps } from './ops/backup.ts';
 import { recoveryOps } from './ops/recovery.ts';
 import { settingsOps } from './ops/settings.ts';
+import { transferOps } from './ops/transfer.ts';
 import type { ErrorBody } from '../errors.ts';
 
 /**
@@ -18,6 +19,7 @@ export const contract = {
   ...backupOps,
   ...recoveryOps,
   ...settingsOps,
+  ...transferOps,
 };
 
 export type Contract = typeof contract;

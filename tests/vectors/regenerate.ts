@@ -6,8 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeVectors } from '../unit/shared/vector-cases.ts';
+import { computeExportVector } from '../unit/shared/export-vector-case.ts';
 
-for (const [name, content] of Object.entries(computeVectors())) {
+for (const [name, content] of Object.entries({ ...computeVectors(), 'export.json': await computeExportVector() })) {
   writeFileSync(join(import.meta.dirname, name), JSON.stringify(content, null, 2) + '\n');
   console.log(`wrote tests/vectors/${name}`);
 }

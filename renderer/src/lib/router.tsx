@@ -11,6 +11,7 @@ export type Route =
   | { name: 'item-new' }
   | { name: 'item-edit'; itemId: string }
   | { name: 'trash' }
+  | { name: 'import' }
   | { name: 'friends' }
   | { name: 'backup' }
   | { name: 'holding' }
@@ -50,6 +51,7 @@ export function routeToHash(route: Route): string {
     case 'recovery-help':
       return route.approvalId ? `#/help-recover/${enc(route.approvalId)}` : '#/help-recover';
     case 'trash':
+    case 'import':
     case 'friends':
     case 'backup':
     case 'holding':
@@ -80,6 +82,7 @@ export function routeFromHash(hash: string): Route | null {
       if (parts.length === 1) return { name: 'recovery-help' };
       return parts.length === 2 && second ? { name: 'recovery-help', approvalId: second } : null;
     case 'trash':
+    case 'import':
     case 'friends':
     case 'backup':
     case 'holding':

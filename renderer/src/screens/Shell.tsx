@@ -11,6 +11,7 @@ import { VaultScreen } from './VaultScreen.tsx';
 import { ItemEditor } from './ItemEditor.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { TrashScreen } from './TrashScreen.tsx';
+import { ImportScreen } from './ImportScreen.tsx';
 import { FriendsScreen } from './friends/FriendsScreen.tsx';
 import { BackupScreen } from './backup/BackupScreen.tsx';
 import { HoldingScreen } from './holding/HoldingScreen.tsx';
@@ -58,7 +59,12 @@ export function Shell() {
     { name: 'settings', label: 'Settings' },
   ];
   const current: RouteName =
-    route.name === 'item-new' || route.name === 'item-edit' || route.name === 'trash' ? 'vault' : route.name;
+    route.name === 'item-new' ||
+    route.name === 'item-edit' ||
+    route.name === 'trash' ||
+    route.name === 'import'
+      ? 'vault'
+      : route.name;
 
   return (
     <RouterContext.Provider value={router}>
@@ -126,6 +132,8 @@ function RouteView({ route }: { route: Route }) {
       return <ItemEditor key={route.itemId} itemId={route.itemId} />;
     case 'trash':
       return <TrashScreen />;
+    case 'import':
+      return <ImportScreen />;
     case 'settings':
       return <SettingsScreen />;
     case 'friends':

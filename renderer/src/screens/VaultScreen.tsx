@@ -35,6 +35,9 @@ export function VaultScreen({ selectedId }: { selectedId: string | null }) {
           title="Vault"
           actions={
             <>
+              <button type="button" className="button" onClick={() => navigate({ name: 'import' })}>
+                Import / export
+              </button>
               <button type="button" className="button" onClick={() => navigate({ name: 'trash' })}>
                 Trash
               </button>

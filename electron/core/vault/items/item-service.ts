@@ -21,6 +21,7 @@ import {
   type AttachmentData,
   type AttachmentInfo,
   type FullItemData,
+  type ImportedItem,
   type ItemData,
   type ItemPatch,
   type ItemSummaryData,
@@ -176,6 +177,59 @@ export class ItemService {
       payload,
       input.attachments.map((a, i) => attachmentInfo({ ...a, id: attachmentIds[i]! })),
     );
+  }
+
+  /**
+   * Adds many items in one transaction (an import): all of them or none. Each may bring its own times and previous
+   * secrets (a Tessera export); `changed()` fires once, after the commit.
+   */
+  createMany(inputs: ImportedItem[]): number {
+    const session = this.deps.requireSession();
+    for (const input of inputs) for (const a of input.attachments) checkAttachmentSize(a.name, a.data.length);
+    const now = this.now();
+    const rows = inputs.map((input) => {
+      const id = newId();
+      const attachmentIds = input.attachments.map(() => newId());
+      const payload: ItemPayload = {
+        title: input.title,
+        secret: input.secret,
+        notes: input.notes,
+        tags: [...input.tags],
+        createdAt: input.createdAt ?? now,
+        updatedAt: input.updatedAt ?? now,
+        attachments: attachmentIds,
+      };
+      const history = (input.history ?? []).slice(0, MAX_PREVIOUS_SECRETS);
+      return {
+        id,
+        payload,
+        attachmentIds,
+        sealed: session.sealRow(ITEMS, id, encodeItem(payload)),
+        sealedAttachments: this.sealAttachments(session, id, attachmentIds, input.attachments),
+        sealedHistory: history.length > 0 ? session.sealRow(HISTORY, id, encodeHistory(history)) : null,
+      };
+    });
+    this.deps.store.transaction(() => {
+      for (const r of rows) {
+        this.repo.insert(r.id, r.sealed);
+        r.sealedAttachments.forEach((s, i) => this.repo.insertAttachment(r.id, r.attachmentIds[i]!, i, s));
+        if (r.sealedHistory) this.repo.putHistory(r.id, r.sealedHistory);
+      }
+    });
+    for (const r of rows) this.cache.set(r.id, this.toCached(r.id, r.payload));
+    if (rows.length > 0) this.deps.changed();
+    return rows.length;
+  }
+
+  /** `(title, secret)` of every item not in the trash, as `JSON.stringify([title, secret])` (duplicate checks). */
+  titleSecretKeys(): Set<string> {
+    const session = this.deps.requireSession();
+    const keys = new Set<string>();
+    for (const id of this.cache.keys()) {
+      const p = this.openLive(session, id);
+      keys.add(JSON.stringify([p.title, p.secret]));
+    }
+    return keys;
   }
 
   /**

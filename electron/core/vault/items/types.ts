@@ -72,3 +72,10 @@ export interface FullItemData extends Omit<ItemData, 'attachments'> {
   attachments: AttachmentData[];
   history: PreviousSecretData[];
 }
+
+/** A new item from an import: its own times and previous secrets when the file had them (a Tessera export). */
+export interface ImportedItem extends NewItem {
+  createdAt?: number;
+  updatedAt?: number;
+  history?: PreviousSecretData[];
+}

@@ -1,0 +1,63 @@
+import { test, expect, shot } from './support/fixtures.ts';
+import { addItem, createVault } from './support/flows.ts';
+
+/** KeePassXC's CSV export, as KeePassXC writes it (quoted header, the 2.6+ columns). */
+const KEEPASSXC_CSV = [
+  '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
+  '"Root/Work","Mail","ann","m@il-pass","https://mail.example","work inbox","","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
+  '"Root","Router","admin","r0uter","http://192.168.1.1","","","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
+].join('\n');
+
+/** Bitwarden's CSV export header and one login. */
+const BITWARDEN_CSV = [
+  'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp',
+  'Social,,login,Mastodon,,,0,https://mastodon.example,ann@example.org,m4st-pass,',
+].join('\n');
+
+test('import a KeePassXC CSV: the preview names the duplicate and the fields put into notes; a foreign file changes nothing', async ({
+  app,
+}) => {
+  await createVault(app);
+  await addItem(app, { title: 'Mail', secret: 'm@il-pass' });
+  await app.getByRole('button', { name: 'Import / export' }).click();
+  await expect(app.getByRole('heading', { name: 'Import and export' })).toBeVisible();
+
+  // A file that is not what it is said to be: named, and nothing changes.
+  await app.getByLabel('Bitwarden').check();
+  await app.getByLabel('File to import').setInputFiles({
+    name: 'keepassxc.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(KEEPASSXC_CSV),
+  });
+  await app.getByRole('button', { name: 'Preview' }).click();
+  await expect(app.getByRole('alert')).toContainText('unknown columns');
+
+  await app.getByLabel('KeePass / KeePassXC').check();
+  await app.getByRole('button', { name: 'Preview' }).click();
+  await expect(app.getByTestId('import-summary')).toContainText(
+    'KeePassXC CSV: 2 entries found; 1 item will be added',
+  );
+  await expect(app.getByTestId('import-duplicates')).toContainText('Mail');
+  await expect(app.getByTestId('import-notes')).toContainText('URL, Username');
+  await shot(app, 'import-preview');
+  await app.getByRole('button', { name: 'Import 1 item' }).click();
+  await expect(app.getByTestId('item-list').getByRole('button')).toHaveCount(2);
+  await expect(app.getByTestId('item-list')).toContainText('Router');
+
+  // Drag and drop a Bitwarden CSV.
+  await app.getByRole('button', { name: 'Import / export' }).click();
+  await app.getByLabel('Bitwarden').check();
+  const dataTransfer = await app.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'bitwarden.csv', { type: 'text/csv' }));
+    return dt;
+  }, BITWARDEN_CSV);
+  await app.getByTestId('import-drop').dispatchEvent('drop', { dataTransfer });
+  await expect(app.getByTestId('import-file')).toHaveText('bitwarden.csv');
+  await app.getByRole('button', { name: 'Preview' }).click();
+  await expect(app.getByTestId('import-summary')).toContainText(
+    'Bitwarden CSV: 1 entry found; 1 item will be added',
+  );
+  await app.getByRole('button', { name: 'Import 1 item' }).click();
+  await expect(app.getByTestId('item-list').getByRole('button')).toHaveCount(3);
+});

@@ -1,0 +1,171 @@
+/** Import and export through the contract, on a real vault (real SQLite, real crypto). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Item, ItemSummary } from '../../../shared/api/ops/items.ts';
+import type { ImportPreview, ImportResult } from '../../../shared/api/ops/transfer.ts';
+import type { TesseraCore } from '../../../electron/core/core.ts';
+import { PASSPHRASE, expectError, expectOk, openCore, useFastKdf } from '../vault/helpers.ts';
+import { BITWARDEN_JSON, KDBX_PASSWORD, KEEPASSXC_CSV, buildKdbx } from './fixtures.ts';
+
+useFastKdf();
+
+const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
+
+async function vaultWith(t: Parameters<typeof openCore>[0]): Promise<TesseraCore> {
+  const core = await openCore(t);
+  expectOk(await core.dispatch('vault.create', { name: 'Ann', passphrase: PASSPHRASE }));
+  return core;
+}
+
+async function everything(core: TesseraCore) {
+  const list = expectOk<ItemSummary[]>(await core.dispatch('items.list', {}));
+  const out = [];
+  for (const s of list) {
+    const item = expectOk<Item>(await core.dispatch('items.get', { id: s.id }));
+    const files = [];
+    for (const a of item.attachments)
+      files.push(expectOk(await core.dispatch('items.attachment', { id: item.id, attachmentId: a.id })));
+    out.push({
+      title: item.title,
+      secret: item.secret,
+      notes: item.notes,
+      tags: item.tags,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+      files: files.map((f) => ({ ...(f as object), id: undefined })),
+      history: expectOk(await core.dispatch('items.history', { id: item.id })),
+    });
+  }
+  return out;
+}
+
+test('preview names duplicates and fields put into notes; commit adds the rest in one go; a token works once', async (t) => {
+  const core = await vaultWith(t);
+  expectOk(await core.dispatch('items.create', { title: 'Mail', secret: 'm@il-pass' }));
+  const preview = expectOk<ImportPreview>(
+    await core.dispatch('items.importPreview', { format: 'keepass', dataBase64: b64(KEEPASSXC_CSV) }),
+  );
+  assert.equal(preview.source, 'KeePassXC CSV');
+  assert.equal(preview.total, 2);
+  assert.equal(preview.count, 1);
+  assert.deepEqual(preview.duplicates, [{ title: 'Mail' }]);
+  assert.deepEqual(preview.intoNotes, ['TOTP', 'URL', 'Username']);
+  assert.deepEqual(
+    preview.items.map((i) => [i.title, i.duplicate]),
+    [
+      ['Mail', true],
+      ['Router', false],
+    ],
+  );
+  assert.equal(
+    expectOk<ItemSummary[]>(await core.dispatch('items.list', {})).length,
+    1,
+    'a preview changes nothing',
+  );
+  const result = expectOk<ImportResult>(await core.dispatch('items.importCommit', { token: preview.token }));
+  assert.deepEqual(result, { imported: 1, duplicates: 1, skipped: 0 });
+  assert.deepEqual(
+    expectOk<ItemSummary[]>(await core.dispatch('items.list', {})).map((i) => i.title),
+    ['Mail', 'Router'],
+  );
+  expectError(await core.dispatch('items.importCommit', { token: preview.token }), 'BAD_REQUEST');
+});
+
+test('a wrong KDBX password, a truncated file or an unknown header change nothing', async (t) => {
+  const core = await vaultWith(t);
+  const kdbx = await buildKdbx();
+  const before = await everything(core);
+  assert.match(
+    expectError(
+      await core.dispatch('items.importPreview', {
+        format: 'keepass',
+        dataBase64: b64(kdbx),
+        password: 'nope',
+      }),
+      'WRONG_PASSPHRASE',
+    ),
+    /unchanged/,
+  );
+  expectError(
+    await core.dispatch('items.importPreview', {
+      format: 'keepass',
+      dataBase64: b64(kdbx.subarray(0, 500)),
+      password: KDBX_PASSWORD,
+    }),
+    'BAD_REQUEST',
+  );
+  expectError(
+    await core.dispatch('items.importPreview', { format: '1password', dataBase64: b64(BITWARDEN_JSON) }),
+    'BAD_REQUEST',
+  );
+  assert.deepEqual(await everything(core), before);
+  const ok = expectOk<ImportPreview>(
+    await core.dispatch('items.importPreview', {
+      format: 'keepass',
+      dataBase64: b64(kdbx),
+      password: KDBX_PASSWORD,
+    }),
+  );
+  assert.equal(ok.count, 2);
+  // A failed preview drops the one before it: its token no longer commits.
+  expectError(
+    await core.dispatch('items.importPreview', { format: 'keepass', dataBase64: b64('x') }),
+    'BAD_REQUEST',
+  );
+  expectError(await core.dispatch('items.importCommit', { token: ok.token }), 'BAD_REQUEST');
+  assert.deepEqual(await everything(core), before);
+});
+
+test('export → import into an empty vault gives the same items; plain export needs the confirmation', async (t) => {
+  const core = await vaultWith(t);
+  expectOk(
+    await core.dispatch('items.create', {
+      title: 'Bank',
+      secret: 'pin 1234',
+      notes: 'Joint',
+      tags: ['money'],
+      attachments: [{ name: 'card.png', mediaType: 'image/png', dataBase64: b64('PNGDATA') }],
+    }),
+  );
+  const mail = expectOk<Item>(await core.dispatch('items.create', { title: 'Mail', secret: 'one' }));
+  expectOk(await core.dispatch('items.update', { id: mail.id, secret: 'two' }));
+  const original = await everything(core);
+
+  const exported = expectOk<{ dataBase64: string; items: number; encrypted: boolean }>(
+    await core.dispatch('items.export', { passphrase: 'export pass' }),
+  );
+  assert.equal(exported.items, 2);
+  assert.equal(exported.encrypted, true);
+  assert.ok(Buffer.from(exported.dataBase64, 'base64').subarray(0, 14).toString() === 'TESSERA-EXPORT');
+  expectError(await core.dispatch('items.export', { plain: true }), 'BAD_REQUEST');
+  const plain = expectOk<{ dataBase64: string; encrypted: boolean }>(
+    await core.dispatch('items.export', { plain: true, plainUnderstood: true }),
+  );
+  assert.equal(plain.encrypted, false);
+
+  for (const [data, password] of [
+    [exported.dataBase64, 'export pass'],
+    [plain.dataBase64, undefined],
+  ] as const) {
+    const other = await vaultWith(t);
+    if (password)
+      expectError(
+        await other.dispatch('items.importPreview', {
+          format: 'tessera',
+          dataBase64: data,
+          password: 'wrong',
+        }),
+        'WRONG_PASSPHRASE',
+      );
+    const preview = expectOk<ImportPreview>(
+      await other.dispatch('items.importPreview', {
+        format: 'tessera',
+        dataBase64: data,
+        ...(password ? { password } : {}),
+      }),
+    );
+    assert.equal(preview.count, 2);
+    expectOk(await other.dispatch('items.importCommit', { token: preview.token }));
+    assert.deepEqual(await everything(other), original);
+  }
+});
