@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
-import type { Host } from './support/host.ts';
-import { befriend, call } from './support/api.ts';
+import { aliceWithBackup, call } from './support/api.ts';
 import {
   createVault,
   fillItem,
@@ -111,7 +110,7 @@ test('a wrong recovery code is named at step 1, before "Who is recovering?"', as
   test.setTimeout(120_000);
   // Bob keeps a piece for Alice (someone who keeps none is told so before any code is asked for).
   const [alice, carol] = await Promise.all([startHost(), startHost()]);
-  await aliceWithBackup(alice, host, carol);
+  await aliceWithBackup(alice, host, carol, PASSPHRASE);
   await openUnlocked(app, host.url);
   await goTo(app, 'Help a friend recover');
   await app.getByRole('button', { name: 'Paste the code instead' }).click();
@@ -142,7 +141,7 @@ test('a scanned code of the wrong kind is named, and the camera waits for "Scan 
     const page = await (await browser.newContext({ viewport: { width: 1024, height: 720 } })).newPage();
     const problems = watchPage(page);
     const [alice, carol] = await Promise.all([startHost(), startHost()]);
-    await aliceWithBackup(alice, host, carol);
+    await aliceWithBackup(alice, host, carol, PASSPHRASE);
     await openUnlocked(page, host.url);
 
     // An invite held up to "Help a friend recover" (the camera starts when asked).
@@ -173,37 +172,6 @@ test('a scanned code of the wrong kind is named, and the camera waits for "Scan 
   }
 });
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Alice has a 2-of-2 backup held by Bob and Carol (set up through their APIs, as in recovery.spec.ts). */
-async function aliceWithBackup(alice: Host, bob: Host, carol: Host): Promise<void> {
-  await call(alice, 'vault.create', { name: 'Alice', passphrase: PASSPHRASE });
-  await call(bob, 'vault.create', { name: 'Bob', passphrase: PASSPHRASE });
-  await call(carol, 'vault.create', { name: 'Carol', passphrase: PASSPHRASE });
-  await befriend(alice, bob);
-  await befriend(alice, carol);
-  const friends = await call<{ peerId: string }[]>(alice, 'friends.list');
-  await call(alice, 'backup.create', { custodians: friends.map((f) => f.peerId), threshold: 2 });
-  for (const custodian of [bob, carol]) {
-    await waitFor(
-      async () => (await call<unknown[]>(custodian, 'requests.list')).length > 0,
-      'the holding request',
-    );
-    const [request] = await call<{ id: string }[]>(custodian, 'requests.list');
-    await call(custodian, 'requests.accept', { id: request!.id });
-  }
-  await waitFor(
-    async () => (await call<{ version: number }[]>(bob, 'held.list')).length > 0,
-    'Bob holding a piece',
-  );
-}
-
 test('a recovery code whose recovery was cancelled says the recovery has ended, never the socket’s words', async ({
   page,
   pageProblems,
@@ -212,7 +180,7 @@ test('a recovery code whose recovery was cancelled says the recovery has ended, 
   test.setTimeout(180_000);
   void pageProblems;
   const [alice, bob, carol, fresh] = await Promise.all([startHost(), startHost(), startHost(), startHost()]);
-  await aliceWithBackup(alice, bob, carol);
+  await aliceWithBackup(alice, bob, carol, PASSPHRASE);
   const { code } = await call<{ code: string }>(fresh, 'recovery.start', { passphrase: PASSPHRASE });
   await call(fresh, 'recovery.cancel', {});
 

@@ -6,49 +6,10 @@
 import type { Page } from '@playwright/test';
 import { test, expect, shot } from './support/fixtures.ts';
 import type { Host } from './support/host.ts';
-import { befriend, call } from './support/api.ts';
+import { aliceWithBackup, call } from './support/api.ts';
 import { addItem, createVault, lock, PASSPHRASE } from './support/flows.ts';
 
 const NEW_PASSPHRASE = 'a new passphrase I will remember';
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Alice has a vault with an item and a 2-of-2 backup held by Bob and Carol (set up through their APIs). */
-async function aliceWithBackup(alice: Host, bob: Host, carol: Host): Promise<string> {
-  const created = await call<{ identity: { peerId: string } }>(alice, 'vault.create', {
-    name: 'Alice',
-    passphrase: PASSPHRASE,
-  });
-  await call(bob, 'vault.create', { name: 'Bob', passphrase: PASSPHRASE });
-  await call(carol, 'vault.create', { name: 'Carol', passphrase: PASSPHRASE });
-  await call(alice, 'items.create', { title: 'Email', secret: 'alice-email-secret' });
-  await befriend(alice, bob);
-  await befriend(alice, carol);
-  const friends = await call<{ peerId: string }[]>(alice, 'friends.list');
-  await call(alice, 'backup.create', { custodians: friends.map((f) => f.peerId), threshold: 2 });
-  for (const custodian of [bob, carol]) {
-    await waitFor(
-      async () => (await call<unknown[]>(custodian, 'requests.list')).length > 0,
-      'the holding request',
-    );
-    const [request] = await call<{ id: string }[]>(custodian, 'requests.list');
-    await call(custodian, 'requests.accept', { id: request!.id });
-  }
-  await waitFor(
-    async () =>
-      (await call<{ custodians: { state: string }[] }>(alice, 'backup.status')).custodians.every(
-        (c) => c.state === 'delivered',
-      ),
-    'both pieces delivered',
-  );
-  return created.identity.peerId;
-}
 
 /** Unlock screen → "Forgot your passphrase?" → a new passphrase → the recovery code. */
 async function startForgotten(page: Page): Promise<string> {
@@ -98,7 +59,7 @@ test('"Forgot your passphrase?" on the unlock screen: two friends restore the sa
   void pageProblems;
   test.setTimeout(180_000);
   const [bob, carol] = await Promise.all([startHost(), startHost()]);
-  const alicePeerId = await aliceWithBackup(host, bob, carol);
+  const alicePeerId = await aliceWithBackup(host, bob, carol, PASSPHRASE);
 
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();

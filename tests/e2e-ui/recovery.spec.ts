@@ -6,46 +6,11 @@ import { join } from 'node:path';
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { browserArgs, CHROMIUM, fakeCameraArgs } from './support/browser.ts';
 import type { Host } from './support/host.ts';
-import { befriend, call } from './support/api.ts';
+import { aliceWithBackup } from './support/api.ts';
 import { goTo, nextPastRecentlyOnline, openUnlocked } from './support/flows.ts';
 import { writeQrY4m } from './support/y4m.ts';
 
 const PASS = 'correct horse battery staple';
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Alice has a vault with an item and a 2-of-2 backup held by Bob and Carol (set up through their APIs). */
-async function aliceWithBackup(alice: Host, bob: Host, carol: Host): Promise<void> {
-  await call(alice, 'vault.create', { name: 'Alice', passphrase: PASS });
-  await call(bob, 'vault.create', { name: 'Bob', passphrase: PASS });
-  await call(carol, 'vault.create', { name: 'Carol', passphrase: PASS });
-  await call(alice, 'items.create', { title: 'Email', secret: 'alice-email-secret' });
-  await befriend(alice, bob);
-  await befriend(alice, carol);
-  const friends = await call<{ peerId: string }[]>(alice, 'friends.list');
-  await call(alice, 'backup.create', { custodians: friends.map((f) => f.peerId), threshold: 2 });
-  for (const custodian of [bob, carol]) {
-    await waitFor(
-      async () => (await call<unknown[]>(custodian, 'requests.list')).length > 0,
-      'the holding request',
-    );
-    const [request] = await call<{ id: string }[]>(custodian, 'requests.list');
-    await call(custodian, 'requests.accept', { id: request!.id });
-  }
-  await waitFor(
-    async () =>
-      (await call<{ custodians: { state: string }[] }>(alice, 'backup.status')).custodians.every(
-        (c) => c.state === 'delivered',
-      ),
-    'both pieces delivered',
-  );
-}
 
 async function helpRecover(page: Page, how: 'camera' | 'paste', code: string): Promise<string> {
   await goTo(page, 'Help a friend recover');
@@ -84,7 +49,7 @@ test('recovery on a new device: it shows a code, friends scan/paste it and compa
     args: browserArgs(fakeCameraArgs(join(scratch, 'recovery.y4m'))),
   });
   try {
-    await aliceWithBackup(aliceOld, bobHost, carolHost);
+    await aliceWithBackup(aliceOld, bobHost, carolHost, PASS);
     await aliceOld.stop(); // Alice's old device is gone.
 
     // The new device: first run → Recover my vault → new passphrase → a code to scan.

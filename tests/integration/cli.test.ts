@@ -4,7 +4,6 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { z } from 'zod';
 import {
   CliAnswered,
   CliBackupStatus,
@@ -28,30 +27,16 @@ import {
 } from '../../shared/api/cli-output.ts';
 import { rmSync } from 'node:fs';
 import { runCli, startServe, tempDataDir } from '../helpers/serve-process.ts';
+import { cli, CLI_ENV } from '../helpers/cli-json.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
-import { FAST_MESH_ENV, TEST_PASSPHRASE, until } from '../helpers/cluster.ts';
+import { FAST_MESH_ENV, until } from '../helpers/cluster.ts';
 
 const running: ServeProcess[] = [];
 after(async () => {
   await Promise.all(running.map((s) => s.stop()));
 });
 
-const env = { TESSERA_PASSPHRASE: TEST_PASSPHRASE };
-
-/** Runs `tessera --data DIR --json …`, expects success and returns the output parsed by `schema`. */
-async function cli<S extends z.ZodType>(
-  dir: string,
-  schema: S,
-  args: string[],
-  input?: string,
-): Promise<z.output<S>> {
-  const result = await runCli(['--data', dir, '--json', ...args], {
-    env,
-    ...(input !== undefined ? { input } : {}),
-  });
-  assert.equal(result.code, 0, `tessera ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
-  return schema.parse(JSON.parse(result.stdout));
-}
+const env = CLI_ENV;
 
 /** Runs a command that must fail, returning the error code from its JSON output and the exit code. */
 async function cliError(dir: string, args: string[], extraEnv: Record<string, string> = env) {

@@ -7,7 +7,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import {
   CliError,
   CliExport,
@@ -17,8 +16,9 @@ import {
   CliStatus,
 } from '../../shared/api/cli-output.ts';
 import { runCli, startServe, tempDataDir } from '../helpers/serve-process.ts';
+import { cli, CLI_ENV } from '../helpers/cli-json.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
-import { FAST_MESH_ENV, TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { FAST_MESH_ENV } from '../helpers/cluster.ts';
 import { KDBX_PASSWORD, KEEPASSXC_CSV, buildKdbx } from '../unit/import/fixtures.ts';
 
 const running: ServeProcess[] = [];
@@ -26,21 +26,7 @@ after(async () => {
   await Promise.all(running.map((s) => s.stop()));
 });
 
-const env = { TESSERA_PASSPHRASE: TEST_PASSPHRASE };
-
-async function cli<S extends z.ZodType>(
-  dir: string,
-  schema: S,
-  args: string[],
-  input?: string,
-): Promise<z.output<S>> {
-  const result = await runCli(['--data', dir, '--json', ...args], {
-    env,
-    ...(input !== undefined ? { input } : {}),
-  });
-  assert.equal(result.code, 0, `tessera ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
-  return schema.parse(JSON.parse(result.stdout));
-}
+const env = CLI_ENV;
 
 async function cliError(dir: string, args: string[], input?: string) {
   const result = await runCli(['--data', dir, '--json', ...args], {

@@ -50,45 +50,28 @@ async function startNode(loopback: boolean, keys = generateIdentity()) {
 }
 
 async function forge(codeText: string, name: string): Promise<void> {
-  const code = decodeRecoveryCode(codeText);
-  const { keys, node } = await startNode(isLoopbackCode(codeText));
-  try {
-    const fakeOwner = generateIdentity();
-    const signed = signShardEnvelope(
-      {
-        splitId: new Uint8Array(16).fill(7),
-        owner: fakeOwner.signPublic,
-        custodian: keys.signPublic,
-        threshold: 3,
-        commitment: new Uint8Array(32).fill(9),
-        x: 200,
-        y: new Uint8Array(32).fill(1),
-        created: Date.now(),
-      },
-      fakeOwner.signSeed,
-    );
-    signed[signed.length - 1]! ^= 0x01; // tampered: the owner's signature no longer verifies
-    await node.peerStore.merge(peerIdFromString(code.peerId), {
-      multiaddrs: code.addresses.map((a) => multiaddr(a)),
-    });
-    const hello = await openConversation(node, code.peerId, 'recovery', { timeoutMs: 20_000 });
-    await sayHello(hello, possessionProof(code), name, {
-      initiator: keys.signPublic,
-      responder: code.signPublic,
-    });
-    await hello.close();
-    const conv = await openConversation(node, code.peerId, 'recovery', { timeoutMs: 20_000 });
-    const result = await deliver(conv, {
-      q: possessionProof(code),
-      shard: sealTo(code.boxPublic, signed, RECOVERY_SHARD_CONTEXT),
-      manifest: new Uint8Array(0),
-      chunk: () => undefined,
-    });
-    await conv.close();
-    console.log(JSON.stringify(result));
-  } finally {
-    await node.stop();
-  }
+  const keys = generateIdentity();
+  const fakeOwner = generateIdentity();
+  const signed = signShardEnvelope(
+    {
+      splitId: new Uint8Array(16).fill(7),
+      owner: fakeOwner.signPublic,
+      custodian: keys.signPublic,
+      threshold: 3,
+      commitment: new Uint8Array(32).fill(9),
+      x: 200,
+      y: new Uint8Array(32).fill(1),
+      created: Date.now(),
+    },
+    fakeOwner.signSeed,
+  );
+  signed[signed.length - 1]! ^= 0x01; // tampered: the owner's signature no longer verifies
+  const result = await helloAndDeliver(codeText, keys, name, {
+    signed,
+    manifest: new Uint8Array(0),
+    chunks: new Map(),
+  });
+  console.log(JSON.stringify(result));
 }
 
 /** Says hello (running the SAS exchange) and delivers one piece with its backup, as a custodian would. */

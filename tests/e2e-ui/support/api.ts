@@ -64,3 +64,51 @@ export async function befriendUnverified(a: Host, b: Host): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** Polls `check` every 250 ms until it holds, or fails naming `what`. */
+export async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Alice has a vault with an item ("Email") and a 2-of-2 backup delivered to Bob and Carol, all set up through their
+ * APIs (vaults created with `passphrase`). Returns Alice's peer ID.
+ */
+export async function aliceWithBackup(
+  alice: Host,
+  bob: Host,
+  carol: Host,
+  passphrase: string,
+): Promise<string> {
+  const created = await call<{ identity: { peerId: string } }>(alice, 'vault.create', {
+    name: 'Alice',
+    passphrase,
+  });
+  await call(bob, 'vault.create', { name: 'Bob', passphrase });
+  await call(carol, 'vault.create', { name: 'Carol', passphrase });
+  await call(alice, 'items.create', { title: 'Email', secret: 'alice-email-secret' });
+  await befriend(alice, bob);
+  await befriend(alice, carol);
+  const friends = await call<{ peerId: string }[]>(alice, 'friends.list');
+  await call(alice, 'backup.create', { custodians: friends.map((f) => f.peerId), threshold: 2 });
+  for (const custodian of [bob, carol]) {
+    await waitFor(
+      async () => (await call<unknown[]>(custodian, 'requests.list')).length > 0,
+      'the holding request',
+    );
+    const [request] = await call<{ id: string }[]>(custodian, 'requests.list');
+    await call(custodian, 'requests.accept', { id: request!.id });
+  }
+  await waitFor(
+    async () =>
+      (await call<{ custodians: { state: string }[] }>(alice, 'backup.status')).custodians.every(
+        (c) => c.state === 'delivered',
+      ),
+    'both pieces delivered',
+  );
+  return created.identity.peerId;
+}
