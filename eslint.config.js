@@ -80,7 +80,7 @@ export default tseslint.config(
       'electron/core/**/*.ts',
       'electron/host/**/*.ts',
       'electron/cli/**/*.ts',
-      'electron/mesh/**/*.ts',
+      'electron/core/mesh/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Store, databasePath } from '../electron/core/store/store.ts';
-import { FriendsStore } from '../electron/mesh/friends-store.ts';
+import { FriendsStore } from '../electron/core/mesh/friends-store.ts';
 import { CustodianStore } from '../electron/core/backup/custodian-store.ts';
 import { nativeBackupCrypto } from '../electron/core/crypto-native/native-backup-crypto.ts';
 import { generateIdentity, peerIdOf } from '../shared/crypto/identity.ts';

@@ -1,6 +1,6 @@
 /**
  * The idle baseline (bench/idle.ts): a bare js-libp2p node — TCP, Noise, yamux, identify, the stack under
- * electron/mesh/node.ts without Tessera on top — listening on loopback and doing nothing, in its own process.
+ * electron/core/mesh/node.ts without Tessera on top — listening on loopback and doing nothing, in its own process.
  * Prints {"addr"} once listening; stops on SIGTERM.
  */
 import { createLibp2p } from 'libp2p';

@@ -1,5 +1,5 @@
 /**
- * A plain js-libp2p node for the benchmark peers: TCP + Noise + yamux, the stack the app uses (electron/mesh/node.ts),
+ * A plain js-libp2p node for the benchmark peers: TCP + Noise + yamux, the stack the app uses (electron/core/mesh/node.ts),
  * with the given Ed25519 identity, listening on loopback, no gate, no discovery.
  */
 import { createLibp2p } from 'libp2p';

@@ -11,7 +11,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from 'node:crypto';
 import { benchNode } from './libp2p-node.ts';
-import { openConversation } from '../electron/mesh/rpc.ts';
+import { openConversation } from '../electron/core/mesh/rpc.ts';
 import { identityFromSecrets } from '../shared/crypto/identity.ts';
 import { equalBytes, fromHex } from '../shared/crypto/bytes.ts';
 import { encodeBackupMessage, expectBackupMessage } from '../shared/protocol/backup.ts';

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { BadRequestError } from '../../shared/errors.ts';
-import { parseMultiaddr } from '../mesh/addresses.ts';
+import { parseMultiaddr } from './mesh/addresses.ts';
 import { prepared } from './store/statements.ts';
 
 /**

@@ -7,7 +7,7 @@
  */
 import { BadRequestError } from '../../shared/errors.ts';
 import type { OpArgs, OpOutput } from '../../shared/api/contract.ts';
-import type { MeshService } from '../mesh/mesh-service.ts';
+import type { MeshService } from './mesh/mesh-service.ts';
 import type { BackupServices } from './backup/backup-services.ts';
 import type { VaultService } from './vault/vault-service.ts';
 

@@ -12,14 +12,14 @@ import { vaultHandlers } from './vault/handlers.ts';
 import { itemHandlers } from './vault/items/handlers.ts';
 import { transferHandlers } from './import/handlers.ts';
 import { TransferService } from './import/transfer-service.ts';
-import { friendHandlers, openMesh } from '../mesh/handlers.ts';
-import type { MeshService } from '../mesh/mesh-service.ts';
+import { friendHandlers, openMesh } from './mesh/handlers.ts';
+import type { MeshService } from './mesh/mesh-service.ts';
 import { BackupServices } from './backup/backup-services.ts';
 import { removeFriend } from './friend-removal.ts';
 import { DeviceSettingsRepo } from './device-settings.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 import { RecoveryServices } from './recovery/recovery-services.ts';
-import { relayModeFromEnv } from '../mesh/relay.ts';
+import { relayModeFromEnv } from './mesh/relay.ts';
 
 export interface ServiceContext {
   dataDir: string;
@@ -42,7 +42,7 @@ export interface Services {
   store: Store;
   /** The vault: state, identity keys, items, snapshot data, change hooks. */
   vault: VaultService;
-  /** The libp2p mesh: friends, pairing, connection gate (electron/mesh). */
+  /** The libp2p mesh: friends, pairing, connection gate (electron/core/mesh). */
   mesh: MeshService;
   /** Backups as owner and as custodian (electron/core/backup). */
   backup: BackupServices;

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { multiaddr } from '@multiformats/multiaddr';
 import { encodeBackupMessage, decodeBackupMessage } from '../../shared/protocol/backup.ts';
-import { openConversation } from '../../electron/mesh/rpc.ts';
-import type { MeshNode } from '../../electron/mesh/node.ts';
+import { openConversation } from '../../electron/core/mesh/rpc.ts';
+import type { MeshNode } from '../../electron/core/mesh/node.ts';
 import type { TesseraError } from '../../shared/errors.ts';
 import {
   dialAddress,

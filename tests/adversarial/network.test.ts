@@ -25,8 +25,8 @@ import { encodeCanonical } from '../../shared/formats/cbor.ts';
 import { decodeBackupMessage, encodeBackupMessage } from '../../shared/protocol/backup.ts';
 import type { BackupMessage } from '../../shared/protocol/backup.ts';
 import { PROTOCOLS, STREAM_CAPS } from '../../shared/protocol/protocols.ts';
-import { openConversation } from '../../electron/mesh/rpc.ts';
-import type { MeshNode } from '../../electron/mesh/node.ts';
+import { openConversation } from '../../electron/core/mesh/rpc.ts';
+import type { MeshNode } from '../../electron/core/mesh/node.ts';
 import {
   acceptHolding,
   dialAddress,

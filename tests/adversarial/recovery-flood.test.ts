@@ -19,9 +19,9 @@ import { decodeRecoveryMessage, encodeRecoveryMessage } from '../../shared/proto
 import { PROTOCOLS } from '../../shared/protocol/protocols.ts';
 import { decodeCanonical, encodeCanonical } from '../../shared/formats/cbor.ts';
 import { lpStream } from '@libp2p/utils';
-import { createMeshNode } from '../../electron/mesh/node.ts';
-import type { MeshNode } from '../../electron/mesh/node.ts';
-import { openConversation } from '../../electron/mesh/rpc.ts';
+import { createMeshNode } from '../../electron/core/mesh/node.ts';
+import type { MeshNode } from '../../electron/core/mesh/node.ts';
+import { openConversation } from '../../electron/core/mesh/rpc.ts';
 import { RecoveryRefusedError, sayHello } from '../../electron/core/recovery/custodian-protocol.ts';
 import { MAX_SENDERS } from '../../electron/core/recovery/session-service.ts';
 import { startServe } from '../helpers/serve-process.ts';

@@ -6,8 +6,8 @@
  */
 import { databasePath, Store } from '../../electron/core/store/store.ts';
 import { VaultService } from '../../electron/core/vault/vault-service.ts';
-import { createMeshNode } from '../../electron/mesh/node.ts';
-import type { MeshNode } from '../../electron/mesh/node.ts';
+import { createMeshNode } from '../../electron/core/mesh/node.ts';
+import type { MeshNode } from '../../electron/core/mesh/node.ts';
 import type { IdentityKeys } from '../../shared/crypto/identity.ts';
 import { startServe } from './serve-process.ts';
 import type { ServeOptions, ServeProcess } from './serve-process.ts';

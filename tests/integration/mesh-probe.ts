@@ -27,7 +27,7 @@ import { decodeInvite } from '../../shared/protocol/invite.ts';
 import { encodePairMessage } from '../../shared/protocol/pairing.ts';
 import { migration002Friends } from '../../electron/core/store/migrations/002_friends.ts';
 import { migration009FriendNames } from '../../electron/core/store/migrations/009_friend_names.ts';
-import { MeshService } from '../../electron/mesh/mesh-service.ts';
+import { MeshService } from '../../electron/core/mesh/mesh-service.ts';
 
 const [mode, address, protocol] = process.argv.slice(2);
 const emit = (event: Record<string, unknown>): void => {

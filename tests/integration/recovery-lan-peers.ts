@@ -27,9 +27,9 @@ import {
 } from '../../shared/protocol/recovery-code.ts';
 import { manifestClaimedOwner, RECOVERY_SHARD_CONTEXT } from '../../shared/protocol/recovery.ts';
 import { createShardEnvelopes, openShardEnvelope, signShardEnvelope } from '../../shared/shards/envelope.ts';
-import { createMeshNode } from '../../electron/mesh/node.ts';
-import { openConversation } from '../../electron/mesh/rpc.ts';
-import { usableAddresses } from '../../electron/mesh/addresses.ts';
+import { createMeshNode } from '../../electron/core/mesh/node.ts';
+import { openConversation } from '../../electron/core/mesh/rpc.ts';
+import { usableAddresses } from '../../electron/core/mesh/addresses.ts';
 import { deliver, sayHello } from '../../electron/core/recovery/custodian-protocol.ts';
 import type { Lan } from './recovery-lan-hosts.ts';
 

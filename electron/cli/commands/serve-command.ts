@@ -10,8 +10,8 @@ import { UsageError } from '../usage-error.ts';
 
 /** Where the built renderer may be: beside the built CLI (out/main/cli.js → out/renderer), or from the sources. */
 const RENDERER_DIRS = [
-  new URL('../renderer/', import.meta.url),
-  new URL('../../../out/renderer/', import.meta.url),
+  new URL('../renderer', import.meta.url),
+  new URL('../../../out/renderer', import.meta.url),
 ].map((url) => fileURLToPath(url));
 
 const ServeStarted = z.object({ url: z.string(), port: z.number().int(), pid: z.number().int() });

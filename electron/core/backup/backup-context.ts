@@ -2,7 +2,7 @@ import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultService } from '../vault/vault-service.ts';
-import type { FriendsStore } from '../../mesh/friends-store.ts';
+import type { FriendsStore } from '../mesh/friends-store.ts';
 import type { CustodianStore } from './custodian-store.ts';
 import type { PeerLink } from './peer-link.ts';
 

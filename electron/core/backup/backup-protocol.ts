@@ -1,5 +1,5 @@
 import { decodeBackupMessage, encodeBackupMessage } from '../../../shared/protocol/backup.ts';
-import type { Conversation } from '../../mesh/rpc.ts';
+import type { Conversation } from '../mesh/rpc.ts';
 import type { OwnerBackupService } from './owner-service.ts';
 import type { CustodianBackupService } from './custodian-service.ts';
 

@@ -2,17 +2,17 @@ import type { Handlers } from '../dispatcher.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultChange, VaultService } from '../vault/vault-service.ts';
-import type { FriendsStore } from '../../mesh/friends-store.ts';
-import type { Conversation } from '../../mesh/rpc.ts';
+import type { FriendsStore } from '../mesh/friends-store.ts';
+import type { Conversation } from '../mesh/rpc.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { BadRequestError } from '../../../shared/errors.ts';
 import { CustodianStore } from './custodian-store.ts';
 import { OwnerBackupService } from './owner-service.ts';
 import { CustodianBackupService } from './custodian-service.ts';
 import { serveBackupConversation } from './backup-protocol.ts';
-import { ForwardService } from '../../mesh/forwarding/forward-service.ts';
-import type { ForwardMesh } from '../../mesh/forwarding/forward-service.ts';
-import { wireBackupForwarding } from '../../mesh/forwarding/backup-parcels.ts';
+import { ForwardService } from '../mesh/forwarding/forward-service.ts';
+import type { ForwardMesh } from '../mesh/forwarding/forward-service.ts';
+import { wireBackupForwarding } from '../mesh/forwarding/backup-parcels.ts';
 
 /** What backups need from the mesh. */
 /** What a change in the vault means for a backup version, as the backup screen says it. */
@@ -31,7 +31,7 @@ export interface MeshAccess {
   onPeerConnected(listener: (peerId: string) => void): () => void;
   /** Friends added or removed, or their stored addresses changed (what a backup's contact list holds). */
   onContactsChanged(listener: () => void): () => void;
-  /** Store and forward through mutual friends (electron/mesh/forwarding); absent in a mesh without it. */
+  /** Store and forward through mutual friends (electron/core/mesh/forwarding); absent in a mesh without it. */
   forwarding?: ForwardMesh;
   /** Who the gate still lets us reach after they were removed: those owed a deletion request (PROTOCOL §8.1). */
   setRetiring(source: () => string[]): void;

@@ -18,7 +18,7 @@ import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { signReceipt } from '../../../shared/protocol/receipts.ts';
 import { ExpiredError, NotFoundError, NotVerifiedError, TesseraError } from '../../../shared/errors.ts';
 import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
-import type { Conversation } from '../../mesh/rpc.ts';
+import type { Conversation } from '../mesh/rpc.ts';
 import type { CustodianStore, HeldShardRow } from './custodian-store.ts';
 import type { DepositChunks } from './deposit-chunks.ts';
 import { depositBudgetFromEnv } from './deposit-budget.ts';

@@ -27,7 +27,7 @@ import {
   UnknownFriendError,
 } from '../../../shared/errors.ts';
 import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/backup.ts';
-import type { Conversation } from '../../mesh/rpc.ts';
+import type { Conversation } from '../mesh/rpc.ts';
 import { OwnerStore } from './owner-store.ts';
 import type { CurrentBackup, CustodianPatch, CustodianRow, SplitRow } from './owner-store.ts';
 import { SharedFrames } from './shared-frames.ts';

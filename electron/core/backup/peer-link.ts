@@ -1,4 +1,4 @@
-import type { Conversation } from '../../mesh/rpc.ts';
+import type { Conversation } from '../mesh/rpc.ts';
 
 /** How backup flows reach a friend: a conversation on the backup protocol with their pinned peer ID. */
 export interface PeerLink {

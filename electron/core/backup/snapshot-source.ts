@@ -1,6 +1,6 @@
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
 import type { VaultService } from '../vault/vault-service.ts';
-import type { FriendsStore } from '../../mesh/friends-store.ts';
+import type { FriendsStore } from '../mesh/friends-store.ts';
 import type { CustodianStore } from './custodian-store.ts';
 
 /**

@@ -15,7 +15,7 @@ import type { Snapshot } from '../../../shared/formats/snapshot.ts';
 import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import type { CustodianStore } from '../backup/custodian-store.ts';
-import type { FriendsStore } from '../../mesh/friends-store.ts';
+import type { FriendsStore } from '../mesh/friends-store.ts';
 import type { RecoverySessionStore } from './session-store.ts';
 import type { OwnerStore } from '../backup/owner-store.ts';
 

@@ -14,7 +14,7 @@ import {
   RECOVERY_SAS_CONTEXT,
 } from '../../../shared/protocol/recovery.ts';
 import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
-import type { Conversation } from '../../mesh/rpc.ts';
+import type { Conversation } from '../mesh/rpc.ts';
 
 /** The new device said no (wrong code, finished, a broken message); its reason is passed on. */
 export class RecoveryRefusedError extends TesseraError {

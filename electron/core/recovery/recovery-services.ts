@@ -10,7 +10,7 @@ import type { VaultService } from '../vault/vault-service.ts';
 import { CustodianStore } from '../backup/custodian-store.ts';
 import { OwnerStore } from '../backup/owner-store.ts';
 import type { BackupServices } from '../backup/backup-services.ts';
-import type { MeshService } from '../../mesh/mesh-service.ts';
+import type { MeshService } from '../mesh/mesh-service.ts';
 import { applySnapshot } from './apply-snapshot.ts';
 import { RecoveryApprovals } from './custodian-approvals.ts';
 import { reshareAfterRecovery } from './reshare.ts';

@@ -5,7 +5,7 @@
  * back. Those whose piece arrived are custodians too. Custodians accept without asking again (consent is per
  * friend), and each replaces the old piece with the new one.
  */
-import type { FriendsStore } from '../../mesh/friends-store.ts';
+import type { FriendsStore } from '../mesh/friends-store.ts';
 
 export interface ReshareDeps {
   friends: FriendsStore;

@@ -4,13 +4,13 @@
  * peer (a custodian proves it holds the code inside the protocol); it never dials out, and once the window has
  * closed every connection is refused after Noise.
  */
-import { createMeshNode, DEFAULT_LISTEN } from '../../mesh/node.ts';
-import type { MeshNode } from '../../mesh/node.ts';
-import { connectionGater, PeerGate } from '../../mesh/gater.ts';
-import type { GateReason } from '../../mesh/gater.ts';
-import { isLoopbackOnly, usableAddresses } from '../../mesh/addresses.ts';
-import { serveProtocol } from '../../mesh/rpc.ts';
-import type { ConversationHandler } from '../../mesh/rpc.ts';
+import { createMeshNode, DEFAULT_LISTEN } from '../mesh/node.ts';
+import type { MeshNode } from '../mesh/node.ts';
+import { connectionGater, PeerGate } from '../mesh/gater.ts';
+import type { GateReason } from '../mesh/gater.ts';
+import { isLoopbackOnly, usableAddresses } from '../mesh/addresses.ts';
+import { serveProtocol } from '../mesh/rpc.ts';
+import type { ConversationHandler } from '../mesh/rpc.ts';
 import { CONVERSATION_TIMEOUT_MS } from '../../../shared/protocol/protocols.ts';
 import { encodeLegacyRefusal, UPDATE_TO_HELP } from '../../../shared/protocol/recovery.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';

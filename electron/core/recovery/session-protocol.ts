@@ -21,7 +21,7 @@ import {
   RECOVERY_SAS_CONTEXT,
 } from '../../../shared/protocol/recovery.ts';
 import type { RecoveryMessage, WithdrawReason } from '../../../shared/protocol/recovery.ts';
-import type { Conversation } from '../../mesh/rpc.ts';
+import type { Conversation } from '../mesh/rpc.ts';
 import type { IncomingChunk } from './session-store.ts';
 
 export interface ReceivedDelivery {

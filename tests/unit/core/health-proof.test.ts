@@ -34,7 +34,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { BackupContext } from '../../../electron/core/backup/backup-context.ts';
 import { HELD_PACKS_DIR } from '../../../electron/core/backup/held-packs.ts';
-import type { Conversation } from '../../../electron/mesh/rpc.ts';
+import type { Conversation } from '../../../electron/core/mesh/rpc.ts';
 import { counterRandom, sampleSnapshot } from '../shared/helpers.ts';
 import { tempDir } from '../vault/helpers.ts';
 

@@ -24,9 +24,9 @@ import {
   compareAsResponder,
   ResponderBudget,
   RESPONDER_RUNS_PER_DAY,
-} from '../../../electron/mesh/comparison.ts';
+} from '../../../electron/core/mesh/comparison.ts';
 import { CommitmentMismatchError, sayHello } from '../../../electron/core/recovery/custodian-protocol.ts';
-import type { Conversation } from '../../../electron/mesh/rpc.ts';
+import type { Conversation } from '../../../electron/core/mesh/rpc.ts';
 
 /** Two ends of one in-memory link: what one sends, the other receives, in order. */
 function link(): [Conversation, Conversation] {

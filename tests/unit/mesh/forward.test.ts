@@ -14,9 +14,9 @@ import {
   readParcel,
   sealParcel,
 } from '../../../shared/protocol/forward.ts';
-import { ForwardStore } from '../../../electron/mesh/forwarding/forward-store.ts';
+import { ForwardStore } from '../../../electron/core/mesh/forwarding/forward-store.ts';
 import { migration005Forwarding } from '../../../electron/core/store/migrations/005_forwarding.ts';
-import { advertisedAddresses, friendAddresses } from '../../../electron/mesh/reachability.ts';
+import { advertisedAddresses, friendAddresses } from '../../../electron/core/mesh/reachability.ts';
 import { counterRandom } from '../shared/helpers.ts';
 
 const author = generateIdentity(counterRandom(31));

@@ -5,11 +5,11 @@ import Database from 'better-sqlite3';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
-import { connectionGater, PeerGate } from '../../../electron/mesh/gater.ts';
-import { isLoopbackOrUnspecified, usableAddresses } from '../../../electron/mesh/addresses.ts';
-import { FriendsStore } from '../../../electron/mesh/friends-store.ts';
+import { connectionGater, PeerGate } from '../../../electron/core/mesh/gater.ts';
+import { isLoopbackOrUnspecified, usableAddresses } from '../../../electron/core/mesh/addresses.ts';
+import { FriendsStore } from '../../../electron/core/mesh/friends-store.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
-import { CONNECTION_PING_INTERVAL_MS, createMeshNode } from '../../../electron/mesh/node.ts';
+import { CONNECTION_PING_INTERVAL_MS, createMeshNode } from '../../../electron/core/mesh/node.ts';
 import { counterRandom } from '../shared/helpers.ts';
 
 const friend = peerIdOf(generateIdentity(counterRandom(21)).signPublic);

@@ -20,7 +20,7 @@ import {
   signNameNotice,
 } from '../../../shared/protocol/profile.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
-import { FriendsStore } from '../../../electron/mesh/friends-store.ts';
+import { FriendsStore } from '../../../electron/core/mesh/friends-store.ts';
 
 const alice = generateIdentity();
 const mallory = generateIdentity();
@@ -97,7 +97,7 @@ test('a replayed older name is refused; the same notice twice is taken as known'
     lastSeen: null,
   });
   friends.setNickname(peerId, 'Al');
-  /** What the receiving side does (electron/mesh/name-notices.ts): open, judge against the store, store. */
+  /** What the receiving side does (electron/core/mesh/name-notices.ts): open, judge against the store, store. */
   const receive = (name: string, serial: number) => {
     const s = signNameNotice({ key: alice.signPublic, name, serial }, alice.signSeed);
     const n = openNameNotice(s.body, s.sig, alice.signPublic);

@@ -1,6 +1,6 @@
 /**
  * Invites expire on the issuer's side too (docs/PROTOCOL.md §8.3–8.4): the real dialer and listener functions of
- * electron/mesh/pairing.ts, each with its own friends store (real SQLite, migration 002), refuse a pairing that names
+ * electron/core/mesh/pairing.ts, each with its own friends store (real SQLite, migration 002), refuse a pairing that names
  * an own invite past the expiry written in it, and both people get a message saying so. First over an in-memory
  * conversation, then over two real libp2p nodes (the refusal must arrive before the listener's error aborts the
  * stream).
@@ -14,12 +14,16 @@ import { inviteBytes, inviteHash } from '../../../shared/protocol/invite.ts';
 import { migration001Vault } from '../../../electron/core/store/migrations/001_vault.ts';
 import { migration002Friends } from '../../../electron/core/store/migrations/002_friends.ts';
 import { migration009FriendNames } from '../../../electron/core/store/migrations/009_friend_names.ts';
-import { FriendsStore, OwnInviteExpiredError } from '../../../electron/mesh/friends-store.ts';
-import { connectionGater, PeerGate } from '../../../electron/mesh/gater.ts';
-import { createMeshNode } from '../../../electron/mesh/node.ts';
-import { PairingRefusedError, runPairingDialer, runPairingListener } from '../../../electron/mesh/pairing.ts';
-import { openConversation, serveProtocol } from '../../../electron/mesh/rpc.ts';
-import type { Conversation } from '../../../electron/mesh/rpc.ts';
+import { FriendsStore, OwnInviteExpiredError } from '../../../electron/core/mesh/friends-store.ts';
+import { connectionGater, PeerGate } from '../../../electron/core/mesh/gater.ts';
+import { createMeshNode } from '../../../electron/core/mesh/node.ts';
+import {
+  PairingRefusedError,
+  runPairingDialer,
+  runPairingListener,
+} from '../../../electron/core/mesh/pairing.ts';
+import { openConversation, serveProtocol } from '../../../electron/core/mesh/rpc.ts';
+import type { Conversation } from '../../../electron/core/mesh/rpc.ts';
 import { counterRandom } from '../shared/helpers.ts';
 
 const T0 = 1_700_000_000_000;

@@ -1,5 +1,5 @@
-import type { Handlers } from '../core/dispatcher.ts';
-import type { VaultService } from '../core/vault/vault-service.ts';
+import type { Handlers } from '../dispatcher.ts';
+import type { VaultService } from '../vault/vault-service.ts';
 import { MeshService } from './mesh-service.ts';
 import type { MeshEvents, MeshOptions } from './mesh-service.ts';
 import type { Database } from 'better-sqlite3';

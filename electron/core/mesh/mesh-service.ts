@@ -7,12 +7,12 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Database } from 'better-sqlite3';
 import type { IdentifyResult, PeerUpdate } from '@libp2p/interface';
-import { fingerprintOf, peerIdOf } from '../../shared/crypto/identity.ts';
-import type { IdentityKeys } from '../../shared/crypto/identity.ts';
-import { systemRandom } from '../../shared/crypto/random.ts';
-import { BadRequestError, NotFoundError, TesseraError } from '../../shared/errors.ts';
-import type { Friend, PendingFriend } from '../../shared/api/ops/friends.ts';
-import type { TesseraEvent, Topic } from '../../shared/api/events.ts';
+import { fingerprintOf, peerIdOf } from '../../../shared/crypto/identity.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import { systemRandom } from '../../../shared/crypto/random.ts';
+import { BadRequestError, NotFoundError, TesseraError } from '../../../shared/errors.ts';
+import type { Friend, PendingFriend } from '../../../shared/api/ops/friends.ts';
+import type { TesseraEvent, Topic } from '../../../shared/api/events.ts';
 import {
   checkInviteFresh,
   decodeInvite,
@@ -20,7 +20,7 @@ import {
   inviteBytes,
   inviteHash,
   INVITE_SECRET_BYTES,
-} from '../../shared/protocol/invite.ts';
+} from '../../../shared/protocol/invite.ts';
 import { isLoopbackOnly } from './addresses.ts';
 import { FriendsStore } from './friends-store.ts';
 import { FriendComparisons } from './friend-comparisons.ts';
@@ -33,8 +33,8 @@ import type { MeshNode } from './node.ts';
 import { runPairingDialer, runPairingListener } from './pairing.ts';
 import { openConversation, serveProtocol } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
-import { CONVERSATION_TIMEOUT_MS } from '../../shared/protocol/protocols.ts';
-import type { ProtocolName } from '../../shared/protocol/protocols.ts';
+import { CONVERSATION_TIMEOUT_MS } from '../../../shared/protocol/protocols.ts';
+import type { ProtocolName } from '../../../shared/protocol/protocols.ts';
 import { relayListenAddresses, reserveOnNewFriend } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { advertisedAddresses, friendAddresses, PathTracker } from './reachability.ts';
@@ -518,7 +518,7 @@ export class MeshService {
     return [...ids].filter((peerId) => this.gate.isFriend(peerId));
   }
 
-  /** What store and forward needs from the mesh (electron/mesh/forwarding): the mesh itself. */
+  /** What store and forward needs from the mesh (electron/core/mesh/forwarding): the mesh itself. */
   get forwarding(): MeshService {
     return this;
   }

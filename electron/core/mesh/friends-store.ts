@@ -3,8 +3,8 @@
  * transactions cannot span an await, so callers do network work first and then one call here.
  */
 import type { Database } from 'better-sqlite3';
-import { TesseraError } from '../../shared/errors.ts';
-import { prepared } from '../core/store/statements.ts';
+import { TesseraError } from '../../../shared/errors.ts';
+import { prepared } from '../store/statements.ts';
 
 /**
  * Someone tried to pair with an invite this device issued, after the expiry written in it (docs/PROTOCOL.md §8.3):

@@ -6,9 +6,9 @@
  * is skipped until it next connects. A received notice updates the friend's chosen name, never the nickname the person
  * gave them, and is refused when its serial is older than the last one accepted (a replayed old name).
  */
-import type { IdentityKeys } from '../../shared/crypto/identity.ts';
-import { signPublicFromPeerId } from '../../shared/crypto/identity.ts';
-import type { TesseraEvent } from '../../shared/api/events.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import type { TesseraEvent } from '../../../shared/api/events.ts';
 import {
   decodeProfileMessage,
   encodeProfileMessage,
@@ -16,7 +16,7 @@ import {
   nextNameSerial,
   openNameNotice,
   signNameNotice,
-} from '../../shared/protocol/profile.ts';
+} from '../../../shared/protocol/profile.ts';
 import type { FriendsStore } from './friends-store.ts';
 import { shownName } from './friends-store.ts';
 import type { Conversation } from './rpc.ts';

@@ -8,9 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { peerIdOf } from '../../../shared/crypto/identity.ts';
-import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import { equalBytes } from '../../../shared/crypto/bytes.ts';
+import { peerIdOf } from '../../../../shared/crypto/identity.ts';
+import type { IdentityKeys } from '../../../../shared/crypto/identity.ts';
+import { equalBytes } from '../../../../shared/crypto/bytes.ts';
 import {
   decodeForwardMessage,
   encodeForwardMessage,
@@ -19,8 +19,8 @@ import {
   PARCEL_ID_BYTES,
   readParcel,
   sealParcel,
-} from '../../../shared/protocol/forward.ts';
-import type { ForwardMessage, ParcelKind } from '../../../shared/protocol/forward.ts';
+} from '../../../../shared/protocol/forward.ts';
+import type { ForwardMessage, ParcelKind } from '../../../../shared/protocol/forward.ts';
 import type { FriendsStore } from '../friends-store.ts';
 import type { Conversation } from '../rpc.ts';
 import { ForwardStore } from './forward-store.ts';

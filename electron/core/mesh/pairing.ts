@@ -3,16 +3,16 @@
  * both invites first and calls; the listener answers only peers whose invite it accepted itself (the gate admits
  * nobody else). Each side stores the friend only after verifying the other's signature over the transcript.
  */
-import { equalBytes } from '../../shared/crypto/bytes.ts';
-import { TesseraError } from '../../shared/errors.ts';
+import { equalBytes } from '../../../shared/crypto/bytes.ts';
+import { TesseraError } from '../../../shared/errors.ts';
 import {
   decodePairMessage,
   encodePairMessage,
   pairTranscript,
   signPairing,
   verifyPairing,
-} from '../../shared/protocol/pairing.ts';
-import type { PairMessage } from '../../shared/protocol/pairing.ts';
+} from '../../../shared/protocol/pairing.ts';
+import type { PairMessage } from '../../../shared/protocol/pairing.ts';
 import { ProtocolError } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
 import type { FriendRecord, FriendsStore, PendingPairing } from './friends-store.ts';

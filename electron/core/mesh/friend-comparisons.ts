@@ -8,9 +8,9 @@ import {
   BadRequestError,
   TesseraError,
   UnsupportedVersionError,
-} from '../../shared/errors.ts';
-import type { IdentityKeys } from '../../shared/crypto/identity.ts';
-import type { ProtocolName } from '../../shared/protocol/protocols.ts';
+} from '../../../shared/errors.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import type { ProtocolName } from '../../../shared/protocol/protocols.ts';
 import { compareAsInitiator, compareAsResponder, ResponderBudget } from './comparison.ts';
 import type { FriendRecord, FriendsStore } from './friends-store.ts';
 import type { Conversation } from './rpc.ts';

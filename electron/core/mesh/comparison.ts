@@ -9,15 +9,15 @@
  * verified. Each run replaces the code on screen, so the person always compares the latest one.
  */
 import { randomBytes } from 'node:crypto';
-import { sasCode, sasCommit, sasCommitmentHolds, SAS_NONCE_BYTES } from '../../shared/crypto/sas.ts';
-import type { SasKeys } from '../../shared/crypto/sas.ts';
-import { TesseraError } from '../../shared/errors.ts';
+import { sasCode, sasCommit, sasCommitmentHolds, SAS_NONCE_BYTES } from '../../../shared/crypto/sas.ts';
+import type { SasKeys } from '../../../shared/crypto/sas.ts';
+import { TesseraError } from '../../../shared/errors.ts';
 import {
   decodeVerifyMessage,
   encodeVerifyMessage,
   VERIFY_SAS_CONTEXT,
-} from '../../shared/protocol/verify.ts';
-import type { VerifyMessage } from '../../shared/protocol/verify.ts';
+} from '../../../shared/protocol/verify.ts';
+import type { VerifyMessage } from '../../../shared/protocol/verify.ts';
 import { ProtocolError } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
 

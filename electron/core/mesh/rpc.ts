@@ -7,9 +7,9 @@ import { lpStream } from '@libp2p/utils';
 import * as varint from 'uint8-varint';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Connection, Libp2p, Stream } from '@libp2p/interface';
-import { TesseraError } from '../../shared/errors.ts';
-import { MESSAGE_CAPS, PROTOCOLS, STREAM_CAPS } from '../../shared/protocol/protocols.ts';
-import type { ProtocolName } from '../../shared/protocol/protocols.ts';
+import { TesseraError } from '../../../shared/errors.ts';
+import { MESSAGE_CAPS, PROTOCOLS, STREAM_CAPS } from '../../../shared/protocol/protocols.ts';
+import type { ProtocolName } from '../../../shared/protocol/protocols.ts';
 import type { GateReason, PeerGate } from './gater.ts';
 
 export const DEFAULT_RPC_TIMEOUT_MS = 15_000;

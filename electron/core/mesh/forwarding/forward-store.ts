@@ -4,9 +4,9 @@ import {
   CARRIER_MAX_PARCELS_PER_PAIR,
   CARRIER_QUOTA_PER_AUTHOR,
   CARRIER_QUOTA_TOTAL,
-} from '../../../shared/protocol/forward.ts';
-import type { ParcelKind } from '../../../shared/protocol/forward.ts';
-import { prepared } from '../../core/store/statements.ts';
+} from '../../../../shared/protocol/forward.ts';
+import type { ParcelKind } from '../../../../shared/protocol/forward.ts';
+import { prepared } from '../../store/statements.ts';
 
 export interface CarriedParcel {
   id: Uint8Array;
