@@ -4,6 +4,8 @@ import { DataDirLock } from './data-dir-lock.ts';
 import { EventBus } from './event-bus.ts';
 import { dispatch } from './dispatcher.ts';
 import { openServices } from './services.ts';
+import { readConfig, systemClock } from './config.ts';
+import type { Clock, CoreConfig } from './config.ts';
 import type { KeyProtectorFactory, Services } from './services.ts';
 import type { Envelope } from '../../shared/api/contract.ts';
 import type { TesseraEvent } from '../../shared/api/events.ts';
@@ -21,6 +23,9 @@ export interface CoreOptions {
   keyProtector?: KeyProtectorFactory;
   /** The Electron shell runs this core: it has a window, a tray and a login item (false for `tessera serve`). */
   desktop?: boolean;
+  /** The tunables; absent: read from the TESSERA_* variables of the environment, once, here. */
+  config?: CoreConfig;
+  clock?: Clock;
 }
 
 /**
@@ -40,6 +45,7 @@ export class TesseraCore {
   }
 
   static async open(options: CoreOptions): Promise<TesseraCore> {
+    const config = options.config ?? readConfig();
     tuneGarbageCollection();
     const dataDir = ensureDataDir(options.dataDir);
     const lock = DataDirLock.acquire(dataDir);
@@ -52,6 +58,8 @@ export class TesseraCore {
         relay: options.relay ?? null,
         keyProtector: options.keyProtector ?? null,
         desktop: options.desktop ?? false,
+        config,
+        clock: options.clock ?? systemClock,
       });
     } catch (err) {
       lock.release();

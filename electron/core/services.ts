@@ -19,7 +19,7 @@ import { removeFriend } from './friend-removal.ts';
 import { DeviceSettingsRepo } from './device-settings.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 import { RecoveryServices } from './recovery/recovery-services.ts';
-import { relayModeFromEnv } from './mesh/relay.ts';
+import type { Clock, CoreConfig } from './config.ts';
 
 export interface ServiceContext {
   dataDir: string;
@@ -31,6 +31,9 @@ export interface ServiceContext {
   keyProtector: KeyProtectorFactory | null;
   /** A desktop shell (window, tray, login item) runs this core. */
   desktop?: boolean;
+  /** The tunables, parsed once (electron/core/config.ts). */
+  config: CoreConfig;
+  clock: Clock;
 }
 
 /** Opens the OS keychain protector for a vault that recorded `recordedName` (null: none yet), or throws why not. */
@@ -82,7 +85,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
   // The relay role: `--relay`, else TESSERA_RELAY, else the saved choice.
   const relay =
     ctx.relay === null
-      ? (relayModeFromEnv() ?? (saved.relayForFriends ? 'on' : 'off'))
+      ? (ctx.config.relay ?? (saved.relayForFriends ? 'on' : 'off'))
       : ctx.relay
         ? 'on'
         : 'off';

@@ -32,14 +32,6 @@ export const RELAY_RESERVATIONS = 2;
 /** The relay role of this node: `on` serves friends; `off` only uses friends' relays. */
 export type RelayMode = 'on' | 'off';
 
-/** TESSERA_RELAY=1 (or "on", "true") turns the relay role on, =0 ("off", "false") off; unset or other: null. */
-export function relayModeFromEnv(): RelayMode | null {
-  const v = (process.env.TESSERA_RELAY ?? '').toLowerCase();
-  if (v === '1' || v === 'on' || v === 'true') return 'on';
-  if (v === '0' || v === 'off' || v === 'false') return 'off';
-  return null;
-}
-
 export function friendRelayServerInit(): CircuitRelayServerInit {
   return {
     hopTimeout: 30_000,
