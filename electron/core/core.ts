@@ -6,7 +6,8 @@ import { dispatch } from './dispatcher.ts';
 import { openServices } from './services.ts';
 import { readConfig, systemClock } from './config.ts';
 import type { Clock, CoreConfig } from './config.ts';
-import type { KeyProtectorFactory, Services } from './services.ts';
+import type { Services } from './services.ts';
+import type { KeyProtectorFactory } from './vault/key-protector.ts';
 import type { Envelope } from '../../shared/api/contract.ts';
 import type { TesseraEvent } from '../../shared/api/events.ts';
 

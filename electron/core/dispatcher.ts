@@ -1,10 +1,8 @@
 import { contract, isOpName } from '../../shared/api/contract.ts';
-import type { Envelope, OpArgs, OpName, OpOutput } from '../../shared/api/contract.ts';
+import type { Envelope } from '../../shared/api/contract.ts';
+import type { Handlers } from '../../shared/api/handlers.ts';
 import { TesseraError, toErrorBody } from '../../shared/errors.ts';
 import { describeInvalidInput, NO_SCHEMA_MESSAGE } from './invalid-input.ts';
-
-export type Handler<N extends OpName> = (args: OpArgs<N>) => Promise<OpOutput<N>> | OpOutput<N>;
-export type Handlers = { [N in OpName]: Handler<N> };
 
 /**
  * The single entry point of every adapter: checks the operation name and its arguments against the contract,

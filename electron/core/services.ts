@@ -3,10 +3,10 @@ import { ConflictError } from '../../shared/errors.ts';
 import { OP_NAMES } from '../../shared/api/contract.ts';
 import type { OpName, OpOutput } from '../../shared/api/contract.ts';
 import type { EventBus } from './event-bus.ts';
-import type { Handlers } from './dispatcher.ts';
+import type { Handlers } from '../../shared/api/handlers.ts';
 import { Store, databasePath } from './store/store.ts';
 import { VaultService } from './vault/vault-service.ts';
-import type { KeyProtector } from './vault/key-protector.ts';
+import type { KeyProtectorFactory } from './vault/key-protector.ts';
 import { keychainHandlers, unlockWithKeychain } from './vault/keychain.ts';
 import { vaultHandlers } from './vault/handlers.ts';
 import { itemHandlers } from './vault/items/handlers.ts';
@@ -35,9 +35,6 @@ export interface ServiceContext {
   config: CoreConfig;
   clock: Clock;
 }
-
-/** Opens the OS keychain protector for a vault that recorded `recordedName` (null: none yet), or throws why not. */
-export type KeyProtectorFactory = (recordedName: string | null) => KeyProtector;
 
 export interface Services {
   handlers: Handlers;

@@ -1,4 +1,4 @@
-import type { Handlers } from './dispatcher.ts';
+import type { Handlers } from '../../shared/api/handlers.ts';
 import type { EventBus } from './event-bus.ts';
 import type { DeviceSettings, DeviceSettingsRepo } from './device-settings.ts';
 import type { VaultService } from './vault/vault-service.ts';

@@ -1,4 +1,4 @@
-import type { Handlers } from '../dispatcher.ts';
+import type { Handlers } from '../../../shared/api/handlers.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultChange, VaultService } from '../vault/vault-service.ts';
@@ -12,7 +12,7 @@ import { CustodianBackupService } from './custodian-service.ts';
 import { serveBackupConversation } from './backup-protocol.ts';
 import { ForwardService } from '../mesh/forwarding/forward-service.ts';
 import type { ForwardMesh } from '../mesh/forwarding/forward-service.ts';
-import { wireBackupForwarding } from '../mesh/forwarding/backup-parcels.ts';
+import { wireBackupForwarding } from './backup-forwarding.ts';
 
 /** What backups need from the mesh. */
 /** What a change in the vault means for a backup version, as the backup screen says it. */

@@ -1,6 +1,6 @@
 import { fromBase64, toBase64 } from '../../../shared/crypto/bytes.ts';
 import { BadRequestError } from '../../../shared/errors.ts';
-import type { Handlers } from '../dispatcher.ts';
+import type { Handlers } from '../../../shared/api/handlers.ts';
 import type { TransferService } from './transfer-service.ts';
 
 export type TransferHandlers = Pick<Handlers, 'items.importPreview' | 'items.importCommit' | 'items.export'>;

@@ -1,4 +1,4 @@
-import type { Handlers } from '../dispatcher.ts';
+import type { Handlers } from '../../../shared/api/handlers.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import { MeshService } from './mesh-service.ts';
 import type { MeshEvents, MeshOptions } from './mesh-service.ts';

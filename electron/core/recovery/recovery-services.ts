@@ -3,7 +3,7 @@
  * custodian's approvals (`recovery.approve`/`confirm`/`decline`/`approvals`, also listed by `requests.list` as kind
  * `recovery`). After a restore it re-shares under a new key.
  */
-import type { Handlers } from '../dispatcher.ts';
+import type { Handlers } from '../../../shared/api/handlers.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultService } from '../vault/vault-service.ts';

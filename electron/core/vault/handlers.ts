@@ -1,6 +1,6 @@
 import type { OpOutput } from '../../../shared/api/contract.ts';
-import type { Handlers } from '../dispatcher.ts';
-import type { KeyProtectorFactory } from '../services.ts';
+import type { Handlers } from '../../../shared/api/handlers.ts';
+import type { KeyProtectorFactory } from './key-protector.ts';
 import type { KeyProtector } from './key-protector.ts';
 import type { VaultService } from './vault-service.ts';
 

@@ -16,3 +16,6 @@ const WEAK_BACKENDS = ['basic_text'];
 export function isWeakProtector(name: string): boolean {
   return WEAK_BACKENDS.some((weak) => name === weak || name.endsWith(`:${weak}`));
 }
+
+/** Opens the OS keychain protector for a vault that recorded `recordedName` (null: none yet), or throws why not. */
+export type KeyProtectorFactory = (recordedName: string | null) => KeyProtector;

@@ -1,7 +1,7 @@
-import type { Handlers } from '../dispatcher.ts';
+import type { Handlers } from '../../../shared/api/handlers.ts';
 import type { OpOutput } from '../../../shared/api/contract.ts';
 import { BadRequestError, TesseraError } from '../../../shared/errors.ts';
-import type { KeyProtectorFactory } from '../services.ts';
+import type { KeyProtectorFactory } from './key-protector.ts';
 import type { VaultService } from './vault-service.ts';
 
 export type KeychainHandlers = Pick<Handlers, 'vault.keychain.enable' | 'vault.keychain.disable'>;

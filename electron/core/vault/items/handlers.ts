@@ -1,4 +1,4 @@
-import type { Handlers } from '../../dispatcher.ts';
+import type { Handlers } from '../../../../shared/api/handlers.ts';
 import {
   attachmentChangeFromApi,
   attachmentFromApi,

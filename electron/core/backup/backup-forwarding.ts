@@ -8,21 +8,21 @@
  * checks it like a direct receipt and records the custodian's new version.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { verifyManifest } from '../../../../shared/formats/manifest.ts';
-import { equalBytes } from '../../../../shared/crypto/bytes.ts';
-import { signPublicFromPeerId } from '../../../../shared/crypto/identity.ts';
-import { verifyReceipt } from '../../../../shared/protocol/receipts.ts';
+import { verifyManifest } from '../../../shared/formats/manifest.ts';
+import { equalBytes } from '../../../shared/crypto/bytes.ts';
+import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
+import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
 import {
   decodeBackupBundle,
   decodeReceiptPayload,
   encodeBackupBundle,
   encodeReceiptPayload,
   MAX_PARCEL_BYTES,
-} from '../../../../shared/protocol/forward.ts';
-import type { BackupContext } from '../../backup/backup-context.ts';
-import type { OwnerBackupService } from '../../backup/owner-service.ts';
-import type { CustodianBackupService } from '../../backup/custodian-service.ts';
-import type { ForwardService } from './forward-service.ts';
+} from '../../../shared/protocol/forward.ts';
+import type { BackupContext } from './backup-context.ts';
+import type { OwnerBackupService } from './owner-service.ts';
+import type { CustodianBackupService } from './custodian-service.ts';
+import type { ForwardService } from '../mesh/forwarding/forward-service.ts';
 
 /** TESSERA_FORWARD_AFTER_MS: how long a custodian must be out of reach before a carrier is used (default 1 h). */
 export function forwardAfterMs(): number {
