@@ -9,7 +9,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { sleep, until } from '../helpers/adversary.ts';
+import { sleep } from '../helpers/adversary.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { acceptHolding, agent, pair, Person } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
@@ -74,7 +75,7 @@ test('a link cut and restored during delivery: the custodian still receives the 
   await owner!.call('backup.create', { custodians: [ids[1], ids[2]], threshold: 2 });
   for (const c of [kim!, lee!]) await acceptHolding(c, owner!);
   const delivered = () =>
-    until(
+    waitFor(
       'every custodian to hold the newest version',
       async () => {
         const s = await owner!.call<BackupStatus>('backup.status');
@@ -92,7 +93,7 @@ test('a link cut and restored during delivery: the custodian still receives the 
     dataBase64: randomBytes(1024 * 1024).toString('base64'),
   }));
   await owner!.call('items.create', { title: 'Bulk', secret: 'bulk', attachments });
-  await until(
+  await waitFor(
     'the new version to be built',
     async () => (await owner!.call<BackupStatus>('backup.status')).version > first.version,
     30_000,
