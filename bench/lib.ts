@@ -144,8 +144,8 @@ export function poll<T>(
 
 /**
  * A process's change events (`GET /api/events`, what the UI listens to), for waiting on a condition without loading
- * the process measured: polling backup.status every 20 ms cost 0.8–1.4 s of CPU per 5 s (the owner's and the bench's,
- * measured twice), on the same two cores as the transfer being timed.
+ * the process measured: polling backup.status took a large share of the CPU (the owner's and the bench's) from the
+ * same two cores as the transfer being timed (docs/PERFORMANCE.md, "Fan-out").
  */
 export interface ChangeWatch {
   /** Resolves with `fn`'s first truthy value, checking it now and at every change of the topic (and every second). */

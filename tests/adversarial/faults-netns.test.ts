@@ -1,5 +1,5 @@
 /**
- * A network link cut and restored during delivery, with network namespaces (docs: /work/shared/notes/toolchain.md):
+ * A network link cut and restored during delivery, with network namespaces (tests/helpers/netns.ts; SECURITY.md):
  * an owner and two custodians each run `tessera serve` in their own namespace on a bridged 10.231.x.0/24 LAN; the
  * test pairs them, creates a 2-of-2 backup, starts pushing a new multi-MiB version, takes one custodian's link down
  * mid-delivery, brings it back, and requires every custodian to end up holding the newest version.

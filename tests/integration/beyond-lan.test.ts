@@ -1,5 +1,5 @@
 /**
- * Beyond the LAN (issue 10, docs/PROTOCOL.md §10), with network namespaces (recipe: /work/shared/notes/toolchain.md):
+ * Beyond the LAN (docs/PROTOCOL.md §10), with network namespaces (tests/helpers/netns.ts):
  *
  *   home A 192.168.71.0/24 ── router A (NAT) ──┐
  *                                              ├── public segment 10.89.X.0/24 (bridge) ── Rita: tessera serve, relay

@@ -4,7 +4,7 @@
  *
  *   owner (namespace O, 10.90.X.1) ── veth, 4 Mbit/s out of O (tc tbf) ── two custodians (namespace C, 10.90.X.2)
  *
- * A ~3 MiB vault to two custodians takes ~12 s through that link, so the status is read many times mid-transfer.
+ * A ~3 MiB vault to two custodians is ~50 Mbit, over 12 s at that rate, so the status is read many times mid-transfer.
  * Needs root, `ip netns` and `tc` (Debian iproute2); otherwise the test says why and skips.
  */
 import { test, after } from 'node:test';

@@ -75,7 +75,7 @@ export function passphraseStrength(passphrase: string): Strength {
   }
   if (estimator === null)
     return { score: 0, label: 'Checking…', hint: 'Comparing it with common passwords and words.' };
-  // A screen asks on every render; the estimate of a long passphrase takes a few milliseconds.
+  // A screen asks on every render, and estimating a long passphrase is not free.
   if (last?.passphrase === passphrase) return last.strength;
   const strength = grade(estimator, passphrase);
   last = { passphrase, strength };
