@@ -25,6 +25,7 @@ import { concatBytes } from '../../shared/crypto/bytes.ts';
 import { generateIdentity } from '../../shared/crypto/identity.ts';
 import { decodeInvite } from '../../shared/protocol/invite.ts';
 import { encodePairMessage } from '../../shared/protocol/pairing.ts';
+import { waitForOrNull } from '../helpers/wait-for.ts';
 import { migration002Friends } from '../../electron/core/store/migrations/002_friends.ts';
 import { migration009FriendNames } from '../../electron/core/store/migrations/009_friend_names.ts';
 import { MeshService } from '../../electron/core/mesh/mesh-service.ts';
@@ -91,9 +92,7 @@ if (mode === 'dial' && address && protocol) {
   await mesh.start(keys, 'Probe');
   const first = await mesh.pair(address);
   emit({ event: 'invite', code: mesh.invite(60).code, peerId: mesh.peerId(), state: first.state });
-  const deadline = Date.now() + 20_000;
-  while (mesh.list().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  const friend = mesh.list()[0];
+  const friend = await waitForOrNull('the pairing to complete', () => mesh.list()[0], 20_000, 100);
   emit({ event: friend ? 'paired' : 'not-paired' });
   await mesh.stop();
   if (friend) {

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
 import { useNotices } from '../lib/events.tsx';
 import { useStatus } from '../lib/status.tsx';
-import { passphraseStrength } from '../lib/strength.ts';
+import { passphraseStrength, useStrengthDictionaries } from '../lib/strength.ts';
 import { Busy } from '../components/Busy.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { TextField } from '../components/Field.tsx';
@@ -73,7 +73,8 @@ function CreateVault({ onBack }: { onBack(): void }) {
   const passError = submitted && passphrase.length < 8 ? 'A passphrase needs at least 8 characters.' : null;
   const confirmError =
     submitted && confirm !== passphrase ? 'The two passphrases are not the same. Type it again.' : null;
-  const weak = passphrase.length >= 8 && passphraseStrength(passphrase).score < 2;
+  const checked = useStrengthDictionaries();
+  const weak = checked && passphrase.length >= 8 && passphraseStrength(passphrase).score < 2;
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
