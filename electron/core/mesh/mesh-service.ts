@@ -39,6 +39,8 @@ import { relayListenAddresses, reserveOnNewFriend } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { advertisedAddresses, friendAddresses, PathTracker } from './reachability.ts';
 import type { FriendPath } from './reachability.ts';
+import { systemClock } from '../config.ts';
+import type { Clock, CoreConfig } from '../config.ts';
 
 export const PENDING_PAIRING_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,22 +51,19 @@ export interface MeshEvents {
   emit?(event: TesseraEvent): void;
 }
 
+/**
+ * The tunables the mesh reads (electron/core/config.ts): mDNS discovery on `_tessera._udp.local`, UPnP port mapping,
+ * and how often pending pairings are retried and absent friends re-dialed.
+ */
+export type MeshConfig = Pick<CoreConfig, 'mdns' | 'upnp' | 'meshRetryMs'>;
+
 export interface MeshOptions {
   listen?: string[] | null;
-  /** mDNS discovery on `_tessera._udp.local` (on by default; TESSERA_MDNS=0 turns it off). */
-  mdns?: boolean;
-  /** How often pending pairings are retried and absent friends re-dialed. */
-  retryMs?: number;
-  now?: () => number;
+  config: MeshConfig;
+  clock?: Clock;
   log?: (message: string) => void;
   /** Serve friends as a circuit relay (default off; the app decides in electron/core/services.ts). */
   relay?: RelayMode;
-}
-
-/** TESSERA_MESH_RETRY_MS (100 ms .. 10 min) lets tests retry quickly; 15 s otherwise. */
-function retryFromEnv(): number {
-  const n = Number(process.env.TESSERA_MESH_RETRY_MS);
-  return Number.isInteger(n) && n >= 100 && n <= 600_000 ? n : 15_000;
 }
 
 export class MeshService {
@@ -106,11 +105,12 @@ export class MeshService {
   /** Former friends still owed a deletion request (the backup owner says who: setRetiring). */
   private retiringPeers: () => string[] = () => [];
 
-  constructor(db: Database, events: MeshEvents, options: MeshOptions = {}) {
-    this.friends = new FriendsStore(db, options.now ?? Date.now);
+  constructor(db: Database, events: MeshEvents, options: MeshOptions) {
+    const clock = options.clock ?? systemClock;
+    this.now = () => clock.now();
+    this.friends = new FriendsStore(db, this.now);
     this.events = events;
     this.options = options;
-    this.now = options.now ?? Date.now;
     this.gate = new PeerGate(this.now);
     this.paths = new PathTracker(this.now);
     this.listen = options.listen && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN;
@@ -168,7 +168,6 @@ export class MeshService {
       boxSignature: Uint8Array.from(keys.boxSignature),
     };
     this.name = name;
-    const mdnsOn = this.options.mdns ?? process.env.TESSERA_MDNS !== '0';
     const relayMode = this.options.relay ?? 'off';
     this.relayMode = relayMode;
     const node = await createMeshNode({
@@ -181,11 +180,11 @@ export class MeshService {
         onDeny: (peer, dir) => this.log(`refused ${dir} connection from ${peer}`),
         relayForFriends: relayMode === 'on',
       }),
-      mdns: mdnsOn,
+      mdns: this.options.config.mdns,
       relayMode,
       loopbackOnly: this.loopbackOnly,
       // Not on loopback-only nodes (tests); TESSERA_UPNP=0 turns it off.
-      upnp: !this.loopbackOnly && process.env.TESSERA_UPNP !== '0',
+      upnp: !this.loopbackOnly && this.options.config.upnp,
     });
     this.paths.attach(node);
     if (relayMode === 'on') this.log('serving as a circuit relay for friends');
@@ -222,7 +221,7 @@ export class MeshService {
     // Friends' stored addresses go into the peer store when we first dial them (knownAddresses), not all at start:
     // a custodian for 10,000 friends would otherwise build 10,000 peer records before serving, most never dialed.
     for (const p of this.friends.listPending()) await this.rememberAddresses(p.peerId, p.addresses);
-    this.timer = setInterval(() => void this.tick(), this.options.retryMs ?? retryFromEnv());
+    this.timer = setInterval(() => void this.tick(), this.retryMs);
     this.timer.unref();
     this.log(`mesh node ${node.peerId.toString()} listening on ${this.addresses().join(', ')}`);
     void this.tick();
@@ -516,6 +515,11 @@ export class MeshService {
     if (!this.node) return [];
     const ids = new Set(this.node.getConnections().map((c) => c.remotePeer.toString()));
     return [...ids].filter((peerId) => this.gate.isFriend(peerId));
+  }
+
+  /** How often absent friends are re-dialed (TESSERA_MESH_RETRY_MS); forwarding retries parcels as often. */
+  get retryMs(): number {
+    return this.options.config.meshRetryMs;
   }
 
   /** What store and forward needs from the mesh (electron/core/mesh/forwarding): the mesh itself. */
