@@ -1,7 +1,8 @@
 import type { Handlers } from '../../../shared/api/handlers.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import { MeshService } from './mesh-service.ts';
-import type { MeshConfig, MeshEvents, MeshOptions } from './mesh-service.ts';
+import type { MeshConfig, MeshOptions } from './mesh-service.ts';
+import type { MeshEvents } from './mesh-events.ts';
 import type { Database } from 'better-sqlite3';
 import type { CoreConfig } from '../config.ts';
 
