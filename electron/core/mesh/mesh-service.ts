@@ -25,7 +25,6 @@ import { PairingService } from './pairing-service.ts';
 import { ProtocolRegistry } from './protocol-registry.ts';
 import type { ProtocolHandler } from './protocol-registry.ts';
 import { PathTracker } from './reachability.ts';
-import type { FriendPath } from './reachability.ts';
 import type { RelayMode } from './relay.ts';
 import type { Conversation } from './rpc.ts';
 
@@ -46,15 +45,13 @@ export interface MeshOptions {
 
 export class MeshService {
   readonly friends: FriendsStore;
-  readonly gate: PeerGate;
-  /** Direct, hole-punched or relayed, per friend (reachability.ts). */
-  readonly paths: PathTracker;
   /** The code comparison of each friendship (PROTOCOL §8.5). */
   readonly comparisons: FriendComparisons;
-  /** The person's new name, told to friends, and friends' new names (PROTOCOL §8.6). */
-  readonly names: NameNotices;
   /** What store and forward needs (forwarding/forward-service.ts): the running node's links to friends. */
   readonly forwarding: ForwardMesh;
+  private readonly gate: PeerGate;
+  /** The person's new name, told to friends, and friends' new names (PROTOCOL §8.6). */
+  private readonly names: NameNotices;
   private readonly host: NodeHost;
   private readonly directory: FriendDirectory;
   private readonly pairing: PairingService;
@@ -69,13 +66,13 @@ export class MeshService {
     this.log = (message) => options.log?.(message);
     this.friends = new FriendsStore(db, now);
     this.gate = new PeerGate(now);
-    this.paths = new PathTracker(now);
     this.protocols = new ProtocolRegistry(this.gate, this.log);
     this.host = new NodeHost({
       friends: this.friends,
       gate: this.gate,
       protocols: this.protocols,
-      paths: this.paths,
+      // Direct, hole-punched or relayed, per friend.
+      paths: new PathTracker(now),
       listen: options.listen,
       relay: options.relay ?? 'off',
       config: options.config,
@@ -182,21 +179,6 @@ export class MeshService {
   /** The identity keys held in memory since the node started (so the custodian role works while locked). */
   identityKeys(): IdentityKeys | null {
     return this.host.identityKeys();
-  }
-
-  /** A connection (direct or relayed) to `peerId` is open. */
-  isConnected(peerId: string): boolean {
-    return this.host.isConnected(peerId);
-  }
-
-  /** Peer IDs of the friends with an open connection, read from the open connections (not the friend list). */
-  connectedFriends(): string[] {
-    return this.host.connectedFriends();
-  }
-
-  /** How a friend is reached now: an open connection's kind, else a parcel on its way via a mutual friend. */
-  pathOf(peerId: string): FriendPath {
-    return this.host.pathOf(peerId);
   }
 
   onPeerConnected(listener: (peerId: string) => void): () => void {
