@@ -89,6 +89,8 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
   const mesh = openMesh(store.db, vault, ctx.events, {
     listen: ctx.listen ?? (saved.listen.length > 0 ? saved.listen : null),
     relay,
+    config: ctx.config,
+    clock: ctx.clock,
   });
   const backup = new BackupServices({ store, vault, mesh, events: ctx.events });
   const recovery = new RecoveryServices({
