@@ -34,6 +34,17 @@ export type RecoveryHandlers = Pick<
   | 'requests.decline'
 >;
 
+/**
+ * The tunables recovery reads: the slice of the core's configuration (electron/core/config.ts, `CoreConfig`) that
+ * the composition root hands down, so nothing here reads the environment.
+ */
+export interface RecoveryConfig {
+  /** Whether the session's node announces itself on the LAN (mDNS). */
+  mdns: boolean;
+  /** How long a custodian's approval waits for the person's confirmation (PROTOCOL §11.3). */
+  recoveryApprovalMs: number;
+}
+
 export interface RecoveryDeps {
   store: Store;
   vault: VaultService;
@@ -41,6 +52,9 @@ export interface RecoveryDeps {
   backup: BackupServices;
   events: EventBus;
   listen: string[] | null;
+  config: RecoveryConfig;
+  /** Time as the core sees it (the core's `Clock`). */
+  clock: { now(): number };
   log?: (message: string) => void;
 }
 
@@ -60,7 +74,7 @@ export class RecoveryServices {
       vault: deps.vault,
       events: deps.events,
       listen: deps.listen,
-      mdns: process.env.TESSERA_MDNS !== '0',
+      mdns: deps.config.mdns,
       restore: async (r) => {
         await applySnapshot(
           {
@@ -69,7 +83,7 @@ export class RecoveryServices {
             held,
             session: sessionStore,
             owner: new OwnerStore(deps.store),
-            now: Date.now,
+            now: () => deps.clock.now(),
             log: this.log,
           },
           r.snapshot,
@@ -81,6 +95,7 @@ export class RecoveryServices {
         deps.mesh.refreshGate();
         void this.reshare(r);
       },
+      now: () => deps.clock.now(),
       log: this.log,
     });
     this.approvals = new RecoveryApprovals({
@@ -94,6 +109,8 @@ export class RecoveryServices {
       },
       held,
       events: deps.events,
+      windowMs: deps.config.recoveryApprovalMs,
+      now: () => deps.clock.now(),
       log: this.log,
     });
   }

@@ -53,10 +53,14 @@ export interface NewSessionKeys {
   keyWrap: string;
 }
 
-/** Fresh session identity; the box secret sealed under a new session key wrapped by `passphrase`. */
+/**
+ * Fresh session identity; the box secret sealed under a new session key wrapped by `passphrase`. The scrypt
+ * parameters are the vault's for a new key (`paramsForNewKey`, which reads the environment itself when `env` is not
+ * given: only TESSERA_INSECURE_FAST_KDF=1 exactly weakens them, to the floor).
+ */
 export async function createSessionKeys(
   passphrase: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env?: NodeJS.ProcessEnv,
 ): Promise<NewSessionKeys> {
   const keys = generateIdentity();
   const sessionKey = randomBytes(KEY_BYTES);
