@@ -16,16 +16,14 @@
  * The parts: session-state.ts (when a session may start; what a new judging does to what was opened),
  * session-status.ts (what the person sees), assess.ts (judging the pieces), session-admission.ts (who may say hello
  * or deliver, and the caps), session-endpoint.ts and session-protocol.ts (the conversation with a custodian),
- * session-listener.ts (the node), session-opening.ts (combining and opening), session-identity.ts (the code).
+ * session-listener.ts (the node), session-opening.ts (combining and opening), session-identity.ts (the code),
+ * session-keys.ts (beginning a session, its secrets at rest).
  */
-import { equalBytes } from '../../../shared/crypto/bytes.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import { fingerprintOf, peerIdOf } from '../../../shared/crypto/identity.ts';
-import { randomBytes } from 'node:crypto';
+import { peerIdOf } from '../../../shared/crypto/identity.ts';
 import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
 import type { RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
-import { RECOVERY_SECRET_BYTES } from '../../../shared/protocol/recovery-code.ts';
 import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { VaultService } from '../vault/vault-service.ts';
@@ -33,14 +31,13 @@ import type { PublicIdentity } from '../vault/vault-repo.ts';
 import { assess, openPieces } from './assess.ts';
 import type { Assessment } from './assess.ts';
 import { NoRecoverySessionError } from './errors.ts';
-import { SESSION_TTL_MS } from './session-admission.ts';
 import { recoveryCodeOf, signPublicOf } from './session-identity.ts';
-import { createSessionKeys, openSessionKeys } from './session-keys.ts';
+import { beginSession } from './session-keys.ts';
 import { listenForCustodians } from './session-listener.ts';
 import type { SessionNode } from './session-node.ts';
 import { combineAndOpen } from './session-opening.ts';
 import { sessionStatus } from './session-status.ts';
-import { afterJudging, basisOf, startRefusal } from './session-state.ts';
+import { afterJudging, basisOf, keptVaultMismatch, startRefusal } from './session-state.ts';
 import type { Phase, Prepared } from './session-state.ts';
 import type { RecoverySessionStore, SessionRow } from './session-store.ts';
 
@@ -132,35 +129,15 @@ export class RecoverySessionService {
     name?: string;
     forgot?: boolean;
   }): Promise<{ code: string; sessionPeerId: string; expiresAt: number }> {
-    let row = this.deps.store.session();
-    const refused = startRefusal(this.deps.vault.state(), row !== null, input.forgot === true);
+    const refused = startRefusal(
+      this.deps.vault.state(),
+      this.deps.store.session() !== null,
+      input.forgot === true,
+    );
     if (refused) throw refused;
-    if (!row) {
-      const created = await createSessionKeys(input.passphrase);
-      const now = this.now();
-      this.deps.store.insertSession({
-        signSeed: created.keys.signSeed,
-        boxPublic: created.keys.boxPublic,
-        boxSealed: created.boxSealed,
-        keyWrap: created.keyWrap,
-        secret: new Uint8Array(randomBytes(RECOVERY_SECRET_BYTES)),
-        name: input.name ?? null,
-        port: null,
-        expiresAt: now + SESSION_TTL_MS,
-        createdAt: now,
-      });
-      this.keys = created.keys;
-      row = this.deps.store.session()!;
-    } else {
-      const keys = await openSessionKeys(row.signSeed, row.boxSealed, row.keyWrap, input.passphrase);
-      this.keys?.boxSecret.fill(0);
-      this.keys = keys;
-      this.deps.store.updateSession({
-        expiresAt: this.now() + SESSION_TTL_MS,
-        ...(input.name ? { name: input.name } : {}),
-      });
-      row = this.deps.store.session()!;
-    }
+    const { row, keys, created } = await beginSession(this.deps.store, input, this.now);
+    if (!created) this.keys?.boxSecret.fill(0);
+    this.keys = keys;
     this.passphrase = input.passphrase;
     if (this.phase === 'restored') this.phase = 'collecting';
     await this.ensureNode(row);
@@ -288,8 +265,9 @@ export class RecoverySessionService {
     if (!this.keys || !a?.owner) return;
     // A forgotten passphrase recovers this device's own identity: pieces of anyone else never replace it.
     const kept = this.keptVault();
-    if (kept && !equalBytes(kept.signPublic, a.owner)) {
-      this.lastError = `The pieces you confirmed are for another vault (fingerprint ${fingerprintOf(a.owner)}), not ${kept.name}'s vault on this device (${kept.fingerprint}). Nothing will be restored: reject the pieces of anyone who is not your friend, or stop the recovery to keep this vault.`;
+    const otherVault = keptVaultMismatch(kept, a.owner);
+    if (otherVault) {
+      this.lastError = otherVault;
       return;
     }
     this.phase = 'opening';

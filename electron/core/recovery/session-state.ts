@@ -4,8 +4,11 @@
  * of confirmed pieces naming one owner; a piece or a verdict that changes the chosen split, or a conflict, drops
  * what was opened so it is evaluated again.
  */
+import { equalBytes } from '../../../shared/crypto/bytes.ts';
+import { fingerprintOf } from '../../../shared/crypto/identity.ts';
 import { VaultExistsError } from '../../../shared/errors.ts';
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
+import type { PublicIdentity } from '../vault/vault-repo.ts';
 import type { Assessment } from './assess.ts';
 
 /** collecting → opening (combining, in memory) → ready → restoring → restored; a changed split goes back. */
@@ -39,6 +42,18 @@ export function startRefusal(
       'A vault already exists here. If you forgot its passphrase, recover it with your friends ("Forgot your passphrase?" when unlocking, or `tessera recover start --forgot`): the vault is kept aside until they have restored it.',
     );
   return null;
+}
+
+/**
+ * Beside a vault kept aside (forgotten passphrase, §11.6) only pieces of that same identity may be combined: why
+ * not, when the confirmed pieces name another owner; null when they may (or no vault is kept).
+ */
+export function keptVaultMismatch(
+  kept: Pick<PublicIdentity, 'name' | 'fingerprint' | 'signPublic'> | null,
+  owner: Uint8Array,
+): string | null {
+  if (!kept || equalBytes(kept.signPublic, owner)) return null;
+  return `The pieces you confirmed are for another vault (fingerprint ${fingerprintOf(owner)}), not ${kept.name}'s vault on this device (${kept.fingerprint}). Nothing will be restored: reject the pieces of anyone who is not your friend, or stop the recovery to keep this vault.`;
 }
 
 /** The chosen split's senders, as the basis a prepared backup remembers. */
