@@ -4,6 +4,7 @@
  * `recovery`). After a restore it re-shares under a new key.
  */
 import type { Handlers } from '../../../shared/api/handlers.ts';
+import type { Clock, CoreConfig } from '../config.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultService } from '../vault/vault-service.ts';
@@ -34,17 +35,6 @@ export type RecoveryHandlers = Pick<
   | 'requests.decline'
 >;
 
-/**
- * The tunables recovery reads: the slice of the core's configuration (electron/core/config.ts, `CoreConfig`) that
- * the composition root hands down, so nothing here reads the environment.
- */
-export interface RecoveryConfig {
-  /** Whether the session's node announces itself on the LAN (mDNS). */
-  mdns: boolean;
-  /** How long a custodian's approval waits for the person's confirmation (PROTOCOL §11.3). */
-  recoveryApprovalMs: number;
-}
-
 export interface RecoveryDeps {
   store: Store;
   vault: VaultService;
@@ -52,9 +42,9 @@ export interface RecoveryDeps {
   backup: BackupServices;
   events: EventBus;
   listen: string[] | null;
-  config: RecoveryConfig;
-  /** Time as the core sees it (the core's `Clock`). */
-  clock: { now(): number };
+  /** The tunables recovery reads: mDNS for the session's node, and how long a custodian's approval waits. */
+  config: Pick<CoreConfig, 'mdns' | 'recoveryApprovalMs'>;
+  clock: Clock;
   log?: (message: string) => void;
 }
 
