@@ -100,6 +100,8 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     backup,
     events: ctx.events,
     listen: ctx.listen,
+    config: ctx.config,
+    clock: ctx.clock,
   });
   await recovery.resume();
 
