@@ -25,7 +25,7 @@ export default {
       severity: 'error',
       from: { path: '^shared/' },
       to: {
-        pathNot: ['^shared/', '^node_modules/'],
+        pathNot: ['^shared/', '(^|/)node_modules/'],
       },
     },
     {
@@ -40,7 +40,7 @@ export default {
       comment: 'Electron, SQLite and libp2p live in the main process; shared/ and renderer/ never load them.',
       severity: 'error',
       from: { path: '^(shared|renderer)/' },
-      to: { path: '^node_modules/(electron|better-sqlite3|libp2p|@libp2p|@chainsafe)/' },
+      to: { path: '(^|/)node_modules/(electron|better-sqlite3|libp2p|@libp2p|@chainsafe)/' },
     },
     {
       name: 'core-below-adapters',
@@ -55,7 +55,7 @@ export default {
         'The core, the headless host and the CLI run under plain Node: only the shell (electron/main, preload) imports electron.',
       severity: 'error',
       from: { path: '^electron/(core|host|cli)/' },
-      to: { path: '^node_modules/electron/' },
+      to: { path: '(^|/)node_modules/electron/' },
     },
     coreLayer('store', ['vault', 'mesh', 'backup', 'recovery', 'import']),
     coreLayer('vault', ['mesh', 'backup', 'recovery', 'import']),
@@ -68,7 +68,7 @@ export default {
         'The renderer reaches the core only through the contract (window.tessera): renderer/ and shared/ only.',
       severity: 'error',
       from: { path: '^renderer/' },
-      to: { pathNot: ['^renderer/', '^shared/', '^node_modules/'] },
+      to: { pathNot: ['^renderer/', '^shared/', '(^|/)node_modules/'] },
     },
     {
       name: 'adapters-do-not-reach-into-each-other',
@@ -87,7 +87,7 @@ export default {
     },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
+    doNotFollow: { path: '(^|/)node_modules/' },
     tsConfig: { fileName: 'tsconfig.node.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.mjs'] },
