@@ -119,8 +119,12 @@ if (!prepared.ok) {
     return { name, peerId: status.peerId ?? '', dataDir, serve, listen: status.addresses[0]! };
   }
 
-  async function startNew(name: string, existing?: { dataDir: string; listen: string }): Promise<Peer> {
-    const peer = await startPeer(name, existing ?? {});
+  async function startNew(
+    name: string,
+    existing?: { dataDir: string; listen: string },
+    env: Record<string, string> = {},
+  ): Promise<Peer> {
+    const peer = await startPeer(name, { ...existing, env });
     running.push(peer.serve);
     return peer;
   }
@@ -178,7 +182,12 @@ if (!prepared.ok) {
   }
 
   test('friends on different releases', { timeout: 150_000 }, async (t) => {
-    const [nadia, oscar, otto] = await Promise.all([startNew('Nadia'), startOld('Oscar'), startOld('Otto')]);
+    const [nadia, oscar, otto] = await Promise.all([
+      startNew('Nadia', undefined, { TESSERA_MESH_LOG: '1' }),
+      startOld('Oscar'),
+      startOld('Otto'),
+    ]);
+    // Nadia's mesh log (stderr) is read below: it is where the current release notes what an older friend lacks.
     console.log(`# started Nadia (current), Oscar and Otto (previous) (${elapsed()})`);
 
     await t.test('pairing: the previous release invites the current one', async () => {
@@ -227,6 +236,23 @@ if (!prepared.ok) {
         assert.match(JSON.stringify(listed), /Otto needs to update Tessera/);
       },
     );
+
+    await t.test('a new name: the previous release keeps the name Nadia paired with', async () => {
+      // PROTOCOL §8.6: a friend whose Tessera predates /tessera/profile fails negotiation, is asked once more 2 s
+      // later, then skipped; it keeps the name from the invite. Nobody is told, by design (nothing to do).
+      await nadia.client.call('vault.rename', { name: 'Nadia R.' });
+      await until("both of Nadia's friends to be skipped as older releases", async () =>
+        [oscar, otto].every((f) =>
+          nadia.serve.log().includes(`name: ${f.peerId} does not take name notices (older Tessera); skipped`),
+        ),
+      );
+      for (const f of [oscar, otto]) {
+        const seen = (await oldJson(f.dataDir, OldFriends, ['friends'])).find(
+          (x) => x.peerId === nadia.peerId,
+        );
+        assert.equal(seen?.name, 'Nadia');
+      }
+    });
 
     await t.test('backup, current owner → previous custodians: refused before anything is sent', async () => {
       const refused = await nadia.client
