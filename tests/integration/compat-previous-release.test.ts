@@ -135,6 +135,20 @@ if (!prepared.ok) {
     return startNew(old.name, { dataDir: old.dataDir, listen: old.listen });
   }
 
+  /** `until`, and on a timeout what the person's screen says (the failure then shows what went wrong, not only when). */
+  async function waitFor<T>(
+    what: string,
+    fn: () => Promise<T | null | undefined | false>,
+    shown: () => Promise<string>,
+    ms = 30_000,
+  ): Promise<T> {
+    try {
+      return await until(what, fn, ms);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nwhat the person sees: ${await shown()}`);
+    }
+  }
+
   const newCli = (p: Peer, args: string[]): Promise<CliResult> =>
     runCli(['--data', p.serve.dataDir, '--json', ...args], { env: CLI_ENV });
 
@@ -394,13 +408,13 @@ if (!prepared.ok) {
       const heldBefore = await ana.client.call('held.list', {});
       assert.equal(heldBefore.find((h) => h.ownerPeerId === oldOlivia.peerId)?.version, created.version);
       await oldJson(oldOlivia.dataDir, z.unknown(), ['item', 'add', 'Email'], 'hunter2');
-      const s = await until(
+      const s = await waitFor(
         'the new version delivered to Ana and Ben',
         async () => {
           const s = await oldStatus();
           return s.version > created.version && delivered(s, 'Ana') && delivered(s, 'Ben') ? s : null;
         },
-        30_000,
+        async () => JSON.stringify(await oldStatus()),
       );
       const held = await (ana as Peer).client.call('held.list', {});
       assert.equal(held.find((h) => h.ownerPeerId === oldOlivia.peerId)?.version, s.version);
@@ -430,7 +444,7 @@ if (!prepared.ok) {
         ['Ben', 'delivered'],
       ]);
       await o.client.call('items.create', { title: 'Seed phrase', secret: 'abandon ability able' });
-      const s = await until(
+      const s = await waitFor(
         'the new version delivered to Ana and Ben',
         async () => {
           const s = await o.client.call('backup.status', {});
@@ -439,7 +453,18 @@ if (!prepared.ok) {
             ? s
             : null;
         },
-        30_000,
+        async () => {
+          const s = await o.client.call('backup.status', {});
+          return JSON.stringify({
+            version: s.version,
+            custodians: s.custodians.map((c) => ({
+              name: c.name,
+              state: c.state,
+              versionHeld: c.versionHeld,
+              lastError: c.lastError,
+            })),
+          });
+        },
       );
       const held = await oldJson(ben.dataDir, OldHeld, ['held']);
       assert.equal(held.find((h) => h.owner === 'Olivia')?.version, s.version);
