@@ -38,7 +38,9 @@ const OldStatus = z.looseObject({
   peerId: z.string().nullable(),
   addresses: z.array(z.string()),
 });
-const OldFriends = z.array(z.looseObject({ name: z.string(), peerId: z.string() }));
+const OldFriends = z.array(
+  z.looseObject({ name: z.string(), peerId: z.string(), comparisonCode: z.string() }),
+);
 const OldInvite = z.looseObject({ code: z.string() });
 const OldPair = z.looseObject({ state: z.string(), name: z.string() });
 const OldBackupStatus = z.looseObject({
@@ -215,6 +217,10 @@ if (!prepared.ok) {
         (f) => f.peerId === nadia.peerId,
       );
       assert.equal(seenByOscar?.name, 'Nadia');
+      // The previous release shows a code derived from the two keys at pairing; the current one shows a code only
+      // after a comparison (PROTOCOL §8.5), so Oscar has six digits to read out and Nadia none to compare them with.
+      assert.match(seenByOscar?.comparisonCode ?? '', /\d/);
+      assert.equal(seenByNadia?.comparisonCode, '');
     });
 
     await t.test('pairing: the current release invites the previous one', async () => {
