@@ -23,7 +23,8 @@ import { preparePreviousRelease, runCliOf } from '../helpers/previous-release.ts
 import type { PreviousRelease } from '../helpers/previous-release.ts';
 import { runCli, startServe, tempDataDir } from '../helpers/serve-process.ts';
 import type { CliResult, ServeProcess } from '../helpers/serve-process.ts';
-import { FAST_MESH_ENV, TEST_PASSPHRASE, startPeer, until } from '../helpers/cluster.ts';
+import { FAST_MESH_ENV, TEST_PASSPHRASE, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { CLI_ENV } from '../helpers/cli-json.ts';
 
@@ -114,7 +115,7 @@ if (!prepared.ok) {
       ...(existing ? { listen: existing.listen } : {}),
     });
     running.push(serve);
-    const status = await until(`${name}'s mesh (previous release) to listen`, async () => {
+    const status = await waitFor(`${name}'s mesh (previous release) to listen`, async () => {
       const s = await oldJson(dataDir, OldStatus, ['status']);
       return s.addresses.length > 0 ? s : null;
     });
@@ -137,15 +138,15 @@ if (!prepared.ok) {
     return startNew(old.name, { dataDir: old.dataDir, listen: old.listen });
   }
 
-  /** `until`, and on a timeout what the person's screen says (the failure then shows what went wrong, not only when). */
-  async function waitFor<T>(
+  /** `waitFor`, and on a timeout what the person's screen says (the failure then shows what went wrong, not only when). */
+  async function waitShowing<T>(
     what: string,
     fn: () => Promise<T | null | undefined | false>,
     shown: () => Promise<string>,
     ms = 30_000,
   ): Promise<T> {
     try {
-      return await until(what, fn, ms);
+      return await waitFor(what, fn, ms);
     } catch (err) {
       throw new Error(`${(err as Error).message}\nwhat the person sees: ${await shown()}`);
     }
@@ -191,7 +192,7 @@ if (!prepared.ok) {
     console.log(
       `# ${inviter.name} accepted ${other.name}'s invite last: answered in ${Date.now() - asked} ms`,
     );
-    await until(`${inviter.name} and ${other.name} to be friends`, async () => {
+    await waitFor(`${inviter.name} and ${other.name} to be friends`, async () => {
       const [a, b] = await Promise.all([inviter.friendIds(), other.friendIds()]);
       return a.includes(other.peerId) && b.includes(inviter.peerId);
     });
@@ -261,7 +262,7 @@ if (!prepared.ok) {
       // PROTOCOL §8.6: a friend whose Tessera predates /tessera/profile fails negotiation, is asked once more 2 s
       // later, then skipped; it keeps the name from the invite. Nobody is told, by design (nothing to do).
       await nadia.client.call('vault.rename', { name: 'Nadia R.' });
-      await until("both of Nadia's friends to be skipped as older releases", async () =>
+      await waitFor("both of Nadia's friends to be skipped as older releases", async () =>
         [oscar, otto].every((f) =>
           nadia.serve.log().includes(`name: ${f.peerId} does not take name notices (older Tessera); skipped`),
         ),
@@ -304,11 +305,11 @@ if (!prepared.ok) {
       ]);
       assert.deepEqual(created.custodians.map((c) => c.state).sort(), ['requested', 'requested']);
       const id = `holding:${oscar.peerId}`;
-      await until('Otto to see the request', async () =>
+      await waitFor('Otto to see the request', async () =>
         (await oldJson(otto.dataDir, OldRequests, ['requests'])).some((r) => r.id === id),
       );
       await oldJson(otto.dataDir, z.unknown(), ['accept', id]);
-      const request = await until('Nadia to see the request', async () =>
+      const request = await waitFor('Nadia to see the request', async () =>
         (await nadia.client.call('requests.list', {})).find((r) => r.id === id),
       );
       assert.equal(request.from, 'Oscar');
@@ -323,7 +324,7 @@ if (!prepared.ok) {
         'Compare codes with Oscar first: you can keep a piece for a friend only after you confirmed that both screens show the same six digits (Friends → Oscar → Compare codes).',
       );
       assert.deepEqual(await nadia.client.call('held.list', {}), []);
-      const status = await until('Otto to hold his piece', async () => {
+      const status = await waitFor('Otto to hold his piece', async () => {
         const s = await oldJson(oscar.dataDir, OldBackupStatus, ['backup', 'status']);
         return s.custodians.find((c) => c.name === 'Otto')?.state === 'delivered' ? s : null;
       });
@@ -392,7 +393,7 @@ if (!prepared.ok) {
     ]);
     for (const c of [ana, ben]) {
       const id = `holding:${olivia.peerId}`;
-      await until(`${c.name} to see the request`, async () =>
+      await waitFor(`${c.name} to see the request`, async () =>
         (await oldJson(c.dataDir, OldRequests, ['requests'])).some((r) => r.id === id),
       );
       await oldJson(c.dataDir, z.unknown(), ['accept', id]);
@@ -401,7 +402,7 @@ if (!prepared.ok) {
     const oldStatus = () => oldJson(oldOlivia.dataDir, OldBackupStatus, ['backup', 'status']);
     const delivered = (s: z.output<typeof OldBackupStatus>, name: string) =>
       s.custodians.find((c) => c.name === name && c.state === 'delivered' && c.versionHeld === s.version);
-    await until('the backup delivered to Ana and Ben (all on the previous release)', async () => {
+    await waitFor('the backup delivered to Ana and Ben (all on the previous release)', async () => {
       const s = await oldStatus();
       return delivered(s, 'Ana') && delivered(s, 'Ben');
     });
@@ -415,7 +416,7 @@ if (!prepared.ok) {
       const heldBefore = await ana.client.call('held.list', {});
       assert.equal(heldBefore.find((h) => h.ownerPeerId === oldOlivia.peerId)?.version, created.version);
       await oldJson(oldOlivia.dataDir, z.unknown(), ['item', 'add', 'Email'], 'hunter2');
-      const s = await waitFor(
+      const s = await waitShowing(
         'the new version delivered to Ana and Ben',
         async () => {
           const s = await oldStatus();
@@ -451,7 +452,7 @@ if (!prepared.ok) {
         ['Ben', 'delivered'],
       ]);
       await o.client.call('items.create', { title: 'Seed phrase', secret: 'abandon ability able' });
-      const s = await waitFor(
+      const s = await waitShowing(
         'the new version delivered to Ana and Ben',
         async () => {
           const s = await o.client.call('backup.status', {});
@@ -509,7 +510,7 @@ if (!prepared.ok) {
           ['Ben', false],
         ]);
         await o.client.call('friends.compare', { peerId: a.peerId });
-        await until('both screens to show the code', async () => {
+        await waitFor('both screens to show the code', async () => {
           const x = (await o.client.call('friends.list', {})).find((f) => f.peerId === a.peerId);
           const y = (await a.client.call('friends.list', {})).find((f) => f.peerId === o.peerId);
           return x?.comparisonCode && x.comparisonCode === y?.comparisonCode;
@@ -606,7 +607,7 @@ if (!prepared.ok) {
       // Ana (current) approves; the person confirms her code: one of the two pieces.
       const approval = await a.client.call('recovery.approve', { code, friendPeerId: o.peerId });
       await a.client.call('requests.accept', { id: approval.id });
-      await until("Ana's piece to arrive", async () =>
+      await waitFor("Ana's piece to arrive", async () =>
         (await fresh.client.call('recovery.status', {})).custodians.some(
           (c) => c.peerId === a.peerId && c.state === 'verified',
         ),
@@ -618,14 +619,14 @@ if (!prepared.ok) {
       const benNow = await update(ben);
       const again = await benNow.client.call('recovery.approve', { code, friendPeerId: o.peerId });
       await benNow.client.call('requests.accept', { id: again.id });
-      await until("Ben's piece to arrive", async () =>
+      await waitFor("Ben's piece to arrive", async () =>
         (await fresh.client.call('recovery.status', {})).custodians.some(
           (c) => c.peerId === benNow.peerId && c.state === 'verified',
         ),
       );
       const two = await fresh.client.call('recovery.judge', { peerId: benNow.peerId, match: true });
       assert.match(two.message, /2 of 2 confirmed pieces/);
-      const ready = await until('the vault to be opened', async () => {
+      const ready = await waitFor('the vault to be opened', async () => {
         const st = await fresh.client.call('recovery.status', {});
         return st.state === 'ready' ? st : null;
       });
