@@ -1,8 +1,13 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { TesseraError } from '../../shared/errors.ts';
+import { isLongEnoughPassphrase, PASSPHRASE_TOO_SHORT } from '../../shared/passphrase-rules.ts';
 
-/** Reads the passphrase from TESSERA_PASSPHRASE, or asks on the terminal without echoing it. */
+/**
+ * Reads the passphrase from TESSERA_PASSPHRASE, or asks on the terminal without echoing it. `confirm`: a new
+ * passphrase; on a terminal one too short is refused before it is asked again, in the contract's words (from
+ * TESSERA_PASSPHRASE it goes to the contract as it is, which answers the same).
+ */
 export async function readPassphrase(prompt: string, options: { confirm?: boolean } = {}): Promise<string> {
   const fromEnv = process.env.TESSERA_PASSPHRASE;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
@@ -14,6 +19,7 @@ export async function readPassphrase(prompt: string, options: { confirm?: boolea
   }
   const first = await askHidden(prompt);
   if (options.confirm) {
+    if (!isLongEnoughPassphrase(first)) throw new TesseraError('BAD_REQUEST', PASSPHRASE_TOO_SHORT);
     const second = await askHidden('Repeat the passphrase: ');
     if (first !== second)
       throw new TesseraError('BAD_REQUEST', 'The two passphrases differ. Nothing was created.');

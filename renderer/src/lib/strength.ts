@@ -2,6 +2,8 @@
  * A small, honest passphrase strength estimate: character pool × length, with penalties for repeats, runs and
  * very common choices. It guides; it does not promise.
  */
+import { isLongEnoughPassphrase, PASSPHRASE_MIN_LENGTH } from '../../../shared/passphrase-rules.ts';
+
 export interface Strength {
   /** 0 (too short) … 4 (very strong) */
   score: 0 | 1 | 2 | 3 | 4;
@@ -55,11 +57,11 @@ export function estimateBits(passphrase: string): number {
 }
 
 export function passphraseStrength(passphrase: string): Strength {
-  if (passphrase.length < 8) {
+  if (!isLongEnoughPassphrase(passphrase)) {
     return {
       score: 0,
       label: 'Too short',
-      hint: 'Use at least 8 characters; a few unrelated words work well.',
+      hint: `Use at least ${PASSPHRASE_MIN_LENGTH} characters; a few unrelated words work well.`,
     };
   }
   const bits = estimateBits(passphrase);
