@@ -117,8 +117,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       refuse(res, 400, 'BAD_REQUEST', 'The request body must be {"op": string, "input": object}.');
       return;
     }
-    const { op, input } = request as { op: unknown; input?: unknown };
-    sendJson(res, 200, await options.core.dispatch(op, input ?? {}));
+    // Forwarded as it came: the dispatcher checks the name and the arguments against the contract for every adapter.
+    const input = 'input' in request ? request.input : undefined;
+    sendJson(res, 200, await options.core.dispatch(request.op, input ?? {}));
   }
 
   /** The token-free handshake of api-hello.ts: proves to a client that this host holds the token. */
