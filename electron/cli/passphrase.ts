@@ -9,8 +9,8 @@ import { isLongEnoughPassphrase, PASSPHRASE_TOO_SHORT } from '../../shared/passp
  * TESSERA_PASSPHRASE it goes to the contract as it is, which answers the same).
  */
 export async function readPassphrase(prompt: string, options: { confirm?: boolean } = {}): Promise<string> {
-  const fromEnv = process.env.TESSERA_PASSPHRASE;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const fromEnv = passphraseFromEnvironment();
+  if (fromEnv !== null) return fromEnv;
   if (!process.stdin.isTTY) {
     throw new TesseraError(
       'BAD_REQUEST',
@@ -25,6 +25,12 @@ export async function readPassphrase(prompt: string, options: { confirm?: boolea
       throw new TesseraError('BAD_REQUEST', 'The two passphrases differ. Nothing was created.');
   }
   return first;
+}
+
+/** TESSERA_PASSPHRASE, or null when it is not set (an empty value counts as not set). */
+export function passphraseFromEnvironment(): string | null {
+  const value = process.env.TESSERA_PASSPHRASE;
+  return value === undefined || value === '' ? null : value;
 }
 
 export function askHidden(prompt: string): Promise<string> {
