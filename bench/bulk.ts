@@ -69,7 +69,7 @@ function bigSnapshot(totalBytes: number): Snapshot {
 
 /**
  * The AEAD at its best in node:crypto: the key as one KeyObject. With `rawKey`, the key bytes are passed to every
- * createCipheriv, as this baseline did before (that costs ~10 µs a call): reported in the note for comparison.
+ * createCipheriv, as this baseline did before (a key import per call): reported in the note for comparison.
  */
 function nativeAeadOverChunks(pieces: Uint8Array[], key: Uint8Array, rawKey = false): void {
   const aad = new Uint8Array(56);

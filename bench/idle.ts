@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startServe, tempDataDir } from '../tests/helpers/serve-process.ts';
 import type { ServeProcess } from '../tests/helpers/serve-process.ts';
-import { acceptHolding, pair, TEST_PASSPHRASE, until } from '../tests/helpers/cluster.ts';
+import { acceptHolding, pair, TEST_PASSPHRASE } from '../tests/helpers/cluster.ts';
+import { waitFor } from '../tests/helpers/wait-for.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
 import { makeCustodianFixture } from './custodian-fixture.ts';
 import type { CustodianFixture } from './custodian-fixture.ts';
@@ -77,7 +78,7 @@ async function idlePeer(name: string, env: Record<string, string> = {}, dataDir?
   let status = await serve.client.call('app.status', {});
   if (status.state === 'empty')
     status = await serve.client.call('vault.create', { name, passphrase: TEST_PASSPHRASE });
-  const addresses = await until(`${name}'s mesh to listen`, async () => {
+  const addresses = await waitFor(`${name}'s mesh to listen`, async () => {
     const a = (await serve.client.call('app.status', {})).addresses;
     return a.length > 0 ? a : null;
   });
@@ -246,7 +247,7 @@ async function soak(hub: Peer, friends: Peer[]): Promise<Figure> {
     const s = await f.client.call('backup.status', {});
     return s.custodians.every((c) => c.state === 'delivered' && c.versionHeld === s.version);
   };
-  await until(
+  await waitFor(
     'every friend delivered to its custodians',
     async () => (await Promise.all(friends.map(delivered))).every(Boolean),
     300_000,

@@ -1,7 +1,8 @@
 /** Shared pieces of the benchmarks: the result shape, statistics, the machine record, process helpers. */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
-import { sleep, startPeer, until } from '../tests/helpers/cluster.ts';
+import { sleep, startPeer } from '../tests/helpers/cluster.ts';
+import { waitFor } from '../tests/helpers/wait-for.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
 import type { ServeOptions, ServeProcess } from '../tests/helpers/serve-process.ts';
 import type { Topic } from '../shared/api/events.ts';
@@ -131,20 +132,20 @@ export class PeerGroup {
 
 export { sleep };
 
-/** Polls fast (every `everyMs`) until `fn` returns a truthy value. */
+/** `waitFor`, polling fast (every `everyMs`). */
 export function poll<T>(
   what: string,
   fn: () => Promise<T | null | undefined | false>,
   timeoutMs = 120_000,
   everyMs = 25,
 ): Promise<T> {
-  return until(what, fn, timeoutMs, everyMs);
+  return waitFor(what, fn, timeoutMs, everyMs);
 }
 
 /**
  * A process's change events (`GET /api/events`, what the UI listens to), for waiting on a condition without loading
- * the process measured: polling backup.status every 20 ms cost 0.8–1.4 s of CPU per 5 s (the owner's and the bench's,
- * measured twice), on the same two cores as the transfer being timed.
+ * the process measured: polling backup.status took a large share of the CPU (the owner's and the bench's) from the
+ * same two cores as the transfer being timed (docs/PERFORMANCE.md, "Fan-out").
  */
 export interface ChangeWatch {
   /** Resolves with `fn`'s first truthy value, checking it now and at every change of the topic (and every second). */
@@ -153,28 +154,30 @@ export interface ChangeWatch {
 }
 
 export function watchChanges(serve: ServeProcess, topic: Topic): ChangeWatch {
+  let changes = 0;
   let wake = () => {};
   const stop = serve.client.onEvent((event) => {
-    if (event.type === 'changed' && event.topics.includes(topic)) wake();
+    if (event.type !== 'changed' || !event.topics.includes(topic)) return;
+    changes++;
+    wake();
   });
   return {
-    async until(what, fn, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const changed = new Promise<void>((resolve) => {
-          wake = resolve;
-          timer = setTimeout(resolve, 1000);
+    until(what, fn, timeoutMs) {
+      // A change that arrives while `fn` runs must not be missed: the next pause then ends at once.
+      let seen = changes;
+      const nextChange = () =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            wake = () => {};
+            seen = changes;
+            resolve();
+          };
+          const timer = setTimeout(done, 1000);
+          if (changes !== seen) done();
+          else wake = done;
         });
-        try {
-          const result = await fn();
-          if (result) return result;
-          if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-          await changed;
-        } finally {
-          clearTimeout(timer);
-        }
-      }
+      return waitFor(what, fn, timeoutMs, nextChange);
     },
     close: stop,
   };

@@ -16,6 +16,7 @@ import { identityFromSecrets } from '../shared/crypto/identity.ts';
 import { equalBytes, fromHex } from '../shared/crypto/bytes.ts';
 import { encodeBackupMessage, expectBackupMessage } from '../shared/protocol/backup.ts';
 import type { FixtureOwner } from './custodian-fixture.ts';
+import { waitFor } from '../tests/helpers/wait-for.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as {
   owner: FixtureOwner;
@@ -42,14 +43,8 @@ async function challenge(timeoutMs: number): Promise<boolean> {
 process.on('message', (m: { cmd: string; n?: number }) => {
   void (async () => {
     if (m.cmd === 'probe') {
-      for (;;) {
-        try {
-          if (await challenge(2_000)) break;
-        } catch {
-          // not up yet
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      // A challenge that fails or throws means the custodian is not serving yet.
+      await waitFor('the custodian to answer a health check', () => challenge(2_000), 120_000, 10);
       process.send!({ cmd: 'probe', at: Date.now() });
     } else if (m.cmd === 'health') {
       const times: number[] = [];

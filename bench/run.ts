@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Tessera's performance figures (issue 8), each beside a baseline measured in the same run.
+ * `npm run bench`: Tessera's performance figures (docs/PERFORMANCE.md), each beside a baseline from the same run.
  * Real `tessera serve` processes on loopback with temp data dirs, real crypto and SQLite. Prints a table and writes
  * bench/results.json. BENCH_ONLY=incremental,recovery,custodian,bulk,startup,idle runs a subset (the JSON is then not
  * written unless BENCH_WRITE=1); the other BENCH_* knobs are in each module.

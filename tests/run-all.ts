@@ -30,6 +30,7 @@ const playwright = (config: string) => [
 const stages: Stage[] = [
   { name: 'typecheck', command: npmRun('typecheck'), kind: 'check' },
   { name: 'lint', command: npmRun('lint'), kind: 'check' },
+  { name: 'dependency rules', command: npmRun('deps'), kind: 'check' },
   { name: 'build', command: npmRun('build'), kind: 'check' },
   { name: 'unit', command: nodeTest('tests/unit/**/*.test.ts'), kind: 'node-test' },
   { name: 'integration', command: nodeTest('tests/integration/**/*.test.ts'), kind: 'node-test' },

@@ -4,11 +4,10 @@
  * A backup moving through this process churns large ArrayBuffers: sealed chunks, 1 MiB frames, libp2p's decrypted
  * Noise frames (a few hundred MiB of them for every 100 MiB a custodian receives). V8 before 14.8 counts every byte
  * allocated in ArrayBuffers since the last mark-compact, dead or alive, and starts a full collection every few tens of
- * megabytes of them: a custodian with a ~40 MB heap ran about ten full collections per 100 MiB received. With
+ * megabytes of them, many times for every backup a custodian receives. With
  * `--external-memory-accounted-in-global-limit` V8 counts what the buffers still hold, within the same limit as the
- * heap; a custodian then runs two to four, and a re-share of 100 MiB to five custodians used ~15-25 % less CPU
- * (README, Performance). The cost: dead buffers wait longer for collection, so a process holds more memory during a
- * transfer (up to ~150 MB more was seen).
+ * heap; a custodian then runs a few, and a re-share uses less CPU on both sides. The cost: dead buffers wait longer
+ * for collection, so a process holds more memory during a transfer. Figures: docs/PERFORMANCE.md, "Fan-out".
  *
  * V8 14.8 made this the default and removed the flag (V8 513bb22991 and cf511a65ad, crbug 361124432); Node 24 runs
  * V8 13.6 and Electron 41 V8 14.6. So the flag is set where V8 is older than 14.8, at run time (a command-line flag

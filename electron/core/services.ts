@@ -71,6 +71,8 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
   const mesh = openMesh(store.db, vault, ctx.events, {
     listen: ctx.listen ?? (saved.listen.length > 0 ? saved.listen : null),
     relay,
+    config: ctx.config,
+    clock: ctx.clock,
   });
   const backup = new BackupServices({ store, vault, mesh, events: ctx.events });
   const recovery = new RecoveryServices({
@@ -80,6 +82,8 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     backup,
     events: ctx.events,
     listen: ctx.listen,
+    config: ctx.config,
+    clock: ctx.clock,
   });
   await recovery.resume();
 

@@ -107,7 +107,7 @@ export const CliAnswered = z.object({ id: z.string(), accepted: z.boolean() });
 
 export const CliHeld = z.array(z.object({ owner: z.string(), version: z.number().int(), since: z.string() }));
 
-/** `tessera recover start` (issue 5/7): the code the new device shows (also as a QR in human output). */
+/** `tessera recover start` (PROTOCOL §11): the code the new device shows (also as a QR in human output). */
 export const CliRecoverStart = z.object({ code: z.string() });
 
 export const CliRecoverCustodian = z.object({

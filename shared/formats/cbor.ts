@@ -125,8 +125,8 @@ class SlicesAsViews extends Uint8Array {
 
 /**
  * decodeStrict for a writer reading back what it has just encoded, to check the result and drop it: byte strings in
- * the result are views of `bytes`, not copies. Reading back a 100 MiB snapshot then costs no copy of its attachments
- * (~65 ms and 100 MiB of memory on the bench machine).
+ * the result are views of `bytes`, not copies. Reading back a large snapshot then costs no copy of its attachments,
+ * in time or memory (docs/PERFORMANCE.md, "Bulk encryption").
  */
 export function readBack(bytes: Uint8Array, maxBytes: number, what: string): unknown {
   return decodeStrict(

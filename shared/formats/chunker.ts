@@ -20,7 +20,7 @@ export const CHUNK_MIN = 2 * 1024;
 export const CHUNK_AVG = 8 * 1024;
 export const CHUNK_MAX = 32 * 1024;
 // As signed 32-bit values: the cut loop runs in int32 arithmetic (`| 0`), which V8 keeps in registers; the same bits
-// as the unsigned rule above (~1.6x faster than `>>> 0`, which leaves the small-integer range).
+// as the unsigned rule above (faster than `>>> 0`, which leaves the small-integer range).
 const MASK_S = 0xfffe0000 | 0;
 const MASK_L = 0xffe00000 | 0;
 
@@ -34,7 +34,7 @@ export function gearTable(backupKey: Uint8Array): Uint32Array {
 
 /**
  * `gear` is the table's bits read as int32 (a view, no copy). The rule of the header, with each loop taken four bytes
- * at a time (the same hash and checks after every byte; ~94 → ~68 ms for 100 MiB on the bench machine).
+ * at a time (the same hash and checks after every byte; docs/PERFORMANCE.md, "Bulk encryption").
  */
 function cutPoint(data: Uint8Array, start: number, gear: Int32Array): number {
   const remaining = data.length - start;

@@ -47,7 +47,7 @@ export const SNAPSHOT_LIMITS = {
   /** A vault of documents (scans, photos of papers) fits; every custodian stores this much per friend at most. */
   bytes: 128 * 1024 * 1024,
   nameChars: 256,
-  /** A custodian holding for many friends has them all as contacts (issue 8: 10,000 owners per custodian). */
+  /** A custodian holding for many friends has them all as contacts (docs/PERFORMANCE.md, "Custodian scale"). */
   contacts: 16_384,
   addresses: 32,
   addressChars: 1024,
@@ -188,8 +188,8 @@ export interface PaddedSnapshot {
 
 /**
  * encodeSnapshot written straight into its padded form, in memory from `allocate`, which must return `n` zero bytes:
- * a large vault's snapshot is then neither concatenated from pieces nor copied again to be padded (for 100 MiB in
- * shared memory, ~85 ms against ~155 ms for encodeSnapshot and pad on the bench machine). `allocate` is asked for
+ * a large vault's snapshot is then neither concatenated from pieces nor copied again to be padded (docs/PERFORMANCE.md,
+ * "Bulk encryption"). `allocate` is asked for
  * room for the largest snapshot (129 MiB); memory that is never written, like a fresh SharedArrayBuffer's, costs
  * address space only. Same bytes and checks as encodeSnapshot.
  *

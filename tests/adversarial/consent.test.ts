@@ -25,8 +25,8 @@ import {
   sleep,
   startFriendNode,
   startPeer,
-  until,
 } from '../helpers/adversary.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { AdvPeer } from '../helpers/adversary.ts';
 import { count, figure, reportFor } from './report.ts';
 
@@ -66,7 +66,7 @@ test('an unanswered holding request sends nothing: owner stays `requested`, cust
   });
   assert.ok(created.custodians.every((c) => c.state === 'requested'));
   for (const c of [cleo, dana])
-    await until(
+    await waitFor(
       `${c.name} to see the request`,
       async () => (await c.serve.client.call('requests.list', {})).length === 1,
     );
@@ -79,7 +79,7 @@ test('an unanswered holding request sends nothing: owner stays `requested`, cust
   );
   // Dana declines: her answer reaches the owner, and still nothing is sent.
   await dana.serve.client.call('requests.decline', { id: `holding:${owner.peerId}` });
-  await until('the owner to see Dana declined', async () => {
+  await waitFor('the owner to see Dana declined', async () => {
     const s = await owner.serve.client.call('backup.status', {});
     return s.custodians.find((c) => c.peerId === dana.peerId)?.state === 'declined';
   });

@@ -1,5 +1,5 @@
 /**
- * A network link cut and restored during delivery, with network namespaces (docs: /work/shared/notes/toolchain.md):
+ * A network link cut and restored during delivery, with network namespaces (tests/helpers/netns.ts; SECURITY.md):
  * an owner and two custodians each run `tessera serve` in their own namespace on a bridged 10.231.x.0/24 LAN; the
  * test pairs them, creates a 2-of-2 backup, starts pushing a new multi-MiB version, takes one custodian's link down
  * mid-delivery, brings it back, and requires every custodian to end up holding the newest version.
@@ -9,7 +9,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { sleep, until } from '../helpers/adversary.ts';
+import { sleep } from '../helpers/adversary.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { acceptHolding, agent, pair, Person } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
@@ -74,7 +75,7 @@ test('a link cut and restored during delivery: the custodian still receives the 
   await owner!.call('backup.create', { custodians: [ids[1], ids[2]], threshold: 2 });
   for (const c of [kim!, lee!]) await acceptHolding(c, owner!);
   const delivered = () =>
-    until(
+    waitFor(
       'every custodian to hold the newest version',
       async () => {
         const s = await owner!.call<BackupStatus>('backup.status');
@@ -92,7 +93,7 @@ test('a link cut and restored during delivery: the custodian still receives the 
     dataBase64: randomBytes(1024 * 1024).toString('base64'),
   }));
   await owner!.call('items.create', { title: 'Bulk', secret: 'bulk', attachments });
-  await until(
+  await waitFor(
     'the new version to be built',
     async () => (await owner!.call<BackupStatus>('backup.status')).version > first.version,
     30_000,

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { acceptHolding, pair, sleep, startPeer, until } from '../helpers/adversary.ts';
+import { acceptHolding, pair, sleep, startPeer } from '../helpers/adversary.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { AdvPeer } from '../helpers/adversary.ts';
 import { count, figure, reportFor, scale } from './report.ts';
 
@@ -73,7 +74,7 @@ function heldVersion(dataDir: string, ownerPeerId: string): { integrity: string;
 }
 
 async function allDelivered(ms = 120_000) {
-  return until(
+  return waitFor(
     'every custodian to hold the newest version',
     async () => {
       const s = await owner.serve.client.call('backup.status', {});
@@ -143,7 +144,7 @@ test('the owner SIGKILLed mid-update resumes after restart and delivers the newe
     const prior = (await owner.serve.client.call('backup.status', {})).version;
     await addBulk(owner, `owner-round-${i}`, 1024 + Math.floor(Math.random() * 1024));
     // Kill once the new version is built and its delivery has just started.
-    await until(
+    await waitFor(
       'the new version to be built',
       async () => (await owner.serve.client.call('backup.status', {})).version > prior,
       30_000,

@@ -35,8 +35,8 @@ import {
   sleep,
   startFriendNode,
   startPeer,
-  until,
 } from '../helpers/adversary.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { AdvPeer } from '../helpers/adversary.ts';
 import { count, figure, reportFor, rssKiB, scale } from './report.ts';
 
@@ -156,7 +156,7 @@ before(async () => {
   await o.serve.client.call('backup.create', { custodians: [v.peerId, c.peerId], threshold: 2 });
   await acceptHolding(v, o.peerId);
   await acceptHolding(c, o.peerId);
-  await until(
+  await waitFor(
     'both custodians to hold the backup',
     async () => {
       const s = await o.serve.client.call('backup.status', {});

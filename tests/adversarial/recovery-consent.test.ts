@@ -5,7 +5,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptHolding, pair, sleep, startPeer, until } from '../helpers/cluster.ts';
+import { acceptHolding, pair, sleep, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { figure, reportFor } from './report.ts';
 import { startServe } from '../helpers/serve-process.ts';
@@ -34,7 +35,7 @@ test(
     for (const c of [kim, lee]) await pair(owner, c);
     await owner.client.call('backup.create', { custodians: [kim.peerId, lee.peerId], threshold: 2 });
     for (const c of [kim, lee]) await acceptHolding(c, owner);
-    await until('both custodians to hold the backup', async () => {
+    await waitFor('both custodians to hold the backup', async () => {
       const s = await owner.client.call('backup.status', {});
       return s.custodians.every((c) => c.state === 'delivered');
     });
@@ -49,7 +50,7 @@ test(
     // Kim scans and picks Olga, but never confirms.
     const pending = await kim.client.call('recovery.approve', { code, friendPeerId: owner.peerId });
     assert.equal(pending.state, 'awaiting-confirmation');
-    const seen = await until('the device to see Kim connected', async () => {
+    const seen = await waitFor('the device to see Kim connected', async () => {
       const s = await device.client.call('recovery.status', {});
       return s.custodians.length > 0 ? s : null;
     });
@@ -77,7 +78,7 @@ test(
     const sent = await lee.client.call('recovery.confirm', { id: lees.id });
     assert.equal(sent.state, 'sent');
     await device.client.call('recovery.judge', { peerId: lee.peerId, match: true });
-    const after1 = await until('Lee’s piece to arrive', async () => {
+    const after1 = await waitFor('Lee’s piece to arrive', async () => {
       const s = await device.client.call('recovery.status', {});
       return s.have === 1 ? s : null;
     });

@@ -15,8 +15,8 @@ import {
   pairUnverified,
   startFriendNode,
   startPeer,
-  until,
 } from '../helpers/adversary.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { AdvPeer } from '../helpers/adversary.ts';
 import { figure, reportFor } from './report.ts';
 
@@ -37,7 +37,7 @@ test(
     running.push(owner, ana, ben);
     await pair(owner, ben); // Ben compared codes with Olivia
     await pairUnverified(owner, ana);
-    const code = await until('the devices to compare codes', async () => {
+    const code = await waitFor('the devices to compare codes', async () => {
       const f = (await owner.client.call('friends.list', {})).find((x) => x.peerId === ana.peerId);
       return f?.comparisonCode || null;
     });
@@ -62,7 +62,7 @@ test(
     assert.deepEqual([mismatch.verified, mismatch.comparisonCode], [false, '']);
     // A new comparison, both screens agree, only Olivia confirms: the request goes out, Ana cannot accept it yet.
     await owner.client.call('friends.compare', { peerId: ana.peerId });
-    await until('both screens to show the new code', async () => {
+    await waitFor('both screens to show the new code', async () => {
       const o = (await owner.client.call('friends.list', {})).find((x) => x.peerId === ana.peerId);
       const a = (await ana.client.call('friends.list', {})).find((x) => x.peerId === owner.peerId);
       return o?.comparisonCode && o.comparisonCode === a?.comparisonCode;
@@ -70,7 +70,7 @@ test(
     await owner.client.call('friends.confirm', { peerId: ana.peerId, match: true });
     await owner.client.call('backup.create', { custodians: [ana.peerId, ben.peerId], threshold: 2 });
     const id = `holding:${owner.peerId}`;
-    await until('Ana to see the request', async () =>
+    await waitFor('Ana to see the request', async () =>
       (await ana.client.call('requests.list', {})).some((r) => r.id === id),
     );
     const notYet = await ana.client.call('requests.accept', { id }).then(
@@ -83,7 +83,7 @@ test(
     // Ana confirms the same code: now she can accept, and the piece arrives.
     await confirmCodes(owner, ana);
     await ana.client.call('requests.accept', { id });
-    await until('Ana to hold the piece', async () => (await ana.client.call('held.list', {})).length === 1);
+    await waitFor('Ana to hold the piece', async () => (await ana.client.call('held.list', {})).length === 1);
     figure('holding requests sent to an unverified friend', 0);
     figure('holding requests accepted before the custodian confirmed', 0);
   },

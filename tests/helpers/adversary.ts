@@ -11,10 +11,10 @@ import type { MeshNode } from '../../electron/core/mesh/node.ts';
 import type { IdentityKeys } from '../../shared/crypto/identity.ts';
 import { startServe } from './serve-process.ts';
 import type { ServeOptions, ServeProcess } from './serve-process.ts';
-import { until } from './cluster.ts';
+import { waitFor } from './wait-for.ts';
 import type { Participant } from './cluster.ts';
 
-export { acceptHolding, confirmCodes, pair, pairUnverified, sleep, until } from './cluster.ts';
+export { acceptHolding, confirmCodes, pair, pairUnverified, sleep } from './cluster.ts';
 
 export const ADV_PASSPHRASE = 'adversarial suite passphrase';
 
@@ -41,7 +41,7 @@ export async function startPeer(name: string, options: ServeOptions = {}): Promi
     await serve.client.call('vault.unlock', { passphrase: ADV_PASSPHRASE });
     status = await serve.client.call('app.status', {});
   }
-  await until(
+  await waitFor(
     `${name}'s mesh to listen`,
     async () => (await serve.client.call('app.status', {})).addresses.length > 0,
   );

@@ -1,4 +1,5 @@
 import { startServe } from './serve-process.ts';
+import { waitFor } from './wait-for.ts';
 import type { TesseraClient } from '../../shared/api/client.ts';
 import type { ServeProcess, ServeOptions } from './serve-process.ts';
 
@@ -15,31 +16,6 @@ export const FAST_MESH_ENV = {
 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `fn` every `stepMs` until it returns a truthy value; fails naming `what` (and the last error) after `ms`. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 30_000,
-  stepMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let lastError: unknown = null;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${ms} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
-      );
-    }
-    await sleep(stepMs);
-  }
-}
 
 /** Anything a test drives through the API: a person's name, their peer ID and a client of their node. */
 export interface Participant {
@@ -61,7 +37,7 @@ export async function startPeer(name: string, options: ServeOptions = {}): Promi
   if (status.state === 'empty') {
     status = await serve.client.call('vault.create', { name, passphrase: TEST_PASSPHRASE });
   }
-  const addresses = await until(`${name}'s mesh to listen`, async () => {
+  const addresses = await waitFor(`${name}'s mesh to listen`, async () => {
     const a = (await serve.client.call('app.status', {})).addresses;
     return a.length > 0 ? a : null;
   });
@@ -85,7 +61,7 @@ export async function pair(a: Participant, b: Participant): Promise<void> {
 
 /** Compares codes (the two screens must show the same six digits) and confirms them on both sides. */
 export async function confirmCodes(a: Participant, b: Participant): Promise<void> {
-  const [ca, cb] = await until(`${a.name} and ${b.name} to have compared codes`, async () => {
+  const [ca, cb] = await waitFor(`${a.name} and ${b.name} to have compared codes`, async () => {
     const [fa, fb] = await Promise.all([
       a.client.call('friends.list', {}),
       b.client.call('friends.list', {}),
@@ -105,7 +81,7 @@ export async function pairUnverified(a: Participant, b: Participant): Promise<vo
   const inviteB = await b.client.call('friends.invite', {});
   await a.client.call('friends.pair', { code: inviteB.code });
   await b.client.call('friends.pair', { code: inviteA.code });
-  await until(`${a.name} and ${b.name} to be friends`, async () => {
+  await waitFor(`${a.name} and ${b.name} to be friends`, async () => {
     const [fa, fb] = await Promise.all([
       a.client.call('friends.list', {}),
       b.client.call('friends.list', {}),
@@ -118,7 +94,7 @@ export async function pairUnverified(a: Participant, b: Participant): Promise<vo
 export async function acceptHolding(custodian: Participant, owner: Participant | string): Promise<void> {
   const ownerPeerId = typeof owner === 'string' ? owner : owner.peerId;
   const id = `holding:${ownerPeerId}`;
-  await until(`${custodian.name} to see the holding request`, async () =>
+  await waitFor(`${custodian.name} to see the holding request`, async () =>
     (await custodian.client.call('requests.list', {})).some((r) => r.id === id),
   );
   await custodian.client.call('requests.accept', { id });

@@ -8,7 +8,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { tempDataDir } from './serve-process.ts';
-import { TEST_PASSPHRASE, sleep, until as waitUntil } from './cluster.ts';
+import { TEST_PASSPHRASE, sleep } from './cluster.ts';
+import { waitFor } from './wait-for.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
 import type { Friend } from '../../shared/api/ops/friends.ts';
 
@@ -117,7 +118,7 @@ export class Person {
       });
       this.peerId = created.identity!.peerId;
     } else this.peerId = s.identity!.peerId;
-    await until(
+    await waitForNetns(
       `${this.name}'s mesh`,
       async () => (await this.call<Status>('app.status')).addresses.length > 0,
     );
@@ -130,13 +131,13 @@ export class Person {
   }
 }
 
-/** Namespaced hosts are slower to converge than loopback ones: a longer wait, polled less often. */
-export function until<T>(
+/** Namespaced hosts are slower to converge than loopback ones: `waitFor` with a longer wait, polled less often. */
+export function waitForNetns<T>(
   what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
 ): Promise<T> {
-  return waitUntil(what, fn, ms, 300);
+  return waitFor(what, check, timeoutMs, 300);
 }
 
 /** The people pair over the network: each types the other's code, as they would read it. */
@@ -145,13 +146,13 @@ export async function pair(a: Person, b: Person): Promise<void> {
   const ib = await b.call<{ code: string }>('friends.invite');
   await a.call('friends.pair', { code: ib.code });
   await b.call('friends.pair', { code: ia.code });
-  await until(
+  await waitForNetns(
     `${a.name} and ${b.name} to be friends`,
     async () => (await a.friend(b.peerId)) && (await b.friend(a.peerId)),
     90_000,
   );
   // They read the code on their screens to each other and confirm it (PROTOCOL §8.5).
-  await until(`${a.name} and ${b.name} to have compared codes`, async () => {
+  await waitForNetns(`${a.name} and ${b.name} to have compared codes`, async () => {
     const [fa, fb] = [await a.friend(b.peerId), await b.friend(a.peerId)];
     return fa?.comparisonCode && fa.comparisonCode === fb?.comparisonCode;
   });
@@ -162,7 +163,7 @@ export async function pair(a: Person, b: Person): Promise<void> {
 /** The custodian accepts the owner's holding request once it has arrived. */
 export async function acceptHolding(custodian: Person, owner: Person): Promise<void> {
   const id = `holding:${owner.peerId}`;
-  await until(`${custodian.name} to see the holding request`, async () =>
+  await waitForNetns(`${custodian.name} to see the holding request`, async () =>
     (await custodian.call<{ id: string }[]>('requests.list')).some((r) => r.id === id),
   );
   await custodian.call('requests.accept', { id });

@@ -1,6 +1,6 @@
 /**
- * Network namespaces for tests that need real hosts on a LAN, or homes behind NAT routers (recipes:
- * /work/shared/notes/toolchain.md). Every namespace a Lab makes is deleted by destroy(); no traffic leaves them.
+ * Network namespaces for tests that need real hosts on a LAN, or homes behind NAT routers. Every namespace a Lab makes
+ * is deleted by destroy(); no traffic leaves them.
  *
  *   const lab = new NetnsLab();
  *   lab.add('lan'); lab.bridge('lan');                       a LAN segment: a bridge in its own namespace

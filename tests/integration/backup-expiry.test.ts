@@ -5,7 +5,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptHolding, pair, startPeer, until } from '../helpers/cluster.ts';
+import { acceptHolding, pair, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import type { TesseraError } from '../../shared/errors.ts';
 
@@ -37,10 +38,10 @@ test('an unanswered holding request expires, is shown as expired, and a new back
   // Ben answers; Ana sees the request but does not answer in time.
   await acceptHolding(ben!, owner);
   const id = `holding:${owner.peerId}`;
-  await until('Ana to see the request', async () =>
+  await waitFor('Ana to see the request', async () =>
     (await ana!.serve.client.call('requests.list', {})).some((r) => r.id === id),
   );
-  await until(
+  await waitFor(
     'the owner to see Ana’s request expired',
     async () => (await stateOf(ana!.peerId)) === 'expired',
     TTL_MS + 15_000,
@@ -59,7 +60,7 @@ test('an unanswered holding request expires, is shown as expired, and a new back
   assert.equal(await stateOf(ana!.peerId), 'requested');
   // (Ben already holds for Olivia, so his consent carries over to the re-share.)
   await acceptHolding(ana!, owner);
-  await until('both to keep the new pieces', async () => {
+  await waitFor('both to keep the new pieces', async () => {
     const s = await owner.serve.client.call('backup.status', {});
     const current = s.custodians.filter((c) => c.state !== 'removing' && c.state !== 'removed');
     return current.length === 2 && current.every((c) => c.state === 'delivered');

@@ -9,7 +9,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { acceptHolding, pair, startPeer, until } from '../helpers/cluster.ts';
+import { acceptHolding, pair, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import type { BackupStatus, CustodianStatus } from '../../shared/api/ops/backup.ts';
 import { SNAPSHOT_LIMITS } from '../../shared/formats/snapshot.ts';
@@ -55,7 +56,7 @@ test(
       assert.equal(status.threshold, 3);
       assert.equal(status.custodians.length, 5);
       assert.ok(status.custodians.every((c) => c.state === 'requested'));
-      await until(
+      await waitFor(
         'the request to reach Ana',
         async () => (await ana.serve.client.call('requests.list', {})).length === 1,
       );
@@ -66,7 +67,7 @@ test(
       'consenting custodians receive their piece and the backup, with signed receipts',
       async () => {
         for (const c of [ana, ben, cai, dee]) await acceptHolding(c, owner);
-        const status = await until('four deliveries', async () => {
+        const status = await waitFor('four deliveries', async () => {
           const s = await owner.serve.client.call('backup.status', {});
           return s.custodians.filter((c) => c.state === 'delivered').length === 4 ? s : null;
         });
@@ -91,7 +92,7 @@ test(
         Object.assign(owner, await start('Olivia', ownerBefore));
         Object.assign(eli, await start('Eli', eliBefore));
         await acceptHolding(eli, owner);
-        const status = await until('Eli to hold the backup', async () => {
+        const status = await waitFor('Eli to hold the backup', async () => {
           const s = await owner.serve.client.call('backup.status', {});
           return custodianState(s, eli.peerId)?.state === 'delivered' ? s : null;
         });
@@ -103,7 +104,7 @@ test(
       const before = await owner.serve.client.call('backup.status', {});
       const heldBefore = await Promise.all(custodians.map((c) => c.serve.client.call('held.list', {})));
       await owner.serve.client.call('items.create', { title: 'Seed', secret: 'abandon ability able' });
-      const after = await until('every custodian to hold the new version', async () => {
+      const after = await waitFor('every custodian to hold the new version', async () => {
         const s = await owner.serve.client.call('backup.status', {});
         return s.version > before.version &&
           s.custodians.every((c) => c.state === 'delivered' && c.versionHeld === s.version)
@@ -127,18 +128,18 @@ test(
         await ana.serve.client.call('backup.create', { custodians: [ben.peerId, cai.peerId], threshold: 2 });
         await acceptHolding(ben, ana);
         await acceptHolding(cai, ana);
-        const anaFirst = await until("Ana's own backup to be delivered", async () => {
+        const anaFirst = await waitFor("Ana's own backup to be delivered", async () => {
           const s = await ana.serve.client.call('backup.status', {});
           return s.custodians.every((c) => c.state === 'delivered') ? s : null;
         });
         await ben.serve.client.call('backup.create', { custodians: [ana.peerId, cai.peerId], threshold: 2 });
         await acceptHolding(ana, ben);
-        const held = await until('Ana to hold for two owners', async () => {
+        const held = await waitFor('Ana to hold for two owners', async () => {
           const h = await ana.serve.client.call('held.list', {});
           return h.length === 2 ? h : null;
         });
         assert.deepEqual(held.map((h) => h.owner).sort(), ['Ben', 'Olivia']);
-        const anaLater = await until("Ana's own backup to carry the new piece", async () => {
+        const anaLater = await waitFor("Ana's own backup to carry the new piece", async () => {
           const s = await ana.serve.client.call('backup.status', {});
           return s.version > anaFirst.version && s.custodians.every((c) => c.versionHeld === s.version)
             ? s
@@ -159,7 +160,7 @@ test(
           threshold: 3,
         });
         assert.notEqual(status.createdAt, before.createdAt);
-        const done = await until('the new split delivered and Eli removed', async () => {
+        const done = await waitFor('the new split delivered and Eli removed', async () => {
           const s = await owner.serve.client.call('backup.status', {});
           const current = s.custodians.filter((c) => c.peerId !== eli.peerId);
           return current.length === 4 &&
@@ -193,7 +194,7 @@ test(
         const row = custodianState(checked, dee.peerId);
         assert.equal(row?.health, 'missing');
         for (const c of [ana, ben, cai]) assert.equal(custodianState(checked, c.peerId)?.health, 'ok');
-        await until('Dee to hold the piece again', async () => {
+        await waitFor('Dee to hold the piece again', async () => {
           const s = await owner.serve.client.call('backup.status', {});
           const d = s.custodians.find((c) => c.peerId === dee.peerId);
           return d?.state === 'delivered' && d.health === 'ok';
@@ -225,7 +226,7 @@ test(
             }),
           );
         }
-        const stuck = await until('the size problem to be reported', async () => {
+        const stuck = await waitFor('the size problem to be reported', async () => {
           const s = await owner.client.call('backup.status', {});
           return s.problem ? s : null;
         });
@@ -239,13 +240,13 @@ test(
         );
         for (const item of big) await owner.client.call('items.delete', { id: item.id });
         // Back to what the custodians hold: the backup is current again, with no new version needed.
-        const resumed = await until('the problem to clear once the vault fits again', async () => {
+        const resumed = await waitFor('the problem to clear once the vault fits again', async () => {
           const s = await owner.client.call('backup.status', {});
           return s.problem === null ? s : null;
         });
         assert.equal(resumed.version, before.version);
         await owner.client.call('items.create', { title: 'After the clean-up', secret: 'small' });
-        await until('a new version with the next change', async () => {
+        await waitFor('a new version with the next change', async () => {
           const s = await owner.client.call('backup.status', {});
           return s.version > before.version && s.custodians.some((c) => c.versionHeld === s.version);
         });

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptHolding, pair, startPeer, TEST_PASSPHRASE, until } from '../helpers/cluster.ts';
+import { acceptHolding, pair, startPeer, TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
@@ -77,7 +78,7 @@ test(
         threshold: 2,
       });
       for (const c of [ana, ben, cai]) await acceptHolding(c, owner);
-      await until(
+      await waitFor(
         'all three to hold the backup',
         async () => {
           const s = await owner.client.call('backup.status', {});
@@ -116,7 +117,7 @@ test(
     });
 
     await t.test('the owner sends the data again and a later check passes', async () => {
-      const repaired = await until(
+      const repaired = await waitFor(
         'Ana and Ben to hold the backup again',
         async () => {
           const s = await owner.client.call('backup.status', {});
@@ -153,12 +154,12 @@ test(
         await c.client.call('requests.accept', { id: approval.id });
         await fresh.client.call('recovery.judge', { peerId: c.peerId, match: true });
       }
-      await until(
+      await waitFor(
         'the backup to open',
         async () => (await fresh.client.call('recovery.status', {})).state === 'ready',
       );
       await fresh.client.call('recovery.finish', {});
-      const status = await until(
+      const status = await waitFor(
         'the vault to be restored',
         async () => {
           const s = await fresh.client.call('app.status', {});

@@ -1,5 +1,5 @@
 /**
- * Beyond the LAN (issue 10, docs/PROTOCOL.md §10), with network namespaces (recipe: /work/shared/notes/toolchain.md):
+ * Beyond the LAN (docs/PROTOCOL.md §10), with network namespaces (tests/helpers/netns.ts):
  *
  *   home A 192.168.71.0/24 ── router A (NAT) ──┐
  *                                              ├── public segment 10.89.X.0/24 (bridge) ── Rita: tessera serve, relay
@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { acceptHolding, agent, pair, Person, until } from '../helpers/netns-people.ts';
+import { acceptHolding, agent, pair, Person, waitForNetns } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
 
@@ -143,7 +143,7 @@ test(
     for (const p of [olive, kim, lee]) await pair(p, rita);
     // Behind NAT, each keeps a reservation on Rita's relay, and advertises it.
     for (const p of [olive, kim, lee]) {
-      const addrs = await until(
+      const addrs = await waitForNetns(
         `${p.name} to hold a reservation on Rita's relay`,
         async () => {
           const a = (await p.call<Status>('app.status')).addresses;
@@ -162,7 +162,7 @@ test(
     await olive.call('backup.create', { custodians: [kim.peerId, lee.peerId], threshold: 2 });
     for (const c of [kim, lee]) await acceptHolding(c, olive);
     const deliveredAll = (what: string) =>
-      until(
+      waitForNetns(
         what,
         async () => {
           const s = await olive.call<BStatus>('backup.status');
@@ -184,7 +184,7 @@ test(
     }
 
     await olive.call('items.create', { title: 'Mail', secret: 'hunter2' });
-    await until(
+    await waitForNetns(
       'the update to be built',
       async () => (await olive.call<BStatus>('backup.status')).version > first.version,
     );
@@ -210,15 +210,15 @@ test(
     await lee.stop(); // Lee is away for the whole of Olive's session.
     const before = await olive.call<BStatus>('backup.status');
     await olive.call('items.create', { title: 'Passport', secret: 'X1234567' });
-    const update = await until('the update to be built', async () => {
+    const update = await waitForNetns('the update to be built', async () => {
       const s = await olive.call<BStatus>('backup.status');
       return s.version > before.version ? s : null;
     });
-    await until(`Kim to hold version ${update.version}`, async () => {
+    await waitForNetns(`Kim to hold version ${update.version}`, async () => {
       const s = await olive.call<BStatus>('backup.status');
       return s.custodians.find((c) => c.peerId === kim.peerId)?.versionHeld === update.version;
     });
-    const handed = await until("Olive to hand Lee's update to a mutual friend", async () => {
+    const handed = await waitForNetns("Olive to hand Lee's update to a mutual friend", async () => {
       const f = await olive.friend(lee.peerId);
       return f?.path === 'via-friend' ? f : null;
     });
@@ -226,7 +226,7 @@ test(
     await olive.stop(); // Olive's session ends before Lee is back.
 
     await lee.start();
-    await until(`Lee to receive version ${update.version} from Rita`, async () => {
+    await waitForNetns(`Lee to receive version ${update.version} from Rita`, async () => {
       const held = await lee.call<{ ownerPeerId: string; version: number }[]>('held.list');
       return (held.find((h) => h.ownerPeerId === olive.peerId)?.version ?? 0) >= update.version;
     });
@@ -234,7 +234,7 @@ test(
     await lee.stop(); // The receipt must come back through Rita, not from Lee directly.
 
     await olive.start();
-    const acked = await until(
+    const acked = await waitForNetns(
       "Lee's end-to-end receipt to reach Olive through Rita",
       async () => {
         const s = await olive.call<BStatus>('backup.status');

@@ -29,7 +29,8 @@ import { rmSync } from 'node:fs';
 import { runCli, startServe, tempDataDir } from '../helpers/serve-process.ts';
 import { cli, CLI_ENV } from '../helpers/cli-json.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
-import { FAST_MESH_ENV, until } from '../helpers/cluster.ts';
+import { FAST_MESH_ENV } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const running: ServeProcess[] = [];
 after(async () => {
@@ -64,7 +65,7 @@ test(
       assert.equal(status.state, 'unlocked');
       assert.match(status.peerId ?? '', /^12D3KooW/);
     }
-    await until('all three online', async () => {
+    await waitFor('all three online', async () => {
       const statuses = await Promise.all([a, b, c].map((s) => cli(s.dataDir, CliStatus, ['status'])));
       return statuses.every((s) => s.addresses.length > 0);
     });
@@ -91,7 +92,7 @@ test(
       assert.equal(second.state, 'paired');
       assert.match(second.comparisonCode, /^\d{6}$/, 'the devices compared codes as the pairing completed');
       // Both people read the code to each other and confirm it (the other's screen shows the same).
-      const theirs = await until('Alice to see the same code', async () => {
+      const theirs = await waitFor('Alice to see the same code', async () => {
         const f = (await cli(a.dataDir, CliFriends, ['friends'])).find((x) => x.peerId === first.peerId);
         return f?.comparisonCode === second.comparisonCode ? f : null;
       });
@@ -101,7 +102,7 @@ test(
       const other_ = await cli(other.dataDir, CliFriendComparison, ['friends', 'confirm', 'Alice', '--yes']);
       assert.equal(other_.verified, true);
     }
-    const friends = await until('Alice to list both friends', async () => {
+    const friends = await waitFor('Alice to list both friends', async () => {
       const list = await cli(a.dataDir, CliFriends, ['friends']);
       return list.length === 2 ? list : null;
     });
@@ -127,7 +128,7 @@ test(
     );
 
     for (const custodian of [b, c]) {
-      const requests = await until('the holding request', async () => {
+      const requests = await waitFor('the holding request', async () => {
         const list = await cli(custodian.dataDir, CliRequests, ['requests']);
         return list.length > 0 ? list : null;
       });
@@ -136,14 +137,14 @@ test(
       const answered = await cli(custodian.dataDir, CliAnswered, ['accept', requests[0]?.id as string]);
       assert.equal(answered.accepted, true);
     }
-    const delivered = await until('both custodians to confirm', async () => {
+    const delivered = await waitFor('both custodians to confirm', async () => {
       const s = await cli(a.dataDir, CliBackupStatus, ['backup', 'status']);
       return s.custodians.every((x) => x.state === 'delivered' && x.versionHeld === s.version) ? s : null;
     });
 
     // An update: a new item makes a new version on both custodians.
     await cli(a.dataDir, CliItem, ['item', 'add', 'Wallet'], 'seed words\n');
-    const updated = await until('the new version everywhere', async () => {
+    const updated = await waitFor('the new version everywhere', async () => {
       const s = await cli(a.dataDir, CliBackupStatus, ['backup', 'status']);
       return s.version > delivered.version && s.custodians.every((x) => x.versionHeld === s.version)
         ? s
@@ -215,7 +216,7 @@ test(
       const confirmed = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'confirm', name], 'y\n');
       assert.equal(confirmed.custodians.find((x) => x.name === name)?.confirmed, true);
     }
-    const ready = await until('the fresh device to open the backup', async () => {
+    const ready = await waitFor('the fresh device to open the backup', async () => {
       const s = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'status']);
       return s.state === 'ready' ? s : null;
     });
@@ -230,7 +231,7 @@ test(
     const recovered = await cli(fresh.dataDir, CliRecoverStatus, ['recover', 'status']);
     assert.equal(recovered.state, 'restored');
     assert.deepEqual(recovered.custodians.map((x) => x.name).sort(), ['Bob', 'Carol']);
-    const restored = await until('the restored vault to be unlocked', async () => {
+    const restored = await waitFor('the restored vault to be unlocked', async () => {
       const s = await cli(fresh.dataDir, CliStatus, ['status']);
       return s.state === 'unlocked' ? s : null;
     });

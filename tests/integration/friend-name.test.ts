@@ -6,7 +6,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { pair, startPeer, until } from '../helpers/cluster.ts';
+import { pair, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { decodeInvite } from '../../shared/protocol/invite.ts';
 
@@ -38,10 +39,10 @@ test(
     running.delete(carol.serve);
 
     await t.test('Bob, connected, sees the new name at once', async () => {
-      await until('Alice and Bob connected', async () => (await friendAs(alice, bob))?.reachable);
+      await waitFor('Alice and Bob connected', async () => (await friendAs(alice, bob))?.reachable);
       const status = await alice.client.call('vault.rename', { name: 'Ally' });
       assert.equal(status.identity?.name, 'Ally');
-      const seen = await until(
+      const seen = await waitFor(
         'Bob to see Ally',
         async () => {
           const f = await friendAs(bob, alice);
@@ -62,7 +63,7 @@ test(
       async () => {
         back = await startPeer('Carol', { dataDir: carol.serve.dataDir, listen: carol.listen });
         running.add(back.serve);
-        const f = await until('Carol to learn Ally', async () => {
+        const f = await waitFor('Carol to learn Ally', async () => {
           const f = await friendAs(back, alice);
           return f?.chosenName === 'Ally' ? f : null;
         });
@@ -76,7 +77,7 @@ test(
     await t.test('a second rename reaches both, and Bob keeps it across a restart', async () => {
       await alice.client.call('vault.rename', { name: 'Ally B.' });
       for (const p of [bob, back])
-        await until(
+        await waitFor(
           `${p.name} to see Ally B.`,
           async () => (await friendAs(p, alice))?.chosenName === 'Ally B.',
         );
@@ -85,7 +86,7 @@ test(
       const bob2 = await startPeer('Bob', { dataDir: bob.serve.dataDir, listen: bob.listen });
       running.add(bob2.serve);
       // Alice sends her notice again to Bob's new run; he takes it as known, and the name stays.
-      await until('Bob connected again', async () => (await friendAs(bob2, alice))?.reachable);
+      await waitFor('Bob connected again', async () => (await friendAs(bob2, alice))?.reachable);
       assert.equal((await friendAs(bob2, alice))?.chosenName, 'Ally B.');
     });
   },

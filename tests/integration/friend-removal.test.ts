@@ -7,7 +7,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptHolding, pair, startPeer, until } from '../helpers/cluster.ts';
+import { acceptHolding, pair, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { summarizeBackup } from '../../shared/backup-summary.ts';
 
@@ -17,7 +18,7 @@ after(async () => {
 });
 
 async function delivered(owner: Peer, peerIds: string[]): Promise<void> {
-  await until('every chosen friend to keep their piece', async () => {
+  await waitFor('every chosen friend to keep their piece', async () => {
     const status = await owner.client.call('backup.status', {});
     return peerIds.every(
       (id) => status.custodians.find((c) => c.peerId === id && c.state === 'delivered') !== undefined,
@@ -94,12 +95,12 @@ test('a custodian removed while offline is asked again when back, and deletes it
   // Frank comes back at his address: Olivia's node may reach him only to ask for the deletion, and does.
   const back = await startPeer('Frank', { dataDir: frank!.serve.dataDir, listen: frank!.listen });
   peers.push(back);
-  await until(
+  await waitFor(
     'Frank to delete the piece he kept for Olivia',
     async () => (await back.client.call('held.list', {})).length === 0,
     60_000,
   );
-  await until('Olivia to hold Frank’s deletion receipt', async () => {
+  await waitFor('Olivia to hold Frank’s deletion receipt', async () => {
     status = await olivia!.client.call('backup.status', {});
     frankRow = status.custodians.find((c) => c.peerId === frank!.peerId);
     return frankRow?.state === 'removed';

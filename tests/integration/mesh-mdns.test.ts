@@ -6,6 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const PASS = 'correct horse battery';
 const ENV = { TESSERA_MESH_LOG: '1', TESSERA_MESH_RETRY_MS: '60000' };
@@ -26,22 +27,8 @@ after(async () => {
   await Promise.all([...running].map((p) => p.stop()));
 });
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 const addressesOf = (p: ServeProcess) =>
-  until('mesh addresses', async () => {
+  waitFor('mesh addresses', async () => {
     const s = await p.client.call('app.status', {});
     return s.addresses.length > 0 ? s.addresses : null;
   });
@@ -66,7 +53,7 @@ test('friends who both moved find each other again through mDNS', async () => {
     bob2.client.call('vault.unlock', { passphrase: PASS }),
   ]);
   const bobNow = await addressesOf(bob2);
-  const list = await until(
+  const list = await waitFor(
     'Alice reaches Bob at his new address',
     async () => {
       const l = await alice2.client.call('friends.list', {});

@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { TesseraError } from '../../shared/errors.ts';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -34,22 +35,8 @@ after(async () => {
   await Promise.all(running.map((p) => p.stop()));
 });
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 async function addresses(p: ServeProcess): Promise<string[]> {
-  return until('mesh addresses', async () => {
+  return waitFor('mesh addresses', async () => {
     const s = await p.client.call('app.status', {});
     return s.addresses.length > 0 ? s.addresses : null;
   });
@@ -111,7 +98,7 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   assert.equal(second.state, 'paired');
   assert.match(second.comparisonCode, /^\d{6}$/, 'the devices compared codes as the pairing completed');
 
-  const aliceFriends = await until('Alice sees Bob, with the same code as his screen', async () => {
+  const aliceFriends = await waitFor('Alice sees Bob, with the same code as his screen', async () => {
     const l = await alice.client.call('friends.list', {});
     return l.length === 1 && l[0]!.comparisonCode === second.comparisonCode ? l : null;
   });
@@ -137,7 +124,7 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   assert.equal(after.length, 1);
   assert.equal(after[0]!.peerId, bobId);
   assert.equal(after[0]!.comparisonCode, second.comparisonCode);
-  await until('Alice reconnects to Bob', async () => {
+  await waitFor('Alice reconnects to Bob', async () => {
     const l = await alice2.client.call('friends.list', {});
     return l[0]?.reachable === true;
   });
@@ -151,14 +138,14 @@ test('two people pair mutually, see the same comparison code, and stay friends a
   await stop(bob);
   const bob2 = await serve(bobDir);
   await bob2.client.call('vault.unlock', { passphrase: PASS });
-  await until('Bob reconnects to the locked Alice', async () => {
+  await waitFor('Bob reconnects to the locked Alice', async () => {
     const l = await bob2.client.call('friends.list', {});
     return l[0]?.peerId === aliceId && l[0].reachable;
   });
   await alice2.client.call('vault.unlock', { passphrase: PASS });
   // Bob came back on a new port; identify told Alice, who stored his new address.
   const bobNow = await addresses(bob2);
-  await until("Alice learns Bob's new address", async () => {
+  await waitFor("Alice learns Bob's new address", async () => {
     const l = await alice2.client.call('friends.list', {});
     return l[0]?.addresses.includes(bobNow[0]!);
   });
@@ -201,7 +188,7 @@ test('a friend whose frame is over the protocol cap is cut off before the frame 
   const { alice } = paired;
   const { code } = await alice.client.call('friends.invite', {});
   const p = probe(['oversize', code]);
-  const invite = await until('the probe prints its invite', async () =>
+  const invite = await waitFor('the probe prints its invite', async () =>
     p.events.find((e) => e.event === 'invite'),
   );
   const accepted = await alice.client.call('friends.pair', {
@@ -223,7 +210,7 @@ test('a peer still pairing may only pair: its backup stream is refused before th
   const { alice } = paired;
   const { code } = await alice.client.call('friends.invite', {});
   const p = probe(['pending', code]);
-  const invite = await until('the probe prints its invite', async () =>
+  const invite = await waitFor('the probe prints its invite', async () =>
     p.events.find((e) => e.event === 'invite'),
   );
   // Alice accepts the probe's code (so her gate admits it as "pairing"); the probe never accepts hers.
@@ -266,15 +253,15 @@ test("an impostor at a friend's address is refused by the pinned peer ID", async
   const { alice, bob, bobId } = paired;
   const [bobAddr] = await addresses(bob);
   await stop(bob);
-  await until('Alice notices Bob is gone', async () => {
+  await waitFor('Alice notices Bob is gone', async () => {
     const l = await alice.client.call('friends.list', {});
     return l[0]?.reachable === false;
   });
   // Another key now answers at Bob's address; Alice keeps re-dialing Bob's pinned ID there.
   const impostor = probe(['listen', bobAddr!]);
   try {
-    await until('the impostor listens', async () => impostor.events.some((e) => e.event === 'listening'));
-    await until(
+    await waitFor('the impostor listens', async () => impostor.events.some((e) => e.event === 'listening'));
+    await waitFor(
       'Alice dials the address',
       async () => impostor.events.filter((e) => e.event === 'socket').length >= 2,
     );

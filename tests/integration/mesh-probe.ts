@@ -25,9 +25,11 @@ import { concatBytes } from '../../shared/crypto/bytes.ts';
 import { generateIdentity } from '../../shared/crypto/identity.ts';
 import { decodeInvite } from '../../shared/protocol/invite.ts';
 import { encodePairMessage } from '../../shared/protocol/pairing.ts';
+import { waitForOrNull } from '../helpers/wait-for.ts';
 import { migration002Friends } from '../../electron/core/store/migrations/002_friends.ts';
 import { migration009FriendNames } from '../../electron/core/store/migrations/009_friend_names.ts';
 import { MeshService } from '../../electron/core/mesh/mesh-service.ts';
+import { readConfig } from '../../electron/core/config.ts';
 
 const [mode, address, protocol] = process.argv.slice(2);
 const emit = (event: Record<string, unknown>): void => {
@@ -86,14 +88,12 @@ if (mode === 'dial' && address && protocol) {
   const mesh = new MeshService(
     db,
     { changed: () => {} },
-    { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, retryMs: 200 },
+    { listen: ['/ip4/127.0.0.1/tcp/0'], config: { ...readConfig(), mdns: false, meshRetryMs: 200 } },
   );
   await mesh.start(keys, 'Probe');
   const first = await mesh.pair(address);
   emit({ event: 'invite', code: mesh.invite(60).code, peerId: mesh.peerId(), state: first.state });
-  const deadline = Date.now() + 20_000;
-  while (mesh.list().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  const friend = mesh.list()[0];
+  const friend = await waitForOrNull('the pairing to complete', () => mesh.list()[0], 20_000, 100);
   emit({ event: friend ? 'paired' : 'not-paired' });
   await mesh.stop();
   if (friend) {
@@ -127,7 +127,11 @@ if (mode === 'dial' && address && protocol) {
   migration002Friends.up(db);
   migration009FriendNames.up(db); // friends as the app stores them (nicknames, former friends)
   const keys = generateIdentity();
-  const mesh = new MeshService(db, { changed: () => {} }, { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false });
+  const mesh = new MeshService(
+    db,
+    { changed: () => {} },
+    { listen: ['/ip4/127.0.0.1/tcp/0'], config: { ...readConfig(), mdns: false } },
+  );
   await mesh.start(keys, 'Probe');
   emit({ event: 'invite', code: mesh.invite(60).code, peerId: mesh.peerId() });
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));

@@ -8,7 +8,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptHolding, FAST_MESH_ENV, pair, startPeer, until } from '../helpers/cluster.ts';
+import { acceptHolding, FAST_MESH_ENV, pair, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { runCli, startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
@@ -35,7 +36,7 @@ test(
     await olivia.client.call('backup.create', { custodians: [ana.peerId, ben.peerId], threshold: 2 });
     await acceptHolding(ana, olivia);
     await acceptHolding(ben, olivia);
-    await until('the backup delivered to both', async () =>
+    await waitFor('the backup delivered to both', async () =>
       (await olivia.client.call('backup.status', {})).custodians.every((c) => c.state === 'delivered'),
     );
     await olivia.serve.stop();
@@ -45,7 +46,7 @@ test(
     running.add(device);
     const { code } = await device.client.call('recovery.start', { passphrase: PASSPHRASE });
     const seen = (p: Peer, state?: RecoveryCustodian['state']) =>
-      until(`${p.name} ${state ?? 'listed'} on the new device`, async () => {
+      waitFor(`${p.name} ${state ?? 'listed'} on the new device`, async () => {
         const s = await device.client.call('recovery.status', {});
         const c = s.custodians.find((x) => x.peerId === p.peerId);
         return c && (!state || c.state === state) ? c : null;

@@ -11,7 +11,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptHolding, FAST_MESH_ENV, pair, startPeer, until } from '../helpers/cluster.ts';
+import { acceptHolding, FAST_MESH_ENV, pair, startPeer } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { Participant, Peer } from '../helpers/cluster.ts';
 import { runCli, startServe } from '../helpers/serve-process.ts';
 import type { ServeProcess } from '../helpers/serve-process.ts';
@@ -44,14 +45,14 @@ async function helps(
   code: string,
 ): Promise<void> {
   const approval = await custodian.client.call('recovery.approve', { code, friendPeerId: owner });
-  const seen = await until(`${custodian.name}'s code on the device`, async () => {
+  const seen = await waitFor(`${custodian.name}'s code on the device`, async () => {
     const s = await device.call('recovery.status', {});
     return s.custodians.find((c) => c.peerId === custodian.peerId) ?? null;
   });
   assert.equal(seen.comparisonCode, approval.comparisonCode);
   const sent = await custodian.client.call('recovery.confirm', { id: approval.id });
   assert.equal(sent.state, 'sent');
-  await until(`${custodian.name}'s piece to arrive`, async () => {
+  await waitFor(`${custodian.name}'s piece to arrive`, async () => {
     const s = await device.call('recovery.status', {});
     return s.custodians.some((c) => c.peerId === custodian.peerId && c.state !== 'connected');
   });
@@ -95,7 +96,7 @@ test(
     await olivia.client.call('backup.create', { custodians: [ana.peerId, ben.peerId], threshold: 2 });
     await acceptHolding(ana, olivia);
     await acceptHolding(ben, olivia);
-    await until('both backups delivered', async () => {
+    await waitFor('both backups delivered', async () => {
       const [o, a] = await Promise.all([
         olivia.client.call('backup.status', {}),
         ana.client.call('backup.status', {}),
@@ -190,14 +191,14 @@ test(
         // confirmed by mistake, it never replaces this device's identity.
         const fakes = await fakeOwnerPieces(loopback, started.code, 'Olivia', ['Ana', 'Ben']);
         for (const f of fakes) {
-          await until(`the planted piece from ${f.peerId}`, async () =>
+          await waitFor(`the planted piece from ${f.peerId}`, async () =>
             (await device.client.call('recovery.status', {})).custodians.some(
               (c) => c.peerId === f.peerId && c.state === 'verified',
             ),
           );
           await device.client.call('recovery.judge', { peerId: f.peerId, match: true });
         }
-        const refused = await until('the other identity to be refused', async () => {
+        const refused = await waitFor('the other identity to be refused', async () => {
           const s = await device.client.call('recovery.status', {});
           return /for another vault/.test(s.error ?? '') ? s : null;
         });
@@ -206,7 +207,7 @@ test(
         for (const f of fakes) await device.client.call('recovery.judge', { peerId: f.peerId, match: false });
         await helps(ana, olivia.peerId, device.client, started.code);
         await helps(ben, olivia.peerId, device.client, started.code);
-        const ready = await until('ready', async () => {
+        const ready = await waitFor('ready', async () => {
           const s = await device.client.call('recovery.status', {});
           return s.state === 'ready' ? s : null;
         });
@@ -222,7 +223,7 @@ test(
           'the session is opened by the new passphrase, not the forgotten one',
         );
         await device.client.call('recovery.start', { passphrase: NEW });
-        await until(
+        await waitFor(
           'ready again',
           async () => (await device.client.call('recovery.status', {})).state === 'ready',
         );
@@ -243,7 +244,7 @@ test(
           'the piece held for Ana is kept',
         );
         // The mesh runs with the same identity: the re-share under a new key reaches both friends.
-        await until('the re-share delivered to Ana and Ben', async () => {
+        await waitFor('the re-share delivered to Ana and Ben', async () => {
           const b = await device.client.call('backup.status', {});
           return (
             b.configured &&
@@ -255,7 +256,7 @@ test(
           );
         });
         // The custodian role carries on: Ana's health check finds her piece and chunks whole on Olivia's device.
-        await until("Ana's health check to find her piece with Olivia", async () => {
+        await waitFor("Ana's health check to find her piece with Olivia", async () => {
           const b = await ana.client.call('backup.check', {});
           return b.custodians.find((c) => c.peerId === olivia.peerId)?.health === 'ok';
         });

@@ -14,7 +14,8 @@ import type { TesseraClient } from '../../shared/api/client.ts';
 import type { Envelope } from '../../shared/api/contract.ts';
 import { CLI, runCli, startServe, tempDataDir, testEnv } from '../helpers/serve-process.ts';
 import type { CliResult, ServeProcess } from '../helpers/serve-process.ts';
-import { FAST_MESH_ENV, TEST_PASSPHRASE, until } from '../helpers/cluster.ts';
+import { FAST_MESH_ENV, TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
 
 export interface Host {
@@ -48,7 +49,7 @@ async function withVault(host: Host, name: string): Promise<Host> {
   let status = await host.client.call('app.status', {});
   if (status.state === 'empty')
     status = await host.client.call('vault.create', { name, passphrase: TEST_PASSPHRASE });
-  await until(
+  await waitFor(
     `${name}'s mesh to listen`,
     async () => (await host.client.call('app.status', {})).addresses.length > 0,
   );

@@ -15,7 +15,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { until } from '../helpers/cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { acceptHolding, chooseLan, pair } from './recovery-lan-hosts.ts';
 import type { Host, Lan } from './recovery-lan-hosts.ts';
 import Database from 'better-sqlite3';
@@ -69,7 +69,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
   await ana.client.call('backup.create', { custodians: [olivia.peerId, ben.peerId], threshold: 2 });
   await acceptHolding(olivia, ana);
   await acceptHolding(ben, ana);
-  await until("Ana's backup delivered", async () =>
+  await waitFor("Ana's backup delivered", async () =>
     (await ana.client.call('backup.status', {})).custodians.every((c) => c.state === 'delivered'),
   );
 
@@ -81,7 +81,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
   for (const item of items) await olivia.client.call('items.create', item);
   await olivia.client.call('backup.create', { custodians: custodians.map((c) => c.peerId), threshold: 3 });
   for (const c of custodians) await acceptHolding(c, olivia);
-  const backedUp = await until('the 3-of-5 backup delivered with the newest version', async () => {
+  const backedUp = await waitFor('the 3-of-5 backup delivered with the newest version', async () => {
     const s = await olivia.client.call('backup.status', {});
     return s.custodians.length === 5 &&
       s.custodians.every((c) => c.state === 'delivered' && c.versionHeld === s.version)
@@ -171,7 +171,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
 
   await t.test('a forged piece is named, waits unconfirmed, and is rejected', async () => {
     await forgedCustodian(lan, code, 'Mallory');
-    const status = await until('the forged piece to be named', async () => {
+    const status = await waitFor('the forged piece to be named', async () => {
       const s = await fresh.client.call('recovery.status', {});
       return s.custodians.some((c) => c.state === 'bad') ? s : null;
     });
@@ -188,7 +188,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     async () => {
       const p = await poisoner(lan, code, 'Dee', realManifest);
       assert.ok(p.chunks > 0);
-      const s = await until('the poisoner to be listed', async () => {
+      const s = await waitFor('the poisoner to be listed', async () => {
         const st = await fresh.client.call('recovery.status', {});
         return st.custodians.some((c) => c.peerId === p.peerId && c.state !== 'connected') ? st : null;
       });
@@ -208,7 +208,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     async () => {
       fakes = await fakeOwnerPieces(lan, code, 'Olivia', ['Ana', 'Ben']);
       assert.equal(fakes.length, 2);
-      const s = await until('both planted pieces to be listed', async () => {
+      const s = await waitFor('both planted pieces to be listed', async () => {
         const st = await fresh.client.call('recovery.status', {});
         return fakes.every((f) => st.custodians.some((c) => c.peerId === f.peerId && c.state === 'verified'))
           ? st
@@ -315,7 +315,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
       const finished = await lan.cli(fresh, ['recover', 'finish', '--yes']);
       assert.equal(finished.code, 0, finished.stderr);
       assert.equal((JSON.parse(finished.stdout) as { state: string }).state, 'restored');
-      const status = await until(
+      const status = await waitFor(
         'the vault to be restored',
         async () => {
           const s = await fresh.client.call('app.status', {});
@@ -336,7 +336,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
     async () => {
       const delivered = (b: { custodians: { peerId: string; state: string }[] }) =>
         b.custodians.filter((c) => c.state === 'delivered').map((c) => c.peerId);
-      const s = await until(
+      const s = await waitFor(
         'the re-share to reach the four who are online',
         async () => {
           const b = await fresh.client.call('backup.status', {});
@@ -349,7 +349,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
       assert.ok(!delivered(s).includes(eli.peerId), 'Eli is listed, waiting');
 
       eli = await lan.restart(eli);
-      await until(
+      await waitFor(
         'Eli to receive his new piece',
         async () => delivered(await fresh.client.call('backup.status', {})).length === 5,
         90_000,
@@ -365,7 +365,7 @@ test('LAN recovery: 3 of 5 custodians restore a lost vault', { timeout: 240_000 
 
   await t.test("its custodian role works again: Ana's next version reaches it", async () => {
     await ana.client.call('items.create', { title: 'Ana after', secret: 'x' });
-    await until(
+    await waitFor(
       "the restored device to hold Ana's new version",
       async () => {
         const held = await fresh.client.call('held.list', {});

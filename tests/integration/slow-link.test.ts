@@ -4,14 +4,14 @@
  *
  *   owner (namespace O, 10.90.X.1) ── veth, 4 Mbit/s out of O (tc tbf) ── two custodians (namespace C, 10.90.X.2)
  *
- * A ~3 MiB vault to two custodians takes ~12 s through that link, so the status is read many times mid-transfer.
+ * A ~3 MiB vault to two custodians is ~50 Mbit, over 12 s at that rate, so the status is read many times mid-transfer.
  * Needs root, `ip netns` and `tc` (Debian iproute2); otherwise the test says why and skips.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
-import { sleep } from '../helpers/cluster.ts';
+import { waitForOrNull } from '../helpers/wait-for.ts';
 import { acceptHolding, agent, pair, Person } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import type { BackupStatus, CustodianStatus } from '../../shared/api/ops/backup.ts';
@@ -73,16 +73,18 @@ test(
 
     // Read the status as the Backup screen does, until both hold the backup.
     const seen = new Map<string, NonNullable<CustodianStatus['sending']>[]>();
-    const started = Date.now();
     let last: BackupStatus | null = null;
-    while (Date.now() - started < 150_000) {
-      last = await olga.call<BackupStatus>('backup.status');
-      for (const c of last.custodians)
-        if (c.sending) seen.set(c.name, [...(seen.get(c.name) ?? []), c.sending]);
-      if (last.custodians.every((c) => c.state === 'delivered')) break;
-      await sleep(200);
-    }
-    const final = last!;
+    await waitForOrNull(
+      'both custodians to hold the backup',
+      async () => {
+        last = await olga.call<BackupStatus>('backup.status');
+        for (const c of last.custodians)
+          if (c.sending) seen.set(c.name, [...(seen.get(c.name) ?? []), c.sending]);
+        return last.custodians.every((c) => c.state === 'delivered');
+      },
+      150_000,
+    );
+    const final: BackupStatus = last!;
     assert.ok(
       final.custodians.every((c) => c.state === 'delivered'),
       JSON.stringify(final.custodians),

@@ -9,10 +9,10 @@
  *   subkey = HChaCha20(key, nonce[0..16])
  *   XChaCha20-Poly1305(key, nonce, aad, pt) = ChaCha20-Poly1305(subkey, 0x00000000 || nonce[16..24], aad, pt)
  *
- * HChaCha20 is one ChaCha block (the @noble implementation: ~1 µs per chunk); the bulk cipher and Poly1305 run in
- * OpenSSL. Chunks of format 3 (no longer written) are opened with OpenSSL's `chacha20`. HMAC-SHA256, SHA-256 (SHA-NI
- * where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with the pure provider, the draft's test
- * vectors and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
+ * HChaCha20 is one ChaCha block (the @noble implementation, a small cost per chunk); the bulk cipher and Poly1305 run
+ * in OpenSSL. Chunks of format 3 (no longer written) are opened with OpenSSL's `chacha20`. HMAC-SHA256, SHA-256
+ * (SHA-NI where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with the pure provider, the draft's
+ * test vectors and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
  */
 import {
   createCipheriv,
@@ -51,9 +51,9 @@ function readLeWords(bytes: Uint8Array, into: Uint32Array): void {
 
 /**
  * HChaCha20(key, nonce[0..16]) → the 32-byte subkey, as a KeyObject, and the 12-byte IETF nonce
- * 0x00000000 || nonce[16..24]. A KeyObject because createCipheriv spends ~10 µs on a raw key, and createSecretKey
- * then createCipheriv with the KeyObject take ~2 µs together (measured on Node 24; ~85 ms over the 11,000 chunks of a
- * 100 MiB backup). The words go through scratch arrays, not new ones per chunk.
+ * 0x00000000 || nonce[16..24]. A KeyObject because createCipheriv imports a raw key slowly, and createSecretKey then
+ * createCipheriv with the KeyObject cost less together (docs/PERFORMANCE.md, "Bulk encryption"). The words go through
+ * scratch arrays, not new ones per chunk.
  */
 function xchachaToIetf(key: Uint8Array, nonce: Uint8Array): { subkey: KeyObject; iv: Buffer } {
   readLeWords(key, keyWords);
@@ -129,9 +129,10 @@ export function nativeXChaChaOpen(
 }
 
 /**
- * Long-lived keys (a build's HMAC key, a recovery's ChaCha20 key for format 3) as KeyObjects, made once per key: createHmac and createCipheriv
- * spend ~9 µs per call importing raw key bytes. For HMAC over the ~11,000 chunks of 100 MiB that was ~200 ms against
- * ~92 ms with a KeyObject (and ~110 ms hashing the key's pad blocks once and cloning them per chunk).
+ * Long-lived keys (a build's HMAC key, a recovery's ChaCha20 key for format 3) as KeyObjects, made once per key:
+ * createHmac and createCipheriv import raw key bytes on every call, which over the thousands of chunks of a large
+ * backup cost more than the HMACs themselves; a KeyObject also beat hashing the key's pad blocks once and cloning them
+ * per chunk (docs/PERFORMANCE.md, "Bulk encryption").
  * Keyed by the key array itself, so a KeyObject lives exactly as long as the caller keeps that key.
  */
 const keyObjects = new WeakMap<Uint8Array, { key: KeyObject; contents: string }>();
@@ -181,9 +182,10 @@ export function nativeSha256(message: Uint8Array): Uint8Array {
 }
 
 /**
- * Ed25519 from OpenSSL: a manifest listing the 11,000 chunks of 100 MiB is ~800 KB, which @noble signs in ~16 ms and
- * OpenSSL in ~2 ms (and checks in ~3). The keys go in as DER: PKCS #8 around the 32-byte seed, SPKI around the public
- * key (RFC 8410). The private KeyObject's copy of the seed lives until it is collected.
+ * Ed25519 from OpenSSL: a manifest listing the thousands of chunks of a large backup is most of a megabyte, which
+ * OpenSSL signs and checks several times faster than @noble (docs/PERFORMANCE.md, "Fan-out"). The keys go in as
+ * DER: PKCS #8 around the 32-byte seed, SPKI around the public key (RFC 8410). The private KeyObject's copy of the
+ * seed lives until it is collected.
  */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

@@ -9,9 +9,8 @@
  * snapshot's length, written last, so it is sealed last, here. Then this thread assembles and signs the manifest
  * (assembleBackup). Small backups, and machines with one core, are sealed here without workers.
  *
- * Measured on the 2-vCPU bench machine: a 100 MiB vault builds in ~350 ms with two workers against ~650 ms on this
- * thread alone (chunk format 2, written; format 3, no longer written, took ~320 and ~570). Cutting and sealing while
- * encoding instead of after it saved ~12 % for 100 MiB.
+ * Two workers build a large vault in far less time than this thread alone, and cutting and sealing while encoding
+ * saves the wait for the whole snapshot (figures: docs/PERFORMANCE.md, "Bulk encryption").
  */
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -39,7 +38,7 @@ const MIN_BYTES_FOR_WORKERS = 512 * 1024;
 /** Bytes of pieces per batch: small enough to balance the workers, large enough to keep messages few. */
 const BATCH_BYTES = 1024 * 1024;
 /**
- * Workers unused this long are stopped; the next large build starts them again (~30 ms). Each holds its own V8
+ * Workers unused this long are stopped; the next large build starts them again (quickly). Each holds its own V8
  * isolate, and a custodian that built once would otherwise keep them for as long as it runs (docs/PERFORMANCE.md).
  */
 const WORKER_IDLE_MS = 30_000;

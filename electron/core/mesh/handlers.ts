@@ -1,8 +1,10 @@
 import type { Handlers } from '../../../shared/api/handlers.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import { MeshService } from './mesh-service.ts';
-import type { MeshEvents, MeshOptions } from './mesh-service.ts';
+import type { MeshConfig, MeshOptions } from './mesh-service.ts';
+import type { MeshEvents } from './mesh-events.ts';
 import type { Database } from 'better-sqlite3';
+import type { CoreConfig } from '../config.ts';
 
 export type FriendHandlers = Pick<
   Handlers,
@@ -23,9 +25,9 @@ export function openMesh(
   db: Database,
   vault: VaultService,
   events: MeshEvents,
-  options: MeshOptions,
+  options: MeshOptions & { config: MeshConfig & Pick<CoreConfig, 'meshLog'> },
 ): MeshService {
-  const mesh = new MeshService(db, events, { log: meshLogger(), ...options });
+  const mesh = new MeshService(db, events, { log: meshLogger(options.config.meshLog), ...options });
   const startIfUnlocked = (): void => {
     if (vault.state() !== 'unlocked' || mesh.running) return;
     const identity = vault.publicIdentity();
@@ -48,8 +50,9 @@ export function openMesh(
   return mesh;
 }
 
-function meshLogger(): ((message: string) => void) | undefined {
-  return process.env.TESSERA_MESH_LOG === '1' ? (m) => console.error(`[mesh] ${m}`) : undefined;
+/** TESSERA_MESH_LOG=1: mesh events on stderr. */
+function meshLogger(on: boolean): ((message: string) => void) | undefined {
+  return on ? (m) => console.error(`[mesh] ${m}`) : undefined;
 }
 
 /**

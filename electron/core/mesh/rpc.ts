@@ -11,23 +11,20 @@ import { TesseraError } from '../../../shared/errors.ts';
 import { MESSAGE_CAPS, PROTOCOLS, STREAM_CAPS } from '../../../shared/protocol/protocols.ts';
 import type { ProtocolName } from '../../../shared/protocol/protocols.ts';
 import type { GateReason, PeerGate } from './gater.ts';
+import { admittedReasons, isAdmitted } from './admission.ts';
 
 export const DEFAULT_RPC_TIMEOUT_MS = 15_000;
-
-/**
- * Who may open a stream on each protocol, by the reason the gate admitted the connection: friends only unless
- * listed here (pairing: pending peers too; recovery: open windows too).
- */
-const PROTOCOL_ADMITS: Partial<Record<ProtocolName, readonly GateReason[]>> = {
-  pair: ['friend', 'pairing'],
-  recovery: ['friend', 'window'],
-  recoveryV1: ['window'],
-};
-const DEFAULT_ADMITS: readonly GateReason[] = ['friend'];
 
 export class UnreachableError extends TesseraError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('UNREACHABLE', message, options);
+  }
+}
+
+/** The node of this device is not running: it starts on the first unlock (it needs the identity's secret key). */
+export class NetworkNotRunningError extends UnreachableError {
+  constructor() {
+    super('The network is not running yet. Unlock the vault first.');
   }
 }
 
@@ -163,24 +160,24 @@ export type ConversationHandler = (conv: Conversation, connection: Connection) =
  * bounds the whole exchange by `timeoutMs`, and closes the stream after the handler returns.
  */
 export async function serveProtocol(
-  node: Libp2p,
+  node: Pick<Libp2p, 'handle'>,
   gate: PeerGate,
   protocol: ProtocolName,
   handler: ConversationHandler,
   options: {
     timeoutMs?: number;
     onError?: (err: unknown, remotePeer: string) => void;
-    /** Why a peer may use this protocol (default: PROTOCOL_ADMITS). The gate already refused everyone else. */
+    /** Why a peer may use this protocol (default: admission.ts). The gate already refused everyone else. */
     admits?: readonly GateReason[];
   } = {},
 ): Promise<void> {
-  const admits = options.admits ?? PROTOCOL_ADMITS[protocol] ?? DEFAULT_ADMITS;
+  const admits = options.admits ?? admittedReasons(protocol);
   await node.handle(
     PROTOCOLS[protocol],
     async (stream, connection) => {
       const remotePeer = connection.remotePeer.toString();
       const reason = gate.reason(remotePeer);
-      if (!reason || !admits.includes(reason)) {
+      if (!isAdmitted(reason, admits)) {
         options.onError?.(new Error(`not admitted (${reason ?? 'unknown peer'})`), remotePeer);
         stream.abort(new Error('not admitted'));
         return;

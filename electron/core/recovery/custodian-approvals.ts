@@ -37,8 +37,6 @@ import { deliver, sayHello, withdraw } from './custodian-protocol.ts';
 import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import { describeDialFailure, describeSessionFailure } from './errors.ts';
 
-/** How long an approval waits for the person's confirmation (TESSERA_RECOVERY_APPROVAL_MS shortens it for tests). */
-export const APPROVAL_WINDOW_MS = Number(process.env.TESSERA_RECOVERY_APPROVAL_MS ?? 10 * 60_000);
 /** How long telling the new device about a decline or an expiry may take; it is a courtesy, never a wait. */
 const WITHDRAW_TIMEOUT_MS = 5_000;
 
@@ -63,6 +61,7 @@ export class RecoveryApprovals {
   private readonly held: CustodianStore;
   private readonly events: EventBus;
   private readonly now: () => number;
+  private readonly windowMs: number;
   private readonly log: (message: string) => void;
   private readonly approvals = new Map<string, Approval>();
   private readonly withdrawals = new Set<Promise<void>>();
@@ -72,6 +71,11 @@ export class RecoveryApprovals {
     mesh: CustodianMesh;
     held: CustodianStore;
     events: EventBus;
+    /**
+     * How long an approval waits for the person's confirmation (PROTOCOL §11.3: 10 minutes; the configuration's
+     * `recoveryApprovalMs`, which tests shorten).
+     */
+    windowMs: number;
     now?: () => number;
     log?: (message: string) => void;
   }) {
@@ -80,6 +84,7 @@ export class RecoveryApprovals {
     this.held = deps.held;
     this.events = deps.events;
     this.now = deps.now ?? Date.now;
+    this.windowMs = deps.windowMs;
     this.log = deps.log ?? (() => {});
   }
 
@@ -111,7 +116,7 @@ export class RecoveryApprovals {
       throw new NotFoundError(`You hold nothing for ${friend.name}. Pick the friend whose piece you keep.`);
     // Fail now, not after the person approved, if what we hold cannot be opened.
     openShardEnvelope(held.sealedEnvelope, keys, signPublicFromPeerId(friend.peerId));
-    const expiresAt = Math.min(now + APPROVAL_WINDOW_MS, code.expiresAt);
+    const expiresAt = Math.min(now + this.windowMs, code.expiresAt);
     await this.mesh.admit(code.peerId, code.addresses, expiresAt);
     let comparisonCode: string;
     try {

@@ -4,6 +4,7 @@
  * `recovery`). After a restore it re-shares under a new key.
  */
 import type { Handlers } from '../../../shared/api/handlers.ts';
+import type { Clock, CoreConfig } from '../config.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultService } from '../vault/vault-service.ts';
@@ -41,6 +42,9 @@ export interface RecoveryDeps {
   backup: BackupServices;
   events: EventBus;
   listen: string[] | null;
+  /** The tunables recovery reads: mDNS for the session's node, and how long a custodian's approval waits. */
+  config: Pick<CoreConfig, 'mdns' | 'recoveryApprovalMs'>;
+  clock: Clock;
   log?: (message: string) => void;
 }
 
@@ -60,7 +64,7 @@ export class RecoveryServices {
       vault: deps.vault,
       events: deps.events,
       listen: deps.listen,
-      mdns: process.env.TESSERA_MDNS !== '0',
+      mdns: deps.config.mdns,
       restore: async (r) => {
         await applySnapshot(
           {
@@ -69,7 +73,7 @@ export class RecoveryServices {
             held,
             session: sessionStore,
             owner: new OwnerStore(deps.store),
-            now: Date.now,
+            now: () => deps.clock.now(),
             log: this.log,
           },
           r.snapshot,
@@ -81,6 +85,7 @@ export class RecoveryServices {
         deps.mesh.refreshGate();
         void this.reshare(r);
       },
+      now: () => deps.clock.now(),
       log: this.log,
     });
     this.approvals = new RecoveryApprovals({
@@ -94,6 +99,8 @@ export class RecoveryServices {
       },
       held,
       events: deps.events,
+      windowMs: deps.config.recoveryApprovalMs,
+      now: () => deps.clock.now(),
       log: this.log,
     });
   }

@@ -10,10 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { generateIdentity, identityFromSecrets } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import { RECOVERY_SECRET_BYTES } from '../../../shared/protocol/recovery-code.ts';
 import { open, rowAd, seal, KEY_BYTES } from '../vault/aead.ts';
 import { paramsForNewKey } from '../vault/kdf.ts';
 import { unwrapWithPassphrase, wrapWithPassphrase } from '../vault/key-wrap.ts';
 import type { PassphraseWrap } from '../vault/key-wrap.ts';
+import { SESSION_TTL_MS } from './session-admission.ts';
+import type { RecoverySessionStore, SessionRow } from './session-store.ts';
 
 const BOX_AD = rowAd('recovery_session', 'box_secret');
 
@@ -53,10 +56,14 @@ export interface NewSessionKeys {
   keyWrap: string;
 }
 
-/** Fresh session identity; the box secret sealed under a new session key wrapped by `passphrase`. */
+/**
+ * Fresh session identity; the box secret sealed under a new session key wrapped by `passphrase`. The scrypt
+ * parameters are the vault's for a new key (`paramsForNewKey`, which reads the environment itself when `env` is not
+ * given: only TESSERA_INSECURE_FAST_KDF=1 exactly weakens them, to the floor).
+ */
 export async function createSessionKeys(
   passphrase: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env?: NodeJS.ProcessEnv,
 ): Promise<NewSessionKeys> {
   const keys = generateIdentity();
   const sessionKey = randomBytes(KEY_BYTES);
@@ -86,4 +93,41 @@ export async function openSessionKeys(
   } finally {
     sessionKey.fill(0);
   }
+}
+
+/**
+ * The session row and its keys, opened by `passphrase` (`recovery.start`, PROTOCOL §11.1): a new session (fresh
+ * identity, code secret, and a code valid SESSION_TTL_MS), or the one that exists, its code's lifetime renewed (and
+ * its name, when one is given). A wrong passphrase for an existing session is WrongPassphraseError, nothing changed.
+ */
+export async function beginSession(
+  store: RecoverySessionStore,
+  input: { passphrase: string; name?: string },
+  now: () => number,
+): Promise<{ row: SessionRow; keys: IdentityKeys; created: boolean }> {
+  const existing = store.session();
+  if (!existing) {
+    const created = await createSessionKeys(input.passphrase);
+    const at = now();
+    store.insertSession({
+      signSeed: created.keys.signSeed,
+      boxPublic: created.keys.boxPublic,
+      boxSealed: created.boxSealed,
+      keyWrap: created.keyWrap,
+      secret: new Uint8Array(randomBytes(RECOVERY_SECRET_BYTES)),
+      name: input.name ?? null,
+      port: null,
+      expiresAt: at + SESSION_TTL_MS,
+      createdAt: at,
+    });
+    return { row: store.session()!, keys: created.keys, created: true };
+  }
+  const keys = await openSessionKeys(
+    existing.signSeed,
+    existing.boxSealed,
+    existing.keyWrap,
+    input.passphrase,
+  );
+  store.updateSession({ expiresAt: now() + SESSION_TTL_MS, ...(input.name ? { name: input.name } : {}) });
+  return { row: store.session()!, keys, created: false };
 }

@@ -1,4 +1,7 @@
 /**
+ * Over 400 lines on purpose: the facade's start, judge, finish and cancel all move the one phase, so they stay in one
+ * class; every decision it can hand off is elsewhere (session-state, -status, -admission, -endpoint, -opening).
+ *
  * The new device's recovery session (PROTOCOL §11): an ephemeral identity listening on the LAN with a code to show,
  * collecting custodians' pieces and backup chunks durably and per sender (a restart loses nothing). A piece counts
  * only once the person at the new device has confirmed its sender's code (the same six digits the custodian's
@@ -9,54 +12,37 @@
  * A device whose passphrase was forgotten (PROTOCOL §11.6) runs the same session beside its locked vault, which is
  * kept aside untouched: only pieces of that same identity can be restored, `finish` replaces the vault in the one
  * restore transaction, and `cancel` leaves it exactly as it was.
+ *
+ * The parts: session-state.ts (when a session may start; what a new judging does to what was opened),
+ * session-status.ts (what the person sees), assess.ts (judging the pieces), session-admission.ts (who may say hello
+ * or deliver, and the caps), session-endpoint.ts and session-protocol.ts (the conversation with a custodian),
+ * session-listener.ts (the node), session-opening.ts (combining and opening), session-identity.ts (the code),
+ * session-keys.ts (beginning a session, its secrets at rest).
  */
-import { concatBytes, equalBytes } from '../../../shared/crypto/bytes.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import { fingerprintOf, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
-import { randomBytes } from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { SIGN_CONTEXTS, signWithContext } from '../../../shared/crypto/sign.ts';
-import { NotEnoughShardsError } from '../../../shared/crypto/errors.ts';
-import { ConflictError, NotFoundError, TesseraError, VaultExistsError } from '../../../shared/errors.ts';
-import type {
-  RecoveryCustodian,
-  RecoveryStatus,
-  RecoveryVaultSummary,
-} from '../../../shared/api/ops/recovery.ts';
-import { openBackup } from '../../../shared/formats/backup.ts';
-import { MAX_MANIFEST_CHUNKS, verifyManifest } from '../../../shared/formats/manifest.ts';
-import { CHUNK_OVERHEAD } from '../../../shared/formats/chunk-crypto.ts';
-import { MAX_PADDED_BYTES } from '../../../shared/formats/padding.ts';
+import { peerIdOf } from '../../../shared/crypto/identity.ts';
+import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
+import type { RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
-import {
-  encodeRecoveryCode,
-  possessionProof,
-  RECOVERY_SECRET_BYTES,
-} from '../../../shared/protocol/recovery-code.ts';
-import { combineShards } from '../../../shared/shards/combine.ts';
+import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import type { PublicIdentity } from '../vault/vault-repo.ts';
-import { assess, openPieces, progressMessage } from './assess.ts';
+import { assess, openPieces } from './assess.ts';
 import type { Assessment } from './assess.ts';
 import { NoRecoverySessionError } from './errors.ts';
-import { nativeBackupCrypto } from '../crypto-native/native-backup-crypto.ts';
-import { createSessionKeys, openSessionKeys } from './session-keys.ts';
-import { startSessionNode } from './session-node.ts';
+import { recoveryCodeOf, signPublicOf } from './session-identity.ts';
+import { beginSession } from './session-keys.ts';
+import { listenForCustodians } from './session-listener.ts';
 import type { SessionNode } from './session-node.ts';
-import { serveRecoveryConversation } from './session-protocol.ts';
-import type { ReceivedDelivery } from './session-protocol.ts';
-import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
+import { combineAndOpen } from './session-opening.ts';
+import { sessionStatus } from './session-status.ts';
+import { afterJudging, basisOf, keptVaultMismatch, startRefusal } from './session-state.ts';
+import type { Phase, Prepared } from './session-state.ts';
 import type { RecoverySessionStore, SessionRow } from './session-store.ts';
 
-/** How long a code (and the session's open window) lasts; renewed by every `recovery.start`. */
-export const SESSION_TTL_MS = 24 * 60 * 60_000;
-/** Peers that said hello a session keeps (the oldest silent, unconfirmed one makes room for a new one). */
-export const MAX_SENDERS = 32;
-/** The most chunk bytes one sender can bring: one whole backup at the largest size a manifest can list. */
-export const MAX_SENDER_BYTES = MAX_PADDED_BYTES + MAX_MANIFEST_CHUNKS * CHUNK_OVERHEAD;
-/** The most chunk bytes a session stores in all: two whole backups (PROTOCOL §11.3, caps). */
-export const MAX_SESSION_BYTES = 2 * MAX_SENDER_BYTES;
+// The caps and the code's lifetime live with the admission rules; re-exported for callers that read them here.
+export { MAX_SENDER_BYTES, MAX_SENDERS, MAX_SESSION_BYTES, SESSION_TTL_MS } from './session-admission.ts';
 
 export interface Recovered {
   snapshot: Snapshot;
@@ -81,18 +67,6 @@ export interface SessionDeps {
   restore(recovered: Recovered): Promise<void>;
   now?: () => number;
   log?: (message: string) => void;
-}
-
-type Phase = 'collecting' | 'opening' | 'ready' | 'restoring' | 'restored';
-
-/** A backup combined and opened from confirmed pieces, waiting for the person's last word. */
-interface Prepared {
-  snapshot: Snapshot;
-  owner: Uint8Array;
-  delivered: string[];
-  threshold: number;
-  /** The senders whose pieces it came from, to notice when the evidence changes. */
-  basis: string;
 }
 
 export class RecoverySessionService {
@@ -155,43 +129,15 @@ export class RecoverySessionService {
     name?: string;
     forgot?: boolean;
   }): Promise<{ code: string; sessionPeerId: string; expiresAt: number }> {
-    let row = this.deps.store.session();
-    const vaultState = this.deps.vault.state();
-    if (vaultState === 'unlocked')
-      throw new VaultExistsError(
-        'Your vault is open on this device, so there is nothing to recover. To choose a new passphrase, use Settings.',
-      );
-    // A locked vault is kept aside only when the person said they forgot its passphrase (PROTOCOL §11.6).
-    if (vaultState === 'locked' && !row && input.forgot !== true)
-      throw new VaultExistsError(
-        'A vault already exists here. If you forgot its passphrase, recover it with your friends ("Forgot your passphrase?" when unlocking, or `tessera recover start --forgot`): the vault is kept aside until they have restored it.',
-      );
-    if (!row) {
-      const created = await createSessionKeys(input.passphrase);
-      const now = this.now();
-      this.deps.store.insertSession({
-        signSeed: created.keys.signSeed,
-        boxPublic: created.keys.boxPublic,
-        boxSealed: created.boxSealed,
-        keyWrap: created.keyWrap,
-        secret: new Uint8Array(randomBytes(RECOVERY_SECRET_BYTES)),
-        name: input.name ?? null,
-        port: null,
-        expiresAt: now + SESSION_TTL_MS,
-        createdAt: now,
-      });
-      this.keys = created.keys;
-      row = this.deps.store.session()!;
-    } else {
-      const keys = await openSessionKeys(row.signSeed, row.boxSealed, row.keyWrap, input.passphrase);
-      this.keys?.boxSecret.fill(0);
-      this.keys = keys;
-      this.deps.store.updateSession({
-        expiresAt: this.now() + SESSION_TTL_MS,
-        ...(input.name ? { name: input.name } : {}),
-      });
-      row = this.deps.store.session()!;
-    }
+    const refused = startRefusal(
+      this.deps.vault.state(),
+      this.deps.store.session() !== null,
+      input.forgot === true,
+    );
+    if (refused) throw refused;
+    const { row, keys, created } = await beginSession(this.deps.store, input, this.now);
+    if (!created) this.keys?.boxSecret.fill(0);
+    this.keys = keys;
     this.passphrase = input.passphrase;
     if (this.phase === 'restored') this.phase = 'collecting';
     await this.ensureNode(row);
@@ -202,52 +148,18 @@ export class RecoverySessionService {
 
   private async ensureNode(row: SessionRow): Promise<void> {
     if (this.node || this.closed) return;
-    const store = this.deps.store;
-    this.node = await startSessionNode({
-      keys: { ...sessionSignKeys(row), boxSecret: new Uint8Array(32), boxSignature: new Uint8Array(64) },
-      // Beside a kept vault the mesh may hold the configured ports (it keeps serving friends while locked): the
-      // session listens on the same addresses with ports of its own.
-      listen:
-        this.keptVault() && this.deps.listen
-          ? this.deps.listen.map((a) => a.replace(/\/tcp\/\d+(?=\/|$)/, '/tcp/0'))
-          : this.deps.listen,
-      port: row.port,
-      openUntil: () => store.session()?.expiresAt ?? 0,
+    this.node = await listenForCustodians(row, {
+      store: this.deps.store,
+      listen: this.deps.listen,
+      besideKeptVault: this.keptVault() !== null,
       mdns: this.deps.mdns,
-      handler: (conv) =>
-        serveRecoveryConversation(conv, {
-          proof: () => possessionProof({ signPublic: signPublicOf(row), secret: row.secret }),
-          sessionKey: () => signPublicOf(row),
-          refuseReason: () =>
-            this.phase === 'restoring' || this.phase === 'restored'
-              ? 'this recovery is already complete, thank you'
-              : null,
-          helloRefusal: (peerId) => {
-            const s = store.sender(peerId);
-            if (s && s.rejectedAt !== null)
-              return 'the person at the new device said your code did not match';
-            return null;
-          },
-          onHello: (peerId, name, code) => this.onHello(peerId, name, code),
-          onWithdraw: (peerId, why) => this.onWithdraw(peerId, why),
-          deliveryRefusal: (peerId) => {
-            const s = store.sender(peerId);
-            if (!s) return 'say hello first: compare the codes before sending your piece';
-            if (s.rejectedAt !== null) return 'the person at the new device said your code did not match';
-            if (this.withdrawn.has(peerId))
-              return 'you withdrew after comparing codes: approve again to make a new code';
-            return null;
-          },
-          hasChunk: (digest) => store.hasChunk(digest),
-          roomFor: (peerId, bytes) => {
-            if (store.chunkBytes(peerId) + bytes > MAX_SENDER_BYTES)
-              return 'you sent more than one backup can hold';
-            if (store.chunkBytes() + bytes > MAX_SESSION_BYTES)
-              return 'this recovery has no room left: the person at the new device should reject the pieces they do not recognise';
-            return null;
-          },
-          onDelivery: (peerId, d) => this.onDelivery(peerId, d),
-        }),
+      session: {
+        restoring: () => this.phase === 'restoring' || this.phase === 'restored',
+        withdrawn: (peerId) => this.withdrawn.has(peerId),
+        heard: (peerId, name, kept) => this.heard(peerId, name, kept),
+        withdrew: (peerId, name, why) => this.withdrew(peerId, name, why),
+        stored: (peerId, chunks) => this.stored(peerId, chunks),
+      },
       onOutdated: (peerId) => {
         this.outdated.add(peerId);
         this.log(`recovery: ${peerId} runs an older Tessera and was asked to update`);
@@ -256,60 +168,36 @@ export class RecoverySessionService {
       now: this.now,
       log: (m) => this.log(m),
     });
-    const port = this.node.port();
-    if (port !== row.port) this.deps.store.updateSession({ port });
-    this.log(
-      `recovery: session ${this.node.node.peerId.toString()} listening on ${this.node.addresses().join(', ')}`,
-    );
   }
 
   private code(row: SessionRow): string {
-    const signPublic = signPublicOf(row);
-    const boxSignature = signWithContext(
-      SIGN_CONTEXTS.boxKey,
-      concatBytes(signPublic, row.boxPublic),
-      row.signSeed,
-    );
-    return encodeRecoveryCode({
-      signPublic,
-      boxPublic: row.boxPublic,
-      boxSignature,
-      addresses: (this.node?.addresses() ?? []).slice(0, 8),
-      expiresAt: row.expiresAt,
-      secret: row.secret,
-    });
+    return recoveryCodeOf(row, this.node?.addresses() ?? []);
   }
 
-  private onHello(peerId: string, name: string, code: string): boolean {
-    const ok = this.deps.store.putSender({ peerId, name, sasCode: code, helloAt: this.now() }, MAX_SENDERS);
-    if (!ok) {
+  /** A hello was recorded (`kept`) or refused by the store (rejected, or the senders table is full). */
+  private heard(peerId: string, name: string, kept: boolean): void {
+    if (!kept) {
       this.log(`recovery: hello from ${peerId} not kept (rejected, or too many unconfirmed senders)`);
-      return false;
+      return;
     }
     this.withdrawn.delete(peerId);
     this.log(`recovery: ${name} (${peerId}) connected`);
     // A new code for a sender undoes its confirmation: what was prepared from it is stale.
     this.evaluate();
     this.deps.events.changed('recovery');
-    return true;
   }
 
   /** A sender's person declined after comparing codes, or let the approval expire: show it, nothing will come. */
-  private onWithdraw(peerId: string, why: WithdrawReason): void {
-    const sender = this.deps.store.sender(peerId);
-    if (!sender || sender.rejectedAt !== null) return;
+  private withdrew(peerId: string, name: string, why: WithdrawReason): void {
     this.withdrawn.set(peerId, why);
-    this.log(`recovery: ${sender.name} (${peerId}) withdrew (${why})`);
+    this.log(`recovery: ${name} (${peerId}) withdrew (${why})`);
     this.deps.events.changed('recovery');
   }
 
-  private async onDelivery(peerId: string, d: ReceivedDelivery): Promise<{ have: number; need: number }> {
-    this.deps.store.commitDelivery(
-      { sender: peerId, sealed: d.shard, manifest: d.manifest, receivedAt: this.now() },
-      d.chunks,
-    );
+  /** A sender's piece and chunks were stored (replacing its earlier ones): judge again. */
+  private stored(peerId: string, chunks: number): { have: number; need: number } {
     this.combineProblems.delete(peerId);
-    this.log(`recovery: piece from ${peerId} stored with ${d.chunks.length} chunk(s)`);
+    this.log(`recovery: piece from ${peerId} stored with ${chunks} chunk(s)`);
     const a = this.evaluate();
     this.deps.events.changed('recovery');
     return { have: a?.have ?? 0, need: a?.need ?? 0 };
@@ -340,19 +228,15 @@ export class RecoverySessionService {
     );
     this.assessment = assess(openPieces(this.deps.store.pieces(), confirmed, this.keys));
     const a = this.assessment;
-    const basis = a.split.join(',');
-    if (this.prepared && (this.prepared.basis !== basis || a.conflict)) {
-      this.prepared = null;
-      if (this.phase === 'ready') this.phase = 'collecting';
-    }
-    if (
-      !a.conflict &&
-      a.need > 0 &&
-      a.have >= a.need &&
-      this.phase === 'collecting' &&
-      !this.opening &&
-      !this.prepared
-    ) {
+    const basis = basisOf(a);
+    const step = afterJudging(a, {
+      phase: this.phase,
+      preparedBasis: this.prepared?.basis ?? null,
+      opening: this.opening !== null,
+    });
+    if (step.drop) this.prepared = null;
+    this.phase = step.phase;
+    if (step.open) {
       this.opening = this.open(basis)
         .catch((err: unknown) => {
           this.lastError = err instanceof Error ? err.message : String(err);
@@ -362,7 +246,7 @@ export class RecoverySessionService {
           this.opening = null;
           if (this.phase === 'opening') this.phase = 'collecting';
           // A verdict or a piece that arrived while opening may have changed the split: check again.
-          if (this.assessment && this.assessment.split.join(',') !== basis) this.evaluate();
+          if (this.assessment && basisOf(this.assessment) !== basis) this.evaluate();
           this.deps.events.changed('recovery', 'status');
         });
     }
@@ -377,109 +261,26 @@ export class RecoverySessionService {
 
   /** Combines the confirmed pieces of the chosen split and opens the newest backup, in memory only. */
   private async open(basis: string): Promise<void> {
-    const keys = this.keys;
     const a = this.assessment;
-    if (!keys || !a?.owner) return;
+    if (!this.keys || !a?.owner) return;
     // A forgotten passphrase recovers this device's own identity: pieces of anyone else never replace it.
     const kept = this.keptVault();
-    if (kept && !equalBytes(kept.signPublic, a.owner)) {
-      this.lastError = `The pieces you confirmed are for another vault (fingerprint ${fingerprintOf(a.owner)}), not ${kept.name}'s vault on this device (${kept.fingerprint}). Nothing will be restored: reject the pieces of anyone who is not your friend, or stop the recovery to keep this vault.`;
+    const otherVault = keptVaultMismatch(kept, a.owner);
+    if (otherVault) {
+      this.lastError = otherVault;
       return;
     }
     this.phase = 'opening';
-    const inSplit = new Set(a.split);
-    const pieces = a.pieces.filter((p) => p.signed !== null && p.confirmed && inSplit.has(p.row.sender));
-    let combined;
-    try {
-      combined = await combineShards(
-        pieces.map((p) => ({
-          from: p.row.sender,
-          signed: p.signed!,
-          senderSignPublic: signPublicFromPeerId(p.row.sender),
-        })),
-        { owner: a.owner },
-      );
-    } catch (err) {
-      if (
-        err instanceof NotEnoughShardsError ||
-        (err instanceof TesseraError && err.code === 'VERIFICATION_FAILED')
-      ) {
-        this.lastError = err.message;
-        return;
-      }
-      throw err;
-    }
-    this.combineProblems = new Map(
-      combined.problems.filter((p) => combined.badCustodians.includes(p.from)).map((p) => [p.from, p.reason]),
-    );
-    const confirmed = new Set(a.pieces.filter((p) => p.confirmed).map((p) => p.row.sender));
-    const snapshot = await this.openNewestBackup(combined.key, combined.owner, confirmed);
-    combined.key.fill(0);
-    if (!snapshot) return;
-    if (!equalBytes(snapshot.identity.signPublic, combined.owner)) {
-      this.lastError =
-        'The backup these pieces open belongs to someone else than the pieces say. Nothing was restored; ask your friends to approve again.';
+    const opened = await combineAndOpen(this.deps.store, { ...a, owner: a.owner });
+    if (opened.problems) this.combineProblems = opened.problems;
+    if (!opened.ok) {
+      this.lastError = opened.error;
       return;
     }
-    this.prepared = {
-      snapshot,
-      owner: combined.owner,
-      delivered: combined.goodCustodians,
-      threshold: combined.threshold,
-      basis,
-    };
+    this.prepared = { ...opened.prepared, basis };
     this.lastError = undefined;
     this.phase = 'ready';
     this.log('recovery: the backup is open; waiting for the person to restore it');
-  }
-
-  /**
-   * The newest manifest, from a confirmed sender, that verifies under the owner, whose chunks all arrived (each
-   * checked against its digest) and that opens under K.
-   */
-  private async openNewestBackup(
-    key: Uint8Array,
-    owner: Uint8Array,
-    confirmed: ReadonlySet<string>,
-  ): Promise<Snapshot | null> {
-    const store = this.deps.store;
-    const names = new Map(store.senders().map((s) => [s.peerId, s.name]));
-    const candidates = store
-      .pieces()
-      .filter((r) => confirmed.has(r.sender) && r.manifest.length > 0)
-      .flatMap((r) => {
-        try {
-          return [{ row: r, manifest: verifyManifest(r.manifest, owner) }];
-        } catch {
-          return [];
-        }
-      })
-      .sort((x, y) => y.manifest.version - x.manifest.version);
-    const failures: string[] = [];
-    for (const c of candidates) {
-      const digests = new Map(c.manifest.chunks.map((ref) => [ref.id, ref.digest]));
-      try {
-        return await openBackup(
-          c.row.manifest,
-          (id) => {
-            const d = digests.get(id);
-            return d ? store.chunk(d) : undefined;
-          },
-          key,
-          owner,
-          nativeBackupCrypto,
-        );
-      } catch (err) {
-        failures.push(
-          `${names.get(c.row.sender) ?? c.row.sender}'s copy (version ${c.manifest.version}): ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
-    }
-    this.lastError =
-      candidates.length === 0
-        ? 'The pieces are complete, but no friend you confirmed has sent the backup itself yet: ask another friend to approve.'
-        : `The backup could not be opened from any copy received (${failures.join('; ')}). Ask another friend to approve.`;
-    return null;
   }
 
   /** The person saw whose vault it is and said "restore": write it. */
@@ -556,101 +357,22 @@ export class RecoverySessionService {
 
   status(): RecoveryStatus {
     const row = this.deps.store.session();
-    if (!row && this.phase !== 'restored') {
-      return {
-        state: 'none',
-        have: 0,
-        need: 0,
-        custodians: [],
-        code: null,
-        expiresAt: null,
-        vault: null,
-        message: 'No recovery in progress.',
-      };
-    }
-    if (this.phase === 'restored' && this.restoredStatus) return this.restoredStatus;
-    if (this.phase === 'restored' || !row) {
-      return {
-        state: 'restored',
-        have: 0,
-        need: 0,
-        custodians: [],
-        code: null,
-        expiresAt: null,
-        vault: null,
-        message: 'Your vault is restored.',
-      };
-    }
-    const a = this.assessment;
-    const byPeer = new Map((a?.pieces ?? []).map((p) => [p.row.sender, p]));
-    const pieces = new Map(this.deps.store.pieces().map((p) => [p.sender, p]));
-    const custodians: RecoveryCustodian[] = [];
-    for (const s of this.deps.store.senders()) {
-      const piece = byPeer.get(s.peerId);
-      const problem = this.combineProblems.get(s.peerId) ?? piece?.problem ?? undefined;
-      const rejected = s.rejectedAt !== null;
-      const withdrawn = this.withdrawn.get(s.peerId);
-      const state: RecoveryCustodian['state'] = rejected
-        ? 'rejected'
-        : !pieces.has(s.peerId)
-          ? (withdrawn ?? 'connected')
-          : problem
-            ? 'bad'
-            : !this.keys
-              ? 'received'
-              : 'verified';
-      custodians.push({
-        name: s.name,
-        peerId: s.peerId,
-        comparisonCode: s.sasCode,
-        state,
-        confirmed: s.confirmedAt !== null,
-        ...(problem && !rejected ? { problem: `${s.name}'s piece did not verify: ${problem}` } : {}),
-      });
-    }
-    const have = a?.have ?? 0;
-    const need = a?.need ?? 0;
-    const waiting = custodians.filter((c) => !c.confirmed && c.state === 'verified').length;
-    const state: RecoveryStatus['state'] =
-      this.phase === 'restoring'
-        ? 'restoring'
-        : !this.keys
-          ? 'needs-passphrase'
-          : a?.conflict
-            ? 'conflict'
-            : this.phase === 'ready'
-              ? 'ready'
-              : 'collecting';
-    const bad = custodians.filter((c) => c.state === 'bad' && c.confirmed).map((c) => c.problem!);
-    if (this.outdated.size > 0)
-      bad.push(
-        `${this.outdated.size === 1 ? 'A friend' : `${this.outdated.size} friends`} tried to help with an older Tessera and ${this.outdated.size === 1 ? 'was' : 'were'} asked to update it and approve again.`,
-      );
-    const error = this.lastError ?? (bad.length > 0 ? bad.join(' ') : undefined);
-    const names = new Map(custodians.map((c) => [c.peerId, c.name]));
-    const kept = this.keptVault();
-    const message =
-      state === 'needs-passphrase'
-        ? `${pieces.size} piece(s) received. Enter your new passphrase to continue the recovery.`
-        : state === 'conflict'
-          ? `The pieces you confirmed belong to ${a!.conflict!.owners.length} different people (${a!
-              .conflict!.owners.map((o) => o.senders.map((p) => names.get(p) ?? p).join(' and '))
-              .join('; ')}). Nothing will be restored: reject the pieces of anyone who is not your friend.`
-          : state === 'ready'
-            ? 'Check whose vault this is, then restore it.'
-            : progressMessage(have, need, waiting);
-    return {
-      state,
-      have,
-      need,
-      custodians,
-      code: this.node ? this.code(row) : null,
-      expiresAt: row.expiresAt,
-      vault: this.phase === 'ready' && this.prepared ? summarize(this.prepared) : null,
-      message,
-      ...(error ? { error } : {}),
-      ...(kept ? { keptVault: { name: kept.name, peerId: kept.peerId, fingerprint: kept.fingerprint } } : {}),
-    };
+    return sessionStatus({
+      row,
+      phase: this.phase,
+      restoredStatus: this.restoredStatus,
+      assessment: this.assessment,
+      senders: row ? this.deps.store.senders() : [],
+      piecesFrom: new Set(row ? this.deps.store.pieces().map((p) => p.sender) : []),
+      combineProblems: this.combineProblems,
+      withdrawn: this.withdrawn,
+      unlocked: this.keys !== null,
+      outdated: this.outdated.size,
+      lastError: this.lastError,
+      prepared: this.prepared,
+      kept: this.keptVault(),
+      code: () => (row && this.node ? this.code(row) : null),
+    });
   }
 
   /**
@@ -696,26 +418,4 @@ export class RecoverySessionService {
     this.passphrase = null;
     this.prepared = null;
   }
-}
-
-function summarize(p: Prepared): RecoveryVaultSummary {
-  return {
-    name: p.snapshot.displayName,
-    peerId: peerIdOf(p.owner),
-    fingerprint: fingerprintOf(p.owner),
-    friends: p.snapshot.contacts.map((c) => c.name),
-    items: p.snapshot.items.length,
-  };
-}
-
-function signPublicOf(row: SessionRow): Uint8Array {
-  return ed25519.getPublicKey(row.signSeed);
-}
-
-function sessionSignKeys(row: SessionRow): {
-  signSeed: Uint8Array;
-  signPublic: Uint8Array;
-  boxPublic: Uint8Array;
-} {
-  return { signSeed: row.signSeed, signPublic: signPublicOf(row), boxPublic: row.boxPublic };
 }

@@ -1,4 +1,4 @@
-import { identityFromSecrets } from '../../../shared/crypto/identity.ts';
+import { fingerprintOf, identityFromSecrets, peerIdOf } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
 import { VaultDataCorruptError } from './errors.ts';
@@ -7,6 +7,18 @@ import type { PublicIdentity } from './vault-repo.ts';
 
 const TABLE = 'identity';
 const ROW = '1';
+
+/** The public half of an identity under the owner's name, as the vault stores it beside the sealed secrets. */
+export function publicIdentityOf(name: string, keys: IdentityKeys): PublicIdentity {
+  return {
+    name,
+    peerId: peerIdOf(keys.signPublic),
+    fingerprint: fingerprintOf(keys.signPublic),
+    signPublic: keys.signPublic,
+    boxPublic: keys.boxPublic,
+    boxSignature: keys.boxSignature,
+  };
+}
 
 /** Seals the two identity secrets (signSeed || boxSecret) under the vault key. */
 export function sealIdentitySecrets(session: VaultSession, keys: IdentityKeys): Buffer {

@@ -23,11 +23,11 @@ interface SealedColumn {
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   // identity-secrets.ts: the single row, id '1'.
   { table: 'identity', column: 'sealed_secrets', adId: 'CAST(id AS TEXT)' },
-  // items/item-service.ts: the item id.
+  // items/item-rows.ts: the item id.
   { table: 'items', column: 'sealed', adId: 'id' },
-  // items/item-service.ts attachmentRowId: `<item id>/<attachment id>`.
+  // items/item-rows.ts attachmentRowId: `<item id>/<attachment id>`.
   { table: 'attachments', column: 'sealed', adId: "item_id || '/' || id" },
-  // items/item-service.ts: an item's previous secrets, by item id (migration 010).
+  // items/item-rows.ts: an item's previous secrets, by item id (migration 010).
   { table: 'item_history', column: 'sealed', adId: 'item_id' },
   // backup/owner-service.ts: the split id in lowercase hex.
   { table: 'backup_splits', column: 'key_sealed', adId: 'lower(hex(split_id))' },

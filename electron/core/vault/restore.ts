@@ -1,16 +1,25 @@
 /**
  * Restoring a vault from a recovered snapshot (PROTOCOL §11.4): the vault-side half. Items keep their ids, times and
  * previous secrets; attachments get new row ids (they are row-local). Everything is sealed under the new vault key before the one
- * restore transaction runs (see `VaultService.restore`).
+ * restore transaction runs (`writeRestoredVault`, called by `VaultService.restore`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { BadRequestError } from '../../../shared/errors.ts';
+import { identityFromSecrets } from '../../../shared/crypto/identity.ts';
+import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
+import { BadRequestError, ConflictError, VaultExistsError } from '../../../shared/errors.ts';
 import { MAX_PREVIOUS_SECRETS } from '../../../shared/api/ops/items.ts';
+import type { Store } from '../store/store.ts';
+import { KEY_BYTES } from './aead.ts';
+import { publicIdentityOf, sealIdentitySecrets, wipeIdentity } from './identity-secrets.ts';
+import { paramsForNewKey } from './kdf.ts';
+import { wrapWithPassphrase } from './key-wrap.ts';
+import { VaultSession } from './session.ts';
+import type { SettingsRepo } from './settings.ts';
+import type { VaultRepo } from './vault-repo.ts';
 import { encodeAttachment, encodeHistory, encodeItem } from './items/codec.ts';
 import { ItemRepo } from './items/item-repo.ts';
 import { checkAttachmentSize } from './items/limits.ts';
-import type { VaultSession } from './session.ts';
 import type { VaultSettings } from './settings.ts';
 import { DEFAULT_SETTINGS } from './settings.ts';
 
@@ -96,4 +105,75 @@ export function restoredSettings(settings: Record<string, string>): Partial<Vaul
   if (Number.isInteger(autoLock) && autoLock >= 1 && autoLock <= 24 * 60 * 60) out.autoLockSeconds = autoLock;
   else if (settings.autoLockSeconds !== undefined) out.autoLockSeconds = DEFAULT_SETTINGS.autoLockSeconds;
   return out;
+}
+
+export interface RestoreTarget {
+  store: Store;
+  repo: VaultRepo;
+  settingsRepo: SettingsRepo;
+  /** Where TESSERA_INSECURE_FAST_KDF is read from (kdf.ts `paramsForNewKey`). */
+  env: NodeJS.ProcessEnv;
+  now(): number;
+}
+
+/**
+ * Writes the recovered vault in one transaction — a new vault key wrapped under `passphrase`, the same identity and
+ * name, the items, the settings, and whatever `alsoInTransaction` adds with the new session — and returns the new
+ * session and identity keys, which the caller now owns. With `replacing` (the peer ID of a vault kept aside, PROTOCOL
+ * §11.6) that vault's rows are deleted in the same transaction, only if it is still that vault and the snapshot is
+ * the same identity, and the WAL is truncated after COMMIT so the old wrap does not stay in it. Nothing is written
+ * on any failure, and the secrets made for it are wiped.
+ */
+export async function writeRestoredVault(
+  target: RestoreTarget,
+  data: RestoreData,
+  passphrase: string,
+  alsoInTransaction: (session: VaultSession) => void,
+  replacing: string | null,
+): Promise<{ session: VaultSession; keys: IdentityKeys }> {
+  const { store, repo } = target;
+  const vaultKey = randomBytes(KEY_BYTES);
+  const wrap = await wrapWithPassphrase(vaultKey, passphrase, paramsForNewKey(target.env));
+  const keys = identityFromSecrets(data.signSeed, data.boxSecret);
+  const session = new VaultSession(vaultKey);
+  const identity = publicIdentityOf(data.name, keys);
+  const now = target.now();
+  try {
+    const sealedSecrets = sealIdentitySecrets(session, keys);
+    const items = sealItemsForRestore(session, data.items);
+    const settings = restoredSettings(data.settings);
+    if (replacing !== null && identity.peerId !== replacing)
+      throw new ConflictError(
+        'The recovered vault is another identity than the vault kept aside on this device; nothing was restored.',
+      );
+    store.transaction(() => {
+      if (replacing !== null) {
+        // Compare-and-delete: the vault kept aside must still be the one the recovery started beside.
+        if (repo.identity()?.identity.peerId !== replacing)
+          throw new ConflictError(
+            'The vault on this device changed during the recovery; nothing was restored.',
+          );
+        repo.deleteVault();
+      } else if (repo.exists()) throw new VaultExistsError();
+      repo.insertVault(wrap, now);
+      repo.insertIdentity(identity, sealedSecrets, now);
+      insertRestoredItems(store.db, items);
+      target.settingsRepo.write(settings);
+      alsoInTransaction(session);
+    });
+  } catch (err) {
+    session.wipe();
+    wipeIdentity(keys);
+    throw err;
+  }
+  if (replacing !== null) {
+    // The old wrap and rows were zeroed in the WAL (secure_delete); the checkpoint moves that into the file.
+    try {
+      if (!store.checkpointTruncate())
+        console.error('[tessera] after the restore the WAL could not be truncated yet (a reader was busy).');
+    } catch (err) {
+      console.error('[tessera] the WAL checkpoint after the restore failed', err);
+    }
+  }
+  return { session, keys };
 }

@@ -1,68 +1,38 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  fingerprintOf,
-  generateIdentity,
-  identityFromSecrets,
-  peerIdOf,
-} from '../../../shared/crypto/identity.ts';
+import { randomBytes } from 'node:crypto';
+import { generateIdentity } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
-import {
-  ConflictError,
-  NoVaultError,
-  NotFoundError,
-  VaultExistsError,
-  VaultLockedError,
-} from '../../../shared/errors.ts';
+import { NoVaultError, NotFoundError, VaultExistsError, VaultLockedError } from '../../../shared/errors.ts';
 import type { Topic } from '../../../shared/api/events.ts';
 import type { Store } from '../store/store.ts';
 import { KEY_BYTES } from './aead.ts';
-import {
-  KeyProtectorChangedError,
-  KeyProtectorFailedError,
-  PassphraseChangeConflictError,
-  VaultKeyMismatchError,
-  WeakKeyProtectorError,
-} from './errors.ts';
+import { KeyProtectorChangedError, KeyProtectorFailedError, WeakKeyProtectorError } from './errors.ts';
 import { IdleTimer } from './idle-timer.ts';
-import { copyIdentity, openIdentitySecrets, sealIdentitySecrets, wipeIdentity } from './identity-secrets.ts';
+import {
+  copyIdentity,
+  openIdentitySecrets,
+  publicIdentityOf,
+  sealIdentitySecrets,
+  wipeIdentity,
+} from './identity-secrets.ts';
 import { ItemService } from './items/item-service.ts';
 import { paramsForNewKey } from './kdf.ts';
 import { isWeakProtector } from './key-protector.ts';
 import type { KeyProtector } from './key-protector.ts';
 import { unwrapWithPassphrase, wrapWithPassphrase } from './key-wrap.ts';
-import { resealAll } from './rekey.ts';
+import { changePassphrase } from './passphrase-change.ts';
+import type { ChangePassphraseOptions, ChangePassphraseResult } from './passphrase-change.ts';
+import { protectChecked } from './remembered-key.ts';
 import { VaultSession } from './session.ts';
-import { insertRestoredItems, restoredSettings, sealItemsForRestore } from './restore.ts';
+import { writeRestoredVault } from './restore.ts';
 import type { RestoreData } from './restore.ts';
 import { SettingsRepo } from './settings.ts';
 import type { VaultSettings } from './settings.ts';
 import { SNAPSHOT_DATA_FORMAT } from './snapshot.ts';
 import type { SnapshotData } from './snapshot.ts';
 import { VaultRepo } from './vault-repo.ts';
-import type { ProtectedKey, PublicIdentity } from './vault-repo.ts';
+import type { PublicIdentity } from './vault-repo.ts';
 
-export interface ChangePassphraseOptions {
-  /**
-   * The device keychain, if the vault key is remembered on this device: the new key is remembered with it instead.
-   * Without one (or with another backend) the remembered key is forgotten and the passphrase unlocks.
-   */
-  protector?: KeyProtector | null;
-}
-
-export interface ChangePassphraseResult {
-  /** What became of a vault key remembered in the device keychain. */
-  keychain: 'none' | 'updated' | 'forgotten';
-}
-
-/** `protector.protect(key)`, checked to open again to the same key; KeyProtectorFailedError otherwise. */
-function protectChecked(protector: KeyProtector, key: Buffer): Buffer {
-  const bytes = Buffer.from(protector.protect(key));
-  const check = Buffer.from(protector.unprotect(bytes));
-  const roundTrips = check.length === key.length && timingSafeEqual(check, key);
-  check.fill(0);
-  if (!roundTrips) throw new KeyProtectorFailedError(protector.name);
-  return bytes;
-}
+export type { ChangePassphraseOptions, ChangePassphraseResult } from './passphrase-change.ts';
 
 export type VaultState = 'empty' | 'locked' | 'unlocked';
 
@@ -140,14 +110,7 @@ export class VaultService {
     const wrap = await wrapWithPassphrase(vaultKey, input.passphrase, paramsForNewKey(this.env));
     const keys = generateIdentity();
     const session = new VaultSession(vaultKey);
-    const identity: PublicIdentity = {
-      name: input.name,
-      peerId: peerIdOf(keys.signPublic),
-      fingerprint: fingerprintOf(keys.signPublic),
-      signPublic: keys.signPublic,
-      boxPublic: keys.boxPublic,
-      boxSignature: keys.boxSignature,
-    };
+    const identity = publicIdentityOf(input.name, keys);
     const sealedSecrets = sealIdentitySecrets(session, keys);
     const now = this.now();
     try {
@@ -186,59 +149,20 @@ export class VaultService {
     if (this.exists && replacing === null) throw new VaultExistsError();
     if (this.unlocked)
       throw new VaultExistsError('The vault on this device was unlocked meanwhile; nothing was restored.');
-    const vaultKey = randomBytes(KEY_BYTES);
-    const wrap = await wrapWithPassphrase(vaultKey, passphrase, paramsForNewKey(this.env));
-    const keys = identityFromSecrets(data.signSeed, data.boxSecret);
-    const session = new VaultSession(vaultKey);
-    const identity: PublicIdentity = {
-      name: data.name,
-      peerId: peerIdOf(keys.signPublic),
-      fingerprint: fingerprintOf(keys.signPublic),
-      signPublic: keys.signPublic,
-      boxPublic: keys.boxPublic,
-      boxSignature: keys.boxSignature,
-    };
-    const now = this.now();
-    try {
-      const sealedSecrets = sealIdentitySecrets(session, keys);
-      const items = sealItemsForRestore(session, data.items);
-      const settings = restoredSettings(data.settings);
-      if (replacing !== null && identity.peerId !== replacing)
-        throw new ConflictError(
-          'The recovered vault is another identity than the vault kept aside on this device; nothing was restored.',
-        );
-      this.store.transaction(() => {
-        if (replacing !== null) {
-          // Compare-and-delete: the vault kept aside must still be the one the recovery started beside.
-          if (this.repo.identity()?.identity.peerId !== replacing)
-            throw new ConflictError(
-              'The vault on this device changed during the recovery; nothing was restored.',
-            );
-          this.repo.deleteVault();
-        } else if (this.repo.exists()) throw new VaultExistsError();
-        this.repo.insertVault(wrap, now);
-        this.repo.insertIdentity(identity, sealedSecrets, now);
-        insertRestoredItems(this.store.db, items);
-        this.settingsRepo.write(settings);
-        alsoInTransaction(session);
-      });
-    } catch (err) {
-      session.wipe();
-      wipeIdentity(keys);
-      throw err;
-    }
+    const { session, keys } = await writeRestoredVault(
+      {
+        store: this.store,
+        repo: this.repo,
+        settingsRepo: this.settingsRepo,
+        env: this.env,
+        now: this.now,
+      },
+      data,
+      passphrase,
+      alsoInTransaction,
+      replacing,
+    );
     this.exists = true;
-    if (replacing !== null) {
-      // The old wrap and rows were zeroed in the WAL (secure_delete); the checkpoint moves that into the file.
-      try {
-        if (!this.store.checkpointTruncate())
-          console.error(
-            '[tessera] after the restore the WAL could not be truncated yet (a reader was busy).',
-          );
-      } catch (err) {
-        console.error('[tessera] the WAL checkpoint after the restore failed', err);
-      }
-    }
     this.becomeUnlocked({ session, identity: keys });
     this.notifyChange('identity');
   }
@@ -284,14 +208,9 @@ export class VaultService {
   }
 
   /**
-   * Changes the passphrase by re-keying the vault (docs/STORAGE.md, "Changing the passphrase"): a new random vault
-   * key, every sealed row opened with the old key and sealed with the new one, the new key wrapped under `next`,
-   * and a key remembered in the device keychain re-protected or forgotten — all in one transaction. Then the
-   * session goes on with the new key (the old key's bytes are wiped) and the WAL is checkpointed and truncated, so
-   * neither the old wrap nor anything sealed under the old key stays on disk for the old passphrase to open.
-   *
-   * Wrong `current` → WrongPassphraseError; a race with another change → PassphraseChangeConflictError; locked
-   * meanwhile → VaultLockedError. In each case nothing changed.
+   * Changes the passphrase by re-keying the vault, all in one transaction (passphrase-change.ts). Wrong `current` →
+   * WrongPassphraseError; a race with another change → PassphraseChangeConflictError; locked meanwhile →
+   * VaultLockedError. In each case nothing changed.
    */
   async changePassphrase(
     current: string,
@@ -299,45 +218,20 @@ export class VaultService {
     options: ChangePassphraseOptions = {},
   ): Promise<ChangePassphraseResult> {
     const session = this.requireUnlocked();
-    const wrap = this.repo.passphraseWrap();
-    if (!wrap) throw new NoVaultError();
-    const oldKey = await unwrapWithPassphrase(wrap, current);
-    const newKey = randomBytes(KEY_BYTES);
-    // A copy: `session.replaceKey(newKey)` takes `newKey` itself, and this one is wiped whatever happens.
-    const newSession = new VaultSession(Buffer.from(newKey));
-    let committed = false;
-    try {
-      this.requireSameSession(session);
-      if (!timingSafeEqual(oldKey, session.exposeKeyForWrapping())) throw new VaultKeyMismatchError();
-      const nextWrap = await wrapWithPassphrase(newKey, next, paramsForNewKey(this.env));
-      this.requireSameSession(session);
-      const stored = this.repo.protectedKey();
-      const remembered = stored ? this.rememberAgain(stored, newKey, options.protector ?? null) : null;
-      this.store.transaction(() => {
-        if (!this.repo.replacePassphraseWrap(wrap, nextWrap)) throw new PassphraseChangeConflictError();
-        resealAll(this.store.db, session, newSession);
-        if (stored) this.repo.setProtectedKey(remembered);
-      });
-      // Synchronously after COMMIT: no other call can seal under the old key in between.
-      session.replaceKey(newKey);
-      committed = true;
-      // The change has committed: a checkpoint that cannot finish now is reported, not thrown as a failed change.
-      try {
-        if (!this.store.checkpointTruncate())
-          console.error(
-            '[tessera] after the passphrase change the WAL could not be truncated yet (a reader was busy); ' +
-              'the next checkpoint overwrites the old pages.',
-          );
-      } catch (err) {
-        console.error('[tessera] the WAL checkpoint after the passphrase change failed', err);
-      }
-      this.events.changed('status');
-      return { keychain: stored === null ? 'none' : remembered ? 'updated' : 'forgotten' };
-    } finally {
-      oldKey.fill(0);
-      newSession.wipe();
-      if (!committed) newKey.fill(0);
-    }
+    const result = await changePassphrase(
+      {
+        store: this.store,
+        repo: this.repo,
+        env: this.env,
+        openSession: () => this.unlocked?.session ?? null,
+      },
+      session,
+      current,
+      next,
+      options,
+    );
+    this.events.changed('status');
+    return result;
   }
 
   /** Remembers the vault key on this device with `protector` (requires unlocked; weak backends refused). */
@@ -422,34 +316,6 @@ export class VaultService {
   /** Locks without events (shutdown). */
   close(): void {
     this.wipe();
-  }
-
-  /** The session a passphrase change started with must still be the open one after each await. */
-  private requireSameSession(session: VaultSession): void {
-    if (this.unlocked?.session !== session)
-      throw new VaultLockedError(
-        'The vault locked while the passphrase was being changed, so nothing was changed. Unlock and try again.',
-      );
-  }
-
-  /**
-   * The new vault key protected for the device keychain it was remembered with, or null to forget it: when no
-   * protector is offered, it is another backend, or it fails (the passphrase always still unlocks).
-   */
-  private rememberAgain(
-    stored: ProtectedKey,
-    key: Buffer,
-    protector: KeyProtector | null,
-  ): ProtectedKey | null {
-    if (!protector || protector.name !== stored.name || isWeakProtector(protector.name)) return null;
-    try {
-      return { name: protector.name, bytes: protectChecked(protector, key) };
-    } catch (err) {
-      console.error(
-        `[tessera] the keychain could not remember the new vault key; it was forgotten: ${String(err)}`,
-      );
-      return null;
-    }
   }
 
   private openWithKey(key: Buffer): void {

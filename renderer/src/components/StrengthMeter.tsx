@@ -1,8 +1,9 @@
-import { passphraseStrength } from '../lib/strength.ts';
+import { passphraseStrength, useStrengthDictionaries } from '../lib/strength.ts';
 import './StrengthMeter.css';
 
 /** Shows how hard a passphrase is to guess, in words as well as a bar. */
 export function StrengthMeter({ passphrase, id }: { passphrase: string; id?: string }) {
+  useStrengthDictionaries();
   const strength = passphraseStrength(passphrase);
   return (
     <div className="strength" id={id} data-score={strength.score}>

@@ -11,9 +11,9 @@ export interface RgbaFrame {
 /**
  * Reads the QR code in a frame, or null when none can be read.
  *
- * Two decoders, fastest first: @paulmillr/qr (about 3 ms for 640×480 here) misplaces the finder patterns of some
- * perfectly drawn codes (2 in 100 of our invite and recovery codes, measured; it then throws), and jsQR (about 12 ms,
- * but hundreds on a busy frame with no code) reads those. A camera held on such a code would otherwise never read
+ * Two decoders, fastest first: @paulmillr/qr misplaces the finder patterns of some perfectly drawn codes (a few of
+ * our invite and recovery codes: tests/unit/renderer/qr-read.test.ts; it then throws), and jsQR (slower, and far
+ * slower on a busy frame with no code) reads those. A camera held on such a code would otherwise never read
  * it. `fallback: false` skips jsQR, for a scanner that runs it only on some frames. Tessera draws its codes dark on
  * light, so jsQR does not also try the inverted image.
  */

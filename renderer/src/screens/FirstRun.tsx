@@ -4,7 +4,7 @@ import { api, errorMessage } from '../lib/api.ts';
 import { isLongEnoughPassphrase, PASSPHRASE_TOO_SHORT } from '../../../shared/passphrase-rules.ts';
 import { useNotices } from '../lib/events.tsx';
 import { useStatus } from '../lib/status.tsx';
-import { passphraseStrength } from '../lib/strength.ts';
+import { passphraseStrength, useStrengthDictionaries } from '../lib/strength.ts';
 import { Busy } from '../components/Busy.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { TextField } from '../components/Field.tsx';
@@ -74,7 +74,8 @@ function CreateVault({ onBack }: { onBack(): void }) {
   const passError = submitted && !isLongEnoughPassphrase(passphrase) ? PASSPHRASE_TOO_SHORT : null;
   const confirmError =
     submitted && confirm !== passphrase ? 'The two passphrases are not the same. Type it again.' : null;
-  const weak = isLongEnoughPassphrase(passphrase) && passphraseStrength(passphrase).score < 2;
+  const checked = useStrengthDictionaries();
+  const weak = checked && isLongEnoughPassphrase(passphrase) && passphraseStrength(passphrase).score < 2;
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();

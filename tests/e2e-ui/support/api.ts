@@ -1,4 +1,5 @@
 import type { Host } from './host.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 /**
  * Calls a host's real HTTP API with its token, for setting up the other side of a multi-person flow (for example
@@ -30,18 +31,20 @@ export async function befriend(a: Host, b: Host): Promise<void> {
   const [peerA, peerB] = await Promise.all(
     [a, b].map(async (h) => (await call<{ identity: { peerId: string } }>(h, 'app.status')).identity.peerId),
   );
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const fa = (await call<{ peerId: string; comparisonCode: string }[]>(a, 'friends.list')).find(
-      (f) => f.peerId === peerB,
-    );
-    const fb = (await call<{ peerId: string; comparisonCode: string }[]>(b, 'friends.list')).find(
-      (f) => f.peerId === peerA,
-    );
-    if (fa?.comparisonCode && fa.comparisonCode === fb?.comparisonCode) break;
-    if (Date.now() > deadline) throw new Error('the two devices did not compare codes within 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await waitFor(
+    'the two devices to compare codes',
+    async () => {
+      const fa = (await call<{ peerId: string; comparisonCode: string }[]>(a, 'friends.list')).find(
+        (f) => f.peerId === peerB,
+      );
+      const fb = (await call<{ peerId: string; comparisonCode: string }[]>(b, 'friends.list')).find(
+        (f) => f.peerId === peerA,
+      );
+      return fa?.comparisonCode && fa.comparisonCode === fb?.comparisonCode;
+    },
+    20_000,
+    250,
+  );
   await call(a, 'friends.confirm', { peerId: peerB, match: true });
   await call(b, 'friends.confirm', { peerId: peerA, match: true });
 }
@@ -52,26 +55,17 @@ export async function befriendUnverified(a: Host, b: Host): Promise<void> {
   const inviteB = await call<{ code: string }>(b, 'friends.invite', {});
   await call(b, 'friends.pair', { code: inviteA.code });
   await call(a, 'friends.pair', { code: inviteB.code });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const friendsA = await call<{ peerId: string }[]>(a, 'friends.list');
-    const friendsB = await call<{ peerId: string }[]>(b, 'friends.list');
-    if (friendsA.length > 0 && friendsB.length > 0) {
-      const statusB = await call<{ identity: { peerId: string } }>(b, 'app.status');
-      if (friendsA.some((f) => f.peerId === statusB.identity.peerId)) return;
-    }
-    if (Date.now() > deadline) throw new Error('pairing did not complete within 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Polls `check` every 250 ms until it holds, or fails naming `what`. */
-export async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const peerB = (await call<{ identity: { peerId: string } }>(b, 'app.status')).identity.peerId;
+  await waitFor(
+    'the two devices to pair',
+    async () => {
+      const friendsA = await call<{ peerId: string }[]>(a, 'friends.list');
+      const friendsB = await call<{ peerId: string }[]>(b, 'friends.list');
+      return friendsB.length > 0 && friendsA.some((f) => f.peerId === peerB);
+    },
+    20_000,
+    250,
+  );
 }
 
 /**
@@ -97,18 +91,22 @@ export async function aliceWithBackup(
   await call(alice, 'backup.create', { custodians: friends.map((f) => f.peerId), threshold: 2 });
   for (const custodian of [bob, carol]) {
     await waitFor(
-      async () => (await call<unknown[]>(custodian, 'requests.list')).length > 0,
       'the holding request',
+      async () => (await call<unknown[]>(custodian, 'requests.list')).length > 0,
+      30_000,
+      250,
     );
     const [request] = await call<{ id: string }[]>(custodian, 'requests.list');
     await call(custodian, 'requests.accept', { id: request!.id });
   }
   await waitFor(
+    'both pieces delivered',
     async () =>
       (await call<{ custodians: { state: string }[] }>(alice, 'backup.status')).custodians.every(
         (c) => c.state === 'delivered',
       ),
-    'both pieces delivered',
+    30_000,
+    250,
   );
   return created.identity.peerId;
 }

@@ -35,7 +35,7 @@ test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs
     assert.ok(Math.abs(plain - tuned) <= 2, `plain ${plain}, tuned ${tuned}`);
     return;
   }
-  // Measured here: 6-10 without the flag, 1 with it.
+  // This churn makes an untuned V8 collect many times and a tuned one about once; the bounds leave room for noise.
   assert.ok(plain >= 4, `without the flag V8 should collect often here (ran ${plain})`);
   assert.ok(tuned * 3 <= plain, `with the flag: ${tuned} mark-compacts, against ${plain} without`);
 });

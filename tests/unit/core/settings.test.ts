@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { TesseraCore } from '../../../electron/core/core.ts';
 import type { Settings } from '../../../shared/api/ops/settings.ts';
 import type { Status } from '../../../shared/api/ops/app.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 process.env.TESSERA_INSECURE_FAST_KDF = '1';
 process.env.TESSERA_MDNS = '0';
@@ -24,15 +25,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function until<T>(fn: () => Promise<T | null>): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await fn();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('timed out');
 }
 
 test('settings: defaults, readable while locked, validated, saved listen address used at the next start', async () => {
@@ -85,7 +77,7 @@ test('settings: defaults, readable while locked, validated, saved listen address
   // No --listen this time: the saved address is used.
   const second = await TesseraCore.open({ dataDir });
   await call(second, 'vault.unlock', { passphrase: 'a long passphrase' });
-  const status = await until(async () => {
+  const status = await waitFor('the mesh to listen on the saved address', async () => {
     const s = await call<Status>(second, 'app.status');
     return s.addresses.length > 0 ? s : null;
   });
@@ -104,7 +96,10 @@ test('settings: defaults, readable while locked, validated, saved listen address
     const core = await TesseraCore.open({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], ...options });
     try {
       await call(core, 'vault.unlock', { passphrase: 'a long passphrase' });
-      await until(async () => ((await call<Status>(core, 'app.status')).addresses.length > 0 ? true : null));
+      await waitFor(
+        'the mesh to listen',
+        async () => (await call<Status>(core, 'app.status')).addresses.length > 0,
+      );
       return await call<Settings>(core, 'settings.get');
     } finally {
       await core.close();

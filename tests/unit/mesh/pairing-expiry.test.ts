@@ -23,8 +23,8 @@ import {
   runPairingListener,
 } from '../../../electron/core/mesh/pairing.ts';
 import { openConversation, serveProtocol } from '../../../electron/core/mesh/rpc.ts';
-import type { Conversation } from '../../../electron/core/mesh/rpc.ts';
 import { counterRandom } from '../shared/helpers.ts';
+import { conversationPair } from './fake-link.ts';
 
 const T0 = 1_700_000_000_000;
 const TTL = 24 * 60 * 60 * 1000;
@@ -78,33 +78,6 @@ function acceptEachOther(a: Person, b: Person): void {
       acceptedAt: T0,
       giveUpAt: T0 + 7 * TTL,
     });
-}
-
-/** Two ends of an in-memory conversation; abort on one side ends the other's pending receive. */
-function conversationPair(aPeer: string, bPeer: string): [Conversation, Conversation] {
-  const queues = [[], []] as Uint8Array[][];
-  const waiting: (((m: Uint8Array | Error) => void) | null)[] = [null, null];
-  const deliver = (to: number, m: Uint8Array | Error) => {
-    const w = waiting[to];
-    if (w) {
-      waiting[to] = null;
-      w(m);
-    } else if (m instanceof Uint8Array) queues[to]!.push(m);
-  };
-  const end = (self: number, remotePeer: string): Conversation => ({
-    remotePeer,
-    signal: new AbortController().signal,
-    send: async (m) => deliver(1 - self, m),
-    receive: () =>
-      new Promise((resolve, reject) => {
-        const queued = queues[self]!.shift();
-        if (queued) return resolve(queued);
-        waiting[self] = (m) => (m instanceof Error ? reject(m) : resolve(m));
-      }),
-    close: async () => {},
-    abort: (reason) => deliver(1 - self, new Error(`aborted: ${reason}`)),
-  });
-  return [end(0, bPeer), end(1, aPeer)];
 }
 
 /** B dials A. Returns both outcomes (a friend record, null, or the error thrown). */

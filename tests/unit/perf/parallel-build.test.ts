@@ -19,6 +19,7 @@ import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { nativeBackupCrypto } from '../../../electron/core/crypto-native/native-backup-crypto.ts';
 import { ParallelBackupBuilder } from '../../../electron/core/crypto-native/parallel-build.ts';
 import { sampleSnapshot } from '../shared/helpers.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const owner = generateIdentity();
 const MIB = 1024 * 1024;
@@ -172,7 +173,7 @@ test('the workers start on the first large build, stop once idle, and start agai
     assert.equal(builder.runningWorkers, 0, 'a small build runs on this thread');
     assertSame(oneThread(big, key, 1), await builder.build(big, key, owner, 1));
     assert.equal(builder.runningWorkers, 2);
-    while (builder.runningWorkers > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor('the idle workers to stop', () => builder.runningWorkers === 0, 10_000, 10);
     assertSame(oneThread(big, key, 2), await builder.build(big, key, owner, 2));
     assert.equal(builder.unavailable, null, 'stopping idle workers is not a failure');
   } finally {

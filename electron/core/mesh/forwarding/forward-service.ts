@@ -36,6 +36,8 @@ export interface ForwardMesh {
   /** Peer IDs of the friends with an open connection (cheap: from the open connections, not the friend list). */
   connectedFriends(): string[];
   setViaFriend(check: (peerId: string) => boolean): void;
+  /** How often the mesh re-dials friends out of reach (TESSERA_MESH_RETRY_MS): parcels are retried as often. */
+  readonly retryMs: number;
 }
 
 /** Verifies and commits an opened parcel from `author`; returns the answer payload for the author, if any. */
@@ -68,8 +70,7 @@ export class ForwardService {
     mesh.handle('forward', (conv) => this.serve(conv));
     this.off = mesh.onPeerConnected((peerId) => void this.deliverTo(peerId));
     mesh.setViaFriend((peerId) => this.viaFriend(peerId));
-    const every = Number(process.env.TESSERA_MESH_RETRY_MS) || 15_000;
-    this.timer = setInterval(() => void this.tick(), Math.max(every, 500));
+    this.timer = setInterval(() => void this.tick(), Math.max(mesh.retryMs, 500));
     this.timer.unref();
   }
 

@@ -6,8 +6,7 @@ import type { Migration } from './migration.ts';
  *
  * They were WITHOUT ROWID, which SQLite advises against for rows larger than about a twentieth of a page: every row
  * here is an encrypted chunk of 2 to 32 KiB, so each insert and delete moved whole overflow chains inside the
- * primary-key B-tree. Measured on the bench machine, storing a 100 MiB version and dropping the one before it took
- * about 1.9 s in the old tables and about 0.5 s in these.
+ * primary-key B-tree, and storing a large version and dropping the one before it spent most of its time moving them.
  */
 export const migration006ChunkTables: Migration = {
   version: 6,

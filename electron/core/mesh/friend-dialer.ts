@@ -1,0 +1,141 @@
+/**
+ * Reaching friends and pending peers from the running node: what libp2p's peer store knows of them (a friend's
+ * stored addresses go in before the first dial of a run, not all at start: a custodian for 10,000 friends would
+ * otherwise build 10,000 peer records before serving, most never dialed), re-dialing absent friends round robin on
+ * each tick, and reaching out when a friend or pending peer shows up at a new address (mDNS, identify, our own merge).
+ */
+import { multiaddr } from '@multiformats/multiaddr';
+import { peerIdFromString } from '@libp2p/peer-id';
+import type { PeerUpdate } from '@libp2p/interface';
+import type { FriendsStore } from './friends-store.ts';
+import type { PeerGate } from './gater.ts';
+import type { MeshNode } from './node.ts';
+import { friendAddresses } from './reachability.ts';
+
+/** At most this many friends are dialed per tick (the others on the next ones, round robin). */
+const DIALS_PER_TICK = 16;
+/** At most this many addresses of a peer go into the peer store. */
+export const MAX_PEER_ADDRESSES = 16;
+
+export interface FriendDialerDeps {
+  /** The running node, or null. */
+  node(): MeshNode | null;
+  friends: FriendsStore;
+  gate: PeerGate;
+  /** Every listen address is loopback (tests): then loopback addresses are dialed too. */
+  loopbackOnly: boolean;
+  /** A peer whose invite was accepted (a pending pairing) showed up at a new address. */
+  pendingPeerSeen(peerId: string): void;
+  log(message: string): void;
+}
+
+export class FriendDialer {
+  private readonly deps: FriendDialerDeps;
+  private cursor = 0;
+  /** Per friend or pending peer: the addresses onPeerUpdate has already reacted to. */
+  private readonly seenAddresses = new Map<string, Set<string>>();
+  /** Friends whose stored addresses are in the peer store already (knownAddresses). */
+  private readonly storedAddressesLoaded = new Set<string>();
+
+  constructor(deps: FriendDialerDeps) {
+    this.deps = deps;
+  }
+
+  /** Puts a friend's (or former friend's) stored addresses into the peer store before the first dial of this run. */
+  async knownAddresses(peerId: string): Promise<void> {
+    if (this.storedAddressesLoaded.has(peerId)) return;
+    const friend = this.deps.friends.getFriend(peerId);
+    const addresses = friend ? friend.addresses : this.deps.friends.formerAddresses(peerId);
+    if (addresses.length === 0) return;
+    this.storedAddressesLoaded.add(peerId);
+    await this.remember(peerId, addresses);
+  }
+
+  /** The friend was removed: their stored addresses are read again should they be dialed (a deletion request). */
+  forget(peerId: string): void {
+    this.storedAddressesLoaded.delete(peerId);
+  }
+
+  /** Puts `addrs` (the usable ones) into the peer store for `peerId`. */
+  async remember(peerId: string, addrs: string[]): Promise<void> {
+    const node = this.deps.node();
+    if (!node) return;
+    const multiaddrs = friendAddresses(addrs, this.deps.loopbackOnly, MAX_PEER_ADDRESSES).map((a) =>
+      multiaddr(a),
+    );
+    if (multiaddrs.length === 0) return;
+    const seen = this.seenAddresses.get(peerId) ?? new Set<string>();
+    for (const a of multiaddrs) seen.add(a.toString());
+    this.seenAddresses.set(peerId, seen);
+    try {
+      await node.peerStore.merge(peerIdFromString(peerId), { multiaddrs });
+    } catch (err) {
+      this.deps.log(`could not store addresses of ${peerId}: ${String(err)}`);
+    }
+  }
+
+  /** Dials up to DIALS_PER_TICK friends without an open connection, going round the list from tick to tick. */
+  async dialAbsentFriends(): Promise<void> {
+    const all = this.deps.friends.friendIds();
+    let dialed = 0;
+    let k = 0;
+    for (; k < all.length && dialed < DIALS_PER_TICK; k++) {
+      const peerId = all[(this.cursor + k) % all.length]!;
+      const node = this.deps.node();
+      if (!node) break;
+      const id = peerIdFromString(peerId);
+      if (node.getConnections(id).length > 0) continue;
+      dialed++;
+      try {
+        await this.knownAddresses(peerId);
+        await node.dial(id, { signal: AbortSignal.timeout(5_000) });
+      } catch {
+        // Offline friends are normal; try again next tick.
+      }
+    }
+    this.cursor = all.length ? (this.cursor + k) % all.length : 0;
+  }
+
+  /**
+   * A friend or pending peer got a new address (mDNS, identify, our own merge): reach out if not connected. The
+   * update's `previous` cannot be trusted to differ (libp2p may hand over the merged record twice), so the addresses
+   * already acted on are remembered here.
+   */
+  onPeerUpdate(update: PeerUpdate): void {
+    const peerId = update.peer.id.toString();
+    const reason = this.deps.gate.reason(peerId);
+    if (!reason || !this.deps.node()) return;
+    const seen = this.seenAddresses.get(peerId) ?? new Set<string>();
+    const added = [...new Set(update.peer.addresses.map((a) => a.multiaddr.toString()))].filter(
+      (a) => !seen.has(a),
+    );
+    if (added.length === 0) return;
+    for (const a of added) seen.add(a);
+    this.seenAddresses.set(peerId, seen);
+    this.deps.log(`new address for ${reason} ${peerId}: ${added.join(', ')}`);
+    if (reason === 'pairing') this.deps.pendingPeerSeen(peerId);
+    else if (reason === 'friend' && !this.isConnected(peerId)) this.dialNewAddress(update.peer.id, true);
+  }
+
+  private isConnected(peerId: string): boolean {
+    const node = this.deps.node();
+    return node ? node.getConnections(peerIdFromString(peerId)).length > 0 : false;
+  }
+
+  /**
+   * Dials a friend just seen at a new address. libp2p joins a dial to a peer that is already under way, and that one
+   * may be trying only the old addresses (the periodic dial right after a restart): if it fails, dial once more a
+   * moment later, with the peer store's addresses as they are then.
+   */
+  private dialNewAddress(id: PeerUpdate['peer']['id'], retry: boolean): void {
+    this.deps
+      .node()
+      ?.dial(id, { signal: AbortSignal.timeout(5_000) })
+      .catch(() => {
+        if (!retry) return;
+        setTimeout(() => {
+          if (this.deps.node() && !this.isConnected(id.toString())) this.dialNewAddress(id, false);
+        }, 1_000).unref();
+      });
+  }
+}
