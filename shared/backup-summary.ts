@@ -36,10 +36,19 @@ export interface BackupSummary {
   headline: string;
 }
 
-const FORMER_STATES: ReadonlySet<CustodianStatus['state']> = new Set(['removing', 'removed']);
+const FORMER_STATES: ReadonlySet<string> = new Set<CustodianStatus['state']>(['removing', 'removed']);
 
-export function isFormerCustodian(c: CustodianStatus): boolean {
-  return FORMER_STATES.has(c.state);
+/**
+ * The one rule for who belongs to the current backup: every custodian not asked to delete their piece. It reads
+ * only the state, so the CLI applies it to its `--json` shape (shared/api/cli-output.ts) as well.
+ */
+export function isCurrentCustodian(c: { state: string }): boolean {
+  return !FORMER_STATES.has(c.state);
+}
+
+/** The custodians of the current backup, in their order (what a new backup starts from, what "of N" counts). */
+export function currentCustodians<C extends { state: string }>(custodians: readonly C[]): C[] {
+  return custodians.filter(isCurrentCustodian);
 }
 
 /** The one rule: does this piece count towards restoring the vault now? */
@@ -77,8 +86,8 @@ export function viewPiece(c: CustodianStatus): PieceView {
 
 export function summarizeBackup(status: BackupStatus): BackupSummary {
   const views = status.custodians.map(viewPiece);
-  const current = views.filter((v) => !isFormerCustodian(v.custodian));
-  const former = views.filter((v) => isFormerCustodian(v.custodian));
+  const current = views.filter((v) => isCurrentCustodian(v.custodian));
+  const former = views.filter((v) => !isCurrentCustodian(v.custodian));
   const kept = current.filter((v) => v.counted).length;
   const threshold = status.threshold;
   const restorable = status.configured && kept >= threshold;

@@ -1,4 +1,4 @@
-import { createClient } from '../../shared/api/client.ts';
+import { createClient, localBridge } from '../../shared/api/client.ts';
 import type { TesseraClient } from '../../shared/api/client.ts';
 import { TesseraCore } from '../core/core.ts';
 import { dataDirInUse } from '../core/data-dir-lock.ts';
@@ -47,11 +47,7 @@ export async function connect(dataDir: string, options: { allowDirect: boolean }
   }
   if (!options.allowDirect) throw new NoDaemonError(dataDir);
   const core = await TesseraCore.open({ dataDir });
-  const client = createClient({
-    call: (op, input) => core.dispatch(op, input),
-    onEvent: (listener) => core.subscribe(listener),
-  });
-  return { client, mode: 'direct', close: () => core.close() };
+  return { client: createClient(localBridge(core)), mode: 'direct', close: () => core.close() };
 }
 
 /**
@@ -74,7 +70,7 @@ export async function withClient(
 
 /** The one friend called `nameOrId` (a name or a peer ID), or UnknownFriendError. */
 export function resolveFriend<F extends { name: string; peerId: string }>(friends: F[], nameOrId: string): F {
-  const matches = friends.filter((f) => f.name === nameOrId || f.peerId === nameOrId);
-  if (matches.length !== 1) throw new UnknownFriendError(nameOrId);
-  return matches[0] as F;
+  const [match, ...others] = friends.filter((f) => f.name === nameOrId || f.peerId === nameOrId);
+  if (!match || others.length > 0) throw new UnknownFriendError(nameOrId);
+  return match;
 }

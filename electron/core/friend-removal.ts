@@ -9,7 +9,6 @@ import { BadRequestError } from '../../shared/errors.ts';
 import type { OpArgs, OpOutput } from '../../shared/api/contract.ts';
 import type { MeshService } from './mesh/mesh-service.ts';
 import type { BackupServices } from './backup/backup-services.ts';
-import type { VaultService } from './vault/vault-service.ts';
 
 export class RemovedFriendInBackupError extends BadRequestError {
   constructor(name: string) {
@@ -18,11 +17,10 @@ export class RemovedFriendInBackupError extends BadRequestError {
 }
 
 export async function removeFriend(
-  deps: { mesh: MeshService; backup: BackupServices; vault: VaultService },
+  deps: { mesh: MeshService; backup: BackupServices },
   input: OpArgs<'friends.remove'>,
 ): Promise<OpOutput<'friends.remove'>> {
-  const { mesh, backup, vault } = deps;
-  vault.requireUnlocked();
+  const { mesh, backup } = deps;
   await mesh.ready();
   const friend = mesh.friends.getFriend(input.peerId);
   if (!friend) {

@@ -1,7 +1,7 @@
 import { APP_VERSION } from './version.ts';
 import { ConflictError } from '../../shared/errors.ts';
-import { OP_NAMES } from '../../shared/api/contract.ts';
-import type { OpName, OpOutput } from '../../shared/api/contract.ts';
+import type { OpOutput } from '../../shared/api/contract.ts';
+import { withContractRules } from './handler-rules.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Handlers } from '../../shared/api/handlers.ts';
 import { Store, databasePath } from './store/store.ts';
@@ -47,24 +47,6 @@ export interface Services {
   /** Backups as owner and as custodian (electron/core/backup). */
   backup: BackupServices;
   close(): Promise<void>;
-}
-
-/** Operations that are not user activity: polling them must not keep the vault unlocked. */
-const PASSIVE_OPS: ReadonlySet<OpName> = new Set<OpName>(['app.status']);
-
-/** Every API call except passive ones counts as activity for the vault's auto-lock. */
-function withActivity(handlers: Handlers, vault: VaultService): Handlers {
-  const out: Record<string, unknown> = {};
-  for (const op of OP_NAMES) {
-    const handler = handlers[op] as (args: unknown) => unknown;
-    out[op] = PASSIVE_OPS.has(op)
-      ? handler
-      : (args: unknown) => {
-          vault.touch();
-          return handler(args);
-        };
-  }
-  return out as Handlers;
 }
 
 /** Opens every service of a data dir and maps each contract operation to the service that implements it. */
@@ -126,7 +108,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     };
   };
 
-  const backupHandlers = backup.handlers(vault);
+  const backupHandlers = backup.handlers();
   const vaultOps = vaultHandlers(vault, status, ctx.keyProtector);
   const handlers: Handlers = {
     'app.status': status,
@@ -141,8 +123,8 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     },
     ...itemHandlers(vault.items),
     ...transferHandlers(new TransferService({ items: vault.items })),
-    ...friendHandlers(mesh, vault),
-    'friends.remove': (input) => removeFriend({ mesh, backup, vault }, input),
+    ...friendHandlers(mesh),
+    'friends.remove': (input) => removeFriend({ mesh, backup }, input),
     ...backupHandlers,
     ...keychainHandlers(vault, ctx.keyProtector, status),
     ...settingsHandlers(
@@ -156,7 +138,7 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
   if (!recovery.active()) unlockWithKeychain(vault, ctx.keyProtector);
 
   return {
-    handlers: withActivity(handlers, vault),
+    handlers: withContractRules(handlers, vault),
     store,
     vault,
     mesh,

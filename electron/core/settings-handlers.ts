@@ -23,7 +23,6 @@ export function settingsHandlers(
   return {
     'settings.get': read,
     'settings.update': ({ autoLockMinutes, ...rest }) => {
-      vault.requireUnlocked();
       const patch: Partial<DeviceSettings> = Object.fromEntries(
         Object.entries(rest).filter(([, value]) => value !== undefined),
       );

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { checkApiRequest, checkHelloRequest, hostAllowed } from './request-guard.ts';
 import type { Refusal } from './request-guard.ts';
 import { HELLO_PATH, HelloRequest, MAX_HELLO_BODY_BYTES, helloProof } from './api-hello.ts';
-import { readStaticFile } from './static-files.ts';
+import { readUiFile } from './renderer-files.ts';
 import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.ts';
 import type { TesseraCore } from '../core/core.ts';
 
@@ -117,8 +117,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       refuse(res, 400, 'BAD_REQUEST', 'The request body must be {"op": string, "input": object}.');
       return;
     }
-    const { op, input } = request as { op: unknown; input?: unknown };
-    sendJson(res, 200, await options.core.dispatch(op, input ?? {}));
+    // Forwarded as it came: the dispatcher checks the name and the arguments against the contract for every adapter.
+    const input = 'input' in request ? request.input : undefined;
+    sendJson(res, 200, await options.core.dispatch(request.op, input ?? {}));
   }
 
   /** The token-free handshake of api-hello.ts: proves to a client that this host holds the token. */
@@ -212,10 +213,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       res.end('Forbidden host');
       return;
     }
-    const file = await readStaticFile(options.rendererDir, url.pathname);
-    if (!file) {
-      res.writeHead(404, { ...COMMON_HEADERS, 'content-type': 'text/plain' });
-      res.end('Not found');
+    // The path as it was sent (readUiFile refuses encoded dots and slashes before any parser collapses them).
+    const file = await readUiFile(options.rendererDir, `http://127.0.0.1${req.url ?? '/'}`);
+    if (!file.ok) {
+      res.writeHead(file.status, { ...COMMON_HEADERS, 'content-type': 'text/plain' });
+      res.end(file.status === 404 ? 'Not found' : 'Refused');
       return;
     }
     res.writeHead(200, {

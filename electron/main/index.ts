@@ -2,8 +2,7 @@ import { join, resolve } from 'node:path';
 import { app, dialog, Menu, safeStorage } from 'electron';
 import { TesseraCore } from '../core/core.ts';
 import { defaultDataDir, ensureDataDir } from '../core/data-dir.ts';
-import type { Status } from '../../shared/api/ops/app.ts';
-import type { Settings } from '../../shared/api/ops/settings.ts';
+import { createClient, localBridge } from '../../shared/api/client.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { parseShellArgs } from './args.ts';
 import { publishDiagnostics } from './diagnostics.ts';
@@ -84,12 +83,13 @@ async function start(): Promise<void> {
         recordedName,
       }),
   });
+  // The shell reads the core through the same typed client as every other adapter.
+  const client = createClient(localBridge(core));
   // The person's preferences (settings.get works while locked); re-applied whenever they change.
   const preferences = { closeToTray: true, startAtLogin: false };
   const applyPreferences = async (): Promise<void> => {
-    const envelope = await core.dispatch('settings.get', {});
-    if (!envelope.ok) return;
-    const settings = envelope.value as Settings;
+    const settings = await client.call('settings.get', {}).catch(() => null);
+    if (!settings) return;
     preferences.closeToTray = settings.closeToTray;
     if (settings.startAtLogin !== preferences.startAtLogin) {
       preferences.startAtLogin = settings.startAtLogin;
@@ -132,11 +132,7 @@ async function start(): Promise<void> {
       resourcePath('tray', process.platform === 'linux' ? 'tray-22.png' : 'tray-16.png'),
     ),
     window,
-    fetchStatus: async () => {
-      const envelope = await core.dispatch('app.status', {});
-      if (!envelope.ok) throw new Error(envelope.error.message);
-      return envelope.value as Status;
-    },
+    fetchStatus: () => client.call('app.status', {}),
     subscribe: (listener) => core.subscribe(listener),
     quit: () => app.quit(),
   });

@@ -2,6 +2,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { TesseraBridge } from '../../shared/api/client.ts';
 import type { Envelope } from '../../shared/api/contract.ts';
+import { envelopeOf } from '../../shared/api/envelope.ts';
 import type { TesseraEvent } from '../../shared/api/events.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../main/ipc-channels.ts';
 
@@ -11,8 +12,9 @@ import { CALL_CHANNEL, EVENT_CHANNEL } from '../main/ipc-channels.ts';
  * The main process checks the sender and the contract validates every argument.
  */
 const bridge: TesseraBridge = {
-  call(op: string, input: unknown): Promise<Envelope<unknown>> {
-    return ipcRenderer.invoke(CALL_CHANNEL, op, input) as Promise<Envelope<unknown>>;
+  async call(op: string, input: unknown): Promise<Envelope<unknown>> {
+    const answer: unknown = await ipcRenderer.invoke(CALL_CHANNEL, op, input);
+    return envelopeOf(answer);
   },
   onEvent(listener: (event: TesseraEvent) => void): () => void {
     if (typeof listener !== 'function') throw new TypeError('onEvent needs a function');

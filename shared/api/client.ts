@@ -16,6 +16,20 @@ export interface TesseraClient {
   onEvent(listener: (event: TesseraEvent) => void): () => void;
 }
 
+/** What runs the contract in this process: TesseraCore's `dispatch` and `subscribe` (electron/core/core.ts). */
+export interface LocalCore {
+  dispatch(op: string, input: unknown): Promise<Envelope<unknown>>;
+  subscribe(listener: (event: TesseraEvent) => void): () => void;
+}
+
+/** The bridge to a core in this process: the desktop shell, `tessera serve`, a CLI command run without a serve. */
+export function localBridge(core: LocalCore): TesseraBridge {
+  return {
+    call: (op, input) => core.dispatch(op, input),
+    onEvent: (listener) => core.subscribe(listener),
+  };
+}
+
 /** Typed client over any bridge: unwraps envelopes, throws TesseraError with the server's code and message. */
 export function createClient(bridge: TesseraBridge): TesseraClient {
   return {

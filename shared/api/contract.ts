@@ -7,6 +7,7 @@ import { recoveryOps } from './ops/recovery.ts';
 import { settingsOps } from './ops/settings.ts';
 import { transferOps } from './ops/transfer.ts';
 import type { ErrorBody } from '../errors.ts';
+import type { OpSpec } from './op.ts';
 
 /**
  * The one API of Tessera. Every adapter (Electron IPC, the headless host's HTTP API, the CLI) exposes exactly these
@@ -32,6 +33,12 @@ export const OP_NAMES = Object.keys(contract) as OpName[];
 
 export function isOpName(value: unknown): value is OpName {
   return typeof value === 'string' && Object.hasOwn(contract, value);
+}
+
+/** The contract's `public` flag (shared/api/op.ts): may this operation run while the vault is locked or absent? */
+export function isPublicOp(op: OpName): boolean {
+  const spec: OpSpec = contract[op];
+  return spec.public === true;
 }
 
 /** What every adapter returns for a call. */

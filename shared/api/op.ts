@@ -4,7 +4,10 @@ import type { z } from 'zod';
 export interface OpSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
   output: O;
-  /** Operations allowed while the vault is locked or absent. */
+  /**
+   * Allowed while the vault is locked or absent (or during a recovery). Every other operation is refused then, with
+   * the vault's own error (NO_VAULT or LOCKED), before its handler runs (electron/core/handler-rules.ts).
+   */
   public?: boolean;
 }
 

@@ -21,21 +21,22 @@ function summary(item: ItemSummary) {
 /** Finds the one item with exactly this title (titles are how people name items on the command line). */
 async function findByTitle(client: TesseraClient, title: string): Promise<ItemSummary> {
   const matches = (await client.call('items.list', { query: title })).filter((item) => item.title === title);
-  if (matches.length === 0)
-    throw new NotFoundError(`No item titled "${title}". List them with \`tessera item list\`.`);
+  const [match] = matches;
+  if (!match) throw new NotFoundError(`No item titled "${title}". List them with \`tessera item list\`.`);
   if (matches.length > 1) {
     throw new TesseraError(
       'CONFLICT',
       `${matches.length} items are titled "${title}"; rename one in the app first.`,
     );
   }
-  return matches[0] as ItemSummary;
+  return match;
 }
 
 /** The one item in the trash with exactly this title. */
 async function findInTrash(client: TesseraClient, title: string): Promise<ItemSummary> {
   const matches = (await client.call('items.trash', {})).filter((item) => item.title === title);
-  if (matches.length === 0)
+  const [match] = matches;
+  if (!match)
     throw new NotFoundError(`No item titled "${title}" in the trash. List it with \`tessera trash\`.`);
   if (matches.length > 1) {
     throw new TesseraError(
@@ -43,7 +44,7 @@ async function findInTrash(client: TesseraClient, title: string): Promise<ItemSu
       `${matches.length} items titled "${title}" are in the trash; restore the one you want in the app.`,
     );
   }
-  return matches[0] as ItemSummary;
+  return match;
 }
 
 const withUnlocked = (ctx: CommandContext, fn: (client: TesseraClient) => Promise<void>): Promise<void> =>
@@ -56,7 +57,7 @@ export const itemCommands: Command[] = [
     summary: 'Add an item; its secret comes from stdin.',
     positionals: { min: 1, max: 1 },
     async run(ctx) {
-      const title = ctx.args[0] as string;
+      const title = ctx.args[0]!;
       const secret = await readStdin();
       await withUnlocked(ctx, async (client) => {
         const item = await client.call('items.create', { title, secret });
@@ -90,7 +91,7 @@ export const itemCommands: Command[] = [
     positionals: { min: 1, max: 1 },
     async run(ctx) {
       await withUnlocked(ctx, async (client) => {
-        const found = await findByTitle(client, ctx.args[0] as string);
+        const found = await findByTitle(client, ctx.args[0]!);
         const item = await client.call('items.get', { id: found.id });
         ctx.out.result(
           CliItem,
@@ -107,7 +108,7 @@ export const itemCommands: Command[] = [
     positionals: { min: 1, max: 1 },
     async run(ctx) {
       await withUnlocked(ctx, async (client) => {
-        const found = await findByTitle(client, ctx.args[0] as string);
+        const found = await findByTitle(client, ctx.args[0]!);
         await client.call('items.delete', { id: found.id });
         ctx.out.result(
           CliDeleted,
@@ -126,7 +127,7 @@ export const itemCommands: Command[] = [
     positionals: { min: 1, max: 1 },
     async run(ctx) {
       await withUnlocked(ctx, async (client) => {
-        const found = await findInTrash(client, ctx.args[0] as string);
+        const found = await findInTrash(client, ctx.args[0]!);
         const item = await client.call('items.restore', { id: found.id });
         ctx.out.result(CliItemSummary, summary(item), (i) => `Restored "${i.title}".`);
       });

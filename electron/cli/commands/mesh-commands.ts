@@ -307,7 +307,7 @@ export const meshCommands: Command[] = [
     summary: verb === 'accept' ? 'Accept a pending request.' : 'Decline a pending request.',
     positionals: { min: 1, max: 1 },
     async run(ctx) {
-      const id = ctx.args[0] as string;
+      const id = ctx.args[0]!;
       await withDaemon(ctx, async (client) => {
         await client.call(verb === 'accept' ? 'requests.accept' : 'requests.decline', { id });
         ctx.out.result(

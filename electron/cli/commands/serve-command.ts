@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { TesseraCore } from '../../core/core.ts';
 import { startHost } from '../../host/http-host.ts';
 import { removeApiEndpoint, writeApiEndpoint } from '../../host/api-endpoint-file.ts';
+import { createClient, localBridge } from '../../../shared/api/client.ts';
 import type { Command } from '../command.ts';
+import { unlockAtStart } from '../unlock.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** Where the built renderer may be: beside the built CLI (out/main/cli.js → out/renderer), or from the sources. */
@@ -48,15 +50,7 @@ export const serveCommand: Command = {
     });
     let host: Awaited<ReturnType<typeof startHost>> | null = null;
     try {
-      const passphrase = process.env.TESSERA_PASSPHRASE;
-      if (passphrase) {
-        const status = await core.dispatch('app.status', {});
-        if (status.ok && (status.value as { state: string }).state === 'locked') {
-          const unlocked = await core.dispatch('vault.unlock', { passphrase });
-          if (!unlocked.ok)
-            out.info(`tessera: could not unlock with TESSERA_PASSPHRASE: ${unlocked.error.message}`);
-        }
-      }
+      await unlockAtStart(createClient(localBridge(core)), (message) => out.info(message));
       const rendererDir = RENDERER_DIRS.find((dir) => existsSync(join(dir, 'index.html')));
       if (!rendererDir)
         out.info('tessera: the web UI is not built (run `npm run build`); the local API works without it.');

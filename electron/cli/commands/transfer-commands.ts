@@ -50,7 +50,7 @@ export const transferCommands: Command[] = [
       const from = ImportSource.safeParse(ctx.options.from);
       if (!from.success)
         throw new UsageError('--from must be one of bitwarden, keepass, 1password, tessera.');
-      const path = resolve(ctx.args[0] as string);
+      const path = resolve(ctx.args[0]!);
       if (statSync(path).size > MAX_IMPORT_BYTES)
         throw new TooLargeError(
           `${path} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB. Nothing was imported.`,

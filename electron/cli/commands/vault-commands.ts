@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Status } from '../../../shared/api/ops/app.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { toCliBackupStatus } from './mesh-commands.ts';
+import { currentCustodians } from '../../../shared/backup-summary.ts';
 import type { Command } from '../command.ts';
 import { withClient } from '../connect.ts';
 import { readPassphrase } from '../passphrase.ts';
@@ -31,7 +32,7 @@ function describeStatus(status: z.output<typeof CliStatus>): string {
     `Addresses:   ${status.addresses.length ? status.addresses.join(', ') : '(not online)'}`,
     `Friends:     ${status.friends}`,
     `Holding for: ${status.holdingFor} friend(s)`,
-    `Backup:      ${status.backup ? `version ${status.backup.version}, ${status.backup.threshold} of ${status.backup.custodians.length}` : 'none yet'}`,
+    `Backup:      ${status.backup ? `version ${status.backup.version}, ${status.backup.threshold} of ${currentCustodians(status.backup.custodians).length}` : 'none yet'}`,
   ].join('\n');
 }
 

@@ -132,7 +132,7 @@ export class BackupServices {
     if (vault.state() === 'unlocked') void this.owner.onUnlocked();
   }
 
-  handlers(vault: VaultService): BackupHandlers {
+  handlers(): BackupHandlers {
     const parseRequestId = (id: string) => {
       const match = /^holding:(.+)$/.exec(id);
       if (!match?.[1]) throw new BadRequestError(`Unknown request id "${id}".`);
@@ -141,28 +141,22 @@ export class BackupServices {
     return {
       'backup.create': (input) => this.owner.create(input),
       'backup.status': () => {
-        vault.requireUnlocked();
         return this.owner.status();
       },
       'backup.check': () => {
-        vault.requireUnlocked();
         return this.owner.checkHealth();
       },
       'held.list': () => {
-        vault.requireUnlocked();
         return this.custodian.heldBackups();
       },
       'requests.list': () => {
-        vault.requireUnlocked();
         return this.custodian.pendingRequests();
       },
       'requests.accept': ({ id }) => {
-        vault.requireUnlocked();
         this.custodian.answer(parseRequestId(id), true);
         return {};
       },
       'requests.decline': ({ id }) => {
-        vault.requireUnlocked();
         this.custodian.answer(parseRequestId(id), false);
         return {};
       },

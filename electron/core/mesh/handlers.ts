@@ -59,9 +59,8 @@ function meshLogger(on: boolean): ((message: string) => void) | undefined {
  * The `friends.*` operations but `friends.remove`, which involves backups too (electron/core/friend-removal.ts).
  * Like every non-public op they need the vault unlocked.
  */
-export function friendHandlers(mesh: MeshService, vault: VaultService): FriendHandlers {
+export function friendHandlers(mesh: MeshService): FriendHandlers {
   const ready = async (): Promise<void> => {
-    vault.requireUnlocked();
     await mesh.ready();
   };
   return {

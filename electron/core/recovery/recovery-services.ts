@@ -161,7 +161,6 @@ export class RecoveryServices {
   handlers(
     backupHandlers: Pick<Handlers, 'requests.list' | 'requests.accept' | 'requests.decline'>,
   ): RecoveryHandlers {
-    const { vault } = this.deps;
     const isRecovery = (id: string) => id.startsWith('recovery:');
     return {
       'recovery.start': (input) => this.session.start(input),
@@ -176,7 +175,6 @@ export class RecoveryServices {
       'recovery.confirm': ({ id }) => this.approvals.confirm(id),
       'recovery.decline': ({ id }) => this.approvals.decline(id),
       'recovery.approvals': () => {
-        vault.requireUnlocked();
         return this.approvals.list();
       },
       'requests.list': async (input) => [

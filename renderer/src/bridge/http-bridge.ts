@@ -1,6 +1,5 @@
 import type { TesseraBridge } from '../../../shared/api/client.ts';
-import type { Envelope } from '../../../shared/api/contract.ts';
-import { followEvents } from '../../../shared/api/event-stream.ts';
+import { createHttpBridge } from '../../../shared/api/http-bridge.ts';
 
 const TOKEN_KEY = 'tessera.token';
 
@@ -17,52 +16,22 @@ export function takeTokenFromLocation(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-export function createHttpBridge(token: string | null): TesseraBridge {
-  const headers = (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
-  return {
-    async call(op, input) {
-      let response: Response;
-      try {
-        response = await fetch('/api/call', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers() },
-          body: JSON.stringify({ op, input }),
-        });
-      } catch {
-        return {
-          ok: false,
-          error: { code: 'NO_DAEMON', message: 'Tessera is not running. Start `tessera serve`.' },
-        };
-      }
-      if (response.status === 401) {
-        return {
-          ok: false,
-          error: {
-            code: 'UNAUTHORIZED',
-            message: 'This page has no valid access token. Open the address that `tessera serve` printed.',
-          },
-        };
-      }
-      return (await response.json()) as Envelope<unknown>;
+/** The local API's client (shared/api/http-bridge.ts) on the page's own origin and `fetch`. */
+export function browserBridge(token: string | null): TesseraBridge {
+  return createHttpBridge({
+    fetch: (url, init) => fetch(url, init),
+    origin: '',
+    token,
+    unreachable: () => ({ code: 'NO_DAEMON', message: 'Tessera is not running. Start `tessera serve`.' }),
+    unauthorized: {
+      code: 'UNAUTHORIZED',
+      message: 'This page has no valid access token. Open the address that `tessera serve` printed.',
     },
-    onEvent(listener) {
-      const controller = new AbortController();
-      void followEvents(
-        async () => {
-          const response = await fetch('/api/events', { headers: headers(), signal: controller.signal });
-          if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
-          return response.body.pipeThrough(new TextDecoderStream()).getReader();
-        },
-        controller.signal,
-        listener,
-      );
-      return () => controller.abort();
-    },
-  };
+  });
 }
 
 /** In Electron the preload has already installed `window.tessera`; in a browser, install the HTTP bridge. */
 export function installHttpBridgeIfMissing(): void {
   if (window.tessera) return;
-  window.tessera = createHttpBridge(takeTokenFromLocation());
+  window.tessera = browserBridge(takeTokenFromLocation());
 }

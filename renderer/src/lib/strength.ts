@@ -9,6 +9,7 @@
  */
 import { useEffect, useSyncExternalStore } from 'react';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { isLongEnoughPassphrase, PASSPHRASE_MIN_LENGTH } from '../../../shared/passphrase-rules.ts';
 
 export interface Strength {
   /** 0 (too short, or not checked yet) … 4 (very strong) */
@@ -66,11 +67,11 @@ export function useStrengthDictionaries(): boolean {
 }
 
 export function passphraseStrength(passphrase: string): Strength {
-  if (passphrase.length < 8) {
+  if (!isLongEnoughPassphrase(passphrase)) {
     return {
       score: 0,
       label: 'Too short',
-      hint: 'Use at least 8 characters; a few unrelated words work well.',
+      hint: `Use at least ${PASSPHRASE_MIN_LENGTH} characters; a few unrelated words work well.`,
     };
   }
   if (estimator === null)

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
+import { isLongEnoughPassphrase, PASSPHRASE_TOO_SHORT } from '../../../shared/passphrase-rules.ts';
 import { useNotices } from '../lib/events.tsx';
 import { useStatus } from '../lib/status.tsx';
 import { passphraseStrength, useStrengthDictionaries } from '../lib/strength.ts';
@@ -70,17 +71,17 @@ function CreateVault({ onBack }: { onBack(): void }) {
   const [error, setError] = useState<string | null>(null);
 
   const nameError = submitted && !name.trim() ? 'Enter the name your friends know you by.' : null;
-  const passError = submitted && passphrase.length < 8 ? 'A passphrase needs at least 8 characters.' : null;
+  const passError = submitted && !isLongEnoughPassphrase(passphrase) ? PASSPHRASE_TOO_SHORT : null;
   const confirmError =
     submitted && confirm !== passphrase ? 'The two passphrases are not the same. Type it again.' : null;
   const checked = useStrengthDictionaries();
-  const weak = checked && passphrase.length >= 8 && passphraseStrength(passphrase).score < 2;
+  const weak = checked && isLongEnoughPassphrase(passphrase) && passphraseStrength(passphrase).score < 2;
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
     setError(null);
-    if (!name.trim() || passphrase.length < 8 || confirm !== passphrase) return;
+    if (!name.trim() || !isLongEnoughPassphrase(passphrase) || confirm !== passphrase) return;
     setBusy(true);
     try {
       let status = await api().call('vault.create', { name: name.trim(), passphrase });

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../lib/api.ts';
+import { isLongEnoughPassphrase, PASSPHRASE_TOO_SHORT } from '../../../shared/passphrase-rules.ts';
 import { copyPlain } from '../lib/clipboard.ts';
 import { useSettings } from '../lib/settings.ts';
 import type { Settings } from '../../../shared/api/ops/settings.ts';
@@ -377,7 +378,7 @@ function ChangePassphraseCard() {
   const [done, setDone] = useState(false);
   const id = useId();
 
-  const nextError = submitted && next.length < 8 ? 'A passphrase needs at least 8 characters.' : null;
+  const nextError = submitted && !isLongEnoughPassphrase(next) ? PASSPHRASE_TOO_SHORT : null;
   const confirmError =
     submitted && confirm !== next ? 'The two new passphrases are not the same. Type it again.' : null;
 
@@ -390,7 +391,7 @@ function ChangePassphraseCard() {
       setError('Type your current passphrase first.');
       return;
     }
-    if (next.length < 8 || confirm !== next) return;
+    if (!isLongEnoughPassphrase(next) || confirm !== next) return;
     setBusy(true);
     try {
       await api().call('vault.changePassphrase', { current, next });

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { op } from '../op.ts';
+import {
+  PASSPHRASE_MAX_LENGTH,
+  PASSPHRASE_MIN_LENGTH,
+  PASSPHRASE_TOO_LONG,
+  PASSPHRASE_TOO_SHORT,
+} from '../../passphrase-rules.ts';
 
 export const VaultState = z.enum(['empty', 'locked', 'unlocked', 'recovering']);
 export type VaultState = z.infer<typeof VaultState>;
@@ -26,8 +32,8 @@ export type Status = z.infer<typeof Status>;
 
 export const Passphrase = z
   .string()
-  .min(8, 'A passphrase needs at least 8 characters.')
-  .max(1024, 'A passphrase can have at most 1024 characters.');
+  .min(PASSPHRASE_MIN_LENGTH, PASSPHRASE_TOO_SHORT)
+  .max(PASSPHRASE_MAX_LENGTH, PASSPHRASE_TOO_LONG);
 
 export const DisplayName = z
   .string()
@@ -38,11 +44,16 @@ export const DisplayName = z
 export const appOps = {
   'app.status': op(z.object({}), Status, { public: true }),
   'vault.create': op(z.object({ name: DisplayName, passphrase: Passphrase }), Status, { public: true }),
-  'vault.unlock': op(z.object({ passphrase: z.string().max(1024) }), Status, { public: true }),
+  'vault.unlock': op(z.object({ passphrase: z.string().max(PASSPHRASE_MAX_LENGTH) }), Status, {
+    public: true,
+  }),
   'vault.lock': op(z.object({}), Status, { public: true }),
   /** Changes the name you go by. Friends you pair with from now on see it; earlier friends keep the old one. */
   'vault.rename': op(z.object({ name: DisplayName }), Status),
-  'vault.changePassphrase': op(z.object({ current: z.string().max(1024), next: Passphrase }), z.object({})),
+  'vault.changePassphrase': op(
+    z.object({ current: z.string().max(PASSPHRASE_MAX_LENGTH), next: Passphrase }),
+    z.object({}),
+  ),
   /** Remember the vault key in the OS keychain on this device (the passphrase keeps working). */
   'vault.keychain.enable': op(z.object({}), Status),
   'vault.keychain.disable': op(z.object({}), Status),

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { BackupStatus, CustodianStatus } from '../../../../shared/api/ops/backup.ts';
-import { summarizeBackup } from '../../../../shared/backup-summary.ts';
+import { currentCustodians, summarizeBackup } from '../../../../shared/backup-summary.ts';
 import type { PieceView } from '../../../../shared/backup-summary.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { formatBytes, formatDate, listNames } from '../../lib/format.ts';
@@ -9,7 +9,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
 /** What a finished check found, in one sentence. */
 function checkResult(status: BackupStatus): string {
-  const asked = summarizeBackup(status).current.map((v) => v.custodian);
+  const asked = currentCustodians(status.custodians);
   const fine = asked.filter((c) => c.health === 'ok').length;
   const at = new Date().toLocaleTimeString(undefined, { timeStyle: 'short' });
   if (fine === asked.length) return `Checked at ${at}: every friend proved they still have their piece.`;

@@ -7,6 +7,7 @@ import { useRouter } from '../../lib/router.tsx';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { recommendedThreshold, thresholdGuidance } from '../../../../shared/backup-guidance.ts';
+import { currentCustodians } from '../../../../shared/backup-summary.ts';
 
 type Step = 'friends' | 'threshold' | 'review';
 
@@ -21,10 +22,7 @@ interface Props {
 /** Three steps: who keeps a piece, how many are needed, then start. */
 export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
   const { navigate } = useRouter();
-  const currentIds = new Set(
-    current?.custodians.filter((c) => c.state !== 'removing' && c.state !== 'removed').map((c) => c.peerId) ??
-      [],
-  );
+  const currentIds = new Set(currentCustodians(current?.custodians ?? []).map((c) => c.peerId));
   const [step, setStep] = useState<Step>('friends');
   const [chosen, setChosen] = useState<Set<string>>(
     () => new Set(friends.filter((f) => currentIds.has(f.peerId)).map((f) => f.peerId)),

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import type { OpOutput } from '../../../../shared/api/contract.ts';
 import { recommendedThreshold, thresholdGuidance } from '../../../../shared/backup-guidance.ts';
-import { isFormerCustodian, removalImpact } from '../../../../shared/backup-summary.ts';
+import { currentCustodians, removalImpact } from '../../../../shared/backup-summary.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { Busy } from '../../components/Busy.tsx';
@@ -48,8 +48,8 @@ export function RemoveFriendDialog({
   useEffect(() => {
     if (!friend || !status) return;
     const current = new Set(
-      status.custodians
-        .filter((c) => !isFormerCustodian(c) && c.peerId !== friend.peerId)
+      currentCustodians(status.custodians)
+        .filter((c) => c.peerId !== friend.peerId)
         .map((c) => c.peerId),
     );
     const start = others.filter((f) => current.has(f.peerId)).map((f) => f.peerId);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../../lib/api.ts';
+import { isLongEnoughPassphrase, PASSPHRASE_TOO_SHORT } from '../../../../shared/passphrase-rules.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PassphraseField } from '../../components/PassphraseField.tsx';
@@ -26,7 +27,7 @@ export function RecoverPassphraseForm({
   const [error, setError] = useState<string | null>(null);
   const resume = mode === 'resume';
 
-  const passError = submitted && passphrase.length < 8 ? 'A passphrase needs at least 8 characters.' : null;
+  const passError = submitted && !isLongEnoughPassphrase(passphrase) ? PASSPHRASE_TOO_SHORT : null;
   const confirmError =
     submitted && !resume && confirm !== passphrase
       ? 'The two passphrases are not the same. Type it again.'
@@ -36,7 +37,7 @@ export function RecoverPassphraseForm({
     e.preventDefault();
     setSubmitted(true);
     setError(null);
-    if (passphrase.length < 8 || (!resume && confirm !== passphrase)) return;
+    if (!isLongEnoughPassphrase(passphrase) || (!resume && confirm !== passphrase)) return;
     setBusy(true);
     try {
       await api().call('recovery.start', { passphrase, ...(forgot ? { forgot: true } : {}) });
