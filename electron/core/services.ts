@@ -74,7 +74,14 @@ export async function openServices(ctx: ServiceContext): Promise<Services> {
     config: ctx.config,
     clock: ctx.clock,
   });
-  const backup = new BackupServices({ store, vault, mesh, events: ctx.events });
+  const backup = new BackupServices({
+    store,
+    vault,
+    mesh,
+    events: ctx.events,
+    config: ctx.config,
+    clock: ctx.clock,
+  });
   const recovery = new RecoveryServices({
     store,
     vault,

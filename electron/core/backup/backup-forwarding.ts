@@ -1,6 +1,6 @@
 /**
  * Backups through a mutual friend (docs/PROTOCOL.md §10.4). When a custodian the owner owes a version to has been out
- * of reach for TESSERA_FORWARD_AFTER_MS (default one hour) and another friend is connected, the owner bundles what an
+ * of reach for `forwardAfterMs` (TESSERA_FORWARD_AFTER_MS, default one hour) and another friend is connected, the owner bundles what an
  * `offer` exchange would carry (split, the sealed shard if not yet delivered, the signed manifest, every chunk) into a
  * parcel sealed to the custodian. The custodian verifies and commits it exactly like an offer (consent given,
  * manifest signed by the owner, envelope addressed to it, no older version, chunks match the manifest), and only
@@ -23,12 +23,6 @@ import type { BackupContext } from './backup-context.ts';
 import type { OwnerBackupService } from './owner-service.ts';
 import type { CustodianBackupService } from './custodian-service.ts';
 import type { ForwardService } from '../mesh/forwarding/forward-service.ts';
-
-/** TESSERA_FORWARD_AFTER_MS: how long a custodian must be out of reach before a carrier is used (default 1 h). */
-export function forwardAfterMs(): number {
-  const n = Number(process.env.TESSERA_FORWARD_AFTER_MS);
-  return Number.isInteger(n) && n >= 1_000 ? n : 60 * 60_000;
-}
 
 class Refused extends Error {}
 
@@ -58,8 +52,7 @@ export function wireBackupForwarding(
       busy = false;
     }
   };
-  const every = Number(process.env.TESSERA_RECONCILE_MS) || 15_000;
-  const timer = setInterval(() => void check(), Math.max(every, 500));
+  const timer = setInterval(() => void check(), Math.max(ctx.config.reconcileMs, 500));
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -76,7 +69,7 @@ async function handOffDue(
   if (!split || !current.manifest || !current.splitId || !equalBytes(current.splitId, split.splitId)) return;
   const manifestBytes = current.manifest;
   const now = ctx.now();
-  const after = forwardAfterMs();
+  const after = ctx.config.forwardAfterMs;
   // The same for every custodian owed this version: worked out once, when the first one is due.
   let bundleParts: { manifestHash: Uint8Array; chunks: { id: Uint8Array; data: Uint8Array }[] } | null = null;
   const parts = () => {

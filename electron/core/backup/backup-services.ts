@@ -13,8 +13,8 @@ import { serveBackupConversation } from './backup-protocol.ts';
 import { ForwardService } from '../mesh/forwarding/forward-service.ts';
 import type { ForwardMesh } from '../mesh/forwarding/forward-service.ts';
 import { wireBackupForwarding } from './backup-forwarding.ts';
+import type { BackupClock, BackupConfig } from './backup-context.ts';
 
-/** What backups need from the mesh. */
 /** What a change in the vault means for a backup version, as the backup screen says it. */
 const CHANGE_WORDS: Record<VaultChange, string> = {
   items: 'items changed',
@@ -22,6 +22,7 @@ const CHANGE_WORDS: Record<VaultChange, string> = {
   settings: 'settings changed',
 };
 
+/** What backups need from the mesh. */
 export interface MeshAccess {
   readonly friends: FriendsStore;
   /** Identity keys the mesh holds in memory since the first unlock, or null before it. */
@@ -50,9 +51,6 @@ export type BackupHandlers = Pick<
   | 'requests.decline'
 >;
 
-const RECONCILE_INTERVAL_MS = Number(process.env.TESSERA_RECONCILE_MS ?? 15_000);
-const HEALTH_INTERVAL_MS = Number(process.env.TESSERA_HEALTH_MS ?? 6 * 60 * 60_000);
-
 /**
  * Both backup roles of one install, wired to the rest of the core: vault and friend changes and held-shard changes
  * produce new versions; unlocks rebuild what changed while locked; a friend connecting, a timer and every change
@@ -71,9 +69,12 @@ export class BackupServices {
     vault: VaultService;
     mesh: MeshAccess;
     events: EventBus;
+    /** The core's configuration (electron/core/config.ts): timers, request lifetimes, the deposit budget. */
+    config: BackupConfig;
+    clock: BackupClock;
     log?: (m: string) => void;
   }) {
-    const { store, vault, mesh, events } = deps;
+    const { store, vault, mesh, events, config, clock } = deps;
     const custodianStore = new CustodianStore(store);
     // Before any deposit can start: pack files of deposits a crash cut short.
     custodianStore.sweepPacks();
@@ -83,10 +84,11 @@ export class BackupServices {
       friends: mesh.friends,
       custodianStore,
       events,
+      config,
       keys: () => mesh.identityKeys(),
       selfPeerId: () => vault.publicIdentity()?.peerId ?? '',
       link: { open: (peerId: string) => mesh.open(peerId, 'backup') },
-      now: Date.now,
+      now: () => clock.now(),
       log: deps.log ?? ((m: string) => console.error(`[tessera] ${m}`)),
     };
     this.owner = new OwnerBackupService(ctx);
@@ -120,12 +122,12 @@ export class BackupServices {
     const tick = setInterval(() => {
       this.owner.kick();
       this.custodian.kick();
-    }, RECONCILE_INTERVAL_MS);
+    }, config.reconcileMs);
     const health = setInterval(() => {
       void this.owner
         .checkHealth()
         .catch((err: unknown) => ctx.log(`backup: health check failed: ${String(err)}`));
-    }, HEALTH_INTERVAL_MS);
+    }, config.healthMs);
     tick.unref();
     health.unref();
     this.timers.push(tick, health);

@@ -21,7 +21,8 @@ import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.
 import type { Conversation } from '../mesh/rpc.ts';
 import type { CustodianStore, HeldShardRow } from './custodian-store.ts';
 import type { DepositChunks } from './deposit-chunks.ts';
-import { depositBudgetFromEnv } from './deposit-budget.ts';
+import { depositBudgetOfMib } from './deposit-budget.ts';
+import type { DepositBudget } from './deposit-budget.ts';
 import { HeldChunkDamagedError } from './held-packs.ts';
 import { healthDataProof } from '../../../shared/protocol/health-proof.ts';
 import { Backoff } from './peer-link.ts';
@@ -62,7 +63,7 @@ export class CustodianBackupService {
   private readonly store: CustodianStore;
   private readonly backoff = new Backoff();
   /** Chunk bytes of deposits in progress (received, not yet committed). */
-  private readonly budget = depositBudgetFromEnv();
+  private readonly budget: DepositBudget;
   private running = false;
   private closed = false;
   /** Called when a held shard arrives or is dropped: the custodian's own backup must carry it. */
@@ -71,6 +72,7 @@ export class CustodianBackupService {
   constructor(ctx: BackupContext) {
     this.ctx = ctx;
     this.store = ctx.custodianStore;
+    this.budget = depositBudgetOfMib(ctx.config.depositBudgetMib);
   }
 
   private name(peerId: string): string {

@@ -68,8 +68,7 @@ export class DepositBudget {
   }
 }
 
-/** TESSERA_DEPOSIT_BUDGET_MIB (at least 1) changes the default of 256 MiB. */
-export function depositBudgetFromEnv(): DepositBudget {
-  const mib = Number(process.env.TESSERA_DEPOSIT_BUDGET_MIB);
-  return new DepositBudget((Number.isFinite(mib) && mib >= 1 ? mib : 256) * 1024 * 1024);
+/** The budget of `mib` MiB (TESSERA_DEPOSIT_BUDGET_MIB in the core's configuration, 256 by default). */
+export function depositBudgetOfMib(mib: number): DepositBudget {
+  return new DepositBudget(mib * 1024 * 1024);
 }

@@ -33,6 +33,11 @@ export class Backoff {
     this.entries.set(peerId, { failures: 0, nextAt: now + ms });
   }
 
+  /** When each peer backing off may be tried again (the reconcile planner's `notBefore`). */
+  snapshot(): ReadonlyMap<string, number> {
+    return new Map([...this.entries].map(([peerId, entry]) => [peerId, entry.nextAt]));
+  }
+
   reset(peerId: string): void {
     this.entries.delete(peerId);
   }

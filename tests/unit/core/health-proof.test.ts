@@ -33,6 +33,7 @@ import { OwnerStore } from '../../../electron/core/backup/owner-store.ts';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { BackupContext } from '../../../electron/core/backup/backup-context.ts';
+import { readConfig } from '../../../electron/core/config.ts';
 import { HELD_PACKS_DIR } from '../../../electron/core/backup/held-packs.ts';
 import type { Conversation } from '../../../electron/core/mesh/rpc.ts';
 import { counterRandom, sampleSnapshot } from '../shared/helpers.ts';
@@ -175,6 +176,7 @@ function holding(t: TestContext, backup: BuiltBackup = built): Held {
       nameOf: (peerId: string) => (peerId === OWNER ? 'Olivia' : null),
     },
     events: { changed: () => {}, emit: () => {} },
+    config: readConfig({}),
     keys: () => custodianKeys,
     now: () => 2,
     log: (m: string) => logs.push(m),

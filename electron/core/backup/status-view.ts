@@ -1,0 +1,68 @@
+/**
+ * What `backup.status` reports (shared/api/ops/backup.ts), worked out from the owner's rows and what this process
+ * knows (progress of sends, bytes sent, the last build's problem): pure, no store or services. How a status reads to
+ * a person (which pieces count) is shared/backup-summary.ts, the one rule; this only says where each custodian is.
+ */
+import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/backup.ts';
+import type { CustodianRow } from './owner-store.ts';
+import { awaitingAnswer, isDelivered } from './custodian-standing.ts';
+
+export type SendingProgress = NonNullable<CustodianStatus['sending']>;
+
+export interface StatusInput {
+  now: number;
+  /** The active split, or null before the first backup. */
+  split: { threshold: number; createdAt: number } | null;
+  /** Custodians of the active split, then former ones (asked to delete, or done). */
+  rows: readonly CustodianRow[];
+  version: number;
+  versionCreatedAt: number | null;
+  versionReason: string | null;
+  bytesSent: number;
+  problem: string | null;
+  /** What this person calls each custodian (never a peer ID; a former friend keeps the name they had). */
+  names: ReadonlyMap<string, string>;
+  /** Peer IDs that are still friends. */
+  friends: ReadonlySet<string>;
+  /** Sends under way, by custodian. */
+  sending: ReadonlyMap<string, SendingProgress>;
+}
+
+/** The name shown for a custodian whose name is not known (never a peer ID). */
+export const UNNAMED_CUSTODIAN = 'A former friend';
+
+export function backupStatusView(input: StatusInput): BackupStatus {
+  return {
+    configured: input.split !== null,
+    version: input.version,
+    threshold: input.split?.threshold ?? 0,
+    createdAt: input.split?.createdAt ?? null,
+    versionCreatedAt: input.versionCreatedAt,
+    versionReason: input.versionReason,
+    custodians: input.rows.map((row) => custodianStatusView(row, input)),
+    bytesSent: input.bytesSent,
+    problem: input.problem,
+  };
+}
+
+export function custodianStatusView(
+  row: CustodianRow,
+  input: Pick<StatusInput, 'now' | 'names' | 'friends' | 'sending'>,
+): CustodianStatus {
+  const state: CustodianStatus['state'] = isDelivered(row)
+    ? 'delivered'
+    : row.state === 'requested' && !awaitingAnswer(row, input.now)
+      ? 'expired'
+      : row.state;
+  return {
+    peerId: row.peerId,
+    name: input.names.get(row.peerId) ?? UNNAMED_CUSTODIAN,
+    friend: input.friends.has(row.peerId),
+    state,
+    versionHeld: row.versionHeld,
+    lastConfirmed: row.lastConfirmed,
+    health: row.health,
+    lastError: row.lastError,
+    sending: input.sending.get(row.peerId) ?? null,
+  };
+}
