@@ -23,6 +23,7 @@ import type { BackupContext } from './backup-context.ts';
 import type { OwnerBackupService } from './owner-service.ts';
 import type { CustodianBackupService } from './custodian-service.ts';
 import type { ForwardService } from '../mesh/forwarding/forward-service.ts';
+import { owesVersion } from './custodian-standing.ts';
 
 class Refused extends Error {}
 
@@ -68,6 +69,7 @@ async function handOffDue(
   const current = owner.store.current();
   if (!split || !current.manifest || !current.splitId || !equalBytes(current.splitId, split.splitId)) return;
   const manifestBytes = current.manifest;
+  const version = { version: current.version, splitId: current.splitId, hasManifest: true };
   const now = ctx.now();
   const after = ctx.config.forwardAfterMs;
   // The same for every custodian owed this version: worked out once, when the first one is due.
@@ -84,8 +86,7 @@ async function handOffDue(
     return bundleParts;
   };
   for (const row of owner.store.custodians(split.splitId)) {
-    const owed =
-      row.state === 'accepted' && (!row.envelopeDelivered || (row.versionHeld ?? 0) < current.version);
+    const owed = row.state === 'accepted' && owesVersion(row, version, split.splitId);
     if (!owed || isConnected(row.peerId)) {
       since.delete(row.peerId);
       continue;
