@@ -1,5 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { hmac } from '@noble/hashes/hmac.js';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
 import { chunkMatchesManifest, encodeSignedManifest } from '../../../shared/formats/manifest.ts';
 import type { BackupManifest, ChunkRef } from '../../../shared/formats/manifest.ts';
@@ -16,16 +14,17 @@ import {
 import { SIGN_CONTEXTS, verifyWithContext } from '../../../shared/crypto/sign.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { signReceipt } from '../../../shared/protocol/receipts.ts';
-import { ExpiredError, NotFoundError, NotVerifiedError, TesseraError } from '../../../shared/errors.ts';
+import { ExpiredError, TesseraError } from '../../../shared/errors.ts';
 import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../mesh/rpc.ts';
-import type { CustodianStore, HeldShardRow } from './custodian-store.ts';
+import type { CustodianStore } from './custodian-store.ts';
 import type { DepositChunks } from './deposit-chunks.ts';
 import { depositBudgetOfMib } from './deposit-budget.ts';
 import type { DepositBudget } from './deposit-budget.ts';
-import { HeldChunkDamagedError } from './held-packs.ts';
-import { healthDataProof } from '../../../shared/protocol/health-proof.ts';
-import { Backoff } from './peer-link.ts';
+import { CustodianConsent } from './custodian-consent.ts';
+import { answerChallenge } from './custodian-proofs.ts';
+import type { ProofDeps } from './custodian-proofs.ts';
+import { RefusedError } from './refused-error.ts';
 import { nativeBackupCrypto, nativeEd25519, nativeSha256 } from '../crypto-native/native-backup-crypto.ts';
 import type { BackupContext } from './backup-context.ts';
 
@@ -43,29 +42,24 @@ export interface VerifiedOffer {
   wanted: Map<string, ChunkRef>;
 }
 
-/** A request the custodian will not act on; the reason goes back to the owner as a `refused` message. */
-export class RefusedError extends TesseraError {
-  constructor(reason: string) {
-    super('CONFLICT', reason);
-  }
-}
+export { RefusedError } from './refused-error.ts';
 
 const ZERO32 = new Uint8Array(32);
 
 const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
 /**
- * The custodian's side: consent to hold for a friend, store their shard and newest backup version (acknowledged
- * with a signed receipt only after COMMIT), delete on request, and prove holding on a health check.
+ * The custodian's side: consent to hold for a friend (custodian-consent.ts), store their shard and newest backup
+ * version (acknowledged with a signed receipt only after COMMIT), delete on request, and prove holding on a health
+ * check (custodian-proofs.ts).
  */
 export class CustodianBackupService {
   private readonly ctx: BackupContext;
   private readonly store: CustodianStore;
-  private readonly backoff = new Backoff();
+  private readonly consent: CustodianConsent;
+  private readonly proofDeps: ProofDeps;
   /** Chunk bytes of deposits in progress (received, not yet committed). */
   private readonly budget: DepositBudget;
-  private running = false;
-  private closed = false;
   /** Called when a held shard arrives or is dropped: the custodian's own backup must carry it. */
   onHeldShardsChanged: () => void = () => {};
 
@@ -73,6 +67,8 @@ export class CustodianBackupService {
     this.ctx = ctx;
     this.store = ctx.custodianStore;
     this.budget = depositBudgetOfMib(ctx.config.depositBudgetMib);
+    this.consent = new CustodianConsent(ctx, (peerId) => this.name(peerId));
+    this.proofDeps = { ctx, store: this.store, name: (peerId) => this.name(peerId) };
   }
 
   private name(peerId: string): string {
@@ -98,7 +94,7 @@ export class CustodianBackupService {
       this.requireFriend(from);
       switch (first.t) {
         case 'hold-request':
-          return await reply(this.onHoldRequest(from, first));
+          return await reply(this.consent.onHoldRequest(from, first));
         case 'offer':
           return await this.onOffer(conv, from, first);
         case 'offer-delta':
@@ -106,7 +102,7 @@ export class CustodianBackupService {
         case 'delete':
           return await reply(this.onDelete(from, first));
         case 'challenge':
-          return await reply(this.onChallenge(from, first));
+          return await reply(answerChallenge(this.proofDeps, from, first));
         default:
           throw new RefusedError(`Unexpected first message "${first.t}".`);
       }
@@ -114,38 +110,6 @@ export class CustodianBackupService {
       if (!(err instanceof TesseraError)) throw err;
       await reply({ t: 'refused', reason: err.message.slice(0, 300) });
     }
-  }
-
-  private onHoldRequest(from: string, msg: Extract<BackupMessage, { t: 'hold-request' }>): BackupMessage {
-    const now = this.ctx.now();
-    if (msg.expires < now) throw new RefusedError('This holding request has expired.');
-    const existing = this.store.request(from);
-    if (existing && equalBytes(existing.nonce, msg.nonce)) {
-      // The owner asking again while waiting: same answer as before.
-      return { t: 'hold-reply', state: existing.state };
-    }
-    // Consent is per friend: a friend we already hold for (a re-share) does not need asking again.
-    const state = existing?.state === 'accepted' ? 'accepted' : 'pending';
-    this.store.putRequest({
-      ownerPeerId: from,
-      threshold: msg.threshold,
-      custodians: msg.custodians,
-      nonce: msg.nonce,
-      expiresAt: msg.expires,
-      state,
-      createdAt: now,
-    });
-    if (state === 'accepted') this.store.markAnswerDelivered(from, msg.nonce);
-    else {
-      this.ctx.events.emit({
-        type: 'notice',
-        key: holdingNoticeKey(from),
-        title: 'A friend asks for your help',
-        body: `${this.name(from)} asks you to keep a piece of their recovery key.`,
-      });
-    }
-    this.ctx.events.changed('requests');
-    return { t: 'hold-reply', state };
   }
 
   private async onOffer(
@@ -371,104 +335,6 @@ export class CustodianBackupService {
     return dropped;
   }
 
-  /**
-   * Health check (§9.2): proves the envelope, and when the owner names chunks, their bytes. Answering is also when we
-   * look at what we hold for this owner: a pack file gone or cut short, or a named chunk that no longer matches its
-   * manifest, is logged and forgotten (with the version it belonged to), so the owner, told by the failed proof,
-   * sends it again rather than counting on data we no longer have.
-   */
-  private onChallenge(from: string, msg: Extract<BackupMessage, { t: 'challenge' }>): BackupMessage {
-    const held = this.store.held(from);
-    if (!held) return { t: 'proof', held: false, version: 0, mac: ZERO32 };
-    const mac = hmac(sha256, msg.nonce, held.sealedEnvelope);
-    if (!msg.chunks) return { t: 'proof', held: true, version: held.version, mac };
-    const data = this.proveChunks(from, held, msg.nonce, msg.chunks);
-    // After damage was found the held version is 0: say so, the owner then knows what to send.
-    const version = data ? held.version : (this.store.held(from)?.version ?? 0);
-    return { t: 'proof', held: true, version, mac, data: data ?? ZERO32 };
-  }
-
-  /** The data proof over the named chunks, or null when we cannot give it (not held, or found damaged). */
-  private proveChunks(
-    from: string,
-    held: HeldShardRow,
-    nonce: Uint8Array,
-    ids: readonly Uint8Array[],
-  ): Uint8Array | null {
-    if (held.version === 0) return null; // no complete version held (after damage, or a recovery: §5.1)
-    let listed: Map<string, ChunkRef>;
-    try {
-      const manifest = verifyManifest(held.manifest, signPublicFromPeerId(from), nativeEd25519);
-      listed = new Map(manifest.chunks.map((c) => [c.id, c]));
-    } catch {
-      return null;
-    }
-    const damagedPacks = this.store.damagedPacks(from);
-    const damaged: string[] = [];
-    const chunks: { id: Uint8Array; data: Uint8Array }[] = [];
-    let unknown = false;
-    for (const id of ids) {
-      const idHex = toHex(id);
-      const ref = listed.get(idHex);
-      if (!ref) {
-        unknown = true; // of a version we do not hold: nothing to prove, nothing damaged
-        continue;
-      }
-      let data: Uint8Array | undefined;
-      try {
-        data = this.store.chunk(from, idHex);
-      } catch (err) {
-        if (!(err instanceof HeldChunkDamagedError)) throw err;
-      }
-      if (!data || !chunkMatchesManifest(ref, data, nativeBackupCrypto)) damaged.push(idHex);
-      else chunks.push({ id, data });
-    }
-    if (damaged.length > 0 || damagedPacks.length > 0) {
-      const dropped = this.store.dropDamaged(from, damaged, damagedPacks, this.ctx.now());
-      this.ctx.log(
-        `backup: part of ${this.name(from)}'s backup is damaged or missing here (${damagedPacks.length} pack file(s), ` +
-          `${damaged.length} checked chunk(s)); dropped ${dropped} chunk(s) and version ${held.version}, ` +
-          'which they will send again',
-      );
-      this.ctx.events.changed('held');
-      return null;
-    }
-    return unknown ? null : healthDataProof(nonce, chunks);
-  }
-
-  // ---- what the person sees and decides -------------------------------------------------------------------------
-
-  pendingRequests(): PendingRequest[] {
-    const now = this.ctx.now();
-    return this.store
-      .requests('pending')
-      .filter((r) => r.expiresAt > now)
-      .map((r) => ({
-        id: `holding:${r.ownerPeerId}`,
-        kind: 'holding' as const,
-        fromPeerId: r.ownerPeerId,
-        from: this.name(r.ownerPeerId),
-        createdAt: r.createdAt,
-        expiresAt: r.expiresAt,
-        detail: `${this.name(r.ownerPeerId)} asks you to keep one of ${r.custodians} pieces of their recovery key (any ${r.threshold} of them can restore it). Your own backup will carry it, so enough of your own custodians together could open it too.`,
-      }));
-  }
-
-  answer(ownerPeerId: string, accepted: boolean): void {
-    const request = this.store.request(ownerPeerId);
-    if (!request || request.state !== 'pending') throw new NotFoundError('There is no such pending request.');
-    if (request.expiresAt < this.ctx.now())
-      throw new ExpiredError('That request has expired; ask your friend to send it again.');
-    if (accepted && !this.ctx.friends.isVerified(ownerPeerId))
-      throw new NotVerifiedError(this.name(ownerPeerId), 'you can keep a piece for a friend');
-    this.store.answer(ownerPeerId, accepted ? 'accepted' : 'declined', this.ctx.now());
-    // Answered: the notice that asked is done.
-    this.ctx.events.emit({ type: 'notice-withdrawn', key: holdingNoticeKey(ownerPeerId) });
-    this.backoff.reset(ownerPeerId);
-    this.ctx.events.changed('requests');
-    this.kick();
-  }
-
   heldBackups(): HeldBackup[] {
     return this.store.heldSummaries().map((h) => ({
       ownerPeerId: h.ownerPeerId,
@@ -483,58 +349,25 @@ export class CustodianBackupService {
     return this.store.countHeld();
   }
 
+  // ---- consent (custodian-consent.ts) ------------------------------------------------------------------------
+
+  pendingRequests(): PendingRequest[] {
+    return this.consent.pendingRequests();
+  }
+
+  answer(ownerPeerId: string, accepted: boolean): void {
+    this.consent.answer(ownerPeerId, accepted);
+  }
+
   peerConnected(peerId: string): void {
-    this.backoff.reset(peerId);
-    this.kick();
+    this.consent.peerConnected(peerId);
   }
 
   kick(): void {
-    if (this.closed) return;
-    void this.deliverAnswers().catch((err: unknown) =>
-      this.ctx.log(`backup: delivering answers failed: ${String(err)}`),
-    );
-  }
-
-  /** Tells owners our consent answers (persisted until they acknowledge). */
-  private async deliverAnswers(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      const now = this.ctx.now();
-      await Promise.all(
-        this.store
-          .undeliveredAnswers()
-          .filter((r) => this.backoff.due(r.ownerPeerId, now))
-          .map(async (r) => {
-            try {
-              const conv = await this.ctx.link.open(r.ownerPeerId);
-              try {
-                await conv.send(
-                  encodeBackupMessage({ t: 'hold-answer', accepted: r.state === 'accepted', nonce: r.nonce }),
-                );
-                const ack = expectBackupMessage(await conv.receive(), 'ack');
-                if (ack.t === 'refused') throw new RefusedError(ack.reason);
-              } finally {
-                await conv.close();
-              }
-              this.store.markAnswerDelivered(r.ownerPeerId, r.nonce);
-            } catch (err) {
-              this.backoff.failed(r.ownerPeerId, this.ctx.now());
-              this.ctx.log(`backup: could not tell ${this.name(r.ownerPeerId)} our answer: ${String(err)}`);
-            }
-          }),
-      );
-    } finally {
-      this.running = false;
-    }
+    this.consent.kick();
   }
 
   close(): void {
-    this.closed = true;
+    this.consent.close();
   }
-}
-
-/** The key of the notice asking to hold a piece for `ownerPeerId` (one at a time per friend). */
-function holdingNoticeKey(ownerPeerId: string): string {
-  return `holding:${ownerPeerId}`;
 }
