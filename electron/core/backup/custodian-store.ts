@@ -1,3 +1,8 @@
+/**
+ * What a custodian keeps for its friends in SQLite and pack files: holding requests and answers, held shards and
+ * manifests, chunks (inline or in packs: held-packs.ts), spent request nonces. Longer than ~400 lines on purpose: its
+ * transactions (commit a deposit, drop damaged data, forget an owner) span all these tables, so it stays one store.
+ */
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/store.ts';
 import type { HoldState } from '../../../shared/protocol/backup.ts';
