@@ -12,7 +12,7 @@ import type { Conversation } from '../../../electron/core/mesh/rpc.ts';
 import { decodeBackupMessage } from '../../../shared/protocol/backup.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { tempDir } from '../vault/helpers.ts';
-import { conversationPair } from './fake-link.ts';
+import { conversationPair } from '../mesh/fake-link.ts';
 
 export interface RealCustodian {
   service: CustodianBackupService;
