@@ -100,7 +100,7 @@ export async function encryption(): Promise<Figure[]> {
   };
   const build = (crypto: BackupCrypto) => () =>
     void buildBackup(snapshot, key, snapshot.identity, 1, undefined, crypto);
-  // What the app runs (owner-service.ts): the parallel builder, which encodes, cuts and seals at once.
+  // What the app runs (version-builder.ts): the parallel builder, which encodes, cuts and seals at once.
   const builder = new ParallelBackupBuilder();
   const appBuild = () => builder.build(snapshot, key, snapshot.identity, 1);
   try {

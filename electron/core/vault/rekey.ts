@@ -29,7 +29,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'attachments', column: 'sealed', adId: "item_id || '/' || id" },
   // items/item-rows.ts: an item's previous secrets, by item id (migration 010).
   { table: 'item_history', column: 'sealed', adId: 'item_id' },
-  // backup/owner-service.ts: the split id in lowercase hex.
+  // backup/split-creation.ts: the split id in lowercase hex.
   { table: 'backup_splits', column: 'key_sealed', adId: 'lower(hex(split_id))' },
 ];
 

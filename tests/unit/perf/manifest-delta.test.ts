@@ -133,7 +133,7 @@ test('across body versions a delta cannot rebuild the new manifest, so the owner
   const edits = diffManifest(base.chunks, nextInfo.chunks);
   const rebuilt = manifestFromDelta(base, edits, nextInfo.version, nextInfo.size);
   assert.equal(rebuilt.bodyVersion, 2);
-  // Rebuilt in body v2, the bytes differ from the owner's body v1 (owner-service's manifestDelta then returns null),
+  // Rebuilt in body v2, the bytes differ from the owner's body v1 (RecentManifests.delta then returns null),
   // and a custodian given them anyway refuses them.
   const rebuiltBytes = encodeSignedManifest(rebuilt, manifestSignature(next.manifest));
   assert.notDeepEqual(rebuiltBytes, next.manifest);

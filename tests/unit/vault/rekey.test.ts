@@ -143,7 +143,7 @@ test('after a passphrase change nothing in the data dir opens with the old passp
     tags: [],
     attachments: [{ name: 'old.bin', mediaType: 'application/octet-stream', data: randomBytes(50 * 1024) }],
   });
-  // A backup split key, sealed the way backup/owner-service.ts seals it.
+  // A backup split key, sealed the way backup/split-creation.ts seals it.
   const splitId = randomBytes(16);
   const splitKey = randomBytes(32);
   store.db
