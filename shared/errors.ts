@@ -50,6 +50,23 @@ export class TesseraError extends Error {
   }
 }
 
+/**
+ * A refusal across a conversation with another device, either way (the `refused { reason }` frame of every Tessera
+ * protocol, PROTOCOL §8.2). `reason` is the sentence that travels: when this device refuses, it sends `reason`; when the
+ * other device refused, `by` names it and `what` says what it refused, and the message reads "Bob refused: …".
+ */
+export class RefusedError extends TesseraError {
+  readonly reason: string;
+  constructor(
+    reason: string,
+    options: { by?: string; what?: string; code?: 'CONFLICT' | 'VERIFICATION_FAILED' } = {},
+  ) {
+    const heading = options.by ? `${options.by} refused${options.what ? ` ${options.what}` : ''}: ` : '';
+    super(options.code ?? 'CONFLICT', `${heading}${reason}`);
+    this.reason = reason;
+  }
+}
+
 export class BadRequestError extends TesseraError {
   constructor(message: string) {
     super('BAD_REQUEST', message);

@@ -2,9 +2,9 @@
  * The custodian tells an owner its answer to a holding request (PROTOCOL §9.2, "Consent answer"): hold-answer →
  * ack. Answers are kept until the owner acknowledges one, so a friend offline when the person decided hears it later.
  */
+import { RefusedError } from '../../../shared/errors.ts';
 import { encodeBackupMessage, expectBackupMessage } from '../../../shared/protocol/backup.ts';
 import type { Conversation } from '../mesh/rpc.ts';
-import { RefusedError } from './refused-error.ts';
 
 /** Sends the answer to the request `nonce` named; resolves once the owner acknowledged it, else RefusedError. */
 export async function tellAnswer(

@@ -7,6 +7,7 @@
  * after COMMIT signs the holding receipt (§9.3), which travels back to the owner through the carrier. The owner
  * checks it like a direct receipt and records the custodian's new version.
  */
+import { RefusedError } from '../../../shared/errors.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
@@ -24,8 +25,6 @@ import type { OwnerBackupService } from './owner-service.ts';
 import type { CustodianBackupService } from './custodian-service.ts';
 import type { ForwardService } from '../mesh/forwarding/forward-service.ts';
 import { owesVersion } from './custodian-standing.ts';
-
-class Refused extends Error {}
 
 /** Wires backups to forwarding: the custodian's parcel handler, the owner's receipt handler and hand-off timer. */
 export function wireBackupForwarding(
@@ -155,7 +154,7 @@ function acceptReceipt(
 ): void {
   const keys = ctx.keys();
   const split = owner.store.activeSplit();
-  if (!keys || !split) throw new Refused('No active backup.');
+  if (!keys || !split) throw new RefusedError('No active backup.');
   const receipt = verifyReceipt(receiptBytes, signPublicFromPeerId(custodian));
   const handed = forward.store.outbox(custodian).find((o) => o.version === receipt.version);
   const row = owner.store.custodian(split.splitId, custodian);
@@ -167,7 +166,7 @@ function acceptReceipt(
     !equalBytes(receipt.split, split.splitId) ||
     !equalBytes(receipt.manifest, handed.manifestHash)
   ) {
-    throw new Refused('A receipt for something I did not send.');
+    throw new RefusedError('A receipt for something I did not send.');
   }
   const now = ctx.now();
   forward.store.acknowledge(custodian, receipt.version, now);

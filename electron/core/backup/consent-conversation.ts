@@ -3,10 +3,10 @@
  * friend's answer may come now, or later in a hold-answer of their own (backup-protocol.ts); `pending` means they
  * have not decided yet.
  */
+import { RefusedError } from '../../../shared/errors.ts';
 import { encodeBackupMessage, expectBackupMessage } from '../../../shared/protocol/backup.ts';
 import type { HoldState } from '../../../shared/protocol/backup.ts';
 import type { Conversation } from '../mesh/rpc.ts';
-import { CustodianRefusedError } from './custodian-refused-error.ts';
 
 export interface HoldRequest {
   threshold: number;
@@ -16,10 +16,10 @@ export interface HoldRequest {
   expires: number;
 }
 
-/** Asks `name`'s device to hold a piece; their state of consent, or CustodianRefusedError. */
+/** Asks `name`'s device to hold a piece; their state of consent, or RefusedError. */
 export async function askToHold(conv: Conversation, request: HoldRequest, name: string): Promise<HoldState> {
   await conv.send(encodeBackupMessage({ t: 'hold-request', ...request }));
   const reply = expectBackupMessage(await conv.receive(), 'hold-reply');
-  if (reply.t === 'refused') throw new CustodianRefusedError(name, reply.reason);
+  if (reply.t === 'refused') throw new RefusedError(reply.reason, { by: name });
   return reply.state;
 }

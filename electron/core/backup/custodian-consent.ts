@@ -4,13 +4,12 @@
  * them when they are reachable (answer-conversation.ts), with backoff per owner.
  */
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
-import { ExpiredError, NotFoundError, NotVerifiedError } from '../../../shared/errors.ts';
+import { ExpiredError, NotFoundError, NotVerifiedError, RefusedError } from '../../../shared/errors.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import type { PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { BackupContext } from './backup-context.ts';
 import type { CustodianStore } from './custodian-store.ts';
 import { Backoff } from './peer-link.ts';
-import { RefusedError } from './refused-error.ts';
 import { tellAnswer } from './answer-conversation.ts';
 
 /** The key of the notice asking to hold a piece for `ownerPeerId` (one at a time per friend). */

@@ -14,7 +14,7 @@ import {
 import { SIGN_CONTEXTS, verifyWithContext } from '../../../shared/crypto/sign.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { signReceipt } from '../../../shared/protocol/receipts.ts';
-import { ExpiredError, TesseraError } from '../../../shared/errors.ts';
+import { ExpiredError, RefusedError, TesseraError } from '../../../shared/errors.ts';
 import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../mesh/rpc.ts';
 import type { CustodianStore } from './custodian-store.ts';
@@ -24,7 +24,6 @@ import type { DepositBudget } from './deposit-budget.ts';
 import { CustodianConsent } from './custodian-consent.ts';
 import { answerChallenge } from './custodian-proofs.ts';
 import type { ProofDeps } from './custodian-proofs.ts';
-import { RefusedError } from './refused-error.ts';
 import { nativeBackupCrypto, nativeEd25519, nativeSha256 } from '../crypto-native/native-backup-crypto.ts';
 import type { BackupContext } from './backup-context.ts';
 
@@ -41,8 +40,6 @@ export interface VerifiedOffer {
   /** The chunks we do not hold yet. */
   wanted: Map<string, ChunkRef>;
 }
-
-export { RefusedError } from './refused-error.ts';
 
 const ZERO32 = new Uint8Array(32);
 

@@ -16,10 +16,9 @@ import {
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { SIGN_CONTEXTS, signWithContext } from '../../../shared/crypto/sign.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
-import { TesseraError } from '../../../shared/errors.ts';
+import { RefusedError, TesseraError } from '../../../shared/errors.ts';
 import type { Conversation } from '../mesh/rpc.ts';
 import { nativeEd25519 } from '../crypto-native/native-backup-crypto.ts';
-import { CustodianRefusedError } from './custodian-refused-error.ts';
 
 /** How long a deletion request stays valid. */
 const DELETION_TTL_MS = 10 * 60_000;
@@ -46,7 +45,7 @@ export function deletionRequest(
   return { ...msg, ended: input.ended, sig };
 }
 
-/** Sends the request; the custodian's deletion receipt (unchecked: checkDeletionReceipt), or CustodianRefusedError. */
+/** Sends the request; the custodian's deletion receipt (unchecked: checkDeletionReceipt), or RefusedError. */
 export async function askToDelete(
   conv: Conversation,
   request: DeleteMessage,
@@ -54,7 +53,7 @@ export async function askToDelete(
 ): Promise<Uint8Array> {
   await conv.send(encodeBackupMessage(request));
   const answer = expectBackupMessage(await conv.receive(), 'receipt');
-  if (answer.t === 'refused') throw new CustodianRefusedError(name, answer.reason);
+  if (answer.t === 'refused') throw new RefusedError(answer.reason, { by: name });
   return answer.receipt;
 }
 

@@ -5,6 +5,7 @@
  * `judgeProof` turns the proof into what the owner records: a lost envelope is deposited again; lost data marks the
  * custodian "mismatch" (no longer "delivered") and the version is sent again, which re-deposits what it lacks.
  */
+import { RefusedError } from '../../../shared/errors.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
@@ -13,14 +14,13 @@ import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { healthDataProof } from '../../../shared/protocol/health-proof.ts';
 import type { Conversation } from '../mesh/rpc.ts';
 import type { CustodianPatch, CustodianRow } from './owner-store.ts';
-import { CustodianRefusedError } from './custodian-refused-error.ts';
 
 export type Proof = Extract<BackupMessage, { t: 'proof' }>;
 
 /** Chunks of the current version named in a challenge, with our bytes of them. */
 export type HealthSample = readonly { id: Uint8Array; data: Uint8Array }[];
 
-/** Sends one challenge (`chunks` named, or the envelope alone); the custodian's proof, or CustodianRefusedError. */
+/** Sends one challenge (`chunks` named, or the envelope alone); the custodian's proof, or RefusedError. */
 export async function askProof(
   conv: Conversation,
   nonce: Uint8Array,
@@ -31,7 +31,7 @@ export async function askProof(
     encodeBackupMessage(chunks ? { t: 'challenge', nonce, chunks } : { t: 'challenge', nonce }),
   );
   const proof = expectBackupMessage(await conv.receive(), 'proof');
-  if (proof.t === 'refused') throw new CustodianRefusedError(name, proof.reason);
+  if (proof.t === 'refused') throw new RefusedError(proof.reason, { by: name });
   return proof;
 }
 

@@ -3,12 +3,11 @@
  * and recording the signed deletion receipt. A custodian that predates signed requests closes the stream on the
  * unknown fields: it is asked again as it understands (it then deletes the piece, without being told why).
  */
-import { TesseraError } from '../../../shared/errors.ts';
+import { RefusedError, TesseraError } from '../../../shared/errors.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import type { BackupContext } from './backup-context.ts';
 import type { CustodianRow, OwnerStore } from './owner-store.ts';
 import type { CustodianChannel } from './custodian-channel.ts';
-import { CustodianRefusedError } from './custodian-refused-error.ts';
 import { askToDelete, checkDeletionReceipt, deletionRequest } from './deletion-conversation.ts';
 
 /**
@@ -40,7 +39,7 @@ export async function requestDeletion(
       throw err;
     receipt = await ask(false).catch((second: unknown) => {
       // Refusing the older form is their answer; any other failure, the first error says more.
-      throw second instanceof CustodianRefusedError ? second : err;
+      throw second instanceof RefusedError ? second : err;
     });
   }
   checkDeletionReceipt(receipt, { custodian: row.peerId, owner: keys.signPublic, split: row.splitId }, name);

@@ -3,6 +3,7 @@
  * (health-conversation.ts), those that confirmed the current version also on HEALTH_CHUNKS of its chunks picked at
  * random, and what each proof means is recorded on its row. The reconcile loop then re-sends what was lost.
  */
+import { RefusedError } from '../../../shared/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { equalBytes, fromHex } from '../../../shared/crypto/bytes.ts';
 import { verifyManifest } from '../../../shared/formats/manifest.ts';
@@ -12,7 +13,6 @@ import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { nativeEd25519 } from '../crypto-native/native-backup-crypto.ts';
 import type { CurrentBackup, CustodianRow, OwnerStore, SplitRow } from './owner-store.ts';
 import type { CustodianChannel } from './custodian-channel.ts';
-import { CustodianRefusedError } from './custodian-refused-error.ts';
 import { askProof, judgeProof } from './health-conversation.ts';
 import type { HealthSample, Proof } from './health-conversation.ts';
 import { planHealthChecks } from './reconcile-plan.ts';
@@ -75,14 +75,14 @@ async function checkOne(
   try {
     proof = await ask(sample?.map((c) => c.id));
   } catch (err) {
-    if (!sample || err instanceof CustodianRefusedError) throw err;
+    if (!sample || err instanceof RefusedError) throw err;
     // A custodian that predates data proofs refuses a challenge with `chunks` (its decoder knows no such field) and
     // resets the stream: ask as it understands, which still proves the envelope (PROTOCOL §9.2).
     try {
       proof = await ask(undefined);
     } catch (second) {
       // Refusing the older form is their answer; any other failure, the first error says more.
-      throw second instanceof CustodianRefusedError ? second : err;
+      throw second instanceof RefusedError ? second : err;
     }
     legacy = true;
   }

@@ -4,6 +4,7 @@
  * Pushes of one reconcile pass run side by side and share each encoded frame of chunks (shared-frames.ts); their
  * progress shows in backup.status.
  */
+import { RefusedError } from '../../../shared/errors.ts';
 import type { BackupContext } from './backup-context.ts';
 import type { CurrentBackup, CustodianRow, OwnerStore, SplitRow } from './owner-store.ts';
 import type { CustodianChannel } from './custodian-channel.ts';
@@ -11,7 +12,6 @@ import type { BuiltChunks } from './built-chunks.ts';
 import type { RecentManifests } from './recent-manifests.ts';
 import type { Backoff } from './peer-link.ts';
 import { SharedFrames } from './shared-frames.ts';
-import { CustodianRefusedError } from './custodian-refused-error.ts';
 import { checkHoldingReceipt, pushVersion } from './push-conversation.ts';
 import type { PushOffer, PushSource } from './push-conversation.ts';
 import type { SendingProgress } from './status-view.ts';
@@ -78,7 +78,7 @@ export class VersionPusher {
         // They no longer hold our shard (lost data, restored device): deposit it again next time.
         this.store.updateCustodian(split.splitId, row.peerId, { envelopeDelivered: false }, this.ctx.now());
       }
-      throw new CustodianRefusedError(name, reply.reason);
+      throw new RefusedError(reply.reason, { by: name });
     }
     const manifestHash = nativeSha256(manifest);
     checkHoldingReceipt(

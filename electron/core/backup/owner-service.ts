@@ -26,8 +26,6 @@ import { requestDeletion, retiringPeers } from './owner-deletion.ts';
 import { checkCustodians } from './owner-health.ts';
 import { startNewSplit } from './split-creation.ts';
 
-export { CustodianRefusedError } from './custodian-refused-error.ts';
-
 /** How long to wait before asking again while a friend has not yet answered. */
 const CONSENT_POLL_MS = 60_000;
 /** How long removing a friend waits for them to confirm the deletion before it goes on without them. */

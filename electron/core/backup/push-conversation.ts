@@ -12,9 +12,8 @@ import {
 } from '../../../shared/protocol/backup.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { verifyReceipt } from '../../../shared/protocol/receipts.ts';
-import { TesseraError } from '../../../shared/errors.ts';
+import { RefusedError, TesseraError } from '../../../shared/errors.ts';
 import type { Conversation } from '../mesh/rpc.ts';
-import { CustodianRefusedError } from './custodian-refused-error.ts';
 import type { SendingProgress } from './status-view.ts';
 
 /** Target size of a `chunks` frame. */
@@ -46,7 +45,7 @@ export class MissingChunkError extends TesseraError {
   }
 }
 
-/** Runs one deposit or update; a refusal after the chunks throws CustodianRefusedError (`name` says who). */
+/** Runs one deposit or update; a refusal after the chunks throws RefusedError (`name` says who). */
 export async function pushVersion(
   conv: Conversation,
   offer: PushOffer,
@@ -88,7 +87,7 @@ export async function pushVersion(
     await flush();
     await conv.send(encodeBackupMessage({ t: 'done' }));
     const answer = expectBackupMessage(await conv.receive(), 'receipt');
-    if (answer.t === 'refused') throw new CustodianRefusedError(name, answer.reason);
+    if (answer.t === 'refused') throw new RefusedError(answer.reason, { by: name });
     return { t: 'receipt', receipt: answer.receipt };
   } finally {
     source.ended();

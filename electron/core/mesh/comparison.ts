@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { sasCode, sasCommit, sasCommitmentHolds, SAS_NONCE_BYTES } from '../../../shared/crypto/sas.ts';
 import type { SasKeys } from '../../../shared/crypto/sas.ts';
-import { TesseraError } from '../../../shared/errors.ts';
+import { RefusedError, TesseraError } from '../../../shared/errors.ts';
 import {
   decodeVerifyMessage,
   encodeVerifyMessage,
@@ -24,10 +24,20 @@ import type { Conversation } from './rpc.ts';
 /** How many comparison runs a device answers per friend in 24 hours. */
 export const RESPONDER_RUNS_PER_DAY = 3;
 
-/** The friend's device refused to compare codes (it has a reason), or broke its commitment. */
-export class ComparisonRefusedError extends TesseraError {
+/** The friend's device refused to compare codes; it gave a reason. */
+export class ComparisonRefusedError extends RefusedError {
   constructor(reason: string) {
-    super('VERIFICATION_FAILED', `Your friend's device did not compare codes: ${reason}`);
+    super(reason, { by: "Your friend's device", what: 'to compare codes', code: 'VERIFICATION_FAILED' });
+  }
+}
+
+/** The friend's device revealed another nonce than it committed to (PROTOCOL §6.4): someone is tampering. */
+export class BrokenCommitmentError extends TesseraError {
+  constructor() {
+    super(
+      'VERIFICATION_FAILED',
+      "Your friend's device did not keep to its commitment while the codes were made; someone may be tampering. Pair in person.",
+    );
   }
 }
 
@@ -51,10 +61,7 @@ export async function compareAsInitiator(conv: Conversation, keys: SasKeys): Pro
   const reveal = await receive(conv);
   if (reveal.t === 5) throw new ComparisonRefusedError(reveal.reason);
   if (reveal.t !== 4) throw new ProtocolError('Unexpected code comparison message (expected a nonce).');
-  if (!sasCommitmentHolds(VERIFY_SAS_CONTEXT, keys, commit.c, reveal.n))
-    throw new ComparisonRefusedError(
-      'it did not keep to its commitment; someone may be tampering. Pair in person.',
-    );
+  if (!sasCommitmentHolds(VERIFY_SAS_CONTEXT, keys, commit.c, reveal.n)) throw new BrokenCommitmentError();
   return sasCode(VERIFY_SAS_CONTEXT, keys, nI, reveal.n);
 }
 

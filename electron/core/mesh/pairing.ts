@@ -4,7 +4,7 @@
  * nobody else). Each side stores the friend only after verifying the other's signature over the transcript.
  */
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
-import { TesseraError } from '../../../shared/errors.ts';
+import { RefusedError } from '../../../shared/errors.ts';
 import {
   decodePairMessage,
   encodePairMessage,
@@ -23,9 +23,9 @@ export interface PairingSelf {
 }
 
 /** The other side refused (it does not know the invite we named, or a signature failed). */
-export class PairingRefusedError extends TesseraError {
+export class PairingRefusedError extends RefusedError {
   constructor(reason: string) {
-    super('VERIFICATION_FAILED', `Your friend's device refused the pairing: ${reason}`);
+    super(reason, { by: "Your friend's device", what: 'the pairing', code: 'VERIFICATION_FAILED' });
   }
 }
 

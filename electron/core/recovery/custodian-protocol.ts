@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { toHex } from '../../../shared/crypto/bytes.ts';
 import { sasCode, sasCommitmentHolds, SAS_NONCE_BYTES } from '../../../shared/crypto/sas.ts';
 import type { SasKeys } from '../../../shared/crypto/sas.ts';
-import { TesseraError } from '../../../shared/errors.ts';
+import { RefusedError, TesseraError } from '../../../shared/errors.ts';
 import {
   encodeRecoveryMessage,
   expectRecoveryMessage,
@@ -17,9 +17,9 @@ import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import type { Conversation } from '../mesh/rpc.ts';
 
 /** The new device said no (wrong code, finished, a broken message); its reason is passed on. */
-export class RecoveryRefusedError extends TesseraError {
+export class RecoveryRefusedError extends RefusedError {
   constructor(reason: string) {
-    super('CONFLICT', `The new device refused: ${reason}`);
+    super(reason, { by: 'The new device' });
   }
 }
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import { sasCode, sasCommit, SAS_NONCE_BYTES } from '../../../shared/crypto/sas.ts';
-import { TesseraError } from '../../../shared/errors.ts';
+import { RefusedError, TesseraError } from '../../../shared/errors.ts';
 import { chunkMatchesManifest, verifyManifest } from '../../../shared/formats/manifest.ts';
 import type { BackupManifest, ChunkRef } from '../../../shared/formats/manifest.ts';
 import {
@@ -49,8 +49,6 @@ export interface SessionEndpoint {
   onDelivery(peerId: string, delivery: ReceivedDelivery): Promise<{ have: number; need: number }>;
 }
 
-class Refused extends Error {}
-
 const SMALL_FRAME_BYTES = 128;
 
 export async function serveRecoveryConversation(conv: Conversation, s: SessionEndpoint): Promise<void> {
@@ -60,9 +58,9 @@ export async function serveRecoveryConversation(conv: Conversation, s: SessionEn
   try {
     first = decodeRecoveryMessage(await conv.receive(FIRST_FRAME_BYTES));
     if (first.t !== 'hello' && first.t !== 'knock' && first.t !== 'withdraw')
-      throw new Refused(`unexpected first message "${first.t}"`);
+      throw new RefusedError(`unexpected first message "${first.t}"`);
     if (!equalBytes(first.q, s.proof()))
-      throw new Refused('the code does not match this recovery; scan it again');
+      throw new RefusedError('the code does not match this recovery; scan it again');
     // Unanswered: the custodian does not wait for the new device, which records it only for a sender it knows.
     if (first.t === 'withdraw') {
       if (s.refuseReason() === null) s.onWithdraw(conv.remotePeer, first.why);
@@ -71,9 +69,9 @@ export async function serveRecoveryConversation(conv: Conversation, s: SessionEn
     const why =
       s.refuseReason() ??
       (first.t === 'hello' ? s.helloRefusal(conv.remotePeer) : s.deliveryRefusal(conv.remotePeer));
-    if (why) throw new Refused(why);
+    if (why) throw new RefusedError(why);
   } catch (err) {
-    return refuse(err instanceof Refused || err instanceof TesseraError ? err.message : 'bad message');
+    return refuse(err instanceof RefusedError || err instanceof TesseraError ? err.message : 'bad message');
   }
   if (first.t === 'hello') return serveHello(conv, s, first.name);
   return serveDelivery(conv, s, refuse);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tellAnswer } from '../../../electron/core/backup/answer-conversation.ts';
-import { RefusedError } from '../../../electron/core/backup/refused-error.ts';
+import { RefusedError } from '../../../shared/errors.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { scriptedCustodian } from './fake-link.ts';
 

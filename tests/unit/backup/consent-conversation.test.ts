@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { askToHold } from '../../../electron/core/backup/consent-conversation.ts';
-import { CustodianRefusedError } from '../../../electron/core/backup/custodian-refused-error.ts';
+import { RefusedError } from '../../../shared/errors.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
 import { counterRandom } from '../shared/helpers.ts';
@@ -49,10 +49,10 @@ test('the request on the wire carries the split, the nonce and the expiry', asyn
   assert.deepEqual(sent, [{ t: 'hold-request', ...request }]);
 });
 
-test('a refusal becomes CustodianRefusedError naming the friend and their reason', async () => {
+test('a refusal becomes RefusedError naming the friend and their reason', async () => {
   const { conv } = scriptedCustodian(CUSTODIAN, () => [{ t: 'refused', reason: 'We are not friends.' }]);
   await assert.rejects(askToHold(conv, request, 'Cyril'), (err: unknown) => {
-    assert.ok(err instanceof CustodianRefusedError);
+    assert.ok(err instanceof RefusedError);
     assert.equal(err.message, 'Cyril refused: We are not friends.');
     return true;
   });

@@ -10,7 +10,7 @@ import {
   checkDeletionReceipt,
   deletionRequest,
 } from '../../../electron/core/backup/deletion-conversation.ts';
-import { CustodianRefusedError } from '../../../electron/core/backup/custodian-refused-error.ts';
+import { RefusedError } from '../../../shared/errors.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { TesseraError } from '../../../shared/errors.ts';
 import { generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
@@ -64,7 +64,7 @@ test("a request signed by someone else, or sent twice, is refused with the custo
   await assert.rejects(
     custodian.talk((conv) => askToDelete(conv, request(false, true, stranger), 'Cyril')),
     (err: unknown) => {
-      assert.ok(err instanceof CustodianRefusedError);
+      assert.ok(err instanceof RefusedError);
       assert.equal(err.message, 'Cyril refused: The deletion request is not signed by you.');
       return true;
     },

@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { askProof, judgeProof } from '../../../electron/core/backup/health-conversation.ts';
 import type { Proof } from '../../../electron/core/backup/health-conversation.ts';
-import { CustodianRefusedError } from '../../../electron/core/backup/custodian-refused-error.ts';
+import { RefusedError } from '../../../shared/errors.ts';
 import { healthDataProof } from '../../../shared/protocol/health-proof.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
 import { generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
@@ -110,9 +110,9 @@ test('the challenge names the chunks; a custodian holding nothing of ours says s
   assert.equal(judgeProof(row, answer, { ...asked, sample: null })?.health, 'missing');
 });
 
-test('a refusal is CustodianRefusedError; a reply of another step is malformed', async () => {
+test('a refusal is RefusedError; a reply of another step is malformed', async () => {
   const refused = scriptedCustodian(CUSTODIAN, () => [{ t: 'refused', reason: 'We are not friends.' }]);
-  await assert.rejects(askProof(refused.conv, nonce, undefined, 'Cyril'), CustodianRefusedError);
+  await assert.rejects(askProof(refused.conv, nonce, undefined, 'Cyril'), RefusedError);
   const wrong = scriptedCustodian(CUSTODIAN, () => [{ t: 'ack' }]);
   await assert.rejects(askProof(wrong.conv, nonce, undefined, 'Cyril'), MalformedDataError);
 });

@@ -12,7 +12,7 @@ import {
   pushVersion,
 } from '../../../electron/core/backup/push-conversation.ts';
 import type { PushOffer, PushSource } from '../../../electron/core/backup/push-conversation.ts';
-import { CustodianRefusedError } from '../../../electron/core/backup/custodian-refused-error.ts';
+import { RefusedError } from '../../../shared/errors.ts';
 import { SharedFrames } from '../../../electron/core/backup/shared-frames.ts';
 import type { SendingProgress } from '../../../electron/core/backup/status-view.ts';
 import { MAX_CHUNKS_PER_FRAME } from '../../../shared/protocol/backup.ts';
@@ -163,14 +163,14 @@ test('an offer refused up front is returned with its reason (the owner then send
   assert.deepEqual(events, []);
 });
 
-test('a refusal after the chunks is CustodianRefusedError, and the send no longer shows', async () => {
+test('a refusal after the chunks is RefusedError, and the send no longer shows', async () => {
   const { conv } = custodianNeeding([ids[1]!], {
     t: 'refused',
     reason: 'A chunk does not match the manifest.',
   });
   const { src, events } = source();
   await assert.rejects(pushVersion(conv, offer, src, 'Cyril'), (err: unknown) => {
-    assert.ok(err instanceof CustodianRefusedError);
+    assert.ok(err instanceof RefusedError);
     assert.equal(err.message, 'Cyril refused: A chunk does not match the manifest.');
     return true;
   });

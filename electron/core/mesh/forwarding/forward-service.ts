@@ -6,6 +6,7 @@
  * back to the author the same way. As an author: hand a parcel to a connected friend when its recipient is out of
  * reach. As a recipient: open a parcel sealed to us, let the registered handler verify and commit it, and answer.
  */
+import { RefusedError } from '../../../../shared/errors.ts';
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { peerIdOf } from '../../../../shared/crypto/identity.ts';
@@ -45,8 +46,6 @@ export type ParcelHandler = (author: string, payload: Uint8Array) => Promise<Uin
 
 /** How long an author's parcel may wait at a carrier. */
 export const HANDOFF_TTL_MS = 7 * 24 * 60 * 60_000;
-
-class Refused extends Error {}
 
 export class ForwardService {
   readonly store: ForwardStore;
@@ -122,7 +121,7 @@ export class ForwardService {
     for (const carrier of carriers) {
       try {
         const answer = await this.exchange(carrier, { t: 'put', parcel });
-        if (answer.t !== 'ok') throw new Refused(answer.t === 'refused' ? answer.reason : answer.t);
+        if (answer.t !== 'ok') throw new RefusedError(answer.t === 'refused' ? answer.reason : answer.t);
         this.store.recordHandOff({
           id,
           recipient,
@@ -238,7 +237,7 @@ export class ForwardService {
         }
       } else if (msg.t === 'deliver') {
         answer = { t: 'accepted', reply: await this.receive(msg.parcel) };
-      } else throw new Refused(`unexpected "${msg.t}"`);
+      } else throw new RefusedError(`unexpected "${msg.t}"`);
     } catch (err) {
       answer = { t: 'refused', reason: (err instanceof Error ? err.message : String(err)).slice(0, 300) };
     }
@@ -248,15 +247,15 @@ export class ForwardService {
   /** A parcel for us: verify, open, hand to its handler; seal the handler's answer back to the author. */
   private async receive(bytes: Uint8Array): Promise<Uint8Array | null> {
     const keys = this.mesh.identityKeys();
-    if (!keys) throw new Refused('This node has not been unlocked since it started.');
+    if (!keys) throw new RefusedError('This node has not been unlocked since it started.');
     const parcel = readParcel(bytes);
-    if (!equalBytes(parcel.to, keys.signPublic)) throw new Refused('That parcel is not for me.');
+    if (!equalBytes(parcel.to, keys.signPublic)) throw new RefusedError('That parcel is not for me.');
     const author = peerIdOf(parcel.from);
     const friend = this.mesh.friends.getFriend(author);
-    if (!friend) throw new Refused('The parcel’s author is not my friend.');
-    if (parcel.expires <= this.now()) throw new Refused('The parcel has expired.');
+    if (!friend) throw new RefusedError('The parcel’s author is not my friend.');
+    if (parcel.expires <= this.now()) throw new RefusedError('The parcel has expired.');
     const handler = this.handlers.get(parcel.kind);
-    if (!handler) throw new Refused(`I do not take ${parcel.kind} parcels.`);
+    if (!handler) throw new RefusedError(`I do not take ${parcel.kind} parcels.`);
     const reply = await handler(author, openParcel(parcel, keys.boxSecret, keys.boxPublic));
     if (!reply) return null;
     const now = this.now();
