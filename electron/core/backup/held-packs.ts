@@ -4,9 +4,10 @@
  * the same transaction that records the version; a pack no row names is garbage, removed after the commit that
  * dropped it or by the sweep at start-up.
  *
- * Why not SQLite blobs: a 100 MiB deposit stored as rows goes into the WAL and again into the database at the
- * checkpoint, page by page, ~0.35–0.5 s of CPU on the bench machine; appended to a file it is one write per
- * message, ~0.1 s with the index. Small deposits (most updates) stay in SQLite: see DepositChunks.
+ * Why not SQLite blobs: a large deposit stored as rows is written twice, into the WAL and again into the database at
+ * the checkpoint, page by page; appended to a file it is one write per message, several times less CPU with the
+ * index (docs/PERFORMANCE.md, "Bulk: the first full backup"). Small deposits (most updates) stay in SQLite: see
+ * DepositChunks.
  */
 import {
   closeSync,
