@@ -167,3 +167,19 @@ export class NotVerifiedError extends TesseraError {
     );
   }
 }
+
+/**
+ * The same refusal as NotVerifiedError (same code: nothing more is accepted), for a friend whose device is known to
+ * run a Tessera that cannot compare codes (PROTOCOL §13.3): the person is told who must update instead of being sent
+ * to a button that cannot work.
+ */
+export class NotVerifiedNeedsUpdateError extends TesseraError {
+  constructor(name: string, role: 'owner' | 'custodian') {
+    super(
+      'NOT_VERIFIED',
+      role === 'owner'
+        ? `${name} needs to update Tessera: their version cannot compare codes, so they cannot keep a piece for you yet. Ask them to update, then compare codes (Friends → ${name} → Compare codes).`
+        : `${name} needs to update Tessera: their version cannot compare codes, so you cannot keep a piece for them yet. Their request was declined for now and their Tessera shows it; once they update and you both compare codes, they can ask again.`,
+    );
+  }
+}

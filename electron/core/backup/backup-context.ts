@@ -3,6 +3,7 @@ import type { EventBus } from '../event-bus.ts';
 import type { Store } from '../store/store.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import type { FriendsStore } from '../mesh/friends-store.ts';
+import type { FriendVersionsView } from '../mesh/friend-versions.ts';
 import type { CustodianStore } from './custodian-store.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Clock, CoreConfig } from '../config.ts';
@@ -21,6 +22,8 @@ export interface BackupContext {
   store: Store;
   vault: VaultService;
   friends: FriendsStore;
+  /** What this run has seen of each friend's Tessera (mesh/friend-versions.ts, PROTOCOL §13.3). */
+  versions: FriendVersionsView;
   custodianStore: CustodianStore;
   events: EventBus;
   config: BackupConfig;

@@ -22,9 +22,14 @@ const CHANGE_WORDS: Record<VaultChange, string> = {
   settings: 'settings changed',
 };
 
+import { FriendVersions } from '../mesh/friend-versions.ts';
+import type { FriendVersionsView } from '../mesh/friend-versions.ts';
+
 /** What backups need from the mesh. */
 export interface MeshAccess {
   readonly friends: FriendsStore;
+  /** What this run has seen of each friend's Tessera; absent in a mesh that does not track it (nothing is known). */
+  readonly versions?: FriendVersionsView;
   /** Identity keys the mesh holds in memory since the first unlock, or null before it. */
   identityKeys(): IdentityKeys | null;
   open(peerId: string, protocol: 'backup'): Promise<Conversation>;
@@ -82,6 +87,7 @@ export class BackupServices {
       store,
       vault,
       friends: mesh.friends,
+      versions: mesh.versions ?? new FriendVersions(),
       custodianStore,
       events,
       config,

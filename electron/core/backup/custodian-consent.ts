@@ -4,7 +4,13 @@
  * them when they are reachable (answer-conversation.ts), with backoff per owner.
  */
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
-import { ExpiredError, NotFoundError, NotVerifiedError, RefusedError } from '../../../shared/errors.ts';
+import {
+  ExpiredError,
+  NotFoundError,
+  NotVerifiedError,
+  NotVerifiedNeedsUpdateError,
+  RefusedError,
+} from '../../../shared/errors.ts';
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import type { PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { BackupContext } from './backup-context.ts';
@@ -76,7 +82,12 @@ export class CustodianConsent {
         from: this.name(r.ownerPeerId),
         createdAt: r.createdAt,
         expiresAt: r.expiresAt,
-        detail: `${this.name(r.ownerPeerId)} asks you to keep one of ${r.custodians} pieces of their recovery key (any ${r.threshold} of them can restore it). Your own backup will carry it, so enough of your own custodians together could open it too.`,
+        detail:
+          `${this.name(r.ownerPeerId)} asks you to keep one of ${r.custodians} pieces of their recovery key (any ${r.threshold} of them can restore it). Your own backup will carry it, so enough of your own custodians together could open it too.` +
+          // Said before the person presses Accept, which cannot work yet (PROTOCOL §13.3).
+          (!this.ctx.friends.isVerified(r.ownerPeerId) && this.ctx.versions.lacks(r.ownerPeerId).has('compare')
+            ? ` ${this.name(r.ownerPeerId)} needs to update Tessera first: their version cannot compare codes.`
+            : ''),
       }));
   }
 
@@ -85,9 +96,20 @@ export class CustodianConsent {
     if (!request || request.state !== 'pending') throw new NotFoundError('There is no such pending request.');
     if (request.expiresAt < this.ctx.now())
       throw new ExpiredError('That request has expired; ask your friend to send it again.');
-    if (accepted && !this.ctx.friends.isVerified(ownerPeerId))
-      throw new NotVerifiedError(this.name(ownerPeerId), 'you can keep a piece for a friend');
-    this.store.answer(ownerPeerId, accepted ? 'accepted' : 'declined', this.ctx.now());
+    if (accepted && !this.ctx.friends.isVerified(ownerPeerId)) {
+      if (!this.ctx.versions.lacks(ownerPeerId).has('compare'))
+        throw new NotVerifiedError(this.name(ownerPeerId), 'you can keep a piece for a friend');
+      // Their Tessera cannot compare codes, so this request can never be accepted (PROTOCOL §13.3): it is declined,
+      // the one answer their release shows (a hold-answer has no reason field, and its decoder takes no new one),
+      // and the person is told who must update. A new request after their update is asked afresh.
+      this.settle(ownerPeerId, 'declined');
+      throw new NotVerifiedNeedsUpdateError(this.name(ownerPeerId), 'custodian');
+    }
+    this.settle(ownerPeerId, accepted ? 'accepted' : 'declined');
+  }
+
+  private settle(ownerPeerId: string, answer: 'accepted' | 'declined'): void {
+    this.store.answer(ownerPeerId, answer, this.ctx.now());
     // Answered: the notice that asked is done.
     this.ctx.events.emit({ type: 'notice-withdrawn', key: holdingNoticeKey(ownerPeerId) });
     this.backoff.reset(ownerPeerId);

@@ -8,7 +8,12 @@ import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
 import { createShardEnvelopes } from '../../../shared/shards/envelope.ts';
 import { toHex } from '../../../shared/crypto/bytes.ts';
 import { NONCE_BYTES } from '../../../shared/protocol/backup.ts';
-import { BadRequestError, NotVerifiedError, UnknownFriendError } from '../../../shared/errors.ts';
+import {
+  BadRequestError,
+  NotVerifiedError,
+  NotVerifiedNeedsUpdateError,
+  UnknownFriendError,
+} from '../../../shared/errors.ts';
 import type { BackupContext } from './backup-context.ts';
 import type { OwnerStore } from './owner-store.ts';
 
@@ -33,8 +38,12 @@ export async function startNewSplit(
     if (!friend) throw new UnknownFriendError(peerId);
     // Pairing alone proves nothing against invites swapped in transit (SECURITY.md, pairing): ask only friends
     // whose code the person confirmed.
-    if ((friend.verifiedAt ?? null) === null)
+    if ((friend.verifiedAt ?? null) === null) {
+      // Same refusal either way; the words say who must act (PROTOCOL §13.3).
+      if (ctx.versions.lacks(peerId).has('compare'))
+        throw new NotVerifiedNeedsUpdateError(friend.name, 'owner');
       throw new NotVerifiedError(friend.name, 'a friend can be asked to hold a piece');
+    }
     return friend;
   });
   const split = await splitKey(input.threshold, peerIds.length);

@@ -14,6 +14,8 @@ import type { ProtocolName } from '../../../shared/protocol/protocols.ts';
 import { compareAsInitiator, compareAsResponder, ResponderBudget } from './comparison.ts';
 import type { FriendRecord, FriendsStore } from './friends-store.ts';
 import type { Conversation } from './rpc.ts';
+import { isUnsupportedProtocol } from './friend-versions.ts';
+import type { FriendVersionsView } from './friend-versions.ts';
 
 /** The friend runs a Tessera from before code comparisons (it does not speak /tessera/verify, PROTOCOL §8.5). */
 export class FriendNeedsUpdateError extends UnsupportedVersionError {
@@ -24,11 +26,6 @@ export class FriendNeedsUpdateError extends UnsupportedVersionError {
   }
 }
 
-function isUnsupportedProtocol(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause)
-    if (e.name === 'UnsupportedProtocolError') return true;
-  return false;
-}
 
 export interface ComparisonMesh {
   identityKeys(): IdentityKeys | null;
@@ -39,6 +36,7 @@ export interface ComparisonMesh {
 export class FriendComparisons {
   private readonly mesh: ComparisonMesh;
   private readonly friends: FriendsStore;
+  private readonly versions: FriendVersionsView;
   private readonly changed: () => void;
   private readonly now: () => number;
   private readonly log: (message: string) => void;
@@ -48,12 +46,14 @@ export class FriendComparisons {
   constructor(deps: {
     mesh: ComparisonMesh;
     friends: FriendsStore;
+    versions: FriendVersionsView;
     changed: () => void;
     now: () => number;
     log?: (message: string) => void;
   }) {
     this.mesh = deps.mesh;
     this.friends = deps.friends;
+    this.versions = deps.versions;
     this.changed = deps.changed;
     this.now = deps.now;
     this.log = deps.log ?? (() => {});
@@ -87,11 +87,18 @@ export class FriendComparisons {
    * After a pairing completed (on either side): one comparison, unless a code exists already. Both sides may finish
    * the pairing at once (each dialed the other), and two runs side by side could leave each screen with the code of
    * another run, so only the side whose peer ID sorts first starts it; the other waits up to `waitMs` for the code.
-   * Failures are only logged: the person can start a comparison later.
+   * Failures are only logged: the person can start a comparison later; a friend whose device cannot compare codes
+   * is listed as needing to update (friend-versions.ts, PROTOCOL §13.3), and nobody waits for a comparison such a
+   * device would never start (identify lists no `/tessera/verify`).
    */
   async afterPairing(peerId: string, selfPeerId: string, waitMs = 0): Promise<void> {
     if (this.friends.getFriend(peerId)?.sasCode) return;
+    const cannotCompare = () => this.versions.lacks(peerId).has('compare');
     if (selfPeerId < peerId) {
+      if (cannotCompare()) {
+        this.log(`comparing codes with ${peerId} skipped: their Tessera cannot compare codes`);
+        return;
+      }
       try {
         await this.compare(peerId);
       } catch (err) {
@@ -100,7 +107,7 @@ export class FriendComparisons {
       return;
     }
     const until = this.now() + waitMs;
-    while (this.now() < until && !this.friends.getFriend(peerId)?.sasCode)
+    while (this.now() < until && !this.friends.getFriend(peerId)?.sasCode && !cannotCompare())
       await new Promise((resolve) => setTimeout(resolve, 100));
   }
 

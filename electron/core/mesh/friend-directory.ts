@@ -14,6 +14,8 @@ import type { FriendsStore } from './friends-store.ts';
 import type { PeerGate } from './gater.ts';
 import type { MeshEvents } from './mesh-events.ts';
 import type { FriendPath } from './reachability.ts';
+import type { FriendVersionsView } from './friend-versions.ts';
+import { needsUpdate } from '../../../shared/needs-update.ts';
 
 /** How friends are reached right now (the running node, node-host.ts). */
 export interface Presence {
@@ -40,6 +42,7 @@ export class FriendDirectory {
   readonly friends: FriendsStore;
   private readonly gate: PeerGate;
   private readonly presence: Presence;
+  private readonly versions: FriendVersionsView;
   private readonly events: MeshEvents;
   private readonly now: () => number;
   private readonly contactListeners = new Set<() => void>();
@@ -50,12 +53,14 @@ export class FriendDirectory {
     friends: FriendsStore;
     gate: PeerGate;
     presence: Presence;
+    versions: FriendVersionsView;
     events: MeshEvents;
     now: () => number;
   }) {
     this.friends = deps.friends;
     this.gate = deps.gate;
     this.presence = deps.presence;
+    this.versions = deps.versions;
     this.events = deps.events;
     this.now = deps.now;
     this.refreshGate();
@@ -166,6 +171,12 @@ export class FriendDirectory {
   }
 
   private toFriend(f: FriendRecord): Friend {
+    const verified = (f.verifiedAt ?? null) !== null;
+    // Only an unverified friend waits on a comparison; the field is left out when nothing waits (PROTOCOL §13.3).
+    const update =
+      !verified && this.versions.lacks(f.peerId).has('compare')
+        ? needsUpdate(shownName(f), ['comparing-codes'])
+        : undefined;
     return {
       name: shownName(f),
       chosenName: f.name,
@@ -173,12 +184,13 @@ export class FriendDirectory {
       peerId: f.peerId,
       fingerprint: fingerprintOf(f.signPublic),
       comparisonCode: f.sasCode ?? '',
-      verified: (f.verifiedAt ?? null) !== null,
+      verified,
       addresses: f.addresses,
       addedAt: f.addedAt,
       lastSeen: f.lastSeen,
       reachable: this.presence.isConnected(f.peerId),
       path: this.presence.pathOf(f.peerId),
+      ...(update ? { needsUpdate: update } : {}),
     };
   }
 }

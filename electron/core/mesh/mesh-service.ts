@@ -15,6 +15,8 @@ import { systemClock } from '../config.ts';
 import type { Clock, CoreConfig } from '../config.ts';
 import { FriendComparisons } from './friend-comparisons.ts';
 import { FriendDirectory } from './friend-directory.ts';
+import { FriendVersions, isUnsupportedProtocol } from './friend-versions.ts';
+import { PROTOCOLS } from '../../../shared/protocol/protocols.ts';
 import { FriendsStore } from './friends-store.ts';
 import type { ForwardMesh } from './forwarding/forward-service.ts';
 import { PeerGate } from './gater.ts';
@@ -49,6 +51,8 @@ export class MeshService {
   readonly comparisons: FriendComparisons;
   /** What store and forward needs (forwarding/forward-service.ts): the running node's links to friends. */
   readonly forwarding: ForwardMesh;
+  /** What this run has seen of each friend's Tessera: "NAME needs to update Tessera" (PROTOCOL §13.3). */
+  readonly versions: FriendVersions;
   private readonly gate: PeerGate;
   /** The person's new name, told to friends, and friends' new names (PROTOCOL §8.6). */
   private readonly names: NameNotices;
@@ -67,6 +71,7 @@ export class MeshService {
     this.friends = new FriendsStore(db, now);
     this.gate = new PeerGate(now);
     this.protocols = new ProtocolRegistry(this.gate, this.log);
+    this.versions = new FriendVersions(() => events.changed('friends', 'backup', 'requests'));
     this.host = new NodeHost({
       friends: this.friends,
       gate: this.gate,
@@ -85,6 +90,7 @@ export class MeshService {
           if (open && this.name) this.names.connected(peerId, this.name);
         },
         friendIdentified: (peerId, addresses) => this.directory.identified(peerId, addresses),
+        peerProtocols: (peerId, protocols, agent) => this.versions.identified(peerId, protocols, agent),
         pendingPeerSeen: (peerId) => void this.pairing.tryPair(peerId),
       },
     });
@@ -93,6 +99,7 @@ export class MeshService {
       friends: this.friends,
       gate: this.gate,
       presence: this.host,
+      versions: this.versions,
       events,
       now,
     });
@@ -114,7 +121,12 @@ export class MeshService {
     this.protocols.handle('pair', (conv) => this.pairing.serve(conv), 'pairing');
     this.protocols.handle('profile', (conv) => this.names.serve(conv));
     this.comparisons = new FriendComparisons({
-      mesh: this.host,
+      mesh: {
+        identityKeys: () => this.host.identityKeys(),
+        open: (peerId, protocol) => this.open(peerId, protocol),
+        handle: (protocol, handler) => this.host.handle(protocol, handler),
+      },
+      versions: this.versions,
       friends: this.friends,
       changed: () => events.changed('friends'),
       now,
@@ -300,8 +312,14 @@ export class MeshService {
     this.protocols.handle(protocol, handler);
   }
 
-  /** Opens a conversation with a friend's pinned peer ID. */
+  /**
+   * Opens a conversation with a friend's pinned peer ID. A negotiation the friend's device fails because it does
+   * not speak the protocol is remembered (friend-versions.ts), so the person is told who needs to update.
+   */
   open(peerId: string, protocol: ProtocolName): Promise<Conversation> {
-    return this.host.open(peerId, protocol);
+    return this.host.open(peerId, protocol).catch((err: unknown) => {
+      if (isUnsupportedProtocol(err)) this.versions.unsupported(peerId, PROTOCOLS[protocol]);
+      throw err;
+    });
   }
 }

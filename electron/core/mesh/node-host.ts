@@ -40,6 +40,11 @@ export interface NodeHostHooks {
   friendConnection(peerId: string, open: boolean): void;
   /** Identify told where a friend listens (usable addresses only). */
   friendIdentified(peerId: string, addresses: string[]): void;
+  /**
+   * Identify told what a friend's or pending pairing's device speaks (its protocol list and agent string): how an
+   * older Tessera is recognised (friend-versions.ts, PROTOCOL §13.3).
+   */
+  peerProtocols(peerId: string, protocols: string[], agentVersion: string | undefined): void;
   /** A peer whose invite was accepted (a pending pairing) showed up at a new address. */
   pendingPeerSeen(peerId: string): void;
 }
@@ -332,6 +337,8 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
 
   private onIdentify(result: IdentifyResult): void {
     const peerId = result.peerId.toString();
+    if (!this.gate.allows(peerId)) return;
+    this.deps.hooks.peerProtocols(peerId, result.protocols, result.agentVersion);
     if (!this.gate.isFriend(peerId)) return;
     this.deps.hooks.friendIdentified(
       peerId,

@@ -17,6 +17,14 @@ import { uPnPNAT } from '@libp2p/upnp-nat';
 import { beyondLanServices, beyondLanTransport } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { announceFilter } from './reachability.ts';
+import { APP_VERSION } from '../version.ts';
+
+/**
+ * The agent string identify sends (only to peers past the gate: friends, pairings, a recovery window). It names
+ * Tessera's release, so a friend's device can say which release the other runs (PROTOCOL §13.3); what a device can
+ * do is still judged from the protocols it lists, never from this string.
+ */
+export const AGENT_VERSION = `tessera/${APP_VERSION}`;
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 export const MDNS_SERVICE_TAG = '_tessera._udp.local';
@@ -60,6 +68,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
   };
   const node = await createLibp2p({
     privateKey,
+    nodeInfo: { userAgent: AGENT_VERSION },
     addresses: {
       listen: options.listen,
       // Set by the mesh; a node created without it announces every listen address, as before.

@@ -18,6 +18,20 @@ export const Nickname = z
 export const FriendPath = z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']);
 export type FriendPath = z.infer<typeof FriendPath>;
 
+/**
+ * "NAME needs to update Tessera" (PROTOCOL §13.3): their device runs an older Tessera that cannot do what waits
+ * for it (shared/needs-update.ts). Only what the person is told: nothing is accepted because of it.
+ */
+export const NeedsUpdate = z.object({
+  /** The sentence to show, e.g. "Otto needs to update Tessera. Waiting for it: comparing codes." */
+  message: z.string(),
+  /** What waits for the update, in order of importance. */
+  waiting: z.array(
+    z.enum(['comparing-codes', 'holding-for-you', 'holding-for-them', 'backup-update', 'recovery']),
+  ),
+});
+export type NeedsUpdate = z.infer<typeof NeedsUpdate>;
+
 export const Friend = z.object({
   /** What this person calls the friend: their nickname on this device if one is set, else the name they chose. */
   name: z.string(),
@@ -44,6 +58,11 @@ export const Friend = z.object({
    * parcel on its way through a mutual friend (they are offline), or not at all right now.
    */
   path: FriendPath,
+  /**
+   * Present only when this run has seen that the friend's Tessera is too old for something that waits for it (an
+   * optional field added after the first release: absent means nothing is known to wait).
+   */
+  needsUpdate: NeedsUpdate.optional(),
 });
 export type Friend = z.infer<typeof Friend>;
 

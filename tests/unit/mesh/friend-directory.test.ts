@@ -11,6 +11,8 @@ import type { TesseraEvent, Topic } from '../../../shared/api/events.ts';
 import { FriendDirectory, NoSuchFriendError } from '../../../electron/core/mesh/friend-directory.ts';
 import { FriendsStore } from '../../../electron/core/mesh/friends-store.ts';
 import { PeerGate } from '../../../electron/core/mesh/gater.ts';
+import { FriendVersions } from '../../../electron/core/mesh/friend-versions.ts';
+import { PROTOCOLS } from '../../../shared/protocol/protocols.ts';
 import type { FriendPath } from '../../../electron/core/mesh/reachability.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import { counterRandom } from '../shared/helpers.ts';
@@ -32,9 +34,11 @@ function setup() {
   const notices: TesseraEvent[] = [];
   const connected = new Set<string>();
   const viaFriend = new Set<string>();
+  const versions = new FriendVersions();
   const directory = new FriendDirectory({
     friends,
     gate,
+    versions,
     // How the node would report them: connected ones directly, others via a carrier or not at all.
     presence: {
       isConnected: (peerId) => connected.has(peerId),
@@ -55,6 +59,7 @@ function setup() {
     notices,
     connected,
     viaFriend,
+    versions,
     contacts: () => contacts,
   };
 }
@@ -195,4 +200,29 @@ test('a new friend is announced with what to do next, and the notice is withdraw
     comparisonCode: '',
     state: 'paired',
   });
+});
+
+test('an unverified friend whose Tessera cannot compare codes is listed as needing to update', () => {
+  const t = setup();
+  befriend(t.friends, BOB, 'Bob', 10);
+  befriend(t.friends, CAROL, 'Carol', 20);
+  befriend(t.friends, DAN, 'Dan', 30);
+  // What identify reports: Bob's device predates code comparisons (PROTOCOL §8.5), Carol's does not.
+  const older = [PROTOCOLS.pair, PROTOCOLS.backup, PROTOCOLS.recoveryV1];
+  t.versions.identified(bob, older);
+  t.versions.identified(carol, [...older, PROTOCOLS.verify, PROTOCOLS.recovery]);
+  // Dan's identify said nothing yet, but a comparison failed negotiation.
+  t.versions.unsupported(dan, PROTOCOLS.verify);
+  const [b, c, d] = t.directory.list();
+  assert.deepEqual(b?.needsUpdate, {
+    message: 'Bob needs to update Tessera. Waiting for it: comparing codes.',
+    waiting: ['comparing-codes'],
+  });
+  assert.equal(c && 'needsUpdate' in c, false, 'the field is absent when nothing waits');
+  assert.equal(d?.needsUpdate?.waiting[0], 'comparing-codes');
+  assert.equal(b?.verified, false, 'being told changes nothing that is accepted');
+
+  // Bob updated: the next identify lists the comparison, and the state is gone.
+  t.versions.identified(bob, [...older, PROTOCOLS.verify, PROTOCOLS.recovery]);
+  assert.equal('needsUpdate' in (t.directory.friend(bob) as object), false);
 });
