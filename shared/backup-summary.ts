@@ -53,7 +53,14 @@ export function currentCustodians<C extends { state: string }>(custodians: reado
 
 /** The one rule: does this piece count towards restoring the vault now? */
 export function pieceCounts(c: CustodianStatus): boolean {
-  return c.friend && c.state === 'delivered' && c.health !== 'missing' && c.health !== 'mismatch';
+  return (
+    c.friend &&
+    c.state === 'delivered' &&
+    c.health !== 'missing' &&
+    c.health !== 'mismatch' &&
+    // A custodian who needs to update keeps an older version at best: not "backed up" (PROTOCOL §13.3).
+    c.needsUpdate === undefined
+  );
 }
 
 export function viewPiece(c: CustodianStatus): PieceView {
@@ -64,23 +71,25 @@ export function viewPiece(c: CustodianStatus): PieceView {
       : c.state === 'removing'
         ? ['No longer a friend; asked to delete their piece', 'former']
         : ['No longer a friend; not counted', 'trouble']
-    : c.state === 'removing'
-      ? ['Asked to delete an old piece', 'former']
-      : c.state === 'removed'
-        ? ['Old piece deleted', 'former']
-        : c.health === 'missing'
-          ? ['Their piece is missing; sending it again', 'trouble']
-          : c.health === 'mismatch'
-            ? ['Could not prove it holds your backup; sending it again', 'trouble']
-            : c.state === 'delivered'
-              ? ['Keeping your piece', 'ok']
-              : c.state === 'accepted'
-                ? ['Accepted; sending their piece', 'waiting']
-                : c.state === 'requested'
-                  ? ['Waiting for their consent', 'waiting']
-                  : c.state === 'expired'
-                    ? ['Did not answer in time', 'trouble']
-                    : ['Declined', 'trouble'];
+    : c.needsUpdate && c.state !== 'removing' && c.state !== 'removed'
+      ? [`${c.name} needs to update Tessera`, 'trouble']
+      : c.state === 'removing'
+        ? ['Asked to delete an old piece', 'former']
+        : c.state === 'removed'
+          ? ['Old piece deleted', 'former']
+          : c.health === 'missing'
+            ? ['Their piece is missing; sending it again', 'trouble']
+            : c.health === 'mismatch'
+              ? ['Could not prove it holds your backup; sending it again', 'trouble']
+              : c.state === 'delivered'
+                ? ['Keeping your piece', 'ok']
+                : c.state === 'accepted'
+                  ? ['Accepted; sending their piece', 'waiting']
+                  : c.state === 'requested'
+                    ? ['Waiting for their consent', 'waiting']
+                    : c.state === 'expired'
+                      ? ['Did not answer in time', 'trouble']
+                      : ['Declined', 'trouble'];
   return { custodian: c, counted, label, tone };
 }
 

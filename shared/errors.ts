@@ -57,13 +57,21 @@ export class TesseraError extends Error {
  */
 export class RefusedError extends TesseraError {
   readonly reason: string;
+  readonly reasonCode: string | undefined;
   constructor(
     reason: string,
-    options: { by?: string; what?: string; code?: 'CONFLICT' | 'VERIFICATION_FAILED' } = {},
+    options: {
+      by?: string;
+      what?: string;
+      code?: 'CONFLICT' | 'VERIFICATION_FAILED';
+      /** The refusal's code on the wire, when it carried one (PROTOCOL §9.1, `refused`). */
+      reasonCode?: string;
+    } = {},
   ) {
     const heading = options.by ? `${options.by} refused${options.what ? ` ${options.what}` : ''}: ` : '';
     super(options.code ?? 'CONFLICT', `${heading}${reason}`);
     this.reason = reason;
+    this.reasonCode = options.reasonCode;
   }
 }
 

@@ -28,7 +28,8 @@ export type Lack =
   | 'recovery';
 
 /** What waits for the friend's update, in the words of the API (`needsUpdate.waiting`). */
-export type Waiting = 'comparing-codes' | 'holding-for-you' | 'holding-for-them' | 'backup-update' | 'recovery';
+export type Waiting =
+  'comparing-codes' | 'holding-for-you' | 'holding-for-them' | 'backup-update' | 'recovery';
 
 export const WAITING_PHRASES: Record<Waiting, string> = {
   'comparing-codes': 'comparing codes',
@@ -106,4 +107,24 @@ export function needsUpdate(name: string, waiting: readonly Waiting[]): NeedsUpd
   if (waiting.length === 0) return undefined;
   const unique = [...new Set(waiting)];
   return { message: needsUpdateMessage(name, unique), waiting: unique };
+}
+
+const OLDER_CUSTODIAN_TAIL =
+  ': their version cannot read the format of your backup’s latest version, so they still keep an older one. Ask them to update; the latest version is sent again after that.';
+
+/**
+ * The custodian's last error on the owner's side when they refused a version because their Tessera is older
+ * (`isOlderReleaseRefusal`): said as who must update, never the refusal's own "Update Tessera", which told the
+ * owner (already newer) to update (PROTOCOL §13.3).
+ */
+export function olderCustodianError(name: string): string {
+  return `${name} needs to update Tessera${OLDER_CUSTODIAN_TAIL}`;
+}
+
+/**
+ * A custodian's stored last error says their Tessera is too old for the latest version: the sentence above (the
+ * only per-custodian record there is, written in one place), or a refusal of an older release stored as it came.
+ */
+export function isOlderCustodianError(lastError: string | null): boolean {
+  return lastError !== null && (lastError.endsWith(OLDER_CUSTODIAN_TAIL) || isOlderReleaseRefusal(lastError));
 }

@@ -81,7 +81,12 @@ export type BackupMessage =
   | { t: 'challenge'; nonce: Uint8Array; chunks?: Uint8Array[] }
   /** `data` answers a challenge's `chunks` (32 zero bytes when the custodian cannot); absent when none were named. */
   | { t: 'proof'; held: boolean; version: number; mac: Uint8Array; data?: Uint8Array }
-  | { t: 'refused'; reason: string };
+  /**
+   * `code`: why, for the program (PROTOCOL §9.1): `needs-update` when the refusing device is older than what it was
+   * sent. Read since the release after the trust ceremony; sent only to a device that wrote a newer version, since
+   * releases before it refuse a `refused` with any field beyond `reason` (their decoder takes exact keys).
+   */
+  | { t: 'refused'; reason: string; code?: string };
 
 export type BackupMessageType = BackupMessage['t'];
 
@@ -102,6 +107,8 @@ const TYPE_CODES: Record<BackupMessageType, number> = {
   'offer-delta': 14,
   chunks: 15,
 };
+/** The longest refusal code (a short word, PROTOCOL §9.1). */
+const REFUSAL_CODE_MAX = 32;
 /** Most chunks in one `chunks` frame (the frame cap bounds the bytes). */
 export const MAX_CHUNKS_PER_FRAME = 256;
 const TYPES_BY_CODE = new Map(
@@ -242,9 +249,13 @@ export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
       };
       return 'data' in map ? { ...proof, data: readBytes(map, 'data', what, { exact: 32 }) } : proof;
     }
-    case 'refused':
-      keys('reason');
-      return { t, reason: readText(map, 'reason', what, REASON_MAX) };
+    case 'refused': {
+      expectKeys(map, `${what} (refused)`, ['v', 't', 'reason'], ['code']);
+      const reason = readText(map, 'reason', what, REASON_MAX);
+      return 'code' in map
+        ? { t, reason, code: readText(map, 'code', what, REFUSAL_CODE_MAX) }
+        : { t, reason };
+    }
   }
 }
 

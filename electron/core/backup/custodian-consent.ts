@@ -85,7 +85,8 @@ export class CustodianConsent {
         detail:
           `${this.name(r.ownerPeerId)} asks you to keep one of ${r.custodians} pieces of their recovery key (any ${r.threshold} of them can restore it). Your own backup will carry it, so enough of your own custodians together could open it too.` +
           // Said before the person presses Accept, which cannot work yet (PROTOCOL §13.3).
-          (!this.ctx.friends.isVerified(r.ownerPeerId) && this.ctx.versions.lacks(r.ownerPeerId).has('compare')
+          (!this.ctx.friends.isVerified(r.ownerPeerId) &&
+          this.ctx.versions.lacks(r.ownerPeerId).has('compare')
             ? ` ${this.name(r.ownerPeerId)} needs to update Tessera first: their version cannot compare codes.`
             : ''),
       }));

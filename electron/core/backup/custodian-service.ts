@@ -15,6 +15,8 @@ import { SIGN_CONTEXTS, verifyWithContext } from '../../../shared/crypto/sign.ts
 import type { BackupMessage } from '../../../shared/protocol/backup.ts';
 import { signReceipt } from '../../../shared/protocol/receipts.ts';
 import { ExpiredError, RefusedError, TesseraError } from '../../../shared/errors.ts';
+import { UnsupportedFormatError } from '../../../shared/crypto/errors.ts';
+import { OLDER_RELEASE_REFUSAL } from '../../../shared/needs-update.ts';
 import type { HeldBackup, PendingRequest } from '../../../shared/api/ops/backup.ts';
 import type { Conversation } from '../mesh/rpc.ts';
 import type { CustodianStore } from './custodian-store.ts';
@@ -105,7 +107,14 @@ export class CustodianBackupService {
       }
     } catch (err) {
       if (!(err instanceof TesseraError)) throw err;
-      await reply({ t: 'refused', reason: err.message.slice(0, 300) });
+      // A format this release does not read was written by a newer release (PROTOCOL §13.1: the previous release
+      // writes nothing this one cannot read), which reads the refusal's code: say structurally that this device
+      // needs to update. Any other refusal goes without it, so that an older owner can read it.
+      await reply(
+        err instanceof UnsupportedFormatError
+          ? { t: 'refused', reason: err.message.slice(0, 300), code: OLDER_RELEASE_REFUSAL }
+          : { t: 'refused', reason: err.message.slice(0, 300) },
+      );
     }
   }
 

@@ -78,7 +78,7 @@ export class VersionPusher {
         // They no longer hold our shard (lost data, restored device): deposit it again next time.
         this.store.updateCustodian(split.splitId, row.peerId, { envelopeDelivered: false }, this.ctx.now());
       }
-      throw new RefusedError(reply.reason, { by: name });
+      throw new RefusedError(reply.reason, { by: name, reasonCode: reply.code });
     }
     const manifestHash = nativeSha256(manifest);
     checkHoldingReceipt(

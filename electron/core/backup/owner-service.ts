@@ -5,6 +5,8 @@
  * builds it, `status-view.ts` says what `backup.status` reports.
  */
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
+import { RefusedError } from '../../../shared/errors.ts';
+import { isOlderReleaseRefusal, olderCustodianError } from '../../../shared/needs-update.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { OwnerStore } from './owner-store.ts';
 import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
@@ -188,7 +190,13 @@ export class OwnerBackupService {
             await this.run(task, split as SplitRow, current);
           } catch (err) {
             const delay = this.backoff.failed(peerId, this.ctx.now());
-            const message = err instanceof Error ? err.message : String(err);
+            // A custodian whose Tessera cannot read this version is told as such (PROTOCOL §13.3).
+            const message =
+              err instanceof RefusedError && isOlderReleaseRefusal(err.reason, err.reasonCode)
+                ? olderCustodianError(this.channel.name(peerId))
+                : err instanceof Error
+                  ? err.message
+                  : String(err);
             this.ctx.log(`backup: ${peerId.slice(-8)}: ${message} (retry in ${Math.round(delay / 1000)} s)`);
             this.channel.recordError(peerId, message);
             return;

@@ -36,7 +36,8 @@ export interface PushSource {
 }
 
 /** The receipt's bytes, or the custodian's refusal of the offer itself (before any chunk was sent). */
-export type PushReply = { t: 'receipt'; receipt: Uint8Array } | { t: 'offer-refused'; reason: string };
+export type PushReply =
+  { t: 'receipt'; receipt: Uint8Array } | { t: 'offer-refused'; reason: string; code?: string };
 
 /** A chunk the custodian asked for is not stored here: the version cannot be sent until it is rebuilt. */
 export class MissingChunkError extends TesseraError {
@@ -54,7 +55,10 @@ export async function pushVersion(
 ): Promise<PushReply> {
   await conv.send(encodeBackupMessage(offer));
   const need = expectBackupMessage(await conv.receive(), 'need');
-  if (need.t === 'refused') return { t: 'offer-refused', reason: need.reason };
+  if (need.t === 'refused')
+    return need.code === undefined
+      ? { t: 'offer-refused', reason: need.reason }
+      : { t: 'offer-refused', reason: need.reason, code: need.code };
   // Chunks go in frames of ~1 MiB: per-frame costs (yamux, Noise, and the custodian's decode and write per frame)
   // dominate small frames.
   let batch: { id: Uint8Array; data: Uint8Array }[] = [];
@@ -87,7 +91,7 @@ export async function pushVersion(
     await flush();
     await conv.send(encodeBackupMessage({ t: 'done' }));
     const answer = expectBackupMessage(await conv.receive(), 'receipt');
-    if (answer.t === 'refused') throw new RefusedError(answer.reason, { by: name });
+    if (answer.t === 'refused') throw new RefusedError(answer.reason, { by: name, reasonCode: answer.code });
     return { t: 'receipt', receipt: answer.receipt };
   } finally {
     source.ended();

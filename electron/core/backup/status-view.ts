@@ -6,6 +6,7 @@
 import type { BackupStatus, CustodianStatus } from '../../../shared/api/ops/backup.ts';
 import type { CustodianRow } from './owner-store.ts';
 import { awaitingAnswer, isDelivered } from './custodian-standing.ts';
+import { isOlderCustodianError, needsUpdate } from '../../../shared/needs-update.ts';
 
 export type SendingProgress = NonNullable<CustodianStatus['sending']>;
 
@@ -54,9 +55,15 @@ export function custodianStatusView(
     : row.state === 'requested' && !awaitingAnswer(row, input.now)
       ? 'expired'
       : row.state;
+  const name = input.names.get(row.peerId) ?? UNNAMED_CUSTODIAN;
+  // A version they refused because their Tessera is older waits for their update (PROTOCOL §13.3).
+  const update =
+    state !== 'removing' && state !== 'removed' && isOlderCustodianError(row.lastError)
+      ? needsUpdate(name, ['backup-update'])
+      : undefined;
   return {
     peerId: row.peerId,
-    name: input.names.get(row.peerId) ?? UNNAMED_CUSTODIAN,
+    name,
     friend: input.friends.has(row.peerId),
     state,
     versionHeld: row.versionHeld,
@@ -64,5 +71,6 @@ export function custodianStatusView(
     health: row.health,
     lastError: row.lastError,
     sending: input.sending.get(row.peerId) ?? null,
+    ...(update ? { needsUpdate: update } : {}),
   };
 }

@@ -26,7 +26,6 @@ export class FriendNeedsUpdateError extends UnsupportedVersionError {
   }
 }
 
-
 export interface ComparisonMesh {
   identityKeys(): IdentityKeys | null;
   open(peerId: string, protocol: ProtocolName): Promise<Conversation>;

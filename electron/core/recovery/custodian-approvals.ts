@@ -121,7 +121,7 @@ export class RecoveryApprovals {
     let comparisonCode: string;
     try {
       const conv = await this.mesh.open(code.peerId, 'recovery').catch((err: unknown) => {
-        throw describeDialFailure(err, code.peerId);
+        throw describeDialFailure(err, code.peerId, friend.name);
       });
       try {
         comparisonCode = await sayHello(conv, possessionProof(code), this.ownName(), {
@@ -235,7 +235,7 @@ export class RecoveryApprovals {
     opened.signed.fill(0);
     try {
       const conv = await this.mesh.open(a.view.sessionPeerId, 'recovery').catch((err: unknown) => {
-        throw describeDialFailure(err, a.view.sessionPeerId);
+        throw describeDialFailure(err, a.view.sessionPeerId, a.view.friend);
       });
       try {
         await deliver(conv, {

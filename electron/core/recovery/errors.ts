@@ -1,4 +1,18 @@
-import { TesseraError } from '../../../shared/errors.ts';
+import { TesseraError, UnsupportedVersionError } from '../../../shared/errors.ts';
+import { isUnsupportedProtocol } from '../mesh/friend-versions.ts';
+
+/**
+ * The new device answered but speaks only an older recovery protocol (PROTOCOL §11, §13.3): reachable, and too old.
+ * Nothing was sent; the person is told whose device must run the current Tessera.
+ */
+export class RecoveryDeviceNeedsUpdateError extends UnsupportedVersionError {
+  constructor(friendName: string) {
+    super(
+      `${friendName}’s new device runs an older Tessera, which cannot take your piece; nothing was sent. ` +
+        `Ask ${friendName} to install the current Tessera on the new device, start the recovery again, and send you the new code.`,
+    );
+  }
+}
 
 /** Another key answered at the session's address: Noise refused it because the code pins the session's peer ID. */
 export class RecoveryImpostorError extends TesseraError {
@@ -54,10 +68,12 @@ function chain(err: unknown): string {
 }
 
 /**
- * Turns a failed dial to the session into a named error: an impostor, or a session that has ended or cannot be
- * reached (a refused connection, the gate, a timeout), never the transport's own words.
+ * Turns a failed dial to the session into a named error: a device too old for this recovery (the protocol was not
+ * agreed), an impostor, or a session that has ended or cannot be reached (a refused connection, the gate, a
+ * timeout), never the transport's own words.
  */
-export function describeDialFailure(err: unknown, peerId: string): TesseraError {
+export function describeDialFailure(err: unknown, peerId: string, friendName?: string): TesseraError {
+  if (isUnsupportedProtocol(err)) return new RecoveryDeviceNeedsUpdateError(friendName ?? 'Your friend');
   const text = chain(err);
   if (/does not match|UnexpectedPeer|InvalidCryptoExchange|EncryptionFailed/i.test(text))
     return new RecoveryImpostorError(peerId);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NeedsUpdate } from './friends.ts';
 import { op } from '../op.ts';
 import { PeerId } from './friends.ts';
 
@@ -18,6 +19,12 @@ export const CustodianStatus = z.object({
   lastConfirmed: z.number().int().nullable(),
   health: z.enum(['ok', 'missing', 'mismatch']).nullable(),
   lastError: z.string().nullable(),
+  /**
+   * Present only when this custodian's Tessera is too old for what waits for them (PROTOCOL §13.3), e.g. the
+   * backup's latest version in a format they cannot read; such a piece does not count (shared/backup-summary.ts).
+   * Optional: added after the first release, absent when nothing is known to wait.
+   */
+  needsUpdate: NeedsUpdate.optional(),
   /** A deposit or update on its way now: chunks sent of those they asked for, and bytes sent; else null. */
   sending: z
     .object({
