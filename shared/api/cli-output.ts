@@ -6,6 +6,13 @@ import { z } from 'zod';
  */
 export const CliError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
+/**
+ * "NAME needs to update Tessera" (PROTOCOL §13.3): an optional field, present only when the friend's Tessera is
+ * known to be too old for what waits. `waiting`: comparing-codes, holding-for-you, holding-for-them, backup-update,
+ * recovery (more may be added).
+ */
+export const CliNeedsUpdate = z.object({ message: z.string(), waiting: z.array(z.string()) });
+
 export const CliBackupCustodian = z.object({
   name: z.string(),
   state: z.string(),
@@ -13,6 +20,8 @@ export const CliBackupCustodian = z.object({
   lastConfirmed: z.string().nullable(),
   /** Their piece counts towards restoring the vault now (the rule of shared/backup-summary.ts). */
   counted: z.boolean(),
+  /** Present only when their Tessera is too old for your backup's latest version (not counted then). */
+  needsUpdate: CliNeedsUpdate.optional(),
 });
 
 export const CliBackupStatus = z.object({
@@ -74,6 +83,8 @@ export const CliFriend = z.object({
   nickname: z.string().nullable(),
   /** The name they chose for themselves. */
   chosenName: z.string(),
+  /** Present only when their Tessera is known to be too old for what waits, e.g. comparing codes. */
+  needsUpdate: CliNeedsUpdate.optional(),
 });
 export const CliFriends = z.array(CliFriend);
 

@@ -41,6 +41,7 @@ export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBacku
       versionHeld: c.versionHeld,
       lastConfirmed: iso(c.lastConfirmed),
       counted: pieceCounts(c),
+      ...(c.needsUpdate ? { needsUpdate: c.needsUpdate } : {}),
     })),
     problem: status.problem,
     summary: summarizeBackup(status).headline,
@@ -54,7 +55,8 @@ function describeBackup(status: BackupStatus): string {
     `Backup version ${status.version}. ${summarizeBackup(status).headline}`,
     ...status.custodians.map((c) => {
       const view = viewPiece(c);
-      return `  ${c.name.padEnd(20)} ${view.label.padEnd(52)} version ${c.versionHeld ?? '-'}  confirmed ${iso(c.lastConfirmed) ?? 'never'}`;
+      const line = `  ${c.name.padEnd(20)} ${view.label.padEnd(52)} version ${c.versionHeld ?? '-'}  confirmed ${iso(c.lastConfirmed) ?? 'never'}`;
+      return c.needsUpdate ? `${line}\n    ${c.needsUpdate.message}` : line;
     }),
     ...(status.problem ? [`Problem: ${status.problem}`] : []),
   ].join('\n');
@@ -124,13 +126,15 @@ export const meshCommands: Command[] = [
             verified: f.verified,
             nickname: f.nickname,
             chosenName: f.chosenName,
+            ...(f.needsUpdate ? { needsUpdate: f.needsUpdate } : {}),
           })),
           (list) =>
             list.length
               ? list
                   .map(
                     (f) =>
-                      `${(f.nickname ? `${f.name} (${f.chosenName})` : f.name).padEnd(20)} ${f.verified ? 'verified  ' : 'unverified'} ${f.reachable ? 'online ' : 'offline'} ${f.path.padEnd(12)} ${f.lastSeen ?? 'never seen'} ${f.peerId}`,
+                      `${(f.nickname ? `${f.name} (${f.chosenName})` : f.name).padEnd(20)} ${f.verified ? 'verified  ' : 'unverified'} ${f.reachable ? 'online ' : 'offline'} ${f.path.padEnd(12)} ${f.lastSeen ?? 'never seen'} ${f.peerId}` +
+                      (f.needsUpdate ? `\n    ${f.needsUpdate.message}` : ''),
                   )
                   .join('\n')
               : 'No friends yet. Exchange invites with `tessera invite` and `tessera pair CODE`.',

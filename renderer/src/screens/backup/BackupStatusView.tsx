@@ -147,7 +147,14 @@ function CustodianTable({ custodians, testId }: { custodians: PieceView[]; testI
               <td>
                 <span className={`pill pill--tone-${tone}`}>{label}</span>
                 {c.sending && <SendingProgress sending={c.sending} name={c.name} />}
-                {c.lastError && tone !== 'former' && <span className="backup__problem">{c.lastError}</span>}
+                {c.needsUpdate && tone !== 'former' ? (
+                  // Who must update and what waits for it (PROTOCOL §13.3); the last error says the same at length.
+                  <span className="backup__problem" data-testid="custodian-needs-update">
+                    {c.needsUpdate.message}
+                  </span>
+                ) : (
+                  c.lastError && tone !== 'former' && <span className="backup__problem">{c.lastError}</span>
+                )}
               </td>
               <td>{c.versionHeld ?? '—'}</td>
               <td>{c.lastConfirmed ? formatDate(c.lastConfirmed) : 'Not yet'}</td>

@@ -116,6 +116,13 @@ export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
                     </span>
                   </span>
                 </label>
+                {friend.needsUpdate && (
+                  // Said before they are chosen: a friend whose Tessera cannot compare codes cannot keep a piece
+                  // yet (PROTOCOL §13.3).
+                  <p className="note note--warn" data-testid="wizard-needs-update">
+                    {friend.needsUpdate.message}
+                  </p>
+                )}
               </li>
             ))}
           </ul>

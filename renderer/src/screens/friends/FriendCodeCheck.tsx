@@ -58,6 +58,20 @@ export function FriendCodeCheck({ friend, onChanged }: { friend: Friend; onChang
             </button>
           </div>
         </>
+      ) : friend.needsUpdate ? (
+        // Their Tessera cannot compare codes (PROTOCOL §13.3): say who must update, not only "not verified". The
+        // button stays, for when they have.
+        <p className="note note--warn" data-testid="friend-needs-update">
+          {friend.needsUpdate.message} Until then they cannot keep a piece for you. Ask them to update, then{' '}
+          <button
+            type="button"
+            className="button button--small"
+            disabled={busy}
+            onClick={() => void compare()}
+          >
+            Compare codes
+          </button>
+        </p>
       ) : (
         <p>
           Not verified yet. Compare codes while you are both online, so that {friend.name} can keep a piece
