@@ -256,14 +256,18 @@ if (!prepared.ok) {
       async () => {
         const listed = (await nadia.client.call('friends.list', {})).find((f) => f.peerId === otto.peerId);
         assert.deepEqual(listed?.needsUpdate, {
-          message: 'Otto needs to update Tessera. Waiting for it: comparing codes.',
-          waiting: ['comparing-codes'],
+          message:
+            'Otto needs to update Tessera. Waiting for it: comparing codes, keeping a piece of your backup.',
+          waiting: ['comparing-codes', 'holding-for-you'],
         });
         assert.deepEqual([listed?.verified, listed?.comparisonCode], [false, '']);
         // The CLI's human output says it too.
         const human = await runCli(['--data', nadia.serve.dataDir, 'friends'], { env: CLI_ENV });
         assert.equal(human.code, 0, human.stderr);
-        assert.match(human.stdout, /Otto needs to update Tessera\. Waiting for it: comparing codes\./);
+        assert.match(
+          human.stdout,
+          /Otto needs to update Tessera\. Waiting for it: comparing codes, keeping a piece of your backup\./,
+        );
       },
     );
 

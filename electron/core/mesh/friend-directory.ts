@@ -32,6 +32,12 @@ export interface PairedView {
   friend?: Friend;
 }
 
+/**
+ * What waits for the update of a friend whose Tessera cannot compare codes: the comparison, and so any piece they
+ * could keep for this person (only verified friends hold one, PROTOCOL §8.5).
+ */
+const UNVERIFIED_WAITING = ['comparing-codes', 'holding-for-you'] as const;
+
 export class NoSuchFriendError extends NotFoundError {
   constructor(orPending = false) {
     super(orPending ? 'No friend or pending pairing with that peer ID.' : 'No friend with that peer ID.');
@@ -157,11 +163,18 @@ export class FriendDirectory {
   /** Pairing finished (on either side): say so, and what comes next (comparing codes, PROTOCOL §6.4). */
   announcePaired(peerId: string): void {
     const name = this.friends.getFriend(peerId)?.name ?? 'Your friend';
+    // Identify has usually told what their device speaks by now: a friend whose Tessera cannot compare codes is
+    // not sent to a comparison that cannot work (PROTOCOL §13.3).
+    const update = this.versions.lacks(peerId).has('compare')
+      ? needsUpdate(name, UNVERIFIED_WAITING)
+      : undefined;
     this.events.emit?.({
       type: 'notice',
       key: `paired:${peerId}`,
       title: `${name} is now your friend`,
-      body: `Under Friends, check with ${name} that both screens show the same code before you ask them to keep a piece.`,
+      body: update
+        ? update.message
+        : `Under Friends, check with ${name} that both screens show the same code before you ask them to keep a piece.`,
     });
   }
 
@@ -175,7 +188,7 @@ export class FriendDirectory {
     // Only an unverified friend waits on a comparison; the field is left out when nothing waits (PROTOCOL §13.3).
     const update =
       !verified && this.versions.lacks(f.peerId).has('compare')
-        ? needsUpdate(shownName(f), ['comparing-codes'])
+        ? needsUpdate(shownName(f), UNVERIFIED_WAITING)
         : undefined;
     return {
       name: shownName(f),

@@ -23,7 +23,7 @@ export type FriendPath = z.infer<typeof FriendPath>;
  * for it (shared/needs-update.ts). Only what the person is told: nothing is accepted because of it.
  */
 export const NeedsUpdate = z.object({
-  /** The sentence to show, e.g. "Otto needs to update Tessera. Waiting for it: comparing codes." */
+  /** The sentence to show, e.g. "Otto needs to update Tessera. Waiting for it: comparing codes, keeping a piece of your backup." */
   message: z.string(),
   /** What waits for the update, in order of importance. */
   waiting: z.array(

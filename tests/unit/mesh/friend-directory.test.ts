@@ -215,8 +215,8 @@ test('an unverified friend whose Tessera cannot compare codes is listed as needi
   t.versions.unsupported(dan, PROTOCOLS.verify);
   const [b, c, d] = t.directory.list();
   assert.deepEqual(b?.needsUpdate, {
-    message: 'Bob needs to update Tessera. Waiting for it: comparing codes.',
-    waiting: ['comparing-codes'],
+    message: 'Bob needs to update Tessera. Waiting for it: comparing codes, keeping a piece of your backup.',
+    waiting: ['comparing-codes', 'holding-for-you'],
   });
   assert.equal(c && 'needsUpdate' in c, false, 'the field is absent when nothing waits');
   assert.equal(d?.needsUpdate?.waiting[0], 'comparing-codes');

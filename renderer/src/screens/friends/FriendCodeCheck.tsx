@@ -62,7 +62,7 @@ export function FriendCodeCheck({ friend, onChanged }: { friend: Friend; onChang
         // Their Tessera cannot compare codes (PROTOCOL §13.3): say who must update, not only "not verified". The
         // button stays, for when they have.
         <p className="note note--warn" data-testid="friend-needs-update">
-          {friend.needsUpdate.message} Until then they cannot keep a piece for you. Ask them to update, then{' '}
+          {friend.needsUpdate.message} Ask them to update, then{' '}
           <button
             type="button"
             className="button button--small"
