@@ -74,12 +74,15 @@ export function classifyEvidence(evidence: readonly UpdateEvidence[]): Set<Lack>
       // A peer that serves no Tessera pairing is not a Tessera device we can judge (identify not finished, or
       // another program): say nothing rather than guess.
       if (!isTesseraDevice(e.protocols)) continue;
-      for (const [lack, id] of [
-        ['compare', PROTOCOLS.verify],
-        ['recovery', PROTOCOLS.recovery],
-      ] as const) {
-        if (e.protocols.includes(id)) lacks.delete(lack);
-        else lacks.add(lack);
+      // Only a new device's recovery session serves `/tessera/recovery/2.0.0` (PROTOCOL §11.3), so a friend's list
+      // never shows it. Code comparison and the current recovery came in the same release (§8.5, §11): a device
+      // without `/tessera/verify/1.0.0` predates both.
+      if (e.protocols.includes(PROTOCOLS.verify)) {
+        lacks.delete('compare');
+        lacks.delete('recovery');
+      } else {
+        lacks.add('compare');
+        lacks.add('recovery');
       }
     } else if (e.kind === 'unsupported-protocol') {
       if (e.protocol === PROTOCOLS.verify) lacks.add('compare');

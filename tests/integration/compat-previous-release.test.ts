@@ -28,6 +28,7 @@ import { FAST_MESH_ENV, TEST_PASSPHRASE, startPeer } from '../helpers/cluster.ts
 import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { CLI_ENV } from '../helpers/cli-json.ts';
+import { summarizeBackup } from '../../shared/backup-summary.ts';
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -497,6 +498,15 @@ if (!prepared.ok) {
         ['ok', null, 'delivered'],
       );
       assert.deepEqual([byName.get('Ben')?.health, byName.get('Ben')?.state], [null, 'delivered']);
+      // Identify told Olivia's device that Ben's has only the older recovery: he would be asked to update before he
+      // could help (PROTOCOL §11.2), so his piece is not counted, and the status says so (§13.3).
+      assert.deepEqual(byName.get('Ben')?.needsUpdate, {
+        message: 'Ben needs to update Tessera. Waiting for it: helping with a recovery.',
+        waiting: ['recovery'],
+      });
+      assert.equal(byName.get('Ana')?.needsUpdate, undefined);
+      const ben = summarizeBackup(s).current.find((v) => v.custodian.name === 'Ben');
+      assert.deepEqual([ben?.counted, ben?.label], [false, 'Ben needs to update Tessera']);
       assert.equal(
         byName.get('Ben')?.lastError,
         "Ben holds your piece but could not prove it holds your backup's data (their Tessera may be too old for this check); ask them to update.",

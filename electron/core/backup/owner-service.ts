@@ -110,6 +110,7 @@ export class OwnerBackupService {
       names: new Map([...peers].map((peerId) => [peerId, this.channel.name(peerId)])),
       friends: new Set([...peers].filter((peerId) => this.ctx.friends.getFriend(peerId) !== null)),
       sending: this.pusher.sending,
+      cannotRecover: new Set([...peers].filter((peerId) => this.ctx.versions.lacks(peerId).has('recovery'))),
     });
   }
 

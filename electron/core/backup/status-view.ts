@@ -27,6 +27,11 @@ export interface StatusInput {
   friends: ReadonlySet<string>;
   /** Sends under way, by custodian. */
   sending: ReadonlyMap<string, SendingProgress>;
+  /**
+   * Custodians whose device was seen (identify, this run) to lack the current recovery protocol: they would be asked
+   * to update before they could help (PROTOCOL §11.2, §13.3). Absent: none known.
+   */
+  cannotRecover?: ReadonlySet<string>;
 }
 
 /** The name shown for a custodian whose name is not known (never a peer ID). */
@@ -48,7 +53,7 @@ export function backupStatusView(input: StatusInput): BackupStatus {
 
 export function custodianStatusView(
   row: CustodianRow,
-  input: Pick<StatusInput, 'now' | 'names' | 'friends' | 'sending'>,
+  input: Pick<StatusInput, 'now' | 'names' | 'friends' | 'sending' | 'cannotRecover'>,
 ): CustodianStatus {
   const state: CustodianStatus['state'] = isDelivered(row)
     ? 'delivered'
@@ -56,11 +61,15 @@ export function custodianStatusView(
       ? 'expired'
       : row.state;
   const name = input.names.get(row.peerId) ?? UNNAMED_CUSTODIAN;
-  // A version they refused because their Tessera is older waits for their update (PROTOCOL §13.3).
-  const update =
-    state !== 'removing' && state !== 'removed' && isOlderCustodianError(row.lastError)
-      ? needsUpdate(name, ['backup-update'])
-      : undefined;
+  // A version they refused because their Tessera is older, or helping with a recovery, waits for their update
+  // (PROTOCOL §13.3). Former custodians are owed nothing but a deletion.
+  const current = state !== 'removing' && state !== 'removed';
+  const update = current
+    ? needsUpdate(name, [
+        ...(isOlderCustodianError(row.lastError) ? (['backup-update'] as const) : []),
+        ...(input.cannotRecover?.has(row.peerId) ? (['recovery'] as const) : []),
+      ])
+    : undefined;
   return {
     peerId: row.peerId,
     name,

@@ -208,9 +208,9 @@ test('an unverified friend whose Tessera cannot compare codes is listed as needi
   befriend(t.friends, CAROL, 'Carol', 20);
   befriend(t.friends, DAN, 'Dan', 30);
   // What identify reports: Bob's device predates code comparisons (PROTOCOL §8.5), Carol's does not.
-  const older = [PROTOCOLS.pair, PROTOCOLS.backup, PROTOCOLS.recoveryV1];
+  const older = [PROTOCOLS.pair, PROTOCOLS.backup, PROTOCOLS.forward];
   t.versions.identified(bob, older);
-  t.versions.identified(carol, [...older, PROTOCOLS.verify, PROTOCOLS.recovery]);
+  t.versions.identified(carol, [...older, PROTOCOLS.verify, PROTOCOLS.profile]);
   // Dan's identify said nothing yet, but a comparison failed negotiation.
   t.versions.unsupported(dan, PROTOCOLS.verify);
   const [b, c, d] = t.directory.list();
@@ -223,6 +223,6 @@ test('an unverified friend whose Tessera cannot compare codes is listed as needi
   assert.equal(b?.verified, false, 'being told changes nothing that is accepted');
 
   // Bob updated: the next identify lists the comparison, and the state is gone.
-  t.versions.identified(bob, [...older, PROTOCOLS.verify, PROTOCOLS.recovery]);
+  t.versions.identified(bob, [...older, PROTOCOLS.verify, PROTOCOLS.profile]);
   assert.equal('needsUpdate' in (t.directory.friend(bob) as object), false);
 });

@@ -22,9 +22,10 @@ import { backupStatusView } from '../../../electron/core/backup/status-view.ts';
 import { summarizeBackup } from '../../../shared/backup-summary.ts';
 import { NOW, custodian } from '../backup/rows.ts';
 
-// What identify lists for the previous release (no comparison, recovery 1 only) and for the current one.
-const PREVIOUS = [PROTOCOLS.pair, PROTOCOLS.backup, PROTOCOLS.forward, PROTOCOLS.recoveryV1];
-const CURRENT = [...PREVIOUS, PROTOCOLS.verify, PROTOCOLS.recovery, PROTOCOLS.profile];
+// What identify lists for a friend's device on the previous release (no comparison) and on the current one; recovery
+// protocols are served by a new device's session only (PROTOCOL §11.3), never by a friend's device.
+const PREVIOUS = [PROTOCOLS.pair, PROTOCOLS.backup, PROTOCOLS.forward];
+const CURRENT = [...PREVIOUS, PROTOCOLS.verify, PROTOCOLS.profile];
 
 test('evidence: what identify lists, and failed negotiations, say a device cannot do', () => {
   assert.deepEqual(
@@ -32,6 +33,11 @@ test('evidence: what identify lists, and failed negotiations, say a device canno
     ['compare', 'recovery'],
   );
   assert.deepEqual([...classifyEvidence([{ kind: 'identify', protocols: CURRENT }])], []);
+  // Comparison and the current recovery came in one release: a device that compares codes lacks neither.
+  assert.deepEqual(
+    [...classifyEvidence([{ kind: 'identify', protocols: [...CURRENT, PROTOCOLS.recovery] }])],
+    [],
+  );
   assert.deepEqual(
     [...classifyEvidence([{ kind: 'unsupported-protocol', protocol: PROTOCOLS.verify }])],
     ['compare'],
@@ -133,6 +139,24 @@ test('backup status: a custodian who needs to update is not counted, and says wh
     [false, 'Bob needs to update Tessera', 'trouble'],
   );
   assert.equal(summary.restorable, false);
+
+  // A custodian whose device lacks the current recovery: asked to update before they could help, so not counted.
+  const recovering = backupStatusView({
+    now: NOW,
+    split: { threshold: 1, createdAt: NOW - 5_000 },
+    rows: [custodian('ann', { state: 'accepted', versionHeld: 4 })],
+    version: 4,
+    versionCreatedAt: NOW - 1_000,
+    versionReason: null,
+    bytesSent: 0,
+    problem: null,
+    names: new Map([['ann', 'Ann']]),
+    friends: new Set(['ann']),
+    sending: new Map(),
+    cannotRecover: new Set(['ann']),
+  });
+  assert.deepEqual(recovering.custodians[0]?.needsUpdate?.waiting, ['recovery']);
+  assert.equal(summarizeBackup(recovering).kept, 0);
   assert.deepEqual(
     summary.trouble.map((v) => v.custodian.name),
     ['Bob'],
