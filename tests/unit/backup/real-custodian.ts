@@ -13,6 +13,7 @@ import { decodeBackupMessage } from '../../../shared/protocol/backup.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { tempDir } from '../vault/helpers.ts';
 import { conversationPair } from '../mesh/fake-link.ts';
+import { FriendVersions } from '../../../electron/core/mesh/friend-versions.ts';
 
 export interface RealCustodian {
   service: CustodianBackupService;
@@ -41,6 +42,8 @@ export function realCustodian(
       nameOf: (peerId: string) => (peerId === friend.peerId ? friend.name : null),
       isVerified: (peerId: string) => peerId === friend.peerId,
     },
+    // Nothing seen of the owner's Tessera (PROTOCOL §13.3).
+    versions: new FriendVersions(),
     events: { changed: () => {}, emit: (e: { title?: string }) => notices.push(e.title ?? '') },
     config: readConfig({}),
     keys: () => who.keys,

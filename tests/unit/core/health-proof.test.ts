@@ -36,6 +36,7 @@ import type { BackupContext } from '../../../electron/core/backup/backup-context
 import { readConfig } from '../../../electron/core/config.ts';
 import { HELD_PACKS_DIR } from '../../../electron/core/backup/held-packs.ts';
 import type { Conversation } from '../../../electron/core/mesh/rpc.ts';
+import { FriendVersions } from '../../../electron/core/mesh/friend-versions.ts';
 import { counterRandom, sampleSnapshot } from '../shared/helpers.ts';
 import { tempDir } from '../vault/helpers.ts';
 
@@ -398,6 +399,8 @@ test('the owner judges proofs against its own chunks: honest ok, digests-only mi
       getFriend: (peerId: string) => ({ name: CUSTODIANS[peerId]?.name ?? peerId }),
       nameOf: (peerId: string) => CUSTODIANS[peerId]?.name ?? peerId,
     },
+    // Nothing seen of the custodians' Tessera (PROTOCOL §13.3).
+    versions: new FriendVersions(),
     events: { changed: () => {}, emit: () => {} },
     keys: () => owner,
     selfPeerId: () => OWNER,
