@@ -66,8 +66,8 @@ export const CliFriend = z.object({
   addresses: z.array(z.string()),
   lastSeen: z.string().nullable(),
   reachable: z.boolean(),
-  /** direct, hole-punched, relayed, via-friend (a parcel through a mutual friend) or unreachable. */
-  path: z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']),
+  /** direct, relayed, via-friend (a parcel through a mutual friend) or unreachable. */
+  path: z.enum(['direct', 'relayed', 'via-friend', 'unreachable']),
   /** You confirmed that both screens showed `comparisonCode` (only verified friends can hold a piece). */
   verified: z.boolean(),
   /** The nickname you gave them on this device (then `name` is it), or null. */

@@ -24,7 +24,6 @@ import { NodeHost } from './node-host.ts';
 import { PairingService } from './pairing-service.ts';
 import { ProtocolRegistry } from './protocol-registry.ts';
 import type { ProtocolHandler } from './protocol-registry.ts';
-import { PathTracker } from './reachability.ts';
 import type { RelayMode } from './relay.ts';
 import type { Conversation } from './rpc.ts';
 
@@ -71,8 +70,6 @@ export class MeshService {
       friends: this.friends,
       gate: this.gate,
       protocols: this.protocols,
-      // Direct, hole-punched or relayed, per friend.
-      paths: new PathTracker(now),
       listen: options.listen,
       relay: options.relay ?? 'off',
       config: options.config,
