@@ -7,13 +7,15 @@
  *     contacts: [ { name: text, peer: text (libp2p peer ID), boxPub: bytes32, boxSig: bytes64, addrs: [text] } ],
  *     items:    [ { id: text, title: text, secret: text, notes: text, tags: [text],
  *                   files: [ { name: text, type: text, data: bytes } ], created: uint, updated: uint,
- *                   history?: [ { secret: text, at: uint } ] } ],
+ *                   history?: [ { secret: text, at: uint } ],
+ *                   kind?: "login" | "totp" | "seed" | "note", user?: text, urls?: [text] } ],
  *     held:     [ { owner: text (peer ID), envelope: bytes (sealed shard as received), version: uint,
  *                   manifest?: bytes (owner's latest signed manifest) } ],
  *     settings: { text: text } }
  *
  * `history` (an item's previous secrets, newest first, each with when it was replaced) is left out when empty, so a
- * vault without previous secrets encodes exactly as before it existed (PROTOCOL §5.1).
+ * vault without previous secrets encodes exactly as before it existed (PROTOCOL §5.1). Likewise `kind` is left out for
+ * the free-form kind (`secret`), and a login's `user` and `urls` when empty (shared/items/kinds.ts).
  *
  * Public identity keys and the box-key signature are recomputed from the two secrets on decode. Times are ms since
  * the Unix epoch. Limits (MAX_*) are enforced on decode and, because encodeSnapshot() decodes its own output, on
@@ -40,6 +42,7 @@ import {
   type CborMap,
 } from './fields.ts';
 import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
+import { ITEM_KINDS, MAX_URL_CHARS, MAX_URLS, MAX_USERNAME_CHARS, type ItemKind } from '../items/kinds.ts';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -61,6 +64,9 @@ export const SNAPSHOT_LIMITS = {
   attachments: 64,
   /** Previous secrets per item (MAX_PREVIOUS_SECRETS in shared/api/ops/items.ts). */
   history: 10,
+  usernameChars: MAX_USERNAME_CHARS,
+  urls: MAX_URLS,
+  urlChars: MAX_URL_CHARS,
   attachmentBytes: 16 * 1024 * 1024,
   mediaTypeChars: 256,
   heldShards: 16_384,
@@ -103,6 +109,12 @@ export interface VaultItem {
   updatedAt: number;
   /** Previous secrets, newest first; absent or empty when the secret was never replaced. */
   history?: PreviousSecret[];
+  /** The item's kind (shared/items/kinds.ts); absent for the free-form `secret`. */
+  kind?: ItemKind;
+  /** A login's user name; absent when empty. */
+  username?: string;
+  /** A login's web addresses; absent when none. */
+  urls?: string[];
 }
 
 export interface HeldShard {
@@ -153,6 +165,9 @@ function toCbor(s: Snapshot): Record<string, unknown> {
       ...(i.history?.length
         ? { history: i.history.map((h) => ({ secret: h.secret, at: h.replacedAt })) }
         : {}),
+      ...(i.kind !== undefined && i.kind !== 'secret' ? { kind: i.kind } : {}),
+      ...(i.username ? { user: i.username } : {}),
+      ...(i.urls?.length ? { urls: i.urls } : {}),
     })),
     ...(s.custodians?.length ? { custodians: s.custodians } : {}),
     held: s.heldShards.map((h) => ({
@@ -283,7 +298,12 @@ function decodeContact(value: unknown): Contact {
 function decodeItem(value: unknown): VaultItem {
   const what = 'Snapshot item';
   const i = asMap(value, what);
-  expectKeys(i, what, ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated'], ['history']);
+  expectKeys(
+    i,
+    what,
+    ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated'],
+    ['history', 'kind', 'user', 'urls'],
+  );
   const item: VaultItem = {
     id: readText(i, 'id', what, L.idChars),
     title: readText(i, 'title', what, L.titleChars),
@@ -299,7 +319,30 @@ function decodeItem(value: unknown): VaultItem {
     if (history.length === 0) throw new MalformedDataError(what, 'field "history" is present but empty');
     item.history = history;
   }
+  readItemKind(i, what, item);
   return item;
+}
+
+/** The optional `kind`, `user` and `urls` of an item (PROTOCOL §5.1): present only when not the default. */
+function readItemKind(i: CborMap, what: string, item: VaultItem): void {
+  if (Object.hasOwn(i, 'kind')) {
+    const kind = readText(i, 'kind', what, 16);
+    if (kind === 'secret' || !(ITEM_KINDS as readonly string[]).includes(kind))
+      throw new MalformedDataError(what, 'field "kind" must be one of login, totp, seed, note');
+    item.kind = kind as ItemKind;
+  }
+  if (Object.hasOwn(i, 'user')) {
+    if (item.kind !== 'login') throw new MalformedDataError(what, 'field "user" is only for a login');
+    const user = readText(i, 'user', what, L.usernameChars);
+    if (user === '') throw new MalformedDataError(what, 'field "user" is present but empty');
+    item.username = user;
+  }
+  if (Object.hasOwn(i, 'urls')) {
+    if (item.kind !== 'login') throw new MalformedDataError(what, 'field "urls" is only for a login');
+    const urls = readTextArray(i, 'urls', what, L.urls, L.urlChars);
+    if (urls.length === 0) throw new MalformedDataError(what, 'field "urls" is present but empty');
+    item.urls = urls;
+  }
 }
 
 function decodePreviousSecret(value: unknown): PreviousSecret {
