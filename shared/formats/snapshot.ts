@@ -42,7 +42,8 @@ import {
   type CborMap,
 } from './fields.ts';
 import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
-import { ITEM_KINDS, MAX_URL_CHARS, MAX_URLS, MAX_USERNAME_CHARS, type ItemKind } from '../items/kinds.ts';
+import { MAX_URL_CHARS, MAX_URLS, MAX_USERNAME_CHARS, type ItemKind } from '../items/kinds.ts';
+import { ITEM_KIND_KEYS, itemKindFromCbor, itemKindToCbor } from './item-kind-fields.ts';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -165,9 +166,7 @@ function toCbor(s: Snapshot): Record<string, unknown> {
       ...(i.history?.length
         ? { history: i.history.map((h) => ({ secret: h.secret, at: h.replacedAt })) }
         : {}),
-      ...(i.kind !== undefined && i.kind !== 'secret' ? { kind: i.kind } : {}),
-      ...(i.username ? { user: i.username } : {}),
-      ...(i.urls?.length ? { urls: i.urls } : {}),
+      ...itemKindToCbor(i),
     })),
     ...(s.custodians?.length ? { custodians: s.custodians } : {}),
     held: s.heldShards.map((h) => ({
@@ -302,7 +301,7 @@ function decodeItem(value: unknown): VaultItem {
     i,
     what,
     ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated'],
-    ['history', 'kind', 'user', 'urls'],
+    ['history', ...ITEM_KIND_KEYS],
   );
   const item: VaultItem = {
     id: readText(i, 'id', what, L.idChars),
@@ -319,30 +318,7 @@ function decodeItem(value: unknown): VaultItem {
     if (history.length === 0) throw new MalformedDataError(what, 'field "history" is present but empty');
     item.history = history;
   }
-  readItemKind(i, what, item);
-  return item;
-}
-
-/** The optional `kind`, `user` and `urls` of an item (PROTOCOL §5.1): present only when not the default. */
-function readItemKind(i: CborMap, what: string, item: VaultItem): void {
-  if (Object.hasOwn(i, 'kind')) {
-    const kind = readText(i, 'kind', what, 16);
-    if (kind === 'secret' || !(ITEM_KINDS as readonly string[]).includes(kind))
-      throw new MalformedDataError(what, 'field "kind" must be one of login, totp, seed, note');
-    item.kind = kind as ItemKind;
-  }
-  if (Object.hasOwn(i, 'user')) {
-    if (item.kind !== 'login') throw new MalformedDataError(what, 'field "user" is only for a login');
-    const user = readText(i, 'user', what, L.usernameChars);
-    if (user === '') throw new MalformedDataError(what, 'field "user" is present but empty');
-    item.username = user;
-  }
-  if (Object.hasOwn(i, 'urls')) {
-    if (item.kind !== 'login') throw new MalformedDataError(what, 'field "urls" is only for a login');
-    const urls = readTextArray(i, 'urls', what, L.urls, L.urlChars);
-    if (urls.length === 0) throw new MalformedDataError(what, 'field "urls" is present but empty');
-    item.urls = urls;
-  }
+  return { ...item, ...itemKindFromCbor(i, what) };
 }
 
 function decodePreviousSecret(value: unknown): PreviousSecret {
