@@ -78,6 +78,8 @@ export function totpCode(uri: string, timestamp: number): TotpCode {
 }
 
 const BASE32_KEY = /^[A-Z2-7]+=*$/;
+/** 80 bits: the shortest keys services hand out (RFC 4226 §4 asks for 128, recommends 160). */
+export const MIN_BARE_KEY_CHARS = 16;
 
 /**
  * What an import or a person gives for a one-time code, as an `otpauth://totp/` URI: a URI is checked and kept as
@@ -91,9 +93,9 @@ export function otpauthFromInput(input: string, label: string): string {
     return text;
   }
   const key = text.replace(/[\s-]/g, '').toUpperCase();
-  if (key === '' || !BASE32_KEY.test(key))
+  if (key.replace(/=+$/, '').length < MIN_BARE_KEY_CHARS || !BASE32_KEY.test(key))
     throw new InvalidOtpauthError(
-      'That is neither an otpauth:// address nor a base32 key (letters A–Z and digits 2–7); copy the setup key again.',
+      `That is neither an otpauth:// address nor a setup key (at least ${MIN_BARE_KEY_CHARS} letters A–Z and digits 2–7); copy the setup key again.`,
     );
   const otp = new TOTP({
     label: label.trim() || 'Tessera',

@@ -85,6 +85,8 @@ test('a bare base32 key (as some exports hold it) becomes an otpauth URI with th
   // A URI is kept exactly as given.
   assert.equal(otpauthFromInput(` ${uriFor('SHA1')} `, 'ignored'), uriFor('SHA1'));
   assert.throws(() => otpauthFromInput('not a key!', 'x'), InvalidOtpauthError);
+  // A word that happens to be base32 is not a key: a key has at least 80 bits (16 characters).
+  assert.throws(() => otpauthFromInput('hi', 'x'), /at least 16 letters/);
 });
 
 /** BIP-39: ENT bits of entropy then ENT/32 bits of SHA-256(entropy), 11 bits a word. */
