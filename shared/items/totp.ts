@@ -1,9 +1,10 @@
 /**
  * One-time codes (RFC 6238 TOTP) from an `otpauth://totp/…` URI (the Key URI format authenticator apps share as a
- * QR code), through the `otpauth` library. Its "slim" build computes the HMAC with `@noble/hashes`, so the codes
- * are the same in Node and in the browser and `shared/` loads no Node built-in.
+ * QR code), through the `otpauth` library. Its package picks the HMAC by environment: Node's crypto under Node (the
+ * CLI, the core, the unit tests against RFC 6238 Appendix B) and its own build on @noble/hashes in the browser (the
+ * renderer); the Playwright spec checks the renderer's codes. Nothing here imports a Node built-in.
  */
-import { Secret, TOTP, URI } from 'otpauth/slim';
+import { Secret, TOTP, URI } from 'otpauth';
 import { BadRequestError } from '../errors.ts';
 
 /** A one-time code setup that cannot be used: the message says what is wrong with it. */
