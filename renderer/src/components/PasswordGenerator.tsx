@@ -68,7 +68,7 @@ export function GeneratorSettingsPanel({
             checked={settings.mode === 'password'}
             onChange={() => set({ mode: 'password' })}
           />{' '}
-          Password
+          Characters
         </label>
         <label>
           <input
@@ -77,7 +77,7 @@ export function GeneratorSettingsPanel({
             checked={settings.mode === 'passphrase'}
             onChange={() => set({ mode: 'passphrase' })}
           />{' '}
-          Passphrase (words)
+          Words (passphrase)
         </label>
       </fieldset>
       {settings.mode === 'password' ? (

@@ -289,15 +289,6 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
     <div className="item-editor">
       <PageHeader title={itemId ? 'Edit item' : 'Add an item'} />
       <form onSubmit={(e) => void onSubmit(e)} noValidate className="card">
-        <TextField
-          label="Title"
-          value={draft.title}
-          onChange={(e) => set('title', e.target.value)}
-          maxLength={200}
-          error={titleError}
-          autoComplete="off"
-          hint="For example “Email” or “Bank”."
-        />
         <div className="field">
           <label className="field__label" htmlFor={kindId}>
             Kind
@@ -321,6 +312,15 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
             </p>
           )}
         </div>
+        <TextField
+          label="Title"
+          value={draft.title}
+          onChange={(e) => set('title', e.target.value)}
+          maxLength={200}
+          error={titleError}
+          autoComplete="off"
+          hint="For example “Email” or “Bank”."
+        />
         {draft.kind === 'login' && (
           <>
             <TextField
