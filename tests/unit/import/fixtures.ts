@@ -67,7 +67,7 @@ export const BITWARDEN_CSV = [
 
 export const KEEPASSXC_CSV = [
   '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
-  '"Root/Work","Mail","ann","m@il-pass","https://mail.example","work ""inbox""","otpauth://totp/Mail?secret=GEZDGNBVGY3TQOJQ","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
+  '"Root/Work","Mail","ann","m@il-pass","https://mail.example","work ""inbox""","otpauth://totp/Mail?secret=JBSWY3DP","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
   '"Root","Router","admin","r0uter","http://192.168.1.1","","","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
 ].join('\n');
 

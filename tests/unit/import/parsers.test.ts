@@ -87,7 +87,7 @@ test('Bitwarden CSV, KeePassXC CSV and 1Password CSV fill logins, one-time codes
   });
   assert.deepEqual(
     [kp.entries[1]?.title, kp.entries[1]?.kind, kp.entries[1]?.secret],
-    ['Mail (one-time code)', 'totp', 'otpauth://totp/Mail?secret=GEZDGNBVGY3TQOJQ'],
+    ['Mail (one-time code)', 'totp', 'otpauth://totp/Mail?secret=JBSWY3DP'],
   );
   assert.deepEqual(
     [kp.entries[2]?.kind, kp.entries[2]?.username, kp.entries[2]?.urls, kp.entries[2]?.tags],
