@@ -8,6 +8,7 @@ import { Busy } from '../components/Busy.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ItemDetail } from './ItemDetail.tsx';
+import { KindIcon } from '../components/KindIcon.tsx';
 import './VaultScreen.css';
 
 /** The vault: a searchable list of items beside the selected item. */
@@ -89,7 +90,9 @@ export function VaultScreen({ selectedId }: { selectedId: string | null }) {
                   aria-current={item.id === selectedId ? 'true' : undefined}
                   onClick={() => navigate({ name: 'vault', itemId: item.id })}
                 >
-                  <span className="vault__item-title">{item.title}</span>
+                  <span className="vault__item-title">
+                    <KindIcon kind={item.kind} /> {item.title}
+                  </span>
                   <span className="vault__item-meta">
                     {item.tags.length > 0 && <span>{item.tags.join(', ')}</span>}
                     {item.attachmentCount > 0 && (

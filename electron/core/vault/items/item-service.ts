@@ -1,5 +1,6 @@
 import { MAX_PREVIOUS_SECRETS } from '../../../../shared/api/ops/items.ts';
 import { BadRequestError, NotFoundError } from '../../../../shared/errors.ts';
+import { assertKindFields, compactKind, type ItemKindData } from '../../../../shared/items/kinds.ts';
 import type { Store } from '../../store/store.ts';
 import type { VaultSession } from '../session.ts';
 import type { ItemPayload } from './codec.ts';
@@ -86,12 +87,13 @@ export class ItemService {
     return [...this.cache.values()]
       .filter((item) => matchesQuery(query, item))
       .sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id))
-      .map(({ id, title, tags, attachmentCount, updatedAt }) => ({
+      .map(({ id, title, tags, attachmentCount, updatedAt, kind }) => ({
         id,
         title,
         tags: [...tags],
         attachmentCount,
         updatedAt,
+        kind,
       }));
   }
 
@@ -136,6 +138,7 @@ export class ItemService {
       createdAt: now,
       updatedAt: now,
       attachments: attachmentIds,
+      ...checkedKind(input.secret, input),
     };
     const sealed = this.rows.seal(session, id, payload);
     const sealedAttachments = this.rows.sealAttachments(session, id, attachmentIds, input.attachments);
@@ -159,8 +162,9 @@ export class ItemService {
   createMany(inputs: ImportedItem[]): number {
     const session = this.deps.requireSession();
     for (const input of inputs) for (const a of input.attachments) checkAttachmentSize(a.name, a.data.length);
+    const kinds = inputs.map((input) => checkedKind(input.secret, input));
     const now = this.now();
-    const rows = inputs.map((input) => {
+    const rows = inputs.map((input, n) => {
       const id = newId();
       const attachmentIds = input.attachments.map(() => newId());
       const payload: ItemPayload = {
@@ -171,6 +175,7 @@ export class ItemService {
         createdAt: input.createdAt ?? now,
         updatedAt: input.updatedAt ?? now,
         attachments: attachmentIds,
+        ...kinds[n],
       };
       const history = (input.history ?? []).slice(0, MAX_PREVIOUS_SECRETS);
       return {
@@ -215,14 +220,22 @@ export class ItemService {
     const previous = this.rows.openLive(session, id);
     const next = patch.attachments && this.nextAttachments(session, id, previous, patch.attachments);
     const now = this.now();
+    const secret = patch.secret ?? previous.secret;
     const payload: ItemPayload = {
       title: patch.title ?? previous.title,
-      secret: patch.secret ?? previous.secret,
+      secret,
       notes: patch.notes ?? previous.notes,
       tags: patch.tags ? [...patch.tags] : previous.tags,
       createdAt: previous.createdAt,
       updatedAt: Math.max(now, previous.updatedAt),
       attachments: next ? next.map((a) => a.id) : previous.attachments,
+      // Fields left out are kept; a login turned into another kind must have its user name and addresses cleared
+      // in the same update (assertKindFields says so), so nothing is dropped unseen.
+      ...checkedKind(secret, {
+        kind: patch.kind ?? previous.kind,
+        username: patch.username ?? previous.username,
+        urls: patch.urls ?? previous.urls,
+      }),
     };
     const sealed = this.rows.seal(session, id, payload);
     // A replaced secret is kept, with when it was replaced (an empty one is nothing to keep).
@@ -289,6 +302,7 @@ export class ItemService {
       tags: [...cached.tags],
       attachmentCount: cached.attachmentCount,
       updatedAt: cached.updatedAt,
+      kind: cached.kind,
     };
   }
 
@@ -374,4 +388,10 @@ export class ItemService {
       };
     });
   }
+}
+
+/** The kind fields as stored (compactKind), after checking they fit the kind and the secret (shared/items/kinds.ts). */
+function checkedKind(secret: string, data: ItemKindData): ItemKindData {
+  assertKindFields({ ...data, kind: data.kind ?? 'secret', secret });
+  return compactKind(data);
 }

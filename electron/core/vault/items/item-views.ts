@@ -3,6 +3,7 @@
  * secret), the trash entry (when it is deleted for good: TRASH_DAYS after it was deleted), and the full item.
  */
 import { TRASH_DAYS } from '../../../../shared/api/ops/items.ts';
+import type { ItemKind } from '../../../../shared/items/kinds.ts';
 import type { ItemPayload } from './codec.ts';
 import type { ItemData, TrashedItemData } from './types.ts';
 
@@ -18,6 +19,7 @@ export interface CachedItem {
   notes: string;
   attachmentCount: number;
   updatedAt: number;
+  kind: ItemKind;
 }
 
 export function toCached(id: string, p: ItemPayload): CachedItem {
@@ -28,6 +30,7 @@ export function toCached(id: string, p: ItemPayload): CachedItem {
     notes: p.notes,
     attachmentCount: p.attachments.length,
     updatedAt: p.updatedAt,
+    kind: p.kind ?? 'secret',
   };
 }
 
@@ -38,6 +41,7 @@ export function toTrashed(id: string, p: ItemPayload, deletedAt: number): Trashe
     tags: [...p.tags],
     attachmentCount: p.attachments.length,
     updatedAt: p.updatedAt,
+    kind: p.kind ?? 'secret',
     deletedAt,
     purgeAt: deletedAt + TRASH_KEEP_MS,
   };
@@ -58,5 +62,8 @@ export function toItem<A>(
     attachments,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
+    kind: p.kind ?? 'secret',
+    ...(p.username !== undefined ? { username: p.username } : {}),
+    ...(p.urls !== undefined ? { urls: [...p.urls] } : {}),
   };
 }
