@@ -85,12 +85,12 @@ export class ItemService {
   list(query = ''): ItemSummaryData[] {
     this.deps.requireSession();
     return this.cache.find(query).map(({ id, title, tags, attachmentCount, updatedAt }) => ({
-        id,
-        title,
-        tags: [...tags],
-        attachmentCount,
-        updatedAt,
-      }));
+      id,
+      title,
+      tags: [...tags],
+      attachmentCount,
+      updatedAt,
+    }));
   }
 
   /** The ids of the items `list(query)` lists, in the same order, without copying their summaries. */
