@@ -191,6 +191,8 @@ export async function items(): Promise<Figure[]> {
     const firstOfAll: Expected = { count: all.length, first: all[0]?.title ?? null };
     for (let i = 0; i < UNLOCK_RUNS; i++) {
       await api.call('vault.lock', {});
+      // A fresh load each time, as when the app is opened (the same address again would only change the fragment).
+      await page.goto('about:blank');
       await page.goto(serve.url);
       await page.getByLabel('Passphrase', { exact: true }).fill(TEST_PASSPHRASE);
       await armListWait(page, firstOfAll);
@@ -233,6 +235,12 @@ export async function items(): Promise<Figure[]> {
     await page.close();
     if (problems.length > 0) throw new Error(`the page reported errors: ${problems.join('; ')}`);
 
+    log(
+      `items: unlock → list ${unlockUi.map((ms) => Math.round(ms)).join(', ')} ms; keystrokes ${keyMs.map((ms) => Math.round(ms)).join(' ')} ms`,
+    );
+    log(
+      `items: scroll ${scroll.frames} frames, ${scroll.longTasks} long tasks (${Math.round(scroll.longTaskMs)} ms), p95 frame ${scroll.p95FrameMs.toFixed(1)} ms, ${scroll.slowFrames} frames over 50 ms`,
+    );
     const noBaseline = { baseline: '—', baselineValue: null };
     return [
       figure({
