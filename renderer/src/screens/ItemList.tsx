@@ -6,9 +6,9 @@ import type { ItemSummary } from '../../../shared/api/ops/items.ts';
 import { formatDate } from '../lib/format.ts';
 
 /** A row's height before it is measured (one line of title, one of details, the gap below). */
-const ESTIMATED_ROW_PX = 66;
+const ESTIMATED_ROW_PX = 71;
 /** Rows rendered beyond each edge of the visible ones, so a fast scroll does not show blank space. */
-const OVERSCAN = 8;
+const OVERSCAN = 5;
 
 /**
  * The vault's list, virtualized (docs/PERFORMANCE.md, "A vault of 10,000 items"): only the rows in and near view are
