@@ -96,6 +96,12 @@ export type TrashedItem = z.infer<typeof TrashedItem>;
 
 export const itemOps = {
   'items.list': op(z.object({ query: z.string().max(200).optional() }), z.array(ItemSummary)),
+  /**
+   * The ids of the items `items.list` with the same query lists, in the same order: what a screen that holds the
+   * whole list asks at each keystroke, so a search moves ids instead of every summary again (docs/PERFORMANCE.md,
+   * "A vault of 10,000 items").
+   */
+  'items.search': op(z.object({ query: z.string().max(200) }), z.object({ ids: z.array(ItemId) })),
   'items.get': op(z.object({ id: ItemId }), Item),
   'items.attachment': op(z.object({ id: ItemId, attachmentId: AttachmentId }), AttachmentContent),
   /** The kind's fields are checked here (kindProblems), each problem reported on its field. */

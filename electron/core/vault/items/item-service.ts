@@ -7,9 +7,8 @@ import type { ItemPayload } from './codec.ts';
 import { checkAttachmentSize } from './limits.ts';
 import { ItemRepo, type NextAttachment } from './item-repo.ts';
 import { ItemRows, newId } from './item-rows.ts';
+import { ItemIndex } from './item-index.ts';
 import { toCached, toItem, toTrashed } from './item-views.ts';
-import type { CachedItem } from './item-views.ts';
-import { matchesQuery } from './search.ts';
 import {
   attachmentInfo,
   type AttachmentData,
@@ -52,7 +51,8 @@ export class ItemService {
   private readonly rows: ItemRows;
   private readonly deps: ItemServiceDeps;
   private readonly now: () => number;
-  private cache = new Map<string, CachedItem>();
+  /** The summaries of the items not in the trash, in list order (item-index.ts). */
+  private cache = new ItemIndex();
   private trashed = new Map<string, TrashedItemData>();
 
   constructor(deps: ItemServiceDeps) {
@@ -64,11 +64,11 @@ export class ItemService {
 
   /** Decrypts every item into the search cache and the trash list (at unlock), and empties expired trash. */
   load(session: VaultSession): void {
-    const cache = new Map<string, CachedItem>();
+    const cache = new ItemIndex();
     const trashed = new Map<string, TrashedItemData>();
     for (const row of this.repo.all()) {
       const payload = this.rows.open(session, row);
-      if (payload.deletedAt === undefined) cache.set(row.id, toCached(row.id, payload));
+      if (payload.deletedAt === undefined) cache.set(toCached(row.id, payload));
       else trashed.set(row.id, toTrashed(row.id, payload, payload.deletedAt));
     }
     this.cache = cache;
@@ -78,23 +78,27 @@ export class ItemService {
 
   /** Drops everything decrypted (at lock). */
   clear(): void {
-    this.cache = new Map();
+    this.cache = new ItemIndex();
     this.trashed = new Map();
   }
 
+  /** The items that match `query` (search.ts), by title; every item for a blank query. */
   list(query = ''): ItemSummaryData[] {
     this.deps.requireSession();
-    return [...this.cache.values()]
-      .filter((item) => matchesQuery(query, item))
-      .sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id))
-      .map(({ id, title, tags, attachmentCount, updatedAt, kind }) => ({
-        id,
-        title,
-        tags: [...tags],
-        attachmentCount,
-        updatedAt,
-        kind,
-      }));
+    return this.cache.find(query).map(({ id, title, tags, attachmentCount, updatedAt, kind }) => ({
+      id,
+      title,
+      tags: [...tags],
+      attachmentCount,
+      updatedAt,
+      kind,
+    }));
+  }
+
+  /** The ids of the items `list(query)` lists, in the same order, without copying their summaries. */
+  search(query: string): string[] {
+    this.deps.requireSession();
+    return this.cache.find(query).map((item) => item.id);
   }
 
   /** The item, listing its attachments without their bytes. */
@@ -146,7 +150,7 @@ export class ItemService {
       this.repo.insert(id, sealed);
       sealedAttachments.forEach((s, i) => this.repo.insertAttachment(id, attachmentIds[i]!, i, s));
     });
-    this.cache.set(id, toCached(id, payload));
+    this.cache.set(toCached(id, payload));
     this.deps.changed();
     return toItem(
       id,
@@ -194,7 +198,7 @@ export class ItemService {
         if (r.sealedHistory) this.repo.putHistory(r.id, r.sealedHistory);
       }
     });
-    for (const r of rows) this.cache.set(r.id, toCached(r.id, r.payload));
+    this.cache.setMany(rows.map((r) => toCached(r.id, r.payload)));
     if (rows.length > 0) this.deps.changed();
     return rows.length;
   }
@@ -203,7 +207,7 @@ export class ItemService {
   titleSecretKeys(): Set<string> {
     const session = this.deps.requireSession();
     const keys = new Set<string>();
-    for (const id of this.cache.keys()) {
+    for (const id of this.cache.ids()) {
       const p = this.rows.openLive(session, id);
       keys.add(JSON.stringify([p.title, p.secret]));
     }
@@ -252,7 +256,7 @@ export class ItemService {
       if (next) this.repo.replaceAttachments(id, next);
       if (sealedHistory) this.repo.putHistory(id, sealedHistory);
     });
-    this.cache.set(id, toCached(id, payload));
+    this.cache.set(toCached(id, payload));
     this.deps.changed();
     const listed =
       next?.map((a) => a.info) ??
@@ -294,7 +298,7 @@ export class ItemService {
     if (!restored) throw new NotFoundError(`No item with id ${id} in the trash.`);
     this.trashed.delete(id);
     const cached = toCached(id, payload);
-    this.cache.set(id, cached);
+    this.cache.set(cached);
     this.deps.changed();
     return {
       id,
@@ -332,7 +336,7 @@ export class ItemService {
   /** Every item not in the trash, in full: attachments and previous secrets included (for snapshots). */
   exportAll(): FullItemData[] {
     this.deps.requireSession();
-    return [...this.cache.keys()].sort().map((id) => this.getFull(id));
+    return [...this.cache.ids()].sort().map((id) => this.getFull(id));
   }
 
   private getFull(id: string): FullItemData & { attachments: (AttachmentData & { id: string })[] } {

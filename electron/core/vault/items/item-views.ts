@@ -5,18 +5,23 @@
 import { TRASH_DAYS } from '../../../../shared/api/ops/items.ts';
 import type { ItemKind } from '../../../../shared/items/kinds.ts';
 import type { ItemPayload } from './codec.ts';
+import { searchText } from './search.ts';
 import type { ItemData, TrashedItemData } from './types.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a deleted item stays in the trash. */
 export const TRASH_KEEP_MS = TRASH_DAYS * DAY_MS;
 
-/** What stays decrypted in memory while unlocked, for listing and search. The secret is not kept. */
+/**
+ * What stays decrypted in memory while unlocked, for listing and search. The secret is not kept; the notes are kept
+ * only inside `searchText` (lower-cased once here, not at every search).
+ */
 export interface CachedItem {
   id: string;
   title: string;
   tags: string[];
-  notes: string;
+  /** Title, tags and notes, lower-cased (search.ts). */
+  searchText: string;
   attachmentCount: number;
   updatedAt: number;
   kind: ItemKind;
@@ -27,7 +32,7 @@ export function toCached(id: string, p: ItemPayload): CachedItem {
     id,
     title: p.title,
     tags: p.tags,
-    notes: p.notes,
+    searchText: searchText(p),
     attachmentCount: p.attachments.length,
     updatedAt: p.updatedAt,
     kind: p.kind ?? 'secret',
