@@ -139,7 +139,8 @@ export function ItemList({
                 onClick={() => onOpen(item.id)}
               >
                 <span className="vault__item-title">
-                  <KindIcon kind={item.kind} /> {item.title}
+                  <KindIcon kind={item.kind} />
+                  {item.title}
                 </span>
                 <span className="vault__item-meta">
                   {item.tags.length > 0 && <span>{item.tags.join(', ')}</span>}
