@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Tessera's performance figures (docs/PERFORMANCE.md), each beside a baseline from the same run.
  * Real `tessera serve` processes on loopback with temp data dirs, real crypto and SQLite. Prints a table and writes
- * bench/results.json. BENCH_ONLY=incremental,recovery,custodian,bulk,startup,idle runs a subset (the JSON is then not
+ * bench/results.json. BENCH_ONLY=incremental,recovery,custodian,bulk,startup,items,idle runs a subset (the JSON is then not
  * written unless BENCH_WRITE=1); the other BENCH_* knobs are in each module.
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import type { CustodianMeasures } from './custodian-scale.ts';
 import { encryption, fanOut } from './bulk.ts';
 import { startup } from './startup.ts';
 import { idle } from './idle.ts';
+import { items } from './items.ts';
 import { log, machine } from './lib.ts';
 import { BUILT_CLI, useServeEntry } from '../tests/helpers/serve-process.ts';
 import type { Figure } from './lib.ts';
@@ -55,6 +56,7 @@ await section('custodian', async () => {
 });
 await section('bulk', async () => [...(await encryption()), ...(await fanOut())]);
 await section('startup', () => startup(big));
+await section('items', items);
 // Last: its 60 s window wants the machine as quiet as the run can make it (BENCH_FULL=1 adds the 10-minute soak).
 await section('idle', idle);
 

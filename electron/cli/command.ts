@@ -5,7 +5,8 @@ export interface CommandContext {
   out: Output;
   /** Positional arguments after the command words. */
   args: string[];
-  options: Record<string, string | boolean | undefined>;
+  /** A repeatable option (`--url`) is a list. */
+  options: Record<string, string | boolean | string[] | undefined>;
 }
 
 export interface Command {

@@ -40,6 +40,10 @@ const OPTION_SPECS = {
   out: { type: 'string' },
   plain: { type: 'boolean' },
   'password-stdin': { type: 'boolean' },
+  kind: { type: 'string' },
+  username: { type: 'string' },
+  url: { type: 'string', multiple: true },
+  otpauth: { type: 'string' },
 } as const;
 
 function usage(): string {
@@ -59,6 +63,8 @@ function usage(): string {
 }
 
 function findCommand(words: string[]): { command: Command; rest: string[] } {
+  // `tessera items …` is `tessera item …`: people type both.
+  if (words[0] === 'items' && words.length > 1) words = ['item', ...words.slice(1)];
   const two = commands.find((c) => c.name === `${words[0]} ${words[1]}`);
   if (two) return { command: two, rest: words.slice(2) };
   const one = commands.find((c) => c.name === words[0]);

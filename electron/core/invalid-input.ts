@@ -27,6 +27,9 @@ const FIELDS: Record<string, FieldWords> = {
   secret: { subject: 'The secret', tooBig: 'Keep long text as a file instead.' },
   notes: { subject: 'The notes', plural: true, tooBig: 'Shorten them, or keep long text as a file instead.' },
   tags: { subject: 'The tags', plural: true, list: { owner: 'An item', noun: 'tags' } },
+  kind: { subject: 'The kind of item', fix: 'Choose login, totp, seed, note or secret.' },
+  username: { subject: 'The user name' },
+  urls: { subject: 'The web addresses', plural: true, list: { owner: 'A login', noun: 'web addresses' } },
   query: { subject: 'The search' },
   attachments: {
     subject: 'The files',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ITEM_KINDS } from '../items/kinds.ts';
 
 /**
  * The CLI's `--json` shapes. They are a public interface (scripts depend on them): change only by adding fields.
@@ -50,9 +51,26 @@ export const CliItemSummary = z.object({
   title: z.string(),
   tags: z.array(z.string()),
   updatedAt: z.string(),
+  /** Added with item kinds: absent from older output, which means `secret`. */
+  kind: z.enum(ITEM_KINDS).optional(),
 });
 
-export const CliItem = CliItemSummary.extend({ secret: z.string(), notes: z.string() });
+/** `username`, `urls` and `seedWarning` were added with item kinds (shared/items/kinds.ts): optional, as older output has none. */
+export const CliItem = CliItemSummary.extend({
+  secret: z.string(),
+  notes: z.string(),
+  username: z.string().optional(),
+  urls: z.array(z.string()).optional(),
+  /** `item add` of a seed phrase whose BIP-39 checksum does not verify: the warning (it is saved anyway). */
+  seedWarning: z.string().optional(),
+});
+/**
+ * `tessera item show`: the item with its kind's fields, a one-time code item's current code and the seconds it stays
+ * valid (`code`), a seed phrase's check (`seedWarning` when it does not verify).
+ */
+export const CliItemShow = CliItem.extend({
+  code: z.object({ code: z.string(), remaining: z.number().int(), period: z.number().int() }).optional(),
+});
 export const CliItemList = z.array(CliItemSummary);
 export const CliDeleted = z.object({ deleted: z.string() });
 /** `tessera trash`: the items in the trash, with when each was deleted and when it goes for good (ISO times). */
@@ -75,8 +93,8 @@ export const CliFriend = z.object({
   addresses: z.array(z.string()),
   lastSeen: z.string().nullable(),
   reachable: z.boolean(),
-  /** direct, hole-punched, relayed, via-friend (a parcel through a mutual friend) or unreachable. */
-  path: z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']),
+  /** direct, relayed, via-friend (a parcel through a mutual friend) or unreachable. */
+  path: z.enum(['direct', 'relayed', 'via-friend', 'unreachable']),
   /** You confirmed that both screens showed `comparisonCode` (only verified friends can hold a piece). */
   verified: z.boolean(),
   /** The nickname you gave them on this device (then `name` is it), or null. */

@@ -11,6 +11,8 @@ import { concatBytes, fromBase64, fromUtf8, toBase64, u16be, utf8 } from '../cry
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { TesseraError } from '../errors.ts';
 import { takeRandom, type RandomSource } from '../crypto/random.ts';
+import { isItemKind, MAX_URL_CHARS, MAX_USERNAME_CHARS, type ItemKind } from '../items/kinds.ts';
+import { ITEM_KIND_KEYS, itemKindFromCbor, itemKindToCbor } from './item-kind-fields.ts';
 import { decodeCanonical, encodeCanonical } from './cbor.ts';
 import {
   asMap,
@@ -58,6 +60,10 @@ export interface ExportedItem {
   files: { name: string; mediaType: string; data: Uint8Array }[];
   /** Previous secrets, newest first. */
   history: { secret: string; replacedAt: number }[];
+  /** The kind (left out: `secret`) and a login's user name and web addresses (PROTOCOL §12.1). */
+  kind?: ItemKind;
+  username?: string;
+  urls?: string[];
 }
 
 export interface ExportContent {
@@ -99,6 +105,7 @@ function bodyOf(content: ExportContent): Uint8Array {
       ...(i.history.length > 0
         ? { history: i.history.map((h) => ({ secret: h.secret, at: h.replacedAt })) }
         : {}),
+      ...itemKindToCbor(i),
     })),
   });
 }
@@ -200,8 +207,14 @@ function decodeBody(body: Uint8Array): ExportContent {
 
 function decodeItem(m: CborMap): ExportedItem {
   const what = 'exported item';
-  expectKeys(m, what, ['title', 'secret', 'notes', 'tags', 'created', 'updated', 'files'], ['history']);
+  expectKeys(
+    m,
+    what,
+    ['title', 'secret', 'notes', 'tags', 'created', 'updated', 'files'],
+    ['history', ...ITEM_KIND_KEYS],
+  );
   return {
+    ...itemKindFromCbor(m, what),
     title: readText(m, 'title', what, LIMITS.title),
     secret: readText(m, 'secret', what, LIMITS.secret),
     notes: readText(m, 'notes', what, LIMITS.notes),
@@ -255,6 +268,7 @@ export function encodePlainExport(content: ExportContent): string {
           secret: h.secret,
           replacedAt: new Date(h.replacedAt).toISOString(),
         })),
+        ...plainKind(i),
       })),
     },
     null,
@@ -307,6 +321,23 @@ export function decodePlainExport(bytes: Uint8Array): ExportContent {
         secret: str(h.secret, LIMITS.secret),
         replacedAt: time(h.replacedAt),
       })),
+      ...(i.kind !== undefined ? { kind: plainKindOf(i.kind) } : {}),
+      ...(i.username !== undefined ? { username: str(i.username, MAX_USERNAME_CHARS) } : {}),
+      ...(i.urls !== undefined ? { urls: arr(i.urls).map((u) => str(u, MAX_URL_CHARS)) } : {}),
     })),
+  };
+
+  function plainKindOf(v: unknown): ItemKind {
+    if (!isItemKind(v)) throw new MalformedDataError(what, 'an item has an unknown kind');
+    return v;
+  }
+}
+
+/** A plain export's kind keys, as in the encrypted one: left out for a free-form item, so it is written as before. */
+function plainKind(i: ExportedItem): Record<string, unknown> {
+  return {
+    ...(i.kind !== undefined && i.kind !== 'secret' ? { kind: i.kind } : {}),
+    ...(i.username ? { username: i.username } : {}),
+    ...(i.urls?.length ? { urls: i.urls } : {}),
   };
 }

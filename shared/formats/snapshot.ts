@@ -7,13 +7,15 @@
  *     contacts: [ { name: text, peer: text (libp2p peer ID), boxPub: bytes32, boxSig: bytes64, addrs: [text] } ],
  *     items:    [ { id: text, title: text, secret: text, notes: text, tags: [text],
  *                   files: [ { name: text, type: text, data: bytes } ], created: uint, updated: uint,
- *                   history?: [ { secret: text, at: uint } ] } ],
+ *                   history?: [ { secret: text, at: uint } ],
+ *                   kind?: "login" | "totp" | "seed" | "note", user?: text, urls?: [text] } ],
  *     held:     [ { owner: text (peer ID), envelope: bytes (sealed shard as received), version: uint,
  *                   manifest?: bytes (owner's latest signed manifest) } ],
  *     settings: { text: text } }
  *
  * `history` (an item's previous secrets, newest first, each with when it was replaced) is left out when empty, so a
- * vault without previous secrets encodes exactly as before it existed (PROTOCOL §5.1).
+ * vault without previous secrets encodes exactly as before it existed (PROTOCOL §5.1). Likewise `kind` is left out for
+ * the free-form kind (`secret`), and a login's `user` and `urls` when empty (shared/items/kinds.ts).
  *
  * Public identity keys and the box-key signature are recomputed from the two secrets on decode. Times are ms since
  * the Unix epoch. Limits (MAX_*) are enforced on decode and, because encodeSnapshot() decodes its own output, on
@@ -40,6 +42,8 @@ import {
   type CborMap,
 } from './fields.ts';
 import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
+import { MAX_URL_CHARS, MAX_URLS, MAX_USERNAME_CHARS, type ItemKind } from '../items/kinds.ts';
+import { ITEM_KIND_KEYS, itemKindFromCbor, itemKindToCbor } from './item-kind-fields.ts';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -61,6 +65,9 @@ export const SNAPSHOT_LIMITS = {
   attachments: 64,
   /** Previous secrets per item (MAX_PREVIOUS_SECRETS in shared/api/ops/items.ts). */
   history: 10,
+  usernameChars: MAX_USERNAME_CHARS,
+  urls: MAX_URLS,
+  urlChars: MAX_URL_CHARS,
   attachmentBytes: 16 * 1024 * 1024,
   mediaTypeChars: 256,
   heldShards: 16_384,
@@ -103,6 +110,12 @@ export interface VaultItem {
   updatedAt: number;
   /** Previous secrets, newest first; absent or empty when the secret was never replaced. */
   history?: PreviousSecret[];
+  /** The item's kind (shared/items/kinds.ts); absent for the free-form `secret`. */
+  kind?: ItemKind;
+  /** A login's user name; absent when empty. */
+  username?: string;
+  /** A login's web addresses; absent when none. */
+  urls?: string[];
 }
 
 export interface HeldShard {
@@ -153,6 +166,7 @@ function toCbor(s: Snapshot): Record<string, unknown> {
       ...(i.history?.length
         ? { history: i.history.map((h) => ({ secret: h.secret, at: h.replacedAt })) }
         : {}),
+      ...itemKindToCbor(i),
     })),
     ...(s.custodians?.length ? { custodians: s.custodians } : {}),
     held: s.heldShards.map((h) => ({
@@ -283,7 +297,12 @@ function decodeContact(value: unknown): Contact {
 function decodeItem(value: unknown): VaultItem {
   const what = 'Snapshot item';
   const i = asMap(value, what);
-  expectKeys(i, what, ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated'], ['history']);
+  expectKeys(
+    i,
+    what,
+    ['id', 'title', 'secret', 'notes', 'tags', 'files', 'created', 'updated'],
+    ['history', ...ITEM_KIND_KEYS],
+  );
   const item: VaultItem = {
     id: readText(i, 'id', what, L.idChars),
     title: readText(i, 'title', what, L.titleChars),
@@ -299,7 +318,7 @@ function decodeItem(value: unknown): VaultItem {
     if (history.length === 0) throw new MalformedDataError(what, 'field "history" is present but empty');
     item.history = history;
   }
-  return item;
+  return { ...item, ...itemKindFromCbor(i, what) };
 }
 
 function decodePreviousSecret(value: unknown): PreviousSecret {

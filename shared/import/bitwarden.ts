@@ -1,8 +1,9 @@
 /**
  * Bitwarden's unencrypted exports: JSON (`bw export --format json`, the web vault's "JSON") and CSV (`--format csv`).
- * A login's password becomes the secret; its user name, URIs, TOTP setup and custom fields go into the notes; its
- * folder (or, in an organization export, its collections) become tags. Cards, identities and SSH keys have no kind of
- * their own yet: their fields go into the notes (a card's number and an SSH private key are the secret).
+ * A login becomes a `login` item (the password the secret, with its user name and URIs), its TOTP setup an item of
+ * the `totp` kind, a secure note a `note`; custom fields go into the notes; its folder (or, in an organization export,
+ * its collections) become tags. Cards, identities and SSH keys have no kind of their own yet: free-form items whose
+ * fields go into the notes (a card's number and an SSH private key are the secret).
  */
 import { EntryCollector, ImportFileError, type ParsedImport } from './entry.ts';
 import { readCsv } from './csv.ts';
@@ -38,17 +39,23 @@ export function parseBitwardenJson(source: string): ParsedImport {
     const type = typeof raw.type === 'number' ? raw.type : 1;
     const extra: [string, string][] = [];
     let secret = '';
+    let login: { kind: 'login'; username: string; urls: string[]; totp: string } | { kind?: 'note' } = {};
     const tags = [
       ...(typeof raw.folderId === 'string' ? [groups.get(raw.folderId) ?? ''] : []),
       ...list(raw.collectionIds).map((id) => groups.get(text(id)) ?? ''),
     ];
     if (type === 1) {
-      const login = isObject(raw.login) ? raw.login : {};
-      secret = text(login.password);
-      extra.push(['Username', text(login.username)]);
-      for (const uri of list(login.uris)) if (isObject(uri)) extra.push(['URL', text(uri.uri)]);
-      extra.push(['TOTP', text(login.totp)]);
-      if (list(login.fido2Credentials).length > 0) out.unmapped('passkeys');
+      const fields = isObject(raw.login) ? raw.login : {};
+      secret = text(fields.password);
+      login = {
+        kind: 'login',
+        username: text(fields.username),
+        urls: list(fields.uris).flatMap((uri) => (isObject(uri) ? [text(uri.uri)] : [])),
+        totp: text(fields.totp),
+      };
+      if (list(fields.fido2Credentials).length > 0) out.unmapped('passkeys');
+    } else if (type === 2) {
+      login = { kind: 'note' };
     } else if (type === 3) {
       const card = isObject(raw.card) ? raw.card : {};
       secret = text(card.number);
@@ -66,7 +73,7 @@ export function parseBitwardenJson(source: string): ParsedImport {
       secret = text(key.privateKey);
       extra.push(['Public key', text(key.publicKey)]);
       extra.push(['Key fingerprint', text(key.keyFingerprint)]);
-    } else if (type !== 2) {
+    } else {
       out.unmapped(`items of type ${type}`);
       continue;
     }
@@ -77,7 +84,7 @@ export function parseBitwardenJson(source: string): ParsedImport {
       }
     if (list(raw.passwordHistory).length > 0) out.unmapped('password history');
     if (list(raw.attachments).length > 0) out.unmapped('attachments');
-    out.add({ title: text(raw.name), secret, notes: text(raw.notes), tags, extra });
+    out.add({ title: text(raw.name), secret, notes: text(raw.notes), tags, extra, ...login });
   }
   return out.result('Bitwarden JSON');
 }
@@ -101,9 +108,7 @@ export function parseBitwardenCsv(source: string): ParsedImport {
       out.unmapped(`items of type "${type}"`);
       continue;
     }
-    const extra: [string, string][] = [['Username', row.login_username ?? '']];
-    for (const uri of (row.login_uri ?? '').split(',')) extra.push(['URL', uri]);
-    extra.push(['TOTP', row.login_totp ?? '']);
+    const extra: [string, string][] = [];
     for (const line of (row.fields ?? '').split(/\r?\n/)) {
       const at = line.indexOf(': ');
       if (line.trim() === '') continue;
@@ -120,6 +125,14 @@ export function parseBitwardenCsv(source: string): ParsedImport {
       notes: row.notes ?? '',
       tags,
       extra,
+      ...(type === 'login'
+        ? {
+            kind: 'login' as const,
+            username: row.login_username ?? '',
+            urls: (row.login_uri ?? '').split(','),
+            totp: row.login_totp ?? '',
+          }
+        : { kind: 'note' as const }),
     });
   }
   return out.result('Bitwarden CSV');

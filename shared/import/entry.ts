@@ -1,10 +1,14 @@
 /**
  * What an importer makes of one entry of another application's export, before it becomes a vault item
- * (shared/api/ops/items.ts): a title, the secret (the password), notes and tags. Fields a Tessera item has no place
- * for yet (user name, URLs, one-time-password setup, custom fields) are written into the notes, one `Name: value` line
- * each, and the importer names them, so the preview can say what went where.
+ * (shared/api/ops/items.ts): a title, the secret (the password), notes, tags, and the item's kind
+ * (shared/items/kinds.ts). A login's user name and web addresses fill the login's fields; a one-time-password setup
+ * becomes an item of its own of the `totp` kind ("<title> (one-time code)"), since an item keeps one secret. What has
+ * no field (custom fields, an address or a setup that cannot be read) is written into the notes, one `Name: value`
+ * line each, and the importer names it, so the preview can say what went where.
  */
 import { TesseraError } from '../errors.ts';
+import { MAX_URLS, MAX_USERNAME_CHARS, urlProblem, type ItemKind } from '../items/kinds.ts';
+import { otpauthFromInput } from '../items/totp.ts';
 
 export interface ImportedFile {
   name: string;
@@ -17,6 +21,11 @@ export interface ImportedEntry {
   secret: string;
   notes: string;
   tags: string[];
+  /** Left out: the free-form kind. */
+  kind?: ItemKind;
+  /** A login's user name and web addresses. */
+  username?: string;
+  urls?: string[];
   /** Only Tessera's own exports carry these. */
   files?: ImportedFile[];
   createdAt?: number;
@@ -54,21 +63,69 @@ export class EntryCollector {
     tags: string[];
     /** [field name, value] pairs to put into the notes, in order; empty values are left out. */
     extra: [string, string][];
+    /** The entry's kind (left out: `secret`); a login takes `username` and `urls`. */
+    kind?: ItemKind;
+    username?: string;
+    urls?: string[];
+    /** A one-time-password setup (an otpauth:// URI or a base32 key): an item of its own. */
+    totp?: string;
   }): void {
+    const extra: [string, string][] = [];
+    const kind = entry.kind ?? 'secret';
+    let username = (entry.username ?? '').trim();
+    const urls: string[] = [];
+    if (kind === 'login') {
+      if (username.length > MAX_USERNAME_CHARS) {
+        extra.push(['Username', username]);
+        username = '';
+      }
+      for (const raw of entry.urls ?? []) {
+        const url = raw.trim();
+        if (url === '') continue;
+        if (urls.length < MAX_URLS && urlProblem(url) === undefined && !urls.includes(url)) urls.push(url);
+        else extra.push(['URL', url]);
+      }
+    } else {
+      extra.push(['Username', username]);
+      for (const url of entry.urls ?? []) extra.push(['URL', url]);
+      username = '';
+    }
+    const totp = (entry.totp ?? '').trim();
+    let otpauth: string | undefined;
+    if (totp !== '') {
+      try {
+        otpauth = otpauthFromInput(totp, entry.title.trim());
+      } catch {
+        extra.push(['TOTP', totp]); // another scheme (steam://…) or damaged: kept where the person can see it
+      }
+    }
+    extra.push(...entry.extra);
     const lines: string[] = [];
-    for (const [name, value] of entry.extra) {
+    for (const [name, value] of extra) {
       const text = value.trim();
       if (text === '') continue;
       this.notes.add(name);
       lines.push(`${name}: ${text}`);
     }
     const notes = [entry.notes.trim(), lines.join('\n')].filter((s) => s !== '').join('\n\n');
+    const tags = cleanTags(entry.tags);
     this.entries.push({
       title: entry.title.trim(),
       secret: entry.secret,
       notes,
-      tags: cleanTags(entry.tags),
+      tags,
+      ...(kind !== 'secret' ? { kind } : {}),
+      ...(username !== '' ? { username } : {}),
+      ...(urls.length > 0 ? { urls } : {}),
     });
+    if (otpauth !== undefined)
+      this.entries.push({
+        title: `${entry.title.trim() || 'Untitled'} (one-time code)`,
+        secret: otpauth,
+        notes: '',
+        tags,
+        kind: 'totp',
+      });
   }
 
   /** Names a field that was in the file but could not be mapped. */
@@ -84,6 +141,19 @@ export class EntryCollector {
       unmapped: [...this.dropped].sort(),
     };
   }
+}
+
+/**
+ * The kind of an entry from a password manager whose entries are all logins (KeePass, 1Password): a `login`, or a
+ * `note` when it has no password, user name or address (only notes), as those managers' note entries are.
+ */
+export function loginOrNote(
+  password: string,
+  username: string,
+  urls: string[],
+): { kind: 'login'; username: string; urls: string[] } | { kind: 'note' } {
+  const empty = password === '' && username.trim() === '' && urls.every((u) => u.trim() === '');
+  return empty ? { kind: 'note' } : { kind: 'login', username, urls };
 }
 
 /** Trimmed, non-empty, at most 64 characters (longer ones are cut), no repeats. */

@@ -1,9 +1,10 @@
 /**
  * KeePassXC's CSV export (Database → Export → CSV File): the columns "Group", "Title", "Username", "Password", "URL",
  * "Notes", and since KeePassXC 2.6 "TOTP", "Icon", "Last Modified", "Created". The group path without the root group
- * becomes a tag ("Root/Work/Mail" → "Work/Mail").
+ * becomes a tag ("Root/Work/Mail" → "Work/Mail"). An entry is a `login` (user name, URL), with its TOTP setup an item
+ * of the `totp` kind; an entry with no password, user name or URL is a `note` (shared/import/entry.ts).
  */
-import { EntryCollector, type ParsedImport } from './entry.ts';
+import { EntryCollector, loginOrNote, type ParsedImport } from './entry.ts';
 import { readCsv } from './csv.ts';
 
 const KEEPASSXC_CSV = {
@@ -22,11 +23,9 @@ export function parseKeepassxcCsv(source: string): ParsedImport {
       secret: row.Password ?? '',
       notes: row.Notes ?? '',
       tags: [group],
-      extra: [
-        ['Username', row.Username ?? ''],
-        ['URL', row.URL ?? ''],
-        ['TOTP', row.TOTP ?? ''],
-      ],
+      extra: [],
+      ...loginOrNote(row.Password ?? '', row.Username ?? '', [row.URL ?? '']),
+      totp: row.TOTP ?? '',
     });
   }
   return out.result('KeePassXC CSV');

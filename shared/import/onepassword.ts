@@ -1,9 +1,10 @@
 /**
  * 1Password 8's CSV export (File → Export, "CSV"): the columns "Title", "Url", "Username", "Password", "OTPAuth",
  * "Favorite", "Archived", "Tags", "Notes". Its tags (comma-separated) become tags; "Favorite" and "Archived" are
- * left out.
+ * left out. An entry is a `login` (user name, URL; an entry with neither nor a password is a `note`), its OTPAuth URI
+ * an item of the `totp` kind (shared/import/entry.ts).
  */
-import { EntryCollector, type ParsedImport } from './entry.ts';
+import { EntryCollector, loginOrNote, type ParsedImport } from './entry.ts';
 import { readCsv } from './csv.ts';
 
 const ONEPASSWORD_CSV = {
@@ -22,11 +23,9 @@ export function parseOnePasswordCsv(source: string): ParsedImport {
       secret: row.Password ?? '',
       notes: row.Notes ?? '',
       tags: (row.Tags ?? '').split(','),
-      extra: [
-        ['Username', row.Username ?? ''],
-        ['URL', row.Url ?? ''],
-        ['TOTP', row.OTPAuth ?? ''],
-      ],
+      extra: [],
+      ...loginOrNote(row.Password ?? '', row.Username ?? '', [row.Url ?? '']),
+      totp: row.OTPAuth ?? '',
     });
   }
   return out.result('1Password CSV');

@@ -14,7 +14,7 @@ const BITWARDEN_CSV = [
   'Social,,login,Mastodon,,,0,https://mastodon.example,ann@example.org,m4st-pass,',
 ].join('\n');
 
-test('import a KeePassXC CSV: the preview names the duplicate and the fields put into notes; a foreign file changes nothing', async ({
+test('import a KeePassXC CSV: the preview names the duplicate, logins keep their user name and URL; a foreign file changes nothing', async ({
   app,
 }) => {
   await createVault(app);
@@ -38,11 +38,19 @@ test('import a KeePassXC CSV: the preview names the duplicate and the fields put
     'KeePassXC CSV: 2 entries found; 1 item will be added',
   );
   await expect(app.getByTestId('import-duplicates')).toContainText('Mail');
-  await expect(app.getByTestId('import-notes')).toContainText('URL, Username');
+  // User names and URLs fill the login's own fields now (shared/import/entry.ts): nothing goes into the notes.
+  await expect(app.getByTestId('import-notes')).toHaveCount(0);
   await shot(app, 'import-preview');
   await app.getByRole('button', { name: 'Import 1 item' }).click();
   await expect(app.getByTestId('item-list').getByRole('button')).toHaveCount(2);
   await expect(app.getByTestId('item-list')).toContainText('Router');
+  await app
+    .getByTestId('item-list')
+    .getByRole('button', { name: /Router/ })
+    .click();
+  await expect(app.getByTestId('item-kind')).toHaveText(/Login/);
+  await expect(app.getByTestId('item-username')).toHaveText('admin');
+  await expect(app.getByTestId('item-urls')).toContainText('http://192.168.1.1');
 
   // Drag and drop a Bitwarden CSV.
   await app.getByRole('button', { name: 'Import / export' }).click();

@@ -18,7 +18,7 @@ const RENDERER_DIRS = [
 
 const ServeStarted = z.object({ url: z.string(), port: z.number().int(), pid: z.number().int() });
 
-function parsePort(value: string | boolean | undefined): number {
+function parsePort(value: string | boolean | string[] | undefined): number {
   if (value === undefined) return 0;
   const port = Number(value);
   if (typeof value !== 'string' || !Number.isInteger(port) || port < 0 || port > 65535) {

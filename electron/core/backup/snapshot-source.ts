@@ -1,4 +1,5 @@
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
+import { compactKind } from '../../../shared/items/kinds.ts';
 import type { VaultService } from '../vault/vault-service.ts';
 import type { FriendsStore } from '../mesh/friends-store.ts';
 import type { CustodianStore } from './custodian-store.ts';
@@ -43,6 +44,8 @@ export function assembleSnapshot(
       updatedAt: item.updatedAt,
       // Previous secrets travel with their item (docs/STORAGE.md, "Trash and secret history").
       ...(item.history.length > 0 ? { history: item.history } : {}),
+      // The kind and a login's fields travel with their item, left out when default (PROTOCOL §5.1).
+      ...compactKind(item),
     })),
     heldShards: custodian
       .heldEnvelopes()

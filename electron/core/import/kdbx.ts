@@ -10,7 +10,12 @@
 import * as kdbxweb from 'kdbxweb';
 import { argon2dAsync, argon2idAsync } from '@noble/hashes/argon2.js';
 import { WrongPassphraseError } from '../../../shared/errors.ts';
-import { EntryCollector, ImportFileError, type ParsedImport } from '../../../shared/import/entry.ts';
+import {
+  EntryCollector,
+  ImportFileError,
+  loginOrNote,
+  type ParsedImport,
+} from '../../../shared/import/entry.ts';
 
 /** Argon2 memory above this is refused (a hostile file could ask for any amount). */
 const MAX_ARGON2_KIB = 1024 * 1024;
@@ -75,11 +80,10 @@ export async function parseKdbx(bytes: Uint8Array, password: string | undefined)
         const v = entry.fields.get(name);
         return v instanceof kdbxweb.ProtectedValue ? v.getText() : (v ?? '');
       };
-      const extra: [string, string][] = [
-        ['Username', field('UserName')],
-        ['URL', field('URL')],
-      ];
-      for (const name of entry.fields.keys()) if (!STANDARD.has(name)) extra.push([name, field(name)]);
+      const extra: [string, string][] = [];
+      // KeePassXC keeps an entry's TOTP setup in the field "otp" (an otpauth:// URI): an item of the totp kind.
+      for (const name of entry.fields.keys())
+        if (!STANDARD.has(name) && name !== 'otp') extra.push([name, field(name)]);
       if (entry.binaries.size > 0) out.unmapped('attachments');
       if (entry.history.length > 0) out.unmapped('entry history');
       out.add({
@@ -88,6 +92,8 @@ export async function parseKdbx(bytes: Uint8Array, password: string | undefined)
         notes: field('Notes'),
         tags: [path.join('/')],
         extra,
+        ...loginOrNote(field('Password'), field('UserName'), [field('URL')]),
+        totp: field('otp'),
       });
     }
     for (const child of group.groups) walk(child, [...path, child.name ?? '']);

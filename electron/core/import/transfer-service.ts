@@ -24,6 +24,7 @@ import { ImportFileError, type ImportedEntry, type ParsedImport } from '../../..
 import { parseKeepassxcCsv } from '../../../shared/import/keepassxc.ts';
 import { parseOnePasswordCsv } from '../../../shared/import/onepassword.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
+import { compactKind, kindProblems } from '../../../shared/items/kinds.ts';
 import { paramsForNewKey } from '../vault/kdf.ts';
 import type { ItemService } from '../vault/items/item-service.ts';
 import { MAX_ATTACHMENT_BYTES } from '../vault/items/limits.ts';
@@ -143,6 +144,7 @@ function fromExport(content: ExportContent): ParsedImport {
       createdAt: i.createdAt,
       updatedAt: i.updatedAt,
       history: i.history,
+      ...compactKind(i),
     })),
     intoNotes: [],
     unmapped: [],
@@ -164,7 +166,11 @@ function toItem(entry: ImportedEntry): ImportedItem | { reason: string } {
   const big = files.find((f) => f.data.length > MAX_ATTACHMENT_BYTES);
   if (big) return { reason: `its attachment "${big.name}" is larger than 1 MiB` };
   const title = (entry.title.trim() || 'Untitled').slice(0, TITLE_MAX).trim();
+  const kind = entry.kind ?? 'secret';
+  const problem = kindProblems({ ...entry, kind })[0];
+  if (problem) return { reason: problem.message.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase()) };
   return {
+    ...compactKind(entry),
     title,
     secret: entry.secret,
     notes: entry.notes,
@@ -280,6 +286,7 @@ export class TransferService {
         updatedAt: i.updatedAt,
         files: i.attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, data: a.data })),
         history: i.history,
+        ...compactKind(i),
       })),
     };
     const day = new Date(content.exportedAt).toISOString().slice(0, 10);

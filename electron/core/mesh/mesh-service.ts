@@ -26,7 +26,6 @@ import { NodeHost } from './node-host.ts';
 import { PairingService } from './pairing-service.ts';
 import { ProtocolRegistry } from './protocol-registry.ts';
 import type { ProtocolHandler } from './protocol-registry.ts';
-import { PathTracker } from './reachability.ts';
 import type { RelayMode } from './relay.ts';
 import type { Conversation } from './rpc.ts';
 
@@ -76,8 +75,6 @@ export class MeshService {
       friends: this.friends,
       gate: this.gate,
       protocols: this.protocols,
-      // Direct, hole-punched or relayed, per friend.
-      paths: new PathTracker(now),
       listen: options.listen,
       relay: options.relay ?? 'off',
       config: options.config,

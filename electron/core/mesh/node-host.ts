@@ -24,7 +24,8 @@ import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
 import type { MeshNode } from './node.ts';
 import type { ProtocolHandler, ProtocolRegistry } from './protocol-registry.ts';
 import { advertisedAddresses, friendAddresses } from './reachability.ts';
-import type { FriendPath, PathTracker } from './reachability.ts';
+import { pathOfConnections } from './reachability.ts';
+import type { FriendPath } from './reachability.ts';
 import { relayListenAddresses, reserveOnNewFriend } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { NetworkNotRunningError, openConversation } from './rpc.ts';
@@ -54,7 +55,6 @@ export interface NodeHostDeps {
   friends: FriendsStore;
   gate: PeerGate;
   protocols: ProtocolRegistry;
-  paths: PathTracker;
   /** Listen multiaddrs; null or empty: DEFAULT_LISTEN. */
   listen?: string[] | null;
   /** Serve friends as a circuit relay (relay.ts). */
@@ -149,7 +149,6 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
       // Not on loopback-only nodes (tests); TESSERA_UPNP=0 turns it off.
       upnp: !this.loopbackOnly && this.deps.config.upnp,
     });
-    this.deps.paths.attach(node);
     if (relayMode === 'on') this.deps.log('serving as a circuit relay for friends');
     await this.deps.protocols.serveOn(node);
     node.addEventListener('connection:open', (e) => this.onConnection(e.detail.remotePeer.toString(), true));
@@ -235,9 +234,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
 
   /** How a friend is reached now: an open connection's kind, else a parcel on its way via a mutual friend. */
   pathOf(peerId: string): FriendPath {
-    const open = this.node
-      ? this.deps.paths.pathOf(peerId, this.node.getConnections(peerIdFromString(peerId)))
-      : null;
+    const open = this.node ? pathOfConnections(this.node.getConnections(peerIdFromString(peerId))) : null;
     return open ?? (this.viaFriend(peerId) ? 'via-friend' : 'unreachable');
   }
 

@@ -1,14 +1,14 @@
 /**
  * Reachability beyond the LAN: which of our addresses are worth telling friends, which of theirs are worth keeping,
- * and how each friend is reached right now (direct, hole-punched, relayed). Autonat (relay.ts) confirms public
+ * and how each friend is reached right now (direct or relayed). Autonat (relay.ts) confirms public
  * addresses; libp2p's address manager only lists observed addresses once confirmed, so what we advertise is our
  * listen addresses (without loopback), confirmed public addresses and relay addresses of our reservations.
  */
 import type { Multiaddr } from '@multiformats/multiaddr';
-import type { Connection, Libp2p } from '@libp2p/interface';
+import type { Connection } from '@libp2p/interface';
 import { isLinkLocal, isLoopbackOrUnspecified, parseMultiaddr, usableAddresses } from './addresses.ts';
 
-export type FriendPath = 'direct' | 'hole-punched' | 'relayed' | 'via-friend' | 'unreachable';
+export type FriendPath = 'direct' | 'relayed' | 'via-friend' | 'unreachable';
 
 /** Direct addresses and relay addresses we put into invites (together at most the invite's 8). */
 const MAX_DIRECT = 6;
@@ -87,53 +87,13 @@ function isLimited(conn: Connection): boolean {
   return conn.limits !== undefined || isCircuit(conn.remoteAddr);
 }
 
-/** How long after a relayed connection a new direct one counts as the result of hole punching (DCUtR). */
-const PUNCH_WINDOW_MS = 60_000;
-
 /**
- * Tracks, per peer, whether the open connections are direct or relayed, and whether a direct connection appeared
- * while (or just after) a relayed one was open: that is DCUtR's upgrade, reported as "hole-punched".
+ * How a friend is reached over the open connections: directly, or only through a friend's relay (null when none is
+ * open). There is no hole-punched path: js-libp2p cannot punch through NAT over TCP (PROTOCOL §10.2), so a friend
+ * reached through a relay stays relayed.
  */
-export class PathTracker {
-  private readonly relayedAt = new Map<string, number>();
-  private readonly punched = new Set<string>();
-  private node: Libp2p | null = null;
-  private readonly now: () => number;
-
-  constructor(now: () => number = Date.now) {
-    this.now = now;
-  }
-
-  attach(node: Libp2p): void {
-    this.node = node;
-    node.addEventListener('connection:open', (e) => this.onOpen(e.detail));
-    node.addEventListener('connection:close', (e) => {
-      const peer = e.detail.remotePeer.toString();
-      if (isLimited(e.detail)) this.relayedAt.set(peer, this.now());
-    });
-  }
-
-  detach(): void {
-    this.node = null;
-  }
-
-  private onOpen(conn: Connection): void {
-    const peer = conn.remotePeer.toString();
-    if (isLimited(conn)) {
-      this.relayedAt.set(peer, this.now());
-      return;
-    }
-    const relayedOpen = (this.node?.getConnections(conn.remotePeer) ?? []).some((c) => isLimited(c));
-    const recent = (this.relayedAt.get(peer) ?? -Infinity) > this.now() - PUNCH_WINDOW_MS;
-    if (relayedOpen || recent) this.punched.add(peer);
-    else this.punched.delete(peer);
-  }
-
-  /** The path of the open connections to `peerId`, or null when none is open. */
-  pathOf(peerId: string, connections: readonly Connection[]): FriendPath | null {
-    const open = connections.filter((c) => c.status === 'open');
-    if (open.length === 0) return null;
-    if (open.some((c) => !isLimited(c))) return this.punched.has(peerId) ? 'hole-punched' : 'direct';
-    return 'relayed';
-  }
+export function pathOfConnections(connections: readonly Connection[]): FriendPath | null {
+  const open = connections.filter((c) => c.status === 'open');
+  if (open.length === 0) return null;
+  return open.some((c) => !isLimited(c)) ? 'direct' : 'relayed';
 }

@@ -1,13 +1,12 @@
 /**
  * Friend relays (docs/PROTOCOL.md §10): libp2p circuit-relay-v2 for the friend group only. A reachable friend (an
  * always-on machine whose person chose to relay for friends in Settings, or `tessera serve --relay`) runs the relay
- * server; every node runs the relay transport and keeps a reservation on friend relays it is connected to, and tries
- * DCUtR hole punching over a relayed connection. Who may reserve and who may be relayed is decided by the
- * connection gate (gater.ts `relayPolicy`).
+ * server; every node runs the relay transport and keeps a reservation on friend relays it is connected to (no hole
+ * punching over TCP: PROTOCOL §10.2). Who may reserve and who may be relayed is decided by the connection gate
+ * (gater.ts `relayPolicy`).
  */
 import { circuitRelayServer, circuitRelayTransport, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
 import type { CircuitRelayServerInit } from '@libp2p/circuit-relay-v2';
-import { dcutr } from '@libp2p/dcutr';
 import { autoNAT } from '@libp2p/autonat';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Libp2p } from '@libp2p/interface';
@@ -55,8 +54,6 @@ export function beyondLanTransport() {
 
 export function beyondLanServices(mode: RelayMode) {
   return {
-    // Hole punching over a relayed connection (direct connection upgrade through relay).
-    dcutr: dcutr({ timeout: 10_000, retries: 2 }),
     // Asks connected friends to dial our observed addresses back; confirmed ones become advertised addresses.
     autoNAT: autoNAT({ startupDelay: 3_000, refreshInterval: 10 * 60_000, maxInboundStreams: 2 }),
     ...(mode === 'on' ? { relay: circuitRelayServer(friendRelayServerInit()) } : {}),

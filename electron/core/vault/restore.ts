@@ -17,6 +17,7 @@ import { wrapWithPassphrase } from './key-wrap.ts';
 import { VaultSession } from './session.ts';
 import type { SettingsRepo } from './settings.ts';
 import type { VaultRepo } from './vault-repo.ts';
+import { compactKind, type ItemKind } from '../../../shared/items/kinds.ts';
 import { encodeAttachment, encodeHistory, encodeItem } from './items/codec.ts';
 import { ItemRepo } from './items/item-repo.ts';
 import { checkAttachmentSize } from './items/limits.ts';
@@ -34,6 +35,10 @@ export interface RestoredItem {
   updatedAt: number;
   /** Previous secrets, newest first (snapshots made before they existed have none). */
   history?: { secret: string; replacedAt: number }[];
+  /** The kind and a login's fields (snapshots made before kinds existed have none: the item is `secret`). */
+  kind?: ItemKind;
+  username?: string;
+  urls?: string[];
 }
 
 export interface RestoreData {
@@ -73,6 +78,7 @@ export function sealItemsForRestore(session: VaultSession, items: RestoredItem[]
       createdAt: item.createdAt,
       updatedAt: item.updatedAt,
       attachments: attachmentIds,
+      ...compactKind(item),
     };
     return {
       id: item.id,

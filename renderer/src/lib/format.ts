@@ -4,8 +4,15 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/**
+ * One formatter for every date shown: `Date.prototype.toLocaleString` with options builds a new `Intl.DateTimeFormat`
+ * at each call (the same text, much slower), and the vault list formats a date per row as it scrolls
+ * (docs/PERFORMANCE.md, "A vault of 10,000 items").
+ */
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 export function formatDate(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateFormat.format(ms);
 }
 
 /** Names as a sentence says them: "Bob", "Bob and Carol", "Bob, Carol and Dan". */

@@ -194,7 +194,7 @@ export function ImportScreen() {
             )}
             {preview.intoNotes.length > 0 && (
               <p data-testid="import-notes">
-                Put into each item’s notes (items have no field for them yet): {preview.intoNotes.join(', ')}.
+                Put into each item’s notes (no field of their own): {preview.intoNotes.join(', ')}.
               </p>
             )}
             {preview.unmapped.length > 0 && <p>Left out: {preview.unmapped.join(', ')}.</p>}

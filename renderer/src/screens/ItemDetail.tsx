@@ -8,7 +8,11 @@ import { base64ToBlob } from '../lib/files.ts';
 import { formatBytes, formatDate } from '../lib/format.ts';
 import { useRouter } from '../lib/router.tsx';
 import { useLoad } from '../lib/useLoad.ts';
+import { KIND_LABELS, openableUrl, type ItemKind } from '../../../shared/items/kinds.ts';
 import { Busy } from '../components/Busy.tsx';
+import { KindIcon } from '../components/KindIcon.tsx';
+import { SeedCheck } from '../components/SeedCheck.tsx';
+import { TotpCode } from '../components/TotpCode.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import './ItemDetail.css';
@@ -36,7 +40,18 @@ export function ItemDetail({ id }: { id: string }) {
   );
 }
 
+/** What the secret is called on this screen, per kind ("Reveal password", "Copy seed phrase"). */
+const SECRET_NOUN: Record<ItemKind, string> = {
+  secret: 'secret',
+  login: 'password',
+  totp: 'setup',
+  seed: 'seed phrase',
+  note: 'secret',
+};
+
 function ItemView({ item }: { item: Item }) {
+  const kind = item.kind ?? 'secret';
+  const noun = SECRET_NOUN[kind];
   const { navigate, replace } = useRouter();
   const { notify } = useNotices();
   const [revealed, setRevealed] = useState(false);
@@ -55,7 +70,7 @@ function ItemView({ item }: { item: Item }) {
   const copy = async () => {
     setCopyError(null);
     try {
-      await copySensitive(item.secret, `secret of “${item.title}”`);
+      await copySensitive(item.secret, `${noun} of “${item.title}”`);
     } catch (err) {
       setCopyError(errorMessage(err));
     }
@@ -110,9 +125,14 @@ function ItemView({ item }: { item: Item }) {
   return (
     <article className="item-detail__card card" aria-labelledby="item-title">
       <header className="item-detail__head">
-        <h2 id="item-title" ref={headingRef} tabIndex={-1} className="item-detail__title">
-          {item.title}
-        </h2>
+        <div>
+          <h2 id="item-title" ref={headingRef} tabIndex={-1} className="item-detail__title">
+            {item.title}
+          </h2>
+          <p className="item-detail__kind muted" data-testid="item-kind">
+            <KindIcon kind={kind} /> {KIND_LABELS[kind]}
+          </p>
+        </div>
         <div className="actions">
           <button
             type="button"
@@ -136,37 +156,51 @@ function ItemView({ item }: { item: Item }) {
         </ul>
       )}
 
-      <section className="item-detail__section" aria-labelledby="secret-label">
-        <h3 id="secret-label" className="item-detail__label">
-          Secret
-        </h3>
-        {item.secret ? (
-          <>
-            <div className="item-detail__secret">
-              <code className="mono" data-testid="secret-value" aria-live="polite">
-                {/* A fixed number of dots: the hidden secret does not give away its length. */}
-                {revealed ? item.secret : '••••••••'}
-              </code>
-            </div>
-            <div className="actions">
-              <button
-                type="button"
-                className="button button--small"
-                aria-pressed={revealed}
-                onClick={() => setRevealed((r) => !r)}
-              >
-                {revealed ? 'Hide secret' : 'Reveal secret'}
-              </button>
-              <button type="button" className="button button--small" onClick={() => void copy()}>
-                Copy secret
-              </button>
-            </div>
-            {copyError && <ErrorNotice message={copyError} />}
-          </>
-        ) : (
-          <p className="muted">No secret saved.</p>
-        )}
-      </section>
+      {kind === 'login' && <LoginFields item={item} />}
+
+      {kind === 'totp' && (
+        <section className="item-detail__section" aria-labelledby="code-label">
+          <h3 id="code-label" className="item-detail__label">
+            One-time code
+          </h3>
+          <TotpCode uri={item.secret} title={item.title} />
+        </section>
+      )}
+
+      {!(kind === 'note' && !item.secret) && (
+        <section className="item-detail__section" aria-labelledby="secret-label">
+          <h3 id="secret-label" className="item-detail__label">
+            {noun.charAt(0).toUpperCase() + noun.slice(1)}
+          </h3>
+          {item.secret ? (
+            <>
+              <div className="item-detail__secret">
+                <code className="mono" data-testid="secret-value" aria-live="polite">
+                  {/* A fixed number of dots: the hidden secret does not give away its length. */}
+                  {revealed ? item.secret : '••••••••'}
+                </code>
+              </div>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button button--small"
+                  aria-pressed={revealed}
+                  onClick={() => setRevealed((r) => !r)}
+                >
+                  {revealed ? `Hide ${noun}` : `Reveal ${noun}`}
+                </button>
+                <button type="button" className="button button--small" onClick={() => void copy()}>
+                  Copy {noun}
+                </button>
+              </div>
+              {copyError && <ErrorNotice message={copyError} />}
+              {kind === 'seed' && <SeedCheck phrase={item.secret} />}
+            </>
+          ) : (
+            <p className="muted">No {noun} saved.</p>
+          )}
+        </section>
+      )}
 
       <PreviousSecrets item={item} />
 
@@ -231,6 +265,67 @@ function ItemView({ item }: { item: Item }) {
         {deleteError && <ErrorNotice message={deleteError} />}
       </ConfirmDialog>
     </article>
+  );
+}
+
+/** A login's user name (shown, with a copy button) and web addresses (links that open in the browser). */
+function LoginFields({ item }: { item: Item }) {
+  const [copyError, setCopyError] = useState<string | null>(null);
+  const copy = async (text: string, what: string) => {
+    setCopyError(null);
+    try {
+      await copySensitive(text, `${what} of “${item.title}”`);
+    } catch (err) {
+      setCopyError(errorMessage(err));
+    }
+  };
+  return (
+    <>
+      {item.username && (
+        <section className="item-detail__section" aria-labelledby="username-label">
+          <h3 id="username-label" className="item-detail__label">
+            User name
+          </h3>
+          <div className="item-detail__field">
+            <code className="mono" data-testid="item-username">
+              {item.username}
+            </code>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => void copy(item.username ?? '', 'user name')}
+            >
+              Copy user name
+            </button>
+          </div>
+        </section>
+      )}
+      {item.urls && item.urls.length > 0 && (
+        <section className="item-detail__section" aria-labelledby="urls-label">
+          <h3 id="urls-label" className="item-detail__label">
+            Web {item.urls.length === 1 ? 'address' : 'addresses'}
+          </h3>
+          <ul className="item-detail__urls" data-testid="item-urls">
+            {item.urls.map((url, i) => (
+              <li key={`${i}-${url}`} className="item-detail__field">
+                <a href={openableUrl(url)} target="_blank" rel="noopener noreferrer">
+                  {url}
+                </a>
+                <button
+                  type="button"
+                  className="button button--small"
+                  aria-label={`Copy ${url}`}
+                  onClick={() => void copy(url, 'web address')}
+                >
+                  Copy
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {copyError && <ErrorNotice message={copyError} />}
+    </>
   );
 }
 

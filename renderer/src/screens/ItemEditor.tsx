@@ -4,13 +4,29 @@ import { MAX_ATTACHMENT_BYTES, MAX_SECRET_CHARS } from '../../../shared/api/ops/
 import { api, errorMessage } from '../lib/api.ts';
 import { readFileAsBase64 } from '../lib/files.ts';
 import { formatBytes } from '../lib/format.ts';
-import { generatePassword } from '../lib/generate.ts';
+import {
+  ITEM_KINDS,
+  KIND_LABELS,
+  kindProblems,
+  type ItemKind,
+  type KindProblem,
+} from '../../../shared/items/kinds.ts';
+import { otpauthFromInput } from '../../../shared/items/totp.ts';
 import { useRouter } from '../lib/router.tsx';
 import { useLoad } from '../lib/useLoad.ts';
 import { Busy } from '../components/Busy.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { TextAreaField, TextField } from '../components/Field.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import {
+  DEFAULT_GENERATOR,
+  generateWith,
+  GeneratorSettingsPanel,
+  type GeneratorSettings,
+} from '../components/PasswordGenerator.tsx';
+import { TotpCode } from '../components/TotpCode.tsx';
+import { SeedCheck } from '../components/SeedCheck.tsx';
+import { OtpauthScan } from '../components/OtpauthScan.tsx';
 import './ItemEditor.css';
 
 /** A file in the form: one the item already has (`keep`: its id; its bytes stay in the vault) or a new one. */
@@ -23,7 +39,11 @@ interface DraftAttachment {
 }
 
 interface Draft {
+  kind: ItemKind;
   title: string;
+  /** A login's user name and web addresses (one field each; empty ones are dropped on save). */
+  username: string;
+  urls: string[];
   secret: string;
   notes: string;
   tags: string;
@@ -59,6 +79,32 @@ function draftProblems(draft: Draft): { notes: string | null; secret: string | n
   };
 }
 
+/** The secret's label per kind (the contract's field is always `secret`). */
+const SECRET_FIELD: Record<ItemKind, string> = {
+  secret: 'Secret',
+  login: 'Password',
+  totp: 'otpauth:// address or setup key',
+  seed: 'Seed phrase',
+  note: 'Secret',
+};
+
+const SECRET_HINT: Record<ItemKind, string> = {
+  secret: 'A password, PIN or recovery code. It stays hidden until you reveal it.',
+  login: 'It stays hidden until you reveal it. Generate makes one with the settings below.',
+  totp: '',
+  seed: 'The words in order, as you wrote them down. Tessera checks the BIP-39 checksum and warns when it does not verify.',
+  note: 'A note keeps its text in the notes; this secret stays hidden until you reveal it.',
+};
+
+/** What a one-time code item saves: an otpauth:// address, a pasted setup key turned into one (else as typed). */
+function totpInput(text: string, title: string): string {
+  try {
+    return otpauthFromInput(text, title.trim() || 'Tessera');
+  } catch {
+    return text.trim();
+  }
+}
+
 /** Add or edit an item. */
 export function ItemEditor({ itemId }: { itemId: string | null }) {
   const load = useCallback(
@@ -70,13 +116,25 @@ export function ItemEditor({ itemId }: { itemId: string | null }) {
   if (data === undefined) return <Busy label="Opening item…" />;
   const initial: Draft = data
     ? {
+        kind: data.kind ?? 'secret',
+        username: data.username ?? '',
+        urls: data.urls?.length ? data.urls : [''],
         title: data.title,
         secret: data.secret,
         notes: data.notes,
         tags: data.tags.join(', '),
         attachments: data.attachments.map((a) => ({ ...a, key: nextKey++, source: { keep: a.id } })),
       }
-    : { title: '', secret: '', notes: '', tags: '', attachments: [] };
+    : {
+        kind: 'secret',
+        username: '',
+        urls: [''],
+        title: '',
+        secret: '',
+        notes: '',
+        tags: '',
+        attachments: [],
+      };
   return <EditorForm itemId={itemId} initial={initial} />;
 }
 
@@ -92,7 +150,9 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
   const [fileError, setFileError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const [generator, setGenerator] = useState<GeneratorSettings>(DEFAULT_GENERATOR);
   const fileInputId = useId();
+  const kindId = useId();
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
@@ -142,6 +202,23 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
   };
 
   const problems = draftProblems(draft);
+  const urls = draft.urls.map((u) => u.trim()).filter(Boolean);
+  const kindFieldProblems: KindProblem[] =
+    draft.kind === 'totp' && draft.secret.trim() === ''
+      ? []
+      : kindProblems({
+          kind: draft.kind,
+          secret: draft.kind === 'totp' ? totpInput(draft.secret, draft.title) : draft.secret,
+          ...(draft.kind === 'login' ? { username: draft.username, urls } : {}),
+        });
+  const problemOf = (field: KindProblem['field']) =>
+    kindFieldProblems
+      .filter((p) => p.field === field)
+      .map((p) => p.message)
+      .join(' ') || null;
+  /** A login turned into another kind loses its user name and addresses on save: the form says so first. */
+  const dropsLoginFields = draft.kind !== 'login' && (draft.username.trim() !== '' || urls.length > 0);
+  const secretLabel = SECRET_FIELD[draft.kind];
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -149,7 +226,16 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
       setTitleError('Give the item a title, for example the name of the website.');
       return;
     }
-    const flagged = [problems.files, problems.notes, problems.secret].filter(Boolean);
+    if (draft.kind === 'totp' && draft.secret.trim() === '') {
+      setSaveError('Paste the otpauth:// address or setup key the site shows, or scan its QR code.');
+      return;
+    }
+    const flagged = [
+      problems.files,
+      problems.notes,
+      problems.secret,
+      ...kindFieldProblems.map((p) => p.message),
+    ].filter(Boolean);
     if (flagged.length > 0) {
       setSaveError(flagged.join(' '));
       return;
@@ -158,7 +244,14 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
     setSaveError(null);
     const fields = {
       title: draft.title.trim(),
-      secret: draft.secret,
+      kind: draft.kind,
+      // A pasted setup key becomes an otpauth:// address; a login's fields go with it, other kinds clear them.
+      secret: draft.kind === 'totp' ? totpInput(draft.secret, draft.title) : draft.secret,
+      ...(draft.kind === 'login'
+        ? { username: draft.username.trim(), urls }
+        : itemId
+          ? { username: '', urls: [] }
+          : {}),
       notes: draft.notes,
       tags: [
         ...new Set(
@@ -196,6 +289,29 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
     <div className="item-editor">
       <PageHeader title={itemId ? 'Edit item' : 'Add an item'} />
       <form onSubmit={(e) => void onSubmit(e)} noValidate className="card">
+        <div className="field">
+          <label className="field__label" htmlFor={kindId}>
+            Kind
+          </label>
+          <select
+            id={kindId}
+            className="input item-editor__kind"
+            value={draft.kind}
+            onChange={(e) => set('kind', e.target.value as ItemKind)}
+          >
+            {ITEM_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+          {dropsLoginFields && (
+            <p className="note note--warn" role="status">
+              Saving as a {KIND_LABELS[draft.kind].toLowerCase()} removes the user name and web addresses
+              (only a login has them).
+            </p>
+          )}
+        </div>
         <TextField
           label="Title"
           value={draft.title}
@@ -205,71 +321,168 @@ function EditorForm({ itemId, initial }: { itemId: string | null; initial: Draft
           autoComplete="off"
           hint="For example “Email” or “Bank”."
         />
-        <div className="field">
-          <label className="field__label" htmlFor="item-secret">
-            Secret
-          </label>
-          <div className="item-editor__secret">
-            {/* A text area, so a seed phrase keeps its lines; hidden by the browser's text masking until shown. */}
-            <textarea
+        {draft.kind === 'login' && (
+          <>
+            <TextField
+              label="User name"
+              value={draft.username}
+              onChange={(e) => set('username', e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              error={problemOf('username')}
+            />
+            <fieldset className="item-editor__urls">
+              <legend className="field__label">Web addresses</legend>
+              {draft.urls.map((url, i) => (
+                <div className="item-editor__url" key={i}>
+                  <input
+                    className="input"
+                    type="text"
+                    inputMode="url"
+                    aria-label={`Web address ${i + 1}`}
+                    value={url}
+                    placeholder="example.com"
+                    onChange={(e) =>
+                      set(
+                        'urls',
+                        draft.urls.map((u, j) => (j === i ? e.target.value : u)),
+                      )
+                    }
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                  {draft.urls.length > 1 && (
+                    <button
+                      type="button"
+                      className="button button--small button--ghost"
+                      aria-label={`Remove web address ${i + 1}`}
+                      onClick={() =>
+                        set(
+                          'urls',
+                          draft.urls.filter((_, j) => j !== i),
+                        )
+                      }
+                    >
+                      Remove
+                    </button>
+                  )}
+                </div>
+              ))}
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => set('urls', [...draft.urls, ''])}
+              >
+                Add another address
+              </button>
+              {problemOf('urls') && <p className="field__error">{problemOf('urls')}</p>}
+            </fieldset>
+          </>
+        )}
+        {draft.kind === 'totp' ? (
+          <div className="field">
+            <label className="field__label" htmlFor="item-secret">
+              {secretLabel}
+            </label>
+            <input
               id="item-secret"
-              className={`input input--mono item-editor__secret-text ${showSecret ? '' : 'item-editor__secret-text--hidden'}`}
-              rows={Math.min(6, Math.max(1, draft.secret.split('\n').length))}
+              className="input input--mono"
+              type="text"
               value={draft.secret}
-              onChange={(e) => {
-                set('secret', e.target.value);
-                setReplaced(null);
-              }}
+              onChange={(e) => set('secret', e.target.value)}
+              placeholder="otpauth://totp/…"
               autoComplete="off"
               spellCheck={false}
               aria-describedby="item-secret-hint"
             />
-            <button
-              type="button"
-              className="button button--ghost"
-              aria-pressed={showSecret}
-              onClick={() => setShowSecret((s) => !s)}
-            >
-              {showSecret ? 'Hide' : 'Show'}
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => {
-                // An existing secret is kept until the form is saved: Undo puts it back.
-                if (draft.secret) setReplaced(draft.secret);
-                set('secret', generatePassword());
-                setShowSecret(true);
+            <p className="field__hint" id="item-secret-hint">
+              Paste the otpauth:// address or the setup key a site shows when you turn on two-step sign-in, or
+              scan its QR code.
+            </p>
+            <OtpauthScan
+              onResult={(text) => {
+                set('secret', text);
               }}
-            >
-              Generate
-            </button>
+            />
+            {problemOf('secret') ? (
+              <p className="field__error">{problemOf('secret')}</p>
+            ) : (
+              draft.secret.trim() !== '' && (
+                <TotpCode uri={totpInput(draft.secret, draft.title)} title={draft.title} />
+              )
+            )}
           </div>
-          {replaced !== null && (
-            <div className="note note--warn item-editor__replaced" role="status">
-              <p>A new password replaced the secret that was here. Saving keeps the new one.</p>
-              <button
-                type="button"
-                className="button button--small"
-                onClick={() => {
-                  set('secret', replaced);
+        ) : draft.kind === 'note' && draft.secret === '' ? null : (
+          <div className="field">
+            <label className="field__label" htmlFor="item-secret">
+              {secretLabel}
+            </label>
+            <div className="item-editor__secret">
+              {/* A text area, so a seed phrase keeps its lines; hidden by the browser's text masking until shown. */}
+              <textarea
+                id="item-secret"
+                className={`input input--mono item-editor__secret-text ${showSecret ? '' : 'item-editor__secret-text--hidden'}`}
+                rows={Math.min(6, Math.max(draft.kind === 'seed' ? 3 : 1, draft.secret.split('\n').length))}
+                value={draft.secret}
+                onChange={(e) => {
+                  set('secret', e.target.value);
                   setReplaced(null);
                 }}
+                autoComplete="off"
+                spellCheck={false}
+                aria-describedby="item-secret-hint"
+              />
+              <button
+                type="button"
+                className="button button--ghost"
+                aria-pressed={showSecret}
+                onClick={() => setShowSecret((s) => !s)}
               >
-                Undo: put the old secret back
+                {showSecret ? 'Hide' : 'Show'}
               </button>
+              {draft.kind !== 'seed' && (
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => {
+                    // An existing secret is kept until the form is saved: Undo puts it back.
+                    if (draft.secret) setReplaced(draft.secret);
+                    set('secret', generateWith(generator));
+                    setShowSecret(true);
+                  }}
+                >
+                  Generate
+                </button>
+              )}
             </div>
-          )}
-          <p className="field__hint" id="item-secret-hint">
-            A password, PIN or recovery code. It stays hidden until you reveal it.
-          </p>
-          {problems.secret && <p className="field__error">{problems.secret}</p>}
-        </div>
+            {replaced !== null && (
+              <div className="note note--warn item-editor__replaced" role="status">
+                <p>A new password replaced the secret that was here. Saving keeps the new one.</p>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => {
+                    set('secret', replaced);
+                    setReplaced(null);
+                  }}
+                >
+                  Undo: put the old secret back
+                </button>
+              </div>
+            )}
+            <p className="field__hint" id="item-secret-hint">
+              {SECRET_HINT[draft.kind]}
+            </p>
+            {draft.kind !== 'seed' && <GeneratorSettingsPanel settings={generator} onChange={setGenerator} />}
+            {draft.kind === 'seed' && <SeedCheck phrase={draft.secret} />}
+            {problems.secret && <p className="field__error">{problems.secret}</p>}
+          </div>
+        )}
         <TextAreaField
-          label="Notes"
+          label={draft.kind === 'note' ? 'Note' : 'Notes'}
           value={draft.notes}
           onChange={(e) => set('notes', e.target.value)}
-          rows={4}
+          rows={draft.kind === 'note' ? 10 : 4}
           error={problems.notes}
         />
         <TextField

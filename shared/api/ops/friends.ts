@@ -15,7 +15,7 @@ export const Nickname = z
   .min(1, 'A nickname needs at least one character.')
   .max(64, 'A nickname can have at most 64 characters.');
 
-export const FriendPath = z.enum(['direct', 'hole-punched', 'relayed', 'via-friend', 'unreachable']);
+export const FriendPath = z.enum(['direct', 'relayed', 'via-friend', 'unreachable']);
 export type FriendPath = z.infer<typeof FriendPath>;
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { op } from '../op.ts';
+import { ITEM_KINDS, kindProblems, MAX_URL_CHARS, MAX_URLS, MAX_USERNAME_CHARS } from '../../items/kinds.ts';
 
 /**
  * Attachments travel as base64 in the API; the store keeps raw bytes, encrypted. An item lists its attachments
@@ -45,6 +46,12 @@ const itemFieldShapes = {
   secret: z.string().max(MAX_SECRET_CHARS),
   notes: z.string().max(MAX_SECRET_CHARS),
   tags: z.array(z.string().trim().min(1).max(64)).max(32),
+  /** What the item is (shared/items/kinds.ts); left out, a new item is `secret`, an update keeps the kind. */
+  kind: z.enum(ITEM_KINDS).optional(),
+  /** A login's user name. */
+  username: z.string().max(MAX_USERNAME_CHARS).optional(),
+  /** A login's web addresses. */
+  urls: z.array(z.string().max(MAX_URL_CHARS)).max(MAX_URLS).optional(),
 };
 
 export const ItemFields = z.object({
@@ -62,6 +69,8 @@ export const ItemSummary = z.object({
   tags: z.array(z.string()),
   attachmentCount: z.number().int().nonnegative(),
   updatedAt: z.number().int(),
+  /** Added with item kinds: older cores leave it out, which means `secret`. */
+  kind: z.enum(ITEM_KINDS).optional(),
 });
 export type ItemSummary = z.infer<typeof ItemSummary>;
 
@@ -70,6 +79,10 @@ export const Item = ItemSummary.extend({
   notes: z.string(),
   attachments: z.array(Attachment),
   createdAt: z.number().int(),
+  /** A login's user name, when it has one. */
+  username: z.string().optional(),
+  /** A login's web addresses, when it has any. */
+  urls: z.array(z.string()).optional(),
 });
 export type Item = z.infer<typeof Item>;
 
@@ -83,13 +96,28 @@ export type TrashedItem = z.infer<typeof TrashedItem>;
 
 export const itemOps = {
   'items.list': op(z.object({ query: z.string().max(200).optional() }), z.array(ItemSummary)),
+  /**
+   * The ids of the items `items.list` with the same query lists, in the same order: what a screen that holds the
+   * whole list asks at each keystroke, so a search moves ids instead of every summary again (docs/PERFORMANCE.md,
+   * "A vault of 10,000 items").
+   */
+  'items.search': op(z.object({ query: z.string().max(200) }), z.object({ ids: z.array(ItemId) })),
   'items.get': op(z.object({ id: ItemId }), Item),
   'items.attachment': op(z.object({ id: ItemId, attachmentId: AttachmentId }), AttachmentContent),
+  /** The kind's fields are checked here (kindProblems), each problem reported on its field. */
   'items.create': op(
-    ItemFields.extend({ attachments: z.array(AttachmentInput).max(MAX_ATTACHMENTS).default([]) }),
+    ItemFields.extend({ attachments: z.array(AttachmentInput).max(MAX_ATTACHMENTS).default([]) }).superRefine(
+      (input, ctx) => {
+        for (const problem of kindProblems({ ...input, kind: input.kind ?? 'secret' }))
+          ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+      },
+    ),
     Item,
   ),
-  /** `attachments`, when given, is the new list, in order: new files, and `{ keep: attachmentId }` for current ones. */
+  /**
+   * `attachments`, when given, is the new list, in order: new files, and `{ keep: attachmentId }` for current ones.
+   * The kind's fields are checked by the core against the item as it becomes (fields left out are kept).
+   */
   'items.update': op(
     ItemFieldsPatch.extend({
       id: ItemId,

@@ -31,6 +31,7 @@ const ARGS: { [N in OpName]: unknown } = {
   'vault.keychain.enable': {},
   'vault.keychain.disable': {},
   'items.list': {},
+  'items.search': { query: 'mail' },
   'items.get': { id: ID },
   'items.attachment': { id: ID, attachmentId: ID },
   'items.create': { title: 'A title', secret: 'a secret' },

@@ -60,19 +60,21 @@ export const BITWARDEN_JSON = JSON.stringify(
 
 export const BITWARDEN_CSV = [
   'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp',
-  'Social,1,login,Mastodon,"line one\nline two","recovery: abc",0,https://mastodon.example,ann@example.org,m4st-pass,',
+  'Social,1,login,Mastodon,"line one\nline two","recovery: abc",0,"https://mastodon.example,mastodon.example/@ann",ann@example.org,m4st-pass,JBSW Y3DP EHPK 3PXP',
+  'Games,0,login,Steam,,,0,https://store.steampowered.com,ann,st34m,steam://ABCDEFGH',
   ',,note,Door code,1234#,,0,,,,',
 ].join('\n');
 
 export const KEEPASSXC_CSV = [
   '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
-  '"Root/Work","Mail","ann","m@il-pass","https://mail.example","work ""inbox""","otpauth://totp/Mail?secret=ABC","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
+  '"Root/Work","Mail","ann","m@il-pass","https://mail.example","work ""inbox""","otpauth://totp/Mail?secret=JBSWY3DP","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
   '"Root","Router","admin","r0uter","http://192.168.1.1","","","0","2024-01-01T10:00:00Z","2023-01-01T10:00:00Z"',
 ].join('\n');
 
 export const ONEPASSWORD_CSV = [
   'Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes',
-  'GitHub,https://github.com,ann,gh-pass,otpauth://totp/GitHub?secret=XYZ,true,false,"dev,work",personal account',
+  'GitHub,https://github.com,ann,gh-pass,otpauth://totp/GitHub?secret=KRSXG5CTMVRXEZLU,true,false,"dev,work",personal account',
+  'Shopping list,,,,,,false,,milk and eggs',
 ].join('\n');
 
 export const KDBX_PASSWORD = 'kdbx password';

@@ -13,69 +13,126 @@ import {
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-test('Bitwarden JSON: logins, notes and cards; user name, URL, TOTP and fields into the notes; folder as tag', async () => {
+test('Bitwarden JSON: a login fills the login kind, its TOTP an item of its own, a secure note a note; card fields into the notes', async () => {
   const p = await parseImport('bitwarden', bytes(BITWARDEN_JSON));
   assert.equal(p.source, 'Bitwarden JSON');
   assert.deepEqual(p.entries[0], {
     title: 'Bank',
     secret: 'b4nk-pass',
-    notes:
-      'Joint account\n\nUsername: ann\nURL: https://bank.example\nTOTP: otpauth://totp/Bank?secret=JBSWY3DPEHPK3PXP\nPIN (hidden): 4321',
+    notes: 'Joint account\n\nPIN (hidden): 4321',
     tags: ['Banking'],
+    kind: 'login',
+    username: 'ann',
+    urls: ['https://bank.example'],
   });
-  assert.deepEqual(p.entries[1], { title: 'Wifi note', secret: '', notes: 'router in the hall', tags: [] });
-  assert.equal(p.entries[2]?.secret, '4111111111111111');
-  assert.match(p.entries[2]?.notes ?? '', /Expires: 4\/2030\nSecurity code: 123/);
-  assert.ok(p.intoNotes.includes('TOTP') && p.intoNotes.includes('Username') && p.intoNotes.includes('URL'));
+  assert.deepEqual(p.entries[1], {
+    title: 'Bank (one-time code)',
+    secret: 'otpauth://totp/Bank?secret=JBSWY3DPEHPK3PXP',
+    notes: '',
+    tags: ['Banking'],
+    kind: 'totp',
+  });
+  assert.deepEqual(p.entries[2], {
+    title: 'Wifi note',
+    secret: '',
+    notes: 'router in the hall',
+    tags: [],
+    kind: 'note',
+  });
+  // A card has no kind of its own yet: free-form, its fields in the notes.
+  assert.equal(p.entries[3]?.kind, undefined);
+  assert.equal(p.entries[3]?.secret, '4111111111111111');
+  assert.match(p.entries[3]?.notes ?? '', /Expires: 4\/2030\nSecurity code: 123/);
+  assert.deepEqual(p.intoNotes, ['Brand', 'Cardholder', 'Expires', 'PIN (hidden)', 'Security code']);
 });
 
-test('Bitwarden CSV, KeePassXC CSV and 1Password CSV', async () => {
+test('Bitwarden CSV, KeePassXC CSV and 1Password CSV fill logins, one-time codes and notes', async () => {
   const bw = await parseImport('bitwarden', bytes(BITWARDEN_CSV));
   assert.equal(bw.source, 'Bitwarden CSV');
   assert.deepEqual(bw.entries[0], {
     title: 'Mastodon',
     secret: 'm4st-pass',
-    notes: 'line one\nline two\n\nUsername: ann@example.org\nURL: https://mastodon.example\nrecovery: abc',
+    notes: 'line one\nline two\n\nrecovery: abc',
     tags: ['Social'],
+    kind: 'login',
+    username: 'ann@example.org',
+    urls: ['https://mastodon.example', 'mastodon.example/@ann'],
   });
-  assert.deepEqual(bw.entries[1], { title: 'Door code', secret: '', notes: '1234#', tags: [] });
+  // A bare base32 key becomes an otpauth:// URI with the RFC 6238 defaults.
+  assert.deepEqual(bw.entries[1], {
+    title: 'Mastodon (one-time code)',
+    secret: 'otpauth://totp/Mastodon?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30',
+    notes: '',
+    tags: ['Social'],
+    kind: 'totp',
+  });
+  // A setup Tessera cannot compute (Steam's scheme) stays readable in the notes.
+  assert.deepEqual(
+    [bw.entries[2]?.title, bw.entries[2]?.kind, bw.entries[2]?.notes],
+    ['Steam', 'login', 'TOTP: steam://ABCDEFGH'],
+  );
+  assert.deepEqual(bw.entries[3], { title: 'Door code', secret: '', notes: '1234#', tags: [], kind: 'note' });
+  assert.deepEqual(bw.intoNotes, ['TOTP', 'recovery']);
 
   const kp = await parseImport('keepass', bytes(`\uFEFF${KEEPASSXC_CSV}`));
   assert.equal(kp.source, 'KeePassXC CSV');
   assert.deepEqual(kp.entries[0], {
     title: 'Mail',
     secret: 'm@il-pass',
-    notes: 'work "inbox"\n\nUsername: ann\nURL: https://mail.example\nTOTP: otpauth://totp/Mail?secret=ABC',
+    notes: 'work "inbox"',
     tags: ['Work'],
+    kind: 'login',
+    username: 'ann',
+    urls: ['https://mail.example'],
   });
-  assert.deepEqual(kp.entries[1]?.tags, []);
+  assert.deepEqual(
+    [kp.entries[1]?.title, kp.entries[1]?.kind, kp.entries[1]?.secret],
+    ['Mail (one-time code)', 'totp', 'otpauth://totp/Mail?secret=JBSWY3DP'],
+  );
+  assert.deepEqual(
+    [kp.entries[2]?.kind, kp.entries[2]?.username, kp.entries[2]?.urls, kp.entries[2]?.tags],
+    ['login', 'admin', ['http://192.168.1.1'], []],
+  );
+  assert.deepEqual(kp.intoNotes, []);
 
   const op = await parseImport('1password', bytes(ONEPASSWORD_CSV));
   assert.deepEqual(op.entries[0], {
     title: 'GitHub',
     secret: 'gh-pass',
-    notes:
-      'personal account\n\nUsername: ann\nURL: https://github.com\nTOTP: otpauth://totp/GitHub?secret=XYZ',
+    notes: 'personal account',
     tags: ['dev', 'work'],
+    kind: 'login',
+    username: 'ann',
+    urls: ['https://github.com'],
+  });
+  assert.deepEqual(
+    [op.entries[1]?.kind, op.entries[1]?.secret],
+    ['totp', 'otpauth://totp/GitHub?secret=KRSXG5CTMVRXEZLU'],
+  );
+  // An entry with no password, user name or address is a note.
+  assert.deepEqual(op.entries[2], {
+    title: 'Shopping list',
+    secret: '',
+    notes: 'milk and eggs',
+    tags: [],
+    kind: 'note',
   });
   assert.deepEqual(op.unmapped, ['Favorite']);
 });
 
-test('KeePass KDBX 4 built with kdbxweb: entries, groups as tags, recycle bin skipped, attachments named', async () => {
+test('KeePass KDBX 4 built with kdbxweb: logins, the otp field as a one-time code, groups as tags, recycle bin skipped', async () => {
   const file = await buildKdbx();
   const p = await parseImport('keepass', file, KDBX_PASSWORD);
   assert.equal(p.source, 'KeePass KDBX 4');
   assert.deepEqual(
-    p.entries.map((e) => [e.title, e.secret, e.tags]),
+    p.entries.map((e) => [e.title, e.kind, e.secret, e.username, e.urls, e.tags]),
     [
-      ['Mail', 'm@il-pass', []],
-      ['VPN', 'vpn-pass', ['Work']],
+      ['Mail', 'login', 'm@il-pass', 'ann', ['https://mail.example'], []],
+      ['Mail (one-time code)', 'totp', 'otpauth://totp/Mail?secret=JBSWY3DP', undefined, undefined, []],
+      ['VPN', 'login', 'vpn-pass', undefined, undefined, ['Work']],
     ],
   );
-  assert.equal(
-    p.entries[0]?.notes,
-    'main inbox\n\nUsername: ann\nURL: https://mail.example\notp: otpauth://totp/Mail?secret=JBSWY3DP',
-  );
+  assert.equal(p.entries[0]?.notes, 'main inbox');
   assert.deepEqual(p.unmapped, ['attachments']);
 });
 

@@ -34,6 +34,7 @@ async function everything(core: TesseraCore) {
       updatedAt: item.updatedAt,
       files: files.map((f) => ({ ...(f as object), id: undefined })),
       history: expectOk(await core.dispatch('items.history', { id: item.id })),
+      kind: [item.kind, item.username, item.urls],
     });
   }
   return out;
@@ -46,14 +47,16 @@ test('preview names duplicates and fields put into notes; commit adds the rest i
     await core.dispatch('items.importPreview', { format: 'keepass', dataBase64: b64(KEEPASSXC_CSV) }),
   );
   assert.equal(preview.source, 'KeePassXC CSV');
-  assert.equal(preview.total, 2);
-  assert.equal(preview.count, 1);
+  assert.equal(preview.total, 3);
+  assert.equal(preview.count, 2);
   assert.deepEqual(preview.duplicates, [{ title: 'Mail' }]);
-  assert.deepEqual(preview.intoNotes, ['TOTP', 'URL', 'Username']);
+  // User names, URLs and TOTP setups now have fields and kinds of their own: nothing went into the notes.
+  assert.deepEqual(preview.intoNotes, []);
   assert.deepEqual(
     preview.items.map((i) => [i.title, i.duplicate]),
     [
       ['Mail', true],
+      ['Mail (one-time code)', false],
       ['Router', false],
     ],
   );
@@ -63,11 +66,18 @@ test('preview names duplicates and fields put into notes; commit adds the rest i
     'a preview changes nothing',
   );
   const result = expectOk<ImportResult>(await core.dispatch('items.importCommit', { token: preview.token }));
-  assert.deepEqual(result, { imported: 1, duplicates: 1, skipped: 0 });
+  assert.deepEqual(result, { imported: 2, duplicates: 1, skipped: 0 });
   assert.deepEqual(
-    expectOk<ItemSummary[]>(await core.dispatch('items.list', {})).map((i) => i.title),
-    ['Mail', 'Router'],
+    expectOk<ItemSummary[]>(await core.dispatch('items.list', {})).map((i) => [i.title, i.kind]),
+    [
+      ['Mail', 'secret'],
+      ['Mail (one-time code)', 'totp'],
+      ['Router', 'login'],
+    ],
   );
+  const router = expectOk<ItemSummary[]>(await core.dispatch('items.list', { query: 'Router' }))[0]!;
+  const got = expectOk<Item>(await core.dispatch('items.get', { id: router.id }));
+  assert.deepEqual([got.username, got.urls, got.notes], ['admin', ['http://192.168.1.1'], '']);
   expectError(await core.dispatch('items.importCommit', { token: preview.token }), 'BAD_REQUEST');
 });
 
@@ -106,7 +116,7 @@ test('a wrong KDBX password, a truncated file or an unknown header change nothin
       password: KDBX_PASSWORD,
     }),
   );
-  assert.equal(ok.count, 2);
+  assert.equal(ok.count, 3);
   // A failed preview drops the one before it: its token no longer commits.
   expectError(
     await core.dispatch('items.importPreview', { format: 'keepass', dataBase64: b64('x') }),
@@ -129,12 +139,38 @@ test('export → import into an empty vault gives the same items; plain export n
   );
   const mail = expectOk<Item>(await core.dispatch('items.create', { title: 'Mail', secret: 'one' }));
   expectOk(await core.dispatch('items.update', { id: mail.id, secret: 'two' }));
+  expectOk(
+    await core.dispatch('items.create', {
+      title: 'Shop',
+      secret: 'sh0p',
+      kind: 'login',
+      username: 'ann',
+      urls: ['shop.example', 'https://m.shop.example'],
+    }),
+  );
+  expectOk(
+    await core.dispatch('items.create', {
+      title: 'Shop code',
+      secret: 'otpauth://totp/Shop?secret=JBSWY3DPEHPK3PXP',
+      kind: 'totp',
+    }),
+  );
   const original = await everything(core);
+  // The kinds are part of what travels (PROTOCOL §12.1): the export → import below keeps them.
+  assert.deepEqual(
+    original.map((i) => [i.title, ...i.kind]),
+    [
+      ['Bank', 'secret', undefined, undefined],
+      ['Mail', 'secret', undefined, undefined],
+      ['Shop', 'login', 'ann', ['shop.example', 'https://m.shop.example']],
+      ['Shop code', 'totp', undefined, undefined],
+    ],
+  );
 
   const exported = expectOk<{ dataBase64: string; items: number; encrypted: boolean }>(
     await core.dispatch('items.export', { passphrase: 'export pass' }),
   );
-  assert.equal(exported.items, 2);
+  assert.equal(exported.items, 4);
   assert.equal(exported.encrypted, true);
   assert.ok(Buffer.from(exported.dataBase64, 'base64').subarray(0, 14).toString() === 'TESSERA-EXPORT');
   expectError(await core.dispatch('items.export', { plain: true }), 'BAD_REQUEST');
@@ -164,7 +200,7 @@ test('export → import into an empty vault gives the same items; plain export n
         ...(password ? { password } : {}),
       }),
     );
-    assert.equal(preview.count, 2);
+    assert.equal(preview.count, 4);
     expectOk(await other.dispatch('items.importCommit', { token: preview.token }));
     assert.deepEqual(await everything(other), original);
   }

@@ -48,6 +48,7 @@ export function summaryToApi(item: ItemSummaryData): ItemSummary {
     tags: item.tags,
     attachmentCount: item.attachmentCount,
     updatedAt: item.updatedAt,
+    kind: item.kind,
   };
 }
 
@@ -58,5 +59,7 @@ export function itemToApi(item: ItemData): Item {
     notes: item.notes,
     createdAt: item.createdAt,
     attachments: item.attachments,
+    ...(item.username !== undefined ? { username: item.username } : {}),
+    ...(item.urls !== undefined ? { urls: item.urls } : {}),
   };
 }

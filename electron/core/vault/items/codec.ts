@@ -1,9 +1,12 @@
+import { isItemKind } from '../../../../shared/items/kinds.ts';
 import { VaultDataCorruptError } from '../errors.ts';
 import type { AttachmentData, ItemFieldsInput, PreviousSecretData } from './types.ts';
 
 /**
  * What an item row's sealed blob holds. The attachment ids authenticate the set and order of its attachments.
- * `deletedAt` is set while the item is in the trash (docs/STORAGE.md, "Trash and secret history").
+ * `deletedAt` is set while the item is in the trash (docs/STORAGE.md, "Trash and secret history"). `kind`,
+ * `username` and `urls` are left out when they are the default (docs/STORAGE.md, "Item kinds"), so an item without
+ * a kind is sealed exactly as before kinds existed, and such a payload reads as the `secret` kind.
  */
 export interface ItemPayload extends ItemFieldsInput {
   createdAt: number;
@@ -29,7 +32,20 @@ export function decodeItem(id: string, bytes: Uint8Array): ItemPayload {
   } catch (err) {
     throw new VaultDataCorruptError(`item ${id}`, { cause: err });
   }
-  const { v, title, secret, notes, tags, createdAt, updatedAt, attachments, deletedAt } = raw;
+  const {
+    v,
+    title,
+    secret,
+    notes,
+    tags,
+    createdAt,
+    updatedAt,
+    attachments,
+    deletedAt,
+    kind,
+    username,
+    urls,
+  } = raw;
   if (
     v !== PAYLOAD_VERSION ||
     (deletedAt !== undefined && typeof deletedAt !== 'number') ||
@@ -39,11 +55,17 @@ export function decodeItem(id: string, bytes: Uint8Array): ItemPayload {
     !isStringArray(tags) ||
     typeof createdAt !== 'number' ||
     typeof updatedAt !== 'number' ||
-    !isStringArray(attachments)
+    !isStringArray(attachments) ||
+    (kind !== undefined && !isItemKind(kind)) ||
+    (username !== undefined && typeof username !== 'string') ||
+    (urls !== undefined && !isStringArray(urls))
   )
     throw new VaultDataCorruptError(`item ${id}`);
   const payload: ItemPayload = { title, secret, notes, tags, createdAt, updatedAt, attachments };
   if (deletedAt !== undefined) payload.deletedAt = deletedAt;
+  if (kind !== undefined) payload.kind = kind;
+  if (username !== undefined) payload.username = username;
+  if (urls !== undefined) payload.urls = urls;
   return payload;
 }
 

@@ -11,6 +11,7 @@ import type { ItemService } from './item-service.ts';
 export type ItemHandlers = Pick<
   Handlers,
   | 'items.list'
+  | 'items.search'
   | 'items.get'
   | 'items.attachment'
   | 'items.create'
@@ -26,6 +27,7 @@ export type ItemHandlers = Pick<
 export function itemHandlers(items: ItemService): ItemHandlers {
   return {
     'items.list': ({ query }) => items.list(query ?? '').map(summaryToApi),
+    'items.search': ({ query }) => ({ ids: items.search(query) }),
     'items.get': ({ id }) => itemToApi(items.get(id)),
     'items.attachment': ({ id, attachmentId }) => attachmentToApi(items.attachment(id, attachmentId)),
     'items.create': (input) =>
@@ -35,6 +37,9 @@ export function itemHandlers(items: ItemService): ItemHandlers {
           secret: input.secret,
           notes: input.notes,
           tags: input.tags,
+          ...(input.kind !== undefined ? { kind: input.kind } : {}),
+          ...(input.username !== undefined ? { username: input.username } : {}),
+          ...(input.urls !== undefined ? { urls: input.urls } : {}),
           attachments: input.attachments.map(attachmentFromApi),
         }),
       ),

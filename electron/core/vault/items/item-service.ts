@@ -1,14 +1,14 @@
 import { MAX_PREVIOUS_SECRETS } from '../../../../shared/api/ops/items.ts';
 import { BadRequestError, NotFoundError } from '../../../../shared/errors.ts';
+import { assertKindFields, compactKind, type ItemKindData } from '../../../../shared/items/kinds.ts';
 import type { Store } from '../../store/store.ts';
 import type { VaultSession } from '../session.ts';
 import type { ItemPayload } from './codec.ts';
 import { checkAttachmentSize } from './limits.ts';
 import { ItemRepo, type NextAttachment } from './item-repo.ts';
 import { ItemRows, newId } from './item-rows.ts';
+import { ItemIndex } from './item-index.ts';
 import { toCached, toItem, toTrashed } from './item-views.ts';
-import type { CachedItem } from './item-views.ts';
-import { matchesQuery } from './search.ts';
 import {
   attachmentInfo,
   type AttachmentData,
@@ -51,7 +51,8 @@ export class ItemService {
   private readonly rows: ItemRows;
   private readonly deps: ItemServiceDeps;
   private readonly now: () => number;
-  private cache = new Map<string, CachedItem>();
+  /** The summaries of the items not in the trash, in list order (item-index.ts). */
+  private cache = new ItemIndex();
   private trashed = new Map<string, TrashedItemData>();
 
   constructor(deps: ItemServiceDeps) {
@@ -63,11 +64,11 @@ export class ItemService {
 
   /** Decrypts every item into the search cache and the trash list (at unlock), and empties expired trash. */
   load(session: VaultSession): void {
-    const cache = new Map<string, CachedItem>();
+    const cache = new ItemIndex();
     const trashed = new Map<string, TrashedItemData>();
     for (const row of this.repo.all()) {
       const payload = this.rows.open(session, row);
-      if (payload.deletedAt === undefined) cache.set(row.id, toCached(row.id, payload));
+      if (payload.deletedAt === undefined) cache.set(toCached(row.id, payload));
       else trashed.set(row.id, toTrashed(row.id, payload, payload.deletedAt));
     }
     this.cache = cache;
@@ -77,22 +78,27 @@ export class ItemService {
 
   /** Drops everything decrypted (at lock). */
   clear(): void {
-    this.cache = new Map();
+    this.cache = new ItemIndex();
     this.trashed = new Map();
   }
 
+  /** The items that match `query` (search.ts), by title; every item for a blank query. */
   list(query = ''): ItemSummaryData[] {
     this.deps.requireSession();
-    return [...this.cache.values()]
-      .filter((item) => matchesQuery(query, item))
-      .sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id))
-      .map(({ id, title, tags, attachmentCount, updatedAt }) => ({
-        id,
-        title,
-        tags: [...tags],
-        attachmentCount,
-        updatedAt,
-      }));
+    return this.cache.find(query).map(({ id, title, tags, attachmentCount, updatedAt, kind }) => ({
+      id,
+      title,
+      tags: [...tags],
+      attachmentCount,
+      updatedAt,
+      kind,
+    }));
+  }
+
+  /** The ids of the items `list(query)` lists, in the same order, without copying their summaries. */
+  search(query: string): string[] {
+    this.deps.requireSession();
+    return this.cache.find(query).map((item) => item.id);
   }
 
   /** The item, listing its attachments without their bytes. */
@@ -136,6 +142,7 @@ export class ItemService {
       createdAt: now,
       updatedAt: now,
       attachments: attachmentIds,
+      ...checkedKind(input.secret, input),
     };
     const sealed = this.rows.seal(session, id, payload);
     const sealedAttachments = this.rows.sealAttachments(session, id, attachmentIds, input.attachments);
@@ -143,7 +150,7 @@ export class ItemService {
       this.repo.insert(id, sealed);
       sealedAttachments.forEach((s, i) => this.repo.insertAttachment(id, attachmentIds[i]!, i, s));
     });
-    this.cache.set(id, toCached(id, payload));
+    this.cache.set(toCached(id, payload));
     this.deps.changed();
     return toItem(
       id,
@@ -159,8 +166,9 @@ export class ItemService {
   createMany(inputs: ImportedItem[]): number {
     const session = this.deps.requireSession();
     for (const input of inputs) for (const a of input.attachments) checkAttachmentSize(a.name, a.data.length);
+    const kinds = inputs.map((input) => checkedKind(input.secret, input));
     const now = this.now();
-    const rows = inputs.map((input) => {
+    const rows = inputs.map((input, n) => {
       const id = newId();
       const attachmentIds = input.attachments.map(() => newId());
       const payload: ItemPayload = {
@@ -171,6 +179,7 @@ export class ItemService {
         createdAt: input.createdAt ?? now,
         updatedAt: input.updatedAt ?? now,
         attachments: attachmentIds,
+        ...kinds[n],
       };
       const history = (input.history ?? []).slice(0, MAX_PREVIOUS_SECRETS);
       return {
@@ -189,7 +198,7 @@ export class ItemService {
         if (r.sealedHistory) this.repo.putHistory(r.id, r.sealedHistory);
       }
     });
-    for (const r of rows) this.cache.set(r.id, toCached(r.id, r.payload));
+    this.cache.setMany(rows.map((r) => toCached(r.id, r.payload)));
     if (rows.length > 0) this.deps.changed();
     return rows.length;
   }
@@ -198,7 +207,7 @@ export class ItemService {
   titleSecretKeys(): Set<string> {
     const session = this.deps.requireSession();
     const keys = new Set<string>();
-    for (const id of this.cache.keys()) {
+    for (const id of this.cache.ids()) {
       const p = this.rows.openLive(session, id);
       keys.add(JSON.stringify([p.title, p.secret]));
     }
@@ -215,14 +224,22 @@ export class ItemService {
     const previous = this.rows.openLive(session, id);
     const next = patch.attachments && this.nextAttachments(session, id, previous, patch.attachments);
     const now = this.now();
+    const secret = patch.secret ?? previous.secret;
     const payload: ItemPayload = {
       title: patch.title ?? previous.title,
-      secret: patch.secret ?? previous.secret,
+      secret,
       notes: patch.notes ?? previous.notes,
       tags: patch.tags ? [...patch.tags] : previous.tags,
       createdAt: previous.createdAt,
       updatedAt: Math.max(now, previous.updatedAt),
       attachments: next ? next.map((a) => a.id) : previous.attachments,
+      // Fields left out are kept; a login turned into another kind must have its user name and addresses cleared
+      // in the same update (assertKindFields says so), so nothing is dropped unseen.
+      ...checkedKind(secret, {
+        kind: patch.kind ?? previous.kind,
+        username: patch.username ?? previous.username,
+        urls: patch.urls ?? previous.urls,
+      }),
     };
     const sealed = this.rows.seal(session, id, payload);
     // A replaced secret is kept, with when it was replaced (an empty one is nothing to keep).
@@ -239,7 +256,7 @@ export class ItemService {
       if (next) this.repo.replaceAttachments(id, next);
       if (sealedHistory) this.repo.putHistory(id, sealedHistory);
     });
-    this.cache.set(id, toCached(id, payload));
+    this.cache.set(toCached(id, payload));
     this.deps.changed();
     const listed =
       next?.map((a) => a.info) ??
@@ -281,7 +298,7 @@ export class ItemService {
     if (!restored) throw new NotFoundError(`No item with id ${id} in the trash.`);
     this.trashed.delete(id);
     const cached = toCached(id, payload);
-    this.cache.set(id, cached);
+    this.cache.set(cached);
     this.deps.changed();
     return {
       id,
@@ -289,6 +306,7 @@ export class ItemService {
       tags: [...cached.tags],
       attachmentCount: cached.attachmentCount,
       updatedAt: cached.updatedAt,
+      kind: cached.kind,
     };
   }
 
@@ -318,7 +336,7 @@ export class ItemService {
   /** Every item not in the trash, in full: attachments and previous secrets included (for snapshots). */
   exportAll(): FullItemData[] {
     this.deps.requireSession();
-    return [...this.cache.keys()].sort().map((id) => this.getFull(id));
+    return [...this.cache.ids()].sort().map((id) => this.getFull(id));
   }
 
   private getFull(id: string): FullItemData & { attachments: (AttachmentData & { id: string })[] } {
@@ -374,4 +392,10 @@ export class ItemService {
       };
     });
   }
+}
+
+/** The kind fields as stored (compactKind), after checking they fit the kind and the secret (shared/items/kinds.ts). */
+function checkedKind(secret: string, data: ItemKindData): ItemKindData {
+  assertKindFields({ ...data, kind: data.kind ?? 'secret', secret });
+  return compactKind(data);
 }

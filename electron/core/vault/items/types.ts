@@ -1,3 +1,5 @@
+import type { ItemKind, ItemKindData } from '../../../../shared/items/kinds.ts';
+
 /** An attachment as the vault holds it: raw bytes (the API carries base64). */
 export interface AttachmentData {
   name: string;
@@ -24,7 +26,8 @@ export interface KeptAttachment {
   keep: string;
 }
 
-export interface ItemFieldsInput {
+/** The kind and the login's fields are optional (shared/items/kinds.ts): left out, the item is `secret`. */
+export interface ItemFieldsInput extends ItemKindData {
   title: string;
   secret: string;
   notes: string;
@@ -46,9 +49,12 @@ export interface ItemSummaryData {
   tags: string[];
   attachmentCount: number;
   updatedAt: number;
+  kind: ItemKind;
 }
 
 export interface ItemData extends ItemSummaryData {
+  username?: string;
+  urls?: string[];
   secret: string;
   notes: string;
   attachments: AttachmentInfo[];
