@@ -5,19 +5,11 @@
  * seed phrase whose BIP-39 checksum fails showing its warning. Screenshots of each are attached to the test.
  */
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
 import encodeQR from '@paulmillr/qr';
 import { base32 } from '@scure/base';
 import type { Page } from '@playwright/test';
-import { test, expect, shot } from './support/fixtures.ts';
+import { test, expect, attachShot } from './support/fixtures.ts';
 import { createVault } from './support/flows.ts';
-import { SCREENS_DIR } from './support/paths.ts';
-
-/** Saves the screenshot beside the suite's others and attaches it to this test's report. */
-async function attachShot(page: Page, name: string): Promise<void> {
-  await shot(page, name);
-  await test.info().attach(name, { path: join(SCREENS_DIR, `${name}.png`), contentType: 'image/png' });
-}
 
 async function startItem(page: Page, kind: string, title: string): Promise<void> {
   await page.getByRole('button', { name: 'Add item' }).click();

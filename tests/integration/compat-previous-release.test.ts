@@ -20,9 +20,19 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { z } from 'zod';
-import { preparePreviousRelease, runCliOf } from '../helpers/previous-release.ts';
+import { preparePreviousRelease } from '../helpers/previous-release.ts';
 import type { PreviousRelease } from '../helpers/previous-release.ts';
-import { runCli, startServe, tempDataDir } from '../helpers/serve-process.ts';
+import {
+  OldBackupStatus,
+  OldFriends,
+  OldHeld,
+  OldRequests,
+  deliveredTo,
+  pairInOrder,
+  previousReleaseDevices,
+} from '../helpers/previous-release-devices.ts';
+import type { OldPeer, Side } from '../helpers/previous-release-devices.ts';
+import { runCli, startServe } from '../helpers/serve-process.ts';
 import type { CliResult, ServeProcess } from '../helpers/serve-process.ts';
 import { FAST_MESH_ENV, TEST_PASSPHRASE, startPeer } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -35,34 +45,6 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
 const prepared = await preparePreviousRelease((line) => console.log(`# compat-previous: ${line}`));
 
-// What the previous release's CLI prints with --json (its shared/api/cli-output.ts), as far as these tests read it.
-const OldStatus = z.looseObject({
-  name: z.string().nullable(),
-  peerId: z.string().nullable(),
-  addresses: z.array(z.string()),
-});
-const OldFriends = z.array(
-  z.looseObject({ name: z.string(), peerId: z.string(), comparisonCode: z.string() }),
-);
-const OldInvite = z.looseObject({ code: z.string() });
-const OldPair = z.looseObject({ state: z.string(), name: z.string() });
-const OldBackupStatus = z.looseObject({
-  version: z.number(),
-  threshold: z.number(),
-  custodians: z.array(
-    z.looseObject({
-      name: z.string(),
-      state: z.string(),
-      versionHeld: z.number().nullable(),
-      lastConfirmed: z.string().nullable(),
-    }),
-  ),
-  problem: z.string().nullable(),
-});
-const OldRequests = z.array(
-  z.looseObject({ id: z.string(), kind: z.string(), from: z.string(), detail: z.string() }),
-);
-const OldHeld = z.array(z.looseObject({ owner: z.string(), version: z.number() }));
 const CliError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 if (!prepared.ok) {
@@ -80,49 +62,13 @@ if (!prepared.ok) {
     await Promise.all(running.map((s) => s.stop()));
   });
 
-  /** A person whose device runs the previous release: its `serve`, driven through its own CLI. */
-  interface OldPeer {
-    name: string;
-    peerId: string;
-    dataDir: string;
-    serve: ServeProcess;
-    listen: string;
-  }
-
-  const oldCli = (dataDir: string, args: string[], input?: string): Promise<CliResult> =>
-    runCliOf(release.cli, ['--data', dataDir, '--json', ...args], {
-      env: FAST_MESH_ENV,
-      ...(input !== undefined ? { input } : {}),
-    });
-
-  async function oldJson<S extends z.ZodType>(
-    dataDir: string,
-    schema: S,
-    args: string[],
-    input?: string,
-  ): Promise<z.output<S>> {
-    const r = await oldCli(dataDir, args, input);
-    assert.equal(r.code, 0, `previous release: tessera ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
-    return schema.parse(JSON.parse(r.stdout));
-  }
-
-  /** Starts the previous release's `serve` (a new vault unless `dataDir` holds one) and waits for its mesh. */
-  async function startOld(name: string, existing?: { dataDir: string; listen: string }): Promise<OldPeer> {
-    const dataDir = existing?.dataDir ?? tempDataDir('tessera-previous');
-    if (!existing) await oldJson(dataDir, OldStatus, ['init', '--name', name]);
-    const serve = await startServe({
-      dataDir,
-      entry: release.cli,
-      env: FAST_MESH_ENV,
-      ...(existing ? { listen: existing.listen } : {}),
-    });
-    running.push(serve);
-    const status = await waitFor(`${name}'s mesh (previous release) to listen`, async () => {
-      const s = await oldJson(dataDir, OldStatus, ['status']);
-      return s.addresses.length > 0 ? s : null;
-    });
-    return { name, peerId: status.peerId ?? '', dataDir, serve, listen: status.addresses[0]! };
-  }
+  const {
+    cli: oldCli,
+    json: oldJson,
+    start: startOld,
+    side: oldSide,
+    backupDelivered,
+  } = previousReleaseDevices(release, (serve) => running.push(serve));
 
   async function startNew(
     name: string,
@@ -157,14 +103,6 @@ if (!prepared.ok) {
   const newCli = (p: Peer, args: string[]): Promise<CliResult> =>
     runCli(['--data', p.serve.dataDir, '--json', ...args], { env: CLI_ENV });
 
-  /** One side of a pairing, whichever release it runs. */
-  interface Side {
-    name: string;
-    peerId: string;
-    invite(): Promise<string>;
-    accept(code: string): Promise<void>;
-    friendIds(): Promise<string[]>;
-  }
   const newSide = (p: Peer): Side => ({
     name: p.name,
     peerId: p.peerId,
@@ -172,33 +110,6 @@ if (!prepared.ok) {
     accept: async (code) => void (await p.client.call('friends.pair', { code })),
     friendIds: async () => (await p.client.call('friends.list', {})).map((f) => f.peerId),
   });
-  const oldSide = (p: OldPeer): Side => ({
-    name: p.name,
-    peerId: p.peerId,
-    invite: async () => (await oldJson(p.dataDir, OldInvite, ['invite'])).code,
-    accept: async (code) => void (await oldJson(p.dataDir, OldPair, ['pair', code])),
-    friendIds: async () => (await oldJson(p.dataDir, OldFriends, ['friends'])).map((f) => f.peerId),
-  });
-
-  /**
-   * `inviter` shows an invite and `other` accepts it; then `other` shows theirs and `inviter` accepts it last, so
-   * the inviter holds both invites and dials (PROTOCOL §8.4). Resolves once each lists the other as a friend.
-   */
-  async function pairInOrder(inviter: Side, other: Side): Promise<number> {
-    await other.accept(await inviter.invite());
-    const code = await other.invite();
-    const asked = Date.now();
-    await inviter.accept(code);
-    // How long the person who accepted last waited for an answer: the current release waits for the code comparison
-    // a friend starts after pairing (PROTOCOL §8.5), unless identify says the friend's Tessera cannot compare codes.
-    const answeredMs = Date.now() - asked;
-    console.log(`# ${inviter.name} accepted ${other.name}'s invite last: answered in ${answeredMs} ms`);
-    await waitFor(`${inviter.name} and ${other.name} to be friends`, async () => {
-      const [a, b] = await Promise.all([inviter.friendIds(), other.friendIds()]);
-      return a.includes(other.peerId) && b.includes(inviter.peerId);
-    });
-    return answeredMs;
-  }
 
   test('friends on different releases', { timeout: 150_000 }, async (t) => {
     const [nadia, oscar, otto] = await Promise.all([
@@ -391,29 +302,9 @@ if (!prepared.ok) {
       pairInOrder(oldSide(ben), oldSide(olivia)),
     ]);
     await oldJson(olivia.dataDir, z.unknown(), ['item', 'add', 'Bank'], 'pin 2468');
-    const created = await oldJson(olivia.dataDir, OldBackupStatus, [
-      'backup',
-      'create',
-      '--custodians',
-      'Ana,Ben',
-      '--threshold',
-      '2',
-    ]);
-    for (const c of [ana, ben]) {
-      const id = `holding:${olivia.peerId}`;
-      await waitFor(`${c.name} to see the request`, async () =>
-        (await oldJson(c.dataDir, OldRequests, ['requests'])).some((r) => r.id === id),
-      );
-      await oldJson(c.dataDir, z.unknown(), ['accept', id]);
-    }
     const oldOlivia = olivia;
+    const created = await backupDelivered(oldOlivia, [ana, ben], 2);
     const oldStatus = () => oldJson(oldOlivia.dataDir, OldBackupStatus, ['backup', 'status']);
-    const delivered = (s: z.output<typeof OldBackupStatus>, name: string) =>
-      s.custodians.find((c) => c.name === name && c.state === 'delivered' && c.versionHeld === s.version);
-    await waitFor('the backup delivered to Ana and Ben (all on the previous release)', async () => {
-      const s = await oldStatus();
-      return delivered(s, 'Ana') && delivered(s, 'Ben');
-    });
     console.log(
       `# Olivia's backup v${created.version} with Ana and Ben, all previous release (${elapsed()})`,
     );
@@ -428,7 +319,7 @@ if (!prepared.ok) {
         'the new version delivered to Ana and Ben',
         async () => {
           const s = await oldStatus();
-          return s.version > created.version && delivered(s, 'Ana') && delivered(s, 'Ben') ? s : null;
+          return s.version > created.version && deliveredTo(s, 'Ana') && deliveredTo(s, 'Ben') ? s : null;
         },
         async () => JSON.stringify(await oldStatus()),
       );
@@ -441,7 +332,7 @@ if (!prepared.ok) {
       const asked = Date.now();
       const s = await oldJson(oldOlivia.dataDir, OldBackupStatus, ['backup', 'check']);
       for (const name of ['Ana', 'Ben']) {
-        const c = delivered(s, name);
+        const c = deliveredTo(s, name);
         assert.ok(c, `${name} still delivered after the check: ${JSON.stringify(s)}`);
         assert.ok(
           Date.parse(c.lastConfirmed ?? '') >= asked - 1000,

@@ -74,3 +74,9 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: false });
 }
+
+/** Saves the screenshot beside the suite's others (`shot`) and attaches it to the running test's report. */
+export async function attachShot(page: Page, name: string): Promise<void> {
+  await shot(page, name);
+  await test.info().attach(name, { path: join(SCREENS_DIR, `${name}.png`), contentType: 'image/png' });
+}
