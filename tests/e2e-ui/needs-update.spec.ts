@@ -144,7 +144,7 @@ test('a backup made on the previous release: after the person updates, the statu
       'Your friends cannot restore your vault yet: 2 pieces are needed and 0 of 2 are kept.',
     );
     await expect(page.getByRole('status').filter({ hasText: 'counted on' })).toHaveText(
-      /^(Ana and Ben|Ben and Ana) cannot all be counted on right now\. Make a new backup with friends who can\.$/,
+      /^(Ana and Ben|Ben and Ana) cannot all be counted on right now\. Ask them to update Tessera: their pieces count again once they have\.$/,
     );
     await custodians.scrollIntoViewIfNeeded();
     await attachShot(page, 'backup-status-needs-update');

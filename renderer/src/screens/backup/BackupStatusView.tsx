@@ -17,6 +17,20 @@ function checkResult(status: BackupStatus): string {
 }
 
 /** The summary, the bar and the table all come from one rule (shared/backup-summary.ts), so they cannot disagree. */
+/**
+ * What to do about custodians who cannot be counted on: a friend who only needs to update Tessera counts again once
+ * they have (PROTOCOL §13.3), so asking them is the first advice; a new backup is for the others.
+ */
+function troubleAdvice(trouble: readonly { custodian: { name: string; needsUpdate?: unknown } }[]): string {
+  const outdated = trouble.filter((v) => v.custodian.needsUpdate).map((v) => v.custodian.name);
+  if (outdated.length === 0) return 'Make a new backup with friends who can.';
+  if (outdated.length === trouble.length)
+    return outdated.length === 1
+      ? 'Ask them to update Tessera: their piece counts again once they have.'
+      : 'Ask them to update Tessera: their pieces count again once they have.';
+  return `Ask ${listNames(outdated)} to update Tessera, or make a new backup with friends who can.`;
+}
+
 export function BackupStatusView({ status, onChange }: { status: BackupStatus; onChange(): void }) {
   const [checking, setChecking] = useState(false);
   const [checkError, setCheckError] = useState<string | null>(null);
@@ -65,8 +79,8 @@ export function BackupStatusView({ status, onChange }: { status: BackupStatus; o
           <div className="note note--warn" role="status">
             <p>
               {listNames(trouble.map((v) => v.custodian.name))}{' '}
-              {trouble.length === 1 ? 'cannot' : 'cannot all'} be counted on right now. Make a new backup with
-              friends who can.
+              {trouble.length === 1 ? 'cannot' : 'cannot all'} be counted on right now.{' '}
+              {troubleAdvice(trouble)}
             </p>
           </div>
         )}
