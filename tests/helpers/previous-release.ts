@@ -6,12 +6,11 @@
  * Whatever prevents it (a shallow clone, no npm registry, a build error) is returned as a plain reason for the test
  * to print and skip: nothing is faked.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { REPO_ROOT, testEnv } from './serve-process.ts';
-import type { CliResult } from './serve-process.ts';
+import { REPO_ROOT } from './serve-process.ts';
 
 const PreviousReleaseFile = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}$/, 'the full 40-digit commit hash'),
@@ -170,23 +169,4 @@ export async function preparePreviousRelease(log: (line: string) => void = () =>
   });
 }
 
-/** Runs one command of a given `tessera` entry point (e.g. the previous release's CLI) as a separate process. */
-export function runCliOf(
-  entry: string,
-  args: string[],
-  options: { env?: Record<string, string>; input?: string } = {},
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, ...args], {
-      env: testEnv(options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+export { runCliOf } from './serve-process.ts';

@@ -126,8 +126,17 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string>; input?: string } = {},
 ): Promise<CliResult> {
+  return runCliOf(CLI, args, options);
+}
+
+/** Runs one command of a given `tessera` entry point (this code's, or the previous release's) as a separate process. */
+export function runCliOf(
+  entry: string,
+  args: string[],
+  options: { env?: Record<string, string>; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [entry, ...args], {
       env: testEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
