@@ -23,13 +23,14 @@ import type { PeerGate } from './gater.ts';
 import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
 import type { MeshNode } from './node.ts';
 import type { ProtocolHandler, ProtocolRegistry } from './protocol-registry.ts';
-import { advertisedAddresses, friendAddresses } from './reachability.ts';
+import { advertisedAddresses, friendAddresses, replyAddresses, reservedRelays } from './reachability.ts';
 import { pathOfConnections } from './reachability.ts';
 import type { FriendPath } from './reachability.ts';
 import { relayListenAddresses, reserveOnNewFriend } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { NetworkNotRunningError, openConversation } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
+import type { StrangerRelay } from './stranger-relay.ts';
 
 /** What the rest of the mesh hears from the node. */
 export interface NodeHostHooks {
@@ -59,6 +60,8 @@ export interface NodeHostDeps {
   listen?: string[] | null;
   /** Serve friends as a circuit relay (relay.ts). */
   relay: RelayMode;
+  /** When relaying: the strangers friends announced, let through to them only (PROTOCOL §11.7). */
+  strangers: StrangerRelay;
   config: Pick<CoreConfig, 'mdns' | 'upnp' | 'meshRetryMs'>;
   hooks: NodeHostHooks;
   log(message: string): void;
@@ -142,6 +145,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
         loopbackOnly: this.loopbackOnly,
         onDeny: (peer, dir) => this.deps.log(`refused ${dir} connection from ${peer}`),
         relayForFriends: relayMode === 'on',
+        onRelayDeny: (from, to) => this.deps.log(`refused to relay ${from} to ${to}`),
       }),
       mdns: this.deps.config.mdns,
       relayMode,
@@ -149,7 +153,10 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
       // Not on loopback-only nodes (tests); TESSERA_UPNP=0 turns it off.
       upnp: !this.loopbackOnly && this.deps.config.upnp,
     });
-    if (relayMode === 'on') this.deps.log('serving as a circuit relay for friends');
+    if (relayMode === 'on') {
+      this.deps.strangers.attach(node);
+      this.deps.log('serving as a circuit relay for friends');
+    }
     await this.deps.protocols.serveOn(node);
     node.addEventListener('connection:open', (e) => this.onConnection(e.detail.remotePeer.toString(), true));
     node.addEventListener('connection:close', (e) =>
@@ -161,6 +168,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
     node.addEventListener('peer:update', (e) => this.dialer.onPeerUpdate(e.detail));
     if (this.stopped) {
       this.deps.protocols.detach();
+      this.deps.strangers.detach();
       await node.stop();
       return;
     }
@@ -184,6 +192,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
     const node = this.node;
     this.node = null;
     this.deps.protocols.detach();
+    this.deps.strangers.detach();
     if (node) await node.stop();
     if (this.keys) {
       this.keys.signSeed.fill(0);
@@ -211,6 +220,17 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
 
   peerId(): string | null {
     return this.node ? this.node.peerId.toString() : null;
+  }
+
+  /** What a reply code names (PROTOCOL §11.7): up to 2 direct addresses others could dial, up to 2 relay addresses. */
+  replyAddresses(): string[] {
+    if (!this.node) return [];
+    return replyAddresses(this.node.getMultiaddrs(), this.loopbackOnly);
+  }
+
+  /** The friend relays this node holds a reservation on now. */
+  reservedRelays(): string[] {
+    return this.node ? reservedRelays(this.node.getMultiaddrs()) : [];
   }
 
   /** Whether this node runs the relay server for friends now (chosen at start). */
@@ -334,7 +354,8 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
 
   private onIdentify(result: IdentifyResult): void {
     const peerId = result.peerId.toString();
-    if (!this.gate.allows(peerId)) return;
+    // An announced stranger (PROTOCOL §11.7) is only passed through: what it speaks is nobody's business here.
+    if (!this.gate.allowsOutbound(peerId)) return;
     this.deps.hooks.peerProtocols(peerId, result.protocols, result.agentVersion);
     if (!this.gate.isFriend(peerId)) return;
     this.deps.hooks.friendIdentified(

@@ -33,6 +33,7 @@ import type { VaultService } from '../vault/vault-service.ts';
 import type { CustodianStore } from '../backup/custodian-store.ts';
 import type { FriendsStore } from '../mesh/friends-store.ts';
 import type { Conversation } from '../mesh/rpc.ts';
+import type { StrangerAdmissionResult } from '../mesh/stranger-announce.ts';
 import { deliver, sayHello, withdraw } from './custodian-protocol.ts';
 import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import { describeDialFailure, describeSessionFailure } from './errors.ts';
@@ -46,6 +47,13 @@ export interface CustodianMesh {
   admit(peerId: string, addresses: string[], until: number): Promise<void>;
   release(peerId: string): Promise<void>;
   open(peerId: string, protocol: 'recovery'): Promise<Conversation>;
+  /**
+   * Remote recovery (PROTOCOL §11.7): announces the session's peer ID until `until` to each friend relay this node
+   * holds a reservation on; one answer per relay (none without a reservation).
+   */
+  admitStranger(stranger: string, until: number): Promise<StrangerAdmissionResult[]>;
+  /** What the reply code names: at most 2 direct and 2 relay addresses, without this node's own `/p2p/<id>`. */
+  replyAddresses(): string[];
 }
 
 interface Approval {

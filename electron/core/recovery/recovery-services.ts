@@ -96,6 +96,8 @@ export class RecoveryServices {
         admit: (peerId, addresses, until) => deps.mesh.admit(peerId, addresses, until),
         release: (peerId) => deps.mesh.release(peerId),
         open: (peerId, protocol) => deps.mesh.open(peerId, protocol),
+        admitStranger: (stranger, until) => deps.mesh.admitStranger(stranger, until),
+        replyAddresses: () => deps.mesh.replyAddresses(),
       },
       held,
       events: deps.events,
