@@ -32,6 +32,11 @@ export interface CoreConfig {
   strangerRelayMs: number;
   /** TESSERA_STRANGER_RELAY_BYTES: what a friend relay relays for one announced stranger in all (§11.7). */
   strangerRelayBytes: number;
+  /**
+   * TESSERA_MIN_REMOTE_WAIT_MS: the shortest waiting period of a remote recovery (PROTOCOL §11.7): the least an owner
+   * may choose, and the least this device waits as a custodian whatever the envelope says.
+   */
+  minRemoteWaitMs: number;
 }
 
 /** A value of a TESSERA_* variable that cannot be used; the message names the variable and what it accepts. */
@@ -89,6 +94,7 @@ const schema = z.object({
   TESSERA_RECOVERY_APPROVAL_MS: millis(100, DAY, 10 * 60_000),
   TESSERA_STRANGER_RELAY_MS: millis(100, 7 * DAY, 7 * DAY),
   TESSERA_STRANGER_RELAY_BYTES: millis(1024, 512 * MIB, 512 * MIB),
+  TESSERA_MIN_REMOTE_WAIT_MS: millis(100, 30 * DAY, HOUR),
 });
 
 /** Parses the TESSERA_* variables of `env` (the process environment by default); throws ConfigError on a bad one. */
@@ -117,6 +123,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     recoveryApprovalMs: c.TESSERA_RECOVERY_APPROVAL_MS,
     strangerRelayMs: c.TESSERA_STRANGER_RELAY_MS,
     strangerRelayBytes: c.TESSERA_STRANGER_RELAY_BYTES,
+    minRemoteWaitMs: c.TESSERA_MIN_REMOTE_WAIT_MS,
   };
 }
 

@@ -233,6 +233,23 @@ export class MeshService {
    * Recovery: lets this node dial (and be reached by) a non-friend `peerId` until `until`, at `addresses` (e.g. a
    * recovery session from its code). Always dialed by its pinned peer ID; `release` closes the window again.
    */
+  /** A recovery session admitted by a window connected (PROTOCOL §11.7: the custodian then opens the streams). */
+  onWindowPeerConnected(listener: (peerId: string) => void): () => void {
+    return this.host.onWindowPeerConnected(listener);
+  }
+
+  connectionPath(peerId: string): 'direct' | 'relayed' | null {
+    return this.host.connectionPath(peerId);
+  }
+
+  directAddress(peerId: string): string | null {
+    return this.host.directAddress(peerId);
+  }
+
+  connectedFriends(): string[] {
+    return this.host.connectedFriends();
+  }
+
   admit(peerId: string, addresses: string[], until: number): Promise<void> {
     return this.host.admit(peerId, addresses, until);
   }

@@ -80,6 +80,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private readonly connectListeners = new Set<(peerId: string) => void>();
+  private readonly windowListeners = new Set<(peerId: string) => void>();
   private readonly dialer: FriendDialer;
   /** Friends asked to renew a relay reservation once paired (nudgeRelay). */
   private readonly nudged = new Set<string>();
@@ -268,6 +269,30 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
     return () => this.connectListeners.delete(listener);
   }
 
+  /** A peer of an open window (a recovery session, PROTOCOL §11.7) connected, whoever dialed. */
+  onWindowPeerConnected(listener: (peerId: string) => void): () => void {
+    this.windowListeners.add(listener);
+    return () => this.windowListeners.delete(listener);
+  }
+
+  /** How `peerId` is connected now (direct or through a relay), or null when it is not. */
+  connectionPath(peerId: string): 'direct' | 'relayed' | null {
+    const path = this.node ? pathOfConnections(this.node.getConnections(peerIdFromString(peerId))) : null;
+    return path === 'direct' || path === 'relayed' ? path : null;
+  }
+
+  /** The remote address of an open direct connection to `peerId` (to tell a LAN from anywhere else), or null. */
+  directAddress(peerId: string): string | null {
+    if (!this.node) return null;
+    const direct = this.node
+      .getConnections(peerIdFromString(peerId))
+      .find(
+        (c) =>
+          c.status === 'open' && c.limits === undefined && !c.remoteAddr.toString().includes('/p2p-circuit'),
+      );
+    return direct ? direct.remoteAddr.toString() : null;
+  }
+
   /** Ends every connection to `peerId` (errors are the caller's). */
   async hangUp(peerId: string): Promise<void> {
     if (this.node) await this.node.hangUp(peerIdFromString(peerId));
@@ -347,6 +372,8 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
   }
 
   private onConnection(peerId: string, open: boolean): void {
+    // A recovery session reached us (it dialed, or we did): the custodian's side has something to say (§11.7).
+    if (open && this.gate.reason(peerId) === 'window') for (const l of this.windowListeners) l(peerId);
     if (!this.gate.isFriend(peerId)) return;
     this.deps.hooks.friendConnection(peerId, open);
     if (open) for (const listener of this.connectListeners) listener(peerId);

@@ -65,6 +65,8 @@ export interface SessionNodeOptions {
 
 export interface SessionNode {
   node: MeshNode;
+  /** A remote session's node (it may dial out); a LAN session's never does. */
+  readonly remote: boolean;
   addresses(): string[];
   port(): number | null;
   /**
@@ -166,7 +168,8 @@ export async function startSessionNode(options: SessionNodeOptions): Promise<Ses
     },
   );
   const dial = async (peerId: string, addresses: string[]): Promise<void> => {
-    if (options.remote !== true) throw new SessionDialError('A recovery session on the LAN does not dial out.');
+    if (options.remote !== true)
+      throw new SessionDialError('A recovery session on the LAN does not dial out.');
     const pinned = peerIdFromString(peerId);
     const targets = pinnedTargets(peerId, addresses);
     if (targets.length === 0) throw new SessionDialError(`No usable address to reach ${peerId}.`);
@@ -188,11 +191,10 @@ export async function startSessionNode(options: SessionNodeOptions): Promise<Ses
   };
   return {
     node,
+    remote: options.remote === true,
     dial,
-    connected: (peerId) => pathOfConnections(node.getConnections(peerIdFromString(peerId))) as
-      | 'direct'
-      | 'relayed'
-      | null,
+    connected: (peerId) =>
+      pathOfConnections(node.getConnections(peerIdFromString(peerId))) as 'direct' | 'relayed' | null,
     addresses: () => usableAddresses(node.getMultiaddrs(), loopbackOnly),
     port: () => {
       for (const ma of node.getMultiaddrs()) {

@@ -33,6 +33,7 @@ test('admission: friends only, pairing also for pending peers, recovery also for
     recoveryV1: ['window'],
     profile: ['friend'],
     relayAdmit: ['friend'],
+    watch: ['friend'],
   };
   for (const protocol of Object.keys(PROTOCOLS) as ProtocolName[]) {
     const admitted = REASONS.filter((reason) => isAdmitted(reason, admittedReasons(protocol)));

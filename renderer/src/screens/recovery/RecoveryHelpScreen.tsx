@@ -30,9 +30,13 @@ function checkRecoveryCode(text: string): string | null {
 }
 
 const APPROVAL_WORDS: Record<RecoveryApproval['state'], string> = {
+  connecting: 'Waiting for their new device to connect',
   'awaiting-confirmation': 'Waiting for you to compare codes',
+  waiting: 'Approved; the piece goes after the waiting period',
   sent: 'Piece sent',
   declined: 'Declined',
+  withdrawn: 'You withdrew; nothing was sent',
+  stopped: 'Stopped by their own device; nothing was sent',
   expired: 'Expired',
   failed: 'Failed',
 };

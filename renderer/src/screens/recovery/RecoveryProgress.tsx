@@ -23,6 +23,9 @@ const PIECE_WORDS: Record<Custodian['state'], (name: string) => string> = {
   rejected: () => 'You said the codes did not match; their piece was deleted',
   declined: (name) => `${name} said the codes did not match; nothing was sent`,
   expired: (name) => `${name}'s approval expired; nothing was sent. They can enter the code again.`,
+  waiting: (name) => `${name} approved; their piece comes after the waiting period`,
+  withdrew: (name) => `${name} withdrew during the waiting period; nothing was sent`,
+  stopped: (name) => `${name}'s Tessera says your old device stopped this recovery; nothing will be sent`,
 };
 
 /** The new device during recovery: its code for friends to scan, and how many pieces have arrived. */
