@@ -22,9 +22,7 @@ export const RELAY_ADMIT_REASON_MAX = 300;
 const PEER_ID_BYTES = 38;
 
 export type RelayAdmitMessage =
-  | { t: 1; peer: string; until: number }
-  | { t: 2; until: number; bytes: number }
-  | { t: 3; reason: string };
+  { t: 1; peer: string; until: number } | { t: 2; until: number; bytes: number } | { t: 3; reason: string };
 
 /** The peer ID's binary form; MalformedDataError for anything but an Ed25519 peer ID. */
 function peerBytes(peerId: string): Uint8Array {
@@ -39,7 +37,11 @@ export function encodeRelayAdmitMessage(msg: RelayAdmitMessage): Uint8Array {
     case 2:
       return encodeCanonical({ v: 1, t: 2, until: msg.until, bytes: msg.bytes });
     case 3:
-      return encodeCanonical({ v: 1, t: 3, reason: [...msg.reason].slice(0, RELAY_ADMIT_REASON_MAX).join('') });
+      return encodeCanonical({
+        v: 1,
+        t: 3,
+        reason: [...msg.reason].slice(0, RELAY_ADMIT_REASON_MAX).join(''),
+      });
   }
 }
 

@@ -139,8 +139,7 @@ export function connectionGater(gate: PeerGate, options: GaterOptions): Connecti
     denyInboundRelayReservation: (peer) => !(relays && gate.isFriend(peer.toString())),
     denyOutboundRelayedConnection: (source, destination) => {
       const [from, to] = [source.toString(), destination.toString()];
-      const allowed =
-        relays && gate.isFriend(to) && (gate.isFriend(from) || gate.mayRelayStranger(from, to));
+      const allowed = relays && gate.isFriend(to) && (gate.isFriend(from) || gate.mayRelayStranger(from, to));
       if (!allowed) options.onRelayDeny?.(from, to);
       return !allowed;
     },

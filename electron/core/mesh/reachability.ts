@@ -83,7 +83,9 @@ function isPublic(ma: Multiaddr): boolean {
   const host = ma.getComponents()[0];
   if (host?.value === undefined) return false;
   if (host.name === 'dns' || host.name === 'dns4' || host.name === 'dns6') return host.value !== 'localhost';
-  return (host.name === 'ip4' || host.name === 'ip6') && isPrivateIp(host.value) === false && !isLinkLocal(ma);
+  return (
+    (host.name === 'ip4' || host.name === 'ip6') && isPrivateIp(host.value) === false && !isLinkLocal(ma)
+  );
 }
 
 /**

@@ -36,7 +36,10 @@ export class StrangerAdmissions {
   private readonly limits: StrangerLimits;
   private readonly now: () => number;
 
-  constructor(limits: Pick<StrangerLimits, 'maxMs' | 'maxBytes'> & Partial<StrangerLimits>, now: () => number) {
+  constructor(
+    limits: Pick<StrangerLimits, 'maxMs' | 'maxBytes'> & Partial<StrangerLimits>,
+    now: () => number,
+  ) {
     this.limits = {
       perFriend: STRANGER_ADMISSIONS_PER_FRIEND,
       total: STRANGER_ADMISSIONS_TOTAL,
@@ -72,7 +75,8 @@ export class StrangerAdmissions {
     if (entry && entry.used >= this.limits.maxBytes)
       return {
         ok: false,
-        reason: 'This new device has used all it may relay through this device; it has to be reached another way.',
+        reason:
+          'This new device has used all it may relay through this device; it has to be reached another way.',
       };
     const stored = entry ?? { friends: new Map<string, number>(), used: 0 };
     stored.friends.set(friend, until);

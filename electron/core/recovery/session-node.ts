@@ -166,7 +166,8 @@ export async function startSessionNode(options: SessionNodeOptions): Promise<Ses
     },
   );
   const dial = async (peerId: string, addresses: string[]): Promise<void> => {
-    if (options.remote !== true) throw new SessionDialError('A recovery session on the LAN does not dial out.');
+    if (options.remote !== true)
+      throw new SessionDialError('A recovery session on the LAN does not dial out.');
     const pinned = peerIdFromString(peerId);
     const targets = pinnedTargets(peerId, addresses);
     if (targets.length === 0) throw new SessionDialError(`No usable address to reach ${peerId}.`);
@@ -189,10 +190,8 @@ export async function startSessionNode(options: SessionNodeOptions): Promise<Ses
   return {
     node,
     dial,
-    connected: (peerId) => pathOfConnections(node.getConnections(peerIdFromString(peerId))) as
-      | 'direct'
-      | 'relayed'
-      | null,
+    connected: (peerId) =>
+      pathOfConnections(node.getConnections(peerIdFromString(peerId))) as 'direct' | 'relayed' | null,
     addresses: () => usableAddresses(node.getMultiaddrs(), loopbackOnly),
     port: () => {
       for (const ma of node.getMultiaddrs()) {

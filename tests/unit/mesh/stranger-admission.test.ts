@@ -49,15 +49,26 @@ test('relay-admit decoding is strict', () => {
   ];
   for (const [what, value, error] of bad)
     assert.throws(() => decodeRelayAdmitMessage(encodeCanonical(value)), error, what);
-  assert.throws(() => decodeRelayAdmitMessage(new Uint8Array(MAX_RELAY_ADMIT_MESSAGE_BYTES + 1)), MalformedDataError);
-  assert.throws(() => decodeRelayAdmitMessage(Uint8Array.of(0xa1, 0x61)), MalformedDataError, 'truncated CBOR');
+  assert.throws(
+    () => decodeRelayAdmitMessage(new Uint8Array(MAX_RELAY_ADMIT_MESSAGE_BYTES + 1)),
+    MalformedDataError,
+  );
+  assert.throws(
+    () => decodeRelayAdmitMessage(Uint8Array.of(0xa1, 0x61)),
+    MalformedDataError,
+    'truncated CBOR',
+  );
   assert.throws(() => encodeRelayAdmitMessage({ t: 1, peer: 'not-a-peer', until: 1 }));
 });
 
 test('an admission lasts min(asked, now + max), and renewing never restores spent bytes', () => {
   let now = 1_000;
   const book = new StrangerAdmissions({ maxMs: 7 * DAY, maxBytes: 10 * MIB }, () => now);
-  assert.deepEqual(book.admit(friendC, stranger1, now + 60_000), { ok: true, until: now + 60_000, bytes: 10 * MIB });
+  assert.deepEqual(book.admit(friendC, stranger1, now + 60_000), {
+    ok: true,
+    until: now + 60_000,
+    bytes: 10 * MIB,
+  });
   assert.equal(book.mayConnect(stranger1), true);
   assert.equal(book.mayRelay(stranger1, friendC), true);
   assert.equal(book.mayRelay(stranger1, friendF), false, 'only to the friend who announced it');
@@ -97,7 +108,8 @@ test('at most 4 admissions per friend and 64 in all', () => {
   assert.match(!fifth.ok ? fifth.reason : '', /already lets 4 devices through/);
   assert.equal(book.admit(friendC, id(10), DAY).ok, true, 'renewing one of the four is fine');
   const all = new StrangerAdmissions({ maxMs: DAY, maxBytes: MIB }, () => 0);
-  for (let f = 0; f < 16; f++) for (let s = 0; s < 4; s++) all.admit(`friend-${f}`, `stranger-${f}-${s}`, DAY);
+  for (let f = 0; f < 16; f++)
+    for (let s = 0; s < 4; s++) all.admit(`friend-${f}`, `stranger-${f}-${s}`, DAY);
   assert.equal(all.admit('friend-16', 'one-more', DAY).ok, false, 'the 65th is refused');
   assert.equal(book.admit(friendC, friendC, DAY).ok, false, 'a friend cannot announce itself');
 });
@@ -120,13 +132,21 @@ test('the gate: an announced stranger may connect to the relay, never reserve, a
   assert.equal(gate.reason(stranger1), 'announced');
   assert.equal(await g.denyInboundEncryptedConnection!(p(stranger1), maConn), false);
   assert.equal(await g.denyInboundEncryptedConnection!(p(stranger2), maConn), true, 'not announced');
-  assert.equal(await g.denyOutboundEncryptedConnection!(p(stranger1), maConn), true, 'the relay never dials it');
+  assert.equal(
+    await g.denyOutboundEncryptedConnection!(p(stranger1), maConn),
+    true,
+    'the relay never dials it',
+  );
   assert.equal(await g.denyDialPeer!(p(stranger1)), true);
   assert.equal(await g.denyInboundRelayReservation!(p(stranger1)), true, 'no reservation');
   assert.equal(await g.denyOutboundRelayedConnection!(p(stranger1), p(friendC)), false);
   assert.equal(await g.denyOutboundRelayedConnection!(p(stranger1), p(friendF)), true, 'another friend');
   assert.equal(await g.denyOutboundRelayedConnection!(p(stranger2), p(friendC)), true);
-  assert.equal(await g.denyOutboundRelayedConnection!(p(friendF), p(stranger1)), true, 'nobody is relayed to it');
+  assert.equal(
+    await g.denyOutboundRelayedConnection!(p(friendF), p(stranger1)),
+    true,
+    'nobody is relayed to it',
+  );
   assert.equal(await g.denyOutboundRelayedConnection!(p(friendF), p(friendC)), false, 'friends as before');
   assert.equal(
     await g.denyInboundRelayedConnection!(p(friendF), p(stranger1)),
@@ -140,9 +160,13 @@ test('the gate: an announced stranger may connect to the relay, never reserve, a
   now = 1_000;
   assert.equal(await g.denyOutboundRelayedConnection!(p(stranger2), p(friendC)), true, 'time over');
   assert.equal(await g.denyInboundEncryptedConnection!(p(stranger2), maConn), true);
-  assert.equal(relayDenied.length, 5, "every refusal is reported");
+  assert.equal(relayDenied.length, 5, 'every refusal is reported');
   const notRelay = connectionGater(gate, { loopbackOnly: false });
   now = 0;
   book.admit(friendC, id(20), 500);
-  assert.equal(await notRelay.denyOutboundRelayedConnection!(p(id(20)), p(friendC)), true, 'a node that does not relay');
+  assert.equal(
+    await notRelay.denyOutboundRelayedConnection!(p(id(20)), p(friendC)),
+    true,
+    'a node that does not relay',
+  );
 });
