@@ -37,17 +37,34 @@ export const PAPER_INSTRUCTION =
   '"Add a paper piece" and type these words or scan the code.';
 
 export async function paperPagePdf(input: PaperPageInput): Promise<Uint8Array> {
+  return paperPagesPdf([input]);
+}
+
+/** One PDF with a page per piece (print them, then keep each page in a different place). */
+export async function paperPagesPdf(inputs: readonly PaperPageInput[]): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  const when = new Date(input.createdAt);
-  doc.setTitle(`Tessera paper piece ${input.number}`);
+  const first = inputs[0];
+  if (!first) throw new Error('No paper piece to print.');
+  const when = new Date(first.createdAt);
+  doc.setTitle(inputs.length === 1 ? `Tessera paper piece ${first.number}` : `Tessera paper pieces`);
   doc.setProducer('Tessera');
   doc.setCreator('Tessera');
   doc.setCreationDate(when);
   doc.setModificationDate(when);
-  const page = doc.addPage(A4);
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const mono = await doc.embedFont(StandardFonts.Courier);
+  const fonts = {
+    regular: await doc.embedFont(StandardFonts.Helvetica),
+    bold: await doc.embedFont(StandardFonts.HelveticaBold),
+    mono: await doc.embedFont(StandardFonts.Courier),
+  };
+  for (const input of inputs) drawPage(doc.addPage(A4), input, fonts);
+  return doc.save({ useObjectStreams: false });
+}
+
+function drawPage(
+  page: PDFPage,
+  input: PaperPageInput,
+  { regular, bold, mono }: { regular: PDFFont; bold: PDFFont; mono: PDFFont },
+): void {
   const width = A4[0] - 2 * MARGIN;
   let y = A4[1] - MARGIN;
 
@@ -86,7 +103,6 @@ export async function paperPagePdf(input: PaperPageInput): Promise<Uint8Array> {
     10,
     GREY,
   );
-  return doc.save({ useObjectStreams: false });
 }
 
 /** Two columns of numbered words, in groups of four (a pause for the eye while typing). */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   CliAnswered,
+  CliBackupCreated,
   CliBackupStatus,
   CliFriendComparison,
   CliFriends,
@@ -13,7 +14,8 @@ import {
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { thresholdGuidance } from '../../../shared/backup-guidance.ts';
-import { pieceCounts, summarizeBackup, viewPiece } from '../../../shared/backup-summary.ts';
+import { paperViews, pieceCounts, summarizeBackup, viewPiece } from '../../../shared/backup-summary.ts';
+import { describePaperPieces, writePaperPages } from '../paper-output.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
 import { UsageError } from '../usage-error.ts';
@@ -45,6 +47,15 @@ export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBacku
     })),
     problem: status.problem,
     summary: summarizeBackup(status).headline,
+    ...(status.paper?.length
+      ? {
+          paper: status.paper.map((p) => ({
+            number: p.number,
+            createdAt: new Date(p.createdAt).toISOString(),
+            state: p.state,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -58,6 +69,7 @@ function describeBackup(status: BackupStatus): string {
       const line = `  ${c.name.padEnd(20)} ${view.label.padEnd(52)} version ${c.versionHeld ?? '-'}  confirmed ${iso(c.lastConfirmed) ?? 'never'}`;
       return c.needsUpdate ? `${line}\n    ${c.needsUpdate.message}` : line;
     }),
+    ...paperViews(status).map((p) => `  ${p.text}`),
     ...(status.problem ? [`Problem: ${status.problem}`] : []),
   ].join('\n');
 }
@@ -244,9 +256,9 @@ export const meshCommands: Command[] = [
   },
   {
     name: 'backup create',
-    usage: 'tessera backup create --custodians NAME[,NAME…] --threshold T',
-    summary: 'Split a new backup key among friends (also re-shares to a new set).',
-    options: ['custodians', 'threshold'],
+    usage: 'tessera backup create --custodians NAME[,NAME…] --threshold T [--paper N [--paper-out FILE]]',
+    summary: 'Split a new backup key among friends, and N pieces on paper (also re-shares to a new set).',
+    options: ['custodians', 'threshold', 'paper', 'paper-out'],
     async run(ctx) {
       const names =
         typeof ctx.options.custodians === 'string'
@@ -257,13 +269,50 @@ export const meshCommands: Command[] = [
         throw new UsageError('backup create needs --custodians NAME[,NAME…].');
       if (!Number.isInteger(threshold))
         throw new UsageError('backup create needs --threshold T (a whole number).');
+      const paper = ctx.options.paper === undefined ? 0 : Number(ctx.options.paper);
+      if (!Number.isInteger(paper) || paper < 0)
+        throw new UsageError('--paper N takes the number of paper pieces (a whole number).');
+      const paperOut = typeof ctx.options['paper-out'] === 'string' ? ctx.options['paper-out'] : undefined;
+      if (paperOut !== undefined && paper === 0)
+        throw new UsageError('--paper-out FILE writes paper pieces: say how many with --paper N.');
       await withDaemon(ctx, async (client) => {
         const friends = await client.call('friends.list', {});
         const peerIds = names.map((name) => resolveFriend(friends, name).peerId);
-        for (const warning of thresholdGuidance(threshold, peerIds.length).warnings)
+        for (const warning of thresholdGuidance(threshold, peerIds.length + paper, paper).warnings)
           ctx.out.info(`Note: ${warning}`);
-        const status = await client.call('backup.create', { custodians: peerIds, threshold });
-        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), () => describeBackup(status));
+        const status = await client.call('backup.create', {
+          custodians: peerIds,
+          threshold,
+          ...(paper > 0 ? { paper } : {}),
+        });
+        const pieces = status.paperPieces ?? [];
+        if (paperOut !== undefined) {
+          await writePaperPages(paperOut, pieces);
+          ctx.out.info(
+            `Wrote ${pieces.length} paper ${pieces.length === 1 ? 'piece' : 'pieces'} to ${paperOut}: print ${pieces.length === 1 ? 'it' : 'them'}, then delete the file.`,
+          );
+        }
+        ctx.out.result(
+          CliBackupCreated,
+          {
+            ...toCliBackupStatus(status),
+            ...(pieces.length
+              ? { paperPieces: pieces.map((p) => ({ number: p.number, words: p.words })) }
+              : {}),
+            ...(paperOut !== undefined ? { paperOut } : {}),
+          },
+          () =>
+            [
+              describeBackup(status),
+              ...(pieces.length && paperOut === undefined
+                ? [
+                    '',
+                    'Write these words down now: they are shown only this once.',
+                    describePaperPieces(pieces),
+                  ]
+                : []),
+            ].join('\n'),
+        );
       });
     },
   },

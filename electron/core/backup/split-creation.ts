@@ -1,11 +1,13 @@
 /**
  * A new split (a first backup, or a re-share to a new set of custodians or threshold): always a fresh key, split t of
- * n (PROTOCOL §7), one signed shard envelope sealed to each custodian, and a holding request to each, stored in one
- * transaction that retires the previous split (OwnerStore.startSplit).
+ * n (PROTOCOL §4.1), one signed shard envelope sealed to each custodian, and a holding request to each, stored in one
+ * transaction that retires the previous split (OwnerStore.startSplit). Paper pieces (PROTOCOL §4.4) are shares of
+ * the same split whose words go back to the person once and are never stored.
  */
 import { randomBytes } from 'node:crypto';
 import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
 import { createShardEnvelopes } from '../../../shared/shards/envelope.ts';
+import { encodePaperPiece } from '../../../shared/paper/paper-piece.ts';
 import { toHex } from '../../../shared/crypto/bytes.ts';
 import { NONCE_BYTES } from '../../../shared/protocol/backup.ts';
 import {
@@ -17,12 +19,28 @@ import {
 import type { BackupContext } from './backup-context.ts';
 import type { OwnerStore } from './owner-store.ts';
 
-/** Checks the choice of custodians, splits a fresh key and stores the split; returns the custodians' peer IDs. */
+/** A paper piece as made, shown once (PROTOCOL §4.4): only its number and date are stored. */
+export interface MadePaperPiece {
+  x: number;
+  words: string[];
+}
+
+export interface NewSplit {
+  peerIds: string[];
+  paper: MadePaperPiece[];
+  createdAt: number;
+}
+
+/**
+ * Checks the choice of custodians, splits a fresh key into one share per custodian and one per paper piece (the
+ * last x's), and stores the split; returns the custodians' peer IDs and the paper pieces' words.
+ */
 export async function startNewSplit(
   ctx: BackupContext,
   store: OwnerStore,
-  input: { custodians: string[]; threshold: number },
-): Promise<string[]> {
+  input: { custodians: string[]; threshold: number; paper?: number },
+): Promise<NewSplit> {
+  const paperCount = input.paper ?? 0;
   const { vault, friends } = ctx;
   const session = vault.requireUnlocked();
   const keys = vault.identityKeys();
@@ -32,7 +50,7 @@ export async function startNewSplit(
   if (peerIds.includes(ctx.selfPeerId())) {
     throw new BadRequestError('You cannot be your own custodian.');
   }
-  checkThreshold(input.threshold, peerIds.length);
+  checkThreshold(input.threshold, peerIds.length + paperCount);
   const records = peerIds.map((peerId) => {
     const friend = friends.getFriend(peerId);
     if (!friend) throw new UnknownFriendError(peerId);
@@ -46,11 +64,15 @@ export async function startNewSplit(
     }
     return friend;
   });
-  const split = await splitKey(input.threshold, peerIds.length);
+  const split = await splitKey(input.threshold, peerIds.length + paperCount);
   const key = split.key;
   const now = ctx.now();
+  const paper = split.shares.slice(peerIds.length).map((share) => ({
+    x: share.x,
+    words: encodePaperPiece({ splitId: split.splitId, threshold: split.threshold, x: share.x, y: share.y }),
+  }));
   const envelopes = createShardEnvelopes(
-    split,
+    { ...split, shares: split.shares.slice(0, peerIds.length) },
     keys,
     records.map((f) => ({
       signPublic: f.signPublic,
@@ -70,7 +92,9 @@ export async function startNewSplit(
       requestExpires: now + ctx.config.holdRequestTtlMs,
     })),
     now,
+    paper.map((p) => p.x),
   );
   key.fill(0);
-  return peerIds;
+  for (const share of split.shares) share.y.fill(0);
+  return { peerIds, paper, createdAt: now };
 }

@@ -18,6 +18,7 @@ import { reshareAfterRecovery } from './reshare.ts';
 import { RecoverySessionService } from './session-service.ts';
 import type { Recovered } from './session-service.ts';
 import { RecoverySessionStore } from './session-store.ts';
+import { RecoveryPaperStore } from './session-paper.ts';
 
 export type RecoveryHandlers = Pick<
   Handlers,
@@ -25,6 +26,8 @@ export type RecoveryHandlers = Pick<
   | 'recovery.status'
   | 'recovery.cancel'
   | 'recovery.judge'
+  | 'recovery.addPaper'
+  | 'recovery.judgePaper'
   | 'recovery.finish'
   | 'recovery.approve'
   | 'recovery.confirm'
@@ -65,6 +68,7 @@ export class RecoveryServices {
       events: deps.events,
       listen: deps.listen,
       mdns: deps.config.mdns,
+      paper: new RecoveryPaperStore(deps.store),
       restore: async (r) => {
         await applySnapshot(
           {
@@ -170,6 +174,8 @@ export class RecoveryServices {
         return this.session.status();
       },
       'recovery.judge': (input) => this.session.judge(input),
+      'recovery.addPaper': ({ words }) => this.session.addPaper(words),
+      'recovery.judgePaper': (input) => this.session.judgePaper(input),
       'recovery.finish': () => this.session.finish(),
       'recovery.approve': (input) => this.approvals.approve(input),
       'recovery.confirm': ({ id }) => this.approvals.confirm(id),
