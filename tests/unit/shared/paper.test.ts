@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
 import { interpolate } from '../../../shared/shards/split.ts';
 import { rs1024Checksum, rs1024Verify } from '../../../shared/paper/rs1024.ts';
@@ -22,6 +21,7 @@ import {
 import { paperPagePdf } from '../../../shared/paper/paper-page.ts';
 import { UnsupportedFormatError } from '../../../shared/crypto/errors.ts';
 import { counterRandom } from './helpers.ts';
+import { pdfText } from '../../helpers/pdf-text.ts';
 
 const dir = join(import.meta.dirname, '..', '..', 'vectors');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -159,20 +159,3 @@ test('the printed page is a PDF with the words, numbered, the owner, the date an
   ])
     assert.ok(text.includes(s), s);
 });
-
-/** The text a PDF draws: each content stream inflated, each hex string of a text operator decoded. */
-export function pdfText(pdf: Uint8Array): string {
-  const raw = Buffer.from(pdf).toString('latin1');
-  const parts: string[] = [];
-  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let body: string;
-    try {
-      body = inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
-    } catch {
-      body = m[1]!;
-    }
-    for (const t of body.matchAll(/<([0-9A-Fa-f]*)> Tj/g))
-      parts.push(Buffer.from(t[1]!, 'hex').toString('latin1'));
-  }
-  return parts.join('\n');
-}
