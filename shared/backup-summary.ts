@@ -156,3 +156,28 @@ export function removalImpact(status: BackupStatus, peerId: string, name: string
     text: `${one} ${after} ${name} will be asked to delete their piece.`,
   };
 }
+
+export interface PaperView {
+  number: number;
+  state: 'current' | 'void';
+  /** One sentence for the Backup screen and the CLI. */
+  text: string;
+}
+
+/**
+ * The paper pieces printed (PROTOCOL §4.4): the current split's pages count as pieces; pages of a replaced split are
+ * void and the person is told to destroy them, with the date printed on them so they can find which.
+ */
+export function paperViews(status: BackupStatus): PaperView[] {
+  return (status.paper ?? []).map((p) => {
+    const date = new Date(p.createdAt).toISOString().slice(0, 10);
+    return {
+      number: p.number,
+      state: p.state,
+      text:
+        p.state === 'current'
+          ? `Paper piece ${p.number}, printed on ${date}: one of the pieces; keep it safe.`
+          : `The page printed on ${date} (paper piece ${p.number}) no longer works: destroy it.`,
+    };
+  });
+}

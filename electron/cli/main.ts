@@ -30,6 +30,8 @@ const OPTION_SPECS = {
   'ui-port': { type: 'string' },
   custodians: { type: 'string' },
   threshold: { type: 'string' },
+  paper: { type: 'string' },
+  'paper-out': { type: 'string' },
   friend: { type: 'string' },
   yes: { type: 'boolean' },
   relay: { type: 'boolean' },

@@ -35,6 +35,22 @@ export const CliBackupStatus = z.object({
   summary: z.string(),
   /** How long a remote recovery waits before any piece goes (PROTOCOL §11.7); absent for splits made before it. */
   waitingPeriodMs: z.number().int().optional(),
+  /**
+   * Paper pieces printed (PROTOCOL §4.4), added later: `current` ones count as pieces; `void` ones belong to a
+   * replaced backup and should be destroyed. `createdAt` is the date printed on the page.
+   */
+  paper: z
+    .array(z.object({ number: z.number().int(), createdAt: z.string(), state: z.enum(['current', 'void']) }))
+    .optional(),
+});
+
+/**
+ * `tessera backup create`: the backup status, plus the words of each paper piece just made (`--paper N`; shown once,
+ * never stored) and where their printable pages were written (`--paper-out FILE`).
+ */
+export const CliBackupCreated = CliBackupStatus.extend({
+  paperPieces: z.array(z.object({ number: z.number().int(), words: z.array(z.string()) })).optional(),
+  paperOut: z.string().optional(),
 });
 
 export const CliStatus = z.object({
@@ -170,6 +186,18 @@ export const CliRecoverVault = z.object({
 export const CliRecoverKeptVault = z.object({ name: z.string(), fingerprint: z.string() });
 
 /**
+ * A paper piece typed into the recovery (`tessera recover paper`, PROTOCOL §11.8): `state` added (not confirmed
+ * yet), counted, waiting (no confirmed friend's piece of the same backup yet) or bad.
+ */
+export const CliRecoverPaperPiece = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  threshold: z.number().int(),
+  state: z.string(),
+  confirmed: z.boolean(),
+});
+
+/**
  * `tessera recover status`: `have` confirmed valid pieces of `need` (the threshold; 0 while unknown); `vault` once
  * the state is `ready`; `keptVault` only during a forgotten-passphrase recovery.
  */
@@ -184,6 +212,8 @@ export const CliRecoverStatus = z.object({
   remote: z.literal(true).optional(),
   /** Set when a friend's Tessera said the owner's device stopped this recovery: what happened, in words. */
   stopped: z.string().optional(),
+  /** Paper pieces typed into this recovery, when there are any (added later). */
+  paper: z.array(CliRecoverPaperPiece).optional(),
 });
 
 /** `tessera recover finish [--yes]`: the state afterwards (`restored`) and whose vault it was. */

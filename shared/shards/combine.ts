@@ -26,9 +26,23 @@ export interface ReceivedShard {
   senderSignPublic?: Uint8Array;
 }
 
+/**
+ * A share from a paper piece (PROTOCOL §4.4): unsigned, so it carries no owner, commitment or date. It joins the
+ * group of signed envelopes with its split id and threshold, and the commitment they carry checks it like any share.
+ */
+export interface PaperShare {
+  from: string;
+  splitId: Uint8Array;
+  threshold: number;
+  x: number;
+  y: Uint8Array;
+}
+
 export interface CombineOptions {
   /** The owner identity key we expect (if known). Otherwise the owner named by most valid envelopes is used. */
   owner?: Uint8Array;
+  /** Paper pieces to use beside the envelopes (never alone: only envelopes name an owner and a commitment). */
+  paper?: readonly PaperShare[];
 }
 
 export interface ShardProblem {
@@ -100,6 +114,20 @@ export async function combineShards(
     const g = groups.get(k);
     if (g) g.push(c);
     else groups.set(k, [c]);
+  }
+
+  // 3b. A paper share joins each group of its split and threshold, under that group's signed commitment: a forged
+  // or mistaken one fails the commitment check below like a bad envelope (PROTOCOL §4.4).
+  for (const p of options.paper ?? []) {
+    let joined = false;
+    for (const g of groups.values()) {
+      const env = g[0]!.env;
+      if (!equalBytes(env.splitId, p.splitId) || env.threshold !== p.threshold) continue;
+      g.push({ from: p.from, env: { ...env, x: p.x, y: p.y } });
+      joined = true;
+    }
+    if (!joined)
+      problems.push({ from: p.from, reason: "no friend's piece is of the same backup as this paper piece" });
   }
 
   // 4. x ≠ 0, unique x.

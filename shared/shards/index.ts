@@ -40,6 +40,7 @@ export {
   combineShards,
   type ReceivedShard,
   type CombineOptions,
+  type PaperShare,
   type CombineResult,
   type ShardProblem,
 } from './combine.ts';

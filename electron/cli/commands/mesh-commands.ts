@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   CliAnswered,
+  CliBackupCreated,
   CliBackupStatus,
   CliFriendComparison,
   CliFriends,
@@ -13,7 +14,8 @@ import {
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { thresholdGuidance } from '../../../shared/backup-guidance.ts';
-import { pieceCounts, summarizeBackup, viewPiece } from '../../../shared/backup-summary.ts';
+import { paperViews, pieceCounts, summarizeBackup, viewPiece } from '../../../shared/backup-summary.ts';
+import { describePaperPieces, writePaperPages } from '../paper-output.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
 import { UsageError } from '../usage-error.ts';
@@ -47,6 +49,15 @@ export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBacku
     problem: status.problem,
     summary: summarizeBackup(status).headline,
     ...(status.waitingPeriodMs !== undefined ? { waitingPeriodMs: status.waitingPeriodMs } : {}),
+    ...(status.paper?.length
+      ? {
+          paper: status.paper.map((p) => ({
+            number: p.number,
+            createdAt: new Date(p.createdAt).toISOString(),
+            state: p.state,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -63,6 +74,7 @@ function describeBackup(status: BackupStatus): string {
     ...(status.waitingPeriodMs !== undefined
       ? [`A remote recovery waits ${describeDuration(status.waitingPeriodMs)} before any piece is released.`]
       : []),
+    ...paperViews(status).map((p) => `  ${p.text}`),
     ...(status.problem ? [`Problem: ${status.problem}`] : []),
   ].join('\n');
 }
@@ -249,10 +261,11 @@ export const meshCommands: Command[] = [
   },
   {
     name: 'backup create',
-    usage: 'tessera backup create --custodians NAME[,NAME…] --threshold T [--wait DURATION]',
+    usage:
+      'tessera backup create --custodians NAME[,NAME…] --threshold T [--wait DURATION] [--paper N [--paper-out FILE]]',
     summary:
-      'Split a new backup key among friends (also re-shares to a new set). --wait: how long a remote recovery waits before any piece is released (e.g. 48h, 3d; default 48h).',
-    options: ['custodians', 'threshold', 'wait'],
+      'Split a new backup key among friends, and N pieces on paper (also re-shares to a new set). --wait: how long a remote recovery waits before any piece is released (e.g. 48h, 3d; default 48h).',
+    options: ['custodians', 'threshold', 'wait', 'paper', 'paper-out'],
     async run(ctx) {
       const names =
         typeof ctx.options.custodians === 'string'
@@ -270,17 +283,51 @@ export const meshCommands: Command[] = [
           throw new UsageError('--wait takes a duration such as 48h, 3d or 90m (a bare number is hours).');
         waitingPeriodMs = parsed;
       }
+      const paper = ctx.options.paper === undefined ? 0 : Number(ctx.options.paper);
+      if (!Number.isInteger(paper) || paper < 0)
+        throw new UsageError('--paper N takes the number of paper pieces (a whole number).');
+      const paperOut = typeof ctx.options['paper-out'] === 'string' ? ctx.options['paper-out'] : undefined;
+      if (paperOut !== undefined && paper === 0)
+        throw new UsageError('--paper-out FILE writes paper pieces: say how many with --paper N.');
       await withDaemon(ctx, async (client) => {
         const friends = await client.call('friends.list', {});
         const peerIds = names.map((name) => resolveFriend(friends, name).peerId);
-        for (const warning of thresholdGuidance(threshold, peerIds.length).warnings)
+        for (const warning of thresholdGuidance(threshold, peerIds.length + paper, paper).warnings)
           ctx.out.info(`Note: ${warning}`);
         const status = await client.call('backup.create', {
           custodians: peerIds,
           threshold,
           ...(waitingPeriodMs === undefined ? {} : { waitingPeriodMs }),
+          ...(paper > 0 ? { paper } : {}),
         });
-        ctx.out.result(CliBackupStatus, toCliBackupStatus(status), () => describeBackup(status));
+        const pieces = status.paperPieces ?? [];
+        if (paperOut !== undefined) {
+          await writePaperPages(paperOut, pieces);
+          ctx.out.info(
+            `Wrote ${pieces.length} paper ${pieces.length === 1 ? 'piece' : 'pieces'} to ${paperOut}: print ${pieces.length === 1 ? 'it' : 'them'}, then delete the file.`,
+          );
+        }
+        ctx.out.result(
+          CliBackupCreated,
+          {
+            ...toCliBackupStatus(status),
+            ...(pieces.length
+              ? { paperPieces: pieces.map((p) => ({ number: p.number, words: p.words })) }
+              : {}),
+            ...(paperOut !== undefined ? { paperOut } : {}),
+          },
+          () =>
+            [
+              describeBackup(status),
+              ...(pieces.length && paperOut === undefined
+                ? [
+                    '',
+                    'Write these words down now: they are shown only this once.',
+                    describePaperPieces(pieces),
+                  ]
+                : []),
+            ].join('\n'),
+        );
       });
     },
   },

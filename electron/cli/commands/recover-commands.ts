@@ -51,6 +51,17 @@ function cliStatus(s: RecoveryStatus): z.input<typeof CliRecoverStatus> {
     ...(s.keptVault ? { keptVault: { name: s.keptVault.name, fingerprint: s.keptVault.fingerprint } } : {}),
     ...(s.remote ? { remote: true as const } : {}),
     ...(s.stopped ? { stopped: s.stopped } : {}),
+    ...(s.paper?.length
+      ? {
+          paper: s.paper.map((p) => ({
+            id: p.id,
+            number: p.number,
+            threshold: p.threshold,
+            state: p.state,
+            confirmed: p.confirmed,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -89,6 +100,9 @@ function describeStatus(s: RecoveryStatus, v: z.output<typeof CliRecoverStatus>)
     ...v.custodians.map(
       (c) =>
         `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${custodianNote(c)}${v.remote ? custodianPath(c) : ''}`,
+    ),
+    ...(s.paper ?? []).map(
+      (p) => `  Paper piece ${String(p.number).padEnd(8)} ${p.state}${p.problem ? ` (${p.problem})` : ''}`,
     ),
     ...(v.vault ? ['Whose vault this is:', ...describeVault(v.vault)] : []),
     ...(v.keptVault
@@ -228,6 +242,38 @@ export const recoverCommands: Command[] = [
               (await confirm(`Does ${sender.name}'s screen show ${sender.comparisonCode}? [y/N] `));
           }
           const s = await client.call('recovery.judge', { peerId: sender.peerId, match });
+          ctx.out.result(CliRecoverStatus, cliStatus(s), (v) => describeStatus(s, v));
+        },
+        { unlock: false },
+      );
+    },
+  },
+  {
+    name: 'recover paper',
+    usage: 'tessera recover paper [WORDS… | -] [--yes]',
+    summary:
+      'On the new device: add a paper piece (its words, or the text of its QR); it counts once you say it is yours.',
+    options: ['yes'],
+    positionals: { min: 0, max: 64 },
+    async run(ctx) {
+      const usage = 'tessera recover paper [WORDS… | -] [--yes]';
+      const words =
+        ctx.args.length > 1 ? ctx.args.join(' ') : await readCode(ctx.args[0], 'Paper piece words', usage);
+      await withDaemon(
+        ctx,
+        async (client) => {
+          const added = await client.call('recovery.addPaper', { words });
+          const piece = (added.paper ?? [])
+            .filter((p) => !p.confirmed)
+            .sort((a, b) => b.addedAt - a.addedAt)[0];
+          if (!piece) throw new UsageError('The paper piece was not kept; see `tessera recover status`.');
+          ctx.out.info(
+            `Paper piece ${piece.number}, of a backup that any ${piece.threshold} pieces restore.`,
+          );
+          const match =
+            ctx.options.yes === true ||
+            (await confirm(`Is this your paper piece, printed by Tessera for your backup? [y/N] `));
+          const s = await client.call('recovery.judgePaper', { id: piece.id, match });
           ctx.out.result(CliRecoverStatus, cliStatus(s), (v) => describeStatus(s, v));
         },
         { unlock: false },

@@ -7,7 +7,7 @@
 import { equalBytes } from '../../../shared/crypto/bytes.ts';
 import { RefusedError } from '../../../shared/errors.ts';
 import { isOlderReleaseRefusal, olderCustodianError } from '../../../shared/needs-update.ts';
-import type { BackupStatus } from '../../../shared/api/ops/backup.ts';
+import type { BackupCreated, BackupStatus } from '../../../shared/api/ops/backup.ts';
 import { OwnerStore } from './owner-store.ts';
 import type { CurrentBackup, CustodianRow, SplitRow } from './owner-store.ts';
 import { Backoff } from './peer-link.ts';
@@ -85,17 +85,38 @@ export class OwnerBackupService {
     return this.channel.bytesSent;
   }
 
-  /** A first backup, or a re-share to a new set of custodians or threshold: always a fresh key and split. */
+  /**
+   * A first backup, or a re-share to a new set of custodians or threshold: always a fresh key and split. Paper
+   * pieces' words are in the answer only (PROTOCOL §4.4).
+   */
   async create(input: {
     custodians: string[];
     threshold: number;
+    paper?: number;
     waitingPeriodMs?: number;
-  }): Promise<BackupStatus> {
-    const peerIds = await startNewSplit(this.ctx, this.store, input);
+  }): Promise<BackupCreated> {
+    const made = await startNewSplit(this.ctx, this.store, input);
+    const { peerIds } = made;
     for (const peerId of peerIds) this.backoff.reset(peerId);
-    this.rebuilds.note(`a new backup key for ${peerIds.length} friends, any ${input.threshold} of them`);
+    this.rebuilds.note(
+      `a new backup key for ${peerIds.length} friends${made.paper.length ? ` and ${made.paper.length} on paper` : ''}, any ${input.threshold} of them`,
+    );
     await this.rebuildNow();
-    return this.status();
+    const status = this.status();
+    if (made.paper.length === 0) return status;
+    const owner = this.ctx.vault.publicIdentity();
+    return {
+      ...status,
+      paperPieces: made.paper.map((p) => ({
+        number: p.x,
+        words: p.words,
+        createdAt: made.createdAt,
+        threshold: input.threshold,
+        pieces: peerIds.length + made.paper.length,
+        ownerName: owner?.name ?? '',
+        fingerprint: owner?.fingerprint ?? '',
+      })),
+    };
   }
 
   status(): BackupStatus {
@@ -115,6 +136,7 @@ export class OwnerBackupService {
       friends: new Set([...peers].filter((peerId) => this.ctx.friends.getFriend(peerId) !== null)),
       sending: this.pusher.sending,
       cannotRecover: new Set([...peers].filter((peerId) => this.ctx.versions.lacks(peerId).has('recovery'))),
+      paper: this.store.paperPieces(),
     });
   }
 

@@ -191,6 +191,7 @@ export class OwnerStore {
       requestExpires: number;
     }[],
     now: number,
+    paperXs: readonly number[] = [],
   ): void {
     this.store.transaction(() => {
       prepared(
@@ -209,7 +210,23 @@ export class OwnerStore {
       for (const c of custodians) {
         insert.run(split.splitId, c.peerId, c.requestNonce, c.requestExpires, c.sealedEnvelope, now);
       }
+      const paper = prepared(
+        this.store.db,
+        'INSERT INTO backup_paper (split_id, x, created_at) VALUES (?, ?, ?)',
+      );
+      for (const x of paperXs) paper.run(split.splitId, x, now);
     });
+  }
+
+  /** Every paper piece printed (PROTOCOL §4.4), newest split first, with when its split was retired (void). */
+  paperPieces(): { x: number; createdAt: number; retiredAt: number | null }[] {
+    return (
+      prepared(
+        this.store.db,
+        `SELECT p.x, p.created_at, s.retired_at FROM backup_paper p JOIN backup_splits s ON s.split_id = p.split_id
+           ORDER BY p.created_at DESC, p.x`,
+      ).all() as { x: number; created_at: number; retired_at: number | null }[]
+    ).map((r) => ({ x: r.x, createdAt: r.created_at, retiredAt: r.retired_at }));
   }
 
   /**

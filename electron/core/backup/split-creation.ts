@@ -1,12 +1,14 @@
 /**
  * A new split (a first backup, or a re-share to a new set of custodians or threshold): always a fresh key, split t of
- * n (PROTOCOL §7), one signed shard envelope sealed to each custodian, and a holding request to each, stored in one
- * transaction that retires the previous split (OwnerStore.startSplit).
+ * n (PROTOCOL §4.1), one signed shard envelope sealed to each custodian, and a holding request to each, stored in one
+ * transaction that retires the previous split (OwnerStore.startSplit). Paper pieces (PROTOCOL §4.4) are shares of
+ * the same split whose words go back to the person once and are never stored.
  */
 import { randomBytes } from 'node:crypto';
 import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
 import { createShardEnvelopes, DEFAULT_WAITING_PERIOD_MS } from '../../../shared/shards/envelope.ts';
 import { describeDuration } from '../../../shared/durations.ts';
+import { encodePaperPiece } from '../../../shared/paper/paper-piece.ts';
 import { toHex } from '../../../shared/crypto/bytes.ts';
 import { NONCE_BYTES } from '../../../shared/protocol/backup.ts';
 import {
@@ -18,12 +20,28 @@ import {
 import type { BackupContext } from './backup-context.ts';
 import type { OwnerStore } from './owner-store.ts';
 
-/** Checks the choice of custodians, splits a fresh key and stores the split; returns the custodians' peer IDs. */
+/** A paper piece as made, shown once (PROTOCOL §4.4): only its number and date are stored. */
+export interface MadePaperPiece {
+  x: number;
+  words: string[];
+}
+
+export interface NewSplit {
+  peerIds: string[];
+  paper: MadePaperPiece[];
+  createdAt: number;
+}
+
+/**
+ * Checks the choice of custodians, splits a fresh key into one share per custodian and one per paper piece (the
+ * last x's), and stores the split; returns the custodians' peer IDs and the paper pieces' words.
+ */
 export async function startNewSplit(
   ctx: BackupContext,
   store: OwnerStore,
-  input: { custodians: string[]; threshold: number; waitingPeriodMs?: number },
-): Promise<string[]> {
+  input: { custodians: string[]; threshold: number; paper?: number; waitingPeriodMs?: number },
+): Promise<NewSplit> {
+  const paperCount = input.paper ?? 0;
   const { vault, friends } = ctx;
   const session = vault.requireUnlocked();
   const keys = vault.identityKeys();
@@ -33,7 +51,7 @@ export async function startNewSplit(
   if (peerIds.includes(ctx.selfPeerId())) {
     throw new BadRequestError('You cannot be your own custodian.');
   }
-  checkThreshold(input.threshold, peerIds.length);
+  checkThreshold(input.threshold, peerIds.length + paperCount);
   const waitingPeriodMs = input.waitingPeriodMs ?? DEFAULT_WAITING_PERIOD_MS;
   // A remote recovery must give everyone time to notice and stop it (PROTOCOL §11.7).
   if (waitingPeriodMs < ctx.config.minRemoteWaitMs)
@@ -53,11 +71,15 @@ export async function startNewSplit(
     }
     return friend;
   });
-  const split = await splitKey(input.threshold, peerIds.length);
+  const split = await splitKey(input.threshold, peerIds.length + paperCount);
   const key = split.key;
   const now = ctx.now();
+  const paper = split.shares.slice(peerIds.length).map((share) => ({
+    x: share.x,
+    words: encodePaperPiece({ splitId: split.splitId, threshold: split.threshold, x: share.x, y: share.y }),
+  }));
   const envelopes = createShardEnvelopes(
-    split,
+    { ...split, shares: split.shares.slice(0, peerIds.length) },
     keys,
     records.map((f) => ({
       signPublic: f.signPublic,
@@ -79,7 +101,9 @@ export async function startNewSplit(
       requestExpires: now + ctx.config.holdRequestTtlMs,
     })),
     now,
+    paper.map((p) => p.x),
   );
   key.fill(0);
-  return peerIds;
+  for (const share of split.shares) share.y.fill(0);
+  return { peerIds, paper, createdAt: now };
 }

@@ -32,6 +32,8 @@ export interface StatusInput {
    * to update before they could help (PROTOCOL §11.2, §13.3). Absent: none known.
    */
   cannotRecover?: ReadonlySet<string>;
+  /** Paper pieces printed (PROTOCOL §4.4), with when their split was retired. Absent: none. */
+  paper?: readonly { x: number; createdAt: number; retiredAt: number | null }[];
 }
 
 /** The name shown for a custodian whose name is not known (never a peer ID). */
@@ -51,6 +53,12 @@ export function backupStatusView(input: StatusInput): BackupStatus {
     ...(typeof input.split?.waitingPeriodMs === 'number'
       ? { waitingPeriodMs: input.split.waitingPeriodMs }
       : {}),
+    paper: (input.paper ?? []).map((p) => ({
+      number: p.x,
+      createdAt: p.createdAt,
+      state: p.retiredAt === null ? ('current' as const) : ('void' as const),
+      voidSince: p.retiredAt,
+    })),
   };
 }
 

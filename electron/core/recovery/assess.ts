@@ -14,6 +14,7 @@ import { RECOVERY_SHARD_CONTEXT } from '../../../shared/protocol/recovery.ts';
 import { verifyShardEnvelope } from '../../../shared/shards/envelope.ts';
 import type { ShardEnvelope } from '../../../shared/shards/envelope.ts';
 import type { PieceRow } from './session-store.ts';
+import type { OpenedPaper } from './session-paper.ts';
 
 export interface OpenedPiece {
   row: PieceRow;
@@ -38,8 +39,10 @@ export interface Assessment {
   /** Confirmed valid pieces of the chosen split (distinct shares) and its threshold (0 while unknown). */
   have: number;
   need: number;
-  /** The senders whose pieces form the chosen split. */
+  /** The senders whose pieces form the chosen split, then the ids of the paper pieces that join it. */
   split: string[];
+  /** Paper pieces typed into the session (PROTOCOL §11.8). */
+  paper: OpenedPaper[];
 }
 
 function why(err: unknown): string {
@@ -76,7 +79,7 @@ export function openPieces(
   });
 }
 
-export function assess(pieces: OpenedPiece[]): Assessment {
+export function assess(pieces: OpenedPiece[], paper: OpenedPaper[] = []): Assessment {
   const owners = new Map<string, { key: Uint8Array; senders: string[] }>();
   for (const p of pieces) {
     if (!p.confirmed || !p.envelope) continue;
@@ -93,21 +96,41 @@ export function assess(pieces: OpenedPiece[]): Assessment {
       have: 0,
       need: 0,
       split: [],
+      paper,
     };
   }
   const owner = [...owners.values()][0]?.key ?? null;
   // Splits of the one owner, from confirmed pieces only. `created` is signed by that owner, so it may order them.
-  const groups = new Map<string, { t: number; created: number; xs: Set<number>; senders: string[] }>();
+  const groups = new Map<
+    string,
+    { split: string; t: number; created: number; xs: Set<number>; senders: string[] }
+  >();
   for (const p of pieces) {
     if (!p.confirmed || !p.envelope || !owner) continue;
     const e = p.envelope;
     const key = `${toHex(e.splitId)}/${toHex(e.commitment)}/${e.threshold}`;
-    const g = groups.get(key) ?? { t: e.threshold, created: e.created, xs: new Set<number>(), senders: [] };
+    const g = groups.get(key) ?? {
+      split: toHex(e.splitId),
+      t: e.threshold,
+      created: e.created,
+      xs: new Set<number>(),
+      senders: [],
+    };
     if (!g.xs.has(e.x)) {
       g.xs.add(e.x);
       g.senders.push(p.row.sender);
     }
     groups.set(key, g);
+  }
+  // A confirmed paper piece counts in the split of its split id and threshold; only friends' signed pieces make a
+  // split known (its owner and commitment), so a paper piece alone waits for one of them (PROTOCOL §11.8).
+  for (const p of paper) {
+    if (!p.confirmed || !p.piece) continue;
+    for (const g of groups.values())
+      if (g.split === toHex(p.piece.splitId) && g.t === p.piece.threshold && !g.xs.has(p.piece.x)) {
+        g.xs.add(p.piece.x);
+        g.senders.push(p.id);
+      }
   }
   const ranked = [...groups.values()].sort(
     (a, b) =>
@@ -121,6 +144,7 @@ export function assess(pieces: OpenedPiece[]): Assessment {
     have: best?.xs.size ?? 0,
     need: best?.t ?? 0,
     split: best?.senders ?? [],
+    paper,
   };
 }
 

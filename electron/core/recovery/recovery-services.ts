@@ -22,6 +22,7 @@ import { RemoteApprovals } from './remote-approvals.ts';
 import { RemoteApprovalStore } from './remote-approval-store.ts';
 import { RecoveryWatch } from './recovery-watch.ts';
 import { WatchStore } from './watch-store.ts';
+import { RecoveryPaperStore } from './session-paper.ts';
 
 export type RecoveryHandlers = Pick<
   Handlers,
@@ -29,6 +30,8 @@ export type RecoveryHandlers = Pick<
   | 'recovery.status'
   | 'recovery.cancel'
   | 'recovery.judge'
+  | 'recovery.addPaper'
+  | 'recovery.judgePaper'
   | 'recovery.finish'
   | 'recovery.approve'
   | 'recovery.confirm'
@@ -77,6 +80,7 @@ export class RecoveryServices {
       listen: deps.listen,
       mdns: deps.config.mdns,
       retryMs: deps.config.meshRetryMs,
+      paper: new RecoveryPaperStore(deps.store),
       restore: async (r) => {
         await applySnapshot(
           {
@@ -241,6 +245,8 @@ export class RecoveryServices {
         return this.session.status();
       },
       'recovery.judge': (input) => this.session.judge(input),
+      'recovery.addPaper': ({ words }) => this.session.addPaper(words),
+      'recovery.judgePaper': (input) => this.session.judgePaper(input),
       'recovery.finish': () => this.session.finish(),
       'recovery.approve': (input) => this.approvals.approve(input),
       'recovery.confirm': ({ id }) => this.approvals.confirm(id),

@@ -40,7 +40,12 @@ export async function combineAndOpen(
         signed: p.signed!,
         senderSignPublic: signPublicFromPeerId(p.row.sender),
       })),
-      { owner: a.owner },
+      {
+        owner: a.owner,
+        paper: a.paper.flatMap((p) =>
+          p.confirmed && p.piece && inSplit.has(p.id) ? [{ from: p.id, ...p.piece }] : [],
+        ),
+      },
     );
   } catch (err) {
     if (
@@ -54,6 +59,7 @@ export async function combineAndOpen(
     combined.problems.filter((p) => combined.badCustodians.includes(p.from)).map((p) => [p.from, p.reason]),
   );
   const confirmed = new Set(a.pieces.filter((p) => p.confirmed).map((p) => p.row.sender));
+  const paperIds = new Set(a.paper.map((p) => p.id));
   let opened: { snapshot: Snapshot } | { error: string };
   try {
     opened = await openNewestBackup(store, combined.key, combined.owner, confirmed);
@@ -73,7 +79,7 @@ export async function combineAndOpen(
     prepared: {
       snapshot: opened.snapshot,
       owner: combined.owner,
-      delivered: combined.goodCustodians,
+      delivered: combined.goodCustodians.filter((from) => !paperIds.has(from)),
       threshold: combined.threshold,
     },
     problems,

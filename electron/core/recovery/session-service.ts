@@ -43,6 +43,8 @@ import type { Phase, Prepared } from './session-state.ts';
 import type { RecoverySessionStore, SessionRow } from './session-store.ts';
 import { ReplyDialer } from './reply-dialer.ts';
 import { MAX_SENDERS } from './session-admission.ts';
+import { openPaper } from './session-paper.ts';
+import type { RecoveryPaperStore } from './session-paper.ts';
 
 // The caps and the code's lifetime live with the admission rules; re-exported for callers that read them here.
 export { MAX_SENDER_BYTES, MAX_SENDERS, MAX_SESSION_BYTES, SESSION_TTL_MS } from './session-admission.ts';
@@ -68,6 +70,8 @@ export interface SessionDeps {
   mdns: boolean;
   /** How often reply peers out of reach are dialed again (the mesh's retry interval, TESSERA_MESH_RETRY_MS). */
   retryMs: number;
+  /** Paper pieces typed into the session (PROTOCOL §11.8); absent, none can be added. */
+  paper?: RecoveryPaperStore;
   /** Restores the snapshot (one transaction that also drops the session); the session node is stopped first. */
   restore(recovered: Recovered): Promise<void>;
   now?: () => number;
@@ -268,6 +272,39 @@ export class RecoverySessionService {
     return this.status();
   }
 
+  /** A paper piece's words (PROTOCOL §11.8): checked and kept; it counts once the person confirms it. */
+  addPaper(words: string): RecoveryStatus {
+    const keys = this.paperReady();
+    const id = this.deps.paper!.add(words, keys.boxPublic, this.now());
+    this.log(`recovery: paper piece ${id} added`);
+    return this.reassessed();
+  }
+
+  /** The person says a paper piece is theirs (it counts) or not (it goes). */
+  judgePaper(input: { id: string; match: boolean }): RecoveryStatus {
+    this.paperReady();
+    if (!this.deps.paper!.judge(input.id, input.match, this.now()))
+      throw new NotFoundError('There is no such paper piece in this recovery.');
+    this.combineProblems.delete(input.id);
+    this.log(`recovery: paper piece ${input.id} ${input.match ? 'confirmed' : 'removed'}`);
+    return this.reassessed();
+  }
+
+  private paperReady(): IdentityKeys {
+    this.requireActive();
+    if (this.phase === 'restoring' || this.phase === 'restored')
+      throw new ConflictError('Your vault is being restored right now; wait a moment.');
+    if (!this.keys || !this.deps.paper)
+      throw new ConflictError('Enter your new passphrase first: paper pieces are kept under it.');
+    return this.keys;
+  }
+
+  private reassessed(): RecoveryStatus {
+    this.evaluate();
+    this.deps.events.changed('recovery');
+    return this.status();
+  }
+
   /** Re-assesses the pieces (needs the passphrase) and opens the backup once confirmed pieces suffice. */
   private evaluate(): Assessment | null {
     if (!this.keys) return null;
@@ -277,7 +314,10 @@ export class RecoverySessionService {
         .filter((s) => s.confirmedAt !== null)
         .map((s) => s.peerId),
     );
-    this.assessment = assess(openPieces(this.deps.store.pieces(), confirmed, this.keys));
+    this.assessment = assess(
+      openPieces(this.deps.store.pieces(), confirmed, this.keys),
+      openPaper(this.deps.paper?.rows() ?? [], this.keys),
+    );
     const a = this.assessment;
     const basis = basisOf(a);
     const step = afterJudging(a, {

@@ -7,6 +7,7 @@
  */
 import { fingerprintOf, peerIdOf } from '../../../shared/crypto/identity.ts';
 import type {
+  RecoveryPaper,
   RecoveryCustodian,
   RecoveryStatus,
   RecoveryVaultSummary,
@@ -153,7 +154,41 @@ export function sessionStatus(f: SessionFacts): RecoveryStatus {
         }
       : {}),
     ...(kept ? { keptVault: { name: kept.name, peerId: kept.peerId, fingerprint: kept.fingerprint } } : {}),
+    ...(a && a.paper.length > 0 ? { paper: paperOf(a, f.combineProblems) } : {}),
   };
+}
+
+/** The paper pieces typed in (PROTOCOL §11.8), each with whether it counts and, if not, why. */
+export function paperOf(a: Assessment, combineProblems: ReadonlyMap<string, string>): RecoveryPaper[] {
+  const inSplit = new Set(a.split);
+  return a.paper.flatMap((p) => {
+    if (!p.piece) return [];
+    const problem = combineProblems.get(p.id);
+    const state: RecoveryPaper['state'] = !p.confirmed
+      ? 'added'
+      : problem
+        ? 'bad'
+        : inSplit.has(p.id)
+          ? 'counted'
+          : 'waiting';
+    return [
+      {
+        id: p.id,
+        number: p.piece.x,
+        threshold: p.piece.threshold,
+        state,
+        confirmed: p.confirmed,
+        addedAt: p.addedAt,
+        ...(problem
+          ? { problem: `Paper piece ${p.piece.x} does not fit with your friends' pieces: ${problem}` }
+          : state === 'waiting'
+            ? {
+                problem: `Paper piece ${p.piece.x} waits for a confirmed friend's piece of the same backup (a page of a replaced backup never will).`,
+              }
+            : {}),
+      },
+    ];
+  });
 }
 
 /** Whose vault the prepared backup is, for the person's last look before `finish`. */

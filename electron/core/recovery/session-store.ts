@@ -341,10 +341,10 @@ export class RecoverySessionStore {
 
   /** Forgets the session and everything it collected (call inside the restore transaction). */
   deleteAll(): void {
-    // A transaction of its own, or a savepoint inside the restore transaction: all three go, or none.
+    // A transaction of its own, or a savepoint inside the restore transaction: all of it goes, or none.
     this.store.db.transaction(() => {
       this.store.db.exec(
-        'DELETE FROM recovery_chunks; DELETE FROM recovery_pieces; DELETE FROM recovery_senders; DELETE FROM recovery_reply_peers; DELETE FROM recovery_session;',
+        'DELETE FROM recovery_chunks; DELETE FROM recovery_pieces; DELETE FROM recovery_senders; DELETE FROM recovery_reply_peers; DELETE FROM recovery_paper; DELETE FROM recovery_session;',
       );
     })();
   }

@@ -36,6 +36,35 @@ export const CustodianStatus = z.object({
 });
 export type CustodianStatus = z.infer<typeof CustodianStatus>;
 
+/**
+ * A paper piece printed for a backup (PROTOCOL §4.4): its number and date, nothing secret. `void` once a newer split
+ * replaced its split (a re-share): the page no longer works and should be destroyed.
+ */
+export const PaperPage = z.object({
+  number: z.number().int().min(1).max(255),
+  createdAt: z.number().int(),
+  state: z.enum(['current', 'void']),
+  /** When its split was replaced, for a void page; else null. */
+  voidSince: z.number().int().nullable(),
+});
+export type PaperPage = z.infer<typeof PaperPage>;
+
+/**
+ * A paper piece as made by `backup.create`, returned once and never stored: everything its printed page shows
+ * (shared/paper/paper-page.ts).
+ */
+export const PaperPieceWords = z.object({
+  number: z.number().int().min(1).max(255),
+  words: z.array(z.string()),
+  createdAt: z.number().int(),
+  threshold: z.number().int(),
+  /** n: the split's pieces, friends' and paper. */
+  pieces: z.number().int(),
+  ownerName: z.string(),
+  fingerprint: z.string(),
+});
+export type PaperPieceWords = z.infer<typeof PaperPieceWords>;
+
 export const BackupStatus = z.object({
   configured: z.boolean(),
   version: z.number().int().nonnegative(),
@@ -57,8 +86,14 @@ export const BackupStatus = z.object({
    * the key was split; absent for a split made before the choice existed (its custodians wait 48 hours).
    */
   waitingPeriodMs: z.number().int().nonnegative().optional(),
+  /** Paper pieces printed, current split first, then void pages of replaced splits (optional: added later). */
+  paper: z.array(PaperPage).optional(),
 });
 export type BackupStatus = z.infer<typeof BackupStatus>;
+
+/** `backup.create`'s answer: the status, and the words of the paper pieces just made (shown once). */
+export const BackupCreated = BackupStatus.extend({ paperPieces: z.array(PaperPieceWords).optional() });
+export type BackupCreated = z.infer<typeof BackupCreated>;
 
 export const HeldBackup = z.object({
   ownerPeerId: z.string(),
@@ -81,6 +116,10 @@ export const PendingRequest = z.object({
 export type PendingRequest = z.infer<typeof PendingRequest>;
 
 export const backupOps = {
+  /**
+   * A new split among friends, and `paper` pieces on paper (PROTOCOL §4.4; n = friends + paper ≤ 16). The paper
+   * pieces' words come back once, in `paperPieces`, and are never stored.
+   */
   'backup.create': op(
     z.object({
       custodians: z.array(PeerId).min(2).max(16),
@@ -95,8 +134,9 @@ export const backupOps = {
         .min(0)
         .max(30 * 24 * 60 * 60_000)
         .optional(),
+      paper: z.number().int().min(0).max(14).optional(),
     }),
-    BackupStatus,
+    BackupCreated,
   ),
   'backup.status': op(z.object({}), BackupStatus),
   /** Asks every custodian to prove it still holds its piece, now. */

@@ -79,6 +79,24 @@ export const RecoveryVaultSummary = z.object({
 });
 export type RecoveryVaultSummary = z.infer<typeof RecoveryVaultSummary>;
 
+/**
+ * A paper piece typed or scanned into the recovery (PROTOCOL §11.8). added = read and checked, waiting for the person
+ * to confirm it is their page; counted = confirmed and part of the backup being recovered; waiting = confirmed, but no
+ * confirmed friend's piece is of the same backup yet (a paper piece never restores without one); bad = it did not
+ * fit with the friends' pieces (see `problem`).
+ */
+export const RecoveryPaper = z.object({
+  id: z.string(),
+  /** The piece's number, as printed on its page. */
+  number: z.number().int(),
+  threshold: z.number().int(),
+  state: z.enum(['added', 'counted', 'waiting', 'bad']),
+  confirmed: z.boolean(),
+  addedAt: z.number().int(),
+  problem: z.string().optional(),
+});
+export type RecoveryPaper = z.infer<typeof RecoveryPaper>;
+
 export const RecoveryStatus = z.object({
   state: RecoverySessionState,
   /** Confirmed valid pieces of the best split so far (unconfirmed pieces never count). */
@@ -109,6 +127,8 @@ export const RecoveryStatus = z.object({
   replies: z
     .array(z.object({ peerId: z.string(), path: z.enum(['direct', 'relayed']).optional() }))
     .optional(),
+  /** Paper pieces typed into this recovery (added later: absent from older answers). */
+  paper: z.array(RecoveryPaper).optional(),
 });
 export type RecoveryStatus = z.infer<typeof RecoveryStatus>;
 
@@ -201,6 +221,15 @@ export const recoveryOps = {
    * piece count; `match: false` deletes it and refuses that sender from then on.
    */
   'recovery.judge': op(z.object({ peerId: PeerId, match: z.boolean() }), RecoveryStatus, { public: true }),
+  /**
+   * New device: a paper piece's words, typed or scanned from its QR (PROTOCOL §11.8). A wrong word is named
+   * (`INVALID_CODE`); a readable piece is kept but counts only after `recovery.judgePaper { match: true }`.
+   */
+  'recovery.addPaper': op(z.object({ words: z.string().min(1).max(2000) }), RecoveryStatus, { public: true }),
+  /** New device: the person says the paper piece is theirs (it counts) or not (it is removed). */
+  'recovery.judgePaper': op(z.object({ id: z.string().max(100), match: z.boolean() }), RecoveryStatus, {
+    public: true,
+  }),
   /** New device, once `ready`: writes the vault `status.vault` shows. */
   'recovery.finish': op(z.object({}), RecoveryStatus, { public: true }),
   /** New device, remote recovery: a friend's reply code; this device dials them (PROTOCOL §11.7). */

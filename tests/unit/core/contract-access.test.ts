@@ -60,6 +60,8 @@ const ARGS: { [N in OpName]: unknown } = {
   'recovery.status': {},
   'recovery.cancel': {},
   'recovery.judge': { peerId: PEER, match: true },
+  'recovery.addPaper': { words: 'academic acid' },
+  'recovery.judgePaper': { id: 'paper-1-00000000', match: true },
   'recovery.finish': {},
   'recovery.approve': { code: 'not a recovery code', friendPeerId: PEER },
   'recovery.confirm': { id: 'recovery:nobody' },

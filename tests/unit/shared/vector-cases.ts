@@ -17,6 +17,7 @@ import { encodeSnapshot, type Snapshot } from '../../../shared/formats/snapshot.
 import { pad } from '../../../shared/formats/padding.ts';
 import { sealShardEnvelope, signShardEnvelope, type ShardEnvelope } from '../../../shared/shards/envelope.ts';
 import { keyCommitment } from '../../../shared/shards/split.ts';
+import { encodePaperPiece } from '../../../shared/paper/paper-piece.ts';
 import { counterRandom } from './helpers.ts';
 
 type Json = Record<string, unknown>;
@@ -162,6 +163,33 @@ function sasVector(): Json {
   };
 }
 
+/** Paper pieces (PROTOCOL §4.4) of the frozen 3-of-4 split: their words, and two mistypes the checksum catches. */
+function paperVector(): Json {
+  const splitId = seq(16, 0xa0);
+  const pieces = FROZEN_SHARES.shares.map((s) => {
+    const words = encodePaperPiece({ splitId, threshold: FROZEN_SHARES.threshold, x: s.x, y: fromHex(s.y) });
+    return { x: s.x, y: s.y, words: words.join(' ') };
+  });
+  const words = pieces[0]!.words.split(' ');
+  const wrong = [...words];
+  wrong[9] = words[9] === 'academic' ? 'acid' : 'academic';
+  const swapped = [...words];
+  [swapped[2], swapped[3]] = [words[3]!, words[2]!];
+  return {
+    description:
+      'Paper pieces: data = version 1 (4 bits) || t - 1 (4) || x (8) || splitId (128) || y (256) as 40 SLIP-0039 ' +
+      'words, then 3 RS1024 check words under the customization "tessera-paper". Mistypes name their words.',
+    splitId: toHex(splitId),
+    threshold: FROZEN_SHARES.threshold,
+    key: FROZEN_SHARES.key,
+    pieces,
+    mistyped: [
+      { words: wrong.join(' '), positions: [10] },
+      { words: swapped.join(' '), positions: [3, 4] },
+    ],
+  };
+}
+
 function backupVector(): Json {
   const keys = deriveBackupKeys(BACKUP_KEY);
   const small = vectorSnapshot(3);
@@ -208,6 +236,7 @@ export function computeVectors(): Record<string, Json> {
     'sealed-box.json': sealedBoxVector(),
     'shard-envelope.json': shardVector(),
     'sas.json': sasVector(),
+    'paper-piece.json': paperVector(),
     'backup.json': backupVector(),
   };
 }

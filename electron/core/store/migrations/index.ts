@@ -9,6 +9,7 @@ import { migration008ConfirmedCodes } from './008_confirmed_codes.ts';
 import { migration009FriendNames } from './009_friend_names.ts';
 import { migration010ItemHistory } from './010_item_history.ts';
 import { migration011RemoteRecovery } from './011_remote_recovery.ts';
+import { migration012PaperPieces } from './012_paper_pieces.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009FriendNames,
   migration010ItemHistory,
   migration011RemoteRecovery,
+  migration012PaperPieces,
 ];

@@ -7,6 +7,8 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { BackupWizard } from './BackupWizard.tsx';
 import { BackupStatusView } from './BackupStatusView.tsx';
+import { PaperPieces } from './PaperPieces.tsx';
+import type { PaperPieceWords } from '../../../../shared/api/ops/backup.ts';
 import './Backup.css';
 
 /** Backup: set it up with a wizard, then watch each friend's piece. */
@@ -18,10 +20,12 @@ export function BackupScreen() {
   const backup = useLoad(loadBackup, backupVersion);
   const friends = useLoad(loadFriends, friendsVersion);
   const [editing, setEditing] = useState(false);
+  // Kept here, not in the wizard: the wizard closes as soon as the new backup shows in the status.
+  const [printing, setPrinting] = useState<PaperPieceWords[] | null>(null);
 
   const error = backup.error ?? friends.error;
   const ready = backup.data && friends.data;
-  const showWizard = ready && (editing || !backup.data?.configured);
+  const showWizard = ready && !printing && (editing || !backup.data?.configured);
 
   return (
     <div className="backup">
@@ -39,6 +43,11 @@ export function BackupScreen() {
         />
       )}
       {!ready && !error && <Busy label="Reading your backup…" />}
+      {printing && (
+        <section className="card wizard">
+          <PaperPieces pieces={printing} onDone={() => setPrinting(null)} />
+        </section>
+      )}
       {ready && showWizard && backup.data && friends.data && (
         <BackupWizard
           friends={friends.data}
@@ -47,10 +56,15 @@ export function BackupScreen() {
             setEditing(false);
             backup.reload();
           }}
+          onPaper={(pieces) => {
+            setPrinting(pieces);
+            setEditing(false);
+            backup.reload();
+          }}
           onCancel={backup.data.configured ? () => setEditing(false) : undefined}
         />
       )}
-      {ready && !showWizard && backup.data && friends.data && (
+      {ready && !showWizard && !printing && backup.data && friends.data && (
         <BackupStatusView status={backup.data} onChange={() => setEditing(true)} />
       )}
     </div>

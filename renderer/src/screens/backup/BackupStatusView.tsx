@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { BackupStatus, CustodianStatus } from '../../../../shared/api/ops/backup.ts';
-import { currentCustodians, summarizeBackup } from '../../../../shared/backup-summary.ts';
+import { currentCustodians, paperViews, summarizeBackup } from '../../../../shared/backup-summary.ts';
 import type { PieceView } from '../../../../shared/backup-summary.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { formatBytes, formatDate, listNames } from '../../lib/format.ts';
@@ -113,6 +113,21 @@ export function BackupStatusView({ status, onChange }: { status: BackupStatus; o
           </>
         )}
       </section>
+
+      {paperViews(status).length > 0 && (
+        <section className="card" aria-labelledby={`${id}-paper`}>
+          <h2 className="card__title" id={`${id}-paper`}>
+            Paper pieces
+          </h2>
+          <ul data-testid="paper-pages">
+            {paperViews(status).map((p) => (
+              <li key={`${p.state}-${p.number}-${p.text}`} data-state={p.state}>
+                <span className={p.state === 'void' ? 'backup__problem' : ''}>{p.text}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { BackupStatus } from '../../../../shared/api/ops/backup.ts';
+import type { BackupStatus, PaperPieceWords } from '../../../../shared/api/ops/backup.ts';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import { listNames } from '../../lib/format.ts';
 import { api, errorMessage } from '../../lib/api.ts';
@@ -16,11 +16,13 @@ interface Props {
   /** The backup being replaced when friends or the number needed change. */
   current: BackupStatus | null;
   onDone(): void;
+  /** The backup was made with paper pieces: their words, to show and print once (the screen keeps them). */
+  onPaper(pieces: PaperPieceWords[]): void;
   onCancel?: () => void;
 }
 
 /** Three steps: who keeps a piece, how many are needed, then start. */
-export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
+export function BackupWizard({ friends, current, onDone, onPaper, onCancel }: Props) {
   const { navigate } = useRouter();
   const currentIds = new Set(currentCustodians(current?.custodians ?? []).map((c) => c.peerId));
   const [step, setStep] = useState<Step>('friends');
@@ -28,13 +30,16 @@ export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
     () => new Set(friends.filter((f) => currentIds.has(f.peerId)).map((f) => f.peerId)),
   );
   const [threshold, setThreshold] = useState<number | null>(current?.threshold ?? null);
+  const [paper, setPaper] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
 
-  const n = chosen.size;
+  const friendCount = chosen.size;
+  // Paper pieces are shares like friends' (PROTOCOL §4.4): n counts both.
+  const n = friendCount + paper;
   const t = threshold !== null && threshold <= n ? threshold : recommendedThreshold(n);
-  const guidance = thresholdGuidance(t, n);
+  const guidance = thresholdGuidance(t, n, paper);
   const chosenFriends = friends.filter((f) => chosen.has(f.peerId));
 
   const toggle = (peerId: string) =>
@@ -49,8 +54,13 @@ export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
     setBusy(true);
     setError(null);
     try {
-      await api().call('backup.create', { custodians: [...chosen], threshold: t });
-      onDone();
+      const created = await api().call('backup.create', {
+        custodians: [...chosen],
+        threshold: t,
+        ...(paper > 0 ? { paper } : {}),
+      });
+      if (created.paperPieces?.length) onPaper(created.paperPieces);
+      else onDone();
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
@@ -126,12 +136,25 @@ export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
               </li>
             ))}
           </ul>
-          {n < 2 && <p className="muted">Choose at least two friends.</p>}
+          {friendCount < 2 && <p className="muted">Choose at least two friends.</p>}
+          <label className="field">
+            <span>Pieces on paper (printed, kept by you)</span>
+            <input
+              type="number"
+              min={0}
+              max={Math.max(0, 16 - friendCount)}
+              value={paper}
+              data-testid="paper-count"
+              onChange={(e) =>
+                setPaper(Math.max(0, Math.min(16 - friendCount, Math.floor(Number(e.target.value) || 0))))
+              }
+            />
+          </label>
           <div className="actions">
             <button
               type="button"
               className="button button--primary"
-              disabled={n < 2}
+              disabled={friendCount < 2}
               onClick={() => setStep('threshold')}
             >
               Next
@@ -200,8 +223,10 @@ export function BackupWizard({ friends, current, onDone, onCancel }: Props) {
             {current ? 'Make a new backup' : 'Start your backup'}
           </h2>
           <p>
-            {listNames(chosenFriends.map((f) => f.name))} will each be asked to keep one piece. Any {t} of
-            them can help you restore your vault.
+            {listNames(chosenFriends.map((f) => f.name))} will each be asked to keep one piece
+            {paper > 0 &&
+              `, and ${paper} ${paper === 1 ? 'piece goes' : 'pieces go'} on paper for you to print`}
+            . Any {t} of {paper > 0 ? 'these pieces' : 'them'} can help you restore your vault.
           </p>
           <p className="muted">
             Each friend must accept on their own device. You can see who has accepted on this screen.

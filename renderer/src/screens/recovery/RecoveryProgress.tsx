@@ -1,3 +1,4 @@
+import { PaperPieceEntry } from './PaperPieceEntry.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import type { RecoveryStatus } from '../../../../shared/api/ops/recovery.ts';
 import { api, errorMessage } from '../../lib/api.ts';
@@ -204,6 +205,9 @@ export function RecoveryProgress() {
             </li>
           ))}
         </ul>
+      )}
+      {(status.state === 'collecting' || status.state === 'conflict') && (
+        <PaperPieceEntry status={status} onChange={reload} />
       )}
       {status.custodians.length > 0 && (
         <p className="muted">
