@@ -4,3 +4,5 @@
  */
 export const INVITE_PREFIX = 'TESSERA:';
 export const RECOVERY_CODE_PREFIX = 'TESSERA-RECOVER:';
+/** A custodian's reply to a remote recovery code (PROTOCOL §11.7): typed on the new device. */
+export const REPLY_CODE_PREFIX = 'TESSERA-REPLY:';

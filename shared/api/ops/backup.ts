@@ -52,6 +52,11 @@ export const BackupStatus = z.object({
   bytesSent: z.number().int().nonnegative(),
   /** Why the latest changes are not in a backup version yet (e.g. the vault outgrew the size limit), or null. */
   problem: z.string().nullable(),
+  /**
+   * How long a remote recovery of this backup waits before any piece is released (PROTOCOL §11.7), as chosen when
+   * the key was split; absent for a split made before the choice existed (its custodians wait 48 hours).
+   */
+  waitingPeriodMs: z.number().int().nonnegative().optional(),
 });
 export type BackupStatus = z.infer<typeof BackupStatus>;
 
@@ -77,7 +82,20 @@ export type PendingRequest = z.infer<typeof PendingRequest>;
 
 export const backupOps = {
   'backup.create': op(
-    z.object({ custodians: z.array(PeerId).min(2).max(16), threshold: z.number().int().min(2).max(16) }),
+    z.object({
+      custodians: z.array(PeerId).min(2).max(16),
+      threshold: z.number().int().min(2).max(16),
+      /**
+       * How long a remote recovery must wait before any piece is released (PROTOCOL §11.7); default 48 hours, at
+       * least an hour (the device's configured minimum), at most 30 days. Travels in the signed pieces.
+       */
+      waitingPeriodMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(30 * 24 * 60 * 60_000)
+        .optional(),
+    }),
     BackupStatus,
   ),
   'backup.status': op(z.object({}), BackupStatus),

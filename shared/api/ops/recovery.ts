@@ -43,11 +43,28 @@ export const RecoveryCustodian = z.object({
    * declined = the custodian said the codes did not match, or declined, after the hello: nothing was sent;
    * expired = the custodian's approval expired before they approved: nothing was sent. A new hello from a declined
    * or expired custodian (they approve again, with a new code) makes them `connected` again (PROTOCOL §11.3).
+   * Remote recovery (§11.7): waiting = they approved and their piece comes at `releaseAt`; withdrew = they withdrew
+   * during the wait; stopped = their Tessera says the owner's device stopped this recovery.
    */
-  state: z.enum(['connected', 'received', 'verified', 'bad', 'rejected', 'declined', 'expired']),
+  state: z.enum([
+    'connected',
+    'received',
+    'verified',
+    'bad',
+    'rejected',
+    'declined',
+    'expired',
+    'waiting',
+    'withdrew',
+    'stopped',
+  ]),
   /** The person at the new device confirmed that this sender's screen shows `comparisonCode`: only then it counts. */
   confirmed: z.boolean(),
   problem: z.string().optional(),
+  /** Remote recovery: when their piece is released, unless someone stops it (PROTOCOL §11.7). */
+  releaseAt: z.number().int().optional(),
+  /** How this friend's device is connected now: directly, or through a friend relay; absent when not connected. */
+  path: z.enum(['direct', 'relayed']).optional(),
 });
 export type RecoveryCustodian = z.infer<typeof RecoveryCustodian>;
 
@@ -84,6 +101,14 @@ export const RecoveryStatus = z.object({
    * cancelled. Only pieces of this same identity can restore it (PROTOCOL §11.6).
    */
   keptVault: z.object({ name: z.string(), peerId: z.string(), fingerprint: z.string() }).optional(),
+  /** A remote recovery (PROTOCOL §11.7): friends elsewhere, each piece after the owner's waiting period. */
+  remote: z.boolean().optional(),
+  /** Set when a friend's Tessera said the owner's device stopped this recovery: the sentence to show. */
+  stopped: z.string().optional(),
+  /** Friends whose reply code was entered here (remote recovery): this device dials them. */
+  replies: z
+    .array(z.object({ peerId: z.string(), path: z.enum(['direct', 'relayed']).optional() }))
+    .optional(),
 });
 export type RecoveryStatus = z.infer<typeof RecoveryStatus>;
 
@@ -94,14 +119,62 @@ export const RecoveryApproval = z.object({
   friendPeerId: z.string(),
   sessionPeerId: z.string(),
   comparisonCode: z.string(),
-  state: z.enum(['awaiting-confirmation', 'sent', 'declined', 'expired', 'failed']),
+  /**
+   * connecting = remote: waiting for the new device to connect (show `replyCode`); awaiting-confirmation = compare
+   * the codes; waiting = approved, the piece is released at `releaseAt` unless someone stops it; sent; declined;
+   * withdrawn = withdrew during the wait; stopped = the owner's device stopped this recovery; expired; failed.
+   */
+  state: z.enum([
+    'connecting',
+    'awaiting-confirmation',
+    'waiting',
+    'sent',
+    'declined',
+    'withdrawn',
+    'stopped',
+    'expired',
+    'failed',
+  ]),
   createdAt: z.number().int(),
   expiresAt: z.number().int(),
   error: z.string().optional(),
+  /** A remote recovery (PROTOCOL §11.7). */
+  remote: z.boolean().optional(),
+  /** Remote: what the person reads or sends to their friend, to type on the new device. */
+  replyCode: z.string().optional(),
+  /** Remote: when the piece is released (the owner's waiting period after the approval). */
+  releaseAt: z.number().int().optional(),
+  /** Remote: the friends whose approval stands, as the new device last said. */
+  standing: z.array(z.string()).optional(),
+  /** Remote: how many approvals must stand before the piece goes (the backup's threshold). */
+  threshold: z.number().int().optional(),
+  /** How the new device is connected now. */
+  path: z.enum(['direct', 'relayed']).optional(),
 });
 export type RecoveryApproval = z.infer<typeof RecoveryApproval>;
 
 export const RecoveryCodeText = z.string().min(1).max(4096);
+
+/** A remote recovery someone's Tessera told this device about (PROTOCOL §11.7): of this vault, or of a friend's. */
+export const RecoveryWatchEntry = z.object({
+  /** The new device's session (its key's peer ID): one recovery. */
+  sessionPeerId: z.string(),
+  /** Whose vault is being recovered: this device's own (`mine`), or a friend's. */
+  mine: z.boolean(),
+  owner: z.string(),
+  ownerPeerId: z.string(),
+  /** The friend who approved (or withdrew, or released). */
+  custodian: z.string(),
+  custodianPeerId: z.string(),
+  state: z.enum(['approved', 'withdrawn', 'released']),
+  /** approved: when the piece will be released; released: when it was. */
+  until: z.number().int(),
+  path: z.enum(['direct', 'relayed']),
+  at: z.number().int(),
+  /** Stopped by the owner's device (a signed cancel was seen). */
+  stopped: z.boolean(),
+});
+export type RecoveryWatchEntry = z.infer<typeof RecoveryWatchEntry>;
 
 export const recoveryOps = {
   /**
@@ -110,7 +183,13 @@ export const recoveryOps = {
    * friends' pieces restore the same identity (PROTOCOL §11.6); without it a locked vault is `VAULT_EXISTS`.
    */
   'recovery.start': op(
-    z.object({ passphrase: Passphrase, name: DisplayName.optional(), forgot: z.boolean().optional() }),
+    z.object({
+      passphrase: Passphrase,
+      name: DisplayName.optional(),
+      forgot: z.boolean().optional(),
+      /** Friends are elsewhere (PROTOCOL §11.7): a remote code, and each piece waits for the owner's waiting period. */
+      remote: z.boolean().optional(),
+    }),
     z.object({ code: z.string(), sessionPeerId: z.string(), expiresAt: z.number().int() }),
     { public: true },
   ),
@@ -124,10 +203,22 @@ export const recoveryOps = {
   'recovery.judge': op(z.object({ peerId: PeerId, match: z.boolean() }), RecoveryStatus, { public: true }),
   /** New device, once `ready`: writes the vault `status.vault` shows. */
   'recovery.finish': op(z.object({}), RecoveryStatus, { public: true }),
+  /** New device, remote recovery: a friend's reply code; this device dials them (PROTOCOL §11.7). */
+  'recovery.reply': op(z.object({ code: RecoveryCodeText }), RecoveryStatus, { public: true }),
   /** Custodian: checks the code and the friend, says hello to the new device; returns the comparison code. */
   'recovery.approve': op(z.object({ code: RecoveryCodeText, friendPeerId: PeerId }), RecoveryApproval),
   /** Custodian: after comparing codes, sends the piece and the backup to the new device. */
   'recovery.confirm': op(z.object({ id: z.string().max(200) }), RecoveryApproval),
   'recovery.decline': op(z.object({ id: z.string().max(200) }), RecoveryApproval),
   'recovery.approvals': op(z.object({}), z.array(RecoveryApproval)),
+  /** Remote recoveries friends told this device about: of this vault (with Stop), or of a friend it holds for. */
+  'recovery.watch': op(z.object({}), z.array(RecoveryWatchEntry)),
+  /**
+   * Owner: stop a remote recovery of this vault. Signs a cancel every custodian honours (PROTOCOL §11.7); needs the
+   * vault unlocked. Returns how many custodians were told now (the others when they connect).
+   */
+  'recovery.stopRemote': op(
+    z.object({ sessionPeerId: PeerId }),
+    z.object({ told: z.number().int().nonnegative(), custodians: z.number().int().nonnegative() }),
+  ),
 };
