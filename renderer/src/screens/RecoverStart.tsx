@@ -8,7 +8,7 @@ export function RecoverStart({ onBack }: { onBack(): void }) {
       <PageHeader
         title="Recover my vault"
         takeFocus={false}
-        lead="Your friends each hold one piece of your recovery key. When enough of them are with you, this device puts the pieces together and brings your vault back."
+        lead="Your friends each hold one piece of your recovery key. When enough of them send theirs, this device puts the pieces together and brings your vault back."
       />
       <ol className="steps">
         <li>
