@@ -12,8 +12,8 @@ export function useNow(everyMs = 1000): number {
 }
 
 /**
- * "in 14 s", "in 1 day 3 hours", ticking; the moment itself is in the title and the `time` element. A timer role:
- * screen readers do not announce each tick, and read it when the person gets to it.
+ * "in 14 s", "in 1 day 3 hours", ticking; the moment itself is in the title and the `time` element. A timer, never
+ * live, even inside a live region: screen readers do not announce each tick, and read it when the person gets to it.
  */
 export function Countdown({ until, testId }: { until: number; testId?: string }) {
   const now = useNow();
@@ -23,6 +23,7 @@ export function Countdown({ until, testId }: { until: number; testId?: string })
       dateTime={new Date(until).toISOString()}
       title={formatDate(until)}
       role="timer"
+      aria-live="off"
       className="countdown"
       data-testid={testId}
     >

@@ -633,7 +633,7 @@ function RemoteApproval({
       {a.state === 'waiting' && (
         <>
           <h2 className="card__title">You approved {friend}’s recovery</h2>
-          <p className="recovery__waiting" role="status">
+          <p className="recovery__waiting">
             {a.releaseAt !== undefined ? (
               <>
                 Your piece goes to {friend}’s new device{' '}
