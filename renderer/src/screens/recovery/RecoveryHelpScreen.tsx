@@ -44,9 +44,17 @@ const APPROVAL_WORDS: Record<RecoveryApproval['state'], string> = {
   failed: 'Failed',
 };
 
+/**
+ * Whether an approval takes the remote screen: a remote code, or a LAN code whose approval waits anyway because
+ * the new device was not reached directly on a private network (PROTOCOL §11.7, "Which approvals wait").
+ */
+function waitsLikeRemote(approval: RecoveryApproval): boolean {
+  return approval.remote === true || approval.state === 'waiting';
+}
+
 /** The step that shows an approval: the LAN comparison, or the remote one with its reply code and wait. */
 function approvalStep(approval: RecoveryApproval): Step {
-  return approval.remote ? { name: 'remote', approval } : { name: 'compare', approval };
+  return waitsLikeRemote(approval) ? { name: 'remote', approval } : { name: 'compare', approval };
 }
 
 /** A remote approval still under way (PROTOCOL §11.7): its screen can be opened again, after a restart too. */
@@ -82,7 +90,9 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
   const addressed = approvalId ? approvals.data?.find((a) => a.id === approvalId) : undefined;
   const resumable =
     addressed &&
-    (addressed.remote ? REMOTE_OPEN.has(addressed.state) : addressed.state === 'awaiting-confirmation')
+    (waitsLikeRemote(addressed)
+      ? REMOTE_OPEN.has(addressed.state)
+      : addressed.state === 'awaiting-confirmation')
       ? addressed
       : undefined;
   useEffect(() => {
@@ -157,7 +167,12 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
                 onCancel={restart}
               />
             )}
-            {step.name === 'compare' && <CompareAndSend approval={step.approval} onDone={setResult} />}
+            {step.name === 'compare' && (
+              <CompareAndSend
+                approval={step.approval}
+                onDone={(a) => (a.state === 'waiting' ? setStep(approvalStep(a)) : setResult(a))}
+              />
+            )}
             {step.name === 'remote' && (
               <RemoteApproval
                 approval={approvals.data?.find((a) => a.id === step.approval.id) ?? step.approval}
@@ -196,14 +211,14 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
                       ) : (
                         APPROVAL_WORDS[a.state]
                       )}
-                      {a.remote && REMOTE_OPEN.has(a.state) && (
+                      {waitsLikeRemote(a) && REMOTE_OPEN.has(a.state) && (
                         <span className="muted recovery-help__path"> · {pathWords(a.path)}</span>
                       )}
                       {a.error && <span className="backup__problem">{a.error}</span>}
                     </td>
                     <td>
                       {formatDate(a.createdAt)}
-                      {a.remote &&
+                      {waitsLikeRemote(a) &&
                         REMOTE_OPEN.has(a.state) &&
                         !(step.name === 'remote' && step.approval.id === a.id) && (
                           <button
@@ -218,7 +233,7 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
                             Open
                           </button>
                         )}
-                      {!a.remote && a.state === 'awaiting-confirmation' && !result && (
+                      {!waitsLikeRemote(a) && a.state === 'awaiting-confirmation' && !result && (
                         <button
                           type="button"
                           className="button button--small recovery-help__resume"
