@@ -26,6 +26,9 @@ export default {
       from: { path: '^shared/' },
       to: {
         pathNot: ['^shared/', '(^|/)node_modules/'],
+        // Packages whose `exports` the cruiser cannot follow (ESM-only, e.g. @multiformats/multiaddr) stay
+        // unresolved by name; they are packages, not files outside shared/ (tsc resolves every import).
+        couldNotResolve: false,
       },
     },
     {
@@ -40,7 +43,13 @@ export default {
       comment: 'Electron, SQLite and libp2p live in the main process; shared/ and renderer/ never load them.',
       severity: 'error',
       from: { path: '^(shared|renderer)/' },
-      to: { path: '(^|/)node_modules/(electron|better-sqlite3|libp2p|@libp2p|@chainsafe)/' },
+      // Resolved into node_modules, or left unresolved by name (ESM-only packages such as libp2p's).
+      to: {
+        path: [
+          '(^|/)node_modules/(electron|better-sqlite3|libp2p|@libp2p|@chainsafe)/',
+          '^(electron|better-sqlite3|libp2p|@libp2p|@chainsafe)(/|$)',
+        ],
+      },
     },
     {
       name: 'core-below-adapters',

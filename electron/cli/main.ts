@@ -44,6 +44,9 @@ const OPTION_SPECS = {
   username: { type: 'string' },
   url: { type: 'string', multiple: true },
   otpauth: { type: 'string' },
+  wait: { type: 'string' },
+  remote: { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
 } as const;
 
 function usage(): string {

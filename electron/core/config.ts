@@ -28,6 +28,15 @@ export interface CoreConfig {
   depositBudgetMib: number;
   /** TESSERA_RECOVERY_APPROVAL_MS: how long a custodian's approval of a recovery stays valid. */
   recoveryApprovalMs: number;
+  /** TESSERA_STRANGER_RELAY_MS: the longest a friend relay lets a friend's announced stranger through (§11.7). */
+  strangerRelayMs: number;
+  /** TESSERA_STRANGER_RELAY_BYTES: what a friend relay relays for one announced stranger in all (§11.7). */
+  strangerRelayBytes: number;
+  /**
+   * TESSERA_MIN_REMOTE_WAIT_MS: the shortest waiting period of a remote recovery (PROTOCOL §11.7): the least an owner
+   * may choose, and the least this device waits as a custodian whatever the envelope says.
+   */
+  minRemoteWaitMs: number;
 }
 
 /** A value of a TESSERA_* variable that cannot be used; the message names the variable and what it accepts. */
@@ -40,6 +49,7 @@ export class ConfigError extends Error {
 
 const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;
+const MIB = 1024 * 1024;
 
 const flag = (onByDefault: boolean) =>
   z
@@ -82,6 +92,9 @@ const schema = z.object({
   TESSERA_HOLD_REQUEST_TTL_MS: millis(100, 365 * DAY, 7 * DAY),
   TESSERA_DEPOSIT_BUDGET_MIB: millis(1, 16 * 1024 * 1024, 256),
   TESSERA_RECOVERY_APPROVAL_MS: millis(100, DAY, 10 * 60_000),
+  TESSERA_STRANGER_RELAY_MS: millis(100, 7 * DAY, 7 * DAY),
+  TESSERA_STRANGER_RELAY_BYTES: millis(1024, 512 * MIB, 512 * MIB),
+  TESSERA_MIN_REMOTE_WAIT_MS: millis(100, 30 * DAY, HOUR),
 });
 
 /** Parses the TESSERA_* variables of `env` (the process environment by default); throws ConfigError on a bad one. */
@@ -108,6 +121,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     holdRequestTtlMs: c.TESSERA_HOLD_REQUEST_TTL_MS,
     depositBudgetMib: c.TESSERA_DEPOSIT_BUDGET_MIB,
     recoveryApprovalMs: c.TESSERA_RECOVERY_APPROVAL_MS,
+    strangerRelayMs: c.TESSERA_STRANGER_RELAY_MS,
+    strangerRelayBytes: c.TESSERA_STRANGER_RELAY_BYTES,
+    minRemoteWaitMs: c.TESSERA_MIN_REMOTE_WAIT_MS,
   };
 }
 

@@ -33,6 +33,8 @@ export const CliBackupStatus = z.object({
   problem: z.string().nullable(),
   /** What the status means, in the words the Backup screen uses (shared/backup-summary.ts). */
   summary: z.string(),
+  /** How long a remote recovery waits before any piece goes (PROTOCOL §11.7); absent for splits made before it. */
+  waitingPeriodMs: z.number().int().optional(),
 });
 
 export const CliStatus = z.object({
@@ -137,7 +139,8 @@ export const CliAnswered = z.object({ id: z.string(), accepted: z.boolean() });
 export const CliHeld = z.array(z.object({ owner: z.string(), version: z.number().int(), since: z.string() }));
 
 /** `tessera recover start` (PROTOCOL §11): the code the new device shows (also as a QR in human output). */
-export const CliRecoverStart = z.object({ code: z.string() });
+/** `tessera recover start [--remote]`: the code to show or send; `remote` only for a remote code. */
+export const CliRecoverStart = z.object({ code: z.string(), remote: z.literal(true).optional() });
 
 export const CliRecoverCustodian = z.object({
   name: z.string(),
@@ -146,6 +149,10 @@ export const CliRecoverCustodian = z.object({
   state: z.string(),
   /** You confirmed this friend's code on the new device (`tessera recover confirm`): only then the piece counts. */
   confirmed: z.boolean(),
+  /** Remote recovery: when their piece is released (state `waiting`). */
+  releaseAt: z.string().optional(),
+  /** How their device is connected now: `direct` or `relayed` (absent: not connected). */
+  path: z.enum(['direct', 'relayed']).optional(),
 });
 
 /** Whose vault the confirmed pieces open (`ready`): checked by the person before `tessera recover finish`. */
@@ -173,6 +180,10 @@ export const CliRecoverStatus = z.object({
   custodians: z.array(CliRecoverCustodian),
   vault: CliRecoverVault.nullable(),
   keptVault: CliRecoverKeptVault.optional(),
+  /** A remote recovery (`recover start --remote`). */
+  remote: z.literal(true).optional(),
+  /** Set when a friend's Tessera said the owner's device stopped this recovery: what happened, in words. */
+  stopped: z.string().optional(),
 });
 
 /** `tessera recover finish [--yes]`: the state afterwards (`restored`) and whose vault it was. */
@@ -181,12 +192,51 @@ export const CliRecoverFinish = z.object({ state: z.string(), vault: CliRecoverV
 /** `tessera recover cancel`: the state afterwards (`none`). */
 export const CliRecoverCancelled = z.object({ state: z.string() });
 
-/** `tessera recover approve CODE --friend NAME [--yes]`: state is `sent` or `declined`. */
+/**
+ * `tessera recover approve CODE --friend NAME [--yes]`: state is `sent` or `declined`; for a remote code `waiting`
+ * (with `releaseAt`), `declined`, or with --no-wait `connecting` (with `replyCode`, the code for the new device).
+ */
 export const CliRecoverApprove = z.object({
   friend: z.string(),
   comparisonCode: z.string(),
   state: z.string(),
+  id: z.string().optional(),
+  replyCode: z.string().optional(),
+  releaseAt: z.string().optional(),
 });
+
+/** `tessera recover approvals`: the custodian's approvals, LAN and remote, with where each stands. */
+export const CliRecoverApprovals = z.array(
+  z.object({
+    id: z.string(),
+    friend: z.string(),
+    state: z.string(),
+    comparisonCode: z.string(),
+    remote: z.boolean(),
+    releaseAt: z.string().optional(),
+    standing: z.array(z.string()).optional(),
+    threshold: z.number().int().optional(),
+    path: z.enum(['direct', 'relayed']).optional(),
+    replyCode: z.string().optional(),
+  }),
+);
+
+/** `tessera recover watch`: remote recoveries friends told this device about (of its own vault, or a friend's). */
+export const CliRecoverWatch = z.array(
+  z.object({
+    session: z.string(),
+    mine: z.boolean(),
+    owner: z.string(),
+    custodian: z.string(),
+    state: z.string(),
+    until: z.string(),
+    path: z.string(),
+    stopped: z.boolean(),
+  }),
+);
+
+/** `tessera recover stop SESSION`: how many custodians were told now, of how many. */
+export const CliRecoverStop = z.object({ told: z.number().int(), custodians: z.number().int() });
 
 /** `tessera import FILE --from …`: how many items were added, left out as duplicates, and skipped. */
 export const CliImport = z.object({

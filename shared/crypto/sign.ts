@@ -16,6 +16,8 @@ export const SIGN_CONTEXTS = {
   backupManifest: 'tessera/backup-manifest/v1',
   deletion: 'tessera/delete/v1',
   profileName: 'tessera/profile-name/v1',
+  recoveryNotice: 'tessera/recovery-notice/v1',
+  recoveryCancel: 'tessera/recovery-cancel/v1',
 } as const;
 
 const PREFIX = utf8('tessera-sig-v1\0');

@@ -9,6 +9,7 @@
  *   b = the session's X25519 box public key (32), s = its signature by k (64)
  *   a = up to 8 multiaddr strings (LAN addresses of the session), x = expiry (Unix ms)
  *   r = 16 random bytes: a custodian proves it holds the code with `possessionProof` (hello and offer carry it)
+ *   m = 1 (optional): a remote code (PROTOCOL §11.7): the custodian shows a reply code and its approval waits
  *
  * The session identity is ephemeral (fresh keys per recovery), unrelated to the vault identity being recovered.
  * A mistyped or truncated code fails the checksum (InvalidCodeError), an unknown version is
@@ -39,6 +40,8 @@ export interface RecoveryCode {
   addresses: string[];
   expiresAt: number;
   secret: Uint8Array;
+  /** A remote recovery (PROTOCOL §11.7): the friends are elsewhere; pieces wait for the owner's waiting period. */
+  remote?: boolean;
 }
 
 export interface DecodedRecoveryCode extends RecoveryCode {
@@ -76,6 +79,7 @@ export function recoveryCodeBytes(code: RecoveryCode): Uint8Array {
     a: code.addresses,
     x: code.expiresAt,
     r: code.secret,
+    ...(code.remote === true ? { m: 1 } : {}),
   });
   const bytes = concatBytes(new Uint8Array([RECOVERY_CODE_VERSION]), body);
   if (bytes.length > RECOVERY_CODE_MAX_BYTES)
@@ -93,7 +97,7 @@ function decodeBytes(bytes: Uint8Array): DecodedRecoveryCode {
   const f = new Fields(
     decodeCanonical(bytes.subarray(1), RECOVERY_CODE_MAX_BYTES, 'Recovery code'),
     'Recovery code',
-    ['k', 'b', 's', 'a', 'x', 'r'],
+    ['k', 'b', 's', 'a', 'x', 'r', 'm'],
   );
   const code: RecoveryCode = {
     signPublic: f.bytes('k', 32),
@@ -103,6 +107,11 @@ function decodeBytes(bytes: Uint8Array): DecodedRecoveryCode {
     expiresAt: f.uint('x'),
     secret: f.bytes('r', RECOVERY_SECRET_BYTES),
   };
+  if (f.has('m')) {
+    if (f.uint('m', 1) !== 1)
+      throw new InvalidCodeError('This recovery code names a mode this Tessera does not know.');
+    code.remote = true;
+  }
   if (!verifyBoxKey(code.signPublic, code.boxPublic, code.boxSignature))
     throw new InvalidCodeError(
       'This recovery code carries an encryption key its device did not sign. Ask for the code again.',

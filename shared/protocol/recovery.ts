@@ -11,6 +11,7 @@
  *                                             S → C need { ids }         C → S chunk { id, data } × n, done
  *                                             S → C stored { have, need }
  *   Withdrawal (the person declined, or the approval expired, after the hello): C → S withdraw { q, why }
+ *   Remote wait (PROTOCOL §11.7): C → S waiting { q, until }   S → C standing { names }
  *   Either side may answer refused { reason } instead.
  *
  * q = possessionProof(code) shows the custodian holds the code. commit/nonce/reveal are the SAS exchange of
@@ -43,9 +44,14 @@ export const FIRST_FRAME_BYTES = 512;
 export const CUSTODIAN_NAME_MAX_CHARS = 64;
 const REASON_MAX = 300;
 
-/** Why a custodian withdrew after its hello (PROTOCOL §11.2): on the wire 1 and 2. */
-export type WithdrawReason = 'declined' | 'expired';
-const WITHDRAW_CODES: Record<WithdrawReason, number> = { declined: 1, expired: 2 };
+/**
+ * Why a custodian withdrew after its hello (PROTOCOL §11.2, §11.7): on the wire 1 declined, 2 expired, 3 withdrew
+ * during the waiting period, 4 stopped by the owner's device.
+ */
+export type WithdrawReason = 'declined' | 'expired' | 'withdrew' | 'stopped';
+const WITHDRAW_CODES: Record<WithdrawReason, number> = { declined: 1, expired: 2, withdrew: 3, stopped: 4 };
+/** The most names a `standing` answer lists (the session keeps at most 32 senders). */
+export const MAX_STANDING_NAMES = 32;
 
 export type RecoveryMessage =
   | { t: 'hello'; q: Uint8Array; name: string }
@@ -60,7 +66,9 @@ export type RecoveryMessage =
   | { t: 'done' }
   | { t: 'stored'; have: number; need: number }
   | { t: 'refused'; reason: string }
-  | { t: 'withdraw'; q: Uint8Array; why: WithdrawReason };
+  | { t: 'withdraw'; q: Uint8Array; why: WithdrawReason }
+  | { t: 'waiting'; q: Uint8Array; until: number }
+  | { t: 'standing'; names: string[] };
 
 export type RecoveryMessageType = RecoveryMessage['t'];
 
@@ -78,6 +86,8 @@ const TYPE_CODES: Record<RecoveryMessageType, number> = {
   stored: 11,
   refused: 12,
   withdraw: 13,
+  waiting: 14,
+  standing: 15,
 };
 const TYPES_BY_CODE = new Map(
   Object.entries(TYPE_CODES).map(([name, code]) => [code, name as RecoveryMessageType]),
@@ -155,6 +165,19 @@ export function decodeRecoveryMessage(bytes: Uint8Array): RecoveryMessage {
       const why = (Object.keys(WITHDRAW_CODES) as WithdrawReason[]).find((r) => WITHDRAW_CODES[r] === code);
       if (!why) throw new MalformedDataError(what, 'unknown withdrawal reason');
       return { t, q, why };
+    }
+    case 'waiting':
+      keys('q', 'until');
+      return { t, q: readBytes(map, 'q', what, { exact: 32 }), until: readUint(map, 'until', what) };
+    case 'standing': {
+      keys('names');
+      const names = map.names;
+      if (!Array.isArray(names) || names.length > MAX_STANDING_NAMES)
+        throw new MalformedDataError(what, `field "names" must be a list of at most ${MAX_STANDING_NAMES}`);
+      return {
+        t,
+        names: names.map((n) => readText({ n }, 'n', what, CUSTODIAN_NAME_MAX_CHARS)),
+      };
     }
   }
 }

@@ -2,7 +2,8 @@
  * Shard envelopes: one per custodian, signed by the owner, then sealed to the custodian's X25519 key.
  *
  *   body   = canonical CBOR map { v: 1, split: bytes16, owner: bytes32, custodian: bytes32, t: uint,
- *                                 commit: bytes32, x: uint 1..255, y: bytes32, created: uint (ms since epoch) }
+ *                                 commit: bytes32, x: uint 1..255, y: bytes32, created: uint (ms since epoch),
+ *                                 w?: uint (the remote-recovery waiting period in ms, PROTOCOL §11.7) }
  *   signed = canonical CBOR map { v: 1, body: bytes, sig: bytes64 }
  *            sig = Ed25519(owner, signingInput("tessera/shard-envelope/v1", body))
  *   sealed = sealTo(custodian.boxPublic, signed, context "tessera/shard-envelope/v1")
@@ -44,6 +45,21 @@ export interface ShardEnvelope {
   x: number;
   y: Uint8Array;
   created: number;
+  /**
+   * How long a remote recovery must wait before this piece is released, in ms (PROTOCOL §11.7). Absent in envelopes
+   * made before the waiting period existed, which mean DEFAULT_WAITING_PERIOD_MS.
+   */
+  waitingPeriodMs?: number;
+}
+
+/** What an envelope without `w` means: 48 hours (PROTOCOL §11.7). */
+export const DEFAULT_WAITING_PERIOD_MS = 48 * 60 * 60_000;
+/** The longest waiting period an owner may choose: 30 days. */
+export const MAX_WAITING_PERIOD_MS = 30 * 24 * 60 * 60_000;
+
+/** The waiting period an envelope asks for (its `w`, or the default of envelopes made before it existed). */
+export function waitingPeriodOf(env: Pick<ShardEnvelope, 'waitingPeriodMs'>): number {
+  return env.waitingPeriodMs ?? DEFAULT_WAITING_PERIOD_MS;
 }
 
 /** The custodian as the owner knows them (from pairing): identity key and signed box key. */
@@ -64,6 +80,7 @@ export function encodeEnvelopeBody(env: ShardEnvelope): Uint8Array {
     x: env.x,
     y: env.y,
     created: env.created,
+    ...(env.waitingPeriodMs === undefined ? {} : { w: env.waitingPeriodMs }),
   });
 }
 
@@ -71,7 +88,7 @@ function decodeEnvelopeBody(body: Uint8Array): ShardEnvelope {
   const what = 'Shard envelope body';
   const m = asMap(decodeCanonical(body, MAX_SIGNED_ENVELOPE_BYTES, what), what);
   if (m.v !== SHARD_ENVELOPE_VERSION) throw new UnsupportedFormatError('This shard', m.v);
-  expectKeys(m, what, ['v', 'split', 'owner', 'custodian', 't', 'commit', 'x', 'y', 'created']);
+  expectKeys(m, what, ['v', 'split', 'owner', 'custodian', 't', 'commit', 'x', 'y', 'created'], ['w']);
   return {
     splitId: readBytes(m, 'split', what, { exact: SPLIT_ID_BYTES }),
     owner: readBytes(m, 'owner', what, { exact: 32 }),
@@ -81,6 +98,7 @@ function decodeEnvelopeBody(body: Uint8Array): ShardEnvelope {
     x: readUint(m, 'x', what, 255, 1),
     y: readBytes(m, 'y', what, { exact: KEY_BYTES }),
     created: readUint(m, 'created', what),
+    ...(Object.hasOwn(m, 'w') ? { waitingPeriodMs: readUint(m, 'w', what, MAX_WAITING_PERIOD_MS) } : {}),
   };
 }
 
@@ -157,6 +175,7 @@ export function createShardEnvelopes(
   custodians: readonly CustodianKeys[],
   created: number,
   random: RandomSource = systemRandom,
+  waitingPeriodMs?: number,
 ): Uint8Array[] {
   if (custodians.length !== split.shares.length)
     throw new InvalidArgumentError(
@@ -180,6 +199,7 @@ export function createShardEnvelopes(
         x: share.x,
         y: share.y,
         created,
+        ...(waitingPeriodMs === undefined ? {} : { waitingPeriodMs }),
       },
       owner.signSeed,
     );

@@ -86,17 +86,23 @@ export class Person {
   readonly env: Record<string, string>;
   readonly args: string[];
   readonly listen: string | undefined;
-  /** `env`: on top of NETNS_ENV; `args`: more `tessera serve` options; `listen`: one address (default: all). */
+  /** A new device: its data dir stays empty at start (a recovery begins there), no vault is created. */
+  readonly empty: boolean;
+  /**
+   * `env`: on top of NETNS_ENV; `args`: more `tessera serve` options; `listen`: one address (default: all);
+   * `empty`: start without creating a vault (a new device that recovers).
+   */
   constructor(
     name: string,
     agent: Agent,
-    options: { env?: Record<string, string>; args?: string[]; listen?: string } = {},
+    options: { env?: Record<string, string>; args?: string[]; listen?: string; empty?: boolean } = {},
   ) {
     this.name = name;
     this.agent = agent;
     this.env = { ...NETNS_ENV, ...options.env };
     this.args = options.args ?? [];
     this.listen = options.listen;
+    this.empty = options.empty === true;
   }
   call<T = unknown>(op: string, input: unknown = {}): Promise<T> {
     return this.agent.send<T>({ cmd: 'call', name: this.name, op, input });
@@ -111,6 +117,7 @@ export class Person {
       ...(this.listen ? { listen: this.listen } : {}),
     });
     const s = await this.call<Status>('app.status');
+    if (this.empty && (s.state === 'empty' || s.state === 'recovering')) return;
     if (s.state === 'empty') {
       const created = await this.call<Status>('vault.create', {
         name: this.name,

@@ -17,6 +17,7 @@ import { pieceCounts, summarizeBackup, viewPiece } from '../../../shared/backup-
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
 import { UsageError } from '../usage-error.ts';
+import { describeDuration, parseDuration } from '../../../shared/durations.ts';
 import { readCode } from '../code-input.ts';
 import { askYesNo } from '../ask-yes-no.ts';
 import type { Friend } from '../../../shared/api/ops/friends.ts';
@@ -45,6 +46,7 @@ export function toCliBackupStatus(status: BackupStatus): z.input<typeof CliBacku
     })),
     problem: status.problem,
     summary: summarizeBackup(status).headline,
+    ...(status.waitingPeriodMs !== undefined ? { waitingPeriodMs: status.waitingPeriodMs } : {}),
   };
 }
 
@@ -58,6 +60,9 @@ function describeBackup(status: BackupStatus): string {
       const line = `  ${c.name.padEnd(20)} ${view.label.padEnd(52)} version ${c.versionHeld ?? '-'}  confirmed ${iso(c.lastConfirmed) ?? 'never'}`;
       return c.needsUpdate ? `${line}\n    ${c.needsUpdate.message}` : line;
     }),
+    ...(status.waitingPeriodMs !== undefined
+      ? [`A remote recovery waits ${describeDuration(status.waitingPeriodMs)} before any piece is released.`]
+      : []),
     ...(status.problem ? [`Problem: ${status.problem}`] : []),
   ].join('\n');
 }
@@ -244,9 +249,10 @@ export const meshCommands: Command[] = [
   },
   {
     name: 'backup create',
-    usage: 'tessera backup create --custodians NAME[,NAME…] --threshold T',
-    summary: 'Split a new backup key among friends (also re-shares to a new set).',
-    options: ['custodians', 'threshold'],
+    usage: 'tessera backup create --custodians NAME[,NAME…] --threshold T [--wait DURATION]',
+    summary:
+      'Split a new backup key among friends (also re-shares to a new set). --wait: how long a remote recovery waits before any piece is released (e.g. 48h, 3d; default 48h).',
+    options: ['custodians', 'threshold', 'wait'],
     async run(ctx) {
       const names =
         typeof ctx.options.custodians === 'string'
@@ -257,12 +263,23 @@ export const meshCommands: Command[] = [
         throw new UsageError('backup create needs --custodians NAME[,NAME…].');
       if (!Number.isInteger(threshold))
         throw new UsageError('backup create needs --threshold T (a whole number).');
+      let waitingPeriodMs: number | undefined;
+      if (ctx.options.wait !== undefined) {
+        const parsed = typeof ctx.options.wait === 'string' ? parseDuration(ctx.options.wait) : null;
+        if (parsed === null)
+          throw new UsageError('--wait takes a duration such as 48h, 3d or 90m (a bare number is hours).');
+        waitingPeriodMs = parsed;
+      }
       await withDaemon(ctx, async (client) => {
         const friends = await client.call('friends.list', {});
         const peerIds = names.map((name) => resolveFriend(friends, name).peerId);
         for (const warning of thresholdGuidance(threshold, peerIds.length).warnings)
           ctx.out.info(`Note: ${warning}`);
-        const status = await client.call('backup.create', { custodians: peerIds, threshold });
+        const status = await client.call('backup.create', {
+          custodians: peerIds,
+          threshold,
+          ...(waitingPeriodMs === undefined ? {} : { waitingPeriodMs }),
+        });
         ctx.out.result(CliBackupStatus, toCliBackupStatus(status), () => describeBackup(status));
       });
     },

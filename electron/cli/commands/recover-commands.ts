@@ -1,14 +1,17 @@
 import encodeQR from '@paulmillr/qr';
 import type { z } from 'zod';
 import {
+  CliRecoverApprovals,
   CliRecoverApprove,
   CliRecoverCancelled,
+  CliRecoverStop,
+  CliRecoverWatch,
   CliRecoverFinish,
   CliRecoverStart,
   CliRecoverStatus,
   type CliRecoverVault,
 } from '../../../shared/api/cli-output.ts';
-import type { RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
+import type { RecoveryApproval, RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
 import type { TesseraClient } from '../../../shared/api/client.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { resolveFriend, withClient } from '../connect.ts';
@@ -41,9 +44,13 @@ function cliStatus(s: RecoveryStatus): z.input<typeof CliRecoverStatus> {
       comparisonCode: c.comparisonCode,
       state: c.state,
       confirmed: c.confirmed,
+      ...(c.releaseAt !== undefined ? { releaseAt: new Date(c.releaseAt).toISOString() } : {}),
+      ...(c.path ? { path: c.path } : {}),
     })),
     vault: cliVault(s),
     ...(s.keptVault ? { keptVault: { name: s.keptVault.name, fingerprint: s.keptVault.fingerprint } } : {}),
+    ...(s.remote ? { remote: true as const } : {}),
+    ...(s.stopped ? { stopped: s.stopped } : {}),
   };
 }
 
@@ -62,14 +69,26 @@ function custodianNote(c: z.output<typeof CliRecoverStatus>['custodians'][number
   if (c.state === 'rejected') return '';
   if (c.state === 'declined') return ` (${c.name} said the codes did not match; nothing was sent)`;
   if (c.state === 'expired') return ` (${c.name}'s approval expired; nothing was sent)`;
+  if (c.state === 'withdrew') return ` (${c.name} withdrew during the waiting period; nothing was sent)`;
+  if (c.state === 'stopped') return ` (${c.name}'s Tessera says the owner's device stopped this recovery)`;
   return ', not confirmed';
+}
+
+/** Remote recovery: when the piece comes, and how the friend is connected (PROTOCOL §11.7). */
+function custodianPath(c: z.output<typeof CliRecoverStatus>['custodians'][number]): string {
+  const parts = [
+    ...(c.releaseAt ? [`piece at ${c.releaseAt}`] : []),
+    c.path ? `connected ${c.path}` : 'not connected',
+  ];
+  return `  [${parts.join(', ')}]`;
 }
 
 function describeStatus(s: RecoveryStatus, v: z.output<typeof CliRecoverStatus>): string {
   return [
     s.message,
     ...v.custodians.map(
-      (c) => `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${custodianNote(c)}`,
+      (c) =>
+        `  ${c.name.padEnd(20)} code ${c.comparisonCode}  ${c.state}${custodianNote(c)}${v.remote ? custodianPath(c) : ''}`,
     ),
     ...(v.vault ? ['Whose vault this is:', ...describeVault(v.vault)] : []),
     ...(v.keptVault
@@ -93,13 +112,14 @@ function qr(text: string): string {
 export const recoverCommands: Command[] = [
   {
     name: 'recover start',
-    usage: 'tessera recover start [--name NAME] [--forgot [--yes]]',
+    usage: 'tessera recover start [--name NAME] [--remote] [--forgot [--yes]]',
     summary:
-      'Start recovering your vault from friends (`serve` running): on a new device (empty data dir), or with --forgot on a device whose passphrase you forgot (its vault is kept aside until the restore).',
-    options: ['name', 'forgot', 'yes'],
+      'Start recovering your vault from friends (`serve` running): on a new device (empty data dir), or with --forgot on a device whose passphrase you forgot (its vault is kept aside until the restore). --remote: friends are elsewhere (a code to send them; pieces come after the waiting period).',
+    options: ['name', 'forgot', 'yes', 'remote'],
     async run(ctx) {
       const name = typeof ctx.options.name === 'string' ? ctx.options.name : undefined;
       const forgot = ctx.options.forgot === true;
+      const remote = ctx.options.remote === true;
       await withDaemon(
         ctx,
         async (client) => {
@@ -129,16 +149,31 @@ export const recoverCommands: Command[] = [
             passphrase,
             ...(name ? { name } : {}),
             ...(forgot ? { forgot: true } : {}),
+            ...(remote ? { remote: true } : {}),
           });
-          ctx.out.result(CliRecoverStart, { code: started.code }, (s) =>
-            [
-              qr(s.code),
-              s.code,
-              '',
-              `Show this code to your friends (valid until ${new Date(started.expiresAt).toISOString()}).`,
-              'Each runs `tessera recover approve CODE --friend YOUR-NAME` (or scans it in the app).',
-              'Follow progress with `tessera recover status`.',
-            ].join('\n'),
+          ctx.out.result(
+            CliRecoverStart,
+            { code: started.code, ...(remote ? { remote: true as const } : {}) },
+            (s) =>
+              (remote
+                ? [
+                    s.code,
+                    '',
+                    `Send this code to each friend through a channel you trust (valid until ${new Date(started.expiresAt).toISOString()}).`,
+                    'Each enters it under "Help a friend recover" (or `tessera recover approve CODE --friend YOUR-NAME`);',
+                    'their Tessera then shows a reply code: enter it here with `tessera recover reply CODE`.',
+                    'Call each friend and compare the codes aloud (`tessera recover status`, then `tessera recover confirm NAME`).',
+                    'Their pieces come after the waiting period you chose for your backup.',
+                  ]
+                : [
+                    qr(s.code),
+                    s.code,
+                    '',
+                    `Show this code to your friends (valid until ${new Date(started.expiresAt).toISOString()}).`,
+                    'Each runs `tessera recover approve CODE --friend YOUR-NAME` (or scans it in the app).',
+                    'Follow progress with `tessera recover status`.',
+                  ]
+              ).join('\n'),
           );
         },
         { unlock: false },
@@ -250,9 +285,10 @@ export const recoverCommands: Command[] = [
   },
   {
     name: 'recover approve',
-    usage: 'tessera recover approve [CODE | -] --friend NAME [--yes]',
-    summary: "As a custodian: send your piece of a friend's key to their new device, after comparing codes.",
-    options: ['friend', 'yes'],
+    usage: 'tessera recover approve [CODE | -] --friend NAME [--yes] [--no-wait]',
+    summary:
+      "As a custodian: send your piece of a friend's key to their new device, after comparing codes. A remote code shows a reply code for the new device, and the piece goes after the owner's waiting period; --no-wait returns right after showing it (finish with `tessera recover approvals`).",
+    options: ['friend', 'yes', 'no-wait'],
     positionals: { min: 0, max: 1 },
     async run(ctx) {
       const friendName = ctx.options.friend;
@@ -272,6 +308,10 @@ export const recoverCommands: Command[] = [
             code,
             friendPeerId: friend.peerId,
           });
+          if (approval.remote) {
+            await approveRemote(ctx, client, approval, friend.name);
+            return;
+          }
           ctx.out.info(
             `Comparison code: ${approval.comparisonCode}\n` +
               `${friend.name}'s new device must show the same code next to your name.`,
@@ -295,4 +335,190 @@ export const recoverCommands: Command[] = [
       );
     },
   },
+  {
+    name: 'recover reply',
+    usage: 'tessera recover reply [CODE | -]',
+    summary: "On the new device (remote recovery): enter a friend's reply code; this device then dials them.",
+    positionals: { min: 0, max: 1 },
+    async run(ctx) {
+      const code = await readCode(ctx.args[0], 'Reply code', 'tessera recover reply [CODE | -]');
+      await withDaemon(
+        ctx,
+        async (client) => {
+          const s = await client.call('recovery.reply', { code });
+          ctx.out.result(CliRecoverStatus, cliStatus(s), (v) => describeStatus(s, v));
+        },
+        { unlock: false },
+      );
+    },
+  },
+  {
+    name: 'recover approvals',
+    usage: 'tessera recover approvals [--yes ID | --reject ID]',
+    summary:
+      "As a custodian: your approvals of friends' recoveries and where each stands; --yes ID approves one whose codes you compared, --reject ID declines it or withdraws during the waiting period.",
+    options: ['yes', 'reject'],
+    positionals: { min: 0, max: 1 },
+    async run(ctx) {
+      const id = ctx.args[0];
+      if ((ctx.options.yes === true || ctx.options.reject === true) && !id)
+        throw new UsageError(
+          'Name the approval: tessera recover approvals ID --yes (IDs are listed without options).',
+        );
+      await withDaemon(
+        ctx,
+        async (client) => {
+          if (id && ctx.options.reject === true) await client.call('recovery.decline', { id });
+          else if (id && ctx.options.yes === true) await client.call('recovery.confirm', { id });
+          const list = await client.call('recovery.approvals', {});
+          ctx.out.result(CliRecoverApprovals, list.map(cliApproval), (rows) =>
+            rows.length === 0
+              ? 'No recovery approvals.'
+              : rows
+                  .map(
+                    (a) =>
+                      `${a.id}  ${a.friend.padEnd(16)} ${a.state.padEnd(22)} code ${a.comparisonCode || '------'}` +
+                      (a.releaseAt ? `  piece at ${a.releaseAt}` : '') +
+                      (a.standing ? `  ${a.standing.length} of ${a.threshold ?? '?'} approvals stand` : '') +
+                      (a.path ? `  (${a.path})` : '') +
+                      (a.state === 'connecting' && a.replyCode ? `\n    reply code: ${a.replyCode}` : ''),
+                  )
+                  .join('\n'),
+          );
+        },
+        { unlock: true },
+      );
+    },
+  },
+  {
+    name: 'recover watch',
+    usage: 'tessera recover watch',
+    summary:
+      'Remote recoveries your friends told this device about: of your own vault (stop one with `tessera recover stop`), or of a friend you hold a piece for.',
+    async run(ctx) {
+      await withDaemon(
+        ctx,
+        async (client) => {
+          const list = await client.call('recovery.watch', {});
+          ctx.out.result(
+            CliRecoverWatch,
+            list.map((w) => ({
+              session: w.sessionPeerId,
+              mine: w.mine,
+              owner: w.owner,
+              custodian: w.custodian,
+              state: w.state,
+              until: new Date(w.until).toISOString(),
+              path: w.path,
+              stopped: w.stopped,
+            })),
+            (rows) =>
+              rows.length === 0
+                ? 'No remote recovery is under way that your friends told you about.'
+                : rows
+                    .map(
+                      (w) =>
+                        `${w.mine ? 'YOUR VAULT' : `${w.owner}'s vault`}: ${w.custodian} ${w.state}` +
+                        (w.state === 'approved' ? ` (piece at ${w.until})` : '') +
+                        ` via a ${w.path} connection${w.stopped ? ' — stopped by the owner' : ''}\n    session ${w.session}`,
+                    )
+                    .join('\n'),
+          );
+        },
+        { unlock: true },
+      );
+    },
+  },
+  {
+    name: 'recover stop',
+    usage: 'tessera recover stop SESSION',
+    summary:
+      'Stop a remote recovery of your vault that you did not start (SESSION from `tessera recover watch`): every custodian is told not to send their piece.',
+    positionals: { min: 1, max: 1 },
+    async run(ctx) {
+      await withDaemon(
+        ctx,
+        async (client) => {
+          const r = await client.call('recovery.stopRemote', { sessionPeerId: ctx.args[0]! });
+          ctx.out.result(
+            CliRecoverStop,
+            r,
+            (v) =>
+              `Stopped. ${v.told} of ${v.custodians} custodian(s) were told now; the others are told when they come online.`,
+          );
+        },
+        { unlock: true },
+      );
+    },
+  },
 ];
+
+function cliApproval(a: RecoveryApproval): z.input<typeof CliRecoverApprovals>[number] {
+  return {
+    id: a.id,
+    friend: a.friend,
+    state: a.state,
+    comparisonCode: a.comparisonCode,
+    remote: a.remote === true,
+    ...(a.releaseAt !== undefined ? { releaseAt: new Date(a.releaseAt).toISOString() } : {}),
+    ...(a.standing ? { standing: a.standing } : {}),
+    ...(a.threshold !== undefined ? { threshold: a.threshold } : {}),
+    ...(a.path ? { path: a.path } : {}),
+    ...(a.replyCode && a.state === 'connecting' ? { replyCode: a.replyCode } : {}),
+  };
+}
+
+/**
+ * A remote approval from the CLI (PROTOCOL §11.7): show the reply code, wait for the new device to connect (or return
+ * at once with --no-wait), compare the codes aloud, approve; the piece then goes after the waiting period.
+ */
+async function approveRemote(
+  ctx: CommandContext,
+  client: TesseraClient,
+  first: RecoveryApproval,
+  friend: string,
+): Promise<void> {
+  ctx.out.info(
+    [
+      `${friend} is recovering from elsewhere. Send them this reply code, to enter on their new device:`,
+      first.replyCode ?? '',
+    ].join('\n'),
+  );
+  const result = (a: RecoveryApproval) =>
+    ctx.out.result(
+      CliRecoverApprove,
+      {
+        friend: a.friend,
+        comparisonCode: a.comparisonCode,
+        state: a.state,
+        id: a.id,
+        ...(a.replyCode && a.state === 'connecting' ? { replyCode: a.replyCode } : {}),
+        ...(a.releaseAt !== undefined ? { releaseAt: new Date(a.releaseAt).toISOString() } : {}),
+      },
+      (r) =>
+        r.state === 'waiting'
+          ? `Approved. Your piece goes to ${r.friend}'s new device at ${r.releaseAt}, unless ${r.friend}'s own device or you stop it (\`tessera recover approvals --reject ${r.id}\`).`
+          : r.state === 'connecting'
+            ? `Waiting for ${r.friend}'s new device to connect. Then compare the codes: \`tessera recover approvals\`.`
+            : `Nothing was sent to ${r.friend}'s new device (${r.state}).`,
+    );
+  if (ctx.options['no-wait'] === true) return result(first);
+  ctx.out.info(`Waiting for ${friend}'s new device to connect…`);
+  let a = first;
+  while (a.state === 'connecting') {
+    await new Promise((r) => setTimeout(r, 1_000));
+    a = (await client.call('recovery.approvals', {})).find((x) => x.id === first.id) ?? a;
+  }
+  if (a.state !== 'awaiting-confirmation') return result(a);
+  ctx.out.info(
+    `Comparison code: ${a.comparisonCode}\nCall ${friend} and read it aloud: their new device must show the same code next to your name.`,
+  );
+  const yes =
+    ctx.options.yes === true ||
+    (await confirm(`Does ${friend}'s new device show ${a.comparisonCode}? Approve? [y/N] `));
+  return result(
+    yes
+      ? await client.call('recovery.confirm', { id: a.id })
+      : await client.call('recovery.decline', { id: a.id }),
+  );
+}

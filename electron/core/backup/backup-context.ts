@@ -11,7 +11,7 @@ import type { Clock, CoreConfig } from '../config.ts';
 /** The tunables backups use, from the core's configuration (parsed once from the TESSERA_* variables). */
 export type BackupConfig = Pick<
   CoreConfig,
-  'reconcileMs' | 'healthMs' | 'holdRequestTtlMs' | 'depositBudgetMib' | 'forwardAfterMs'
+  'reconcileMs' | 'healthMs' | 'holdRequestTtlMs' | 'depositBudgetMib' | 'forwardAfterMs' | 'minRemoteWaitMs'
 >;
 
 /** Time as backups see it, injected so decisions on time can be tested. */

@@ -86,7 +86,11 @@ export class OwnerBackupService {
   }
 
   /** A first backup, or a re-share to a new set of custodians or threshold: always a fresh key and split. */
-  async create(input: { custodians: string[]; threshold: number }): Promise<BackupStatus> {
+  async create(input: {
+    custodians: string[];
+    threshold: number;
+    waitingPeriodMs?: number;
+  }): Promise<BackupStatus> {
     const peerIds = await startNewSplit(this.ctx, this.store, input);
     for (const peerId of peerIds) this.backoff.reset(peerId);
     this.rebuilds.note(`a new backup key for ${peerIds.length} friends, any ${input.threshold} of them`);

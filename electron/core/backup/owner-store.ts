@@ -10,6 +10,8 @@ export interface SplitRow {
   keySealed: Uint8Array;
   createdAt: number;
   retiredAt: number | null;
+  /** The remote-recovery waiting period chosen for this split (PROTOCOL §11.7); null for splits made before it. */
+  waitingPeriodMs: number | null;
 }
 
 export interface CustodianRow {
@@ -119,6 +121,7 @@ export class OwnerStore {
           key_sealed: Buffer;
           created_at: number;
           retired_at: number | null;
+          waiting_period_ms: number | null;
         }
       | undefined;
     return row
@@ -128,6 +131,7 @@ export class OwnerStore {
           keySealed: row.key_sealed,
           createdAt: row.created_at,
           retiredAt: row.retired_at,
+          waitingPeriodMs: row.waiting_period_ms,
         }
       : null;
   }
@@ -179,7 +183,7 @@ export class OwnerStore {
    * custodians marked for deletion; the new custodians wait for their consent.
    */
   startSplit(
-    split: { splitId: Uint8Array; threshold: number; keySealed: Uint8Array },
+    split: { splitId: Uint8Array; threshold: number; keySealed: Uint8Array; waitingPeriodMs?: number },
     custodians: {
       peerId: string;
       sealedEnvelope: Uint8Array;
@@ -196,8 +200,8 @@ export class OwnerStore {
       prepared(this.store.db, 'UPDATE backup_splits SET retired_at = ? WHERE retired_at IS NULL').run(now);
       prepared(
         this.store.db,
-        'INSERT INTO backup_splits (split_id, threshold, key_sealed, created_at) VALUES (?, ?, ?, ?)',
-      ).run(split.splitId, split.threshold, split.keySealed, now);
+        'INSERT INTO backup_splits (split_id, threshold, key_sealed, created_at, waiting_period_ms) VALUES (?, ?, ?, ?, ?)',
+      ).run(split.splitId, split.threshold, split.keySealed, now, split.waitingPeriodMs ?? null);
       const insert = prepared(
         this.store.db,
         "INSERT INTO backup_custodians (split_id, peer_id, state, request_nonce, request_expires, sealed_envelope, updated_at) VALUES (?, ?, 'requested', ?, ?, ?, ?)",

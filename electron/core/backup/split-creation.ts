@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { splitKey, checkThreshold } from '../../../shared/shards/split.ts';
-import { createShardEnvelopes } from '../../../shared/shards/envelope.ts';
+import { createShardEnvelopes, DEFAULT_WAITING_PERIOD_MS } from '../../../shared/shards/envelope.ts';
+import { describeDuration } from '../../../shared/durations.ts';
 import { toHex } from '../../../shared/crypto/bytes.ts';
 import { NONCE_BYTES } from '../../../shared/protocol/backup.ts';
 import {
@@ -21,7 +22,7 @@ import type { OwnerStore } from './owner-store.ts';
 export async function startNewSplit(
   ctx: BackupContext,
   store: OwnerStore,
-  input: { custodians: string[]; threshold: number },
+  input: { custodians: string[]; threshold: number; waitingPeriodMs?: number },
 ): Promise<string[]> {
   const { vault, friends } = ctx;
   const session = vault.requireUnlocked();
@@ -33,6 +34,12 @@ export async function startNewSplit(
     throw new BadRequestError('You cannot be your own custodian.');
   }
   checkThreshold(input.threshold, peerIds.length);
+  const waitingPeriodMs = input.waitingPeriodMs ?? DEFAULT_WAITING_PERIOD_MS;
+  // A remote recovery must give everyone time to notice and stop it (PROTOCOL §11.7).
+  if (waitingPeriodMs < ctx.config.minRemoteWaitMs)
+    throw new BadRequestError(
+      `The waiting period before a remote recovery must be at least ${describeDuration(ctx.config.minRemoteWaitMs)}, so that you and your friends can notice a recovery you did not start.`,
+    );
   const records = peerIds.map((peerId) => {
     const friend = friends.getFriend(peerId);
     if (!friend) throw new UnknownFriendError(peerId);
@@ -58,11 +65,13 @@ export async function startNewSplit(
       boxSignature: f.boxSignature,
     })),
     now,
+    undefined,
+    waitingPeriodMs,
   );
   // Sealed under the vault key, bound to the row by the split id in lowercase hex (vault/rekey.ts re-seals it).
   const keySealed = session.sealRow('backup_splits', toHex(split.splitId), key);
   store.startSplit(
-    { splitId: split.splitId, threshold: input.threshold, keySealed },
+    { splitId: split.splitId, threshold: input.threshold, keySealed, waitingPeriodMs },
     peerIds.map((peerId, i) => ({
       peerId,
       sealedEnvelope: envelopes[i] as Uint8Array,

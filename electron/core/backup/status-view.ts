@@ -13,7 +13,7 @@ export type SendingProgress = NonNullable<CustodianStatus['sending']>;
 export interface StatusInput {
   now: number;
   /** The active split, or null before the first backup. */
-  split: { threshold: number; createdAt: number } | null;
+  split: { threshold: number; createdAt: number; waitingPeriodMs?: number | null } | null;
   /** Custodians of the active split, then former ones (asked to delete, or done). */
   rows: readonly CustodianRow[];
   version: number;
@@ -48,6 +48,9 @@ export function backupStatusView(input: StatusInput): BackupStatus {
     custodians: input.rows.map((row) => custodianStatusView(row, input)),
     bytesSent: input.bytesSent,
     problem: input.problem,
+    ...(typeof input.split?.waitingPeriodMs === 'number'
+      ? { waitingPeriodMs: input.split.waitingPeriodMs }
+      : {}),
   };
 }
 

@@ -26,6 +26,23 @@ export function isLinkLocal(ma: Multiaddr): boolean {
   return (host.name === 'ip4' && v.startsWith('169.254.')) || (host.name === 'ip6' && v.startsWith('fe80'));
 }
 
+/**
+ * A local network's address: loopback, link-local, or private (RFC 1918 10/8, 172.16/12, 192.168/16; RFC 4193
+ * fc00::/7). What an in-person recovery over the LAN may come from (PROTOCOL §11.7, "Which approvals wait").
+ */
+export function isLanAddress(text: string): boolean {
+  const ma = parseMultiaddr(text);
+  if (!ma) return false;
+  if (isLoopbackOrUnspecified(ma) || isLinkLocal(ma)) return true;
+  const host = firstHost(ma);
+  if (!host) return false;
+  const v = host.value.toLowerCase();
+  if (host.name === 'ip6') return /^f[cd][0-9a-f]{2}:/.test(v);
+  if (host.name !== 'ip4') return false;
+  const [a, b] = v.split('.').map(Number);
+  return a === 10 || (a === 172 && b !== undefined && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
 export function parseMultiaddr(text: string): Multiaddr | null {
   try {
     return multiaddr(text);

@@ -12,14 +12,24 @@ import { isLoopbackOrUnspecified } from './addresses.ts';
  * `retiring`: a friend this person removed who still has to be asked to delete a piece of their backup (PROTOCOL
  * §8.1, §9.2 "Deletion"). Connections are allowed so that this side can deliver that request; no protocol admits
  * the reason, so they cannot run anything here.
+ *
+ * `announced`: on a friend relay, a stranger a friend announced (the new device of a remote recovery, §11.7). It may
+ * connect to this relay, inbound only, to be relayed to that friend; no protocol admits the reason either.
  */
-export type GateReason = 'friend' | 'pairing' | 'window' | 'retiring';
+export type GateReason = 'friend' | 'pairing' | 'window' | 'retiring' | 'announced';
+
+/** What the gate asks of a relay's book of announced strangers (stranger-admission.ts). */
+export interface AnnouncedStrangers {
+  mayConnect(peerId: string): boolean;
+  mayRelay(stranger: string, friend: string): boolean;
+}
 
 export class PeerGate {
   private readonly friends = new Set<string>();
   private readonly pairing = new Set<string>();
   private readonly windows = new Map<string, number>();
   private readonly retiring = new Set<string>();
+  private strangers: AnnouncedStrangers | null = null;
   private readonly now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -42,6 +52,16 @@ export class PeerGate {
     for (const id of peerIds) this.retiring.add(id);
   }
 
+  /** On a friend relay: the strangers friends announced (§11.7), asked last, after every other reason. */
+  setStrangers(strangers: AnnouncedStrangers | null): void {
+    this.strangers = strangers;
+  }
+
+  /** `stranger` may be relayed to `friend` through this node now (an announced stranger's admission, §11.7). */
+  mayRelayStranger(stranger: string, friend: string): boolean {
+    return this.strangers !== null && this.isFriend(friend) && this.strangers.mayRelay(stranger, friend);
+  }
+
   /** Admits `peerId` until `until` (ms), e.g. while a recovery is in progress. */
   openWindow(peerId: string, until: number): void {
     this.windows.set(peerId, until);
@@ -61,11 +81,21 @@ export class PeerGate {
       this.windows.delete(peerId);
     }
     if (this.retiring.has(peerId)) return 'retiring';
+    if (this.strangers?.mayConnect(peerId)) return 'announced';
     return null;
   }
 
   allows(peerId: string): boolean {
     return this.reason(peerId) !== null;
+  }
+
+  /**
+   * Whether this node may dial `peerId`, or accept it through another node's relay: any reason but `announced`
+   * (an announced stranger only ever connects to this relay itself, §11.7).
+   */
+  allowsOutbound(peerId: string): boolean {
+    const reason = this.reason(peerId);
+    return reason !== null && reason !== 'announced';
   }
 
   isFriend(peerId: string): boolean {
@@ -83,35 +113,38 @@ export interface GaterOptions {
    * connections only between two friends. Without it every reservation and relay request is refused.
    */
   relayForFriends?: boolean;
+  /** Called (for logs and tests) whenever a relay request is refused (this node relays for friends). */
+  onRelayDeny?: (source: string, destination: string) => void;
 }
 
 export function connectionGater(gate: PeerGate, options: GaterOptions): ConnectionGater {
   const deny = (peer: PeerId, direction: 'inbound' | 'outbound'): boolean => {
     const id = peer.toString();
-    if (gate.allows(id)) return false;
+    if (direction === 'inbound' ? gate.allows(id) : gate.allowsOutbound(id)) return false;
     options.onDeny?.(id, direction);
     return true;
   };
   const badAddress = (ma: Multiaddr): boolean => !options.loopbackOnly && isLoopbackOrUnspecified(ma);
+  const relays = options.relayForFriends === true;
   return {
-    denyDialPeer: (peer) => !gate.allows(peer.toString()),
+    denyDialPeer: (peer) => !gate.allowsOutbound(peer.toString()),
     denyDialMultiaddr: (ma) => badAddress(ma),
     filterMultiaddrForPeer: (_peer, ma) => !badAddress(ma),
     denyInboundEncryptedConnection: (peer) => deny(peer, 'inbound'),
     denyOutboundEncryptedConnection: (peer) => deny(peer, 'outbound'),
     denyInboundUpgradedConnection: (peer) => deny(peer, 'inbound'),
     denyOutboundUpgradedConnection: (peer) => deny(peer, 'outbound'),
-    // Relay server side: only friends reserve, and we only relay between two friends.
-    denyInboundRelayReservation: (peer) =>
-      !(options.relayForFriends === true && gate.isFriend(peer.toString())),
-    denyOutboundRelayedConnection: (source, destination) =>
-      !(
-        options.relayForFriends === true &&
-        gate.isFriend(source.toString()) &&
-        gate.isFriend(destination.toString())
-      ),
+    // Relay server side: only friends reserve (never an announced stranger), and we relay between two friends, or
+    // an announced stranger to the one friend who announced it, within its time and bytes (§10.2, §11.7).
+    denyInboundRelayReservation: (peer) => !(relays && gate.isFriend(peer.toString())),
+    denyOutboundRelayedConnection: (source, destination) => {
+      const [from, to] = [source.toString(), destination.toString()];
+      const allowed = relays && gate.isFriend(to) && (gate.isFriend(from) || gate.mayRelayStranger(from, to));
+      if (!allowed) options.onRelayDeny?.(from, to);
+      return !allowed;
+    },
     // Client side: a relayed connection is accepted only through a friend's relay, from a peer the gate admits.
     denyInboundRelayedConnection: (relay, remote) =>
-      !(gate.isFriend(relay.toString()) && gate.allows(remote.toString())),
+      !(gate.isFriend(relay.toString()) && gate.allowsOutbound(remote.toString())),
   };
 }

@@ -28,12 +28,18 @@ import { ProtocolRegistry } from './protocol-registry.ts';
 import type { ProtocolHandler } from './protocol-registry.ts';
 import type { RelayMode } from './relay.ts';
 import type { Conversation } from './rpc.ts';
+import { announceStranger } from './stranger-announce.ts';
+import type { StrangerAdmissionResult } from './stranger-announce.ts';
+import { StrangerRelay } from './stranger-relay.ts';
 
 /**
  * The tunables the mesh reads (electron/core/config.ts): mDNS discovery on `_tessera._udp.local`, UPnP port mapping,
  * and how often pending pairings are retried and absent friends re-dialed.
  */
-export type MeshConfig = Pick<CoreConfig, 'mdns' | 'upnp' | 'meshRetryMs'>;
+export type MeshConfig = Pick<
+  CoreConfig,
+  'mdns' | 'upnp' | 'meshRetryMs' | 'strangerRelayMs' | 'strangerRelayBytes'
+>;
 
 export interface MeshOptions {
   listen?: string[] | null;
@@ -70,6 +76,12 @@ export class MeshService {
     this.friends = new FriendsStore(db, now);
     this.gate = new PeerGate(now);
     this.protocols = new ProtocolRegistry(this.gate, this.log);
+    const strangers = new StrangerRelay({
+      gate: this.gate,
+      limits: { maxMs: options.config.strangerRelayMs, maxBytes: options.config.strangerRelayBytes },
+      now,
+      log: this.log,
+    });
     this.versions = new FriendVersions(() => events.changed('friends', 'backup', 'requests'));
     this.host = new NodeHost({
       friends: this.friends,
@@ -77,6 +89,7 @@ export class MeshService {
       protocols: this.protocols,
       listen: options.listen,
       relay: options.relay ?? 'off',
+      strangers,
       config: options.config,
       log: this.log,
       hooks: {
@@ -117,6 +130,8 @@ export class MeshService {
     });
     this.protocols.handle('pair', (conv) => this.pairing.serve(conv), 'pairing');
     this.protocols.handle('profile', (conv) => this.names.serve(conv));
+    // Friends announce remote recoveries' new devices; a device that does not relay answers that it does not.
+    this.protocols.handle('relayAdmit', (conv) => strangers.serve(conv), 'stranger admission');
     this.comparisons = new FriendComparisons({
       mesh: {
         identityKeys: () => this.host.identityKeys(),
@@ -218,12 +233,51 @@ export class MeshService {
    * Recovery: lets this node dial (and be reached by) a non-friend `peerId` until `until`, at `addresses` (e.g. a
    * recovery session from its code). Always dialed by its pinned peer ID; `release` closes the window again.
    */
+  /** A recovery session admitted by a window connected (PROTOCOL §11.7: the custodian then opens the streams). */
+  onWindowPeerConnected(listener: (peerId: string) => void): () => void {
+    return this.host.onWindowPeerConnected(listener);
+  }
+
+  connectionPath(peerId: string): 'direct' | 'relayed' | null {
+    return this.host.connectionPath(peerId);
+  }
+
+  directAddress(peerId: string): string | null {
+    return this.host.directAddress(peerId);
+  }
+
+  connectedFriends(): string[] {
+    return this.host.connectedFriends();
+  }
+
   admit(peerId: string, addresses: string[], until: number): Promise<void> {
     return this.host.admit(peerId, addresses, until);
   }
 
   release(peerId: string): Promise<void> {
     return this.host.release(peerId);
+  }
+
+  /**
+   * Remote recovery (PROTOCOL §11.7): announces `stranger` (the new device's session peer ID) until `until` to each
+   * friend relay this node holds a reservation on, so it may reach this node through them. One answer per relay;
+   * none when this node holds no reservation.
+   */
+  admitStranger(stranger: string, until: number): Promise<StrangerAdmissionResult[]> {
+    this.host.requireKeys();
+    return announceStranger(
+      { relays: () => this.host.reservedRelays(), open: (peerId, protocol) => this.open(peerId, protocol) },
+      stranger,
+      until,
+    );
+  }
+
+  /**
+   * What this node's reply code names (PROTOCOL §11.7): at most 2 direct addresses others could dial and at most 2
+   * relay addresses `/…/p2p/<relay>/p2p-circuit`, without this node's own `/p2p/<id>`.
+   */
+  replyAddresses(): string[] {
+    return this.host.replyAddresses();
   }
 
   // ---- friends --------------------------------------------------------------------------------------------------

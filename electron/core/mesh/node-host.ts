@@ -23,13 +23,14 @@ import type { PeerGate } from './gater.ts';
 import { createMeshNode, DEFAULT_LISTEN } from './node.ts';
 import type { MeshNode } from './node.ts';
 import type { ProtocolHandler, ProtocolRegistry } from './protocol-registry.ts';
-import { advertisedAddresses, friendAddresses } from './reachability.ts';
+import { advertisedAddresses, friendAddresses, replyAddresses, reservedRelays } from './reachability.ts';
 import { pathOfConnections } from './reachability.ts';
 import type { FriendPath } from './reachability.ts';
 import { relayListenAddresses, reserveOnNewFriend } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { NetworkNotRunningError, openConversation } from './rpc.ts';
 import type { Conversation } from './rpc.ts';
+import type { StrangerRelay } from './stranger-relay.ts';
 
 /** What the rest of the mesh hears from the node. */
 export interface NodeHostHooks {
@@ -59,6 +60,8 @@ export interface NodeHostDeps {
   listen?: string[] | null;
   /** Serve friends as a circuit relay (relay.ts). */
   relay: RelayMode;
+  /** When relaying: the strangers friends announced, let through to them only (PROTOCOL §11.7). */
+  strangers: StrangerRelay;
   config: Pick<CoreConfig, 'mdns' | 'upnp' | 'meshRetryMs'>;
   hooks: NodeHostHooks;
   log(message: string): void;
@@ -77,6 +80,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private readonly connectListeners = new Set<(peerId: string) => void>();
+  private readonly windowListeners = new Set<(peerId: string) => void>();
   private readonly dialer: FriendDialer;
   /** Friends asked to renew a relay reservation once paired (nudgeRelay). */
   private readonly nudged = new Set<string>();
@@ -142,6 +146,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
         loopbackOnly: this.loopbackOnly,
         onDeny: (peer, dir) => this.deps.log(`refused ${dir} connection from ${peer}`),
         relayForFriends: relayMode === 'on',
+        onRelayDeny: (from, to) => this.deps.log(`refused to relay ${from} to ${to}`),
       }),
       mdns: this.deps.config.mdns,
       relayMode,
@@ -149,7 +154,10 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
       // Not on loopback-only nodes (tests); TESSERA_UPNP=0 turns it off.
       upnp: !this.loopbackOnly && this.deps.config.upnp,
     });
-    if (relayMode === 'on') this.deps.log('serving as a circuit relay for friends');
+    if (relayMode === 'on') {
+      this.deps.strangers.attach(node);
+      this.deps.log('serving as a circuit relay for friends');
+    }
     await this.deps.protocols.serveOn(node);
     node.addEventListener('connection:open', (e) => this.onConnection(e.detail.remotePeer.toString(), true));
     node.addEventListener('connection:close', (e) =>
@@ -161,6 +169,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
     node.addEventListener('peer:update', (e) => this.dialer.onPeerUpdate(e.detail));
     if (this.stopped) {
       this.deps.protocols.detach();
+      this.deps.strangers.detach();
       await node.stop();
       return;
     }
@@ -184,6 +193,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
     const node = this.node;
     this.node = null;
     this.deps.protocols.detach();
+    this.deps.strangers.detach();
     if (node) await node.stop();
     if (this.keys) {
       this.keys.signSeed.fill(0);
@@ -211,6 +221,17 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
 
   peerId(): string | null {
     return this.node ? this.node.peerId.toString() : null;
+  }
+
+  /** What a reply code names (PROTOCOL §11.7): up to 2 direct addresses others could dial, up to 2 relay addresses. */
+  replyAddresses(): string[] {
+    if (!this.node) return [];
+    return replyAddresses(this.node.getMultiaddrs(), this.loopbackOnly);
+  }
+
+  /** The friend relays this node holds a reservation on now. */
+  reservedRelays(): string[] {
+    return this.node ? reservedRelays(this.node.getMultiaddrs()) : [];
   }
 
   /** Whether this node runs the relay server for friends now (chosen at start). */
@@ -246,6 +267,30 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
   onPeerConnected(listener: (peerId: string) => void): () => void {
     this.connectListeners.add(listener);
     return () => this.connectListeners.delete(listener);
+  }
+
+  /** A peer of an open window (a recovery session, PROTOCOL §11.7) connected, whoever dialed. */
+  onWindowPeerConnected(listener: (peerId: string) => void): () => void {
+    this.windowListeners.add(listener);
+    return () => this.windowListeners.delete(listener);
+  }
+
+  /** How `peerId` is connected now (direct or through a relay), or null when it is not. */
+  connectionPath(peerId: string): 'direct' | 'relayed' | null {
+    const path = this.node ? pathOfConnections(this.node.getConnections(peerIdFromString(peerId))) : null;
+    return path === 'direct' || path === 'relayed' ? path : null;
+  }
+
+  /** The remote address of an open direct connection to `peerId` (to tell a LAN from anywhere else), or null. */
+  directAddress(peerId: string): string | null {
+    if (!this.node) return null;
+    const direct = this.node
+      .getConnections(peerIdFromString(peerId))
+      .find(
+        (c) =>
+          c.status === 'open' && c.limits === undefined && !c.remoteAddr.toString().includes('/p2p-circuit'),
+      );
+    return direct ? direct.remoteAddr.toString() : null;
   }
 
   /** Ends every connection to `peerId` (errors are the caller's). */
@@ -327,6 +372,8 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
   }
 
   private onConnection(peerId: string, open: boolean): void {
+    // A recovery session reached us (it dialed, or we did): the custodian's side has something to say (§11.7).
+    if (open && this.gate.reason(peerId) === 'window') for (const l of this.windowListeners) l(peerId);
     if (!this.gate.isFriend(peerId)) return;
     this.deps.hooks.friendConnection(peerId, open);
     if (open) for (const listener of this.connectListeners) listener(peerId);
@@ -334,7 +381,8 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
 
   private onIdentify(result: IdentifyResult): void {
     const peerId = result.peerId.toString();
-    if (!this.gate.allows(peerId)) return;
+    // An announced stranger (PROTOCOL §11.7) is only passed through: what it speaks is nobody's business here.
+    if (!this.gate.allowsOutbound(peerId)) return;
     this.deps.hooks.peerProtocols(peerId, result.protocols, result.agentVersion);
     if (!this.gate.isFriend(peerId)) return;
     this.deps.hooks.friendIdentified(

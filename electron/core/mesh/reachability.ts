@@ -6,6 +6,7 @@
  */
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { Connection } from '@libp2p/interface';
+import { isPrivateIp } from '@libp2p/utils';
 import { isLinkLocal, isLoopbackOrUnspecified, parseMultiaddr, usableAddresses } from './addresses.ts';
 
 export type FriendPath = 'direct' | 'relayed' | 'via-friend' | 'unreachable';
@@ -72,6 +73,50 @@ export function advertisedAddresses(addrs: readonly Multiaddr[], loopbackOnly: b
     loopbackOnly,
   ).slice(0, MAX_RELAYED);
   return [...direct, ...relayed];
+}
+
+/** A reply code carries at most this many direct and relay addresses (PROTOCOL §11.7). */
+const MAX_REPLY_DIRECT = 2;
+const MAX_REPLY_RELAYED = 2;
+
+function isPublic(ma: Multiaddr): boolean {
+  const host = ma.getComponents()[0];
+  if (host?.value === undefined) return false;
+  if (host.name === 'dns' || host.name === 'dns4' || host.name === 'dns6') return host.value !== 'localhost';
+  return (
+    (host.name === 'ip4' || host.name === 'ip6') && isPrivateIp(host.value) === false && !isLinkLocal(ma)
+  );
+}
+
+/**
+ * The addresses a reply code names (PROTOCOL §11.7), without our own `/p2p/<id>`: up to 2 direct addresses someone
+ * elsewhere could dial (public ones: a public listen address, or an observed or mapped one autonat confirmed; on a
+ * loopback-only test mesh, loopback), then up to 2 relay addresses `/…/p2p/<relay>/p2p-circuit`.
+ */
+export function replyAddresses(addrs: readonly Multiaddr[], loopbackOnly: boolean): string[] {
+  const direct = usableAddresses(
+    addrs.filter((a) => !isCircuit(a) && (loopbackOnly || isPublic(a))),
+    loopbackOnly,
+    MAX_REPLY_DIRECT,
+  );
+  const relayed = friendAddresses(
+    addrs.filter((a) => isCircuit(a)),
+    loopbackOnly,
+  ).slice(0, MAX_REPLY_RELAYED);
+  return [...direct, ...relayed];
+}
+
+/** The peer IDs of the relays we hold a reservation on (from our `/p2p/<relay>/p2p-circuit` addresses). */
+export function reservedRelays(addrs: readonly Multiaddr[]): string[] {
+  const relays: string[] = [];
+  for (const a of addrs) {
+    const comps = a.getComponents();
+    const circuit = comps.findIndex((c) => c.name === 'p2p-circuit');
+    const relay = circuit > 0 ? comps[circuit - 1] : undefined;
+    if (relay?.name === 'p2p' && relay.value !== undefined && !relays.includes(relay.value))
+      relays.push(relay.value);
+  }
+  return relays;
 }
 
 /** libp2p `announceFilter`: never announce loopback or unspecified addresses to remote peers (except in tests). */

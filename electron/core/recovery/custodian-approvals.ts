@@ -36,6 +36,8 @@ import type { Conversation } from '../mesh/rpc.ts';
 import { deliver, sayHello, withdraw } from './custodian-protocol.ts';
 import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import { describeDialFailure, describeSessionFailure } from './errors.ts';
+import type { RemoteApprovals } from './remote-approvals.ts';
+import { isLanAddress } from '../mesh/addresses.ts';
 
 /** How long telling the new device about a decline or an expiry may take; it is a courtesy, never a wait. */
 const WITHDRAW_TIMEOUT_MS = 5_000;
@@ -46,6 +48,18 @@ export interface CustodianMesh {
   admit(peerId: string, addresses: string[], until: number): Promise<void>;
   release(peerId: string): Promise<void>;
   open(peerId: string, protocol: 'recovery'): Promise<Conversation>;
+  /** How the peer is connected (direct or relayed), and the remote address of a direct connection. */
+  connectionPath(peerId: string): 'direct' | 'relayed' | null;
+  directAddress(peerId: string): string | null;
+}
+
+/** A LAN code reached over anything but the LAN: the person is not in the same room as the new device (§11.7). */
+export class NotOnLanError extends BadRequestError {
+  constructor(friend: string) {
+    super(
+      `${friend}'s new device is not on your local network, so this is not an in-person recovery. If ${friend} is elsewhere, ask them to start a remote recovery and send you that code: your piece then goes after the waiting period ${friend} chose.`,
+    );
+  }
 }
 
 interface Approval {
@@ -65,6 +79,7 @@ export class RecoveryApprovals {
   private readonly log: (message: string) => void;
   private readonly approvals = new Map<string, Approval>();
   private readonly withdrawals = new Set<Promise<void>>();
+  private readonly remote: RemoteApprovals;
 
   constructor(deps: {
     vault: VaultService;
@@ -76,9 +91,12 @@ export class RecoveryApprovals {
      * `recoveryApprovalMs`, which tests shorten).
      */
     windowMs: number;
+    /** Remote codes (PROTOCOL §11.7) are handed to these. */
+    remote: RemoteApprovals;
     now?: () => number;
     log?: (message: string) => void;
   }) {
+    this.remote = deps.remote;
     this.vault = deps.vault;
     this.mesh = deps.mesh;
     this.held = deps.held;
@@ -116,6 +134,7 @@ export class RecoveryApprovals {
       throw new NotFoundError(`You hold nothing for ${friend.name}. Pick the friend whose piece you keep.`);
     // Fail now, not after the person approved, if what we hold cannot be opened.
     openShardEnvelope(held.sealedEnvelope, keys, signPublicFromPeerId(friend.peerId));
+    if (code.remote) return this.remote.approve(code, friend.peerId, input.code);
     const expiresAt = Math.min(now + this.windowMs, code.expiresAt);
     await this.mesh.admit(code.peerId, code.addresses, expiresAt);
     let comparisonCode: string;
@@ -123,6 +142,12 @@ export class RecoveryApprovals {
       const conv = await this.mesh.open(code.peerId, 'recovery').catch((err: unknown) => {
         throw describeDialFailure(err, code.peerId, friend.name);
       });
+      // In person means on this LAN: a LAN code reached through a relay or from a public address gets no
+      // immediate piece (PROTOCOL §11.7, "Which approvals wait").
+      if (!this.onLan(code.peerId)) {
+        await conv.close();
+        throw new NotOnLanError(friend.name);
+      }
       try {
         comparisonCode = await sayHello(conv, possessionProof(code), this.ownName(), {
           initiator: keys.signPublic,
@@ -158,6 +183,12 @@ export class RecoveryApprovals {
     });
     this.events.changed('requests', 'recovery', 'status');
     return { ...view };
+  }
+
+  private onLan(peerId: string): boolean {
+    if (this.mesh.connectionPath(peerId) !== 'direct') return false;
+    const address = this.mesh.directAddress(peerId);
+    return address !== null && isLanAddress(address);
   }
 
   private get(id: string): Approval {
@@ -219,6 +250,7 @@ export class RecoveryApprovals {
 
   /** Sends the piece and the newest backup to the session. Only here does anything secret leave this device. */
   async confirm(id: string): Promise<RecoveryApproval> {
+    if (!this.approvals.has(id) && this.remote.has(id)) return this.remote.confirm(id);
     const a = this.get(id);
     if (a.view.state === 'expired')
       throw new ExpiredError(
@@ -263,6 +295,7 @@ export class RecoveryApprovals {
   }
 
   async decline(id: string): Promise<RecoveryApproval> {
+    if (!this.approvals.has(id) && this.remote.has(id)) return this.remote.decline(id);
     const a = this.get(id);
     if (a.view.state === 'awaiting-confirmation') {
       a.view.state = 'declined';
@@ -279,15 +312,22 @@ export class RecoveryApprovals {
   }
 
   list(): RecoveryApproval[] {
-    return [...this.approvals.values()].map((a) => {
-      this.expire(a);
-      return { ...a.view };
-    });
+    return [
+      ...[...this.approvals.values()].map((a) => {
+        this.expire(a);
+        return { ...a.view };
+      }),
+      ...this.remote.list(),
+    ];
   }
 
   /** Approvals waiting for the person, as `requests.list` shows them. */
   pendingRequests(): PendingRequest[] {
-    return this.list()
+    const lan: PendingRequest[] = [...this.approvals.values()]
+      .map((a) => {
+        this.expire(a);
+        return { ...a.view };
+      })
       .filter((a) => a.state === 'awaiting-confirmation')
       .map((a) => ({
         id: a.id,
@@ -298,5 +338,6 @@ export class RecoveryApprovals {
         expiresAt: a.expiresAt,
         detail: `${a.friend}'s new device asks for your piece. Approve only if it shows the code ${a.comparisonCode}.`,
       }));
+    return [...lan, ...this.remote.pendingRequests()];
   }
 }

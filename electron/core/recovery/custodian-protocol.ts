@@ -94,3 +94,14 @@ export async function deliver(
 export async function withdraw(conv: Conversation, q: Uint8Array, why: WithdrawReason): Promise<void> {
   await conv.send(encodeRecoveryMessage({ t: 'withdraw', q, why }));
 }
+
+/**
+ * Remote recovery (PROTOCOL §11.7): tells the new device that this custodian approved and when its piece comes;
+ * returns the names of the approvals that stand there.
+ */
+export async function tellWaiting(conv: Conversation, q: Uint8Array, until: number): Promise<string[]> {
+  await conv.send(encodeRecoveryMessage({ t: 'waiting', q, until }));
+  const standing = expectRecoveryMessage(await conv.receive(), 'standing');
+  if (standing.t === 'refused') throw new RecoveryRefusedError(standing.reason);
+  return standing.names;
+}

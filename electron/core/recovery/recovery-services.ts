@@ -18,6 +18,10 @@ import { reshareAfterRecovery } from './reshare.ts';
 import { RecoverySessionService } from './session-service.ts';
 import type { Recovered } from './session-service.ts';
 import { RecoverySessionStore } from './session-store.ts';
+import { RemoteApprovals } from './remote-approvals.ts';
+import { RemoteApprovalStore } from './remote-approval-store.ts';
+import { RecoveryWatch } from './recovery-watch.ts';
+import { WatchStore } from './watch-store.ts';
 
 export type RecoveryHandlers = Pick<
   Handlers,
@@ -30,6 +34,9 @@ export type RecoveryHandlers = Pick<
   | 'recovery.confirm'
   | 'recovery.decline'
   | 'recovery.approvals'
+  | 'recovery.reply'
+  | 'recovery.watch'
+  | 'recovery.stopRemote'
   | 'requests.list'
   | 'requests.accept'
   | 'requests.decline'
@@ -43,7 +50,7 @@ export interface RecoveryDeps {
   events: EventBus;
   listen: string[] | null;
   /** The tunables recovery reads: mDNS for the session's node, and how long a custodian's approval waits. */
-  config: Pick<CoreConfig, 'mdns' | 'recoveryApprovalMs'>;
+  config: Pick<CoreConfig, 'mdns' | 'recoveryApprovalMs' | 'meshRetryMs' | 'minRemoteWaitMs'>;
   clock: Clock;
   log?: (message: string) => void;
 }
@@ -51,7 +58,11 @@ export interface RecoveryDeps {
 export class RecoveryServices {
   readonly session: RecoverySessionService;
   readonly approvals: RecoveryApprovals;
+  readonly remote: RemoteApprovals;
+  readonly watch: RecoveryWatch;
   private readonly deps: RecoveryDeps;
+  private readonly unsubscribe: (() => void)[] = [];
+  private remoteStarted: Promise<void> | null = null;
   private readonly log: (message: string) => void;
 
   constructor(deps: RecoveryDeps) {
@@ -65,6 +76,7 @@ export class RecoveryServices {
       events: deps.events,
       listen: deps.listen,
       mdns: deps.config.mdns,
+      retryMs: deps.config.meshRetryMs,
       restore: async (r) => {
         await applySnapshot(
           {
@@ -88,21 +100,80 @@ export class RecoveryServices {
       now: () => deps.clock.now(),
       log: this.log,
     });
+    const now = () => deps.clock.now();
+    const mesh = deps.mesh;
+    this.watch = new RecoveryWatch({
+      mesh: {
+        friends: mesh.friends,
+        identityKeys: () => mesh.identityKeys(),
+        handle: (protocol, handler) => mesh.handle(protocol, handler),
+        open: (peerId, protocol) => mesh.open(peerId, protocol),
+        connectedFriends: () => mesh.connectedFriends(),
+        onPeerConnected: (listener) => mesh.onPeerConnected(listener),
+      },
+      vault: deps.vault,
+      held,
+      owner: new OwnerStore(deps.store),
+      store: new WatchStore(deps.store),
+      events: deps.events,
+      onCancel: (owner, session) => this.remote.stopFor(owner, session),
+      now,
+      log: this.log,
+    });
+    this.remote = new RemoteApprovals({
+      vault: deps.vault,
+      mesh: {
+        friends: mesh.friends,
+        identityKeys: () => mesh.identityKeys(),
+        admit: (peerId, addresses, until) => mesh.admit(peerId, addresses, until),
+        release: (peerId) => mesh.release(peerId),
+        open: (peerId, protocol) => mesh.open(peerId, protocol),
+        admitStranger: (stranger, until) => mesh.admitStranger(stranger, until),
+        replyAddresses: () => mesh.replyAddresses(),
+        connectionPath: (peerId) => mesh.connectionPath(peerId),
+        onWindowPeerConnected: (listener) => mesh.onWindowPeerConnected(listener),
+        onPeerConnected: (listener) => mesh.onPeerConnected(listener),
+      },
+      held,
+      events: deps.events,
+      store: new RemoteApprovalStore(deps.store),
+      watch: this.watch,
+      minWaitMs: deps.config.minRemoteWaitMs,
+      now,
+      log: this.log,
+    });
     this.approvals = new RecoveryApprovals({
       vault: deps.vault,
       mesh: {
-        friends: deps.mesh.friends,
-        identityKeys: () => deps.mesh.identityKeys(),
-        admit: (peerId, addresses, until) => deps.mesh.admit(peerId, addresses, until),
-        release: (peerId) => deps.mesh.release(peerId),
-        open: (peerId, protocol) => deps.mesh.open(peerId, protocol),
+        friends: mesh.friends,
+        identityKeys: () => mesh.identityKeys(),
+        admit: (peerId, addresses, until) => mesh.admit(peerId, addresses, until),
+        release: (peerId) => mesh.release(peerId),
+        open: (peerId, protocol) => mesh.open(peerId, protocol),
+        connectionPath: (peerId) => mesh.connectionPath(peerId),
+        directAddress: (peerId) => mesh.directAddress(peerId),
       },
       held,
       events: deps.events,
       windowMs: deps.config.recoveryApprovalMs,
-      now: () => deps.clock.now(),
+      remote: this.remote,
+      now,
       log: this.log,
     });
+    this.watch.start();
+    // Remote approvals wait for days: once the mesh runs (the first unlock), their windows open again.
+    const startRemote = (): void => {
+      if (deps.vault.state() !== 'unlocked' || this.remoteStarted) return;
+      this.remoteStarted = mesh
+        .ready()
+        .then(() => this.remote.start())
+        .catch((err: unknown) => {
+          this.remoteStarted = null;
+          this.log(`recovery: remote approvals could not resume: ${String(err)}`);
+        });
+    };
+    this.unsubscribe.push(deps.vault.onStateChange(startRemote));
+    startRemote();
   }
 
   /** Resumes a session that survived a restart (the node listens again; the passphrase opens the pieces later). */
@@ -177,6 +248,9 @@ export class RecoveryServices {
       'recovery.approvals': () => {
         return this.approvals.list();
       },
+      'recovery.reply': (input) => this.session.reply(input),
+      'recovery.watch': () => this.watch.list(),
+      'recovery.stopRemote': (input) => this.watch.stop(input.sessionPeerId),
       'requests.list': async (input) => [
         ...(await backupHandlers['requests.list'](input)),
         ...this.approvals.pendingRequests(),
@@ -196,8 +270,12 @@ export class RecoveryServices {
 
   async close(): Promise<void> {
     // A re-share still running is abandoned; the next `backup.create` or health check picks up from the store.
+    for (const u of this.unsubscribe) u();
+    this.watch.close();
+    this.remote.close();
     this.approvals.close();
     await this.approvals.settled();
+    await this.remote.settled();
     await this.session.close();
   }
 }

@@ -11,6 +11,8 @@ import type { SenderRow } from './session-store.ts';
 
 /** How long a code (and the session's open window) lasts; renewed by every `recovery.start`. */
 export const SESSION_TTL_MS = 24 * 60 * 60_000;
+/** A remote session's code and window (PROTOCOL §11.7): the longest waiting period (30 days) and two days more. */
+export const REMOTE_SESSION_TTL_MS = 32 * 24 * 60 * 60_000;
 /** Peers that said hello a session keeps (the oldest silent, unconfirmed one makes room for a new one). */
 export const MAX_SENDERS = 32;
 /** The most chunk bytes one sender can bring: one whole backup at the largest size a manifest can list. */
@@ -31,10 +33,10 @@ export function helloRefusal(sender: SenderRow | null): string | null {
 }
 
 /** May this peer deliver? Only a sender that said hello, was not rejected and has not withdrawn since. */
-export function deliveryRefusal(sender: SenderRow | null, withdrawn: boolean): string | null {
+export function deliveryRefusal(sender: SenderRow | null): string | null {
   if (!sender) return 'say hello first: compare the codes before sending your piece';
   if (sender.rejectedAt !== null) return REJECTED;
-  if (withdrawn) return 'you withdrew after comparing codes: approve again to make a new code';
+  if (sender.ended !== null) return 'you withdrew after comparing codes: approve again to make a new code';
   return null;
 }
 

@@ -40,5 +40,6 @@ export function recoveryCodeOf(row: SessionRow, addresses: readonly string[]): s
     addresses: addresses.slice(0, CODE_ADDRESSES),
     expiresAt: row.expiresAt,
     secret: row.secret,
+    ...(row.remote ? { remote: true } : {}),
   });
 }

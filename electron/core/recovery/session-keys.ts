@@ -15,7 +15,7 @@ import { open, rowAd, seal, KEY_BYTES } from '../vault/aead.ts';
 import { paramsForNewKey } from '../vault/kdf.ts';
 import { unwrapWithPassphrase, wrapWithPassphrase } from '../vault/key-wrap.ts';
 import type { PassphraseWrap } from '../vault/key-wrap.ts';
-import { SESSION_TTL_MS } from './session-admission.ts';
+import { REMOTE_SESSION_TTL_MS, SESSION_TTL_MS } from './session-admission.ts';
 import type { RecoverySessionStore, SessionRow } from './session-store.ts';
 
 const BOX_AD = rowAd('recovery_session', 'box_secret');
@@ -102,10 +102,12 @@ export async function openSessionKeys(
  */
 export async function beginSession(
   store: RecoverySessionStore,
-  input: { passphrase: string; name?: string },
+  input: { passphrase: string; name?: string; remote?: boolean },
   now: () => number,
 ): Promise<{ row: SessionRow; keys: IdentityKeys; created: boolean }> {
   const existing = store.session();
+  // A remote session stays open for the longest waiting period an owner may choose, and a little more (§11.7).
+  const ttl = input.remote === true || existing?.remote === true ? REMOTE_SESSION_TTL_MS : SESSION_TTL_MS;
   if (!existing) {
     const created = await createSessionKeys(input.passphrase);
     const at = now();
@@ -117,8 +119,9 @@ export async function beginSession(
       secret: new Uint8Array(randomBytes(RECOVERY_SECRET_BYTES)),
       name: input.name ?? null,
       port: null,
-      expiresAt: at + SESSION_TTL_MS,
+      expiresAt: at + ttl,
       createdAt: at,
+      remote: input.remote === true,
     });
     return { row: store.session()!, keys: created.keys, created: true };
   }
@@ -128,6 +131,10 @@ export async function beginSession(
     existing.keyWrap,
     input.passphrase,
   );
-  store.updateSession({ expiresAt: now() + SESSION_TTL_MS, ...(input.name ? { name: input.name } : {}) });
+  store.updateSession({
+    expiresAt: now() + ttl,
+    ...(input.name ? { name: input.name } : {}),
+    ...(input.remote === true ? { remote: true } : {}),
+  });
   return { row: store.session()!, keys, created: false };
 }

@@ -45,6 +45,7 @@ export async function listenForCustodians(row: SessionRow, deps: ListenerDeps): 
     handler: (conv) =>
       serveRecoveryConversation(conv, sessionEndpoint({ store, row, now: deps.now, ...deps.session })),
     onOutdated: (peerId) => deps.onOutdated(peerId),
+    remote: row.remote,
     now: deps.now,
     log: deps.log,
   });

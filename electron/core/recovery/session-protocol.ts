@@ -40,6 +40,11 @@ export interface SessionEndpoint {
   onHello(peerId: string, name: string, code: string): boolean;
   /** The sender's person declined after the hello, or its approval expired: nothing will come from it. */
   onWithdraw(peerId: string, why: WithdrawReason): void;
+  /**
+   * Remote (PROTOCOL §11.7): the sender approved and its piece comes at `until`. Returns the names of the senders whose
+   * approval stands, or the reason to refuse (a sender that did not say hello, or was rejected).
+   */
+  onWaiting(peerId: string, until: number): { names: string[] } | { refused: string };
   /** Null when this peer may deliver (it said hello, was not rejected), else why not. */
   deliveryRefusal(peerId: string): string | null;
   hasChunk(digest: Uint8Array): boolean;
@@ -57,7 +62,7 @@ export async function serveRecoveryConversation(conv: Conversation, s: SessionEn
   let first: RecoveryMessage;
   try {
     first = decodeRecoveryMessage(await conv.receive(FIRST_FRAME_BYTES));
-    if (first.t !== 'hello' && first.t !== 'knock' && first.t !== 'withdraw')
+    if (first.t !== 'hello' && first.t !== 'knock' && first.t !== 'withdraw' && first.t !== 'waiting')
       throw new RefusedError(`unexpected first message "${first.t}"`);
     if (!equalBytes(first.q, s.proof()))
       throw new RefusedError('the code does not match this recovery; scan it again');
@@ -65,6 +70,13 @@ export async function serveRecoveryConversation(conv: Conversation, s: SessionEn
     if (first.t === 'withdraw') {
       if (s.refuseReason() === null) s.onWithdraw(conv.remotePeer, first.why);
       return;
+    }
+    if (first.t === 'waiting') {
+      const closed = s.refuseReason();
+      if (closed) throw new RefusedError(closed);
+      const answer = s.onWaiting(conv.remotePeer, first.until);
+      if ('refused' in answer) throw new RefusedError(answer.refused);
+      return conv.send(encodeRecoveryMessage({ t: 'standing', names: answer.names }));
     }
     const why =
       s.refuseReason() ??

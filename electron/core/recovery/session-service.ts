@@ -21,7 +21,8 @@
  */
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { peerIdOf } from '../../../shared/crypto/identity.ts';
-import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../../../shared/errors.ts';
+import { decodeReplyCode } from '../../../shared/protocol/reply-code.ts';
 import type { RecoveryStatus } from '../../../shared/api/ops/recovery.ts';
 import type { Snapshot } from '../../../shared/formats/snapshot.ts';
 import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
@@ -40,6 +41,8 @@ import { sessionStatus } from './session-status.ts';
 import { afterJudging, basisOf, keptVaultMismatch, startRefusal } from './session-state.ts';
 import type { Phase, Prepared } from './session-state.ts';
 import type { RecoverySessionStore, SessionRow } from './session-store.ts';
+import { ReplyDialer } from './reply-dialer.ts';
+import { MAX_SENDERS } from './session-admission.ts';
 
 // The caps and the code's lifetime live with the admission rules; re-exported for callers that read them here.
 export { MAX_SENDER_BYTES, MAX_SENDERS, MAX_SESSION_BYTES, SESSION_TTL_MS } from './session-admission.ts';
@@ -63,6 +66,8 @@ export interface SessionDeps {
   events: EventBus;
   listen: string[] | null;
   mdns: boolean;
+  /** How often reply peers out of reach are dialed again (the mesh's retry interval, TESSERA_MESH_RETRY_MS). */
+  retryMs: number;
   /** Restores the snapshot (one transaction that also drops the session); the session node is stopped first. */
   restore(recovered: Recovered): Promise<void>;
   now?: () => number;
@@ -87,11 +92,8 @@ export class RecoverySessionService {
   private closed = false;
   /** Peers on the previous release that tried to help (told to update); shown so the person can ask them. */
   private readonly outdated = new Set<string>();
-  /**
-   * Senders whose person declined after the hello, or whose approval expired (PROTOCOL §11.3, "Withdraw"), until
-   * they say hello again. Kept in memory: after a restart such a sender shows as connected again.
-   */
-  private readonly withdrawn = new Map<string, WithdrawReason>();
+  /** Remote: dials the reply peers until their approval ended (PROTOCOL §11.7). */
+  private dialer: ReplyDialer | null = null;
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
@@ -136,6 +138,13 @@ export class RecoverySessionService {
     );
     if (refused) throw refused;
     const { row, keys, created } = await beginSession(this.deps.store, input, this.now);
+    // A session turned remote after its node started (LAN first) listens again, able to dial out.
+    if (row.remote && this.node && !this.node.remote) {
+      this.dialer?.stop();
+      this.dialer = null;
+      await this.node.stop();
+      this.node = null;
+    }
     if (!created) this.keys?.boxSecret.fill(0);
     this.keys = keys;
     this.passphrase = input.passphrase;
@@ -155,9 +164,10 @@ export class RecoverySessionService {
       mdns: this.deps.mdns,
       session: {
         restoring: () => this.phase === 'restoring' || this.phase === 'restored',
-        withdrawn: (peerId) => this.withdrawn.has(peerId),
+        pathOf: (peerId) => this.node?.connected(peerId) ?? null,
         heard: (peerId, name, kept) => this.heard(peerId, name, kept),
         withdrew: (peerId, name, why) => this.withdrew(peerId, name, why),
+        waiting: (peerId, name, until) => this.waitingFor(peerId, name, until),
         stored: (peerId, chunks) => this.stored(peerId, chunks),
       },
       onOutdated: (peerId) => {
@@ -168,6 +178,43 @@ export class RecoverySessionService {
       now: this.now,
       log: (m) => this.log(m),
     });
+    if (row.remote && this.node) {
+      const node = this.node;
+      this.dialer = new ReplyDialer({
+        store: this.deps.store,
+        node,
+        retryMs: this.deps.retryMs,
+        changed: () => this.deps.events.changed('recovery'),
+        log: (m) => this.log(m),
+      });
+      this.dialer.start();
+    }
+  }
+
+  /**
+   * Remote recovery: a friend's reply code (PROTOCOL §11.7). Its custodian is dialed now and until its approval
+   * ends; once connected, the custodian says hello and the codes appear.
+   */
+  async reply(input: { code: string }): Promise<RecoveryStatus> {
+    this.requireActive();
+    const reply = decodeReplyCode(input.code);
+    const row = this.deps.store.session()!;
+    if (reply.peerId === peerIdOf(signPublicOf(row)))
+      throw new BadRequestError(
+        'That is a code of this device. Enter the reply code your friend’s Tessera shows.',
+      );
+    if (!row.remote)
+      throw new ConflictError(
+        'This recovery is not a remote one. Start a remote recovery (the code for friends who are elsewhere) first.',
+      );
+    this.deps.store.putReplyPeer(
+      { peerId: reply.peerId, addresses: reply.addresses, addedAt: this.now() },
+      MAX_SENDERS,
+    );
+    this.log(`recovery: reply from ${reply.peerId} entered; dialing it`);
+    this.dialer?.poke(reply.peerId);
+    this.deps.events.changed('recovery');
+    return this.status();
   }
 
   private code(row: SessionRow): string {
@@ -180,7 +227,6 @@ export class RecoverySessionService {
       this.log(`recovery: hello from ${peerId} not kept (rejected, or too many unconfirmed senders)`);
       return;
     }
-    this.withdrawn.delete(peerId);
     this.log(`recovery: ${name} (${peerId}) connected`);
     // A new code for a sender undoes its confirmation: what was prepared from it is stale.
     this.evaluate();
@@ -189,8 +235,13 @@ export class RecoverySessionService {
 
   /** A sender's person declined after comparing codes, or let the approval expire: show it, nothing will come. */
   private withdrew(peerId: string, name: string, why: WithdrawReason): void {
-    this.withdrawn.set(peerId, why);
     this.log(`recovery: ${name} (${peerId}) withdrew (${why})`);
+    this.deps.events.changed('recovery');
+  }
+
+  /** A sender approved a remote recovery: its piece comes at `until` unless someone stops it (PROTOCOL §11.7). */
+  private waitingFor(peerId: string, name: string, until: number): void {
+    this.log(`recovery: ${name} (${peerId}) approved; the piece comes at ${new Date(until).toISOString()}`);
     this.deps.events.changed('recovery');
   }
 
@@ -314,6 +365,8 @@ export class RecoverySessionService {
         .senders()
         .filter((s) => s.confirmedAt !== null)
         .map((s) => s.peerId);
+      this.dialer?.stop();
+      this.dialer = null;
       await this.node?.stop();
       this.node = null;
       try {
@@ -365,7 +418,8 @@ export class RecoverySessionService {
       senders: row ? this.deps.store.senders() : [],
       piecesFrom: new Set(row ? this.deps.store.pieces().map((p) => p.sender) : []),
       combineProblems: this.combineProblems,
-      withdrawn: this.withdrawn,
+      paths: this.paths(),
+      replies: row ? this.deps.store.replyPeers().map((r) => r.peerId) : [],
       unlocked: this.keys !== null,
       outdated: this.outdated.size,
       lastError: this.lastError,
@@ -373,6 +427,22 @@ export class RecoverySessionService {
       kept: this.keptVault(),
       code: () => (row && this.node ? this.code(row) : null),
     });
+  }
+
+  /** How each sender and reply peer is connected to the session's node now. */
+  private paths(): Map<string, 'direct' | 'relayed'> {
+    const paths = new Map<string, 'direct' | 'relayed'>();
+    const node = this.node;
+    if (!node) return paths;
+    const peers = [
+      ...this.deps.store.senders().map((s) => s.peerId),
+      ...this.deps.store.replyPeers().map((r) => r.peerId),
+    ];
+    for (const peerId of peers) {
+      const path = node.connected(peerId);
+      if (path) paths.set(peerId, path);
+    }
+    return paths;
   }
 
   /**
@@ -387,6 +457,8 @@ export class RecoverySessionService {
     this.requireActive();
     const kept = this.keptVault();
     await this.opening?.catch(() => {});
+    this.dialer?.stop();
+    this.dialer = null;
     await this.node?.stop();
     this.node = null;
     this.keys?.boxSecret.fill(0);
@@ -394,7 +466,6 @@ export class RecoverySessionService {
     this.passphrase = null;
     this.assessment = null;
     this.prepared = null;
-    this.withdrawn.clear();
     this.deps.store.deleteAll();
     this.phase = 'collecting';
     this.log(
@@ -409,6 +480,8 @@ export class RecoverySessionService {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.dialer?.stop();
+    this.dialer = null;
     await this.opening?.catch(() => {});
     await this.finishing?.catch(() => {});
     await this.node?.stop();

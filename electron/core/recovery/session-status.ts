@@ -11,7 +11,6 @@ import type {
   RecoveryStatus,
   RecoveryVaultSummary,
 } from '../../../shared/api/ops/recovery.ts';
-import type { WithdrawReason } from '../../../shared/protocol/recovery.ts';
 import type { PublicIdentity } from '../vault/vault-repo.ts';
 import { progressMessage } from './assess.ts';
 import type { Assessment } from './assess.ts';
@@ -21,7 +20,7 @@ import type { SenderRow, SessionRow } from './session-store.ts';
 /** The facts a status is made of. */
 export interface SessionFacts {
   /** The stored session, or null when there is none (never started, cancelled, or restored). */
-  row: Pick<SessionRow, 'expiresAt'> | null;
+  row: Pick<SessionRow, 'expiresAt' | 'remote'> | null;
   phase: Phase;
   /** The status kept when the restore completed (who helped, t of n). */
   restoredStatus: RecoveryStatus | null;
@@ -32,7 +31,10 @@ export interface SessionFacts {
   piecesFrom: ReadonlySet<string>;
   /** Problems combining found with confirmed pieces, by sender. */
   combineProblems: ReadonlyMap<string, string>;
-  withdrawn: ReadonlyMap<string, WithdrawReason>;
+  /** How each peer is connected to the session's node now (absent: not connected). */
+  paths: ReadonlyMap<string, 'direct' | 'relayed'>;
+  /** Reply peers entered here (remote recovery), by peer ID. */
+  replies: readonly string[];
   /** The passphrase opened the session's keys (pieces can be checked). */
   unlocked: boolean;
   /** Peers on the previous release that tried to help. */
@@ -65,11 +67,10 @@ export function custodiansOf(f: SessionFacts): RecoveryCustodian[] {
     const piece = byPeer.get(s.peerId);
     const problem = f.combineProblems.get(s.peerId) ?? piece?.problem ?? undefined;
     const rejected = s.rejectedAt !== null;
-    const withdrawn = f.withdrawn.get(s.peerId);
     const state: RecoveryCustodian['state'] = rejected
       ? 'rejected'
       : !f.piecesFrom.has(s.peerId)
-        ? (withdrawn ?? 'connected')
+        ? (s.ended ?? (s.releaseAt !== null ? 'waiting' : 'connected'))
         : problem
           ? 'bad'
           : !f.unlocked
@@ -82,6 +83,8 @@ export function custodiansOf(f: SessionFacts): RecoveryCustodian[] {
       state,
       confirmed: s.confirmedAt !== null,
       ...(problem && !rejected ? { problem: `${s.name}'s piece did not verify: ${problem}` } : {}),
+      ...(s.releaseAt !== null && state === 'waiting' ? { releaseAt: s.releaseAt } : {}),
+      ...(f.paths.has(s.peerId) ? { path: f.paths.get(s.peerId)! } : {}),
     };
   });
 }
@@ -124,6 +127,11 @@ export function sessionStatus(f: SessionFacts): RecoveryStatus {
           ? 'Check whose vault this is, then restore it.'
           : progressMessage(have, need, waiting);
   const kept = f.kept;
+  const stoppers = custodians.filter((c) => c.state === 'stopped').map((c) => c.name);
+  const stopped =
+    stoppers.length > 0
+      ? `The recovery was stopped by the owner's device: ${stoppers.join(' and ')} ${stoppers.length === 1 ? 'says' : 'say'} the vault's own device stopped it, so no piece will be sent. If that device is yours and you still have it, you need no recovery.`
+      : undefined;
   return {
     state,
     have,
@@ -132,8 +140,18 @@ export function sessionStatus(f: SessionFacts): RecoveryStatus {
     code: f.code(),
     expiresAt: row.expiresAt,
     vault: f.phase === 'ready' && f.prepared ? summarize(f.prepared) : null,
-    message,
+    message: stopped && state === 'collecting' ? stopped : message,
     ...(error ? { error } : {}),
+    ...(row.remote ? { remote: true } : {}),
+    ...(stopped ? { stopped } : {}),
+    ...(f.replies.length > 0
+      ? {
+          replies: f.replies.map((peerId) => ({
+            peerId,
+            ...(f.paths.has(peerId) ? { path: f.paths.get(peerId)! } : {}),
+          })),
+        }
+      : {}),
     ...(kept ? { keptVault: { name: kept.name, peerId: kept.peerId, fingerprint: kept.fingerprint } } : {}),
   };
 }

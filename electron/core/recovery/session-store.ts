@@ -14,6 +14,18 @@ export interface SessionRow {
   port: number | null;
   expiresAt: number;
   createdAt: number;
+  /** A remote recovery (PROTOCOL §11.7): the code says so, and the session node may dial the reply peers. */
+  remote: boolean;
+}
+
+/** How an approval ended without a piece (PROTOCOL §11.3 "Withdraw", §11.7); a new hello clears it. */
+export type SenderEnding = 'declined' | 'expired' | 'withdrew' | 'stopped';
+
+/** A custodian whose reply code the person entered (PROTOCOL §11.7): this device dials it. */
+export interface ReplyPeerRow {
+  peerId: string;
+  addresses: string[];
+  addedAt: number;
 }
 
 /** A peer that said hello with the code (PROTOCOL §11.3): the code both screens show, and the person's verdict. */
@@ -25,6 +37,11 @@ export interface SenderRow {
   helloAt: number;
   confirmedAt: number | null;
   rejectedAt: number | null;
+  /** Remote: when the custodian said its piece comes (it approved; the owner's waiting period runs). */
+  releaseAt: number | null;
+  ended: SenderEnding | null;
+  /** How the sender was connected when it last spoke. */
+  path: 'direct' | 'relayed' | null;
 }
 
 export interface PieceRow {
@@ -49,6 +66,9 @@ interface SenderDbRow {
   hello_at: number;
   confirmed_at: number | null;
   rejected_at: number | null;
+  release_at: number | null;
+  ended: SenderEnding | null;
+  path: 'direct' | 'relayed' | null;
 }
 
 interface PieceDbRow {
@@ -68,6 +88,7 @@ interface SessionDbRow {
   port: number | null;
   expires_at: number;
   created_at: number;
+  remote: number;
 }
 
 export class RecoverySessionStore {
@@ -91,6 +112,7 @@ export class RecoverySessionStore {
       port: r.port,
       expiresAt: r.expires_at,
       createdAt: r.created_at,
+      remote: r.remote === 1,
     };
   }
 
@@ -98,8 +120,8 @@ export class RecoverySessionStore {
     this.store.transaction(() => {
       prepared(
         this.store.db,
-        `INSERT INTO recovery_session (id, sign_seed, box_public, box_sealed, key_wrap, secret, name, port, expires_at, created_at)
-           VALUES (1, @seed, @boxPublic, @boxSealed, @wrap, @secret, @name, @port, @expires, @created)`,
+        `INSERT INTO recovery_session (id, sign_seed, box_public, box_sealed, key_wrap, secret, name, port, expires_at, created_at, remote)
+           VALUES (1, @seed, @boxPublic, @boxSealed, @wrap, @secret, @name, @port, @expires, @created, @remote)`,
       ).run({
         seed: row.signSeed,
         boxPublic: row.boxPublic,
@@ -110,11 +132,17 @@ export class RecoverySessionStore {
         port: row.port,
         expires: row.expiresAt,
         created: row.createdAt,
+        remote: row.remote ? 1 : 0,
       });
     });
   }
 
-  updateSession(patch: { expiresAt?: number; port?: number | null; name?: string | null }): void {
+  updateSession(patch: {
+    expiresAt?: number;
+    port?: number | null;
+    name?: string | null;
+    remote?: boolean;
+  }): void {
     const db = this.store.db;
     this.store.transaction(() => {
       if (patch.expiresAt !== undefined)
@@ -123,6 +151,8 @@ export class RecoverySessionStore {
         prepared(db, 'UPDATE recovery_session SET port = ? WHERE id = 1').run(patch.port);
       if (patch.name !== undefined)
         prepared(db, 'UPDATE recovery_session SET name = ? WHERE id = 1').run(patch.name);
+      if (patch.remote !== undefined)
+        prepared(db, 'UPDATE recovery_session SET remote = ? WHERE id = 1').run(patch.remote ? 1 : 0);
     });
   }
 
@@ -171,7 +201,7 @@ export class RecoverySessionStore {
         db,
         `INSERT INTO recovery_senders (peer_id, name, sas_code, hello_at) VALUES (@peerId, @name, @sasCode, @helloAt)
            ON CONFLICT (peer_id) DO UPDATE SET name = excluded.name, sas_code = excluded.sas_code,
-             hello_at = excluded.hello_at, confirmed_at = NULL`,
+             hello_at = excluded.hello_at, confirmed_at = NULL, release_at = NULL, ended = NULL`,
       ).run(row);
       return true;
     });
@@ -196,6 +226,57 @@ export class RecoverySessionStore {
           'UPDATE recovery_senders SET confirmed_at = NULL, rejected_at = ? WHERE peer_id = ?',
         ).run(at, peerId).changes > 0
       );
+    });
+  }
+
+  /** A sender's approval ended without a piece (withdrawn, declined, expired, stopped by the owner). */
+  endSender(peerId: string, ended: SenderEnding): void {
+    prepared(
+      this.store.db,
+      'UPDATE recovery_senders SET ended = ? WHERE peer_id = ? AND rejected_at IS NULL',
+    ).run(ended, peerId);
+  }
+
+  /** Remote: the sender approved; its piece comes at `releaseAt` (PROTOCOL §11.7). */
+  senderWaiting(peerId: string, releaseAt: number): void {
+    prepared(
+      this.store.db,
+      'UPDATE recovery_senders SET release_at = ? WHERE peer_id = ? AND rejected_at IS NULL AND ended IS NULL',
+    ).run(releaseAt, peerId);
+  }
+
+  senderPath(peerId: string, path: 'direct' | 'relayed'): void {
+    prepared(this.store.db, 'UPDATE recovery_senders SET path = ? WHERE peer_id = ?').run(path, peerId);
+  }
+
+  replyPeers(): ReplyPeerRow[] {
+    return (
+      prepared(this.store.db, 'SELECT * FROM recovery_reply_peers ORDER BY added_at, peer_id').all() as {
+        peer_id: string;
+        addresses: string;
+        added_at: number;
+      }[]
+    ).map((r) => ({
+      peerId: r.peer_id,
+      addresses: JSON.parse(r.addresses) as string[],
+      addedAt: r.added_at,
+    }));
+  }
+
+  /** At most `cap` reply peers are kept: a new one replaces the oldest (a reply entered again moves up). */
+  putReplyPeer(row: ReplyPeerRow, cap: number): void {
+    const db = this.store.db;
+    this.store.transaction(() => {
+      prepared(
+        db,
+        `INSERT INTO recovery_reply_peers (peer_id, addresses, added_at) VALUES (?, ?, ?)
+           ON CONFLICT (peer_id) DO UPDATE SET addresses = excluded.addresses, added_at = excluded.added_at`,
+      ).run(row.peerId, JSON.stringify(row.addresses), row.addedAt);
+      prepared(
+        db,
+        `DELETE FROM recovery_reply_peers WHERE peer_id NOT IN (
+           SELECT peer_id FROM recovery_reply_peers ORDER BY added_at DESC LIMIT ?)`,
+      ).run(cap);
     });
   }
 
@@ -263,7 +344,7 @@ export class RecoverySessionStore {
     // A transaction of its own, or a savepoint inside the restore transaction: all three go, or none.
     this.store.db.transaction(() => {
       this.store.db.exec(
-        'DELETE FROM recovery_chunks; DELETE FROM recovery_pieces; DELETE FROM recovery_senders; DELETE FROM recovery_session;',
+        'DELETE FROM recovery_chunks; DELETE FROM recovery_pieces; DELETE FROM recovery_senders; DELETE FROM recovery_reply_peers; DELETE FROM recovery_session;',
       );
     })();
   }
@@ -277,5 +358,8 @@ function toSender(r: SenderDbRow): SenderRow {
     helloAt: r.hello_at,
     confirmedAt: r.confirmed_at,
     rejectedAt: r.rejected_at,
+    releaseAt: r.release_at,
+    ended: r.ended,
+    path: r.path,
   };
 }

@@ -21,9 +21,9 @@ const visitor = peerIdOf(generateIdentity(counterRandom(53)).signPublic);
 const former = peerIdOf(generateIdentity(counterRandom(54)).signPublic);
 const stranger = peerIdOf(generateIdentity(counterRandom(55)).signPublic);
 
-const REASONS: GateReason[] = ['friend', 'pairing', 'window', 'retiring'];
+const REASONS: GateReason[] = ['friend', 'pairing', 'window', 'retiring', 'announced'];
 
-test('admission: friends only, pairing also for pending peers, recovery also for open windows, nothing for retiring', () => {
+test('admission: friends only, pairing also for pending peers, recovery also for open windows, nothing for retiring or announced strangers', () => {
   const expected: Record<ProtocolName, GateReason[]> = {
     pair: ['friend', 'pairing'],
     verify: ['friend'],
@@ -32,6 +32,8 @@ test('admission: friends only, pairing also for pending peers, recovery also for
     recovery: ['friend', 'window'],
     recoveryV1: ['window'],
     profile: ['friend'],
+    relayAdmit: ['friend'],
+    watch: ['friend'],
   };
   for (const protocol of Object.keys(PROTOCOLS) as ProtocolName[]) {
     const admitted = REASONS.filter((reason) => isAdmitted(reason, admittedReasons(protocol)));

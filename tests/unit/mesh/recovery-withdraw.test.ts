@@ -29,7 +29,7 @@ test('withdraw round-trips with both reasons and fits the first frame', () => {
 
 test('the withdraw decoder is strict', () => {
   const bad = [
-    { v: 2, t: 13, q, why: 3 },
+    { v: 2, t: 13, q, why: 5 },
     { v: 2, t: 13, q, why: 0 },
     { v: 2, t: 13, q },
     { v: 2, t: 13, q, why: 1, name: 'Ana' },

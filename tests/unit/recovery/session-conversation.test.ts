@@ -61,6 +61,7 @@ function openSession(t: TestContext): Session {
     port: null,
     expiresAt: 10_000,
     createdAt: 0,
+    remote: false,
   });
   const row = store.session()!;
   const s: Session = {
@@ -78,9 +79,10 @@ function openSession(t: TestContext): Session {
         row,
         now: () => 42,
         restoring: () => false,
-        withdrawn: () => false,
+        pathOf: () => null,
         heard: (p, name, kept) => void s.heard.push([p, name, kept]),
         withdrew: (p, _name, why) => void s.withdrew.push([p, why]),
+        waiting: () => {},
         stored: (p, chunks) => {
           s.stored.push([p, chunks]);
           return { have: 1, need: 2 };

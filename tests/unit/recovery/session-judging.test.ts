@@ -37,6 +37,7 @@ function sender(
   peerId: string,
   name: string,
   verdict: 'none' | 'confirmed' | 'rejected' = 'none',
+  more: Partial<SenderRow> = {},
 ): SenderRow {
   return {
     peerId,
@@ -45,19 +46,24 @@ function sender(
     helloAt: 1,
     confirmedAt: verdict === 'confirmed' ? 2 : null,
     rejectedAt: verdict === 'rejected' ? 2 : null,
+    releaseAt: null,
+    ended: null,
+    path: null,
+    ...more,
   };
 }
 
 function facts(over: Partial<SessionFacts>): SessionFacts {
   return {
-    row: { expiresAt: 5_000 },
+    row: { expiresAt: 5_000, remote: false },
     phase: 'collecting',
     restoredStatus: null,
     assessment: null,
     senders: [],
     piecesFrom: new Set(),
     combineProblems: new Map(),
-    withdrawn: new Map(),
+    paths: new Map(),
+    replies: [],
     unlocked: true,
     outdated: 0,
     lastError: undefined,
@@ -218,9 +224,32 @@ test('the session state follows the facts: passphrase, collecting, ready, restor
   assert.equal(collecting.code, 'TESSERA-RECOVER:CODE');
 
   const withdrawn = sessionStatus(
-    facts({ senders: [sender('peer-x', 'Di')], withdrawn: new Map([['peer-x', 'declined' as const]]) }),
+    facts({ senders: [sender('peer-x', 'Di', 'none', { ended: 'declined' })] }),
   );
   assert.equal(withdrawn.custodians[0]!.state, 'declined');
+
+  // Remote (PROTOCOL §11.7): a sender that approved waits with its release time; the path shows how it is connected.
+  const waiting = sessionStatus(
+    facts({
+      row: { expiresAt: 5_000, remote: true },
+      senders: [sender('peer-w', 'Wu', 'confirmed', { releaseAt: 9_000 })],
+      paths: new Map([['peer-w', 'relayed' as const]]),
+    }),
+  );
+  assert.equal(waiting.remote, true);
+  assert.deepEqual(
+    [waiting.custodians[0]!.state, waiting.custodians[0]!.releaseAt, waiting.custodians[0]!.path],
+    ['waiting', 9_000, 'relayed'],
+  );
+  const stopped = sessionStatus(
+    facts({
+      row: { expiresAt: 5_000, remote: true },
+      senders: [sender('peer-s', 'Su', 'none', { ended: 'stopped' })],
+    }),
+  );
+  assert.equal(stopped.custodians[0]!.state, 'stopped');
+  assert.match(stopped.stopped!, /stopped by the owner's device: Su says/);
+  assert.equal(stopped.message, stopped.stopped);
 
   const two = judge(rows, peers);
   const snapshot = {
@@ -255,10 +284,10 @@ test('who may say hello or deliver, and how much a sender and the session may st
   assert.equal(helloRefusal(null), null);
   assert.equal(helloRefusal(sender(peer, 'Ana')), null);
   assert.match(helloRefusal(sender(peer, 'Ana', 'rejected'))!, /did not match/);
-  assert.match(deliveryRefusal(null, false)!, /say hello first/);
-  assert.match(deliveryRefusal(sender(peer, 'Ana', 'rejected'), false)!, /did not match/);
-  assert.match(deliveryRefusal(sender(peer, 'Ana'), true)!, /you withdrew/);
-  assert.equal(deliveryRefusal(sender(peer, 'Ana'), false), null);
+  assert.match(deliveryRefusal(null)!, /say hello first/);
+  assert.match(deliveryRefusal(sender(peer, 'Ana', 'rejected'))!, /did not match/);
+  assert.match(deliveryRefusal(sender(peer, 'Ana', 'none', { ended: 'withdrew' }))!, /you withdrew/);
+  assert.equal(deliveryRefusal(sender(peer, 'Ana')), null);
   assert.equal(closedReason(false), null);
   assert.match(closedReason(true)!, /already complete/);
 

@@ -8,6 +8,7 @@ import { migration007HeldPacks } from './007_held_packs.ts';
 import { migration008ConfirmedCodes } from './008_confirmed_codes.ts';
 import { migration009FriendNames } from './009_friend_names.ts';
 import { migration010ItemHistory } from './010_item_history.ts';
+import { migration011RemoteRecovery } from './011_remote_recovery.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008ConfirmedCodes,
   migration009FriendNames,
   migration010ItemHistory,
+  migration011RemoteRecovery,
 ];

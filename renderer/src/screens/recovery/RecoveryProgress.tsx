@@ -31,7 +31,7 @@ const PIECE_WORDS: Record<Custodian['state'], (name: string) => string> = {
   declined: (name) => `${name} said the codes did not match; nothing was sent`,
   expired: (name) => `${name}'s approval expired; nothing was sent. They can enter the code again.`,
   waiting: (name) => `${name} approved; their piece arrives after the waiting period`,
-  withdrew: (name) => `${name} withdrew their approval; nothing was sent`,
+  withdrew: (name) => `${name} withdrew during the waiting period; nothing was sent`,
   stopped: (name) =>
     `${name}'s Tessera says the owner's own device stopped this recovery; nothing will be sent`,
 };
