@@ -86,6 +86,7 @@ async function compareOnACall(device: Page, bob: Page): Promise<void> {
   await expect(helping.getByTestId('recovery-call')).toContainText('aloud, on a voice or video call');
   await expect(helping.getByTestId('recovery-custodian-path')).toHaveText('connected directly');
   await shot(bob, 'remote-recovery-custodian-compare');
+  await helping.scrollIntoViewIfNeeded();
   await shot(device, 'remote-recovery-new-device-compare');
   await device.getByRole('button', { name: `Bob's screen shows ${bobCode}` }).click();
   await expect(helping).toContainText('Code confirmed', { timeout: 20_000 });
@@ -219,6 +220,10 @@ test('the owner’s own device is told of a remote recovery and stops it: the ne
   );
   await shot(bob, 'remote-recovery-custodian-stopped');
   await expect(device.getByTestId('recovery-stopped')).toBeVisible({ timeout: 30_000 });
+  // Nobody else is asked once it is stopped: the code to send and the reply box are gone.
+  await expect(device.getByTestId('recovery-code-text')).toHaveCount(0);
+  await expect(device.getByLabel('Enter a friend’s reply code')).toHaveCount(0);
+  await device.getByTestId('recovery-stopped').scrollIntoViewIfNeeded();
   await expect(device.getByRole('list', { name: 'Friends helping' })).toContainText(
     "Bob's Tessera says the owner's own device stopped this recovery; nothing will be sent",
   );

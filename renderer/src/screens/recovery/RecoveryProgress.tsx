@@ -96,7 +96,8 @@ export function RecoveryProgress() {
 
   const need = status.need;
   const remote = status.remote === true;
-  const open = status.state === 'collecting' || status.state === 'conflict';
+  // Once the owner's device stopped it, asking more friends is pointless: no code or reply box is offered.
+  const open = (status.state === 'collecting' || status.state === 'conflict') && !status.stopped;
   const named = new Set(status.custodians.map((c) => c.peerId));
   const unnamedReplies = (status.replies ?? []).filter((r) => !named.has(r.peerId));
   return (
@@ -105,10 +106,6 @@ export function RecoveryProgress() {
         <div className="recovery__stopped" role="alert" data-testid="recovery-stopped">
           <p className="recovery__stopped-title">This recovery was stopped</p>
           <p>{status.stopped}</p>
-          <p>
-            If this is your vault and you still have your old device, it is the one that stopped it: use it
-            instead, or stop here and start again when you are sure.
-          </p>
         </div>
       )}
       {open && status.code && remote && <RemoteCode code={status.code} expiresAt={status.expiresAt} />}
