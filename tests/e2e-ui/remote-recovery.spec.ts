@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
-import { aliceWithBackup, call } from './support/api.ts';
+import { aliceWithBackup, befriend, call } from './support/api.ts';
 import { goTo, nextPastRecentlyOnline, openUnlocked } from './support/flows.ts';
 
 const PASS = 'correct horse battery staple';
@@ -178,6 +178,8 @@ test('the owner’s own device is told of a remote recovery and stops it: the ne
     [0, 1, 2, 3].map(() => startHost({ env: HOST_ENV })),
   );
   await aliceWithBackup(aliceHost!, bobHost!, carolHost!, PASS, { waitingPeriodMs: WAITING_PERIOD_MS });
+  // Bob and Carol are friends too: Carol, who keeps a piece of Alice's key as well, hears of Bob's approval.
+  await befriend(bobHost!, carolHost!);
   const problems: string[][] = [];
 
   // Alice still has her old device, unlocked, on the Backup screen: it says how long such a recovery waits.
@@ -197,6 +199,16 @@ test('the owner’s own device is told of a remote recovery and stops it: the ne
   await compareOnACall(device, bob);
   await bob.getByRole('button', { name: 'The codes match: approve' }).click();
   await expect(bob.getByTestId('approval-countdown')).toBeVisible({ timeout: 20_000 });
+
+  // Carol's Holding screen says what Bob's Tessera told hers.
+  const carol = await openPage(browser, carolHost!.url, problems);
+  await openUnlocked(carol, carolHost!.url, PASS);
+  await goTo(carol, 'Holding for friends');
+  await expect(carol.getByTestId('friends-recoveries')).toContainText(
+    'Bob approved a recovery of Alice’s vault from elsewhere (connected directly)',
+    { timeout: 30_000 },
+  );
+  await shot(carol, 'remote-recovery-friend-holding');
 
   // Alice's device shows it on every screen, with Stop.
   const banner = alice.getByRole('alert', { name: 'Someone is recovering your vault' });
@@ -219,6 +231,10 @@ test('the owner’s own device is told of a remote recovery and stops it: the ne
     { timeout: 30_000 },
   );
   await shot(bob, 'remote-recovery-custodian-stopped');
+  await expect(carol.getByTestId('friends-recoveries')).toContainText(
+    'Alice’s own device stopped a recovery of Alice’s vault that Bob had approved.',
+    { timeout: 30_000 },
+  );
   await expect(device.getByTestId('recovery-stopped')).toBeVisible({ timeout: 30_000 });
   // Nobody else is asked once it is stopped: the code to send and the reply box are gone.
   await expect(device.getByTestId('recovery-code-text')).toHaveCount(0);
