@@ -246,3 +246,49 @@ test('the owner’s own device is told of a remote recovery and stops it: the ne
   await shot(device, 'remote-recovery-new-device-stopped');
   expect(problems.flat()).toEqual([]);
 });
+
+test('a friend’s remote approval outlives a restart of their Tessera, and they withdraw it during the wait: nothing is sent', async ({
+  browser,
+  startHost,
+}) => {
+  test.setTimeout(180_000);
+  const [aliceOld, bobHost, carolHost, newHost] = await Promise.all(
+    [0, 1, 2, 3].map(() => startHost({ env: HOST_ENV })),
+  );
+  await aliceWithBackup(aliceOld!, bobHost!, carolHost!, PASS, { waitingPeriodMs: WAITING_PERIOD_MS });
+  await aliceOld!.stop();
+  const problems: string[][] = [];
+
+  const device = await openPage(browser, newHost!.url, problems);
+  const code = await startRemoteRecovery(device);
+  const bob = await openPage(browser, bobHost!.url, problems);
+  await openUnlocked(bob, bobHost!.url, PASS);
+  await enterReplyCode(device, await approveRemotely(bob, code));
+  await compareOnACall(device, bob);
+  await bob.getByRole('button', { name: 'The codes match: approve' }).click();
+  await expect(bob.getByTestId('approval-countdown')).toBeVisible({ timeout: 20_000 });
+
+  // Bob's Tessera restarts: his approval is still there, and opens again from the list.
+  await bobHost!.stop({ keepData: true });
+  const bobAgain = await startHost({ dataDir: bobHost!.dataDir, env: HOST_ENV });
+  await openUnlocked(bob, bobAgain.url, PASS);
+  await goTo(bob, 'Help a friend recover');
+  await expect(bob.getByTestId('approvals')).toContainText('Alice');
+  await bob.getByRole('button', { name: 'Open the recovery of Alice' }).click();
+  await expect(bob.getByRole('heading', { name: 'You approved Alice’s recovery' })).toBeVisible();
+
+  // Bob has second thoughts: he withdraws, and the new device says so.
+  await bob.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(bob.getByTestId('remote-approval')).toContainText(
+    'You withdrew your approval. Nothing was sent.',
+    {
+      timeout: 20_000,
+    },
+  );
+  await shot(bob, 'remote-recovery-custodian-withdrawn');
+  await expect(device.getByRole('list', { name: 'Friends helping' })).toContainText(
+    'Bob withdrew during the waiting period; nothing was sent',
+    { timeout: 30_000 },
+  );
+  expect(problems.flat()).toEqual([]);
+});
