@@ -2,6 +2,12 @@ import type { Browser, Page } from '@playwright/test';
 import { test, expect, shot, watchPage } from './support/fixtures.ts';
 import { aliceWithBackup, befriend, call } from './support/api.ts';
 import { goTo, nextPastRecentlyOnline, openUnlocked } from './support/flows.ts';
+import { assertNoJargon } from '../helpers/jargon.ts';
+
+/** Every word on the page is for people: no network or developer words (tests/helpers/jargon.ts). */
+async function expectPlainWords(page: Page, where: string): Promise<void> {
+  assertNoJargon(await page.locator('body').innerText(), where);
+}
 
 const PASS = 'correct horse battery staple';
 
@@ -125,10 +131,12 @@ test('remote recovery: the new device sends its code, friends send reply codes a
   await expect(bob.getByTestId('approval-standing')).toContainText('of 2 approvals needed stand');
   await expect(bob.getByRole('button', { name: 'Withdraw' })).toBeVisible();
   await shot(bob, 'remote-recovery-custodian-countdown');
+  await expectPlainWords(bob, 'the friend’s countdown');
   const helping = device.getByRole('list', { name: 'Friends helping' });
   await expect(helping.getByTestId('recovery-countdown')).toHaveText(/^in \d+ s$/, { timeout: 20_000 });
   await expect(helping).toContainText("Bob's piece arrives in");
   await shot(device, 'remote-recovery-new-device-countdown');
+  await expectPlainWords(device, 'the new device’s countdown');
 
   // Carol (not on screen) enters the code too; Alice types Carol's reply code and confirms her code here.
   const carolApproval = await call<Approval>(carolHost!, 'recovery.approve', {
@@ -218,6 +226,7 @@ test('the owner’s own device is told of a remote recovery and stops it: the ne
   await goTo(alice, 'Vault');
   await expect(banner).toBeVisible();
   await shot(alice, 'remote-recovery-owner-banner');
+  await expectPlainWords(alice, 'the owner’s banner');
   await banner.getByRole('button', { name: 'Stop this recovery' }).click();
   await expect(alice.getByTestId('owner-stopped')).toContainText(/Stopped: [12] of 2 friends told\./, {
     timeout: 20_000,
@@ -244,6 +253,8 @@ test('the owner’s own device is told of a remote recovery and stops it: the ne
     "Bob's Tessera says the owner's own device stopped this recovery; nothing will be sent",
   );
   await shot(device, 'remote-recovery-new-device-stopped');
+  await expectPlainWords(device, 'the new device, stopped');
+  await expectPlainWords(bob, 'the friend, stopped');
   expect(problems.flat()).toEqual([]);
 });
 
