@@ -614,8 +614,14 @@ function RemoteApproval({
         <>
           <h2 className="card__title">3. Send your reply code to {friend}</h2>
           {replyCode}
-          {path}
-          <Busy label={`Waiting for ${friend}’s new device to connect…`} />
+          {/* A connection can stand before the new device answers: say that, not "connected" beside "waiting". */}
+          <Busy
+            label={
+              a.path
+                ? `${friend}’s new device can be reached (${pathWords(a.path)}); waiting for it to answer…`
+                : `Waiting for ${friend}’s new device to connect…`
+            }
+          />
         </>
       )}
       {a.state === 'awaiting-confirmation' && (
