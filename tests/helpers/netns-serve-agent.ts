@@ -6,6 +6,7 @@
  *   {"id", "cmd": "start", "name", "dataDir", "env", "args", "listen"?}  → {"id", "ok", "value": {"pid"}}
  *       (args: more serve options; listen: default /ip4/0.0.0.0/tcp/0)
  *   {"id", "cmd": "call", "name", "op", "input"}        → {"id", "ok", "value" | "error"}
+ *   {"id", "cmd": "log", "name"}                        → {"id", "ok", "value": "its stderr so far"}
  *   {"id", "cmd": "stop", "name"}                       → {"id", "ok"}       (SIGTERM, clean exit)
  *   {"id", "cmd": "exit"}                               stops everything and exits
  * The first line out is {"ready": true}. NETNS_SERVE_LOGS=1 prints each serve's log when it stops.
@@ -16,7 +17,7 @@ import type { ServeProcess } from './serve-process.ts';
 
 type Request = {
   id: number;
-  cmd: 'start' | 'call' | 'stop' | 'exit';
+  cmd: 'start' | 'call' | 'log' | 'stop' | 'exit';
   name?: string;
   dataDir?: string;
   env?: Record<string, string>;
@@ -50,6 +51,8 @@ async function handle(msg: Request): Promise<unknown> {
       const client = serve.client as unknown as { call(op: string, input: unknown): Promise<unknown> };
       return client.call(msg.op ?? '', msg.input ?? {});
     }
+    case 'log':
+      return serves.get(name)?.log() ?? '';
     case 'stop': {
       const serve = serves.get(name);
       serves.delete(name);

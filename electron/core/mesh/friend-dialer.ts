@@ -104,7 +104,8 @@ export class FriendDialer {
   onPeerUpdate(update: PeerUpdate): void {
     const peerId = update.peer.id.toString();
     const reason = this.deps.gate.reason(peerId);
-    if (!reason || !this.deps.node()) return;
+    // An announced stranger (PROTOCOL §11.7) only passes through this relay: never dialed, its addresses not kept.
+    if (!reason || reason === 'announced' || !this.deps.node()) return;
     const seen = this.seenAddresses.get(peerId) ?? new Set<string>();
     const added = [...new Set(update.peer.addresses.map((a) => a.multiaddr.toString()))].filter(
       (a) => !seen.has(a),

@@ -89,9 +89,10 @@ function isPublic(ma: Multiaddr): boolean {
 }
 
 /**
- * The addresses a reply code names (PROTOCOL §11.7), without our own `/p2p/<id>`: up to 2 direct addresses someone
- * elsewhere could dial (public ones: a public listen address, or an observed or mapped one autonat confirmed; on a
- * loopback-only test mesh, loopback), then up to 2 relay addresses `/…/p2p/<relay>/p2p-circuit`.
+ * The addresses a reply code names (PROTOCOL §11.7), without our own `/p2p/<id>`: up to 2 direct addresses (public
+ * ones: a public listen address, or an observed or mapped one autonat confirmed; on a loopback-only test mesh,
+ * loopback), then up to 2 relay addresses `/…/p2p/<relay>/p2p-circuit`; private addresses only when there is
+ * neither.
  */
 export function replyAddresses(addrs: readonly Multiaddr[], loopbackOnly: boolean): string[] {
   const direct = usableAddresses(
@@ -103,6 +104,14 @@ export function replyAddresses(addrs: readonly Multiaddr[], loopbackOnly: boolea
     addrs.filter((a) => isCircuit(a)),
     loopbackOnly,
   ).slice(0, MAX_REPLY_RELAYED);
+  // With neither, private addresses are all there is: they reach a friend on the same LAN or private network (or a
+  // relay machine inside one), and keep the code short otherwise.
+  if (direct.length === 0 && relayed.length === 0)
+    return usableAddresses(
+      addrs.filter((a) => !isCircuit(a)),
+      loopbackOnly,
+      MAX_REPLY_DIRECT,
+    );
   return [...direct, ...relayed];
 }
 

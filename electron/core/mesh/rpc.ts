@@ -136,11 +136,16 @@ export async function openConversation(
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   let stream: Stream;
   try {
-    // A friend behind NAT may be reachable only through a friend relay (a limited connection, relay.ts).
-    stream = await node.dialProtocol(peerIdFromString(peerId), PROTOCOLS[protocol], {
-      signal,
-      runOnLimitedConnection: true,
-    });
+    const peer = peerIdFromString(peerId);
+    const open = node.getConnections(peer).filter((c) => c.status === 'open');
+    // A peer behind NAT may be reachable only through a relay (a limited connection, relay.ts). libp2p's dial never
+    // reuses a limited connection (it dials again), and a peer that dialed us through a relay may have no address
+    // we could dial (a remote recovery's new device, PROTOCOL §11.7): with only limited connections open, the
+    // conversation runs on the newest of them.
+    const limitedOnly = open.length > 0 && open.every((c) => c.limits !== undefined);
+    stream = limitedOnly
+      ? await open[open.length - 1]!.newStream(PROTOCOLS[protocol], { signal, runOnLimitedConnection: true })
+      : await node.dialProtocol(peer, PROTOCOLS[protocol], { signal, runOnLimitedConnection: true });
   } catch (err) {
     if (timeout.aborted) throw new PeerTimeoutError('The friend could not be reached in time.');
     // People see this message (a custodian's last error): no libp2p words. The cause keeps the details for logs.

@@ -45,6 +45,8 @@ export class StrangerRelay {
   /** The hop streams each stranger has open on this relay (its relayed connections, and requests under way). */
   private readonly hops = new Map<string, Set<Stream>>();
   private timer: NodeJS.Timeout | null = null;
+  /** The middleware chain handed to libp2p for the hop protocol (see trimChain). */
+  private readonly chain: StreamMiddleware[] = [];
 
   constructor(deps: StrangerRelayDeps) {
     this.deps = deps;
@@ -55,7 +57,9 @@ export class StrangerRelay {
   attach(node: RelayNode): void {
     this.node = node;
     this.deps.gate.setStrangers(this.book);
-    node.use(RELAY_V2_HOP_CODEC, this.meter);
+    this.chain.length = 0;
+    this.chain.push(this.meter);
+    node.use(RELAY_V2_HOP_CODEC, this.chain);
   }
 
   detach(): void {
@@ -95,6 +99,7 @@ export class StrangerRelay {
    */
   private readonly meter: StreamMiddleware = (stream, connection, next) => {
     const stranger = connection.remotePeer.toString();
+    this.trimChain(stream.direction);
     if (this.book.has(stranger) && !this.deps.gate.isFriend(stranger)) {
       const streams = this.hops.get(stranger) ?? new Set<Stream>();
       this.hops.set(stranger, streams.add(stream));
@@ -115,6 +120,20 @@ export class StrangerRelay {
     }
     next(stream, connection);
   };
+
+  /**
+   * libp2p 3.3 keeps the array given to `use` and, for every inbound stream, pushes a wrapper of the protocol's
+   * handler onto that same array before running it (registrar `getMiddleware` returns it, connection.js pushes): left
+   * alone, the n-th hop stream would run the relay's handler n times (the second run reads the relayed bytes as a hop
+   * request and resets the circuit), and an outbound hop stream would run it too. So the chain is trimmed back, as
+   * this first middleware runs: to itself and this inbound stream's wrapper (the last one pushed; every wrapper calls
+   * the same handler with the stream it is given), or to itself alone for an outbound stream. If libp2p copies the
+   * array in a later release, this trims the copy and changes nothing.
+   */
+  private trimChain(direction: 'inbound' | 'outbound'): void {
+    const keep = direction === 'inbound' ? 2 : 1;
+    if (this.chain.length > keep) this.chain.splice(1, this.chain.length - keep);
+  }
 
   /** Ends every relayed connection of `stranger` through here and its connections to this relay. */
   private async cut(stranger: string, why: string): Promise<void> {
