@@ -53,7 +53,18 @@ test('backup: wizard with guidance, friends accept or decline in Holding, per-fr
     await shot(alice, 'backup-wizard-threshold');
     await alice.getByRole('button', { name: 'Next' }).click();
     await expect(alice.getByText(/Bob and Carol will each be asked to keep one piece/)).toBeVisible();
+    // How long a recovery from elsewhere waits (PROTOCOL §11.7): 2 days unless Alice chooses; hours are checked.
+    await expect(alice.getByRole('radio', { name: '2 days (recommended)' })).toBeChecked();
+    await alice.getByRole('radio', { name: 'Another number of hours' }).check();
+    await alice.getByLabel('Hours to wait').fill('0');
+    await expect(alice.getByText('Enter a whole number of hours from 1 to 720.')).toBeVisible();
+    await expect(alice.getByRole('button', { name: 'Start backup' })).toBeDisabled();
+    await alice.getByLabel('Hours to wait').fill('36');
+    await shot(alice, 'backup-wizard-review');
     await alice.getByRole('button', { name: 'Start backup' }).click();
+    await expect(alice.getByTestId('backup-waiting-period')).toHaveText(
+      'A recovery from elsewhere waits 36 hours before any piece goes.',
+    );
 
     // Nobody keeps a piece yet, and the summary says so (one rule for summary, bar and table).
     await expect(alice.getByTestId('backup-summary')).toContainText(

@@ -8,16 +8,18 @@ export function RecoverStart({ onBack }: { onBack(): void }) {
       <PageHeader
         title="Recover my vault"
         takeFocus={false}
-        lead="Your friends each hold one piece of your recovery key. When enough of them are with you, this device puts the pieces together and brings your vault back."
+        lead="Your friends each hold one piece of your recovery key. When enough of them send theirs, this device puts the pieces together and brings your vault back."
       />
       <ol className="steps">
         <li>
-          Meet your friends in person, or call them. Their Tessera sends its piece straight to this device: on
-          the same Wi-Fi that just works; a friend elsewhere can help if this device can be reached from where
-          they are.
+          Say where your friends are. With you or on the same Wi-Fi, their Tessera sends its piece straight to
+          this device. Elsewhere, you send them a code, call them to compare numbers, and each piece arrives
+          after a waiting period.
         </li>
         <li>Choose a passphrase. This device then shows a code.</li>
-        <li>Each friend scans the code with Tessera, checks the numbers match, and sends their piece.</li>
+        <li>
+          Each friend scans or enters the code with Tessera, checks the numbers match, and sends their piece.
+        </li>
       </ol>
       <RecoveryProgress />
       <div className="actions">

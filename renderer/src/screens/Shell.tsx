@@ -16,6 +16,7 @@ import { FriendsScreen } from './friends/FriendsScreen.tsx';
 import { BackupScreen } from './backup/BackupScreen.tsx';
 import { HoldingScreen } from './holding/HoldingScreen.tsx';
 import { RecoveryHelpScreen } from './recovery/RecoveryHelpScreen.tsx';
+import { RemoteRecoveryBanner } from './recovery/RemoteRecoveryBanner.tsx';
 import './Shell.css';
 
 interface NavEntry {
@@ -112,6 +113,7 @@ export function Shell() {
         </aside>
         <main id="main" className="shell__main" tabIndex={-1}>
           {lockError && <ErrorNotice title="The vault was not locked" message={lockError} />}
+          <RemoteRecoveryBanner />
           <RouteView route={route} />
         </main>
         <div className="shell__bottom">

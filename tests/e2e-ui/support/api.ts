@@ -70,13 +70,15 @@ export async function befriendUnverified(a: Host, b: Host): Promise<void> {
 
 /**
  * Alice has a vault with an item ("Email") and a 2-of-2 backup delivered to Bob and Carol, all set up through their
- * APIs (vaults created with `passphrase`). Returns Alice's peer ID.
+ * APIs (vaults created with `passphrase`). `waitingPeriodMs` is the backup's waiting period for a recovery from
+ * elsewhere (PROTOCOL §11.7; the core's default when absent). Returns Alice's peer ID.
  */
 export async function aliceWithBackup(
   alice: Host,
   bob: Host,
   carol: Host,
   passphrase: string,
+  options: { waitingPeriodMs?: number } = {},
 ): Promise<string> {
   const created = await call<{ identity: { peerId: string } }>(alice, 'vault.create', {
     name: 'Alice',
@@ -88,7 +90,11 @@ export async function aliceWithBackup(
   await befriend(alice, bob);
   await befriend(alice, carol);
   const friends = await call<{ peerId: string }[]>(alice, 'friends.list');
-  await call(alice, 'backup.create', { custodians: friends.map((f) => f.peerId), threshold: 2 });
+  await call(alice, 'backup.create', {
+    custodians: friends.map((f) => f.peerId),
+    threshold: 2,
+    ...(options.waitingPeriodMs !== undefined ? { waitingPeriodMs: options.waitingPeriodMs } : {}),
+  });
   for (const custodian of [bob, carol]) {
     await waitFor(
       'the holding request',

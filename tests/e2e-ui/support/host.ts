@@ -24,11 +24,18 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+export interface HostOptions {
+  dataDir?: string;
+  listen?: string;
+  /** More `TESSERA_*` configuration for this host (e.g. shorter timers), over the test runner's environment. */
+  env?: Record<string, string>;
+}
+
 /**
  * Starts a real `tessera serve` on its own temporary data dir and waits for the line
  * `Tessera UI: http://127.0.0.1:PORT/#token=…` on stdout.
  */
-export async function startHost(options: { dataDir?: string; listen?: string } = {}): Promise<Host> {
+export async function startHost(options: HostOptions = {}): Promise<Host> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-ui-'));
   const args = [
     CLI,
@@ -42,7 +49,7 @@ export async function startHost(options: { dataDir?: string; listen?: string } =
   ];
   const child = spawn(NODE, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, TESSERA_INSECURE_FAST_KDF: '1' },
+    env: { ...process.env, TESSERA_INSECURE_FAST_KDF: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -3,7 +3,7 @@ import type { BackupStatus, CustodianStatus } from '../../../../shared/api/ops/b
 import { currentCustodians, paperViews, summarizeBackup } from '../../../../shared/backup-summary.ts';
 import type { PieceView } from '../../../../shared/backup-summary.ts';
 import { api, errorMessage } from '../../lib/api.ts';
-import { formatBytes, formatDate, listNames } from '../../lib/format.ts';
+import { formatBytes, formatDate, formatPeriod, listNames } from '../../lib/format.ts';
 import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
@@ -71,6 +71,12 @@ export function BackupStatusView({ status, onChange }: { status: BackupStatus; o
           Version {status.version}
           {status.versionReason ? `: ${status.versionReason}` : ''}
           {status.versionCreatedAt ? ` · made ${formatDate(status.versionCreatedAt)}` : ''}
+        </p>
+        <p className="muted" data-testid="backup-waiting-period">
+          {status.waitingPeriodMs !== undefined
+            ? `A recovery from elsewhere waits ${formatPeriod(status.waitingPeriodMs)} before any piece goes.`
+            : // A split made before the choice existed: its custodians wait 48 hours (PROTOCOL §11.7).
+              'A recovery from elsewhere waits 2 days before any piece goes (this backup was made before you could choose).'}
         </p>
         {status.problem && (
           <ErrorNotice title="Your latest changes are not backed up" message={status.problem} />

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { BackupStatus, PaperPieceWords } from '../../../../shared/api/ops/backup.ts';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
-import { listNames } from '../../lib/format.ts';
+import { formatPeriod, listNames } from '../../lib/format.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useRouter } from '../../lib/router.tsx';
 import { Busy } from '../../components/Busy.tsx';
@@ -10,6 +10,26 @@ import { recommendedThreshold, thresholdGuidance } from '../../../../shared/back
 import { currentCustodians } from '../../../../shared/backup-summary.ts';
 
 type Step = 'friends' | 'threshold' | 'review';
+
+const HOUR_MS = 60 * 60_000;
+const DAY_MS = 24 * HOUR_MS;
+/** The owner's choices of waiting period for a recovery from elsewhere (PROTOCOL §11.7); 2 days is the default. */
+const PERIODS = [
+  { ms: DAY_MS, label: '1 day' },
+  { ms: 2 * DAY_MS, label: '2 days (recommended)' },
+  { ms: 7 * DAY_MS, label: '1 week' },
+] as const;
+const DEFAULT_PERIOD_MS = 2 * DAY_MS;
+/** The contract's bounds: at least an hour (a custodian's own minimum), at most 30 days. */
+const MIN_CUSTOM_HOURS = 1;
+const MAX_CUSTOM_HOURS = 30 * 24;
+
+/** A period chosen before, shown as one of the choices or as custom hours. */
+function initialPeriod(ms: number | undefined): { preset: number | 'custom'; hours: string } {
+  const period = ms ?? DEFAULT_PERIOD_MS;
+  if (PERIODS.some((p) => p.ms === period)) return { preset: period, hours: '' };
+  return { preset: 'custom', hours: String(Math.max(MIN_CUSTOM_HOURS, Math.round(period / HOUR_MS))) };
+}
 
 interface Props {
   friends: Friend[];
@@ -33,7 +53,15 @@ export function BackupWizard({ friends, current, onDone, onPaper, onCancel }: Pr
   const [paper, setPaper] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [period, setPeriod] = useState(() => initialPeriod(current?.waitingPeriodMs));
   const id = useId();
+  const customHours = Number(period.hours);
+  const customError =
+    period.preset === 'custom' &&
+    !(Number.isInteger(customHours) && customHours >= MIN_CUSTOM_HOURS && customHours <= MAX_CUSTOM_HOURS)
+      ? `Enter a whole number of hours from ${MIN_CUSTOM_HOURS} to ${MAX_CUSTOM_HOURS}.`
+      : null;
+  const waitingPeriodMs = period.preset === 'custom' ? customHours * HOUR_MS : period.preset;
 
   const friendCount = chosen.size;
   // Paper pieces are shares like friends' (PROTOCOL §4.4): n counts both.
@@ -51,12 +79,14 @@ export function BackupWizard({ friends, current, onDone, onPaper, onCancel }: Pr
     });
 
   const start = async () => {
+    if (customError) return;
     setBusy(true);
     setError(null);
     try {
       const created = await api().call('backup.create', {
         custodians: [...chosen],
         threshold: t,
+        waitingPeriodMs,
         ...(paper > 0 ? { paper } : {}),
       });
       if (created.paperPieces?.length) onPaper(created.paperPieces);
@@ -228,16 +258,81 @@ export function BackupWizard({ friends, current, onDone, onPaper, onCancel }: Pr
               `, and ${paper} ${paper === 1 ? 'piece goes' : 'pieces go'} on paper for you to print`}
             . Any {t} of {paper > 0 ? 'these pieces' : 'them'} can help you restore your vault.
           </p>
+          <fieldset className="wizard__fieldset wizard__period" aria-describedby={`${id}-period-hint`}>
+            <legend className="wizard__period-legend">How long should a recovery from elsewhere wait?</legend>
+            <p className="muted" id={`${id}-period-hint`}>
+              When you recover with friends who are not with you, each friend’s piece goes only after this
+              wait. Your devices are told when such a recovery starts and can stop it, so a longer wait gives
+              you more time to notice one that is not yours. A recovery with your friends beside you does not
+              wait.
+            </p>
+            <div className="wizard__thresholds">
+              {PERIODS.map((p) => (
+                <label key={p.ms} className="check wizard__threshold">
+                  <input
+                    type="radio"
+                    name={`${id}-period`}
+                    checked={period.preset === p.ms}
+                    onChange={() => setPeriod({ preset: p.ms, hours: period.hours })}
+                  />
+                  <span>{p.label}</span>
+                </label>
+              ))}
+              <label className="check wizard__threshold">
+                <input
+                  type="radio"
+                  name={`${id}-period`}
+                  checked={period.preset === 'custom'}
+                  onChange={() => setPeriod({ preset: 'custom', hours: period.hours || '72' })}
+                />
+                <span>Another number of hours</span>
+              </label>
+            </div>
+            {period.preset === 'custom' && (
+              <div className="field wizard__hours">
+                <label className="field__label" htmlFor={`${id}-hours`}>
+                  Hours to wait
+                </label>
+                <input
+                  id={`${id}-hours`}
+                  className="input"
+                  type="number"
+                  inputMode="numeric"
+                  min={MIN_CUSTOM_HOURS}
+                  max={MAX_CUSTOM_HOURS}
+                  step={1}
+                  value={period.hours}
+                  onChange={(e) => setPeriod({ preset: 'custom', hours: e.target.value })}
+                  aria-invalid={customError !== null}
+                  aria-describedby={customError ? `${id}-hours-error` : undefined}
+                />
+                {customError && (
+                  <p className="field__error" id={`${id}-hours-error`}>
+                    {customError}
+                  </p>
+                )}
+              </div>
+            )}
+          </fieldset>
           <p className="muted">
             Each friend must accept on their own device. You can see who has accepted on this screen.
             {current && ' Friends who are no longer chosen will be asked to delete their old piece.'}
+            {current &&
+              current.waitingPeriodMs !== undefined &&
+              waitingPeriodMs !== current.waitingPeriodMs &&
+              ` The waiting period changes from ${formatPeriod(current.waitingPeriodMs)} to ${customError ? 'the new one' : formatPeriod(waitingPeriodMs)}.`}
           </p>
           {error && <ErrorNotice title="The backup was not started" message={error} />}
           {busy ? (
             <Busy label="Encrypting your vault and sending the pieces…" />
           ) : (
             <div className="actions">
-              <button type="button" className="button button--primary" onClick={() => void start()}>
+              <button
+                type="button"
+                className="button button--primary"
+                disabled={customError !== null}
+                onClick={() => void start()}
+              >
                 {current ? 'Make new backup' : 'Start backup'}
               </button>
               <button type="button" className="button button--ghost" onClick={() => setStep('threshold')}>

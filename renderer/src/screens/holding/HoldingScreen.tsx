@@ -1,8 +1,9 @@
 import { useCallback, useId, useState } from 'react';
 import type { PendingRequest } from '../../../../shared/api/ops/backup.ts';
+import type { RecoveryWatchEntry } from '../../../../shared/api/ops/recovery.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
-import { formatDate } from '../../lib/format.ts';
+import { formatDate, pathWords } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { useRouter } from '../../lib/router.tsx';
 import { Busy } from '../../components/Busy.tsx';
@@ -18,6 +19,9 @@ export function HoldingScreen() {
   const loadHeld = useCallback(() => api().call('held.list', {}), []);
   const requests = useLoad(loadRequests, requestsVersion);
   const held = useLoad(loadHeld, heldVersion);
+  const loadWatch = useCallback(() => api().call('recovery.watch', {}), []);
+  const watch = useLoad(loadWatch, useTopicVersion('recovery'));
+  const friendsRecoveries = watch.data?.filter((w) => !w.mine) ?? [];
   const id = useId();
   const holdingRequests = requests.data?.filter((r) => r.kind === 'holding') ?? [];
   const recoveryRequests = requests.data?.filter((r) => r.kind === 'recovery') ?? [];
@@ -67,6 +71,25 @@ export function HoldingScreen() {
           </ul>
         )}
       </section>
+
+      {friendsRecoveries.length > 0 && (
+        <section className="card" aria-labelledby={`${id}-watch`}>
+          <h2 className="card__title" id={`${id}-watch`}>
+            Recoveries of friends’ vaults
+          </h2>
+          <p className="muted">
+            Friends who keep a piece for the same person told your Tessera. If you know the owner did not ask
+            for this, tell them on a call you start yourself: their own device can stop it.
+          </p>
+          <ul className="requests" data-testid="friends-recoveries">
+            {friendsRecoveries.map((w) => (
+              <li key={`${w.sessionPeerId}-${w.custodianPeerId}`} className="request">
+                <p className="request__detail">{watchWords(w)}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       <section className="card" aria-labelledby={`${id}-held`}>
         <h2 className="card__title" id={`${id}-held`}>
@@ -157,4 +180,15 @@ function RequestRow({ request, onDone }: { request: PendingRequest; onDone(): vo
       </div>
     </li>
   );
+}
+
+/** One friend's notice about a recovery of someone else's vault (PROTOCOL §11.7), in a sentence. */
+function watchWords(w: RecoveryWatchEntry): string {
+  if (w.stopped)
+    return `${w.owner}’s own device stopped a recovery of ${w.owner}’s vault that ${w.custodian} had approved.`;
+  if (w.state === 'withdrawn')
+    return `${w.custodian} withdrew their approval of a recovery of ${w.owner}’s vault.`;
+  if (w.state === 'released')
+    return `${w.custodian} sent their piece for a recovery of ${w.owner}’s vault at ${formatDate(w.until)}.`;
+  return `${w.custodian} approved a recovery of ${w.owner}’s vault from elsewhere (${pathWords(w.path)}); their piece goes at ${formatDate(w.until)}.`;
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../../lib/api.ts';
 import { isLongEnoughPassphrase, PASSPHRASE_TOO_SHORT } from '../../../../shared/passphrase-rules.ts';
@@ -25,6 +25,8 @@ export function RecoverPassphraseForm({
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [where, setWhere] = useState<'here' | 'elsewhere'>('here');
+  const id = useId();
   const resume = mode === 'resume';
 
   const passError = submitted && !isLongEnoughPassphrase(passphrase) ? PASSPHRASE_TOO_SHORT : null;
@@ -40,7 +42,12 @@ export function RecoverPassphraseForm({
     if (!isLongEnoughPassphrase(passphrase) || (!resume && confirm !== passphrase)) return;
     setBusy(true);
     try {
-      await api().call('recovery.start', { passphrase, ...(forgot ? { forgot: true } : {}) });
+      // A resumed session keeps the kind it was started as; only a new one is asked where the friends are.
+      await api().call('recovery.start', {
+        passphrase,
+        ...(forgot ? { forgot: true } : {}),
+        ...(!resume && where === 'elsewhere' ? { remote: true } : {}),
+      });
       onStarted();
     } catch (err) {
       setError(errorMessage(err));
@@ -50,6 +57,42 @@ export function RecoverPassphraseForm({
 
   return (
     <form onSubmit={(e) => void onSubmit(e)} noValidate>
+      {!resume && (
+        <fieldset className="recovery__where">
+          <legend className="field__label">Where are the friends who keep your pieces?</legend>
+          <label className="check">
+            <input
+              type="radio"
+              name={`${id}-where`}
+              checked={where === 'here'}
+              onChange={() => setWhere('here')}
+            />
+            <span>
+              My friends are here (same network)
+              <span className="muted recovery__where-hint">
+                They are with you, or on the same Wi-Fi: each one scans the code on this screen, and their
+                piece arrives at once.
+              </span>
+            </span>
+          </label>
+          <label className="check">
+            <input
+              type="radio"
+              name={`${id}-where`}
+              checked={where === 'elsewhere'}
+              onChange={() => setWhere('elsewhere')}
+            />
+            <span>
+              My friends are elsewhere
+              <span className="muted recovery__where-hint">
+                You send them a code and compare numbers on a call. Each piece arrives only after a waiting
+                period (2 days, unless you chose another when you made your backup): if someone else ever
+                tries to recover your vault, your own devices have that long to stop them.
+              </span>
+            </span>
+          </label>
+        </fieldset>
+      )}
       <PassphraseField
         label={resume ? 'Passphrase' : 'New passphrase'}
         value={passphrase}

@@ -6,7 +6,7 @@ import { checkCodeEntry } from '../../../../shared/protocol/code-entry.ts';
 import type { Friend } from '../../../../shared/api/ops/friends.ts';
 import { api, errorMessage } from '../../lib/api.ts';
 import { useTopicVersion } from '../../lib/events.tsx';
-import { formatDate, listNames } from '../../lib/format.ts';
+import { formatDate, listNames, pathWords, plural } from '../../lib/format.ts';
 import { useRouter } from '../../lib/router.tsx';
 import { useLoad } from '../../lib/useLoad.ts';
 import type { Loaded } from '../../lib/useLoad.ts';
@@ -14,6 +14,8 @@ import { Busy } from '../../components/Busy.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QrScanner } from '../../components/QrScanner.tsx';
+import { CopyText } from '../../components/CopyText.tsx';
+import { Countdown } from '../../components/Countdown.tsx';
 import './Recovery.css';
 
 type Step =
@@ -21,7 +23,8 @@ type Step =
   | { name: 'scan'; problem?: string }
   | { name: 'paste' }
   | { name: 'choose'; code: string }
-  | { name: 'compare'; approval: RecoveryApproval };
+  | { name: 'compare'; approval: RecoveryApproval }
+  | { name: 'remote'; approval: RecoveryApproval };
 
 /** The code as typed or scanned, checked here (kind, check digits, expiry) before anyone is asked who recovers. */
 function checkRecoveryCode(text: string): string | null {
@@ -32,14 +35,34 @@ function checkRecoveryCode(text: string): string | null {
 const APPROVAL_WORDS: Record<RecoveryApproval['state'], string> = {
   connecting: 'Waiting for their new device to connect',
   'awaiting-confirmation': 'Waiting for you to compare codes',
-  waiting: 'Approved; the piece goes after the waiting period',
+  waiting: 'Approved; your piece goes after the waiting period',
   sent: 'Piece sent',
   declined: 'Declined',
   withdrawn: 'You withdrew; nothing was sent',
-  stopped: 'Stopped by their own device; nothing was sent',
+  stopped: 'Their own device stopped this recovery; nothing will be sent',
   expired: 'Expired',
   failed: 'Failed',
 };
+
+/**
+ * Whether an approval takes the remote screen: a remote code, or a LAN code whose approval waits anyway because
+ * the new device was not reached directly on a private network (PROTOCOL §11.7, "Which approvals wait").
+ */
+function waitsLikeRemote(approval: RecoveryApproval): boolean {
+  return approval.remote === true || approval.state === 'waiting';
+}
+
+/** The step that shows an approval: the LAN comparison, or the remote one with its reply code and wait. */
+function approvalStep(approval: RecoveryApproval): Step {
+  return waitsLikeRemote(approval) ? { name: 'remote', approval } : { name: 'compare', approval };
+}
+
+/** A remote approval still under way (PROTOCOL §11.7): its screen can be opened again, after a restart too. */
+const REMOTE_OPEN: ReadonlySet<RecoveryApproval['state']> = new Set([
+  'connecting',
+  'awaiting-confirmation',
+  'waiting',
+]);
 
 /** A custodian helps a friend recover: scan their new device's code → choose the friend → compare → send. */
 export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }) {
@@ -57,19 +80,33 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
     (next: Step) => {
       setStepState(next);
       replace(
-        next.name === 'compare'
+        next.name === 'compare' || next.name === 'remote'
           ? { name: 'recovery-help', approvalId: next.approval.id }
           : { name: 'recovery-help' },
       );
     },
     [replace],
   );
-  const waiting = approvalId
-    ? approvals.data?.find((a) => a.id === approvalId && a.state === 'awaiting-confirmation')
-    : undefined;
+  const addressed = approvalId ? approvals.data?.find((a) => a.id === approvalId) : undefined;
+  const resumable =
+    addressed &&
+    (waitsLikeRemote(addressed)
+      ? REMOTE_OPEN.has(addressed.state)
+      : addressed.state === 'awaiting-confirmation')
+      ? addressed
+      : undefined;
   useEffect(() => {
-    if (waiting && step.name === 'start') setStepState({ name: 'compare', approval: waiting });
-  }, [waiting, step.name]);
+    if (resumable && step.name === 'start') setStepState(approvalStep(resumable));
+  }, [resumable, step.name]);
+
+  // A remote approval moves on its own (the new device connects, the wait ends, someone stops it): events say so,
+  // and a poll covers a dropped event stream.
+  const reloadApprovals = approvals.reload;
+  useEffect(() => {
+    if (step.name !== 'remote') return;
+    const id = setInterval(reloadApprovals, 2000);
+    return () => clearInterval(id);
+  }, [step.name, reloadApprovals]);
 
   const restart = () => {
     setResult(null);
@@ -80,7 +117,7 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
     <div className="recovery-help">
       <PageHeader
         title="Help a friend recover"
-        lead="When a friend whose piece you keep has lost their device, you can send your piece to their new device. Do this only with your friend in front of you."
+        lead="When a friend whose piece you keep has lost their device, you can send your piece to their new device. Do this only with your friend in front of you, or on a call where you know their voice."
       />
       <section className="card">
         {result ? (
@@ -126,11 +163,23 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
             {step.name === 'choose' && (
               <ChooseFriend
                 code={step.code}
-                onApproved={(approval) => setStep({ name: 'compare', approval })}
+                onApproved={(approval) => setStep(approvalStep(approval))}
                 onCancel={restart}
               />
             )}
-            {step.name === 'compare' && <CompareAndSend approval={step.approval} onDone={setResult} />}
+            {step.name === 'compare' && (
+              <CompareAndSend
+                approval={step.approval}
+                onDone={(a) => (a.state === 'waiting' ? setStep(approvalStep(a)) : setResult(a))}
+              />
+            )}
+            {step.name === 'remote' && (
+              <RemoteApproval
+                approval={approvals.data?.find((a) => a.id === step.approval.id) ?? step.approval}
+                onChanged={approvals.reload}
+                onDone={restart}
+              />
+            )}
           </>
         )}
       </section>
@@ -155,12 +204,36 @@ export function RecoveryHelpScreen({ approvalId }: { approvalId: string | null }
                     <th scope="row">{a.friend}</th>
                     <td className="mono">{a.comparisonCode}</td>
                     <td>
-                      {APPROVAL_WORDS[a.state]}
+                      {a.state === 'waiting' && a.releaseAt !== undefined ? (
+                        <>
+                          Approved; your piece goes <Countdown until={a.releaseAt} />
+                        </>
+                      ) : (
+                        APPROVAL_WORDS[a.state]
+                      )}
+                      {waitsLikeRemote(a) && REMOTE_OPEN.has(a.state) && (
+                        <span className="muted recovery-help__path"> · {pathWords(a.path)}</span>
+                      )}
                       {a.error && <span className="backup__problem">{a.error}</span>}
                     </td>
                     <td>
                       {formatDate(a.createdAt)}
-                      {a.state === 'awaiting-confirmation' && !result && (
+                      {waitsLikeRemote(a) &&
+                        REMOTE_OPEN.has(a.state) &&
+                        !(step.name === 'remote' && step.approval.id === a.id) && (
+                          <button
+                            type="button"
+                            className="button button--small recovery-help__resume"
+                            aria-label={`Open the recovery of ${a.friend}`}
+                            onClick={() => {
+                              setResult(null);
+                              setStep({ name: 'remote', approval: a });
+                            }}
+                          >
+                            Open
+                          </button>
+                        )}
+                      {!waitsLikeRemote(a) && a.state === 'awaiting-confirmation' && !result && (
                         <button
                           type="button"
                           className="button button--small recovery-help__resume"
@@ -481,5 +554,193 @@ function ApprovalResult({ approval, onAgain }: { approval: RecoveryApproval; onA
         Done
       </button>
     </div>
+  );
+}
+
+/**
+ * A remote approval (PROTOCOL §11.7), from the reply code to the piece going: the person sends their reply code,
+ * compares the comparison code aloud on a call, approves, and can withdraw during the waiting period.
+ */
+function RemoteApproval({
+  approval: a,
+  onChanged,
+  onDone,
+}: {
+  approval: RecoveryApproval;
+  onChanged(): void;
+  onDone(): void;
+}) {
+  const [busy, setBusy] = useState<'confirm' | 'decline' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const act = async (choice: 'confirm' | 'decline') => {
+    setBusy(choice);
+    setError(null);
+    try {
+      await api().call(choice === 'confirm' ? 'recovery.confirm' : 'recovery.decline', { id: a.id });
+      onChanged();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(null);
+  };
+  const friend = a.friend;
+  const replyCode = a.replyCode && (
+    <div className="recovery-help__reply">
+      <p>Send this reply code to {friend}, or read it to them: their new device needs it to reach yours.</p>
+      <textarea
+        className="input input--mono recovery__text"
+        readOnly
+        rows={3}
+        value={a.replyCode}
+        aria-label="Your reply code"
+        data-testid="reply-code-text"
+      />
+      <CopyText
+        text={a.replyCode}
+        label="Copy reply code"
+        done={`Reply code copied. Send it to ${friend}, then call them to compare numbers.`}
+      />
+    </div>
+  );
+  const path = REMOTE_OPEN.has(a.state) && (
+    <p className="muted" data-testid="approval-path">
+      {friend}’s new device: {pathWords(a.path)}.
+    </p>
+  );
+
+  return (
+    <div data-testid="remote-approval" data-state={a.state}>
+      {a.state === 'connecting' && (
+        <>
+          <h2 className="card__title">3. Send your reply code to {friend}</h2>
+          {replyCode}
+          {/* A connection can stand before the new device answers: say that, not "connected" beside "waiting". */}
+          <Busy
+            label={
+              a.path
+                ? `${friend}’s new device can be reached (${pathWords(a.path)}); waiting for it to answer…`
+                : `Waiting for ${friend}’s new device to connect…`
+            }
+          />
+        </>
+      )}
+      {a.state === 'awaiting-confirmation' && (
+        <>
+          <h2 className="card__title">4. Call {friend} and compare the code</h2>
+          <div className="comparison">
+            <p className="comparison__label">Call {friend} and read this code aloud:</p>
+            <p className="comparison__code mono" data-testid="recovery-comparison-code">
+              {a.comparisonCode}
+            </p>
+            <p className="muted comparison__hint">
+              Their new device must show exactly the same number next to your name. Compare it on a voice or
+              video call where you know it is {friend}: a message is not enough. If it differs, do not
+              approve.
+            </p>
+          </div>
+          <p>
+            After you approve, your piece goes only once the waiting period {friend} chose has passed, and
+            only if nobody stops it: {friend}’s own devices are told, and can stop it.
+          </p>
+          {path}
+          {a.replyCode && (
+            <details>
+              <summary>Show your reply code again</summary>
+              {replyCode}
+            </details>
+          )}
+        </>
+      )}
+      {a.state === 'waiting' && (
+        <>
+          <h2 className="card__title">You approved {friend}’s recovery</h2>
+          <p className="recovery__waiting">
+            {a.releaseAt !== undefined ? (
+              <>
+                Your piece goes to {friend}’s new device{' '}
+                <Countdown until={a.releaseAt} testId="approval-countdown" /> (at {formatDate(a.releaseAt)}),
+                unless you withdraw or {friend}’s own device stops it.
+              </>
+            ) : (
+              <>Your piece goes to {friend}’s new device after the waiting period, unless someone stops it.</>
+            )}
+          </p>
+          <Standing approval={a} />
+          {path}
+        </>
+      )}
+      {a.state === 'sent' && (
+        <p className="recovery__done" role="status">
+          Your piece was sent to {friend}’s new device.
+        </p>
+      )}
+      {a.state === 'stopped' && (
+        <div className="note note--warn" role="status" data-testid="approval-stopped">
+          <p>{friend}’s own device stopped this recovery; nothing will be sent.</p>
+        </div>
+      )}
+      {a.state === 'withdrawn' && <p role="status">You withdrew your approval. Nothing was sent.</p>}
+      {a.state === 'declined' && (
+        <p role="status">
+          Nothing was sent. If someone else is pretending to be {friend}, tell {friend} on a call you start
+          yourself.
+        </p>
+      )}
+      {(a.state === 'expired' || a.state === 'failed') && (
+        <p role="status">
+          {APPROVAL_WORDS[a.state]}
+          {a.error ? `: ${a.error}` : '.'}
+        </p>
+      )}
+      {error && <ErrorNotice message={error} />}
+      {busy ? (
+        <Busy
+          label={
+            busy === 'confirm' ? 'Approving…' : a.state === 'waiting' ? 'Withdrawing…' : 'Telling them no…'
+          }
+        />
+      ) : (
+        <div className="actions">
+          {a.state === 'awaiting-confirmation' && (
+            <>
+              <button type="button" className="button button--primary" onClick={() => void act('confirm')}>
+                The codes match: approve
+              </button>
+              <button type="button" className="button" onClick={() => void act('decline')}>
+                They do not match
+              </button>
+            </>
+          )}
+          {a.state === 'connecting' && (
+            <button type="button" className="button" onClick={() => void act('decline')}>
+              Stop helping
+            </button>
+          )}
+          {a.state === 'waiting' && (
+            <button type="button" className="button button--danger" onClick={() => void act('decline')}>
+              Withdraw
+            </button>
+          )}
+          {!REMOTE_OPEN.has(a.state) && (
+            <button type="button" className="button" onClick={onDone}>
+              Done
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Whose approvals stand, as the new device last said, against how many must stand before any piece goes. */
+function Standing({ approval: a }: { approval: RecoveryApproval }) {
+  if (a.standing === undefined || a.threshold === undefined) return null;
+  const missing = a.threshold - a.standing.length;
+  return (
+    <p className="recovery-help__standing" data-testid="approval-standing">
+      {a.standing.length} of {a.threshold} approvals needed stand
+      {a.standing.length > 0 ? `: ${listNames(a.standing)}` : ''}.
+      {missing > 0 && ` Waiting for ${plural(missing, 'more friend')} to approve; nothing goes before that.`}
+    </p>
   );
 }
