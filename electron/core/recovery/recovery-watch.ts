@@ -9,6 +9,7 @@
 import { peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { RefusedError } from '../../../shared/errors.ts';
+import { formatExpiry } from '../../../shared/protocol/checked-code.ts';
 import type { RecoveryWatchEntry } from '../../../shared/api/ops/recovery.ts';
 import {
   decodeWatchMessage,
@@ -161,7 +162,8 @@ export class RecoveryWatch {
     };
     if (!this.deps.store.putNotice(row)) return;
     const custodian = this.name(row.custodianPeerId);
-    const when = new Date(notice.until).toLocaleString();
+    const when = formatExpiry(notice.until);
+    const how = notice.path === 'direct' ? 'connected directly' : "connected through a friend's device";
     if (mine) {
       this.deps.events.emit({
         type: 'notice',
@@ -169,7 +171,7 @@ export class RecoveryWatch {
         title: 'Someone is recovering your vault',
         body:
           notice.state === 'approved'
-            ? `${custodian} approved a recovery of your vault from a new device (${notice.path}). It completes at ${when}. If it is not you, stop it now.`
+            ? `${custodian} approved a recovery of your vault from a new device (${how}). Their piece goes at ${when}. If it is not you, stop it now.`
             : notice.state === 'withdrawn'
               ? `${custodian} withdrew from a recovery of your vault.`
               : `${custodian} released their piece for a recovery of your vault.`,
@@ -179,7 +181,7 @@ export class RecoveryWatch {
         type: 'notice',
         key: `watch:${row.sessionPeerId}:${row.custodianPeerId}`,
         title: `${this.name(ownerPeerId)}'s vault is being recovered`,
-        body: `${custodian} ${notice.state} a remote recovery of ${this.name(ownerPeerId)}'s vault${notice.state === 'approved' ? `; it completes at ${when}` : ''}.`,
+        body: `${custodian} ${notice.state} a remote recovery of ${this.name(ownerPeerId)}'s vault${notice.state === 'approved' ? `; their piece goes at ${when}` : ''}.`,
       });
       // The owner may be reachable from here but not from the custodian: pass it on.
       if (from !== ownerPeerId) void this.send(ownerPeerId, 'notice', msg);
@@ -274,6 +276,8 @@ export class RecoveryWatch {
     this.deps.log(
       `recovery watch: stopped ${sessionPeerId}; told ${results.filter(Boolean).length} of ${targets.length}`,
     );
+    // The notice asking the person to stop it has done its work.
+    this.deps.events.emit({ type: 'notice-withdrawn', key: `watch:${sessionPeerId}` });
     this.deps.events.changed('recovery');
     return { told: results.filter(Boolean).length, custodians: targets.length };
   }

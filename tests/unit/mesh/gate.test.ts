@@ -6,7 +6,11 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { generateIdentity, peerIdOf } from '../../../shared/crypto/identity.ts';
 import { connectionGater, PeerGate } from '../../../electron/core/mesh/gater.ts';
-import { isLoopbackOrUnspecified, usableAddresses } from '../../../electron/core/mesh/addresses.ts';
+import {
+  isLanAddress,
+  isLoopbackOrUnspecified,
+  usableAddresses,
+} from '../../../electron/core/mesh/addresses.ts';
 import { FriendsStore } from '../../../electron/core/mesh/friends-store.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import { CONNECTION_PING_INTERVAL_MS, createMeshNode } from '../../../electron/core/mesh/node.ts';
@@ -169,4 +173,28 @@ test('the node’s peer ID is the identity’s peer ID, and it pings its connect
   } finally {
     await node.stop();
   }
+});
+
+test('an in-person recovery comes from a LAN address: loopback, link-local or private, never a public one', () => {
+  for (const lan of [
+    '/ip4/127.0.0.1/tcp/4001',
+    '/ip4/10.1.2.3/tcp/4001',
+    '/ip4/172.16.0.9/tcp/4001',
+    '/ip4/172.31.255.1/tcp/4001',
+    '/ip4/192.168.71.2/tcp/4001',
+    '/ip4/169.254.3.4/tcp/4001',
+    '/ip6/fd12:3456::1/tcp/4001',
+    '/ip6/fe80::1/tcp/4001',
+    '/ip6/::1/tcp/4001',
+  ])
+    assert.equal(isLanAddress(lan), true, lan);
+  for (const away of [
+    '/ip4/203.0.113.7/tcp/4001',
+    '/ip4/172.32.0.1/tcp/4001',
+    '/ip4/100.64.0.1/tcp/4001',
+    '/ip6/2001:db8::1/tcp/4001',
+    '/dns4/example.org/tcp/4001',
+    'not an address',
+  ])
+    assert.equal(isLanAddress(away), false, away);
 });

@@ -25,6 +25,7 @@ import {
   deliver,
   RecoveryRefusedError,
   sayHello,
+  tellWaiting,
   withdraw,
 } from '../../../electron/core/recovery/custodian-protocol.ts';
 import { sessionEndpoint } from '../../../electron/core/recovery/session-endpoint.ts';
@@ -233,4 +234,54 @@ test('a withdrawal is recorded only for a sender that said hello', async (t) => 
   await withdraw(c.custodian, s.q, 'expired');
   await c.done;
   assert.deepEqual(s.withdrew, [[peer, 'expired']]);
+});
+
+test('remote: a waiting approval is recorded for a sender that said hello, and standing names only those still approving', async (t) => {
+  const s = openSession(t);
+  const say = async (who: IdentityKeys, name: string) => {
+    const c = s.converse(peerOf(who));
+    await Promise.all([
+      sayHello(c.custodian, s.q, name, { initiator: who.signPublic, responder: s.keys.signPublic }),
+      c.done,
+    ]);
+  };
+  const waiting = async (who: IdentityKeys, until: number) => {
+    const c = s.converse(peerOf(who));
+    const [names] = await Promise.all([tellWaiting(c.custodian, s.q, until), c.done]);
+    return names;
+  };
+  const [kim, lee, eve] = [generateIdentity(), generateIdentity(), generateIdentity()];
+
+  // Someone with the code who never compared codes cannot claim to approve.
+  await assert.rejects(waiting(eve, 99), /say hello first/);
+  assert.deepEqual(s.store.senders(), []);
+
+  await say(kim, 'Kim');
+  await say(lee, 'Lee');
+  assert.deepEqual(await waiting(kim, 1_000), ['Kim']);
+  assert.deepEqual(await waiting(lee, 2_000), ['Kim', 'Lee']);
+  assert.equal(s.store.sender(peerOf(kim))!.releaseAt, 1_000);
+
+  // Lee withdraws during the wait: it is kept on disk, Lee may not deliver, and only Kim's approval stands.
+  const w = s.converse(peerOf(lee));
+  await withdraw(w.custodian, s.q, 'withdrew');
+  await w.done;
+  assert.equal(s.store.sender(peerOf(lee))!.ended, 'withdrew');
+  assert.deepEqual(await waiting(kim, 1_000), ['Kim']);
+  const knock = s.converse(peerOf(lee));
+  await knock.custodian.send(encodeRecoveryMessage({ t: 'knock', q: s.q }));
+  const refused = decodeRecoveryMessage(await knock.custodian.receive());
+  await knock.done;
+  assert.match(refused.t === 'refused' ? refused.reason : '', /you withdrew/);
+
+  // Kim's Tessera says the owner's device stopped it; a new hello (approving again) clears an ending.
+  const stop = s.converse(peerOf(kim));
+  await withdraw(stop.custodian, s.q, 'stopped');
+  await stop.done;
+  assert.equal(s.store.sender(peerOf(kim))!.ended, 'stopped');
+  await say(lee, 'Lee');
+  assert.deepEqual(
+    [s.store.sender(peerOf(lee))!.ended, s.store.sender(peerOf(lee))!.releaseAt],
+    [null, null],
+  );
 });
