@@ -287,6 +287,12 @@ test(
     );
     assert.ok(seen.every((e) => e.state === 'approved' && e.until > Date.now()));
     assert.equal(seen[0]!.custodian, 'Kim');
+    // Custodians who are friends of each other tell each other: Lee, who also holds for Olive, learns of it.
+    const toldLee = await waitForNetns('Lee to hear of Kim’s approval', async () => {
+      const w = await lee.call<RecoveryWatchEntry[]>('recovery.watch');
+      return w.find((e) => !e.mine && e.custodianPeerId === kim.peerId && e.ownerPeerId === olive.peerId);
+    });
+    assert.equal(toldLee.state, 'approved');
     await approveOverCall(nova, code, lee);
     const stopped = await olive.call<{ told: number; custodians: number }>('recovery.stopRemote', {
       sessionPeerId: kimApproval.sessionPeerId,
