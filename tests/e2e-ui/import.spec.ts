@@ -62,6 +62,14 @@ test('import a KeePassXC CSV: the preview counts the kinds and names the duplica
   await shot(app, 'import-preview');
   await app.getByRole('button', { name: 'Import 3 items' }).click();
   await expect(app.getByTestId('item-list').getByRole('button')).toHaveCount(4);
+  // In the vault's list too the kind icon is only a picture: screen readers hear the kind in words after the title.
+  await expect(
+    app.getByTestId('item-list').getByRole('button', { name: /^Router \(one-time code\) One-time code\b/ }),
+  ).toHaveCount(1);
+  await expect(
+    app.getByTestId('item-list').getByRole('button', { name: /^Door code Note Home\b/ }),
+  ).toHaveCount(1);
+  await shot(app, 'import-done');
   await expect(app.getByTestId('item-list')).toContainText('Router');
   await app
     .getByTestId('item-list')
