@@ -166,6 +166,21 @@ test('broken inputs get a message naming the problem', async () => {
   await assert.rejects(parseImport('keepass', bytes(KEEPASSXC_CSV.slice(0, KEEPASSXC_CSV.length - 30))), {
     message: /cut off or damaged/,
   });
+  // Cut off inside a quoted field (the notes' second line) or a row short of its columns.
+  await assert.rejects(
+    parseImport('bitwarden', bytes(BITWARDEN_CSV.slice(0, BITWARDEN_CSV.indexOf('line two')))),
+    {
+      code: 'BAD_REQUEST',
+      message: /cut off or damaged \(an unclosed quote/,
+    },
+  );
+  await assert.rejects(
+    parseImport('1password', bytes(ONEPASSWORD_CSV.slice(0, ONEPASSWORD_CSV.indexOf(',true')))),
+    {
+      code: 'BAD_REQUEST',
+      message: /Row 2 of the 1Password CSV file has 5 columns instead of 9/,
+    },
+  );
   await assert.rejects(parseImport('1password', bytes('')), { message: /empty/ });
   await assert.rejects(parseImport('1password', new Uint8Array([0x50, 0x4b, 3, 4])), { message: /1PUX/ });
   await assert.rejects(parseImport('keepass', new Uint8Array([0xff, 0xfe, 0x00, 0x41])), {
