@@ -1,5 +1,6 @@
 /** Each importer on a file written the way its application writes it, and on broken ones. */
 import { test } from 'node:test';
+import * as kdbxweb from 'kdbxweb';
 import assert from 'node:assert/strict';
 import { parseImport } from '../../../electron/core/import/transfer-service.ts';
 import {
@@ -134,6 +135,24 @@ test('KeePass KDBX 4 built with kdbxweb: logins, the otp field as a one-time cod
   );
   assert.equal(p.entries[0]?.notes, 'main inbox');
   assert.deepEqual(p.unmapped, ['attachments']);
+});
+
+test('a KDBX 3.1 database (AES-KDF, as older KeePass versions write it) reads as well', async () => {
+  const db = kdbxweb.Kdbx.create(
+    new kdbxweb.Credentials(kdbxweb.ProtectedValue.fromString(KDBX_PASSWORD)),
+    'Ann',
+  );
+  db.setVersion(3);
+  const entry = db.createEntry(db.getDefaultGroup());
+  entry.fields.set('Title', 'Forum');
+  entry.fields.set('UserName', 'ann');
+  entry.fields.set('Password', kdbxweb.ProtectedValue.fromString('f0rum'));
+  const p = await parseImport('keepass', new Uint8Array(await db.save()), KDBX_PASSWORD);
+  assert.equal(p.source, 'KeePass KDBX 3');
+  assert.deepEqual(
+    p.entries.map((e) => [e.title, e.kind, e.secret, e.username]),
+    [['Forum', 'login', 'f0rum', 'ann']],
+  );
 });
 
 test('broken inputs get a message naming the problem', async () => {
