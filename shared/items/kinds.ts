@@ -25,6 +25,33 @@ export const KIND_LABELS: Record<ItemKind, string> = {
   note: 'Note',
 };
 
+/** The kind's name for more than one item ("3 one-time codes"). */
+export const KIND_PLURAL_LABELS: Record<ItemKind, string> = {
+  secret: 'Secrets',
+  login: 'Logins',
+  totp: 'One-time codes',
+  seed: 'Seed phrases',
+  note: 'Notes',
+};
+
+/** How many items of each kind, every kind present (zero included), so a reader never checks for a missing key. */
+export type KindCounts = Record<ItemKind, number>;
+
+/** Counts the kinds of these items (an item without a kind is a `secret`). */
+export function countKinds(items: Iterable<{ kind?: ItemKind | undefined }>): KindCounts {
+  const counts = Object.fromEntries(ITEM_KINDS.map((k) => [k, 0])) as KindCounts;
+  for (const item of items) counts[item.kind ?? 'secret'] += 1;
+  return counts;
+}
+
+/** "3 logins, 1 one-time code" (the kinds that have items, in ITEM_KINDS order); "no items" when none has. */
+export function describeKindCounts(counts: KindCounts): string {
+  const parts = ITEM_KINDS.filter((k) => counts[k] > 0).map(
+    (k) => `${counts[k]} ${(counts[k] === 1 ? KIND_LABELS[k] : KIND_PLURAL_LABELS[k]).toLowerCase()}`,
+  );
+  return parts.length > 0 ? parts.join(', ') : 'no items';
+}
+
 /** What the kind's secret is called (field labels, error messages). */
 export const SECRET_LABELS: Record<ItemKind, string> = {
   secret: 'secret',

@@ -62,6 +62,8 @@ test(
     });
     // The TOTP setup is an item of its own; user names and URLs fill the logins' fields, not the notes.
     assert.match(declined.stderr, /KeePassXC CSV: 3 entries; 2 will be added/);
+    // The kinds of what will be added (the duplicate Mail login is not counted).
+    assert.match(declined.stderr, /^To be added: 1 login, 1 one-time code\.$/m);
     assert.match(declined.stderr, /already in the vault.*\n {2}Mail/);
     assert.doesNotMatch(declined.stderr, /Put into the notes/);
     assert.deepEqual(await cli(dir, CliImport, ['import', csv, '--from', 'keepass', '--yes']), {
@@ -82,16 +84,17 @@ test(
     const foreign = await cliError(dir, ['import', csv, '--from', '1password', '--yes']);
     assert.match(foreign.message, /unknown columns "Group".*unchanged/);
     assert.deepEqual(await cli(dir, CliItemList, ['item', 'list']), before, 'failures change nothing');
+    const kdbxImport = await runCli(
+      ['--data', dir, '--json', 'import', kdbx, '--from', 'keepass', '--password-stdin'],
+      { env, input: `${KDBX_PASSWORD}\ny\n` },
+    );
+    assert.equal(kdbxImport.code, 0, kdbxImport.stderr);
     assert.deepEqual(
-      await cli(
-        dir,
-        CliImport,
-        ['import', kdbx, '--from', 'keepass', '--password-stdin'],
-        `${KDBX_PASSWORD}\ny\n`,
-      ),
+      CliImport.parse(JSON.parse(kdbxImport.stdout)),
       // Its Mail login and Mail one-time code are the CSV's (same title and secret).
       { imported: 1, duplicates: 2, skipped: 0 },
     );
+    assert.match(kdbxImport.stderr, /KeePass KDBX 4: 3 entries; 1 will be added\.\nTo be added: 1 login\./);
     const listed = await cli(dir, CliItemList, ['item', 'list']);
     assert.deepEqual(
       listed.map((i) => [i.title, i.kind]),

@@ -4,6 +4,7 @@ import { CliExport, CliImport } from '../../../shared/api/cli-output.ts';
 import { ImportSource, MAX_IMPORT_BYTES, type ImportPreview } from '../../../shared/api/ops/transfer.ts';
 import { TesseraError, TooLargeError } from '../../../shared/errors.ts';
 import { isEncryptedExport } from '../../../shared/formats/export-file.ts';
+import { describeKindCounts } from '../../../shared/items/kinds.ts';
 import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { askYesNo } from '../ask-yes-no.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -22,6 +23,7 @@ async function stdinLines(ctx: CommandContext): Promise<string[] | null> {
 function describe(p: ImportPreview): string {
   const lines = [
     `${p.source}: ${p.total} entr${p.total === 1 ? 'y' : 'ies'}; ${p.count} will be added.`,
+    ...(p.count > 0 ? [`To be added: ${describeKindCounts(p.kinds)}.`] : []),
     ...(p.duplicates.length
       ? [
           `${p.duplicates.length} ${p.duplicates.length === 1 ? 'looks like an item' : 'look like items'} already in the vault (same title and secret), left out:`,

@@ -1,9 +1,10 @@
 /**
  * Import and export (PROTOCOL §12). An import is two calls: `preview` reads the file, maps each entry to an item and
- * checks it against the vault (duplicates: same title and secret), keeping the result under a one-time token;
- * `commit` adds the items in one transaction (ItemService.createMany), so a file is imported whole or not at all. A
- * file that cannot be read — a wrong password, cut off, foreign, an unknown CSV header — fails the preview with a
- * message naming the problem, and nothing is kept.
+ * checks it against the vault (duplicates: same title and secret), counts the items it would add by kind (here
+ * only, so the screen and the CLI say the same), keeping the result under a one-time token; `commit` adds the items
+ * in one transaction (ItemService.createMany), so a file is imported whole or not at all. A file that cannot be read
+ * — a wrong password, cut off, foreign, an unknown CSV header — fails the preview with a message naming the problem,
+ * and nothing is kept.
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { MAX_ATTACHMENTS, MAX_PREVIOUS_SECRETS, MAX_SECRET_CHARS } from '../../../shared/api/ops/items.ts';
@@ -24,7 +25,7 @@ import { ImportFileError, type ImportedEntry, type ParsedImport } from '../../..
 import { parseKeepassxcCsv } from '../../../shared/import/keepassxc.ts';
 import { parseOnePasswordCsv } from '../../../shared/import/onepassword.ts';
 import { MalformedDataError } from '../../../shared/crypto/errors.ts';
-import { compactKind, kindProblems } from '../../../shared/items/kinds.ts';
+import { compactKind, countKinds, kindProblems } from '../../../shared/items/kinds.ts';
 import { paramsForNewKey } from '../vault/kdf.ts';
 import type { ItemService } from '../vault/items/item-service.ts';
 import { MAX_ATTACHMENT_BYTES } from '../vault/items/limits.ts';
@@ -214,7 +215,8 @@ export class TransferService {
       }
       const key = keyOf(item.title, item.secret);
       const duplicate = existing.has(key);
-      if (listed.length < PREVIEW_LIST) listed.push({ title: item.title, tags: item.tags, duplicate });
+      if (listed.length < PREVIEW_LIST)
+        listed.push({ title: item.title, kind: item.kind ?? 'secret', tags: item.tags, duplicate });
       if (duplicate) {
         duplicates.push({ title: item.title });
         continue;
@@ -237,6 +239,7 @@ export class TransferService {
       source: parsed.source,
       total: parsed.entries.length,
       count: items.length,
+      kinds: countKinds(items),
       duplicates,
       skipped,
       intoNotes: parsed.intoNotes,

@@ -16,8 +16,8 @@ const PATHS: Record<ItemKind, string> = {
 };
 
 /**
- * The kind of an item as a small picture, hidden from screen readers: the detail screen says the kind in words
- * (next to the icon), and the list's buttons keep the item's title as their name.
+ * The kind of an item as a small picture, hidden from screen readers: wherever it is shown, the kind is also in
+ * words (beside it on the detail and import screens; after the title, visually hidden, in the vault's list).
  */
 export function KindIcon({ kind }: { kind: ItemKind | undefined }) {
   const k = kind ?? 'secret';

@@ -3,11 +3,13 @@ import type { DragEvent } from 'react';
 import { MAX_IMPORT_BYTES } from '../../../shared/api/ops/transfer.ts';
 import type { ImportPreview, ImportSource } from '../../../shared/api/ops/transfer.ts';
 import { fromBase64, toBase64 } from '../../../shared/crypto/bytes.ts';
+import { ITEM_KINDS, KIND_LABELS, KIND_PLURAL_LABELS } from '../../../shared/items/kinds.ts';
 import { api, errorMessage } from '../lib/api.ts';
 import { useNotices } from '../lib/events.tsx';
 import { plural } from '../lib/format.ts';
 import { useRouter } from '../lib/router.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { KindIcon } from '../components/KindIcon.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import './ImportScreen.css';
 
@@ -23,8 +25,9 @@ const SOURCES: { value: ImportSource; label: string; hint: string }[] = [
 ];
 
 /**
- * Moving in and out (PROTOCOL §12): import another application's export — a preview first (how many items, which
- * look like duplicates, which fields went into the notes), then one transaction — and export the vault to a file.
+ * Moving in and out (PROTOCOL §12): import another application's export — a preview first (how many items of each
+ * kind, which look like duplicates, which fields went into the notes), then one transaction — and export the vault
+ * to a file. The kind icons are pictures only (hidden from screen readers): the kind is always written beside them.
  */
 export function ImportScreen() {
   const { navigate } = useRouter();
@@ -175,6 +178,21 @@ export function ImportScreen() {
               {preview.source}: {plural(preview.total, 'entry', 'entries')} found;{' '}
               <strong>{plural(preview.count, 'item')} will be added</strong>.
             </p>
+            {preview.count > 0 && (
+              <ul
+                className="import__kinds"
+                data-testid="import-kinds"
+                aria-label="Items to be added, by kind"
+              >
+                {ITEM_KINDS.filter((k) => preview.kinds[k] > 0).map((k) => (
+                  <li key={k} data-kind={k}>
+                    <KindIcon kind={k} />
+                    {preview.kinds[k]}{' '}
+                    {(preview.kinds[k] === 1 ? KIND_LABELS[k] : KIND_PLURAL_LABELS[k]).toLowerCase()}
+                  </li>
+                ))}
+              </ul>
+            )}
             {preview.duplicates.length > 0 && (
               <p data-testid="import-duplicates">
                 {plural(preview.duplicates.length, 'entry', 'entries')}{' '}
@@ -200,8 +218,10 @@ export function ImportScreen() {
             {preview.unmapped.length > 0 && <p>Left out: {preview.unmapped.join(', ')}.</p>}
             <ul className="import__items">
               {preview.items.map((item, i) => (
-                <li key={i} className={item.duplicate ? 'import__item--duplicate' : undefined}>
-                  {item.title}
+                <li key={i} data-kind={item.kind}>
+                  <KindIcon kind={item.kind} />
+                  <span className={item.duplicate ? 'import__item--duplicate' : undefined}>{item.title}</span>
+                  <span className="muted"> · {KIND_LABELS[item.kind]}</span>
                   {item.tags.length > 0 && <span className="muted"> [{item.tags.join(', ')}]</span>}
                   {item.duplicate && <span className="muted"> — already in your vault</span>}
                 </li>

@@ -4,6 +4,7 @@ import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import type { Range } from '@tanstack/react-virtual';
 import type { ItemSummary } from '../../../shared/api/ops/items.ts';
 import { formatDate } from '../lib/format.ts';
+import { KIND_LABELS } from '../../../shared/items/kinds.ts';
 import { KindIcon } from '../components/KindIcon.tsx';
 
 /** A row's height before it is measured (one line of title, one of details, the gap below). */
@@ -143,6 +144,8 @@ export function ItemList({
                   {item.title}
                 </span>
                 <span className="vault__item-meta">
+                  {/* The icon is only a picture: the kind in words, for screen readers, after the title. */}
+                  <span className="visually-hidden">{KIND_LABELS[item.kind ?? 'secret']}</span>
                   {item.tags.length > 0 && <span>{item.tags.join(', ')}</span>}
                   {item.attachmentCount > 0 && (
                     <span>

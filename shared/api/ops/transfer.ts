@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ITEM_KINDS, type ItemKind } from '../../items/kinds.ts';
 import { op } from '../op.ts';
 
 /**
@@ -8,6 +9,16 @@ import { op } from '../op.ts';
 
 /** The largest file that can be imported (the bytes travel as base64 through the contract). */
 export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
+
+const count = z.number().int().nonnegative();
+/** A count for every item kind (zero included): `satisfies` keeps the keys those of ITEM_KINDS. */
+const KindCounts = z.object({
+  secret: count,
+  login: count,
+  totp: count,
+  seed: count,
+  note: count,
+} satisfies Record<ItemKind, typeof count>);
 
 export const ImportSource = z.enum(['bitwarden', 'keepass', '1password', 'tessera']);
 export type ImportSource = z.infer<typeof ImportSource>;
@@ -21,6 +32,8 @@ export const ImportPreview = z.object({
   total: z.number().int().nonnegative(),
   /** Items the import will add. */
   count: z.number().int().nonnegative(),
+  /** The items the import will add, by kind; every kind is there (zero included) and they sum to `count`. */
+  kinds: KindCounts,
   /** Entries with the same title and secret as an item already in the vault (or earlier in the file): not added. */
   duplicates: z.array(z.object({ title: z.string() })),
   /** Entries that cannot become items, and why: not added. */
@@ -29,8 +42,15 @@ export const ImportPreview = z.object({
   intoNotes: z.array(z.string()),
   /** Fields in the file that are left out. */
   unmapped: z.array(z.string()),
-  /** The first entries, as they will be imported (at most 500). */
-  items: z.array(z.object({ title: z.string(), tags: z.array(z.string()), duplicate: z.boolean() })),
+  /** The first entries, as they will be imported (at most 500), each with its kind (`secret` when free-form). */
+  items: z.array(
+    z.object({
+      title: z.string(),
+      kind: z.enum(ITEM_KINDS),
+      tags: z.array(z.string()),
+      duplicate: z.boolean(),
+    }),
+  ),
 });
 export type ImportPreview = z.infer<typeof ImportPreview>;
 

@@ -1,5 +1,6 @@
 /** Each importer on a file written the way its application writes it, and on broken ones. */
 import { test } from 'node:test';
+import * as kdbxweb from 'kdbxweb';
 import assert from 'node:assert/strict';
 import { parseImport } from '../../../electron/core/import/transfer-service.ts';
 import {
@@ -136,6 +137,24 @@ test('KeePass KDBX 4 built with kdbxweb: logins, the otp field as a one-time cod
   assert.deepEqual(p.unmapped, ['attachments']);
 });
 
+test('a KDBX 3.1 database (AES-KDF, as older KeePass versions write it) reads as well', async () => {
+  const db = kdbxweb.Kdbx.create(
+    new kdbxweb.Credentials(kdbxweb.ProtectedValue.fromString(KDBX_PASSWORD)),
+    'Ann',
+  );
+  db.setVersion(3);
+  const entry = db.createEntry(db.getDefaultGroup());
+  entry.fields.set('Title', 'Forum');
+  entry.fields.set('UserName', 'ann');
+  entry.fields.set('Password', kdbxweb.ProtectedValue.fromString('f0rum'));
+  const p = await parseImport('keepass', new Uint8Array(await db.save()), KDBX_PASSWORD);
+  assert.equal(p.source, 'KeePass KDBX 3');
+  assert.deepEqual(
+    p.entries.map((e) => [e.title, e.kind, e.secret, e.username]),
+    [['Forum', 'login', 'f0rum', 'ann']],
+  );
+});
+
 test('broken inputs get a message naming the problem', async () => {
   const file = await buildKdbx();
   await assert.rejects(parseImport('keepass', file, 'wrong'), {
@@ -166,6 +185,21 @@ test('broken inputs get a message naming the problem', async () => {
   await assert.rejects(parseImport('keepass', bytes(KEEPASSXC_CSV.slice(0, KEEPASSXC_CSV.length - 30))), {
     message: /cut off or damaged/,
   });
+  // Cut off inside a quoted field (the notes' second line) or a row short of its columns.
+  await assert.rejects(
+    parseImport('bitwarden', bytes(BITWARDEN_CSV.slice(0, BITWARDEN_CSV.indexOf('line two')))),
+    {
+      code: 'BAD_REQUEST',
+      message: /cut off or damaged \(an unclosed quote/,
+    },
+  );
+  await assert.rejects(
+    parseImport('1password', bytes(ONEPASSWORD_CSV.slice(0, ONEPASSWORD_CSV.indexOf(',true')))),
+    {
+      code: 'BAD_REQUEST',
+      message: /Row 2 of the 1Password CSV file has 5 columns instead of 9/,
+    },
+  );
   await assert.rejects(parseImport('1password', bytes('')), { message: /empty/ });
   await assert.rejects(parseImport('1password', new Uint8Array([0x50, 0x4b, 3, 4])), { message: /1PUX/ });
   await assert.rejects(parseImport('keepass', new Uint8Array([0xff, 0xfe, 0x00, 0x41])), {
