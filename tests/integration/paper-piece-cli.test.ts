@@ -1,18 +1,21 @@
 /**
- * A paper piece through the CLI alone (PROTOCOL §4.4, §11.8): Alice backs up to Bob and Carol plus one piece on
- * paper, any 3 of the 3; a re-share makes the first page void; on a fresh device the new page and her two friends'
- * pieces restore her vault. Real `tessera serve` processes, every step a separate CLI process with `--json`.
+ * Moving in and a paper piece through the CLI alone (PROTOCOL §4.4, §11.8, §12): Alice imports a Bitwarden export,
+ * backs up to Bob and Carol plus one piece on paper, any 3 of the 3; a re-share makes the first page void; on a fresh
+ * device the new page and her two friends' pieces restore her vault, which she exports again. Real `tessera serve`
+ * processes, every step a separate CLI process with `--json`.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CliAnswered,
   CliBackupCreated,
   CliBackupStatus,
   CliError,
+  CliExport,
   CliFriendComparison,
+  CliImport,
   CliInvite,
   CliItem,
   CliItemList,
@@ -42,7 +45,7 @@ async function serve(): Promise<ServeProcess> {
 }
 
 test(
-  'a recovery with one paper piece and two friends, through the CLI alone',
+  'import, a recovery with one paper piece and two friends, and export, through the CLI alone',
   { timeout: 300_000 },
   async () => {
     const [a, b, c] = await Promise.all([serve(), serve(), serve()]);
@@ -76,6 +79,22 @@ test(
       });
     }
     await cli(a.dataDir, CliItem, ['item', 'add', 'Email'], 'hunter2\n');
+    // Moving in: a Bitwarden CSV export (as Bitwarden writes it), imported in one transaction.
+    const bitwarden = join(a.dataDir, '..', `bitwarden-${process.pid}.csv`);
+    writeFileSync(
+      bitwarden,
+      [
+        'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp',
+        'Games,0,login,Steam,,,0,https://store.steampowered.com,ann,st34m,',
+        ',,note,Door code,1234#,,0,,,,',
+      ].join('\n'),
+    );
+    assert.deepEqual(await cli(a.dataDir, CliImport, ['import', bitwarden, '--from', 'bitwarden', '--yes']), {
+      imported: 2,
+      duplicates: 0,
+      skipped: 0,
+    });
+    rmSync(bitwarden, { force: true });
 
     // The first backup: Bob, Carol and one page, all three needed. The page goes to a PDF only Alice can read.
     const firstPage = join(a.dataDir, '..', `paper-first-${process.pid}.pdf`);
@@ -228,10 +247,17 @@ test(
       async () => (await cli(fresh.dataDir, CliStatus, ['status'])).state === 'unlocked',
     );
     const items = await cli(fresh.dataDir, CliItemList, ['item', 'list']);
-    assert.deepEqual(
-      items.map((i) => i.title),
-      ['Email'],
+    assert.deepEqual(items.map((i) => i.title).sort(), ['Door code', 'Email', 'Steam']);
+    // And out again: an encrypted export of the restored vault holds every item.
+    const exported = join(fresh.dataDir, '..', `export-${process.pid}.tessera`);
+    const out = await cli(
+      fresh.dataDir,
+      CliExport,
+      ['export', '--out', exported, '--password-stdin'],
+      'export pass\n',
     );
+    assert.deepEqual([out.items, out.encrypted], [3, true]);
+    rmSync(exported, { force: true });
     rmSync(firstPage, { force: true });
   },
 );
