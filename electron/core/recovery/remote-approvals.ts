@@ -483,18 +483,35 @@ export class RemoteApprovals {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const now = this.now();
     const due = this.deps.store
       .all()
       .filter((r) => LIVE.has(r.state))
-      .map((r) => (r.state === 'waiting' ? r.releaseAt! : r.expiresAt));
+      .map((r) => ({
+        id: r.id,
+        at:
+          r.state !== 'waiting'
+            ? r.expiresAt
+            : r.releaseAt! > now
+              ? r.releaseAt!
+              : // Past its release time with too few approvals standing (or the new device away): ask again
+                // later, never in a loop. More approvals reach the new device, not this one, so this side asks.
+                now + this.recheckMs(),
+      }));
     if (due.length === 0) return;
-    const next = Math.min(...due);
-    const delay = Math.min(Math.max(0, next - this.now()) + 50, 2 ** 31 - 1);
+    const next = Math.min(...due.map((d) => d.at));
+    const delay = Math.min(Math.max(0, next - now) + 50, 2 ** 31 - 1);
     this.timer = setTimeout(() => {
       this.timer = null;
-      for (const r of this.deps.store.all()) if (LIVE.has(r.state)) this.kick(r.id);
+      // Each step sets the timer again when it ends (kick), from what it changed.
+      for (const d of due) if (d.at <= next) this.kick(d.id);
     }, delay);
     this.timer.unref();
+  }
+
+  /** How often an approval past its release time asks again: a quarter of the shortest wait, at most a minute. */
+  private recheckMs(): number {
+    return Math.min(60_000, Math.max(1_000, Math.floor(this.deps.minWaitMs / 4)));
   }
 
   has(id: string): boolean {
