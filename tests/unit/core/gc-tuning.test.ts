@@ -2,11 +2,11 @@
  * electron/core/gc-tuning.ts: the flag is asked for only on V8 before 14.8, and with it a process that churns large
  * buffers beside a kept heap runs far fewer mark-compacts (counted in child processes, each with its own V8).
  */
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { needsExternalMemoryFlag } from '../../../electron/core/gc-tuning.ts';
+import { needsExternalMemoryFlag, QuietCollector } from '../../../electron/core/gc-tuning.ts';
 
 test('the external-memory flag is asked for on V8 before 14.8 only (it is the default from 14.8)', () => {
   for (const version of ['13.6.233.17-node.44', '14.6.202.31', '14.7.0', '12.4.254.21-node.33'])
@@ -38,4 +38,46 @@ test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs
   // This churn makes an untuned V8 collect many times and a tuned one about once; the bounds leave room for noise.
   assert.ok(plain >= 4, `without the flag V8 should collect often here (ran ${plain})`);
   assert.ok(tuned * 3 <= plain, `with the flag: ${tuned} mark-compacts, against ${plain} without`);
+});
+
+test('the quiet collector collects once, a quiet period after the last activity, and only a grown heap', () => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  try {
+    let collections = 0;
+    let grown = true;
+    const quiet = new QuietCollector({ quietMs: 1000, grown: () => grown, collect: () => collections++ });
+    quiet.activity();
+    mock.timers.tick(600);
+    quiet.activity(); // the quiet period starts again
+    mock.timers.tick(600);
+    assert.equal(collections, 0);
+    mock.timers.tick(400);
+    assert.equal(collections, 1);
+    // Nothing happens: nothing more is collected.
+    mock.timers.tick(10_000);
+    assert.equal(collections, 1);
+    // After activity that grew nothing, nothing is collected either.
+    grown = false;
+    quiet.activity();
+    mock.timers.tick(1000);
+    assert.equal(collections, 1);
+    grown = true;
+    quiet.activity();
+    quiet.close();
+    mock.timers.tick(1000);
+    assert.equal(collections, 1);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("the quiet collector's own collection runs (a full collection, without --expose-gc)", () => {
+  const quiet = new QuietCollector({ quietMs: 0, grown: () => true });
+  return new Promise<void>((resolve) => {
+    quiet.activity();
+    setTimeout(() => {
+      assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
+      resolve();
+    }, 20);
+  });
 });
