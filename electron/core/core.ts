@@ -65,6 +65,7 @@ export class TesseraCore {
         clock: options.clock ?? systemClock,
       });
     } catch (err) {
+      core.quiet.close();
       lock.release();
       throw err;
     }

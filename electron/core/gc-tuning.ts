@@ -34,56 +34,46 @@ export function tuneGarbageCollection(): void {
   if (needsExternalMemoryFlag(process.versions.v8)) setFlagsFromString(FLAG);
 }
 
-/** How long without activity before a process that grew its young generation collects once (QuietCollector). */
+/** How long without activity before a process whose young generation grew collects (QuietCollector); how often it looks. */
 export const QUIET_MS = 30_000;
 /** A young generation (new space) at least this large has grown past what an idle process needs. */
 export const GROWN_NEW_SPACE_BYTES = 8 * 1024 * 1024;
 
 /**
- * One full garbage collection when the process goes quiet after a burst of work (start-up, a backup, a deposit).
+ * A full garbage collection when the process is quiet and its young generation has grown.
  *
  * V8 grows the young generation's semi-spaces under a high allocation rate (loading 10,000 held owners at start
  * grew them to 64 MiB) and shrinks them only in a collection that finds the allocation rate low. An idle process
- * allocates next to nothing, so no collection comes and the grown space stays resident for as long as it idles:
- * ~30 MiB of a 10,000-owner custodian's RSS (docs/PERFORMANCE.md, "Idle"). So, `quietMs` after the last activity,
- * if the young generation is still grown, the process collects once (tens of ms); an idle process collects nothing.
+ * allocates next to nothing, so no such collection comes and the grown space stays resident for as long as it idles:
+ * ~30 MiB of a 10,000-owner custodian's RSS (docs/PERFORMANCE.md, "Idle"). Small periodic work (the mesh's dials)
+ * grows it again slowly. So every `quietMs` the process looks (one unref'd timer, no work beyond reading V8's space
+ * sizes), and when nothing happened for `quietMs` and the young generation is grown, collects once (tens of ms).
  */
 export class QuietCollector {
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly timer: ReturnType<typeof setInterval>;
   private readonly quietMs: number;
   private readonly grown: () => boolean;
   private readonly collect: () => void;
-  private closed = false;
-  private lastActivity = 0;
+  private lastActivity = Date.now();
 
   constructor(options: { quietMs?: number; grown?: () => boolean; collect?: () => void } = {}) {
     this.quietMs = options.quietMs ?? QUIET_MS;
     this.grown = options.grown ?? newSpaceGrown;
     this.collect = options.collect ?? fullCollection;
-  }
-
-  /** Something happened: the quiet period starts again (one timer per quiet period, not one per call). */
-  activity(): void {
-    if (this.closed) return;
-    this.lastActivity = Date.now();
-    if (!this.timer) this.arm(this.quietMs);
-  }
-
-  private arm(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const quietFor = Date.now() - this.lastActivity;
-      if (quietFor < this.quietMs) this.arm(this.quietMs - quietFor);
-      else if (this.grown()) this.collect();
-    }, ms);
+    this.timer = setInterval(() => {
+      if (Date.now() - this.lastActivity >= this.quietMs && this.grown()) this.collect();
+    }, this.quietMs);
     // Never what keeps a process alive.
     this.timer.unref?.();
   }
 
+  /** Something happened (an API call, a change): the quiet period starts again. */
+  activity(): void {
+    this.lastActivity = Date.now();
+  }
+
   close(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    clearInterval(this.timer);
   }
 }
 
