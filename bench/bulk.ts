@@ -278,6 +278,13 @@ export async function fanOut(reshares = FANOUT_RUNS): Promise<Figure[]> {
     const firstBytes = status.bytesSent / CUSTODIANS;
     firstChanges.close();
     for (const r of requests) r.close();
+    // The baseline right after the figure, while the app's processes idle: on a shared machine the load changes
+    // within minutes, and a baseline taken after the re-shares was measured in another minute's load.
+    const bareFirstRuns = [
+      await bareFanOut(Math.round(firstBytes)),
+      await bareFanOut(Math.round(firstBytes)),
+    ];
+    const bareFirst = median(bareFirstRuns.map((r) => r.ms));
     const runs: Transfer[] = [];
     const builds: number[] = [];
     const perCustodian: number[] = [];
@@ -309,11 +316,6 @@ export async function fanOut(reshares = FANOUT_RUNS): Promise<Figure[]> {
     changes.close();
     await group.stopAll();
     const bytes = median(perCustodian);
-    const bareFirstRuns = [
-      await bareFanOut(Math.round(firstBytes)),
-      await bareFanOut(Math.round(firstBytes)),
-    ];
-    const bareFirst = median(bareFirstRuns.map((r) => r.ms));
     // CPU of all six processes, which share the machine's cores: a figure the load of others disturbs less.
     const firstCpuNote = `CPU time of all six processes: ${(firstCpu.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s (the owner ${(firstCpu[0]! / 1000).toFixed(1)} s, each custodian ${(median(firstCpu.slice(1)) / 1000).toFixed(1)} s); bare ${(median(bareFirstRuns.map((r) => r.allCpuMs)) / 1000).toFixed(1)} s (the sender ${(median(bareFirstRuns.map((r) => r.senderCpuMs)) / 1000).toFixed(1)} s)`;
     const bareRuns =

@@ -69,9 +69,6 @@ export class TesseraCore {
       lock.release();
       throw err;
     }
-    // Start-up is a burst (a custodian loads what it holds); every API call and every change is activity.
-    core.quiet.activity();
-    core.events.subscribe(() => core.quiet.activity());
     return core;
   }
 
@@ -82,7 +79,6 @@ export class TesseraCore {
         error: { code: 'INTERNAL', message: 'Tessera is shutting down.' },
       });
     }
-    this.quiet.activity();
     return dispatch(this.services.handlers, op, input);
   }
 

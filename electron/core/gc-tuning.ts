@@ -34,8 +34,13 @@ export function tuneGarbageCollection(): void {
   if (needsExternalMemoryFlag(process.versions.v8)) setFlagsFromString(FLAG);
 }
 
-/** How long without activity before a process whose young generation grew collects (QuietCollector); how often it looks. */
+/** How often a process looks whether it is quiet with a grown young generation (QuietCollector). */
 export const QUIET_MS = 30_000;
+/**
+ * Quiet: the event loop was busy for less than this share of the last QUIET_MS. A 10,000-owner custodian's dials
+ * of offline friends keep it 0.5–1 % busy on a loaded machine; a deposit or a backup build, far more.
+ */
+export const QUIET_BUSY_SHARE = 0.05;
 /** A young generation (new space) at least this large has grown past what an idle process needs. */
 export const GROWN_NEW_SPACE_BYTES = 8 * 1024 * 1024;
 
@@ -46,35 +51,48 @@ export const GROWN_NEW_SPACE_BYTES = 8 * 1024 * 1024;
  * grew them to 64 MiB) and shrinks them only in a collection that finds the allocation rate low. An idle process
  * allocates next to nothing, so no such collection comes and the grown space stays resident for as long as it idles:
  * ~30 MiB of a 10,000-owner custodian's RSS (docs/PERFORMANCE.md, "Idle"). Small periodic work (the mesh's dials)
- * grows it again slowly. So every `quietMs` the process looks (one unref'd timer, no work beyond reading V8's space
- * sizes), and when nothing happened for `quietMs` and the young generation is grown, collects once (tens of ms).
+ * grows it again slowly. So every `quietMs` the process looks (one unref'd timer; it reads the event loop's
+ * utilization and V8's space sizes), and when its event loop was busy less than 5 % of that time and the young
+ * generation is grown, it collects once (tens of ms). Busy or not grown, it does nothing.
  */
 export class QuietCollector {
   private readonly timer: ReturnType<typeof setInterval>;
-  private readonly quietMs: number;
   private readonly grown: () => boolean;
   private readonly collect: () => void;
-  private lastActivity = Date.now();
 
-  constructor(options: { quietMs?: number; grown?: () => boolean; collect?: () => void } = {}) {
-    this.quietMs = options.quietMs ?? QUIET_MS;
+  constructor(
+    options: {
+      quietMs?: number;
+      grown?: () => boolean;
+      collect?: () => void;
+      /** The event loop's busy share since the last call (default: performance.eventLoopUtilization). */
+      busyShare?: () => number;
+    } = {},
+  ) {
     this.grown = options.grown ?? newSpaceGrown;
     this.collect = options.collect ?? fullCollection;
+    const busyShare = options.busyShare ?? eventLoopBusyShare();
     this.timer = setInterval(() => {
-      if (Date.now() - this.lastActivity >= this.quietMs && this.grown()) this.collect();
-    }, this.quietMs);
+      if (busyShare() < QUIET_BUSY_SHARE && this.grown()) this.collect();
+    }, options.quietMs ?? QUIET_MS);
     // Never what keeps a process alive.
     this.timer.unref?.();
-  }
-
-  /** Something happened (an API call, a change): the quiet period starts again. */
-  activity(): void {
-    this.lastActivity = Date.now();
   }
 
   close(): void {
     clearInterval(this.timer);
   }
+}
+
+/** The event loop's utilization since the previous call (the first: since this was made). */
+function eventLoopBusyShare(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const share = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return share;
+  };
 }
 
 function newSpaceGrown(): boolean {
