@@ -40,16 +40,21 @@ test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs
   assert.ok(tuned * 3 <= plain, `with the flag: ${tuned} mark-compacts, against ${plain} without`);
 });
 
-test('the quiet collector collects when the event loop was quiet and the heap is grown, and only then', () => {
+test('the quiet collector collects when the event loop was quiet and new space grew, and never in vain twice', () => {
   mock.timers.enable({ apis: ['setInterval'] });
   try {
+    const MIB = 1024 * 1024;
     let collections = 0;
-    let grown = true;
+    let size = 64 * MIB;
+    let afterCollection = 1 * MIB;
     let busy = 0.5;
     const quiet = new QuietCollector({
       quietMs: 1000,
-      grown: () => grown,
-      collect: () => collections++,
+      newSpaceBytes: () => size,
+      collect: () => {
+        collections++;
+        size = afterCollection;
+      },
       busyShare: () => busy,
     });
     mock.timers.tick(1000); // busy: nothing
@@ -57,23 +62,34 @@ test('the quiet collector collects when the event loop was quiet and the heap is
     busy = 0.001;
     mock.timers.tick(1000);
     assert.equal(collections, 1);
-    // Nothing grown: nothing collected.
-    grown = false;
+    // Not grown: nothing collected.
     mock.timers.tick(5000);
     assert.equal(collections, 1);
-    grown = true;
+    // Grown again: collected again.
+    size = 8 * MIB;
     mock.timers.tick(1000);
     assert.equal(collections, 2);
-    quiet.close();
+    // A collection that shrinks nothing is not repeated until new space grows past what it left.
+    size = 16 * MIB;
+    afterCollection = 16 * MIB;
+    mock.timers.tick(1000);
+    assert.equal(collections, 3);
     mock.timers.tick(5000);
-    assert.equal(collections, 2);
+    assert.equal(collections, 3);
+    size = 32 * MIB;
+    mock.timers.tick(1000);
+    assert.equal(collections, 4);
+    quiet.close();
+    size = 64 * MIB;
+    mock.timers.tick(5000);
+    assert.equal(collections, 4);
   } finally {
     mock.timers.reset();
   }
 });
 
 test("the quiet collector's own collection runs (a full collection, without --expose-gc)", () => {
-  const quiet = new QuietCollector({ quietMs: 5, grown: () => true, busyShare: () => 0 });
+  const quiet = new QuietCollector({ quietMs: 5, newSpaceBytes: () => 64 * 1024 * 1024, busyShare: () => 0 });
   return new Promise<void>((resolve) => {
     setTimeout(() => {
       quiet.close();
