@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Tessera's performance figures (docs/PERFORMANCE.md), each beside a baseline from the same run.
  * Real `tessera serve` processes on loopback with temp data dirs, real crypto and SQLite. Prints a table and writes
- * bench/results.json. BENCH_ONLY=incremental,recovery,custodian,bulk,startup,items,idle runs a subset (the JSON is then not
+ * bench/results.json. BENCH_ONLY=incremental,recovery,custodian,bulk,startup,items,idle runs a subset
+ * (first-backup: the bulk section's first full backup alone) (the JSON is then not
  * written unless BENCH_WRITE=1); the other BENCH_* knobs are in each module.
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -55,6 +56,9 @@ await section('custodian', async () => {
   return r.figures;
 });
 await section('bulk', async () => [...(await encryption()), ...(await fanOut())]);
+// Only on request: the first full backup alone (the bulk section measures it too).
+if (only?.includes('first-backup'))
+  await section('first-backup', () => fanOut(Number(process.env.BENCH_FANOUT_RUNS ?? 0)));
 await section('startup', () => startup(big));
 await section('items', items);
 // Last: its 60 s window wants the machine as quiet as the run can make it (BENCH_FULL=1 adds the 10-minute soak).

@@ -1,5 +1,5 @@
 import { ensureDataDir } from './data-dir.ts';
-import { tuneGarbageCollection } from './gc-tuning.ts';
+import { QuietCollector, tuneGarbageCollection } from './gc-tuning.ts';
 import { DataDirLock } from './data-dir-lock.ts';
 import { EventBus } from './event-bus.ts';
 import { dispatch } from './dispatcher.ts';
@@ -39,6 +39,8 @@ export class TesseraCore {
   private readonly lock: DataDirLock;
   private services: Services | null = null;
   private closed = false;
+  /** Returns what a burst of work grew of V8's heap once things go quiet (gc-tuning.ts). */
+  private readonly quiet = new QuietCollector();
 
   private constructor(dataDir: string, lock: DataDirLock) {
     this.dataDir = dataDir;
@@ -63,6 +65,7 @@ export class TesseraCore {
         clock: options.clock ?? systemClock,
       });
     } catch (err) {
+      core.quiet.close();
       lock.release();
       throw err;
     }
@@ -86,6 +89,7 @@ export class TesseraCore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.quiet.close();
     await this.services?.close();
     this.lock.release();
   }

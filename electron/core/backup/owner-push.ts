@@ -17,8 +17,12 @@ import type { PushOffer, PushSource } from './push-conversation.ts';
 import type { SendingProgress } from './status-view.ts';
 import { nativeSha256 } from '../crypto-native/native-backup-crypto.ts';
 
-/** Most bytes of frames kept for the other pushes of a pass (pushes to custodians run side by side, close together). */
-const SHARED_FRAMES_BYTES = 32 * 1024 * 1024;
+/**
+ * Most bytes of frames kept for the other pushes running alongside (shared-frames.ts): how far the slowest push may
+ * fall behind the fastest and still share their frames. Five deposits of a first backup on two cores drifted up to
+ * a third of a 100 MiB backup apart (docs/PERFORMANCE.md, "First full backup").
+ */
+const SHARED_FRAMES_BYTES = 48 * 1024 * 1024;
 /** Progress of a send is announced at most this often (and when everything is sent). */
 const SENDING_EVENT_MS = 500;
 
@@ -69,9 +73,11 @@ export class VersionPusher {
       manifest,
     };
     const name = this.channel.name(row.peerId);
-    const reply = await this.channel.converse(row.peerId, (conv) =>
-      pushVersion(conv, offer, this.source(row.peerId), name),
-    );
+    // Registered from the offer on, so that frames made by a push whose custodian answered sooner wait for this one.
+    const leave = this.sharedFrames.join();
+    const reply = await this.channel
+      .converse(row.peerId, (conv) => pushVersion(conv, offer, this.source(row.peerId), name))
+      .finally(leave);
     if (reply.t === 'offer-refused') {
       if (delta) return this.push(split, row, current, false); // it lacks the base (or predates deltas): send it whole
       if (row.envelopeDelivered) {

@@ -98,6 +98,8 @@ export class OwnerBackupService {
     const made = await startNewSplit(this.ctx, this.store, input);
     const { peerIds } = made;
     for (const peerId of peerIds) this.backoff.reset(peerId);
+    // The holding requests go out while the first version is built: the planner owes no push before it exists.
+    this.kick();
     this.rebuilds.note(
       `a new backup key for ${peerIds.length} friends${made.paper.length ? ` and ${made.paper.length} on paper` : ''}, any ${input.threshold} of them`,
     );
@@ -171,25 +173,47 @@ export class OwnerBackupService {
     void this.reconcile().catch((err: unknown) => this.ctx.log(`backup: reconcile failed: ${String(err)}`));
   }
 
-  /** Does whatever is owed to custodians; concurrent calls coalesce into one more pass. */
+  /**
+   * Does whatever is owed to custodians; a call while one runs makes it plan again at once (and resolves then). Each
+   * peer's tasks run in order, peers side by side, and a peer whose tasks are done no longer holds up the others: a
+   * friend whose consent arrives while another's deposit is on its way starts theirs at once, rather than after it
+   * (the deposits of a first backup then run together and share their frames: docs/PERFORMANCE.md, "First full
+   * backup").
+   */
   async reconcile(): Promise<void> {
     if (this.running) {
       this.again = true;
+      this.wake();
       return;
     }
     this.running = true;
     try {
-      do {
-        this.again = false;
-        await this.reconcileOnce();
-      } while (this.again && !this.closed);
+      this.again = true;
+      while (!this.closed) {
+        if (this.again) {
+          this.again = false;
+          this.startOwedTasks();
+        }
+        if (this.busy.size === 0 && !this.again) break;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = () => {};
+      }
     } finally {
       this.running = false;
+      this.wake = () => {};
+      this.pusher.passEnded();
+      if (this.builtChunks.held && this.pushesDone()) this.builtChunks.drop();
     }
   }
 
-  /** One pass: the planner's tasks, each peer's in order, peers side by side; a failure backs that peer off. */
-  private async reconcileOnce(): Promise<void> {
+  /** Peers whose tasks are running now, and those that were owed more while they ran (planned again when done). */
+  private readonly busy = new Set<string>();
+  private readonly owedWhileBusy = new Set<string>();
+  /** Ends the reconcile loop's wait: a peer's tasks ended, or a kick came. */
+  private wake: () => void = () => {};
+
+  /** Plans, and starts the tasks of every peer that has some and is not already busy. */
+  private startOwedTasks(): void {
     if (!this.ctx.keys()) return;
     const split = this.store.activeSplit();
     const current = this.store.current();
@@ -210,29 +234,47 @@ export class OwnerBackupService {
     for (const task of tasks) {
       if (task.t !== 'wait') byPeer.set(task.peerId, [...(byPeer.get(task.peerId) ?? []), task]);
     }
-    await Promise.all(
-      [...byPeer.entries()].map(async ([peerId, peerTasks]) => {
-        for (const task of peerTasks) {
-          try {
-            await this.run(task, split as SplitRow, current);
-          } catch (err) {
-            const delay = this.backoff.failed(peerId, this.ctx.now());
-            // A custodian whose Tessera cannot read this version is told as such (PROTOCOL §13.3).
-            const message =
-              err instanceof RefusedError && isOlderReleaseRefusal(err.reason, err.reasonCode)
-                ? olderCustodianError(this.channel.name(peerId))
-                : err instanceof Error
-                  ? err.message
-                  : String(err);
-            this.ctx.log(`backup: ${peerId.slice(-8)}: ${message} (retry in ${Math.round(delay / 1000)} s)`);
-            this.channel.recordError(peerId, message);
-            return;
-          }
-        }
-      }),
-    );
-    this.pusher.passEnded();
-    if (this.builtChunks.held && this.pushesDone()) this.builtChunks.drop();
+    for (const [peerId, peerTasks] of byPeer) {
+      if (this.busy.has(peerId)) {
+        this.owedWhileBusy.add(peerId);
+        continue;
+      }
+      this.busy.add(peerId);
+      void this.runPeerTasks(peerId, peerTasks, split as SplitRow, current).finally(() => {
+        this.busy.delete(peerId);
+        // What was planned while this peer was busy is planned again now, with the rows its tasks left.
+        if (this.owedWhileBusy.delete(peerId)) this.again = true;
+        // Frames are shared only by pushes that run together: once none runs, they are let go.
+        if (this.busy.size === 0) this.pusher.passEnded();
+        this.wake();
+      });
+    }
+  }
+
+  /** One peer's tasks in order; a failure backs that peer off and ends its tasks for now. */
+  private async runPeerTasks(
+    peerId: string,
+    peerTasks: ReconcileTask[],
+    split: SplitRow,
+    current: CurrentBackup,
+  ): Promise<void> {
+    for (const task of peerTasks) {
+      try {
+        await this.run(task, split, current);
+      } catch (err) {
+        const delay = this.backoff.failed(peerId, this.ctx.now());
+        // A custodian whose Tessera cannot read this version is told as such (PROTOCOL §13.3).
+        const message =
+          err instanceof RefusedError && isOlderReleaseRefusal(err.reason, err.reasonCode)
+            ? olderCustodianError(this.channel.name(peerId))
+            : err instanceof Error
+              ? err.message
+              : String(err);
+        this.ctx.log(`backup: ${peerId.slice(-8)}: ${message} (retry in ${Math.round(delay / 1000)} s)`);
+        this.channel.recordError(peerId, message);
+        return;
+      }
+    }
   }
 
   /** Runs one planned task (`split` is the active split: the planner plans no consent or push without one). */

@@ -2,11 +2,11 @@
  * electron/core/gc-tuning.ts: the flag is asked for only on V8 before 14.8, and with it a process that churns large
  * buffers beside a kept heap runs far fewer mark-compacts (counted in child processes, each with its own V8).
  */
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { needsExternalMemoryFlag } from '../../../electron/core/gc-tuning.ts';
+import { needsExternalMemoryFlag, QuietCollector } from '../../../electron/core/gc-tuning.ts';
 
 test('the external-memory flag is asked for on V8 before 14.8 only (it is the default from 14.8)', () => {
   for (const version of ['13.6.233.17-node.44', '14.6.202.31', '14.7.0', '12.4.254.21-node.33'])
@@ -38,4 +38,63 @@ test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs
   // This churn makes an untuned V8 collect many times and a tuned one about once; the bounds leave room for noise.
   assert.ok(plain >= 4, `without the flag V8 should collect often here (ran ${plain})`);
   assert.ok(tuned * 3 <= plain, `with the flag: ${tuned} mark-compacts, against ${plain} without`);
+});
+
+test('the quiet collector collects when the event loop was quiet and new space grew, and never in vain twice', () => {
+  mock.timers.enable({ apis: ['setInterval'] });
+  try {
+    const MIB = 1024 * 1024;
+    let collections = 0;
+    let size = 64 * MIB;
+    let afterCollection = 1 * MIB;
+    let busy = 0.5;
+    const quiet = new QuietCollector({
+      quietMs: 1000,
+      newSpaceBytes: () => size,
+      collect: () => {
+        collections++;
+        size = afterCollection;
+      },
+      busyShare: () => busy,
+    });
+    mock.timers.tick(1000); // busy: nothing
+    assert.equal(collections, 0);
+    busy = 0.001;
+    mock.timers.tick(1000);
+    assert.equal(collections, 1);
+    // Not grown: nothing collected.
+    mock.timers.tick(5000);
+    assert.equal(collections, 1);
+    // Grown again: collected again.
+    size = 8 * MIB;
+    mock.timers.tick(1000);
+    assert.equal(collections, 2);
+    // A collection that shrinks nothing is not repeated until new space grows past what it left.
+    size = 16 * MIB;
+    afterCollection = 16 * MIB;
+    mock.timers.tick(1000);
+    assert.equal(collections, 3);
+    mock.timers.tick(5000);
+    assert.equal(collections, 3);
+    size = 32 * MIB;
+    mock.timers.tick(1000);
+    assert.equal(collections, 4);
+    quiet.close();
+    size = 64 * MIB;
+    mock.timers.tick(5000);
+    assert.equal(collections, 4);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("the quiet collector's own collection runs (a full collection, without --expose-gc)", () => {
+  const quiet = new QuietCollector({ quietMs: 5, newSpaceBytes: () => 64 * 1024 * 1024, busyShare: () => 0 });
+  return new Promise<void>((resolve) => {
+    setTimeout(() => {
+      quiet.close();
+      assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
+      resolve();
+    }, 30);
+  });
 });

@@ -75,3 +75,28 @@ test('clear() forgets every frame', () => {
   frames.frame(idsOf(items), encode);
   assert.equal(encodings, 2);
 });
+
+test('a frame made while pushes are registered is let go once each of them has taken it', () => {
+  const frames = new SharedFrames(1024 * 1024);
+  const items = chunks(2);
+  let encodings = 0;
+  const encode = () => {
+    encodings++;
+    return encodeBackupMessage({ t: 'chunks', items });
+  };
+  const leaves = [frames.join(), frames.join(), frames.join()];
+  frames.frame(idsOf(items), encode);
+  frames.frame(idsOf(items), encode);
+  frames.frame(idsOf(items), encode);
+  assert.equal(encodings, 1);
+  // All three took it: a fourth asking encodes anew.
+  frames.frame(idsOf(items), encode);
+  assert.equal(encodings, 2);
+  for (const leave of leaves) leave();
+  // A push alone keeps nothing for others.
+  const alone = frames.join();
+  frames.frame(idsOf(items.slice(1)), encode);
+  frames.frame(idsOf(items.slice(1)), encode);
+  assert.equal(encodings, 4);
+  alone();
+});
