@@ -15,74 +15,13 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
+import { twoHomes } from '../helpers/netns-two-homes.ts';
 import { acceptHolding, agent, pair, Person, waitForNetns } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
 
-const PREFIX = 'tbl';
-const tag = randomBytes(2).toString('hex');
-const net = 10 + (randomBytes(1)[0]! % 240);
-const NS = {
-  pub: `${PREFIX}${tag}pub`,
-  rtrA: `${PREFIX}${tag}ra`,
-  homeA: `${PREFIX}${tag}ha`,
-  rtrB: `${PREFIX}${tag}rb`,
-  homeB: `${PREFIX}${tag}hb`,
-};
-const PUB = (i: number) => `10.89.${net}.${i}`;
-const HOME_A = '192.168.71';
-const HOME_B = '192.168.72';
-const lab = new NetnsLab();
-
-function ownNamespaces(): string[] {
-  try {
-    return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => l.split(' ')[0] ?? '')
-      .filter((n) => n.startsWith(PREFIX) && /^tbl[0-9a-f]{4}(pub|ra|ha|rb|hb)$/.test(n));
-  } catch {
-    return [];
-  }
-}
-
-function whyNoNamespaces(): string | null {
-  const why = netnsUnavailable({ iptables: true });
-  if (why) return why;
-  // Leftovers of an earlier, interrupted run of this test.
-  for (const ns of ownNamespaces()) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // someone else's run may still be using it
-    }
-  }
-  return null;
-}
-
-function buildNetwork(): void {
-  for (const ns of Object.values(NS)) lab.add(ns);
-  // The public segment: a bridge in `pub`, which is also Rita's host (10.89.X.1).
-  lab.bridge(NS.pub, 'br0', `${PUB(1)}/24`);
-  const homes = [
-    { rtr: NS.rtrA, home: NS.homeA, lan: HOME_A, pubIp: PUB(2), id: 'a' },
-    { rtr: NS.rtrB, home: NS.homeB, lan: HOME_B, pubIp: PUB(3), id: 'b' },
-  ];
-  for (const h of homes) {
-    const wan = `tb${tag}w${h.id}`; // router's public leg
-    const port = `tb${tag}p${h.id}`; // its bridge port
-    const lanR = `tb${tag}l${h.id}`; // router's home leg
-    const lanH = `tb${tag}h${h.id}`; // the home host's interface
-    lab.plug({ ns: h.rtr, inner: wan, outer: port, bridgeNs: NS.pub, cidr: `${h.pubIp}/24` });
-    lab.veth(lanR, h.rtr, lanH, h.home);
-    lab.address(h.rtr, lanR, `${h.lan}.1/24`);
-    lab.address(h.home, lanH, `${h.lan}.2/24`);
-    ip('-n', h.home, 'route', 'add', 'default', 'via', `${h.lan}.1`);
-    lab.nat(h.rtr, wan);
-  }
-}
+const homes = twoHomes('tbl', 'tb', '10.89');
+const { lab, ns: NS } = homes;
 
 type BStatus = {
   version: number;
@@ -106,7 +45,7 @@ after(async () => {
   lab.destroy();
 });
 
-const why = whyNoNamespaces();
+const why = homes.unavailable();
 let rita: Person, olive: Person, kim: Person, lee: Person;
 const report: string[] = [];
 const say = (line: string) => {
@@ -123,7 +62,7 @@ test(
       t.skip(why);
       return;
     }
-    buildNetwork();
+    homes.build();
     const [pubAgent, aAgent, bAgent] = await Promise.all([agent(NS.pub), agent(NS.homeA), agent(NS.homeB)]);
     agents.push(pubAgent!, aAgent!, bAgent!);
     rita = new Person('Rita', pubAgent!, { env: ENV, args: ['--relay'] });

@@ -21,72 +21,17 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { ip, netnsUnavailable, NetnsLab } from '../helpers/netns.ts';
+import { twoHomes } from '../helpers/netns-two-homes.ts';
 import { acceptHolding, agent, pair, Person, waitForNetns } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import { TEST_PASSPHRASE, sleep } from '../helpers/cluster.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
 import type { RecoveryApproval, RecoveryStatus, RecoveryWatchEntry } from '../../shared/api/ops/recovery.ts';
 
-const PREFIX = 'trr';
-const tag = randomBytes(2).toString('hex');
-const net = 10 + (randomBytes(1)[0]! % 240);
-const NS = {
-  pub: `${PREFIX}${tag}pub`,
-  rtrA: `${PREFIX}${tag}ra`,
-  homeA: `${PREFIX}${tag}ha`,
-  rtrB: `${PREFIX}${tag}rb`,
-  homeB: `${PREFIX}${tag}hb`,
-};
-const PUB = (i: number) => `10.90.${net}.${i}`;
-const lab = new NetnsLab();
+const homes = twoHomes('trr', 'tr', '10.90');
+const { lab, ns: NS } = homes;
 const WAIT_MS = 15_000;
 const ENV = { TESSERA_MIN_REMOTE_WAIT_MS: '5000' };
-
-function whyNoNamespaces(): string | null {
-  const why = netnsUnavailable({ iptables: true });
-  if (why) return why;
-  let leftovers: string[] = [];
-  try {
-    leftovers = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => l.split(' ')[0] ?? '')
-      .filter((n) => /^trr[0-9a-f]{4}(pub|ra|ha|rb|hb)$/.test(n));
-  } catch {
-    leftovers = [];
-  }
-  for (const ns of leftovers) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // another run may still use it
-    }
-  }
-  return null;
-}
-
-function buildNetwork(): void {
-  for (const ns of Object.values(NS)) lab.add(ns);
-  lab.bridge(NS.pub, 'br0', `${PUB(1)}/24`);
-  const homes = [
-    { rtr: NS.rtrA, home: NS.homeA, lan: '192.168.71', pubIp: PUB(2), id: 'a' },
-    { rtr: NS.rtrB, home: NS.homeB, lan: '192.168.72', pubIp: PUB(3), id: 'b' },
-  ];
-  for (const h of homes) {
-    const wan = `tr${tag}w${h.id}`;
-    const port = `tr${tag}p${h.id}`;
-    const lanR = `tr${tag}l${h.id}`;
-    const lanH = `tr${tag}h${h.id}`;
-    lab.plug({ ns: h.rtr, inner: wan, outer: port, bridgeNs: NS.pub, cidr: `${h.pubIp}/24` });
-    lab.veth(lanR, h.rtr, lanH, h.home);
-    lab.address(h.rtr, lanR, `${h.lan}.1/24`);
-    lab.address(h.home, lanH, `${h.lan}.2/24`);
-    ip('-n', h.home, 'route', 'add', 'default', 'via', `${h.lan}.1`);
-    lab.nat(h.rtr, wan);
-  }
-}
 
 const agents: Agent[] = [];
 after(async () => {
@@ -94,7 +39,7 @@ after(async () => {
   lab.destroy();
 });
 
-const why = whyNoNamespaces();
+const why = homes.unavailable();
 let rita: Person, olive: Person, kim: Person, lee: Person;
 let homeA: Agent;
 let items: string[] = [];
@@ -159,7 +104,7 @@ test(
       t.skip(why);
       return;
     }
-    buildNetwork();
+    homes.build();
     const [pubAgent, aAgent, bAgent] = await Promise.all([agent(NS.pub), agent(NS.homeA), agent(NS.homeB)]);
     agents.push(pubAgent!, aAgent!, bAgent!);
     homeA = aAgent!;

@@ -107,14 +107,8 @@ export class RecoveryServices {
     const now = () => deps.clock.now();
     const mesh = deps.mesh;
     this.watch = new RecoveryWatch({
-      mesh: {
-        friends: mesh.friends,
-        identityKeys: () => mesh.identityKeys(),
-        handle: (protocol, handler) => mesh.handle(protocol, handler),
-        open: (peerId, protocol) => mesh.open(peerId, protocol),
-        connectedFriends: () => mesh.connectedFriends(),
-        onPeerConnected: (listener) => mesh.onPeerConnected(listener),
-      },
+      // MeshService is each role's narrow interface (WatchMesh, RemoteMesh, CustodianMesh) as it stands.
+      mesh,
       vault: deps.vault,
       held,
       owner: new OwnerStore(deps.store),
@@ -126,18 +120,7 @@ export class RecoveryServices {
     });
     this.remote = new RemoteApprovals({
       vault: deps.vault,
-      mesh: {
-        friends: mesh.friends,
-        identityKeys: () => mesh.identityKeys(),
-        admit: (peerId, addresses, until) => mesh.admit(peerId, addresses, until),
-        release: (peerId) => mesh.release(peerId),
-        open: (peerId, protocol) => mesh.open(peerId, protocol),
-        admitStranger: (stranger, until) => mesh.admitStranger(stranger, until),
-        replyAddresses: () => mesh.replyAddresses(),
-        connectionPath: (peerId) => mesh.connectionPath(peerId),
-        onWindowPeerConnected: (listener) => mesh.onWindowPeerConnected(listener),
-        onPeerConnected: (listener) => mesh.onPeerConnected(listener),
-      },
+      mesh,
       held,
       events: deps.events,
       store: new RemoteApprovalStore(deps.store),
@@ -148,15 +131,7 @@ export class RecoveryServices {
     });
     this.approvals = new RecoveryApprovals({
       vault: deps.vault,
-      mesh: {
-        friends: mesh.friends,
-        identityKeys: () => mesh.identityKeys(),
-        admit: (peerId, addresses, until) => mesh.admit(peerId, addresses, until),
-        release: (peerId) => mesh.release(peerId),
-        open: (peerId, protocol) => mesh.open(peerId, protocol),
-        connectionPath: (peerId) => mesh.connectionPath(peerId),
-        directAddress: (peerId) => mesh.directAddress(peerId),
-      },
+      mesh,
       held,
       events: deps.events,
       windowMs: deps.config.recoveryApprovalMs,
