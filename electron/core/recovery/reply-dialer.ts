@@ -61,7 +61,7 @@ export class ReplyDialer {
     const sender = this.deps.store.sender(peerId);
     if (!sender) return true;
     if (sender.rejectedAt !== null || sender.ended !== null) return false;
-    return !this.deps.store.pieces().some((p) => p.sender === peerId);
+    return !this.deps.store.pieceSenders().has(peerId);
   }
 
   private tick(): void {

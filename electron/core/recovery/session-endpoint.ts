@@ -37,7 +37,7 @@ export interface EndpointDeps {
  * stopped or rejected.
  */
 export function standingNames(store: RecoverySessionStore): string[] {
-  const delivered = new Set(store.pieces().map((p) => p.sender));
+  const delivered = store.pieceSenders();
   return store
     .senders()
     .filter(

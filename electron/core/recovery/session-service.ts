@@ -456,7 +456,7 @@ export class RecoverySessionService {
       restoredStatus: this.restoredStatus,
       assessment: this.assessment,
       senders: row ? this.deps.store.senders() : [],
-      piecesFrom: new Set(row ? this.deps.store.pieces().map((p) => p.sender) : []),
+      piecesFrom: row ? this.deps.store.pieceSenders() : new Set<string>(),
       combineProblems: this.combineProblems,
       paths: this.paths(),
       replies: row ? this.deps.store.replyPeers().map((r) => r.peerId) : [],

@@ -280,6 +280,15 @@ export class RecoverySessionStore {
     });
   }
 
+  /** Who delivered a piece, without reading the pieces themselves (their manifests can be large). */
+  pieceSenders(): Set<string> {
+    return new Set(
+      (prepared(this.store.db, 'SELECT sender FROM recovery_pieces').all() as { sender: string }[]).map(
+        (r) => r.sender,
+      ),
+    );
+  }
+
   pieces(): PieceRow[] {
     return (
       prepared(
