@@ -18,10 +18,14 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'electron/main/index.ts'),
-          cli: resolve(root, 'electron/cli/main.ts'),
+          cli: resolve(root, 'electron/cli/entry.ts'),
           // The worker thread that seals backup chunks (electron/core/crypto-native/parallel-build.ts).
           'seal-worker': resolve(root, 'electron/core/crypto-native/seal-worker.ts'),
         },
+        // Every chunk beside the entries, in out/main: the entries load the app by dynamic import (gc-tuning.ts), so
+        // most code runs from chunks, and it finds the renderer, preload, resources and seal worker relative to
+        // out/main.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

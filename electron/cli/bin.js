@@ -7,5 +7,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./entry.ts');

@@ -25,13 +25,28 @@ export function needsExternalMemoryFlag(version: string): boolean {
   return major < 14 || (major === 14 && minor < 8);
 }
 
+/**
+ * Keeps V8's young generation (new space) at its initial size instead of letting it double under load.
+ *
+ * V8 grows the semi-spaces when much survives a scavenge (module loading at start does; loading 10,000 held owners
+ * grew new space to 64 MiB) and shrinks them only in a collection that finds the allocation rate low, which an idle
+ * process, allocating next to nothing, never runs: the grown space stayed resident for as long as the process idled
+ * (~30 MiB of a serve's RSS; docs/PERFORMANCE.md, "Idle"). With the factor at 1 it never grows, so there is nothing
+ * to give back. The cost is more scavenges under load, each of a small space: the first full backup and the
+ * custodian figures of the bench were measured with and without it (PERFORMANCE.md). Set before the first module of
+ * the app or of its dependencies loads (electron/cli/entry.ts, electron/main/index.ts), since loading them is what
+ * grows the space first. A V8 that refuses a factor below 2 leaves it at 2; QuietCollector then gives the space back.
+ */
+const YOUNG_GENERATION_FLAG = '--semi-space-growth-factor=1';
+
 let tuned = false;
 
-/** Sets the flag once per process, where this V8 needs it. */
+/** Sets the flags once per process: the external-memory flag where this V8 needs it, and the young generation's. */
 export function tuneGarbageCollection(): void {
   if (tuned) return;
   tuned = true;
   if (needsExternalMemoryFlag(process.versions.v8)) setFlagsFromString(FLAG);
+  setFlagsFromString(YOUNG_GENERATION_FLAG);
 }
 
 /** How often a process looks whether it is quiet with a grown young generation (QuietCollector). */
