@@ -36,6 +36,14 @@ export const MDNS_SERVICE_TAG = '_tessera._udp.local';
  * whose process or host closes the connection is seen at once, as before.
  */
 export const CONNECTION_PING_INTERVAL_MS = 60_000;
+/**
+ * yamux's own keep-alive is off. It pinged every connection every 30 s from both ends, only to keep traffic flowing
+ * (js-yamux never closes a connection whose ping goes unanswered), and that was the largest share of an idle
+ * custodian's CPU with 20 friends online (docs/PERFORMANCE.md, "Idle"). The connection monitor above already sends
+ * traffic on every connection once a minute from each end, which keeps a NAT's mapping alive as well (RFC 5382 asks
+ * NATs to keep an established TCP mapping for at least 2 h 4 min) and also closes a connection that stopped answering.
+ */
+export const YAMUX_OPTIONS = { enableKeepAlive: false } as const;
 
 export interface MeshNodeOptions {
   signSeed: Uint8Array;
@@ -79,7 +87,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
       beyondLanTransport(),
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux(YAMUX_OPTIONS)],
     connectionGater: options.gater,
     connectionManager: {
       maxConnections: 64,
