@@ -2,11 +2,13 @@
  * Reaching friends and pending peers from the running node: what libp2p's peer store knows of them (a friend's
  * stored addresses go in before the first dial of a run, not all at start: a custodian for 10,000 friends would
  * otherwise build 10,000 peer records before serving, most never dialed), re-dialing absent friends round robin on
- * each tick, and reaching out when a friend or pending peer shows up at a new address (mDNS, identify, our own merge).
+ * each tick, each after a back-off of its own (dial-backoff.ts), and reaching out when a friend or pending peer
+ * shows up at a new address (mDNS, identify, our own merge).
  */
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerUpdate } from '@libp2p/interface';
+import { DialBackoff } from './dial-backoff.ts';
 import type { FriendsStore } from './friends-store.ts';
 import type { PeerGate } from './gater.ts';
 import type { MeshNode } from './node.ts';
@@ -24,6 +26,9 @@ export interface FriendDialerDeps {
   gate: PeerGate;
   /** Every listen address is loopback (tests): then loopback addresses are dialed too. */
   loopbackOnly: boolean;
+  /** How often dialAbsentFriends runs (the mesh tick): the unit of the back-off. */
+  tickMs: number;
+  now?: () => number;
   /** A peer whose invite was accepted (a pending pairing) showed up at a new address. */
   pendingPeerSeen(peerId: string): void;
   log(message: string): void;
@@ -36,9 +41,18 @@ export class FriendDialer {
   private readonly seenAddresses = new Map<string, Set<string>>();
   /** Friends whose stored addresses are in the peer store already (knownAddresses). */
   private readonly storedAddressesLoaded = new Set<string>();
+  private readonly backoff: DialBackoff;
+  private readonly now: () => number;
 
   constructor(deps: FriendDialerDeps) {
     this.deps = deps;
+    this.backoff = new DialBackoff(deps.tickMs);
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** A connection to `peerId` opened (either side dialed): its next dial, should it go away, is not held back. */
+  connected(peerId: string): void {
+    this.backoff.clear(peerId);
   }
 
   /** Puts a friend's (or former friend's) stored addresses into the peer store before the first dial of this run. */
@@ -54,6 +68,7 @@ export class FriendDialer {
   /** The friend was removed: their stored addresses are read again should they be dialed (a deletion request). */
   forget(peerId: string): void {
     this.storedAddressesLoaded.delete(peerId);
+    this.backoff.clear(peerId);
   }
 
   /** Puts `addrs` (the usable ones) into the peer store for `peerId`. */
@@ -74,13 +89,17 @@ export class FriendDialer {
     }
   }
 
-  /** Dials up to DIALS_PER_TICK friends without an open connection, going round the list from tick to tick. */
+  /**
+   * Dials up to DIALS_PER_TICK friends without an open connection whose back-off has run out, going round the list
+   * from tick to tick.
+   */
   async dialAbsentFriends(): Promise<void> {
     const all = this.deps.friends.friendIds();
     let dialed = 0;
     let k = 0;
     for (; k < all.length && dialed < DIALS_PER_TICK; k++) {
       const peerId = all[(this.cursor + k) % all.length]!;
+      if (!this.backoff.due(peerId, this.now())) continue;
       const node = this.deps.node();
       if (!node) break;
       const id = peerIdFromString(peerId);
@@ -89,8 +108,10 @@ export class FriendDialer {
       try {
         await this.knownAddresses(peerId);
         await node.dial(id, { signal: AbortSignal.timeout(5_000) });
+        this.backoff.clear(peerId);
       } catch {
-        // Offline friends are normal; try again next tick.
+        // Offline friends are normal: dialed again after its back-off.
+        this.backoff.failure(peerId, this.now());
       }
     }
     this.cursor = all.length ? (this.cursor + k) % all.length : 0;

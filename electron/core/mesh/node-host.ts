@@ -98,6 +98,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
       friends: deps.friends,
       gate: deps.gate,
       loopbackOnly: this.loopbackOnly,
+      tickMs: deps.config.meshRetryMs,
       pendingPeerSeen: (peerId) => deps.hooks.pendingPeerSeen(peerId),
       log: deps.log,
     });
@@ -375,6 +376,7 @@ export class NodeHost implements ForwardMesh, ComparisonMesh {
     // A recovery session reached us (it dialed, or we did): the custodian's side has something to say (§11.7).
     if (open && this.gate.reason(peerId) === 'window') for (const l of this.windowListeners) l(peerId);
     if (!this.gate.isFriend(peerId)) return;
+    if (open) this.dialer.connected(peerId);
     this.deps.hooks.friendConnection(peerId, open);
     if (open) for (const listener of this.connectListeners) listener(peerId);
   }
