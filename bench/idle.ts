@@ -3,7 +3,9 @@
  *
  * Real `tessera serve` processes (the built command) on loopback, each beside a bare js-libp2p node (TCP, Noise,
  * yamux, identify: bench/idle-bare.ts) idling as long in its own process, all measured over the same window:
- *   - CPU: utime + stime from /proc/PID/stat over BENCH_IDLE_MS (60 s) after BENCH_IDLE_REST_MS (15 s) of rest, with
+ *   - CPU: utime + stime from /proc/PID/stat over BENCH_IDLE_MS (120 s: the period of the slowest timer that runs
+ *     while idle, libp2p's connection monitor, so a window sees each of its rounds whatever their phase) after
+ *     BENCH_IDLE_REST_MS (180 s) of rest, with
  *     0 friends and with 20 friends online (real serve processes paired and code-confirmed: cluster.ts `pair`);
  *   - RSS at the end of that window with 1 and with 10,000 held owners (bench/custodian-fixture.ts);
  *   - wakeups: voluntary + nonvoluntary context switches summed over /proc/PID/task/* over the window, per second.
@@ -25,13 +27,18 @@ import type { ServeProcess } from '../tests/helpers/serve-process.ts';
 import { acceptHolding, pair, TEST_PASSPHRASE } from '../tests/helpers/cluster.ts';
 import { waitFor } from '../tests/helpers/wait-for.ts';
 import type { Peer } from '../tests/helpers/cluster.ts';
+import { CONNECTION_PING_INTERVAL_MS } from '../electron/core/mesh/node.ts';
 import { makeCustodianFixture } from './custodian-fixture.ts';
 import type { CustodianFixture } from './custodian-fixture.ts';
 import { cpuMsOf, figure, log, median, rssOf, sleep } from './lib.ts';
 import type { Figure } from './lib.ts';
 
-const REST_MS = Number(process.env.BENCH_IDLE_REST_MS ?? 15_000);
-const WINDOW_MS = Number(process.env.BENCH_IDLE_MS ?? 60_000);
+/**
+ * Rest before the window: three minutes, so that the window sees a process that has settled. In its first minutes
+ * V8's memory reducer still runs the collections that follow start-up, in a bare node as in a serve.
+ */
+const REST_MS = Number(process.env.BENCH_IDLE_REST_MS ?? 180_000);
+const WINDOW_MS = Number(process.env.BENCH_IDLE_MS ?? CONNECTION_PING_INTERVAL_MS);
 const FRIENDS = Number(process.env.BENCH_IDLE_FRIENDS ?? 20);
 const OWNERS = Number(process.env.BENCH_OWNERS ?? 10_000);
 const FULL = process.env.BENCH_FULL === '1';

@@ -31,19 +31,23 @@ export const MDNS_SERVICE_TAG = '_tessera._udp.local';
 /**
  * How often libp2p's connection monitor pings each open connection to find dead ones (its default: 10 s). The
  * ping opens a new stream on a protocol Tessera does not serve, and both ends of every friend connection run it:
- * with 20 friends online that was most of an idle custodian's wakeups (docs/PERFORMANCE.md). A friend who vanishes
- * without closing (power cut, network gone) now shows offline within about a minute instead of ten seconds; one
- * whose process or host closes the connection is seen at once, as before.
+ * with 20 friends online it is most of an idle custodian's CPU and wakeups (docs/PERFORMANCE.md, "Idle"). A friend
+ * who vanishes without closing (power cut, network gone) shows offline within about two minutes instead of ten
+ * seconds; one whose process or host closes the connection is seen at once, as before. With both ends pinging, a
+ * connection carries traffic at least once a minute, which keeps a NAT's mapping alive.
  */
-export const CONNECTION_PING_INTERVAL_MS = 60_000;
+export const CONNECTION_PING_INTERVAL_MS = 120_000;
 /**
- * yamux's own keep-alive is off. It pinged every connection every 30 s from both ends, only to keep traffic flowing
- * (js-yamux never closes a connection whose ping goes unanswered), and that was the largest share of an idle
- * custodian's CPU with 20 friends online (docs/PERFORMANCE.md, "Idle"). The connection monitor above already sends
- * traffic on every connection once a minute from each end, which keeps a NAT's mapping alive as well (RFC 5382 asks
- * NATs to keep an established TCP mapping for at least 2 h 4 min) and also closes a connection that stopped answering.
+ * yamux's keep-alive pings once an hour instead of every 30 s. Pinged every connection from both ends every 30 s, it
+ * was the largest share of an idle custodian's CPU with 20 friends online (docs/PERFORMANCE.md, "Idle"), only to keep
+ * traffic flowing: js-yamux never closes a connection whose ping goes unanswered. The connection monitor above already
+ * sends traffic on every connection, which keeps a NAT's mapping alive too (RFC 5382 asks NATs to keep an
+ * established TCP mapping for at least 2 h 4 min), and closes a connection that stopped answering.
+ * It is not turned off: its first ping, as the connection opens, measures the round trip, and yamux grows a stream's
+ * receive window only when it knows one; without it a 100 MiB deposit stays at the first 256 KiB window (the owner's CPU
+ * for a first backup of 100 MiB to five custodians: 3.7–4.6 s without the ping, 2.9–3.5 s with it).
  */
-export const YAMUX_OPTIONS = { enableKeepAlive: false } as const;
+export const YAMUX_OPTIONS = { keepAliveInterval: 60 * 60_000 } as const;
 
 export interface MeshNodeOptions {
   signSeed: Uint8Array;
