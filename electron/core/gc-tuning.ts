@@ -32,8 +32,8 @@ export function needsExternalMemoryFlag(version: string): boolean {
  * grew new space to 64 MiB) and shrinks them only in a collection that finds the allocation rate low, which an idle
  * process, allocating next to nothing, never runs: the grown space stayed resident for as long as the process idled
  * (~30 MiB of a serve's RSS; docs/PERFORMANCE.md, "Idle"). With the factor at 1 it never grows, so there is nothing
- * to give back. The cost is more scavenges under load, each of a small space: the first full backup and the
- * custodian figures of the bench were measured with and without it (PERFORMANCE.md). Set before the first module of
+ * to give back. The cost is more scavenges under load, each of a small space: the first full backup, measured with
+ * and without it, did not get slower (PERFORMANCE.md, "Idle"). Set before the first module of
  * the app or of its dependencies loads (electron/cli/entry.ts, electron/main/index.ts), since loading them is what
  * grows the space first. A V8 that refuses a factor below 2 leaves it at 2; QuietCollector then gives the space back.
  */

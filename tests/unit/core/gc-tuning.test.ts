@@ -1,6 +1,7 @@
 /**
- * electron/core/gc-tuning.ts: the flag is asked for only on V8 before 14.8, and with it a process that churns large
- * buffers beside a kept heap runs far fewer mark-compacts (counted in child processes, each with its own V8).
+ * electron/core/gc-tuning.ts: the external-memory flag is asked for only on V8 before 14.8, and with it a process that
+ * churns large buffers beside a kept heap runs far fewer mark-compacts; the young generation does not grow under a
+ * burst of allocation (both measured in child processes, each with its own V8).
  */
 import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +39,28 @@ test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs
   // This churn makes an untuned V8 collect many times and a tuned one about once; the bounds leave room for noise.
   assert.ok(plain >= 4, `without the flag V8 should collect often here (ran ${plain})`);
   assert.ok(tuned * 3 <= plain, `with the flag: ${tuned} mark-compacts, against ${plain} without`);
+});
+
+test("with the tuning, V8's young generation stays at its first size under a burst of allocation", () => {
+  const newSpace = (mode: string) =>
+    (
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [join(import.meta.dirname, '..', '..', 'helpers', 'young-generation.ts'), mode],
+          { encoding: 'utf8' },
+        ),
+      ) as { newSpace: number }
+    ).newSpace;
+  const MIB = 1024 * 1024;
+  const plain = newSpace('plain');
+  const tuned = newSpace('tuned');
+  // Untuned, V8 doubles the semi-spaces under this burst (to 16 MiB or more here); tuned, it never grows them.
+  assert.ok(plain >= 8 * MIB, `without the flag new space should grow here (it is ${plain / MIB} MiB)`);
+  assert.ok(
+    tuned <= 2 * MIB,
+    `with the flag new space is ${tuned / MIB} MiB, against ${plain / MIB} MiB without`,
+  );
 });
 
 test('the quiet collector collects when the event loop was quiet and new space grew, and never in vain twice', () => {
