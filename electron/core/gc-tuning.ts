@@ -14,7 +14,7 @@
  * would be refused by a V8 that does not know it, and NODE_OPTIONS does not take V8 flags): V8 reads it whenever it
  * computes the next limit.
  */
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 const FLAG = '--external-memory-accounted-in-global-limit';
@@ -36,6 +36,7 @@ export function needsExternalMemoryFlag(version: string): boolean {
  * and without it, did not get slower (PERFORMANCE.md, "Idle"). Set before the first module of
  * the app or of its dependencies loads (electron/cli/entry.ts, electron/main/index.ts), since loading them is what
  * grows the space first. A V8 that refuses a factor below 2 leaves it at 2; QuietCollector then gives the space back.
+ * What the small space promotes early, QuietCollector collects once the process is quiet.
  */
 const YOUNG_GENERATION_FLAG = '--semi-space-growth-factor=1';
 
@@ -58,44 +59,64 @@ export const QUIET_MS = 30_000;
 export const QUIET_BUSY_SHARE = 0.05;
 /** A young generation (new space) at least this large has grown past what an idle process needs. */
 export const GROWN_NEW_SPACE_BYTES = 8 * 1024 * 1024;
+/** The heap grew this much since the last collection here: worth one while quiet. */
+export const GROWN_HEAP_BYTES = 8 * 1024 * 1024;
+
+/** Which collection a quiet process runs: `plain` (a full collection), `shrink` (one that also shrinks new space). */
+export type QuietCollection = 'plain' | 'shrink';
 
 /**
- * A full garbage collection when the process is quiet and its young generation has grown.
+ * A full garbage collection when the process is quiet and its heap has grown since the last one here.
  *
- * V8 grows the young generation's semi-spaces under a high allocation rate (loading 10,000 held owners at start
- * grew them to 64 MiB) and shrinks them only in a collection that finds the allocation rate low. An idle process
- * allocates next to nothing, so no such collection comes and the grown space stays resident for as long as it idles:
- * ~30 MiB of a 10,000-owner custodian's RSS (docs/PERFORMANCE.md, "Idle"). Small periodic work (the mesh's dials)
- * grows it again slowly. So every `quietMs` the process looks (one unref'd timer; it reads the event loop's
- * utilization and V8's space sizes), and when its event loop was busy less than 5 % of that time and the young
- * generation is grown, it collects once (tens of ms). Busy, not grown, or not grown since a collection that did not
- * shrink it, it does nothing.
+ * With the young generation kept small (YOUNG_GENERATION_FLAG), much of what a burst of work allocates is promoted
+ * to the old generation and stays there, dead, until a full collection, which an idle process, allocating next to
+ * nothing, never gets: a 0-friend serve held ~10 MiB of start-up garbage for as long as it idled, and the soak's
+ * RSS crept up between collections (docs/PERFORMANCE.md, "Idle"). So every `quietMs` the process looks (one unref'd
+ * timer; it reads the event loop's utilization and V8's heap sizes), and when its event loop was busy less than 5 %
+ * of that time and the heap has grown GROWN_HEAP_BYTES since the last collection here (or since start), it runs one
+ * plain full collection (~60 ms of CPU for a 0-friend serve; it took its RSS from 120 to 110 MiB).
+ *
+ * Where the young generation grew anyway (a V8 that refuses a growth factor below 2), the collection is V8's
+ * reduce-memory one, which also shrinks it (~110 ms on the main thread and more on V8's threads), and it is not
+ * repeated until new space grows past what it left.
  */
 export class QuietCollector {
   private readonly timer: ReturnType<typeof setInterval>;
   /** New space's size right after the last collection: one that did not shrink it is not repeated. */
-  private afterLast = 0;
+  private newSpaceAfterLast = 0;
+  /** The heap's used size right after the last collection here (0: none yet). */
+  private heapAfterLast = 0;
 
   constructor(
     options: {
       quietMs?: number;
       /** The young generation's size now (default: V8's new space). */
       newSpaceBytes?: () => number;
-      collect?: () => void;
+      /** The heap's used size now (default: V8's used_heap_size). */
+      heapBytes?: () => number;
+      collect?: (kind: QuietCollection) => void;
       /** The event loop's busy share since the last call (default: performance.eventLoopUtilization). */
       busyShare?: () => number;
     } = {},
   ) {
     const newSpace = options.newSpaceBytes ?? newSpaceBytes;
+    const heap = options.heapBytes ?? (() => getHeapStatistics().used_heap_size);
     const collect = options.collect ?? fullCollection;
     const busyShare = options.busyShare ?? eventLoopBusyShare();
     this.timer = setInterval(() => {
-      const quiet = busyShare() < QUIET_BUSY_SHARE;
-      const size = newSpace();
-      // Not grown, or not grown since a collection that did not shrink it: collecting again would only cost CPU.
-      if (!quiet || size < GROWN_NEW_SPACE_BYTES || size <= this.afterLast) return;
-      collect();
-      this.afterLast = newSpace();
+      if (busyShare() >= QUIET_BUSY_SHARE) return;
+      const young = newSpace();
+      // Grown since a collection that shrank it (or none yet): the reduce-memory collection.
+      const kind: QuietCollection | null =
+        young >= GROWN_NEW_SPACE_BYTES && young > this.newSpaceAfterLast
+          ? 'shrink'
+          : heap() - this.heapAfterLast >= GROWN_HEAP_BYTES
+            ? 'plain'
+            : null;
+      if (!kind) return;
+      collect(kind);
+      this.newSpaceAfterLast = newSpace();
+      this.heapAfterLast = heap();
     }, options.quietMs ?? QUIET_MS);
     // Never what keeps a process alive.
     this.timer.unref?.();
@@ -121,17 +142,15 @@ function newSpaceBytes(): number {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }
 
-let gc: ((options?: { type: 'major'; flavor: 'last-resort' }) => void) | null = null;
+let gc: ((options?: { type: 'major'; flavor?: 'last-resort' }) => void) | null = null;
 
 /**
- * A full collection that reduces the heap's footprint. Node exposes `gc` only with --expose-gc at start; set at run
- * time, the flag gives `gc` to contexts made after it, so one is made to take it from, and the flag is cleared again
- * (worker threads and other contexts made later do not get it). A plain `gc()` shrinks new space only when V8 has
- * measured a low, non-zero allocation rate, which a process that allocates nothing has not: with it, an idle 0-friend
- * serve used 0.3 % of a core instead of 0.02 % (docs/PERFORMANCE.md, "Idle"). The "last-resort" flavour collects with V8's reduce-memory flag, which
- * shrinks it.
+ * A full collection: `shrink` with V8's reduce-memory flag (the "last-resort" flavour), which also shrinks new space;
+ * `plain` without it, which frees the old generation's dead objects at about half the cost. Node exposes `gc` only
+ * with --expose-gc at start; set at run time, the flag gives `gc` to contexts made after it, so one is made to take
+ * it from, and the flag is cleared again (worker threads and other contexts made later do not get it).
  */
-function fullCollection(): void {
+function fullCollection(kind: QuietCollection): void {
   if (!gc) {
     setFlagsFromString('--expose-gc');
     try {
@@ -140,5 +159,5 @@ function fullCollection(): void {
       setFlagsFromString('--no-expose-gc');
     }
   }
-  gc?.({ type: 'major', flavor: 'last-resort' });
+  gc?.(kind === 'shrink' ? { type: 'major', flavor: 'last-resort' } : { type: 'major' });
 }

@@ -63,49 +63,88 @@ test("with the tuning, V8's young generation stays at its first size under a bur
   );
 });
 
-test('the quiet collector collects when the event loop was quiet and new space grew, and never in vain twice', () => {
+test('the quiet collector shrinks a grown young generation when the event loop was quiet, and never in vain twice', () => {
   mock.timers.enable({ apis: ['setInterval'] });
   try {
     const MIB = 1024 * 1024;
-    let collections = 0;
+    const kinds: string[] = [];
     let size = 64 * MIB;
     let afterCollection = 1 * MIB;
     let busy = 0.5;
     const quiet = new QuietCollector({
       quietMs: 1000,
       newSpaceBytes: () => size,
-      collect: () => {
-        collections++;
+      heapBytes: () => 0,
+      collect: (kind) => {
+        kinds.push(kind);
         size = afterCollection;
       },
       busyShare: () => busy,
     });
     mock.timers.tick(1000); // busy: nothing
-    assert.equal(collections, 0);
+    assert.deepEqual(kinds, []);
     busy = 0.001;
     mock.timers.tick(1000);
-    assert.equal(collections, 1);
+    assert.deepEqual(kinds, ['shrink']);
     // Not grown: nothing collected.
     mock.timers.tick(5000);
-    assert.equal(collections, 1);
+    assert.equal(kinds.length, 1);
     // Grown again: collected again.
     size = 8 * MIB;
     mock.timers.tick(1000);
-    assert.equal(collections, 2);
+    assert.equal(kinds.length, 2);
     // A collection that shrinks nothing is not repeated until new space grows past what it left.
     size = 16 * MIB;
     afterCollection = 16 * MIB;
     mock.timers.tick(1000);
-    assert.equal(collections, 3);
+    assert.equal(kinds.length, 3);
     mock.timers.tick(5000);
-    assert.equal(collections, 3);
+    assert.equal(kinds.length, 3);
     size = 32 * MIB;
     mock.timers.tick(1000);
-    assert.equal(collections, 4);
+    assert.deepEqual(kinds, ['shrink', 'shrink', 'shrink', 'shrink']);
     quiet.close();
     size = 64 * MIB;
     mock.timers.tick(5000);
-    assert.equal(collections, 4);
+    assert.equal(kinds.length, 4);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('the quiet collector runs a plain full collection once the heap grew since its last, and only when quiet', () => {
+  mock.timers.enable({ apis: ['setInterval'] });
+  try {
+    const MIB = 1024 * 1024;
+    const kinds: string[] = [];
+    let heap = 40 * MIB;
+    let busy = 0.5;
+    const quiet = new QuietCollector({
+      quietMs: 1000,
+      newSpaceBytes: () => 1 * MIB,
+      heapBytes: () => heap,
+      collect: (kind) => {
+        kinds.push(kind);
+        heap = 32 * MIB;
+      },
+      busyShare: () => busy,
+    });
+    mock.timers.tick(3000); // start-up's garbage, but busy: nothing
+    assert.deepEqual(kinds, []);
+    busy = 0.01;
+    mock.timers.tick(1000);
+    assert.deepEqual(kinds, ['plain']);
+    heap = 36 * MIB; // grown less than 8 MiB since: nothing
+    mock.timers.tick(5000);
+    assert.equal(kinds.length, 1);
+    heap = 40 * MIB;
+    busy = 0.2;
+    mock.timers.tick(1000); // grown, but busy
+    assert.equal(kinds.length, 1);
+    busy = 0;
+    mock.timers.tick(1000);
+    assert.deepEqual(kinds, ['plain', 'plain']);
+    quiet.close();
   } finally {
     mock.timers.reset();
   }
