@@ -9,6 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { needsExternalMemoryFlag, QuietCollector } from '../../../electron/core/gc-tuning.ts';
 
+/** Runs tests/helpers/`helper` in a process of its own (its own V8) and returns the JSON line it prints. */
+function child<T>(helper: string, mode: string): T {
+  const path = join(import.meta.dirname, '..', '..', 'helpers', helper);
+  return JSON.parse(execFileSync(process.execPath, [path, mode], { encoding: 'utf8' })) as T;
+}
+
 test('the external-memory flag is asked for on V8 before 14.8 only (it is the default from 14.8)', () => {
   for (const version of ['13.6.233.17-node.44', '14.6.202.31', '14.7.0', '12.4.254.21-node.33'])
     assert.equal(needsExternalMemoryFlag(version), true, version);
@@ -17,18 +23,7 @@ test('the external-memory flag is asked for on V8 before 14.8 only (it is the de
 });
 
 test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs a third of the mark-compacts or fewer', () => {
-  const churn = (mode: string) =>
-    (
-      JSON.parse(
-        execFileSync(
-          process.execPath,
-          [join(import.meta.dirname, '..', '..', 'helpers', 'gc-churn.ts'), mode],
-          {
-            encoding: 'utf8',
-          },
-        ),
-      ) as { majors: number }
-    ).majors;
+  const churn = (mode: string) => child<{ majors: number }>('gc-churn.ts', mode).majors;
   const plain = churn('plain');
   const tuned = churn('tuned');
   if (!needsExternalMemoryFlag(process.versions.v8)) {
@@ -42,16 +37,7 @@ test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs
 });
 
 test("with the tuning, V8's young generation stays at its first size under a burst of allocation", () => {
-  const newSpace = (mode: string) =>
-    (
-      JSON.parse(
-        execFileSync(
-          process.execPath,
-          [join(import.meta.dirname, '..', '..', 'helpers', 'young-generation.ts'), mode],
-          { encoding: 'utf8' },
-        ),
-      ) as { newSpace: number }
-    ).newSpace;
+  const newSpace = (mode: string) => child<{ newSpace: number }>('young-generation.ts', mode).newSpace;
   const MIB = 1024 * 1024;
   const plain = newSpace('plain');
   const tuned = newSpace('tuned');
