@@ -33,9 +33,9 @@ export function needsExternalMemoryFlag(version: string): boolean {
  * process, allocating next to nothing, never runs: the grown space stayed resident for as long as the process idled
  * (~30 MiB of a serve's RSS; docs/PERFORMANCE.md, "Idle"). With the factor at 1 it never grows, so there is nothing
  * to give back. The cost is more scavenges under load, each of a small space: the first full backup, measured with
- * and without it, did not get slower (PERFORMANCE.md, "Idle"). Set before the first module of
- * the app or of its dependencies loads (electron/cli/entry.ts, electron/main/index.ts), since loading them is what
- * grows the space first. A V8 that refuses a factor below 2 leaves it at 2; QuietCollector then gives the space back.
+ * and without it, did not get slower (PERFORMANCE.md, "Idle"). Set before the first module of the app or of its
+ * dependencies loads (electron/cli/entry.ts, electron/main/index.ts), since loading them is what grows the space
+ * first. A V8 that refuses a factor below 2 leaves it at 2; QuietCollector then gives the space back.
  * What the small space promotes early, QuietCollector collects once the process is quiet.
  */
 const YOUNG_GENERATION_FLAG = '--semi-space-growth-factor=1';
@@ -50,7 +50,7 @@ export function tuneGarbageCollection(): void {
   setFlagsFromString(YOUNG_GENERATION_FLAG);
 }
 
-/** How often a process looks whether it is quiet with a grown young generation (QuietCollector). */
+/** How often a process looks whether it is quiet with a grown heap (QuietCollector). */
 export const QUIET_MS = 30_000;
 /**
  * Quiet: the event loop was busy for less than this share of the last QUIET_MS. A 10,000-owner custodian's dials

@@ -33,8 +33,8 @@ export const MDNS_SERVICE_TAG = '_tessera._udp.local';
  * ping opens a new stream on a protocol Tessera does not serve, and both ends of every friend connection run it:
  * with 20 friends online it is most of an idle custodian's CPU and wakeups (docs/PERFORMANCE.md, "Idle"). A friend
  * who vanishes without closing (power cut, network gone) shows offline within about two minutes instead of ten
- * seconds; one whose process or host closes the connection is seen at once, as before. With both ends pinging, a
- * connection carries traffic at least once a minute, which keeps a NAT's mapping alive.
+ * seconds; one whose process or host closes the connection is seen at once, as before. Each end pings, so a
+ * connection carries traffic at least every two minutes, which keeps a NAT's mapping alive.
  */
 export const CONNECTION_PING_INTERVAL_MS = 120_000;
 /**
