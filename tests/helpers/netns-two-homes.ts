@@ -12,6 +12,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ip, netnsUnavailable, NetnsLab } from './netns.ts';
+import { agent } from './netns-people.ts';
+import type { Agent } from './netns-people.ts';
 
 export interface TwoHomes {
   lab: NetnsLab;
@@ -32,6 +34,10 @@ export function twoHomes(
   /** Why the namespaces cannot be made here (then the test skips), after deleting an interrupted run's leftovers. */
   unavailable(): string | null;
   build(): void;
+  /** Builds the network and starts a test agent in the public segment and in each home. */
+  start(): Promise<{ pub: Agent; homeA: Agent; homeB: Agent }>;
+  /** Ends the agents start() began and deletes the namespaces. */
+  destroy(): Promise<void>;
 } {
   const tag = randomBytes(2).toString('hex');
   const net = 10 + (randomBytes(1)[0]! % 240);
@@ -44,6 +50,7 @@ export function twoHomes(
   };
   const lab = new NetnsLab();
   const pub = (i: number) => `${publicNet}.${net}.${i}`;
+  const agents: Agent[] = [];
   return {
     lab,
     ns,
@@ -69,6 +76,16 @@ export function twoHomes(
         }
       }
       return null;
+    },
+    async start() {
+      this.build();
+      const [pubAgent, homeA, homeB] = await Promise.all([agent(ns.pub), agent(ns.homeA), agent(ns.homeB)]);
+      agents.push(pubAgent, homeA, homeB);
+      return { pub: pubAgent, homeA, homeB };
+    },
+    async destroy() {
+      await Promise.all(agents.map((a) => a.exit()));
+      lab.destroy();
     },
     build() {
       for (const name of Object.values(ns)) lab.add(name);

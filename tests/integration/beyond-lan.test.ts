@@ -16,12 +16,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { twoHomes } from '../helpers/netns-two-homes.ts';
-import { acceptHolding, agent, pair, Person, waitForNetns } from '../helpers/netns-people.ts';
-import type { Agent } from '../helpers/netns-people.ts';
+import { acceptHolding, pair, Person, waitForNetns } from '../helpers/netns-people.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
 
 const homes = twoHomes('tbl', 'tb', '10.89');
-const { lab, ns: NS } = homes;
 
 type BStatus = {
   version: number;
@@ -39,11 +37,7 @@ const ENV = {
   TESSERA_FORWARD_AFTER_MS: '3000',
 };
 
-const agents: Agent[] = [];
-after(async () => {
-  await Promise.all(agents.map((a) => a.exit()));
-  lab.destroy();
-});
+after(() => homes.destroy());
 
 const why = homes.unavailable();
 let rita: Person, olive: Person, kim: Person, lee: Person;
@@ -62,13 +56,11 @@ test(
       t.skip(why);
       return;
     }
-    homes.build();
-    const [pubAgent, aAgent, bAgent] = await Promise.all([agent(NS.pub), agent(NS.homeA), agent(NS.homeB)]);
-    agents.push(pubAgent!, aAgent!, bAgent!);
-    rita = new Person('Rita', pubAgent!, { env: ENV, args: ['--relay'] });
-    olive = new Person('Olive', aAgent!, { env: ENV });
-    kim = new Person('Kim', bAgent!, { env: ENV });
-    lee = new Person('Lee', bAgent!, { env: ENV });
+    const { pub: pubAgent, homeA: aAgent, homeB: bAgent } = await homes.start();
+    rita = new Person('Rita', pubAgent, { env: ENV, args: ['--relay'] });
+    olive = new Person('Olive', aAgent, { env: ENV });
+    kim = new Person('Kim', bAgent, { env: ENV });
+    lee = new Person('Lee', bAgent, { env: ENV });
     await Promise.all([rita, olive, kim, lee].map((p) => p.start()));
     assert.equal((await rita.call<{ relaying: boolean }>('settings.get')).relaying, true, 'Rita relays');
     assert.equal((await olive.call<{ relaying: boolean }>('settings.get')).relaying, false);

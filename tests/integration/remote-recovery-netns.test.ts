@@ -22,22 +22,17 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { twoHomes } from '../helpers/netns-two-homes.ts';
-import { acceptHolding, agent, pair, Person, waitForNetns } from '../helpers/netns-people.ts';
+import { acceptHolding, pair, Person, waitForNetns } from '../helpers/netns-people.ts';
 import type { Agent } from '../helpers/netns-people.ts';
 import { TEST_PASSPHRASE, sleep } from '../helpers/cluster.ts';
 import type { Status } from '../../shared/api/ops/app.ts';
 import type { RecoveryApproval, RecoveryStatus, RecoveryWatchEntry } from '../../shared/api/ops/recovery.ts';
 
 const homes = twoHomes('trr', 'tr', '10.90');
-const { lab, ns: NS } = homes;
 const WAIT_MS = 15_000;
 const ENV = { TESSERA_MIN_REMOTE_WAIT_MS: '5000' };
 
-const agents: Agent[] = [];
-after(async () => {
-  await Promise.all(agents.map((a) => a.exit()));
-  lab.destroy();
-});
+after(() => homes.destroy());
 
 const why = homes.unavailable();
 let rita: Person, olive: Person, kim: Person, lee: Person;
@@ -104,14 +99,12 @@ test(
       t.skip(why);
       return;
     }
-    homes.build();
-    const [pubAgent, aAgent, bAgent] = await Promise.all([agent(NS.pub), agent(NS.homeA), agent(NS.homeB)]);
-    agents.push(pubAgent!, aAgent!, bAgent!);
-    homeA = aAgent!;
-    rita = new Person('Rita', pubAgent!, { env: ENV, args: ['--relay'] });
-    olive = new Person('Olive', aAgent!, { env: ENV });
-    kim = new Person('Kim', bAgent!, { env: ENV });
-    lee = new Person('Lee', bAgent!, { env: ENV });
+    const { pub: pubAgent, homeA: aAgent, homeB: bAgent } = await homes.start();
+    homeA = aAgent;
+    rita = new Person('Rita', pubAgent, { env: ENV, args: ['--relay'] });
+    olive = new Person('Olive', aAgent, { env: ENV });
+    kim = new Person('Kim', bAgent, { env: ENV });
+    lee = new Person('Lee', bAgent, { env: ENV });
     await Promise.all([rita, olive, kim, lee].map((p) => p.start()));
     for (const p of [olive, kim, lee]) await pair(p, rita);
     for (const p of [olive, kim, lee])
