@@ -94,7 +94,7 @@ export class FriendDialer {
    * from tick to tick.
    */
   async dialAbsentFriends(): Promise<void> {
-    const all = this.deps.friends.friendIds();
+    const all = this.deps.gate.friendIds();
     // Who is connected, read once per tick: parsing every friend's peer ID to ask was most of an idle tick's CPU.
     const connected = new Set(
       this.deps

@@ -35,6 +35,10 @@ test('the gate admits friends, pending pairings and open windows only', () => {
   assert.equal(gate.reason(visitor), null, 'a window closes at its deadline');
   gate.setFriends([]);
   assert.equal(gate.allows(friend), false, 'a removed friend is refused');
+  assert.deepEqual(gate.friendIds(), []);
+  // The friend dialer walks this list round robin: the order given, without repeats.
+  gate.setFriends([stranger, friend, stranger]);
+  assert.deepEqual(gate.friendIds(), [stranger, friend]);
 });
 
 test('the libp2p gater denies strangers after Noise, in both directions, and loopback dials', async () => {
