@@ -5,10 +5,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { PaperPieceWords } from '../../shared/api/ops/backup.ts';
-import { paperPagesPdf, paperDate } from '../../shared/paper/paper-page.ts';
+import { paperDate } from '../../shared/paper/paper-text.ts';
 import { TesseraError } from '../../shared/errors.ts';
 
 export async function writePaperPages(file: string, pieces: readonly PaperPieceWords[]): Promise<void> {
+  // pdf-lib is loaded here, on first use: `tessera serve` never needs it (docs/PERFORMANCE.md, "Idle").
+  const { paperPagesPdf } = await import('../../shared/paper/paper-page.ts');
   const pdf = await paperPagesPdf(pieces);
   try {
     await writeFile(file, pdf, { flag: 'wx', mode: 0o600 });

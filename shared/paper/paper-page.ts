@@ -7,6 +7,7 @@
 import { encodeQR } from '@paulmillr/qr';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import type { PDFFont, PDFPage } from 'pdf-lib';
+import { PAPER_INSTRUCTION, paperDate } from './paper-text.ts';
 
 export interface PaperPageInput {
   ownerName: string;
@@ -25,16 +26,6 @@ const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 56;
 const INK = rgb(0.1, 0.1, 0.1);
 const GREY = rgb(0.35, 0.35, 0.35);
-
-/** The date as printed on the page (and in the backup status): YYYY-MM-DD, UTC. */
-export function paperDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** One line on what to do with the page; the wizard shows it too. */
-export const PAPER_INSTRUCTION =
-  'Keep this page private and safe, apart from your devices. To recover, start a recovery in Tessera, choose ' +
-  '"Add a paper piece" and type these words or scan the code.';
 
 export async function paperPagePdf(input: PaperPageInput): Promise<Uint8Array> {
   return paperPagesPdf([input]);

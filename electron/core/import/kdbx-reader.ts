@@ -1,5 +1,6 @@
 /**
- * KeePass KDBX 4 files (KeePass 2.x, KeePassXC), read with kdbxweb. kdbxweb leaves Argon2 to its caller: we give it
+ * KeePass KDBX 4 files (KeePass 2.x, KeePassXC), read with kdbxweb. Loaded by kdbx.ts on the first KeePass import
+ * only: kdbxweb and its XML and zlib code are ~1 MiB of source a custodian that never imports would keep in memory. kdbxweb leaves Argon2 to its caller: we give it
  * @noble/hashes' argon2d/argon2id (RFC 9106), the async variants, so a 64 MiB derivation yields to the event loop.
  * Lives in electron/ because kdbxweb loads Node's `crypto`.
  *
@@ -16,6 +17,7 @@ import {
   loginOrNote,
   type ParsedImport,
 } from '../../../shared/import/entry.ts';
+import { looksLikeKdbx } from './kdbx.ts';
 
 /** Argon2 memory above this is refused (a hostile file could ask for any amount). */
 const MAX_ARGON2_KIB = 1024 * 1024;
@@ -38,16 +40,9 @@ kdbxweb.CryptoEngine.setArgon2Impl(
   },
 );
 
-const KDBX_SIGNATURE = [0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5];
-
-/** The file starts with the KeePass 2 signature (KDBX 3 or 4). */
-export function looksLikeKdbx(bytes: Uint8Array): boolean {
-  return KDBX_SIGNATURE.every((b, i) => bytes[i] === b);
-}
-
 const STANDARD = new Set(['Title', 'UserName', 'Password', 'URL', 'Notes']);
 
-export async function parseKdbx(bytes: Uint8Array, password: string | undefined): Promise<ParsedImport> {
+export async function readKdbx(bytes: Uint8Array, password: string | undefined): Promise<ParsedImport> {
   if (!looksLikeKdbx(bytes))
     throw new ImportFileError('The file is not a KeePass database (no KDBX signature).');
   if (password === undefined || password === '')

@@ -13,7 +13,6 @@ import { privateKeyFromRaw } from '@libp2p/crypto/keys';
 import type { ConnectionGater } from '@libp2p/interface';
 import { concatBytes } from '../../../shared/crypto/bytes.ts';
 import { peerIdOf } from '../../../shared/crypto/identity.ts';
-import { uPnPNAT } from '@libp2p/upnp-nat';
 import { beyondLanServices, beyondLanTransport } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { announceFilter } from './reachability.ts';
@@ -69,12 +68,14 @@ export type MeshNode = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>
 export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode> {
   const privateKey = privateKeyFromRaw(concatBytes(options.signSeed, options.signPublic));
   const expected = peerIdOf(options.signPublic);
+  // Loaded only when on: with its XML parser it is ~0.2 MiB of source (docs/PERFORMANCE.md, "Idle").
+  const uPnPNAT = options.upnp ? (await import('@libp2p/upnp-nat')).uPnPNAT : null;
   const services = {
     identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4, timeout: 10_000 }),
     ...beyondLanServices(options.relayMode ?? 'off'),
     // A router that refuses or has no UPnP just leaves us relying on friend relays and hole punching; addresses it
     // maps are checked by autoNAT before friends are told about them.
-    ...(options.upnp
+    ...(uPnPNAT
       ? { upnpNAT: uPnPNAT({ portMappingDescription: 'Tessera', autoConfirmAddress: false }) }
       : {}),
   };

@@ -1,10 +1,10 @@
 /**
  * Export files written the way each application writes them: Bitwarden's JSON and CSV exports, KeePassXC's and
  * 1Password 8's CSV headers, and a real KDBX 4 database built with kdbxweb (Argon2 through the app's own
- * implementation, set when electron/core/import/kdbx.ts loads).
+ * implementation, set when electron/core/import/kdbx-reader.ts loads; the app loads it on a first KeePass import).
  */
 import * as kdbxweb from 'kdbxweb';
-import '../../../electron/core/import/kdbx.ts';
+import '../../../electron/core/import/kdbx-reader.ts';
 
 export const BITWARDEN_JSON = JSON.stringify(
   {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { PaperPieceWords } from '../../../../shared/api/ops/backup.ts';
-import { paperDate, paperPagePdf, PAPER_INSTRUCTION } from '../../../../shared/paper/paper-page.ts';
+import { paperPagePdf } from '../../../../shared/paper/paper-page.ts';
+import { paperDate, PAPER_INSTRUCTION } from '../../../../shared/paper/paper-text.ts';
 import { errorMessage } from '../../lib/api.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 
