@@ -6,7 +6,6 @@ import { createLibp2p } from 'libp2p';
 import type { Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { mdns } from '@libp2p/mdns';
 import { privateKeyFromRaw } from '@libp2p/crypto/keys';
@@ -16,6 +15,7 @@ import { peerIdOf } from '../../../shared/crypto/identity.ts';
 import { beyondLanServices, beyondLanTransport } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { announceFilter } from './reachability.ts';
+import { ConnectionKeepAlive } from './keep-alive.ts';
 import { APP_VERSION } from '../version.ts';
 
 /**
@@ -28,20 +28,19 @@ export const AGENT_VERSION = `tessera/${APP_VERSION}`;
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 export const MDNS_SERVICE_TAG = '_tessera._udp.local';
 /**
- * How often libp2p's connection monitor pings each open connection to find dead ones (its default: 10 s). The
- * ping opens a new stream on a protocol Tessera does not serve, and both ends of every friend connection run it:
- * with 20 friends online it is most of an idle custodian's CPU and wakeups (docs/PERFORMANCE.md, "Idle"). A friend
- * who vanishes without closing (power cut, network gone) shows offline within about two minutes instead of ten
- * seconds; one whose process or host closes the connection is seen at once, as before. Each end pings, so a
- * connection carries traffic at least every two minutes, which keeps a NAT's mapping alive.
+ * How often each open connection is pinged to find dead ones (keep-alive.ts; libp2p's own connection monitor, which
+ * opened a stream each time, is off). A friend who vanishes without closing (power cut, network gone) shows offline
+ * within about two minutes; one whose process or host closes the connection is seen at once.
  */
 export const CONNECTION_PING_INTERVAL_MS = 120_000;
+/** How long a keep-alive ping may wait for its answer before the connection counts as dead. */
+export const CONNECTION_PING_TIMEOUT_MS = 20_000;
 /**
- * yamux's keep-alive pings once an hour instead of every 30 s. Pinged every connection from both ends every 30 s, it
- * was the largest share of an idle custodian's CPU with 20 friends online (docs/PERFORMANCE.md, "Idle"), only to keep
- * traffic flowing: js-yamux never closes a connection whose ping goes unanswered. The connection monitor above already
- * sends traffic on every connection, which keeps a NAT's mapping alive too (RFC 5382 asks NATs to keep an
- * established TCP mapping for at least 2 h 4 min), and closes a connection that stopped answering.
+ * yamux's own keep-alive pings once an hour instead of every 30 s. Pinged every connection from both ends every 30 s,
+ * it was the largest share of an idle custodian's CPU with 20 friends online (docs/PERFORMANCE.md, "Idle"), only to
+ * keep traffic flowing: js-yamux never closes a connection whose ping goes unanswered. The keep-alive of keep-alive.ts
+ * pings every two minutes and closes a connection that stopped answering; that traffic keeps a NAT's mapping alive
+ * too (RFC 5382 asks NATs to keep an established TCP mapping for at least 2 h 4 min).
  * It is not turned off: its first ping, as the connection opens, measures the round trip, and yamux grows a stream's
  * receive window only when it knows one; without it a 100 MiB deposit stays at the first 256 KiB window (the owner's CPU
  * for a first backup of 100 MiB to five custodians: 3.7–4.6 s without the ping, 2.9–3.5 s with it).
@@ -57,6 +56,8 @@ export interface MeshNodeOptions {
   mdnsIntervalMs?: number;
   /** Serve friends as a circuit relay (relay.ts); every node uses friends' relays. Default off. */
   relayMode?: RelayMode;
+  /** How often open connections are pinged (CONNECTION_PING_INTERVAL_MS unless a test needs it quicker). */
+  keepAliveMs?: number;
   /** Every listen address is loopback (tests): then loopback addresses may be announced. */
   loopbackOnly?: boolean;
   /** Ask the home router (UPnP IGD / NAT-PMP) to forward our port, so friends elsewhere can dial us directly. */
@@ -70,7 +71,13 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
   const expected = peerIdOf(options.signPublic);
   // Loaded only when on: with its XML parser it is ~0.2 MiB of source (docs/PERFORMANCE.md, "Idle").
   const uPnPNAT = options.upnp ? (await import('@libp2p/upnp-nat')).uPnPNAT : null;
+  const keepAlive = new ConnectionKeepAlive({
+    intervalMs: options.keepAliveMs ?? CONNECTION_PING_INTERVAL_MS,
+    timeoutMs: Math.min(CONNECTION_PING_TIMEOUT_MS, options.keepAliveMs ?? CONNECTION_PING_TIMEOUT_MS),
+  });
   const services = {
+    // A service so that libp2p starts and stops it with the node.
+    keepAlive: () => keepAlive,
     identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4, timeout: 10_000 }),
     ...beyondLanServices(options.relayMode ?? 'off'),
     // A router that refuses or has no UPnP just leaves us relying on friend relays and hole punching; addresses it
@@ -92,7 +99,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
       beyondLanTransport(),
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux(YAMUX_OPTIONS)],
+    streamMuxers: [keepAlive.muxer(YAMUX_OPTIONS)],
     connectionGater: options.gater,
     connectionManager: {
       maxConnections: 64,
@@ -101,7 +108,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
       dialTimeout: 10_000,
       maxPeerAddrsToDial: 8,
     },
-    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
+    connectionMonitor: { enabled: false },
     peerDiscovery: options.mdns
       ? [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: options.mdnsIntervalMs ?? 10_000 })]
       : [],

@@ -12,6 +12,7 @@ import {
   usableAddresses,
 } from '../../../electron/core/mesh/addresses.ts';
 import { FriendsStore } from '../../../electron/core/mesh/friends-store.ts';
+import type { ConnectionKeepAlive } from '../../../electron/core/mesh/keep-alive.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import { CONNECTION_PING_INTERVAL_MS, createMeshNode } from '../../../electron/core/mesh/node.ts';
 import { counterRandom } from '../shared/helpers.ts';
@@ -158,7 +159,7 @@ test('friends store: pending → friend in one step, touch, remove, prune', () =
   assert.equal(store.hasOwnInvite(new Uint8Array(32).fill(9)), false);
 });
 
-test('the node’s peer ID is the identity’s peer ID, and it pings its connections at the mesh’s interval', async () => {
+test('the node’s peer ID is the identity’s peer ID, and its keep-alive pings connections at the mesh’s interval', async () => {
   const id = generateIdentity();
   const node = await createMeshNode({
     signSeed: id.signSeed,
@@ -170,10 +171,12 @@ test('the node’s peer ID is the identity’s peer ID, and it pings its connect
   try {
     assert.equal(node.peerId.toString(), peerIdOf(id.signPublic));
     assert.ok(node.getMultiaddrs().length > 0);
-    // libp2p's connection monitor pings each connection at the interval the mesh sets, not its 10 s default.
-    const monitor = (node as unknown as { components: { connectionMonitor?: { pingIntervalMs?: number } } })
-      .components.connectionMonitor;
-    assert.equal(monitor?.pingIntervalMs, CONNECTION_PING_INTERVAL_MS);
+    // yamux pings (keep-alive.ts) find dead connections, at the interval the mesh sets; libp2p's connection monitor,
+    // which opened a stream each time, is not there at all.
+    const keepAlive = (node.services as { keepAlive?: ConnectionKeepAlive }).keepAlive;
+    assert.equal(keepAlive?.intervalMs, CONNECTION_PING_INTERVAL_MS);
+    const components = (node as unknown as { components: { connectionMonitor?: unknown } }).components;
+    assert.throws(() => components.connectionMonitor, { name: 'MissingServiceError' });
   } finally {
     await node.stop();
   }
