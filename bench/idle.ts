@@ -4,8 +4,8 @@
  * Real `tessera serve` processes (the built command) on loopback, each beside a bare js-libp2p node (TCP, Noise,
  * yamux, identify: bench/idle-bare.ts) idling as long in its own process, all measured over the same window:
  *   - CPU: utime + stime from /proc/PID/stat over BENCH_IDLE_MS (120 s: the period of the slowest timer that runs
- *     while idle, libp2p's connection monitor, so a window sees each of its rounds whatever their phase) after
- *     BENCH_IDLE_REST_MS (180 s) of rest, with
+ *     while idle, the keep-alive's pings of electron/core/mesh/keep-alive.ts, so a window sees each of its rounds
+ *     whatever their phase) after BENCH_IDLE_REST_MS (180 s) of rest, with
  *     0 friends and with 20 friends online (real serve processes paired and code-confirmed: cluster.ts `pair`);
  *   - RSS at the end of that window with 1 and with 10,000 held owners (bench/custodian-fixture.ts);
  *   - wakeups: voluntary + nonvoluntary context switches summed over /proc/PID/task/* over the window, per second.

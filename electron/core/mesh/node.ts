@@ -30,11 +30,15 @@ export const MDNS_SERVICE_TAG = '_tessera._udp.local';
 /**
  * How often each open connection is pinged to find dead ones (keep-alive.ts; libp2p's own connection monitor, which
  * opened a stream each time, is off). A friend who vanishes without closing (power cut, network gone) shows offline
- * within about two minutes; one whose process or host closes the connection is seen at once.
+ * within three minutes (a round and a ping's timeout); one whose process or host closes the connection is seen at once.
  */
 export const CONNECTION_PING_INTERVAL_MS = 120_000;
-/** How long a keep-alive ping may wait for its answer before the connection counts as dead. */
-export const CONNECTION_PING_TIMEOUT_MS = 20_000;
+/**
+ * How long a keep-alive ping may wait for its answer before the connection counts as dead: the ceiling of libp2p's
+ * own monitor's adaptive timeout. A ping waits behind the data queued on its connection (up to a stream's receive
+ * window per stream), so on a slow link during a deposit its answer can take seconds.
+ */
+export const CONNECTION_PING_TIMEOUT_MS = 60_000;
 /**
  * yamux's own keep-alive pings once an hour instead of every 30 s. Pinged every connection from both ends every 30 s,
  * it was the largest share of an idle custodian's CPU with 20 friends online (docs/PERFORMANCE.md, "Idle"), only to
