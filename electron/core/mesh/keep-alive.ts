@@ -62,11 +62,6 @@ export class ConnectionKeepAlive implements Startable {
     return this.options.intervalMs;
   }
 
-  /** The number of connections being watched (for tests). */
-  get watched(): number {
-    return this.muxers.size;
-  }
-
   start(): void {
     // One timer for every connection, so an idle node wakes once a round however many friends are online.
     this.timer ??= setInterval(() => this.round(), this.options.intervalMs);
