@@ -17,7 +17,6 @@ import {
   loginOrNote,
   type ParsedImport,
 } from '../../../shared/import/entry.ts';
-import { looksLikeKdbx } from './kdbx.ts';
 
 /** Argon2 memory above this is refused (a hostile file could ask for any amount). */
 const MAX_ARGON2_KIB = 1024 * 1024;
@@ -42,11 +41,8 @@ kdbxweb.CryptoEngine.setArgon2Impl(
 
 const STANDARD = new Set(['Title', 'UserName', 'Password', 'URL', 'Notes']);
 
-export async function readKdbx(bytes: Uint8Array, password: string | undefined): Promise<ParsedImport> {
-  if (!looksLikeKdbx(bytes))
-    throw new ImportFileError('The file is not a KeePass database (no KDBX signature).');
-  if (password === undefined || password === '')
-    throw new ImportFileError('A KeePass database needs its password to be imported.');
+/** Reads a file that kdbx.ts has seen to start with the KDBX signature, with the password it was given. */
+export async function readKdbx(bytes: Uint8Array, password: string): Promise<ParsedImport> {
   const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let db: kdbxweb.Kdbx;
   try {
