@@ -16,13 +16,12 @@
  * BENCH_FULL=1 adds the soak: the 20 friends back up to the 20-friend serve (and to each other), then for
  * BENCH_SOAK_MS (10 min) run health checks and updates against it; its RSS growth over the soak.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { startServe, tempDataDir } from '../tests/helpers/serve-process.ts';
+import { startBarePeer } from '../tests/helpers/bare-peer.ts';
 import type { ServeProcess } from '../tests/helpers/serve-process.ts';
 import { acceptHolding, pair, TEST_PASSPHRASE } from '../tests/helpers/cluster.ts';
 import { waitFor } from '../tests/helpers/wait-for.ts';
@@ -94,16 +93,6 @@ async function idlePeer(name: string, env: Record<string, string> = {}, dataDir?
   return { name, serve, client: serve.client, peerId: status.identity?.peerId ?? '', listen: addresses[0]! };
 }
 
-function bareNode(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [new URL('./idle-bare.ts', import.meta.url).pathname], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`idle-bare exited with ${code}`)));
-  });
-}
-
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -147,7 +136,7 @@ export async function idle(): Promise<Figure[]> {
     for (const f of friends) await pair(hub, f);
     const online = (await hub.client.call('friends.list', {})).filter((f) => f.reachable).length;
     log(`idle: hub paired with ${friends.length} friends (${online} online)`);
-    bare = await bareNode();
+    bare = (await startBarePeer()).child;
 
     const measured = {
       lone: lone.serve.pid,

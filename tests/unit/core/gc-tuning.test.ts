@@ -3,11 +3,13 @@
  * churns large buffers beside a kept heap runs far fewer mark-compacts; the young generation does not grow under a
  * burst of allocation (both measured in child processes, each with its own V8).
  */
-import { mock, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { needsExternalMemoryFlag, QuietCollector } from '../../../electron/core/gc-tuning.ts';
+
+const MIB = 1024 * 1024;
 
 /** Runs tests/helpers/`helper` in a process of its own (its own V8) and returns the JSON line it prints. */
 function child<T>(helper: string, mode: string): T {
@@ -38,7 +40,6 @@ test('with the tuning, 1 GiB of dropped 512 KiB buffers beside a kept heap costs
 
 test("with the tuning, V8's young generation stays at its first size under a burst of allocation", () => {
   const newSpace = (mode: string) => child<{ newSpace: number }>('young-generation.ts', mode).newSpace;
-  const MIB = 1024 * 1024;
   const plain = newSpace('plain');
   const tuned = newSpace('tuned');
   // Untuned, V8 doubles the semi-spaces under this burst (to 16 MiB or more here); tuned, it never grows them.
@@ -49,91 +50,81 @@ test("with the tuning, V8's young generation stays at its first size under a bur
   );
 });
 
-test('the quiet collector shrinks a grown young generation when the event loop was quiet, and never in vain twice', () => {
-  mock.timers.enable({ apis: ['setInterval'] });
-  try {
-    const MIB = 1024 * 1024;
-    const kinds: string[] = [];
-    let size = 64 * MIB;
-    let afterCollection = 1 * MIB;
-    let busy = 0.5;
-    const quiet = new QuietCollector({
-      quietMs: 1000,
-      newSpaceBytes: () => size,
-      heapBytes: () => 0,
-      collect: (kind) => {
-        kinds.push(kind);
-        size = afterCollection;
-      },
-      busyShare: () => busy,
-    });
-    mock.timers.tick(1000); // busy: nothing
-    assert.deepEqual(kinds, []);
-    busy = 0.001;
-    mock.timers.tick(1000);
-    assert.deepEqual(kinds, ['shrink']);
-    // Not grown: nothing collected.
-    mock.timers.tick(5000);
-    assert.equal(kinds.length, 1);
-    // Grown again: collected again.
-    size = 8 * MIB;
-    mock.timers.tick(1000);
-    assert.equal(kinds.length, 2);
-    // A collection that shrinks nothing is not repeated until new space grows past what it left.
-    size = 16 * MIB;
-    afterCollection = 16 * MIB;
-    mock.timers.tick(1000);
-    assert.equal(kinds.length, 3);
-    mock.timers.tick(5000);
-    assert.equal(kinds.length, 3);
-    size = 32 * MIB;
-    mock.timers.tick(1000);
-    assert.deepEqual(kinds, ['shrink', 'shrink', 'shrink', 'shrink']);
-    quiet.close();
-    size = 64 * MIB;
-    mock.timers.tick(5000);
-    assert.equal(kinds.length, 4);
-  } finally {
-    mock.timers.reset();
-  }
+test('the quiet collector shrinks a grown young generation when the event loop was quiet, and never in vain twice', (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const kinds: string[] = [];
+  let size = 64 * MIB;
+  let afterCollection = 1 * MIB;
+  let busy = 0.5;
+  const quiet = new QuietCollector({
+    quietMs: 1000,
+    newSpaceBytes: () => size,
+    heapBytes: () => 0,
+    collect: (kind) => {
+      kinds.push(kind);
+      size = afterCollection;
+    },
+    busyShare: () => busy,
+  });
+  t.mock.timers.tick(1000); // busy: nothing
+  assert.deepEqual(kinds, []);
+  busy = 0.001;
+  t.mock.timers.tick(1000);
+  assert.deepEqual(kinds, ['shrink']);
+  // Not grown: nothing collected.
+  t.mock.timers.tick(5000);
+  assert.equal(kinds.length, 1);
+  // Grown again: collected again.
+  size = 8 * MIB;
+  t.mock.timers.tick(1000);
+  assert.equal(kinds.length, 2);
+  // A collection that shrinks nothing is not repeated until new space grows past what it left.
+  size = 16 * MIB;
+  afterCollection = 16 * MIB;
+  t.mock.timers.tick(1000);
+  assert.equal(kinds.length, 3);
+  t.mock.timers.tick(5000);
+  assert.equal(kinds.length, 3);
+  size = 32 * MIB;
+  t.mock.timers.tick(1000);
+  assert.deepEqual(kinds, ['shrink', 'shrink', 'shrink', 'shrink']);
+  quiet.close();
+  size = 64 * MIB;
+  t.mock.timers.tick(5000);
+  assert.equal(kinds.length, 4);
 });
 
-test('the quiet collector runs a plain full collection once the heap grew since its last, and only when quiet', () => {
-  mock.timers.enable({ apis: ['setInterval'] });
-  try {
-    const MIB = 1024 * 1024;
-    const kinds: string[] = [];
-    let heap = 40 * MIB;
-    let busy = 0.5;
-    const quiet = new QuietCollector({
-      quietMs: 1000,
-      newSpaceBytes: () => 1 * MIB,
-      heapBytes: () => heap,
-      collect: (kind) => {
-        kinds.push(kind);
-        heap = 32 * MIB;
-      },
-      busyShare: () => busy,
-    });
-    mock.timers.tick(3000); // start-up's garbage, but busy: nothing
-    assert.deepEqual(kinds, []);
-    busy = 0.01;
-    mock.timers.tick(1000);
-    assert.deepEqual(kinds, ['plain']);
-    heap = 36 * MIB; // grown less than 8 MiB since: nothing
-    mock.timers.tick(5000);
-    assert.equal(kinds.length, 1);
-    heap = 40 * MIB;
-    busy = 0.2;
-    mock.timers.tick(1000); // grown, but busy
-    assert.equal(kinds.length, 1);
-    busy = 0;
-    mock.timers.tick(1000);
-    assert.deepEqual(kinds, ['plain', 'plain']);
-    quiet.close();
-  } finally {
-    mock.timers.reset();
-  }
+test('the quiet collector runs a plain full collection once the heap grew since its last, and only when quiet', (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const kinds: string[] = [];
+  let heap = 40 * MIB;
+  let busy = 0.5;
+  const quiet = new QuietCollector({
+    quietMs: 1000,
+    newSpaceBytes: () => 1 * MIB,
+    heapBytes: () => heap,
+    collect: (kind) => {
+      kinds.push(kind);
+      heap = 32 * MIB;
+    },
+    busyShare: () => busy,
+  });
+  t.mock.timers.tick(3000); // start-up's garbage, but busy: nothing
+  assert.deepEqual(kinds, []);
+  busy = 0.01;
+  t.mock.timers.tick(1000);
+  assert.deepEqual(kinds, ['plain']);
+  heap = 36 * MIB; // grown less than 8 MiB since: nothing
+  t.mock.timers.tick(5000);
+  assert.equal(kinds.length, 1);
+  heap = 40 * MIB;
+  busy = 0.2;
+  t.mock.timers.tick(1000); // grown, but busy
+  assert.equal(kinds.length, 1);
+  busy = 0;
+  t.mock.timers.tick(1000);
+  assert.deepEqual(kinds, ['plain', 'plain']);
+  quiet.close();
 });
 
 test("the quiet collector's own collection runs (a full collection, without --expose-gc)", () => {

@@ -6,32 +6,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { createMeshNode } from '../../../electron/core/mesh/node.ts';
 import { PeerGate, connectionGater } from '../../../electron/core/mesh/gater.ts';
 import { generateIdentity } from '../../../shared/crypto/identity.ts';
+import { startBarePeer } from '../../helpers/bare-peer.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
-const BARE_PEER = fileURLToPath(new URL('../../../bench/idle-bare.ts', import.meta.url));
 const ROUND_MS = 400;
 
-async function barePeer(): Promise<{ child: ChildProcess; addr: string; peerId: string }> {
-  const child = spawn(process.execPath, [BARE_PEER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the bare peer exited with ${code} before listening`)));
-  });
-  const addr = (JSON.parse(line) as { addr: string }).addr;
-  return { child, addr, peerId: addr.slice(addr.lastIndexOf('/p2p/') + '/p2p/'.length) };
-}
-
 test('a connection whose peer stops answering is closed within a round; one that answers stays open', async (t) => {
-  const [alive, frozen] = await Promise.all([barePeer(), barePeer()]);
+  const [alive, frozen] = await Promise.all([startBarePeer(), startBarePeer()]);
   t.after(() => {
     frozen.child.kill('SIGKILL');
     alive.child.kill('SIGKILL');
