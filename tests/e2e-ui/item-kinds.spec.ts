@@ -31,8 +31,14 @@ function rfc6238(ms: number, period: number): string {
 }
 
 /** The code on screen, without the space that splits it in two halves. */
+/**
+ * The code on screen with the times around its reading. The screen re-reads the clock every 250 ms
+ * (TotpCode.tsx), so just after a period boundary it may still show the code of the period before: `before` is
+ * taken that much earlier (and some room for the render), and the code must be RFC 6238's at `before` or `after`.
+ */
+const SCREEN_LAG_MS = 500;
 async function shownCode(page: Page): Promise<{ code: string; before: number; after: number }> {
-  const before = Date.now();
+  const before = Date.now() - SCREEN_LAG_MS;
   const code = (await page.getByTestId('totp-code').innerText()).replace(/\s/g, '');
   return { code, before, after: Date.now() };
 }
