@@ -11,8 +11,10 @@
  *
  * HChaCha20 is one ChaCha block (the @noble implementation, a small cost per chunk); the bulk cipher and Poly1305 run
  * in OpenSSL. Chunks of format 3 (no longer written) are opened with OpenSSL's `chacha20`. HMAC-SHA256, SHA-256
- * (SHA-NI where the CPU has it) and Ed25519 come straight from OpenSSL. Equality with the pure provider, the draft's
- * test vectors and tests/vectors is checked by tests/unit/perf/native-backup-crypto.test.ts.
+ * (SHA-NI where the CPU has it) and Ed25519 come straight from OpenSSL. Where node:crypto has no ChaCha (Electron's
+ * BoringSSL, native-chacha.ts), the ciphers are @noble's and the rest stays native. Equality with the pure provider,
+ * the draft's test vectors and tests/vectors is checked, for both variants, by
+ * tests/unit/perf/native-backup-crypto.test.ts.
  */
 import {
   createCipheriv,
@@ -32,6 +34,9 @@ import type { Ed25519 } from '../../../shared/crypto/sign.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
 import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES, sealOutput } from '../../../shared/crypto/aead.ts';
 import { checkStreamArgs } from '../../../shared/crypto/stream.ts';
+import { pureBackupCrypto } from '../../../shared/formats/backup-crypto.ts';
+import { keyObjectOf } from './key-objects.ts';
+import { NATIVE_CHACHA } from './native-chacha.ts';
 
 /** "expand 32-byte k" as little-endian words. */
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
@@ -129,26 +134,6 @@ export function nativeXChaChaOpen(
 }
 
 /**
- * Long-lived keys (a build's HMAC key, a recovery's ChaCha20 key for format 3) as KeyObjects, made once per key:
- * createHmac and createCipheriv import raw key bytes on every call, which over the thousands of chunks of a large
- * backup cost more than the HMACs themselves; a KeyObject also beat hashing the key's pad blocks once and cloning them
- * per chunk (docs/PERFORMANCE.md, "Bulk encryption").
- * Keyed by the key array itself, so a KeyObject lives exactly as long as the caller keeps that key.
- */
-const keyObjects = new WeakMap<Uint8Array, { key: KeyObject; contents: string }>();
-
-function keyObjectOf(key: Uint8Array): KeyObject {
-  const contents = Buffer.from(key.buffer, key.byteOffset, key.length).toString('base64');
-  let entry = keyObjects.get(key);
-  // The same array with different contents (a caller reusing a buffer, or zeroing it) gets a fresh KeyObject.
-  if (!entry || entry.contents !== contents) {
-    entry = { key: createSecretKey(key), contents };
-    keyObjects.set(key, entry);
-  }
-  return entry.key;
-}
-
-/**
  * ChaCha20 from OpenSSL, for opening chunks of format 3: its 16-byte IV is the block counter (32-bit little-endian,
  * here 0) followed by the RFC 8439 nonce.
  */
@@ -217,12 +202,27 @@ export const nativeEd25519: Ed25519 = {
   },
 };
 
-export const nativeBackupCrypto: BackupCrypto = {
-  name: 'native (node:crypto)',
-  hmacSha256: nativeHmacSha256,
-  sha256: nativeSha256,
-  aeadSeal: nativeXChaChaSeal,
-  streamXor: nativeChaCha20Xor,
-  aeadOpen: nativeXChaChaOpen,
-  ed25519: nativeEd25519,
-};
+/**
+ * The provider for a node:crypto with ChaCha (Node's OpenSSL) or without it (Electron's BoringSSL, native-chacha.ts):
+ * without it, the ciphers are @noble's, byte-identical and slower, and HMAC, SHA-256 and Ed25519 stay native.
+ */
+export function nativeBackupCryptoFor(nativeChaCha: boolean): BackupCrypto {
+  const common = { hmacSha256: nativeHmacSha256, sha256: nativeSha256, ed25519: nativeEd25519 };
+  return nativeChaCha
+    ? {
+        name: 'native (node:crypto)',
+        ...common,
+        aeadSeal: nativeXChaChaSeal,
+        streamXor: nativeChaCha20Xor,
+        aeadOpen: nativeXChaChaOpen,
+      }
+    : {
+        name: 'native (node:crypto, ChaCha from @noble)',
+        ...common,
+        aeadSeal: pureBackupCrypto.aeadSeal,
+        streamXor: pureBackupCrypto.streamXor,
+        aeadOpen: pureBackupCrypto.aeadOpen,
+      };
+}
+
+export const nativeBackupCrypto: BackupCrypto = nativeBackupCryptoFor(NATIVE_CHACHA);

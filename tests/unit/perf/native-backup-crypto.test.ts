@@ -10,7 +10,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { nativeBackupCrypto } from '../../../electron/core/crypto-native/native-backup-crypto.ts';
+import {
+  nativeBackupCrypto,
+  nativeBackupCryptoFor,
+} from '../../../electron/core/crypto-native/native-backup-crypto.ts';
+import { NATIVE_CHACHA } from '../../../electron/core/crypto-native/native-chacha.ts';
 import { pureBackupCrypto } from '../../../shared/formats/backup-crypto.ts';
 import { buildBackup, openBackup } from '../../../shared/formats/backup.ts';
 import { DecryptionError, InvalidArgumentError } from '../../../shared/crypto/errors.ts';
@@ -235,7 +239,24 @@ test('Ed25519: native signatures = pure ones, and each verifies the other', () =
   assert.throws(() => native.ed25519.sign(new Uint8Array([1]), new Uint8Array(31)), InvalidArgumentError);
 });
 
-test('backups built with the native provider reproduce tests/vectors/backup.json and open with both', async () => {
+test('Node (OpenSSL) has ChaCha20-Poly1305 and ChaCha20, so the native provider uses them', () => {
+  assert.equal(NATIVE_CHACHA, true);
+  assert.equal(native.aeadSeal, nativeBackupCryptoFor(true).aeadSeal);
+  assert.notEqual(native.aeadSeal, pure.aeadSeal);
+});
+
+// Electron's BoringSSL has no ChaCha in createCipheriv (native-chacha.ts): there the provider takes @noble's ciphers
+// and keeps node:crypto for the rest, and must build and open the same backups.
+for (const [label, provider] of [
+  ['the native provider', native],
+  ['the provider for a node:crypto without ChaCha', nativeBackupCryptoFor(false)],
+] as const) {
+  test(`backups built with ${label} reproduce tests/vectors/backup.json and open with both`, async () => {
+    await reproducesVectors(provider);
+  });
+}
+
+async function reproducesVectors(native: typeof pure): Promise<void> {
   const vectors = JSON.parse(
     readFileSync(join(import.meta.dirname, '..', '..', 'vectors', 'backup.json'), 'utf8'),
   ) as {
@@ -258,22 +279,24 @@ test('backups built with the native provider reproduce tests/vectors/backup.json
     );
     assert.equal(snap.items.length, 400);
   }
-});
+}
 
-test('the frozen format-3 backup (tests/vectors/backup-format3.json) opens with the native provider too', async () => {
+test('the frozen format-3 backup (tests/vectors/backup-format3.json) opens with both native providers too', async () => {
   const v = JSON.parse(
     readFileSync(join(import.meta.dirname, '..', '..', 'vectors', 'backup-format3.json'), 'utf8'),
   ) as { small: { manifest: string; chunks: Record<string, string> } };
   const chunks = new Map(Object.entries(v.small.chunks).map(([id, hex]) => [id, fromHex(hex)]));
   assert.ok([...chunks.values()].every((c) => c[0] === 3));
-  const snap = await openBackup(
-    fromHex(v.small.manifest),
-    (id) => chunks.get(id),
-    BACKUP_KEY,
-    OWNER.signPublic,
-    native,
-  );
-  assert.deepEqual(snap, vectorSnapshot(3));
+  for (const provider of [native, nativeBackupCryptoFor(false)]) {
+    const snap = await openBackup(
+      fromHex(v.small.manifest),
+      (id) => chunks.get(id),
+      BACKUP_KEY,
+      OWNER.signPublic,
+      provider,
+    );
+    assert.deepEqual(snap, vectorSnapshot(3));
+  }
 });
 
 test('native HMAC: a key buffer reused with new contents gets the new key', () => {
