@@ -16,6 +16,7 @@ import { beyondLanServices, beyondLanTransport } from './relay.ts';
 import type { RelayMode } from './relay.ts';
 import { announceFilter } from './reachability.ts';
 import { ConnectionKeepAlive } from './keep-alive.ts';
+import { noiseCrypto } from './noise-crypto.ts';
 import { APP_VERSION } from '../version.ts';
 
 /**
@@ -102,7 +103,7 @@ export async function createMeshNode(options: MeshNodeOptions): Promise<MeshNode
       tcp({ maxConnections: 128, inboundSocketInactivityTimeout: 5 * 60_000 }),
       beyondLanTransport(),
     ],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto() })],
     streamMuxers: [keepAlive.muxer(YAMUX_OPTIONS)],
     connectionGater: options.gater,
     connectionManager: {
