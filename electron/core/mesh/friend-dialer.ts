@@ -4,6 +4,16 @@
  * otherwise build 10,000 peer records before serving, most never dialed), re-dialing absent friends round robin on
  * each tick, each after a back-off of its own (dial-backoff.ts), and reaching out when a friend or pending peer
  * shows up at a new address (mDNS, identify, our own merge).
+ *
+ * What a round costs while friends are away (docs/PERFORMANCE.md, "Idle"): a failed dial allocates ~240 KiB inside
+ * libp2p, part of which outlives the young generation, so a custodian whose thousands of friends are mostly away held
+ * ~11 MiB more after 5 minutes at 16 dials per tick than without dialing. So:
+ * - a tick whose dials all failed makes the next dial at most DIALS_PER_TICK_WHILE_FAILING (4) friends, and the
+ *   first answer brings back the full DIALS_PER_TICK (16): a returning friend is still found in the round, a little
+ *   later, and one who comes back dials its friends itself as it starts;
+ * - a friend the round finds absent leaves no record behind: after a failed dial its peer-store record (~2 KiB) goes,
+ *   and its next dial reads the stored addresses again. A custodian for 10,000 friends would otherwise gain a record
+ *   for every friend its round ever reached, ~22 MiB once it has been through them all.
  */
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -15,7 +25,9 @@ import type { MeshNode } from './node.ts';
 import { friendAddresses } from './reachability.ts';
 
 /** At most this many friends are dialed per tick (the others on the next ones, round robin). */
-const DIALS_PER_TICK = 16;
+export const DIALS_PER_TICK = 16;
+/** At most this many after a tick whose dials all failed. */
+export const DIALS_PER_TICK_WHILE_FAILING = 4;
 /** At most this many addresses of a peer go into the peer store. */
 export const MAX_PEER_ADDRESSES = 16;
 
@@ -37,6 +49,8 @@ export interface FriendDialerDeps {
 export class FriendDialer {
   private readonly deps: FriendDialerDeps;
   private cursor = 0;
+  /** The last tick that dialed anyone reached nobody: the next dials fewer. */
+  private failing = false;
   /** Per friend or pending peer: the addresses onPeerUpdate has already reacted to. */
   private readonly seenAddresses = new Map<string, Set<string>>();
   /** Friends whose stored addresses are in the peer store already (knownAddresses). */
@@ -53,6 +67,8 @@ export class FriendDialer {
   /** A connection to `peerId` opened (either side dialed): its next dial, should it go away, is not held back. */
   connected(peerId: string): void {
     this.backoff.clear(peerId);
+    // Someone is back (or our network is): the round may go at full pace again.
+    this.failing = false;
   }
 
   /** Puts a friend's (or former friend's) stored addresses into the peer store before the first dial of this run. */
@@ -90,8 +106,8 @@ export class FriendDialer {
   }
 
   /**
-   * Dials up to DIALS_PER_TICK friends without an open connection whose back-off has run out, going round the list
-   * from tick to tick.
+   * Dials up to DIALS_PER_TICK friends (DIALS_PER_TICK_WHILE_FAILING after a tick that reached nobody) without an
+   * open connection whose back-off has run out, going round the list from tick to tick.
    */
   async dialAbsentFriends(): Promise<void> {
     const all = this.deps.gate.friendIds();
@@ -102,9 +118,11 @@ export class FriendDialer {
         ?.getConnections()
         .map((c) => c.remotePeer.toString()),
     );
+    const budget = this.failing ? DIALS_PER_TICK_WHILE_FAILING : DIALS_PER_TICK;
     let dialed = 0;
+    let reached = 0;
     let k = 0;
-    for (; k < all.length && dialed < DIALS_PER_TICK; k++) {
+    for (; k < all.length && dialed < budget; k++) {
       const peerId = all[(this.cursor + k) % all.length]!;
       if (connected.has(peerId) || !this.backoff.due(peerId, this.now())) continue;
       const node = this.deps.node();
@@ -116,12 +134,29 @@ export class FriendDialer {
         await this.knownAddresses(peerId);
         await node.dial(id, { signal: AbortSignal.timeout(5_000) });
         this.backoff.clear(peerId);
+        reached++;
       } catch {
         // Offline friends are normal: dialed again after its back-off.
         this.backoff.failure(peerId, this.now());
+        await this.dropRecord(node, peerId);
       }
     }
+    if (dialed > 0) this.failing = reached === 0;
     this.cursor = all.length ? (this.cursor + k) % all.length : 0;
+  }
+
+  /** Forgets what the node holds of an absent friend: the peer-store record, and that its addresses are in it. */
+  private async dropRecord(node: MeshNode, peerId: string): Promise<void> {
+    const id = peerIdFromString(peerId);
+    // Connected after all (it dialed us meanwhile): its record is in use.
+    if (node.getConnections(id).length > 0) return;
+    this.storedAddressesLoaded.delete(peerId);
+    this.seenAddresses.delete(peerId);
+    try {
+      await node.peerStore.delete(id);
+    } catch (err) {
+      this.deps.log(`could not drop the peer record of ${peerId}: ${String(err)}`);
+    }
   }
 
   /**
