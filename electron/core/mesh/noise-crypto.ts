@@ -13,6 +13,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { ICryptoInterface } from '@chainsafe/libp2p-noise';
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto';
+import { Uint8ArrayList } from 'uint8arraylist';
 import { keyObjectOf } from '../crypto-native/key-objects.ts';
 import { NATIVE_CHACHA } from '../crypto-native/native-chacha.ts';
 
@@ -20,35 +21,42 @@ import { NATIVE_CHACHA } from '../crypto-native/native-chacha.ts';
 const NATIVE_FROM_BYTES = 1200;
 const TAG_BYTES = 16;
 
-/** A message as libp2p-noise passes it: one array, or a list of them (its Uint8ArrayList). */
-type Message = Parameters<ICryptoInterface['chaCha20Poly1305Encrypt']>[0];
+/** A message as libp2p-noise passes it: one array, or a list of them. */
+type Message = Uint8Array | Uint8ArrayList;
 
-function pieces(data: Message): Iterable<Uint8Array> {
-  return data instanceof Uint8Array ? [data] : data;
+/**
+ * Output as the default gives it: one array for one array (ciphertext and tag in one copy), a list for a list (no
+ * copy of its pieces).
+ */
+function collect(input: Message, pieces: Buffer[], bytes: number): Message {
+  if (!(input instanceof Uint8Array)) return new Uint8ArrayList(...pieces);
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, bytes);
 }
 
-function encrypt(plaintext: Message, nonce: Uint8Array, ad: Uint8Array, k: Uint8Array): Uint8Array {
+function encrypt(plaintext: Message, nonce: Uint8Array, ad: Uint8Array, k: Uint8Array): Message {
   const cipher = createCipheriv('chacha20-poly1305', keyObjectOf(k), nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(ad, { plaintextLength: plaintext.byteLength });
   const out: Buffer[] = [];
-  for (const piece of pieces(plaintext)) out.push(cipher.update(piece));
-  out.push(cipher.final(), cipher.getAuthTag());
-  return Buffer.concat(out, plaintext.byteLength + TAG_BYTES);
+  for (const piece of plaintext instanceof Uint8Array ? [plaintext] : plaintext)
+    out.push(cipher.update(piece));
+  const final = cipher.final();
+  if (final.byteLength > 0) out.push(final);
+  out.push(cipher.getAuthTag());
+  return collect(plaintext, out, plaintext.byteLength + TAG_BYTES);
 }
 
-function decrypt(ciphertext: Message, nonce: Uint8Array, ad: Uint8Array, k: Uint8Array): Uint8Array {
+function decrypt(ciphertext: Message, nonce: Uint8Array, ad: Uint8Array, k: Uint8Array): Message {
   const n = ciphertext.byteLength - TAG_BYTES;
   const decipher = createDecipheriv('chacha20-poly1305', keyObjectOf(k), nonce, { authTagLength: TAG_BYTES });
   decipher.setAAD(ad, { plaintextLength: n });
   decipher.setAuthTag(ciphertext.subarray(n));
   const out: Buffer[] = [];
-  for (const piece of pieces(
-    ciphertext instanceof Uint8Array ? ciphertext.subarray(0, n) : ciphertext.sublist(0, n),
-  ))
-    out.push(decipher.update(piece));
+  const text = ciphertext instanceof Uint8Array ? [ciphertext.subarray(0, n)] : ciphertext.sublist(0, n);
+  for (const piece of text) out.push(decipher.update(piece));
   // final() checks the tag, and throws on a forged or corrupted message before anything is returned.
-  out.push(decipher.final());
-  return out.length === 2 && out[1]!.byteLength === 0 ? out[0]! : Buffer.concat(out, n);
+  const final = decipher.final();
+  if (final.byteLength > 0) out.push(final);
+  return collect(ciphertext, out, n);
 }
 
 /** The crypto for `noise({ crypto })`: the default, with large messages keyed by a KeyObject where node:crypto can. */
