@@ -17,11 +17,12 @@ import {
 } from '../../../electron/core/mesh/friend-dialer.ts';
 import { DIAL_BACKOFF_MAX_TICKS } from '../../../electron/core/mesh/dial-backoff.ts';
 import { FriendsStore } from '../../../electron/core/mesh/friends-store.ts';
-import { PeerGate, connectionGater } from '../../../electron/core/mesh/gater.ts';
-import { createMeshNode } from '../../../electron/core/mesh/node.ts';
+import { PeerGate } from '../../../electron/core/mesh/gater.ts';
+import type { MeshNode } from '../../../electron/core/mesh/node.ts';
 import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import { generateIdentity, peerIdOf, signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import { startBarePeer } from '../../helpers/bare-peer.ts';
+import { startLoopbackNode } from '../../helpers/loopback-node.ts';
 
 const TICK_MS = 15_000;
 
@@ -32,6 +33,13 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A friends store over a fresh in-memory database with every migration. */
+function friendsStore(): FriendsStore {
+  const db = new Database(':memory:');
+  for (const migration of MIGRATIONS) migration.up(db);
+  return new FriendsStore(db);
 }
 
 function befriend(friends: FriendsStore, peerId: string, addresses: string[], addedAt = 1): void {
@@ -53,38 +61,14 @@ function befriend(friends: FriendsStore, peerId: string, addresses: string[], ad
 const listenAddress = (addr: string) => addr.slice(0, addr.indexOf('/p2p/'));
 
 async function meshNode(t: { after(fn: () => unknown): void }, gate: PeerGate) {
-  const keys = generateIdentity();
-  const node = await createMeshNode({
-    signSeed: keys.signSeed,
-    signPublic: keys.signPublic,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    gater: connectionGater(gate, { loopbackOnly: true }),
-    mdns: false,
-    loopbackOnly: true,
-  });
+  const node = await startLoopbackNode(gate);
   t.after(() => node.stop());
   return node;
 }
 
-test('an absent friend leaves no peer record; its next dial reads the stored addresses again', async (t) => {
-  const there = await startBarePeer();
-  t.after(() => there.child.kill('SIGKILL'));
-  const moved = await startBarePeer();
-  t.after(() => moved.child.kill('SIGKILL'));
-  const away = peerIdOf(generateIdentity().signPublic);
-  const db = new Database(':memory:');
-  for (const migration of MIGRATIONS) migration.up(db);
-  const friends = new FriendsStore(db);
-  const dead = `/ip4/127.0.0.1/tcp/${await closedPort()}`;
-  befriend(friends, there.peerId, [listenAddress(there.addr)]);
-  befriend(friends, away, [dead]);
-  // Stored at an address where it no longer listens.
-  befriend(friends, moved.peerId, [dead]);
-  const gate = new PeerGate();
-  gate.setFriends(friends.friendIds());
-  const node = await meshNode(t, gate);
-  const clock = { now: 1_000_000 };
-  const dialer = new FriendDialer({
+/** The dialer over `node` (any object with its API), its back-off in mesh ticks of TICK_MS on `clock`. */
+function dialerFor(node: MeshNode, friends: FriendsStore, gate: PeerGate, clock: { now: number }) {
+  return new FriendDialer({
     node: () => node,
     friends,
     gate,
@@ -94,6 +78,25 @@ test('an absent friend leaves no peer record; its next dial reads the stored add
     pendingPeerSeen: () => {},
     log: () => {},
   });
+}
+
+test('an absent friend leaves no peer record; its next dial reads the stored addresses again', async (t) => {
+  const there = await startBarePeer();
+  t.after(() => there.child.kill('SIGKILL'));
+  const moved = await startBarePeer();
+  t.after(() => moved.child.kill('SIGKILL'));
+  const away = peerIdOf(generateIdentity().signPublic);
+  const friends = friendsStore();
+  const dead = `/ip4/127.0.0.1/tcp/${await closedPort()}`;
+  befriend(friends, there.peerId, [listenAddress(there.addr)]);
+  befriend(friends, away, [dead]);
+  // Stored at an address where it no longer listens.
+  befriend(friends, moved.peerId, [dead]);
+  const gate = new PeerGate();
+  gate.setFriends(friends.friendIds());
+  const node = await meshNode(t, gate);
+  const clock = { now: 1_000_000 };
+  const dialer = dialerFor(node, friends, gate, clock);
   const connected = (peerId: string) => node.getConnections(peerIdFromString(peerId)).length > 0;
   const hasRecord = (peerId: string) => node.peerStore.has(peerIdFromString(peerId));
 
@@ -119,9 +122,7 @@ test('an absent friend leaves no peer record; its next dial reads the stored add
 test('after a tick that reached nobody the next dials fewer friends, until one answers', async (t) => {
   const moved = await startBarePeer();
   t.after(() => moved.child.kill('SIGKILL'));
-  const db = new Database(':memory:');
-  for (const migration of MIGRATIONS) migration.up(db);
-  const friends = new FriendsStore(db);
+  const friends = friendsStore();
   const dead = `/ip4/127.0.0.1/tcp/${await closedPort()}`;
   const away = Array.from({ length: 20 }, () => peerIdOf(generateIdentity().signPublic));
   away.forEach((peerId, i) => befriend(friends, peerId, [dead], 1 + i));
@@ -140,16 +141,7 @@ test('after a tick that reached nobody the next dials fewer friends, until one a
     },
   });
   const clock = { now: 1_000_000 };
-  const dialer = new FriendDialer({
-    node: () => counted,
-    friends,
-    gate,
-    loopbackOnly: true,
-    tickMs: TICK_MS,
-    now: () => clock.now,
-    pendingPeerSeen: () => {},
-    log: () => {},
-  });
+  const dialer = dialerFor(counted, friends, gate, clock);
   const tick = async () => {
     dials = 0;
     await dialer.dialAbsentFriends();

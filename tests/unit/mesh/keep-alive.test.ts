@@ -8,10 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { createMeshNode } from '../../../electron/core/mesh/node.ts';
-import { PeerGate, connectionGater } from '../../../electron/core/mesh/gater.ts';
-import { generateIdentity } from '../../../shared/crypto/identity.ts';
+import { PeerGate } from '../../../electron/core/mesh/gater.ts';
 import { startBarePeer } from '../../helpers/bare-peer.ts';
+import { startLoopbackNode } from '../../helpers/loopback-node.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
 const ROUND_MS = 400;
@@ -24,16 +23,7 @@ test('a connection whose peer stops answering is closed within a round; one that
   });
   const gate = new PeerGate();
   gate.setFriends([alive.peerId, frozen.peerId]);
-  const keys = generateIdentity();
-  const node = await createMeshNode({
-    signSeed: keys.signSeed,
-    signPublic: keys.signPublic,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    gater: connectionGater(gate, { loopbackOnly: true }),
-    mdns: false,
-    loopbackOnly: true,
-    keepAliveMs: ROUND_MS,
-  });
+  const node = await startLoopbackNode(gate, { keepAliveMs: ROUND_MS });
   const closed: string[] = [];
   node.addEventListener('connection:close', (evt) => closed.push(evt.detail.remotePeer.toString()));
   const connected = (peer: { peerId: string }) => node.getConnections(peerIdFromString(peer.peerId)).length;

@@ -13,11 +13,10 @@ import { Uint8ArrayList } from 'uint8arraylist';
 import { multiaddr } from '@multiformats/multiaddr';
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto';
 import { noiseCrypto } from '../../../electron/core/mesh/noise-crypto.ts';
-import { createMeshNode } from '../../../electron/core/mesh/node.ts';
-import { PeerGate, connectionGater } from '../../../electron/core/mesh/gater.ts';
-import { generateIdentity } from '../../../shared/crypto/identity.ts';
+import { PeerGate } from '../../../electron/core/mesh/gater.ts';
 import { toHex } from '../../../shared/crypto/bytes.ts';
 import { ECHO_PROTOCOL, startBarePeer } from '../../helpers/bare-peer.ts';
+import { startLoopbackNode } from '../../helpers/loopback-node.ts';
 
 const RUNS = Number(process.env.TESSERA_FC_RUNS ?? 100);
 const ours = noiseCrypto(true);
@@ -100,15 +99,7 @@ test('a mesh node exchanges 4 MiB both ways with a stock js-libp2p peer', async 
   t.after(() => peer.child.kill('SIGKILL'));
   const gate = new PeerGate();
   gate.setFriends([peer.peerId]);
-  const keys = generateIdentity();
-  const node = await createMeshNode({
-    signSeed: keys.signSeed,
-    signPublic: keys.signPublic,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    gater: connectionGater(gate, { loopbackOnly: true }),
-    mdns: false,
-    loopbackOnly: true,
-  });
+  const node = await startLoopbackNode(gate);
   t.after(() => node.stop());
   const stream = await node.dialProtocol(multiaddr(peer.addr), ECHO_PROTOCOL, {
     signal: AbortSignal.timeout(10_000),
