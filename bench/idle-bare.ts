@@ -1,8 +1,9 @@
 /**
  * The idle baseline (bench/idle.ts): a bare js-libp2p node — TCP, Noise, yamux, identify, the stack under
  * electron/core/mesh/node.ts without Tessera on top — listening on loopback and doing nothing, in its own process.
- * Prints {"addr"} once listening; stops on SIGTERM. With `--echo` it also answers /tessera-test/echo/1.0.0 by sending back
- * every byte it reads (a stock peer for tests/unit/mesh/noise-crypto.test.ts; the idle bench runs it without).
+ * Prints {"addr"} once listening; stops on SIGTERM. With `--echo` it also answers /tessera-test/echo/1.0.0 by
+ * sending back every byte it reads (a stock peer for tests/unit/mesh/noise-crypto.test.ts; the idle bench runs it
+ * without).
  */
 import { createLibp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
