@@ -3,7 +3,8 @@
  * batch's buffer after the header) and open, ChaCha20 (format 3, opened), HMAC-SHA256 and SHA-256 over random keys,
  * nonces, AADs and messages (fast-check), both against the published draft-irtf-cfrg-xchacha-03 and RFC 8439 vectors,
  * every failure a DecryptionError, Ed25519 signatures equal to @noble's, and whole backups built with it reproduce
- * tests/vectors/backup.json and open with either provider, as does the frozen format-3 backup.
+ * tests/vectors/backup.json and open with either provider, as does the frozen format-3 backup. The variant for a
+ * node:crypto without ChaCha (Electron's BoringSSL: @noble's ciphers, the rest native) builds and opens them too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
