@@ -138,7 +138,7 @@ export class FriendDialer {
       } catch {
         // Offline friends are normal: dialed again after its back-off.
         this.backoff.failure(peerId, this.now());
-        await this.dropRecord(node, peerId);
+        await this.dropRecord(node, id);
       }
     }
     if (dialed > 0) this.failing = reached === 0;
@@ -146,8 +146,8 @@ export class FriendDialer {
   }
 
   /** Forgets what the node holds of an absent friend: the peer-store record, and that its addresses are in it. */
-  private async dropRecord(node: MeshNode, peerId: string): Promise<void> {
-    const id = peerIdFromString(peerId);
+  private async dropRecord(node: MeshNode, id: PeerUpdate['peer']['id']): Promise<void> {
+    const peerId = id.toString();
     // Connected after all (it dialed us meanwhile): its record is in use.
     if (node.getConnections(id).length > 0) return;
     this.storedAddressesLoaded.delete(peerId);
