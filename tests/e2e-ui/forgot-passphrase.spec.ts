@@ -62,7 +62,7 @@ test('"Forgot your passphrase?" on the unlock screen: two friends restore the sa
   const alicePeerId = await aliceWithBackup(host, bob, carol, PASSPHRASE);
 
   await page.goto(host.url);
-  await expect(page.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
   await lock(page);
   await expect(page.getByRole('button', { name: 'Forgot your passphrase?' })).toBeVisible();
   await shot(page, 'forgot-unlock-screen');
@@ -85,7 +85,9 @@ test('"Forgot your passphrase?" on the unlock screen: two friends restore the sa
   await shot(page, 'forgot-whose-vault');
   await page.getByRole('button', { name: 'Restore this vault' }).click();
 
-  await expect(page.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible({
+    timeout: 60_000,
+  });
   await expect(page.getByTestId('owner-name')).toHaveText('Alice');
   await expect(page.getByTestId('item-list')).toContainText('Email');
   await shot(page, 'forgot-restored-vault');
@@ -125,7 +127,7 @@ test('stopping a forgotten-passphrase recovery brings the old vault back; the ol
   await expect(app.getByRole('alert')).toBeVisible();
   await app.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await app.getByRole('button', { name: 'Unlock' }).click();
-  await expect(app.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
   await expect(app.getByTestId('item-list')).toContainText('Kept item');
   await shot(app, 'forgot-cancelled-unlocked');
 });

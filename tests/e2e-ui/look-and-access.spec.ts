@@ -49,8 +49,8 @@ test('keyboard only: create a vault, add an item and open it, with a visible foc
   await tabTo(app, 'Type the passphrase again');
   await app.keyboard.type(PASSPHRASE);
   await app.keyboard.press('Enter');
-  await expect(app.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
-  await expect(app.getByRole('heading', { name: 'Vault', level: 1 })).toBeFocused();
+  await expect(app.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeFocused();
 
   await tabTo(app, 'Add item');
   await expectVisibleFocus(app);

@@ -39,7 +39,7 @@ test('navigation: each screen has an address; Back, Forward and reload work; unl
   await expect(app.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
   // An address that names no screen shows the vault.
   await app.evaluate(() => (window.location.hash = '#/no-such-screen'));
-  await expect(app.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
   await shot(app, 'nav-after-unlock');
 });
 

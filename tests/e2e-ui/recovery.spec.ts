@@ -155,7 +155,9 @@ test('recovery on a new device: it shows a code, friends scan/paste it and compa
     await device.getByRole('button', { name: 'Restore this vault' }).click();
 
     // The new device restores the vault and opens it.
-    await expect(device.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible({ timeout: 60_000 });
+    await expect(device.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible({
+      timeout: 60_000,
+    });
     await expect(device.getByTestId('owner-name')).toHaveText('Alice');
     await expect(device.getByTestId('item-list')).toContainText('Email');
     await shot(device, 'recovery-restored-vault');

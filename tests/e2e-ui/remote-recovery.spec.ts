@@ -171,7 +171,9 @@ test('remote recovery: the new device sends its code, friends send reply codes a
   await expect(vault).toBeVisible({ timeout: 60_000 });
   await expect(device.getByTestId('recovery-vault-name')).toHaveText('Alice');
   await device.getByRole('button', { name: 'Restore this vault' }).click();
-  await expect(device.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible({ timeout: 60_000 });
+  await expect(device.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible({
+    timeout: 60_000,
+  });
   await expect(device.getByTestId('item-list')).toContainText('Email');
   await shot(device, 'remote-recovery-restored');
   expect(problems.flat()).toEqual([]);

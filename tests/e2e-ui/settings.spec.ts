@@ -58,4 +58,6 @@ test('change passphrase: a wrong current passphrase is refused; the new one unlo
   await app.getByRole('button', { name: 'Unlock' }).click();
   await expect(app.getByRole('alert')).toContainText('That passphrase is not right');
   await unlock(app, newPassphrase);
+  // Unlocking returns to the screen the vault was locked on.
+  await expect(app.getByRole('heading', { name: 'Settings', level: 1, exact: true })).toBeVisible();
 });

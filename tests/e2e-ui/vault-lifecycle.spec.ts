@@ -38,7 +38,7 @@ test('first run: create a vault with a passphrase checked for strength and typed
 
   await app.getByLabel('Type the passphrase again', { exact: true }).fill(PASSPHRASE);
   await app.getByRole('button', { name: 'Create vault' }).click();
-  await expect(app.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
   await expect(app.getByTestId('owner-name')).toHaveText('Alice');
   await expect(app.getByTestId('vault-empty')).toContainText('Your vault is empty.');
   await shot(app, 'vault-empty');
@@ -60,7 +60,7 @@ test('lock, a wrong passphrase is refused with the core message, the right one u
   await unlock(app);
   // After a reload the vault stays unlocked: the state lives in the core, not the page.
   await app.reload();
-  await expect(app.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
 });
 
 test('the UI locks itself after the chosen idle time and says so', async ({ page, host, pageProblems }) => {
@@ -77,6 +77,7 @@ test('the UI locks itself after the chosen idle time and says so', async ({ page
   await expect(page.getByTestId('lock-reason')).toContainText('not used for a while');
   await shot(page, 'unlock-after-auto-lock');
   await unlock(page);
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1, exact: true })).toBeVisible();
 });
 
 test('a second window sees the lock made in the first (changed events re-read the status)', async ({
@@ -87,7 +88,7 @@ test('a second window sees the lock made in the first (changed events re-read th
   await createVault(app);
   const other = await context.newPage();
   await other.goto(host.url);
-  await expect(other.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(other.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
   await lock(app);
   await expect(other.getByRole('heading', { name: 'Unlock your vault' })).toBeVisible();
   await expect(other.getByTestId('lock-reason')).toContainText('Your vault was locked');

@@ -10,7 +10,7 @@ export async function createVault(page: Page, name = 'Alice', passphrase = PASSP
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await page.getByLabel('Type the passphrase again', { exact: true }).fill(passphrase);
   await page.getByRole('button', { name: 'Create vault' }).click();
-  await expect(page.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();
 }
 
 export async function lock(page: Page): Promise<void> {
@@ -18,10 +18,15 @@ export async function lock(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Unlock your vault' })).toBeVisible();
 }
 
+/**
+ * Unlocks from the lock screen and waits for the unlocked app. It opens on the screen it was locked on (the route
+ * lives in the address), so callers check that screen themselves.
+ */
 export async function unlock(page: Page, passphrase = PASSPHRASE): Promise<void> {
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await expect(page.getByRole('heading', { name: 'Vault', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Unlock your vault' })).toBeHidden();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 }
 
 export interface NewItem {
@@ -54,7 +59,7 @@ export async function goTo(page: Page, screen: string): Promise<void> {
     .getByRole('navigation', { name: 'Main' })
     .getByRole('button', { name: new RegExp(`^${screen}( \\d+ waiting)?$`) })
     .click();
-  await expect(page.getByRole('heading', { name: screen, level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: screen, level: 1, exact: true })).toBeVisible();
 }
 
 /** Opens a host's UI and unlocks it if it is locked (vaults made through the API stay unlocked). */
