@@ -7,6 +7,7 @@ import type { Conversation } from '../mesh/rpc.ts';
 import type { IdentityKeys } from '../../../shared/crypto/identity.ts';
 import { BadRequestError } from '../../../shared/errors.ts';
 import { CustodianStore } from './custodian-store.ts';
+import { OwnerStore } from './owner-store.ts';
 import { OwnerBackupService } from './owner-service.ts';
 import { CustodianBackupService } from './custodian-service.ts';
 import { serveBackupConversation } from './backup-protocol.ts';
@@ -81,8 +82,9 @@ export class BackupServices {
   }) {
     const { store, vault, mesh, events, config, clock } = deps;
     const custodianStore = new CustodianStore(store);
-    // Before any deposit can start: pack files of deposits a crash cut short.
+    // Before any deposit or build can start: pack files of deposits and versions a crash cut short.
     custodianStore.sweepPacks();
+    new OwnerStore(store).sweepPacks();
     const ctx = {
       store,
       vault,

@@ -43,16 +43,25 @@ export class HeldChunkDamagedError extends TesseraError {
   }
 }
 
-/** The directory of pack files. Pack ids are random (32 hex digits); nothing about an owner is in a file name. */
+/** The error for a pack file that is missing or damaged: what it held, and what the person can do. */
+export type PackDamage = (path: string, detail: string) => Error;
+
+/**
+ * The directory of pack files. Pack ids are random (32 hex digits); nothing about an owner is in a file name.
+ * `damaged` makes the error for a missing or short pack (chunks held for a friend by default; the owner's own
+ * backup has its own, own-chunks.ts).
+ */
 export class PackDirectory {
   readonly dir: string;
+  private readonly damaged: PackDamage;
 
-  constructor(dir: string) {
+  constructor(dir: string, damaged: PackDamage = (path, detail) => new HeldChunkDamagedError(path, detail)) {
     this.dir = dir;
+    this.damaged = damaged;
   }
 
   private path(packId: string): string {
-    if (!PACK_ID.test(packId)) throw new HeldChunkDamagedError(packId, 'not a pack id');
+    if (!PACK_ID.test(packId)) throw this.damaged(packId, 'not a pack id');
     return join(this.dir, `${packId}${SUFFIX}`);
   }
 
@@ -74,14 +83,14 @@ export class PackDirectory {
     try {
       fd = openSync(path, 'r');
     } catch (err) {
-      throw new HeldChunkDamagedError(path, (err as Error).message);
+      throw this.damaged(path, (err as Error).message);
     }
     try {
       return ranges.map(({ offset, length }) => {
         const out = new Uint8Array(length);
         for (let at = 0; at < length;) {
           const n = readSync(fd, out, at, length - at, offset + at);
-          if (n === 0) throw new HeldChunkDamagedError(path, `ends before byte ${offset + length}`);
+          if (n === 0) throw this.damaged(path, `ends before byte ${offset + length}`);
           at += n;
         }
         return out;

@@ -23,6 +23,7 @@ import { RecentManifests } from './recent-manifests.ts';
 import { VersionBuilder } from './version-builder.ts';
 import { CustodianChannel } from './custodian-channel.ts';
 import { VersionPusher } from './owner-push.ts';
+import { MissingChunkError } from './push-conversation.ts';
 import { askToHold } from './consent-conversation.ts';
 import { requestDeletion, retiringPeers } from './owner-deletion.ts';
 import { checkCustodians } from './owner-health.ts';
@@ -272,6 +273,9 @@ export class OwnerBackupService {
               : String(err);
         this.ctx.log(`backup: ${peerId.slice(-8)}: ${message} (retry in ${Math.round(delay / 1000)} s)`);
         this.channel.recordError(peerId, message);
+        // A stored chunk is gone (its pack file damaged): the next version writes them again (version-builder.ts).
+        if (err instanceof MissingChunkError)
+          this.scheduleRebuild('some stored chunks of the backup were missing');
         return;
       }
     }

@@ -1,5 +1,7 @@
 import type { Store } from '../store/store.ts';
 import { prepared } from '../store/statements.ts';
+import { OwnChunks } from './own-chunks.ts';
+import type { StagedChunks } from './own-chunks.ts';
 
 export type CustodianState = 'requested' | 'accepted' | 'declined' | 'removing' | 'removed';
 export type Health = 'ok' | 'missing' | 'mismatch';
@@ -102,12 +104,17 @@ const PATCH_COLUMNS: Record<keyof CustodianPatch, string> = {
   lastError: 'last_error',
 };
 
-/** The owner's side of backups in SQLite: splits, custodians and the current version with its chunks. */
+/**
+ * The owner's side of backups in SQLite: splits, custodians and the current version with its chunks (rows, or pack
+ * files for large additions: own-chunks.ts).
+ */
 export class OwnerStore {
   private readonly store: Store;
+  private readonly own: OwnChunks;
 
   constructor(store: Store) {
     this.store = store;
+    this.own = new OwnChunks(store);
   }
 
   activeSplit(): SplitRow | null {
@@ -277,27 +284,50 @@ export class OwnerStore {
     return { version: row.version, splitId: row.split_id, manifest: row.manifest, dirty: row.dirty === 1 };
   }
 
-  /** Stores a new backup version and its chunks, dropping chunks no longer referenced, in one transaction. */
+  /**
+   * Writes the chunks a new version adds ahead of saveVersion: into a pack file when they come to 1 MiB or more,
+   * made durable off the event loop. Pass the result to saveVersion, or discard() it if the version is not saved.
+   */
+  stageChunks(chunks: ReadonlyMap<string, Uint8Array>): Promise<StagedChunks> {
+    return this.own.stage(chunks);
+  }
+
+  /**
+   * Stores a new backup version and its chunks (`chunks`: all of the version's, `staged` from stageChunks), dropping
+   * chunks no longer referenced, in one transaction.
+   */
   saveVersion(
     version: number,
     splitId: Uint8Array,
     manifest: Uint8Array,
-    chunks: Map<string, Uint8Array>,
+    chunks: ReadonlyMap<string, Uint8Array>,
     now: number,
+    staged: StagedChunks = this.own.stageNow(chunks),
   ): void {
-    this.store.transaction(() => {
-      prepared(
-        this.store.db,
-        'UPDATE backup_current SET version = ?, split_id = ?, manifest = ?, dirty = 0, updated_at = ? WHERE id = 1',
-      ).run(version, splitId, manifest, now);
-      const insert = prepared(this.store.db, 'INSERT OR IGNORE INTO backup_chunks (id, data) VALUES (?, ?)');
-      for (const [id, data] of chunks) insert.run(Buffer.from(id, 'hex'), data);
-      const keep = new Set(chunks.keys());
-      const del = prepared(this.store.db, 'DELETE FROM backup_chunks WHERE id = ?');
-      for (const row of prepared(this.store.db, 'SELECT id FROM backup_chunks').all() as { id: Buffer }[]) {
-        if (!keep.has(row.id.toString('hex'))) del.run(row.id);
-      }
-    });
+    let deadPacks: string[] = [];
+    try {
+      this.store.transaction(() => {
+        prepared(
+          this.store.db,
+          'UPDATE backup_current SET version = ?, split_id = ?, manifest = ?, dirty = 0, updated_at = ? WHERE id = 1',
+        ).run(version, splitId, manifest, now);
+        deadPacks = this.own.record(staged, chunks);
+      });
+      staged.markCommitted();
+    } finally {
+      staged.discard(); // a version that did not commit leaves no pack file (after the commit this does nothing)
+    }
+    this.own.removeFiles(deadPacks);
+  }
+
+  /** Whether every pack file of the stored chunks is whole (a damaged one is written again by the next version). */
+  chunksIntact(): boolean {
+    return this.own.intact();
+  }
+
+  /** Deletes pack files of versions a crash kept from committing. Call once at start, before any build. */
+  sweepPacks(): number {
+    return this.own.sweep();
   }
 
   /** When the current version was saved, or null (none yet, or changes wait for an unlock since then). */
@@ -317,10 +347,8 @@ export class OwnerStore {
     prepared(this.store.db, 'UPDATE backup_current SET dirty = 1, updated_at = ? WHERE id = 1').run(now);
   }
 
+  /** A chunk of the current version (hex id), or undefined when it is not stored or its pack file is damaged. */
   chunk(idHex: string): Uint8Array | undefined {
-    const row = prepared(this.store.db, 'SELECT data FROM backup_chunks WHERE id = ?').get(
-      Buffer.from(idHex, 'hex'),
-    ) as { data: Buffer } | undefined;
-    return row?.data;
+    return this.own.chunk(idHex);
   }
 }

@@ -99,7 +99,8 @@ export class VersionBuilder {
         this.ctx.log(`backup: sealing on the main thread: ${this.builder.unavailable}`);
       }
       // Connections coming and going (relays, reservations) announce friend changes often; only real changes count.
-      if (previous && sameContent(built.info, previous)) {
+      // (Unless a pack file of the stored chunks is damaged: then the same content is saved again, rewriting them.)
+      if (previous && sameContent(built.info, previous) && this.store.chunksIntact()) {
         // Nothing new to back up: the current version already holds exactly this (e.g. a change was undone).
         if (this.problem !== null) {
           this.problem = null;
@@ -107,12 +108,17 @@ export class VersionBuilder {
         }
         return;
       }
+      // The new chunks are written (and made durable) before the transaction that records the version.
+      const staged = await this.store.stageChunks(built.chunks);
       // A re-share may have replaced the split while this one was sealing; its own build follows this one.
       const active = this.store.activeSplit();
-      if (this.isClosed() || !active || !equalBytes(active.splitId, split.splitId)) return;
+      if (this.isClosed() || !active || !equalBytes(active.splitId, split.splitId)) {
+        staged.discard();
+        return;
+      }
       if (current.manifest) this.manifests.remember(current.manifest);
       this.manifests.remember(built.manifest);
-      this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now);
+      this.store.saveVersion(current.version + 1, split.splitId, built.manifest, built.chunks, now, staged);
       this.madeAt = now;
       this.reason = reasons.length > 0 ? reasons.join('; ') : null;
       // Pushes right after a build (every custodian, concurrently) read the chunks from memory, not SQLite.

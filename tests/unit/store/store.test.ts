@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../../../electron/core/store/migrations/index.ts';
 import type { Migration } from '../../../electron/core/store/migrations/index.ts';
 import { checkMigrationList } from '../../../electron/core/store/migrate.ts';
 import { CustodianStore } from '../../../electron/core/backup/custodian-store.ts';
+import { OwnerStore } from '../../../electron/core/backup/owner-store.ts';
 import { tempDir } from '../vault/helpers.ts';
 
 test('the shipped migrations are numbered 1..n in order', () => {
@@ -40,7 +41,7 @@ test('the WAL shrinks back to its limit after a large transaction is checkpointe
   const store = Store.open(path);
   t.after(() => store.close());
   assert.equal(store.db.pragma('journal_size_limit', { simple: true }), WAL_SIZE_LIMIT_BYTES);
-  const insert = store.db.prepare('INSERT INTO backup_chunks (id, data) VALUES (?, ?)');
+  const insert = store.db.prepare('INSERT INTO backup_chunks (id, length, data) VALUES (?, ?, ?)');
   const data = new Uint8Array(16 * 1024).fill(7);
   const chunkId = (i: number) =>
     Buffer.alloc(32, 0)
@@ -48,12 +49,12 @@ test('the WAL shrinks back to its limit after a large transaction is checkpointe
       .fill((i >> 8) & 0xff, 1, 2);
   // ~20 MiB in one transaction, as a deposit of a large backup is.
   store.transaction(() => {
-    for (let i = 0; i < 1280; i++) insert.run(chunkId(i), data);
+    for (let i = 0; i < 1280; i++) insert.run(chunkId(i), data.length, data);
   });
   const wal = () => statSync(`${path}-wal`).size;
   assert.ok(wal() > 2 * WAL_SIZE_LIMIT_BYTES, `the WAL held the transaction (${wal()} bytes)`);
   // The next write starts the WAL over (the large one was checkpointed when it committed) and cuts the file back.
-  store.transaction(() => insert.run(Buffer.alloc(32, 0xff), data));
+  store.transaction(() => insert.run(Buffer.alloc(32, 0xff), data.length, data));
   assert.ok(wal() <= WAL_SIZE_LIMIT_BYTES, `the WAL was cut back (${wal()} bytes)`);
   const { n } = store.db.prepare('SELECT count(*) AS n FROM backup_chunks').get() as { n: number };
   assert.equal(n, 1281);
@@ -67,7 +68,9 @@ test('deleted rows are zeroed (secure_delete) and checkpointTruncate empties the
   const marker = Buffer.from('DeletedChunkMarker-5eC7e7'.repeat(400)); // ~10 KiB: an overflow page too
   const id = Buffer.alloc(32, 3);
   store.transaction(() =>
-    store.db.prepare('INSERT INTO backup_chunks (id, data) VALUES (?, ?)').run(id, marker),
+    store.db
+      .prepare('INSERT INTO backup_chunks (id, length, data) VALUES (?, ?, ?)')
+      .run(id, marker.length, marker),
   );
   assert.ok(store.checkpointTruncate());
   assert.equal(statSync(`${path}-wal`).size, 0, 'the WAL file is empty after a TRUNCATE checkpoint');
@@ -221,4 +224,31 @@ test('migration 7 keeps the bytes of chunks held before packs, where they were',
   );
   assert.throws(() => insert.run(owner, Buffer.alloc(32, 8), null, null, null), /CHECK/);
   assert.throws(() => insert.run(owner, Buffer.alloc(32, 9), null, 'f'.repeat(32), 0), /FOREIGN KEY/);
+});
+
+test('migration 13 keeps the bytes of the owner’s chunks stored before packs, where they were', (t) => {
+  const dir = tempDir(t);
+  const path = databasePath(dir);
+  const v12 = Store.open(path, { migrations: MIGRATIONS.slice(0, 12) });
+  const id = Buffer.alloc(32, 13);
+  v12.db
+    .prepare('INSERT INTO backup_chunks (id, data) VALUES (?, ?)')
+    .run(id, Buffer.from('own before packs'));
+  v12.close();
+
+  const store = Store.open(path);
+  t.after(() => store.close());
+  assert.equal(store.version, MIGRATIONS.length);
+  const owner = new OwnerStore(store);
+  assert.equal(Buffer.from(owner.chunk(id.toString('hex'))!).toString(), 'own before packs');
+  assert.deepEqual(store.db.prepare('SELECT length, pack_id FROM backup_chunks').get(), {
+    length: 16,
+    pack_id: null,
+  });
+  // A row holds its bytes or names a pack (that exists), never both or neither.
+  const insert = store.db.prepare(
+    'INSERT INTO backup_chunks (id, length, data, pack_id, pack_offset) VALUES (?, 1, ?, ?, ?)',
+  );
+  assert.throws(() => insert.run(Buffer.alloc(32, 8), null, null, null), /CHECK/);
+  assert.throws(() => insert.run(Buffer.alloc(32, 9), null, 'f'.repeat(32), 0), /FOREIGN KEY/);
 });

@@ -10,6 +10,7 @@ import { migration009FriendNames } from './009_friend_names.ts';
 import { migration010ItemHistory } from './010_item_history.ts';
 import { migration011RemoteRecovery } from './011_remote_recovery.ts';
 import { migration012PaperPieces } from './012_paper_pieces.ts';
+import { migration013BackupPacks } from './013_backup_packs.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration010ItemHistory,
   migration011RemoteRecovery,
   migration012PaperPieces,
+  migration013BackupPacks,
 ];
