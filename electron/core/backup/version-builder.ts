@@ -110,9 +110,10 @@ export class VersionBuilder {
       }
       // The new chunks are written (and made durable) before the transaction that records the version.
       const staged = await this.store.stageChunks(built.chunks);
-      // A re-share may have replaced the split while this one was sealing; its own build follows this one.
-      const active = this.store.activeSplit();
-      if (this.isClosed() || !active || !equalBytes(active.splitId, split.splitId)) {
+      // A re-share may have replaced the split while this one was sealing (its own build follows this one), or the
+      // core may have closed meanwhile (the store with it).
+      const active = this.isClosed() ? null : this.store.activeSplit();
+      if (!active || !equalBytes(active.splitId, split.splitId)) {
         staged.discard();
         return;
       }
