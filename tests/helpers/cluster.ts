@@ -51,6 +51,34 @@ export async function startPeer(name: string, options: ServeOptions = {}): Promi
 }
 
 /**
+ * The peers one test file runs: started, or started again on a stopped peer's data dir and address (`before`),
+ * stopped one at a time, and all stopped by stopAll() (for `after`).
+ */
+export class PeerRoster {
+  private readonly running: Peer[] = [];
+
+  async start(name: string, before?: Peer): Promise<Peer> {
+    const peer = await startPeer(
+      name,
+      before ? { dataDir: before.serve.dataDir, listen: before.listen } : {},
+    );
+    this.running.push(peer);
+    return peer;
+  }
+
+  /** Stops a peer; returns what start() needs to bring it back. */
+  async stop(peer: Peer): Promise<Peer> {
+    this.running.splice(this.running.indexOf(peer), 1);
+    await peer.serve.stop();
+    return { ...peer };
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.running.map((p) => p.serve.stop()));
+  }
+}
+
+/**
  * Both people accept each other's invite, then compare the code their screens show and confirm it (PROTOCOL §8.5),
  * as people do before asking each other to hold a piece. Resolves once both are verified friends.
  */

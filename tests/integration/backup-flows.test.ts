@@ -9,28 +9,16 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { acceptHolding, pair, startPeer } from '../helpers/cluster.ts';
+import { acceptHolding, pair, PeerRoster } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import type { BackupStatus, CustodianStatus } from '../../shared/api/ops/backup.ts';
 import { SNAPSHOT_LIMITS } from '../../shared/formats/snapshot.ts';
 
-const peers: Peer[] = [];
-after(async () => {
-  await Promise.all(peers.map((p) => p.serve.stop()));
-});
-
-async function start(name: string, before?: Peer): Promise<Peer> {
-  const peer = await startPeer(name, before ? { dataDir: before.serve.dataDir, listen: before.listen } : {});
-  peers.push(peer);
-  return peer;
-}
-
-async function stop(peer: Peer): Promise<Peer> {
-  peers.splice(peers.indexOf(peer), 1);
-  await peer.serve.stop();
-  return { ...peer };
-}
+const roster = new PeerRoster();
+after(() => roster.stopAll());
+const start = (name: string, before?: Peer) => roster.start(name, before);
+const stop = (peer: Peer) => roster.stop(peer);
 
 function custodianState(status: BackupStatus, id: string): CustodianStatus | undefined {
   return status.custodians.find((c) => c.peerId === id);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptHolding, pair, startPeer, TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { acceptHolding, pair, PeerRoster, TEST_PASSPHRASE } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { startServe } from '../helpers/serve-process.ts';
@@ -18,23 +18,13 @@ import type { ServeProcess } from '../helpers/serve-process.ts';
 import { FAST_MESH_ENV } from '../helpers/cluster.ts';
 import type { BackupStatus, CustodianStatus } from '../../shared/api/ops/backup.ts';
 
-const peers: Peer[] = [];
+const roster = new PeerRoster();
 const others: ServeProcess[] = [];
 after(async () => {
-  await Promise.all([...peers.map((p) => p.serve.stop()), ...others.map((s) => s.stop())]);
+  await Promise.all([roster.stopAll(), ...others.map((s) => s.stop())]);
 });
-
-async function start(name: string, before?: Peer): Promise<Peer> {
-  const peer = await startPeer(name, before ? { dataDir: before.serve.dataDir, listen: before.listen } : {});
-  peers.push(peer);
-  return peer;
-}
-
-async function stop(peer: Peer): Promise<Peer> {
-  peers.splice(peers.indexOf(peer), 1);
-  await peer.serve.stop();
-  return { ...peer };
-}
+const start = (name: string, before?: Peer) => roster.start(name, before);
+const stop = (peer: Peer) => roster.stop(peer);
 
 const custodian = (s: BackupStatus, id: string): CustodianStatus | undefined =>
   s.custodians.find((c) => c.peerId === id);

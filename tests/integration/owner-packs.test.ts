@@ -10,20 +10,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptHolding, pair, startPeer, TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { acceptHolding, pair, PeerRoster, TEST_PASSPHRASE } from '../helpers/cluster.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const peers: Peer[] = [];
-after(async () => {
-  await Promise.all(peers.map((p) => p.serve.stop()));
-});
-
-async function start(name: string, before?: Peer): Promise<Peer> {
-  const peer = await startPeer(name, before ? { dataDir: before.serve.dataDir, listen: before.listen } : {});
-  peers.push(peer);
-  return peer;
-}
+const roster = new PeerRoster();
+after(() => roster.stopAll());
 
 const ownPacks = (peer: Peer): string[] => {
   const dir = join(peer.serve.dataDir, 'backup-packs');
@@ -38,8 +30,8 @@ test(
   'an owner whose pack file was lost writes its chunks again and delivers',
   { timeout: 240_000 },
   async () => {
-    let owner = await start('Olivia');
-    const [ana, ben] = (await Promise.all(['Ana', 'Ben'].map((n) => start(n)))) as [Peer, Peer];
+    let owner = await roster.start('Olivia');
+    const [ana, ben] = (await Promise.all(['Ana', 'Ben'].map((n) => roster.start(n)))) as [Peer, Peer];
     for (const c of [ana, ben]) await pair(owner, c);
     await owner.client.call('items.create', {
       title: 'Scans',
@@ -66,11 +58,10 @@ test(
     );
 
     // While Olivia's Tessera is stopped, her pack file goes (a disk error, a careless clean-up).
-    await owner.serve.stop();
-    peers.splice(peers.indexOf(owner), 1);
-    const [lost] = ownPacks(owner);
+    const stopped = await roster.stop(owner);
+    const [lost] = ownPacks(stopped);
     rmSync(lost!);
-    owner = await start('Olivia', owner);
+    owner = await roster.start('Olivia', stopped);
     await owner.client.call('vault.unlock', { passphrase: TEST_PASSPHRASE });
 
     await acceptHolding(ben, owner);
