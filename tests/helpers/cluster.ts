@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServe } from './serve-process.ts';
 import { waitFor } from './wait-for.ts';
 import type { TesseraClient } from '../../shared/api/client.ts';
@@ -48,6 +50,16 @@ export async function startPeer(name: string, options: ServeOptions = {}): Promi
     peerId: status.identity?.peerId ?? '',
     listen: addresses[0] as string,
   };
+}
+
+/** The paths of the files in a directory of a peer's data dir (`held-packs`, `backup-packs`), or none. */
+export function dataDirFiles(peer: Peer, dir: string): string[] {
+  const path = join(peer.serve.dataDir, dir);
+  try {
+    return readdirSync(path).map((f) => join(path, f));
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -8,9 +8,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
-import { acceptHolding, pair, PeerRoster, TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { rmSync, statSync, truncateSync } from 'node:fs';
+import { acceptHolding, dataDirFiles, pair, PeerRoster, TEST_PASSPHRASE } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { startServe } from '../helpers/serve-process.ts';
@@ -29,14 +28,7 @@ const stop = (peer: Peer) => roster.stop(peer);
 const custodian = (s: BackupStatus, id: string): CustodianStatus | undefined =>
   s.custodians.find((c) => c.peerId === id);
 
-const packsOf = (peer: Peer): string[] => {
-  const dir = join(peer.serve.dataDir, 'held-packs');
-  try {
-    return readdirSync(dir).map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
-};
+const packsOf = (peer: Peer): string[] => dataDirFiles(peer, 'held-packs');
 
 test(
   'a custodian that lost held data is caught by the next check and repaired',

@@ -8,23 +8,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { acceptHolding, pair, PeerRoster, TEST_PASSPHRASE } from '../helpers/cluster.ts';
+import { rmSync } from 'node:fs';
+import { acceptHolding, dataDirFiles, pair, PeerRoster, TEST_PASSPHRASE } from '../helpers/cluster.ts';
 import type { Peer } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const roster = new PeerRoster();
 after(() => roster.stopAll());
 
-const ownPacks = (peer: Peer): string[] => {
-  const dir = join(peer.serve.dataDir, 'backup-packs');
-  try {
-    return readdirSync(dir).map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
-};
+const ownPacks = (peer: Peer): string[] => dataDirFiles(peer, 'backup-packs');
 
 test(
   'an owner whose pack file was lost writes its chunks again and delivers',
