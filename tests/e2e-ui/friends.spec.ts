@@ -22,7 +22,7 @@ test('two people become friends: one scans the other’s QR with the camera, the
   try {
     await createVault(alice, 'Alice');
     await goTo(alice, 'Friends');
-    await expect(alice.getByRole('heading', { name: 'Friends', level: 1 })).toBeVisible();
+    await expect(alice.getByRole('heading', { name: 'Friends', level: 1, exact: true })).toBeVisible();
     await expect(alice.getByText('No friends yet. Add one above.')).toBeVisible();
     await alice.getByRole('button', { name: 'Show my invite' }).click();
     await expect(alice.getByRole('img', { name: 'Your invite as a QR code' })).toBeVisible();

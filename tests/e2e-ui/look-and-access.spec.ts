@@ -36,7 +36,7 @@ test('keyboard only: create a vault, add an item and open it, with a visible foc
   app,
 }) => {
   // A screen puts focus on its heading when it opens; wait for that before pressing keys, as a person would.
-  await expect(app.getByRole('heading', { name: 'Welcome to Tessera', level: 1 })).toBeFocused();
+  await expect(app.getByRole('heading', { name: 'Welcome to Tessera', level: 1, exact: true })).toBeFocused();
   await tabTo(app, /^Create a new vault/);
   await expectVisibleFocus(app);
   await app.keyboard.press('Enter');
@@ -55,7 +55,7 @@ test('keyboard only: create a vault, add an item and open it, with a visible foc
   await tabTo(app, 'Add item');
   await expectVisibleFocus(app);
   await app.keyboard.press('Enter');
-  await expect(app.getByRole('heading', { name: 'Add an item', level: 1 })).toBeFocused();
+  await expect(app.getByRole('heading', { name: 'Add an item', level: 1, exact: true })).toBeFocused();
   await tabTo(app, 'Title');
   await app.keyboard.type('Keyboard item');
   await tabTo(app, /^Secret/);

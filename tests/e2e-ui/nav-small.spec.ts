@@ -15,13 +15,13 @@ test('navigation: each screen has an address; Back, Forward and reload work; unl
   await expect(app).toHaveURL(/#\/backup$/);
   await goTo(app, 'Settings');
   await app.goBack();
-  await expect(app.getByRole('heading', { name: 'Backup', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Backup', level: 1, exact: true })).toBeVisible();
   await app.goBack();
-  await expect(app.getByRole('heading', { name: 'Friends', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Friends', level: 1, exact: true })).toBeVisible();
   await app.goForward();
-  await expect(app.getByRole('heading', { name: 'Backup', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Backup', level: 1, exact: true })).toBeVisible();
   await app.reload();
-  await expect(app.getByRole('heading', { name: 'Backup', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Backup', level: 1, exact: true })).toBeVisible();
 
   // An item has its own address too, and a lock then unlock comes back to it.
   await goTo(app, 'Vault');
@@ -36,7 +36,7 @@ test('navigation: each screen has an address; Back, Forward and reload work; unl
   await app.reload();
   await app.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await app.getByRole('button', { name: 'Unlock' }).click();
-  await expect(app.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Settings', level: 1, exact: true })).toBeVisible();
   // An address that names no screen shows the vault.
   await app.evaluate(() => (window.location.hash = '#/no-such-screen'));
   await expect(app.getByRole('heading', { name: 'Vault', level: 1, exact: true })).toBeVisible();

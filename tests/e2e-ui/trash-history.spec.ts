@@ -39,7 +39,7 @@ test('delete then Undo brings the item back; the trash view restores and deletes
   }
   await app.getByRole('button', { name: 'Trash' }).click();
   await expect(app).toHaveURL(/#\/trash$/);
-  await expect(app.getByRole('heading', { name: 'Trash', level: 1 })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Trash', level: 1, exact: true })).toBeVisible();
   const trash = app.getByTestId('trash-list');
   await expect(trash.getByRole('listitem')).toHaveCount(2);
   await expect(trash.getByRole('listitem').first()).toContainText('Old router');
