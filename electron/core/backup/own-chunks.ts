@@ -101,8 +101,8 @@ export class OwnChunks {
     }
     let packBytes = 0;
     for (const id of packsInUse) packBytes += sound.get(id)!;
-    const all = [...chunks].map(([id, data]) => ({ id, data }));
-    const write = packBytes + newBytes > 2 * versionBytes ? all : fresh;
+    const write =
+      packBytes + newBytes > 2 * versionBytes ? [...chunks].map(([id, data]) => ({ id, data })) : fresh;
     const staged = new DepositChunks(this.packs);
     for (let i = 0; i < write.length; i += APPEND_BATCH) staged.add(write.slice(i, i + APPEND_BATCH));
     return staged;
@@ -132,10 +132,10 @@ export class OwnChunks {
       'INSERT OR REPLACE INTO backup_chunks (id, length, data, pack_id, pack_offset) VALUES (?, ?, ?, NULL, NULL)',
     );
     for (const c of staged.inline()) insert.run(Buffer.from(c.id, 'hex'), c.data.length, c.data);
-    const del = prepared(this.store.db, 'DELETE FROM backup_chunks WHERE id = ?');
-    for (const row of prepared(this.store.db, 'SELECT id FROM backup_chunks').all() as { id: Buffer }[]) {
-      if (!keep.has(row.id.toString('hex'))) del.run(row.id);
-    }
+    prepared(
+      this.store.db,
+      'DELETE FROM backup_chunks WHERE id NOT IN (SELECT unhex(value) FROM json_each(?))',
+    ).run(JSON.stringify([...keep.keys()]));
     const dead = (
       prepared(
         this.store.db,
