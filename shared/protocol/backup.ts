@@ -19,11 +19,12 @@
  * updates send just the signed manifest and the chunks the custodian says it lacks.
  */
 import { decodeCanonical, encodeCanonical } from '../formats/cbor.ts';
-import { expectStep, readChunk, readChunkIds } from './message-fields.ts';
+import { CHUNK_ID_BYTES, expectStep, readChunk, readChunkIds } from './message-fields.ts';
+import { CborCursor, CborWriter, cborKey } from '../formats/cbor-cursor.ts';
 import { asMap, expectKeys, readArray, readBytes, readText, readUint } from '../formats/fields.ts';
 import { MalformedDataError, UnsupportedFormatError } from '../crypto/errors.ts';
 import { MAX_SEALED_ENVELOPE_BYTES } from '../shards/envelope.ts';
-import { MAX_MANIFEST_BYTES } from '../formats/manifest.ts';
+import { MAX_MANIFEST_BYTES, MAX_MANIFEST_CHUNKS } from '../formats/manifest.ts';
 import { MAX_CHUNK_BYTES } from '../formats/chunk-crypto.ts';
 import { MAX_RECEIPT_BYTES } from './receipts.ts';
 import { editsFromCbor, editsToCbor } from '../formats/manifest-delta.ts';
@@ -115,7 +116,63 @@ const TYPES_BY_CODE = new Map(
   Object.entries(TYPE_CODES).map(([name, code]) => [code, name as BackupMessageType]),
 );
 
+/**
+ * A `need` frame's bytes before its list: { t: need, v: 1, ids: … } in canonical key order (t, v, ids). The list is
+ * written and read here directly (cbor-cursor.ts): after a first backup it names every chunk, some 13,000 ids per
+ * 100 MiB, and the general encoder and decoder cost both sides an object or a copy for each.
+ */
+const NEED_PREFIX = Uint8Array.of(
+  0xa3,
+  ...cborKey('t'),
+  TYPE_CODES.need,
+  ...cborKey('v'),
+  BACKUP_PROTOCOL_VERSION,
+  ...cborKey('ids'),
+);
+
+function needFrame(
+  ids: readonly { length: number }[],
+  write: (w: CborWriter, i: number) => void,
+): Uint8Array {
+  let size = NEED_PREFIX.length + CborWriter.headSize(ids.length);
+  for (const id of ids) size += CborWriter.headSize(id.length) + id.length;
+  const w = new CborWriter(size);
+  w.raw(NEED_PREFIX);
+  w.arrayHead(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    w.bytesHead(ids[i]!.length);
+    write(w, i);
+  }
+  return w.done();
+}
+
+/** encodeBackupMessage({ t: 'need', ids }) for ids in hex, as the custodian keeps them: the same bytes. */
+export function encodeNeed(idsHex: readonly string[]): Uint8Array {
+  const ids = idsHex.map((id) => ({ length: id.length / 2 }));
+  return needFrame(ids, (w, i) => w.hex(idsHex[i]!, ids[i]!.length));
+}
+
+/**
+ * decodeBackupMessage for a `need` exactly as needFrame writes it with 32-byte ids; null for anything else (then read
+ * the general way). The ids are views of one copy of the list.
+ */
+export function readNeedShortcut(bytes: Uint8Array): Extract<BackupMessage, { t: 'need' }> | null {
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_BACKUP_MESSAGE_BYTES) return null;
+  const c = new CborCursor(bytes);
+  if (!c.literal(NEED_PREFIX)) return null;
+  const count = c.arrayHead();
+  if (count < 0 || count > MAX_MANIFEST_CHUNKS) return null;
+  const start = c.at;
+  for (let i = 0; i < count; i++) if (!c.bytes(CHUNK_ID_BYTES)) return null;
+  if (!c.atEnd) return null;
+  const list = bytes.slice(start);
+  const ids = new Array<Uint8Array>(count);
+  for (let i = 0; i < count; i++) ids[i] = list.subarray(i * 34 + 2, i * 34 + 34);
+  return { t: 'need', ids };
+}
+
 export function encodeBackupMessage(msg: BackupMessage): Uint8Array {
+  if (msg.t === 'need') return needFrame(msg.ids, (w, i) => w.raw(msg.ids[i]!));
   const { t, ...fields } = msg;
   const body: Record<string, unknown> = { v: BACKUP_PROTOCOL_VERSION, t: TYPE_CODES[t] };
   for (const [key, value] of Object.entries(fields)) {
@@ -133,6 +190,11 @@ export function encodeBackupMessage(msg: BackupMessage): Uint8Array {
 
 /** Decodes one frame; any input that is not a valid message throws MalformedDataError or UnsupportedFormatError. */
 export function decodeBackupMessage(bytes: Uint8Array): BackupMessage {
+  return readNeedShortcut(bytes) ?? decodeBackupMessageGenerally(bytes);
+}
+
+/** decodeBackupMessage through decodeCanonical: every message, and the error that names what is wrong with others. */
+export function decodeBackupMessageGenerally(bytes: Uint8Array): BackupMessage {
   const what = 'Backup message';
   // Byte strings as views of the message: a frame of chunks is written to disk and dropped, never copied.
   const map = asMap(decodeCanonical(bytes, MAX_BACKUP_MESSAGE_BYTES, what, { views: true }), what);

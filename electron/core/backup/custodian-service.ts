@@ -2,13 +2,13 @@ import { verifyManifest } from '../../../shared/formats/manifest.ts';
 import { chunkMatchesManifest, encodeSignedManifest } from '../../../shared/formats/manifest.ts';
 import type { BackupManifest, ChunkRef } from '../../../shared/formats/manifest.ts';
 import { manifestFromDelta } from '../../../shared/formats/manifest-delta.ts';
-import { missingChunks } from '../../../shared/formats/backup.ts';
 import { openShardEnvelope } from '../../../shared/shards/envelope.ts';
-import { equalBytes, fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { equalBytes, toHex } from '../../../shared/crypto/bytes.ts';
 import { signPublicFromPeerId } from '../../../shared/crypto/identity.ts';
 import {
   deletionPayload,
   encodeBackupMessage,
+  encodeNeed,
   expectBackupMessage,
 } from '../../../shared/protocol/backup.ts';
 import { SIGN_CONTEXTS, verifyWithContext } from '../../../shared/crypto/sign.ts';
@@ -38,9 +38,9 @@ export interface VerifiedOffer {
   manifestBytes: Uint8Array;
   manifest: BackupManifest;
   /** Every chunk the manifest lists, by hex id. */
-  listed: Map<string, ChunkRef>;
-  /** The chunks we do not hold yet. */
-  wanted: Map<string, ChunkRef>;
+  listed: ReadonlyMap<string, ChunkRef>;
+  /** The chunks we do not hold yet (the same map as `listed` when we hold none). */
+  wanted: ReadonlyMap<string, ChunkRef>;
 }
 
 const ZERO32 = new Uint8Array(32);
@@ -134,9 +134,7 @@ export class CustodianBackupService {
     const release = await this.budget.reserve(wantedBytes);
     const deposit = this.store.newDeposit();
     try {
-      await conv.send(
-        encodeBackupMessage({ t: 'need', ids: [...verified.wanted.keys()].map((id) => fromHex(id)) }),
-      );
+      await conv.send(encodeNeed([...verified.wanted.keys()]));
       for (;;) {
         const msg = expectBackupMessage(await conv.receive(), 'chunk', 'chunks', 'done');
         if (msg.t === 'refused') return;
@@ -186,15 +184,16 @@ export class CustodianBackupService {
     const sameSplit = held !== null && equalBytes(held.splitId, offer.split);
     // One query for the ids we hold (not one per manifest entry), and a set for the membership tests.
     const have = sameSplit ? this.store.chunkIds(from) : new Set<string>();
-    const needed = new Set(missingChunks(manifest, (id) => have.has(id)));
+    const listed = new Map(manifest.chunks.map((c) => [c.id, c]));
     return {
       from,
       split: offer.split,
       sealed,
       manifestBytes: offer.manifest,
       manifest,
-      listed: new Map(manifest.chunks.map((c) => [c.id, c])),
-      wanted: new Map(manifest.chunks.filter((c) => needed.has(c.id)).map((c) => [c.id, c])),
+      listed,
+      // Unique, in manifest order (PROTOCOL §9.2: all of them for a new split).
+      wanted: have.size === 0 ? listed : new Map([...listed].filter(([id]) => !have.has(id))),
     };
   }
 
