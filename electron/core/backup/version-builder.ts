@@ -80,6 +80,8 @@ export class VersionBuilder {
         .custodians(split.splitId)
         .filter((c) => c.state === 'accepted' || awaitingAnswer(c, now))
         .map((c) => c.peerId);
+      // Large vaults are sealed on worker threads: they start while the snapshot is read and decrypted.
+      this.builder.prepare(this.ctx.vault.items.storedBytes());
       const snapshot = assembleSnapshot(
         this.ctx.vault,
         this.ctx.friends,

@@ -180,3 +180,22 @@ test('the workers start on the first large build, stop once idle, and start agai
     await builder.close();
   }
 });
+
+test('prepare() starts the workers ahead of a large build only, and unused ones stop once idle', async () => {
+  const builder = new ParallelBackupBuilder(2, { idleMs: 20 });
+  try {
+    const key = new Uint8Array(randomBytes(32));
+    builder.prepare(1000);
+    assert.equal(builder.runningWorkers, 0, 'a small vault is sealed on this thread: no workers for it');
+    builder.prepare(2 * MIB);
+    assert.equal(builder.runningWorkers, 2, 'a large one: the workers start before its build');
+    await waitFor('the unused workers to stop', () => builder.runningWorkers === 0, 10_000, 10);
+    builder.prepare(2 * MIB);
+    const big = snapshotOf(2 * MIB);
+    assertSame(oneThread(big, key, 1), await builder.build(big, key, owner, 1));
+    assert.equal(builder.runningWorkers, 2, 'the build used the workers started for it');
+    assert.equal(builder.unavailable, null);
+  } finally {
+    await builder.close();
+  }
+});

@@ -75,6 +75,20 @@ test('an item, its files and its previous secrets open under the ids they were s
   assert.throws(() => rows.openLive(session, other), VaultDataCorruptError);
 });
 
+test("the stored size counts every item's and file's sealed bytes, without opening them", (t) => {
+  const { repo, rows, session } = open(t);
+  assert.equal(repo.storedBytes(), 0);
+  const id = newId();
+  const ids = [newId()];
+  const big = { name: 'scan.pdf', mediaType: 'application/pdf', data: new Uint8Array(randomBytes(300_000)) };
+  const sealedItem = rows.seal(session, id, payload(ids));
+  const [sealedFile] = rows.sealAttachments(session, id, ids, [big]);
+  repo.insert(id, sealedItem);
+  repo.insertAttachment(id, ids[0]!, 0, sealedFile!);
+  assert.equal(repo.storedBytes(), sealedItem.length + sealedFile!.length);
+  assert.ok(repo.storedBytes() > big.data.length);
+});
+
 test('attachment rows must be the ones the item lists, in order', (t) => {
   const { repo, rows, session } = open(t);
   const id = newId();

@@ -24,6 +24,17 @@ export class ItemRepo {
     this.db = db;
   }
 
+  /** The sealed bytes of every item and attachment (SQLite reads a blob's length without reading the blob). */
+  storedBytes(): number {
+    return (
+      prepared(
+        this.db,
+        `SELECT (SELECT coalesce(sum(length(sealed)), 0) FROM items)
+              + (SELECT coalesce(sum(length(sealed)), 0) FROM attachments) AS n`,
+      ).get() as { n: number }
+    ).n;
+  }
+
   all(): SealedRow[] {
     return prepared(this.db, 'SELECT id, sealed FROM items').all() as SealedRow[];
   }

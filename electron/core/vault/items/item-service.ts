@@ -333,6 +333,14 @@ export class ItemService {
     return this.rows.history(session, id);
   }
 
+  /**
+   * About how many bytes a snapshot's items take (their sealed size, the trash included), without opening them: for
+   * getting ready for a large backup build before it starts.
+   */
+  storedBytes(): number {
+    return this.repo.storedBytes();
+  }
+
   /** Every item not in the trash, in full: attachments and previous secrets included (for snapshots). */
   exportAll(): FullItemData[] {
     this.deps.requireSession();
