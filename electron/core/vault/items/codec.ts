@@ -123,7 +123,9 @@ export function decodeAttachment(what: string, bytes: Buffer): AttachmentData {
     const header = JSON.parse(bytes.subarray(4, 4 + len).toString('utf8')) as Record<string, unknown>;
     if (typeof header.name !== 'string' || typeof header.mediaType !== 'string')
       throw new Error('bad header');
-    return { name: header.name, mediaType: header.mediaType, data: new Uint8Array(bytes.subarray(4 + len)) };
+    // A view, not a copy: `bytes` is the row just opened, this attachment's own (a backup build opens every file).
+    const data = new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + len, bytes.length - 4 - len);
+    return { name: header.name, mediaType: header.mediaType, data };
   } catch (err) {
     throw new VaultDataCorruptError(what, { cause: err });
   }
