@@ -2,7 +2,7 @@
  * A reader and a writer for canonical CBOR of one known shape, for the few structures that list thousands of chunks
  * (a manifest's chunk list, a `need`): cbor.ts's general decoder builds a token object and a copy for every one of
  * their ~40,000 items, and the garbage a custodian makes checking one 100 MiB offer costs it more than the check
- * (docs/PERFORMANCE.md, "First full backup").
+ * (docs/PERFORMANCE.md, "Bulk: the first full backup").
  *
  * The cursor accepts only what encodeCanonical writes (RFC 8949 §4.2.1: shortest heads, definite lengths; the map
  * keys are compared byte for byte with their canonical encodings, so their order is the canonical one). A reader

@@ -70,6 +70,8 @@ const BODY_KEYS = {
 };
 /** An entry's head: an array of three items. */
 const ENTRY_HEAD = Uint8Array.of(0x83);
+/** The fewest bytes an entry takes: its head, two 32-byte strings with their heads, and a one-byte length. */
+const ENTRY_MIN_BYTES = 1 + 2 * (2 + 32) + 1;
 
 export interface ChunkRef {
   /** Chunk id, lowercase hex of 32 bytes. */
@@ -227,7 +229,8 @@ export function readBodyShortcut(body: Uint8Array): BackupManifest | null {
   const owner = c.bytes(32);
   if (!owner || !c.literal(BODY_KEYS.chunks)) return null;
   const count = c.arrayHead();
-  if (count < 0 || count > MAX_MANIFEST_CHUNKS) return null;
+  // A count the bytes left cannot hold is refused before a list of that length is made.
+  if (count < 0 || count > MAX_MANIFEST_CHUNKS || count * ENTRY_MIN_BYTES > body.length - c.at) return null;
   const least = Math.max(MIN_CHUNK_BYTES, overhead + 1);
   const most = Math.min(MAX_CHUNK_BYTES, CHUNK_MAX + overhead);
   const chunks = new Array<ChunkRef>(count);

@@ -183,6 +183,31 @@ test('a number written longer than it needs is refused by the reader and by the 
   assert.deepEqual(readBodyShortcut(body), m);
 });
 
+test('a chunk count that the bytes left cannot hold is refused by the reader and by the general decoder', () => {
+  const m: BackupManifest = {
+    bodyVersion: 1,
+    owner: new Uint8Array(32),
+    version: 1,
+    keyId: new Uint8Array(16),
+    size: 0,
+    chunks: [],
+  };
+  const body = generalBody(m);
+  // The empty list's head (0x80) says a million entries instead (0x9a and a 4-byte count).
+  const at = body.indexOf(0x80);
+  const claimed = Uint8Array.from([
+    ...body.subarray(0, at),
+    0x9a,
+    0x00,
+    0x0f,
+    0x42,
+    0x40,
+    ...body.subarray(at + 1),
+  ]);
+  assert.equal(readBodyShortcut(claimed), null);
+  assert.throws(() => decodeBodyGenerally(claimed), MalformedDataError);
+});
+
 const ids = fc.array(bytes(32), { maxLength: 300 });
 
 test('a need frame is written as the general encoder writes it, from bytes or from hex', () => {
