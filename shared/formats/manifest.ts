@@ -154,7 +154,8 @@ export function writeBodyShortcut(m: BackupManifest): Uint8Array | null {
   return w.done();
 }
 
-function encodeBodyGenerally(m: BackupManifest): Uint8Array {
+/** encodeManifestBody through encodeCanonical: every body, written the general way. */
+export function encodeBodyGenerally(m: BackupManifest): Uint8Array {
   return encodeCanonical({
     v: m.bodyVersion,
     owner: m.owner,

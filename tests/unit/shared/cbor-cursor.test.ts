@@ -10,6 +10,7 @@ import { decodeCanonical, encodeCanonical } from '../../../shared/formats/cbor.t
 import { CborCursor, CborWriter } from '../../../shared/formats/cbor-cursor.ts';
 import {
   decodeBodyGenerally,
+  encodeBodyGenerally,
   encodeManifestBody,
   readBodyShortcut,
   writeBodyShortcut,
@@ -24,7 +25,7 @@ import {
   encodeNeed,
   readNeedShortcut,
 } from '../../../shared/protocol/backup.ts';
-import { fromHex, toHex } from '../../../shared/crypto/bytes.ts';
+import { toHex } from '../../../shared/crypto/bytes.ts';
 import { InvalidArgumentError, MalformedDataError } from '../../../shared/crypto/errors.ts';
 
 const RUNS = Number(process.env.TESSERA_FC_RUNS ?? 200);
@@ -39,17 +40,8 @@ const uint = fc.oneof(
 /** encodeCanonical, as a plain Uint8Array (it returns a Buffer), to compare with what the shortcuts write. */
 const canonical = (value: unknown) => Uint8Array.from(encodeCanonical(value));
 
-/** The body exactly as PROTOCOL §5 and manifest.ts describe it, through the general encoder. */
-function generalBody(m: BackupManifest): Uint8Array {
-  return canonical({
-    v: m.bodyVersion,
-    owner: m.owner,
-    version: m.version,
-    keyId: m.keyId,
-    size: m.size,
-    chunks: m.chunks.map((c) => [fromHex(c.id), c.length, c.digest]),
-  });
-}
+/** The body through the general encoder (the format as cbor.ts writes any structure), as a plain Uint8Array. */
+const generalBody = (m: BackupManifest) => Uint8Array.from(encodeBodyGenerally(m));
 
 /** Any manifest the writer may be given (numbers of every size, lists of any length). */
 const anyManifest = fc.record({
