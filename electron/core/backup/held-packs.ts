@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { TesseraError } from '../../../shared/errors.ts';
+import { WriteBehind } from './write-behind.ts';
 
 export const HELD_PACKS_DIR = 'held-packs';
 const SUFFIX = '.pack';
@@ -69,7 +70,15 @@ export class PackDirectory {
   create(): PackWriter {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const id = randomBytes(16).toString('hex');
-    return new PackWriter(this, id, openSync(this.path(id), 'wx', 0o600));
+    const path = this.path(id);
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      return new PackWriter(this, id, fd, WriteBehind.open(path));
+    } catch (err) {
+      closeSync(fd);
+      rmSync(path, { force: true });
+      throw err;
+    }
   }
 
   read(packId: string, offset: number, length: number): Uint8Array {
@@ -144,17 +153,23 @@ export class PackDirectory {
   }
 }
 
-/** One pack being written. Appends are synchronous (into the page cache); persist() makes them durable. */
+/**
+ * One pack being written. Appends are synchronous (into the page cache) and start flushing in the background as they
+ * grow (write-behind.ts); persist() makes them durable.
+ */
 export class PackWriter {
   readonly id: string;
   private readonly packs: PackDirectory;
   private fd: number | null;
   private written = 0;
+  /** Null where background flushes are not safe (write-behind.ts). */
+  readonly writeBehind: WriteBehind | null;
 
-  constructor(packs: PackDirectory, id: string, fd: number) {
+  constructor(packs: PackDirectory, id: string, fd: number, writeBehind: WriteBehind | null = null) {
     this.packs = packs;
     this.id = id;
     this.fd = fd;
+    this.writeBehind = writeBehind;
   }
 
   /** Bytes written so far. */
@@ -177,6 +192,7 @@ export class PackWriter {
       if (done < total) rest = remainder(pieces, done);
     }
     this.written += total;
+    this.writeBehind?.nudge(this.written);
     return start;
   }
 
@@ -203,6 +219,7 @@ export class PackWriter {
   }
 
   private closeFile(): void {
+    this.writeBehind?.close();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
