@@ -59,8 +59,13 @@ export const QUIET_MS = 30_000;
 export const QUIET_BUSY_SHARE = 0.05;
 /** A young generation (new space) at least this large has grown past what an idle process needs. */
 export const GROWN_NEW_SPACE_BYTES = 8 * 1024 * 1024;
-/** The heap grew this much since the last collection here: worth one while quiet. */
-export const GROWN_HEAP_BYTES = 8 * 1024 * 1024;
+/**
+ * The heap grew this much since the last collection here: worth one while quiet. V8 makes room for that much
+ * garbage before its own collection, and keeps the pages after it: at 8 MiB a 20-friend custodian's RSS rose ~5 %
+ * in a 10-minute soak of health checks and updates, at 4 MiB ~3 %, for one more ~60 ms collection every few minutes
+ * of such traffic (docs/PERFORMANCE.md, "Idle").
+ */
+export const GROWN_HEAP_BYTES = 4 * 1024 * 1024;
 
 /** Which collection a quiet process runs: `plain` (a full collection), `shrink` (one that also shrinks new space). */
 export type QuietCollection = 'plain' | 'shrink';

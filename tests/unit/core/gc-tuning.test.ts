@@ -7,7 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { needsExternalMemoryFlag, QuietCollector } from '../../../electron/core/gc-tuning.ts';
+import {
+  GROWN_HEAP_BYTES,
+  needsExternalMemoryFlag,
+  QuietCollector,
+} from '../../../electron/core/gc-tuning.ts';
 
 const MIB = 1024 * 1024;
 
@@ -114,10 +118,10 @@ test('the quiet collector runs a plain full collection once the heap grew since 
   busy = 0.01;
   t.mock.timers.tick(1000);
   assert.deepEqual(kinds, ['plain']);
-  heap = 36 * MIB; // grown less than 8 MiB since: nothing
+  heap = 32 * MIB + GROWN_HEAP_BYTES - 1; // grown less than GROWN_HEAP_BYTES since: nothing
   t.mock.timers.tick(5000);
   assert.equal(kinds.length, 1);
-  heap = 40 * MIB;
+  heap = 32 * MIB + GROWN_HEAP_BYTES;
   busy = 0.2;
   t.mock.timers.tick(1000); // grown, but busy
   assert.equal(kinds.length, 1);
