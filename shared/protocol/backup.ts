@@ -130,26 +130,32 @@ const NEED_PREFIX = Uint8Array.of(
   ...cborKey('ids'),
 );
 
+/** A `need` of `count` ids, the i-th `lengthOf(i)` bytes long, written by `write(w, i, length)` after its head. */
 function needFrame(
-  ids: readonly { length: number }[],
-  write: (w: CborWriter, i: number) => void,
+  count: number,
+  lengthOf: (i: number) => number,
+  write: (w: CborWriter, i: number, length: number) => void,
 ): Uint8Array {
-  let size = NEED_PREFIX.length + CborWriter.headSize(ids.length);
-  for (const id of ids) size += CborWriter.headSize(id.length) + id.length;
+  let size = NEED_PREFIX.length + CborWriter.headSize(count);
+  for (let i = 0; i < count; i++) size += CborWriter.headSize(lengthOf(i)) + lengthOf(i);
   const w = new CborWriter(size);
   w.raw(NEED_PREFIX);
-  w.arrayHead(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    w.bytesHead(ids[i]!.length);
-    write(w, i);
+  w.arrayHead(count);
+  for (let i = 0; i < count; i++) {
+    const length = lengthOf(i);
+    w.bytesHead(length);
+    write(w, i, length);
   }
   return w.done();
 }
 
 /** encodeBackupMessage({ t: 'need', ids }) for ids in hex, as the custodian keeps them: the same bytes. */
 export function encodeNeed(idsHex: readonly string[]): Uint8Array {
-  const ids = idsHex.map((id) => ({ length: id.length / 2 }));
-  return needFrame(ids, (w, i) => w.hex(idsHex[i]!, ids[i]!.length));
+  return needFrame(
+    idsHex.length,
+    (i) => idsHex[i]!.length / 2,
+    (w, i, length) => w.hex(idsHex[i]!, length),
+  );
 }
 
 /**
@@ -172,7 +178,12 @@ export function readNeedShortcut(bytes: Uint8Array): Extract<BackupMessage, { t:
 }
 
 export function encodeBackupMessage(msg: BackupMessage): Uint8Array {
-  if (msg.t === 'need') return needFrame(msg.ids, (w, i) => w.raw(msg.ids[i]!));
+  if (msg.t === 'need')
+    return needFrame(
+      msg.ids.length,
+      (i) => msg.ids[i]!.length,
+      (w, i) => w.raw(msg.ids[i]!),
+    );
   const { t, ...fields } = msg;
   const body: Record<string, unknown> = { v: BACKUP_PROTOCOL_VERSION, t: TYPE_CODES[t] };
   for (const [key, value] of Object.entries(fields)) {
