@@ -6,7 +6,7 @@
  * The build figures are reported without a target (docs/PERFORMANCE.md): what counts is the first backup below.
  * First backup: a vault's first full backup to 5 real custodian processes, from `backup.create` until all five have
  * signed their receipts (state delivered), against js-libp2p moving the same bytes to 5 receiver processes with a
- * bare protocol (bench/bare-libp2p.ts), same run; target ≤ 1.5× the bare time. The median of BENCH_FIRST_RUNS (3)
+ * bare protocol (bench/bare-libp2p.ts), same run; target ≤ 1.5× the bare time. The median of BENCH_FIRST_RUNS (5)
  * runs, each in fresh processes with its baseline taken right after it.
  * Fan-out: a re-share of that vault to the same 5 (fresh key: every chunk is new to everyone) from `backup.create`
  * to all five holding it, against the same baseline.
@@ -37,7 +37,7 @@ const VAULT_MIB = Number(process.env.BENCH_BULK_MIB ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FANOUT_RUNS = Number(process.env.BENCH_FANOUT_RUNS ?? 3);
 /** First full backups, each in fresh processes: the figure is their median (BENCH_FIRST_RUNS). */
-const FIRST_RUNS = Math.max(1, Number(process.env.BENCH_FIRST_RUNS ?? 3));
+const FIRST_RUNS = Math.max(1, Number(process.env.BENCH_FIRST_RUNS ?? 5));
 const CUSTODIANS = 5;
 /** The first full backup may take this many times as long as bare js-libp2p moving the same bytes. */
 const FIRST_BACKUP_TARGET = 1.5;
