@@ -6,11 +6,10 @@
  *
  * The flushes go through a second open file description, never the writer's. Linux reports a failed write-back once
  * to each open file description (errseq_t, since Linux 4.13; Documentation/filesystems/vfs.rst, "Handling errors
- * during writeback"): a
- * background flush through the writer's own descriptor could take that report, and the fdatasync before the commit
- * would then succeed over lost data. Through a description of its own it takes only its own copy, so its result can
- * be ignored: the writer's fdatasync still reports the failure and the deposit does not commit. Other systems make
- * no such promise, so there it does nothing.
+ * during writeback"): a background flush through the writer's own descriptor could take that report, and the
+ * fdatasync before the commit would then succeed over lost data. Through a description of its own it takes only its
+ * own copy, so its result can be ignored: the writer's fdatasync still reports the failure and the deposit does not
+ * commit. Other systems make no such promise, so there it does nothing.
  */
 import { closeSync, fdatasync, openSync } from 'node:fs';
 
@@ -25,6 +24,8 @@ export class WriteBehind {
   private startedAt = 0;
   /** Background flushes started (for tests). */
   started = 0;
+  /** Background flushes that returned an error (for tests: their result is otherwise ignored, see above). */
+  failed = 0;
 
   private constructor(fd: number, every: number) {
     this.fd = fd;
@@ -44,7 +45,8 @@ export class WriteBehind {
     this.startedAt = written;
     this.started++;
     // The result is ignored on purpose: the writer's own fdatasync reports any failure (see above).
-    fdatasync(this.fd, () => {
+    fdatasync(this.fd, (err) => {
+      if (err) this.failed++;
       this.inFlight = false;
       if (this.closing) this.closeNow();
     });

@@ -55,6 +55,7 @@ test(
     await writer.persist();
     assert.deepEqual(readFileSync(path), Buffer.concat(pieces));
     await until('the flush descriptor closes once its flush returns', () => writer.writeBehind!.closed);
+    assert.equal(writer.writeBehind.failed, 0, 'the background flush itself succeeded');
     assert.equal(openOn(path), 0);
   },
 );
