@@ -5,15 +5,18 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PackDirectory } from '../../../electron/core/backup/held-packs.ts';
+import { PackDirectory, type PackWriter } from '../../../electron/core/backup/held-packs.ts';
 import { WRITE_BEHIND_BYTES, WriteBehind } from '../../../electron/core/backup/write-behind.ts';
 
 const linux = process.platform === 'linux';
 
-function packDir(t: { after: (fn: () => void) => void }): PackDirectory {
+/** A new pack being written, in a directory removed after the test, and the path of its file. */
+function newPack(t: { after: (fn: () => void) => void }): { writer: PackWriter; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-write-behind-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return new PackDirectory(join(dir, 'held-packs'));
+  const packs = new PackDirectory(join(dir, 'held-packs'));
+  const writer = packs.create();
+  return { writer, path: join(packs.dir, `${writer.id}.pack`) };
 }
 
 /** How many of this process's descriptors are open on `path`. */
@@ -38,9 +41,7 @@ test(
   'a pack flushes in the background as it grows, and persists whole with every descriptor closed',
   { skip: !linux },
   async (t) => {
-    const packs = packDir(t);
-    const writer = packs.create();
-    const path = join(packs.dir, `${writer.id}.pack`);
+    const { writer, path } = newPack(t);
     assert.ok(writer.writeBehind, 'Linux packs have a write-behind');
     const pieces = [randomBytes(3 * 1024 * 1024), randomBytes(3 * 1024 * 1024), randomBytes(3 * 1024 * 1024)];
     writer.append(pieces.slice(0, 2));
@@ -64,9 +65,7 @@ test(
   'a pack discarded while a flush runs is deleted, and the flush descriptor closes after it',
   { skip: !linux },
   async (t) => {
-    const packs = packDir(t);
-    const writer = packs.create();
-    const path = join(packs.dir, `${writer.id}.pack`);
+    const { writer, path } = newPack(t);
     writer.append([randomBytes(WRITE_BEHIND_BYTES)]);
     assert.equal(writer.writeBehind!.started, 1);
     writer.discard();
@@ -80,9 +79,8 @@ test(
   'a flush starts only when none is running and enough is new since the last',
   { skip: !linux },
   async (t) => {
-    const packs = packDir(t);
-    const writer = packs.create();
-    const behind = WriteBehind.open(join(packs.dir, `${writer.id}.pack`), 100)!;
+    const { writer, path } = newPack(t);
+    const behind = WriteBehind.open(path, 100)!;
     t.after(() => {
       behind.close();
       writer.discard();
