@@ -61,8 +61,11 @@ export function signWithContext(
 
 /**
  * Returns false (never throws) for any malformed key or signature. Signatures from others are checked with the
- * default (@noble, ZIP-215 rules) everywhere, so every device accepts exactly the same ones; a native `ed` is only
- * for checking one's own fresh signature.
+ * default (@noble, ZIP-215 rules), so every device accepts exactly the same ones; a native `ed` is for checking one's
+ * own fresh signature, and for one exception: the backup manifests that owners and custodians check on every offer
+ * and health check, large enough for speed to matter, are checked with OpenSSL (electron/core/crypto-native). Its
+ * rules are stricter than ZIP-215 (Chalkias, Garillot, Nikolaenko, "Taming the many EdDSAs", SSR 2020), so an honest
+ * owner's manifest passes both, and a recovering device checks what it restores with the default.
  */
 export function verifyWithContext(
   context: string,
